@@ -1,0 +1,93 @@
+// Order id -> pool index. Open addressing with linear probing and backward-shift deletion:
+// no tombstones, so lookups stay short however many orders come and go. O(1) cancel rests
+// on this map.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "pool.hpp"
+
+namespace ex {
+
+class IdIndex {
+public:
+    explicit IdIndex(uint32_t capacity_log2 = 16) { resize(capacity_log2); }
+
+    uint32_t size() const { return size_; }
+
+    uint32_t find(uint64_t key) const {
+        for (uint64_t i = slot_of(key);; i = (i + 1) & mask_) {
+            const Slot& s = slots_[i];
+            if (s.value == NIL) return NIL;
+            if (s.key == key) return s.value;
+        }
+    }
+
+    // Inserts key -> value; returns false (and changes nothing) if the key is present.
+    bool insert(uint64_t key, uint32_t value) {
+        if ((size_ + 1) * 2 > slots_.size()) resize(log2_ + 1);
+        for (uint64_t i = slot_of(key);; i = (i + 1) & mask_) {
+            Slot& s = slots_[i];
+            if (s.value == NIL) {
+                s.key = key;
+                s.value = value;
+                ++size_;
+                return true;
+            }
+            if (s.key == key) return false;
+        }
+    }
+
+    void erase(uint64_t key) {
+        uint64_t i = slot_of(key);
+        for (;; i = (i + 1) & mask_) {
+            if (slots_[i].value == NIL) return;
+            if (slots_[i].key == key) break;
+        }
+        // Shift back the entries of the probe run that follows, so no hole breaks a run.
+        uint64_t hole = i;
+        for (uint64_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+            if (slots_[j].value == NIL) break;
+            uint64_t home = slot_of(slots_[j].key);
+            // Move j into the hole when its home is not cyclically within (hole, j].
+            bool home_in_range = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+            if (!home_in_range) {
+                slots_[hole] = slots_[j];
+                hole = j;
+            }
+        }
+        slots_[hole].value = NIL;
+        --size_;
+    }
+
+private:
+    struct Slot {
+        uint64_t key;
+        uint32_t value;
+    };
+
+    uint64_t slot_of(uint64_t key) const {
+        // Fibonacci hashing: spreads sequential ids across the table.
+        return (key * 0x9E3779B97F4A7C15ull) >> shift_;
+    }
+
+    void resize(uint32_t log2) {
+        std::vector<Slot> old;
+        old.swap(slots_);
+        log2_ = log2;
+        slots_.assign(uint64_t(1) << log2, Slot{0, NIL});
+        mask_ = slots_.size() - 1;
+        shift_ = 64 - log2;
+        size_ = 0;
+        for (const Slot& s : old)
+            if (s.value != NIL) insert(s.key, s.value);
+    }
+
+    std::vector<Slot> slots_;
+    uint64_t mask_ = 0;
+    uint32_t shift_ = 0;
+    uint32_t log2_ = 0;
+    uint32_t size_ = 0;
+};
+
+}  // namespace ex

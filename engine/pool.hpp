@@ -1,0 +1,40 @@
+// A growable pool of T addressed by 32-bit index, with a free list threaded through the
+// freed slots. Indices stay valid when the pool grows (pointers do not), so every link in
+// the engine is an index. Growth doubles, so allocation is amortized away from the hot path.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace ex {
+
+constexpr uint32_t NIL = 0xFFFFFFFFu;
+
+template <class T>
+class Pool {
+public:
+    explicit Pool(uint32_t reserve) { items_.reserve(reserve); }
+
+    uint32_t acquire() {
+        if (free_head_ != NIL) {
+            uint32_t index = free_head_;
+            free_head_ = items_[index].next;
+            return index;
+        }
+        items_.emplace_back();
+        return static_cast<uint32_t>(items_.size() - 1);
+    }
+
+    void release(uint32_t index) {
+        items_[index].next = free_head_;
+        free_head_ = index;
+    }
+
+    T& operator[](uint32_t index) { return items_[index]; }
+    const T& operator[](uint32_t index) const { return items_[index]; }
+
+private:
+    std::vector<T> items_;
+    uint32_t free_head_ = NIL;
+};
+
+}  // namespace ex

@@ -1,0 +1,219 @@
+// bun:ffi binding of the matching engine. Commands are packed into a preallocated struct array,
+// one FFI call processes the whole batch, and events are read in place from a preallocated
+// output array: nothing is allocated per order. 64-bit fields travel as two u32 halves, because
+// BigInt packing is an order of magnitude slower; values below 2^53 come back as plain numbers.
+import { dlopen, FFIType, type Pointer } from "bun:ffi";
+import { COMMAND, EVENT, CommandKind, CommandFlag } from "./layout";
+import { engineLibraryPath } from "./library";
+
+const TWO_32 = 4294967296;
+
+function openLibrary(path: string) {
+  return dlopen(path, {
+    ex_engine_create: { args: [FFIType.u32], returns: FFIType.ptr },
+    ex_engine_destroy: { args: [FFIType.ptr], returns: FFIType.void },
+    ex_engine_process: {
+      args: [FFIType.ptr, FFIType.ptr, FFIType.u32, FFIType.ptr, FFIType.u32],
+      returns: FFIType.u32,
+    },
+    ex_engine_drain: { args: [FFIType.ptr, FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
+    ex_engine_depth: {
+      args: [FFIType.ptr, FFIType.u32, FFIType.u8, FFIType.u32, FFIType.ptr],
+      returns: FFIType.u32,
+    },
+    ex_engine_sequence: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u64_fast },
+    ex_engine_order_count: { args: [FFIType.ptr], returns: FFIType.u64_fast },
+    ex_engine_order_remaining: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i64_fast },
+    ex_max_value: { args: [], returns: FFIType.i64_fast },
+    ex_layout: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
+  });
+}
+
+type Library = ReturnType<typeof openLibrary>["symbols"];
+let library: Library | undefined;
+
+export function engineLibrary(): Library {
+  library ??= openLibrary(engineLibraryPath()).symbols;
+  return library;
+}
+
+/** The layout facts the C side reports (see ex_layout in engine.h). */
+export function nativeLayout(): number[] {
+  const out = new Uint32Array(64);
+  const n = engineLibrary().ex_layout(out, out.length);
+  return Array.from(out.subarray(0, n));
+}
+
+/** Largest price (ticks) and quantity (lots) the engine accepts. */
+export function maxEngineValue(): number {
+  return Number(engineLibrary().ex_max_value());
+}
+
+function writeU64(u32: Uint32Array, index: number, value: number | bigint): void {
+  if (typeof value === "bigint") {
+    u32[index] = Number(value & 0xffffffffn);
+    u32[index + 1] = Number((value >> 32n) & 0xffffffffn);
+  } else {
+    u32[index] = value % TWO_32;
+    u32[index + 1] = Math.floor(value / TWO_32);
+  }
+}
+
+/** A reusable array of ex_command structs. */
+export class CommandBatch {
+  readonly capacity: number;
+  count = 0;
+  readonly buffer: ArrayBuffer;
+  private readonly u8: Uint8Array;
+  private readonly u32: Uint32Array;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.buffer = new ArrayBuffer(capacity * COMMAND.size);
+    this.u8 = new Uint8Array(this.buffer);
+    this.u32 = new Uint32Array(this.buffer);
+  }
+
+  get full(): boolean {
+    return this.count === this.capacity;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  private next(kind: number, orderId: number | bigint, price: number, quantity: number,
+    symbol: number, side: number, tif: number, flags: number): void {
+    if (this.count === this.capacity) throw new RangeError("command batch is full");
+    const base = this.count * COMMAND.size;
+    const w = base >>> 2;
+    writeU64(this.u32, w + (COMMAND.orderId >>> 2), orderId);
+    writeU64(this.u32, w + (COMMAND.price >>> 2), price);
+    writeU64(this.u32, w + (COMMAND.quantity >>> 2), quantity);
+    this.u32[w + (COMMAND.symbol >>> 2)] = symbol;
+    this.u8[base + COMMAND.kind] = kind;
+    this.u8[base + COMMAND.side] = side;
+    this.u8[base + COMMAND.tif] = tif;
+    this.u8[base + COMMAND.flags] = flags;
+    this.count++;
+  }
+
+  limit(orderId: number | bigint, symbol: number, side: number, price: number, quantity: number,
+    tif: number, postOnly = false): void {
+    this.next(CommandKind.limit, orderId, price, quantity, symbol, side, tif, postOnly ? CommandFlag.postOnly : 0);
+  }
+
+  market(orderId: number | bigint, symbol: number, side: number, quantity: number, tif: number): void {
+    this.next(CommandKind.market, orderId, 0, quantity, symbol, side, tif, 0);
+  }
+
+  cancel(orderId: number | bigint): void {
+    this.next(CommandKind.cancel, orderId, 0, 0, 0, 0, 0, 0);
+  }
+
+  /** `price` 0 keeps the current price; `quantity` is the new total, the filled part included. */
+  amend(orderId: number | bigint, price: number, quantity: number): void {
+    this.next(CommandKind.amend, orderId, price, quantity, 0, 0, 0, 0);
+  }
+}
+
+/** A reusable array of ex_event structs, read in place. */
+export class EventBuffer {
+  readonly capacity: number;
+  count = 0;
+  readonly buffer: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  private readonly u32: Uint32Array;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.buffer = new ArrayBuffer(capacity * EVENT.size);
+    this.bytes = new Uint8Array(this.buffer);
+    this.u32 = new Uint32Array(this.buffer);
+  }
+
+  private u64(i: number, offset: number): number {
+    const w = (i * EVENT.size + offset) >>> 2;
+    return this.u32[w]! + this.u32[w + 1]! * TWO_32;
+  }
+
+  private u64big(i: number, offset: number): bigint {
+    const w = (i * EVENT.size + offset) >>> 2;
+    return BigInt(this.u32[w]!) | (BigInt(this.u32[w + 1]!) << 32n);
+  }
+
+  type(i: number): number { return this.bytes[i * EVENT.size + EVENT.type]!; }
+  reason(i: number): number { return this.bytes[i * EVENT.size + EVENT.reason]!; }
+  side(i: number): number { return this.bytes[i * EVENT.size + EVENT.side]!; }
+  flags(i: number): number { return this.bytes[i * EVENT.size + EVENT.flags]!; }
+  commandIndex(i: number): number { return this.u32[(i * EVENT.size + EVENT.commandIndex) >>> 2]!; }
+  orderId(i: number): number { return this.u64(i, EVENT.orderId); }
+  otherId(i: number): number { return this.u64(i, EVENT.otherId); }
+  orderIdBig(i: number): bigint { return this.u64big(i, EVENT.orderId); }
+  otherIdBig(i: number): bigint { return this.u64big(i, EVENT.otherId); }
+  price(i: number): number { return this.u64(i, EVENT.price); }
+  quantity(i: number): number { return this.u64(i, EVENT.quantity); }
+  remaining(i: number): number { return this.u64(i, EVENT.remaining); }
+  otherRemaining(i: number): number { return this.u64(i, EVENT.otherRemaining); }
+  sequence(i: number): number { return this.u64(i, EVENT.sequence); }
+}
+
+export type PriceLevel = [priceTicks: number, quantityLots: number];
+
+export class MatchingEngine {
+  private readonly lib = engineLibrary();
+  private handle: Pointer | null;
+  private readonly depthBuffer = new BigInt64Array(2 * 1000);
+
+  constructor(readonly symbols: number) {
+    this.handle = this.lib.ex_engine_create(symbols);
+    if (!this.handle) throw new Error("engine: out of memory");
+  }
+
+  /**
+   * Runs one batch. `onEvents` sees the events in order, in one or more chunks (more only when
+   * they overflow `events`); each chunk is valid only during the call.
+   */
+  process(batch: CommandBatch, events: EventBuffer, onEvents: (events: EventBuffer) => void): void {
+    const h = this.live();
+    events.count = this.lib.ex_engine_process(h, batch.buffer, batch.count, events.buffer, events.capacity);
+    onEvents(events);
+    while (events.count === events.capacity) {
+      events.count = this.lib.ex_engine_drain(h, events.buffer, events.capacity);
+      if (events.count > 0) onEvents(events);
+    }
+  }
+
+  /** Aggregated levels of one side (0 bids, 1 asks), best first. */
+  depth(symbol: number, side: number, depth: number): PriceLevel[] {
+    const n = this.lib.ex_engine_depth(this.live(), symbol, side, Math.min(depth, 1000), this.depthBuffer);
+    const levels: PriceLevel[] = new Array(n);
+    for (let i = 0; i < n; i++) levels[i] = [Number(this.depthBuffer[2 * i]), Number(this.depthBuffer[2 * i + 1])];
+    return levels;
+  }
+
+  sequence(symbol: number): number {
+    return Number(this.lib.ex_engine_sequence(this.live(), symbol));
+  }
+
+  orderCount(): number {
+    return Number(this.lib.ex_engine_order_count(this.live()));
+  }
+
+  /** Remaining quantity and price of a resting order, or null when it does not rest. */
+  restingOrder(orderId: number | bigint): { remaining: number; price: number } | null {
+    const price = new BigInt64Array(1);
+    const remaining = Number(this.lib.ex_engine_order_remaining(this.live(), BigInt(orderId), price));
+    return remaining > 0 ? { remaining, price: Number(price[0]) } : null;
+  }
+
+  close(): void {
+    if (this.handle) this.lib.ex_engine_destroy(this.handle);
+    this.handle = null;
+  }
+
+  private live(): Pointer {
+    if (!this.handle) throw new Error("engine is closed");
+    return this.handle;
+  }
+}
