@@ -1,0 +1,75 @@
+// Exact conversion between decimal strings at the edge and integer units (ticks, lots) inside.
+// Everything goes through BigInt; binary floating point never touches a price or a quantity.
+
+/** A unit such as a tick size: value = digits / 10^scale. */
+export interface DecimalUnit {
+  readonly text: string;
+  readonly digits: bigint;
+  readonly scale: number;
+}
+
+const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+const MAX_INPUT_LENGTH = 40;
+
+export function parseUnit(text: string): DecimalUnit {
+  const m = PLAIN_DECIMAL.exec(text);
+  if (!m) throw new Error(`"${text}" is not a plain decimal`);
+  const fraction = m[2] ?? "";
+  const digits = BigInt(m[1]! + fraction);
+  if (digits <= 0n) throw new Error(`"${text}" must be positive`);
+  return { text, digits, scale: fraction.length };
+}
+
+export type UnitsResult =
+  | { ok: true; units: bigint }
+  | { ok: false; problem: "format" | "multiple" };
+
+/**
+ * Converts a decimal string (or a JSON number, read by its shortest decimal form) to a whole
+ * number of `unit`. Signs, exponents, blanks and other spellings are refused as "format".
+ */
+export function toUnits(input: string | number, unit: DecimalUnit): UnitsResult {
+  let text: string;
+  if (typeof input === "number") {
+    if (!Number.isFinite(input)) return { ok: false, problem: "format" };
+    text = String(input);
+  } else {
+    text = input;
+  }
+  if (text.length > MAX_INPUT_LENGTH) return { ok: false, problem: "format" };
+  const m = PLAIN_DECIMAL.exec(text);
+  if (!m) return { ok: false, problem: "format" };
+  const fraction = m[2] ?? "";
+  // value / unit = (digits / 10^s) / (unitDigits / 10^us) = digits * 10^us / (unitDigits * 10^s)
+  const numerator = BigInt(m[1]! + fraction) * 10n ** BigInt(unit.scale);
+  const denominator = unit.digits * 10n ** BigInt(fraction.length);
+  if (numerator % denominator !== 0n) return { ok: false, problem: "multiple" };
+  return { ok: true, units: numerator / denominator };
+}
+
+/** Formats a whole number of `unit` as a decimal string with the unit's number of decimals. */
+export function formatUnits(units: number | bigint, unit: DecimalUnit): string {
+  return formatScaled(BigInt(units) * unit.digits, unit.scale);
+}
+
+/** Formats value = scaled / 10^scale. */
+export function formatScaled(scaled: bigint, scale: number): string {
+  const negative = scaled < 0n;
+  const abs = (negative ? -scaled : scaled).toString().padStart(scale + 1, "0");
+  const whole = abs.slice(0, abs.length - scale);
+  const text = scale > 0 ? `${whole}.${abs.slice(abs.length - scale)}` : whole;
+  return negative ? `-${text}` : text;
+}
+
+/**
+ * The quotient numerator/denominator of ticks as a decimal, truncated to the unit's decimals
+ * plus `extra` more, trailing zeros beyond the unit's decimals removed (an average price).
+ */
+export function formatRatio(numerator: bigint, denominator: bigint, unit: DecimalUnit, extra = 8): string {
+  const scale = unit.scale + extra;
+  const scaled = (numerator * unit.digits * 10n ** BigInt(extra)) / denominator;
+  let text = formatScaled(scaled, scale);
+  const minLength = text.length - extra;
+  while (text.length > minLength && text.endsWith("0")) text = text.slice(0, -1);
+  return text.endsWith(".") ? text.slice(0, -1) : text;
+}

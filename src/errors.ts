@@ -1,0 +1,18 @@
+// The contract's error shape: an HTTP status plus {"error": {"code", "message"}}.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  body(): { error: { code: string; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export const invalid = (message: string) => new ApiError(400, "VALIDATION", message);

@@ -1,0 +1,122 @@
+// The `exchange` command line: serve (default), accounts create NAME, load (later), --help.
+import { parseArgs } from "node:util";
+import pkg from "../package.json";
+import { createAccount } from "./accounts";
+import { startServer } from "./server";
+import { openStorage, type SyncMode } from "./store/database";
+
+const SERVE_HELP = `Usage: exchange [serve] [flags]
+
+Runs the exchange until SIGINT/SIGTERM, then finishes the batch in flight and exits 0.
+
+Flags (each also read from the environment variable in brackets):
+  --host HOST      address to bind [EXCHANGE_HOST] (default 127.0.0.1)
+  --port PORT      port; 0 picks a free one [EXCHANGE_PORT] (default 8080)
+  --db FILE        SQLite file, created and migrated on first start [EXCHANGE_DB] (default ./exchange.db)
+  --markets FILE   JSON market list, shaped like GET /api/v1/markets [EXCHANGE_MARKETS] (default: built-in)
+  --sync MODE      SQLite synchronous mode: normal survives kill -9, full also power loss [EXCHANGE_SYNC] (default normal)
+  -h, --help       this text`;
+
+const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--db FILE]
+
+Creates an account and prints one JSON line {"accountId","name","apiKey"}. The API key is shown
+only here: the database keeps a hash of it.
+
+Flags:
+  --db FILE        SQLite file [EXCHANGE_DB] (default ./exchange.db)
+  -h, --help       this text`;
+
+const HELP = `exchange ${pkg.version}: a whole exchange in one executable.
+
+Usage: exchange [COMMAND] [flags]
+
+Commands:
+  serve                    run the exchange (the default)
+  accounts create NAME     create an account and print its API key
+
+Run "exchange COMMAND --help" for a command's flags.`;
+
+function fail(message: string): never {
+  console.error(`exchange: ${message}`);
+  process.exit(2);
+}
+
+function serve(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: "string", default: process.env.EXCHANGE_HOST ?? "127.0.0.1" },
+      port: { type: "string", default: process.env.EXCHANGE_PORT ?? "8080" },
+      db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
+      markets: { type: "string", default: process.env.EXCHANGE_MARKETS },
+      sync: { type: "string", default: process.env.EXCHANGE_SYNC ?? "normal" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) return console.log(SERVE_HELP);
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be 0 to 65535, not "${values.port}"`);
+  const sync = values.sync.toUpperCase();
+  if (sync !== "NORMAL" && sync !== "FULL") fail(`--sync must be normal or full, not "${values.sync}"`);
+
+  const server = startServer({ host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode });
+  const ex = server.exchange;
+  ex.sequencer.onFatal = (error) => {
+    console.error(JSON.stringify({ level: "fatal", msg: "a batch could not be stored; exiting so that recovery restores the last committed state", error: String(error) }));
+    process.exit(1);
+  };
+  console.log(
+    `exchange ${pkg.version} listening on ${server.url} ` +
+      `(db ${values.db}, markets ${ex.markets.list.map((m) => m.symbol).join(",")}, ` +
+      `recovered ${ex.recovered.journalEntries} journal entries and ${ex.recovered.openOrders} open orders)`,
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`exchange: ${signal}: draining and stopping`);
+    await server.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function accounts(args: string[]): void {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return console.log(ACCOUNTS_HELP);
+  const [action, name, ...rest] = positionals;
+  if (action !== "create" || !name || rest.length > 0) fail(`usage: exchange accounts create NAME [--db FILE]`);
+  if (name.length > 100) fail("NAME must be at most 100 characters");
+  const storage = openStorage(values.db);
+  const created = createAccount(storage.db, name);
+  storage.close();
+  console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey }));
+}
+
+export function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command.startsWith("-")) {
+      if (command === "--help" || command === "-h") return console.log(HELP);
+      return serve(argv);
+    }
+    if (command === "serve") return serve(rest);
+    if (command === "accounts") return accounts(rest);
+    if (command === "help") return console.log(HELP);
+    fail(`unknown command "${command}"; run "exchange --help"`);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+if (import.meta.main) main(process.argv.slice(2));

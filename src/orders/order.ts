@@ -1,0 +1,99 @@
+// An order as the exchange tracks it (integers inside), and its API rendering (decimal strings).
+import type { Market } from "../markets";
+
+export type Side = "buy" | "sell";
+export type OrderType = "limit" | "market";
+export type TimeInForce = "GTC" | "IOC" | "FOK";
+export type OrderStatus = "new" | "partially_filled" | "filled" | "canceled" | "expired" | "rejected";
+
+export const OPEN_STATUSES: readonly OrderStatus[] = ["new", "partially_filled"];
+export const CLOSED_STATUSES: readonly OrderStatus[] = ["filled", "canceled", "expired", "rejected"];
+
+export interface Fill {
+  tradeId: number;
+  price: number; // ticks
+  quantity: number; // lots
+  liquidity: "maker" | "taker";
+  time: number;
+}
+
+export interface OrderState {
+  id: number;
+  accountId: number;
+  market: Market;
+  side: Side;
+  type: OrderType;
+  timeInForce: TimeInForce;
+  postOnly: boolean;
+  price: number | null; // ticks; null for market orders
+  quantity: number; // lots, total including the filled part
+  filled: number; // lots
+  /** null while the order waits in the sequencer's queue, before the engine has seen it. */
+  status: OrderStatus | null;
+  rejectReason: string | null;
+  clientOrderId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  fills: Fill[];
+}
+
+export function isOpen(status: OrderStatus | null): boolean {
+  return status === "new" || status === "partially_filled";
+}
+
+export interface OrderView {
+  orderId: string;
+  clientOrderId: string | null;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  timeInForce: TimeInForce;
+  postOnly: boolean;
+  price: string | null;
+  quantity: string;
+  filledQuantity: string;
+  remainingQuantity: string;
+  averagePrice: string | null;
+  status: OrderStatus;
+  rejectReason: string | null;
+  fills: { tradeId: string; price: string; quantity: string; liquidity: "maker" | "taker"; time: number }[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function renderOrder(o: OrderState): OrderView {
+  const m = o.market;
+  let notional = 0n;
+  let lots = 0n;
+  for (const f of o.fills) {
+    notional += BigInt(f.price) * BigInt(f.quantity);
+    lots += BigInt(f.quantity);
+  }
+  const closed = o.status !== null && !isOpen(o.status);
+  return {
+    orderId: String(o.id),
+    clientOrderId: o.clientOrderId,
+    symbol: m.symbol,
+    side: o.side,
+    type: o.type,
+    timeInForce: o.timeInForce,
+    postOnly: o.postOnly,
+    price: o.price === null ? null : m.formatPrice(o.price),
+    quantity: m.formatQuantity(o.quantity),
+    filledQuantity: m.formatQuantity(o.filled),
+    // A closed order has nothing left to fill.
+    remainingQuantity: m.formatQuantity(closed ? 0 : o.quantity - o.filled),
+    averagePrice: lots > 0n ? m.formatAveragePrice(notional, lots) : null,
+    status: o.status ?? "new",
+    rejectReason: o.rejectReason,
+    fills: o.fills.map((f) => ({
+      tradeId: String(f.tradeId),
+      price: m.formatPrice(f.price),
+      quantity: m.formatQuantity(f.quantity),
+      liquidity: f.liquidity,
+      time: f.time,
+    })),
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}

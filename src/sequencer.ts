@@ -1,0 +1,417 @@
+// The sequencer: the single writer. Requests that arrive while a batch is being processed form
+// the next batch (flushed on the next turn of the event loop), so at low load a batch is one
+// order and under load batches grow. Each batch is one FFI call into the engine and one SQLite
+// transaction; only after the commit are the requests answered. The queue is bounded: when it is
+// full, requests are refused at once with 503 instead of waiting.
+import type { Account } from "./accounts";
+import { ApiError } from "./errors";
+import { packEntry, type JournalEntry } from "./journal";
+import type { Markets } from "./markets";
+import type { MarketStats } from "./market-stats";
+import { CommandBatch, EventBuffer, type MatchingEngine } from "../native/engine";
+import { CommandFlag, CommandKind, EventType, RejectReason, Side, TimeInForce } from "../native/layout";
+import { isOpen, type OrderState, type OrderStatus } from "./orders/order";
+import type { AmendRequest, OrderRequest } from "./orders/validate";
+import type { Queries } from "./store/queries";
+import type { BatchWriter, TradeRecord } from "./store/writer";
+
+export interface SequencerLimits {
+  /** Commands waiting for the engine, at most; beyond it requests get 503. */
+  maxQueuedCommands: number;
+  /** Commands per engine call and transaction, at most (a larger cancel-all still goes whole). */
+  maxBatchCommands: number;
+  /** Open orders per account, at most. */
+  maxOpenOrdersPerAccount: number;
+}
+
+export const DEFAULT_LIMITS: SequencerLimits = {
+  maxQueuedCommands: 65_536,
+  maxBatchCommands: 8_192,
+  maxOpenOrdersPerAccount: 50_000,
+};
+
+interface Deferred<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+type Job =
+  | ({ kind: "new"; order: OrderState } & Deferred<OrderState>)
+  | ({ kind: "cancel"; order: OrderState; error?: ApiError } & Deferred<OrderState>)
+  | ({ kind: "amend"; order: OrderState; price: number; quantity: number; error?: ApiError } & Deferred<OrderState>)
+  | ({ kind: "cancelAll"; orders: OrderState[]; cancelled: OrderState[] } & Deferred<OrderState[]>);
+
+export interface BatchReport {
+  commands: number;
+  trades: TradeRecord[];
+  orders: Set<OrderState>;
+}
+
+export class Sequencer {
+  /** Orders the engine may hold: queued new orders and open ones. */
+  private readonly live = new Map<number, OrderState>();
+  private readonly liveByAccount = new Map<number, Map<number, OrderState>>();
+  private readonly clientOrderIds = new Map<string, number>();
+
+  private queue: Job[] = [];
+  private queuedCommands = 0;
+  private flushScheduled = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  private readonly commands: CommandBatch;
+  private readonly events = new EventBuffer(16_384);
+  private commandJobs: Job[] = [];
+  private journalEntries: JournalEntry[] = [];
+  private trades: TradeRecord[] = [];
+  private touched = new Set<OrderState>();
+  private batchTime = 0;
+
+  /** Called after each committed batch (market data, metrics). */
+  onCommitted: ((report: BatchReport) => void) | null = null;
+  /** Called when a batch cannot be stored: the engine is ahead of the database. */
+  onFatal: (error: unknown) => void = (error) => {
+    throw error;
+  };
+
+  constructor(
+    private readonly engine: MatchingEngine,
+    private readonly writer: BatchWriter,
+    private readonly queries: Queries,
+    private readonly markets: Markets,
+    private readonly stats: MarketStats,
+    private counters: { lastOrderId: number; lastTradeId: number; lastSeq: number },
+    openOrders: OrderState[],
+    private readonly limits: SequencerLimits = DEFAULT_LIMITS,
+  ) {
+    this.commands = new CommandBatch(limits.maxQueuedCommands + limits.maxOpenOrdersPerAccount);
+    for (const o of openOrders) this.track(o);
+  }
+
+  get queueDepth(): number {
+    return this.queuedCommands;
+  }
+
+  // ---- requests ---------------------------------------------------------------------------
+
+  submit(account: Account, request: OrderRequest): Promise<OrderState> {
+    const key = request.clientOrderId === null ? null : clientKey(account.id, request.clientOrderId);
+    if (key !== null && this.clientOrderIds.has(key)) {
+      throw new ApiError(409, "DUPLICATE_CLIENT_ORDER_ID",
+        `clientOrderId "${request.clientOrderId}" is already used by an open order of this account`);
+    }
+    if ((this.liveByAccount.get(account.id)?.size ?? 0) >= this.limits.maxOpenOrdersPerAccount) {
+      throw new ApiError(409, "TOO_MANY_OPEN_ORDERS",
+        `an account may have at most ${this.limits.maxOpenOrdersPerAccount} open orders`);
+    }
+    this.admit(1);
+    const now = Date.now();
+    const order: OrderState = {
+      id: ++this.counters.lastOrderId,
+      accountId: account.id,
+      market: request.market,
+      side: request.side,
+      type: request.type,
+      timeInForce: request.timeInForce,
+      postOnly: request.postOnly,
+      price: request.price,
+      quantity: request.quantity,
+      filled: 0,
+      status: null,
+      rejectReason: null,
+      clientOrderId: request.clientOrderId,
+      createdAt: now,
+      updatedAt: now,
+      fills: [],
+    };
+    this.track(order);
+    return this.enqueue<OrderState>((d) => ({ kind: "new", order, ...d }), 1);
+  }
+
+  cancel(account: Account, orderId: number): Promise<OrderState> {
+    const order = this.liveOrderOf(account, orderId);
+    this.admit(1);
+    return this.enqueue<OrderState>((d) => ({ kind: "cancel", order, ...d }), 1);
+  }
+
+  /** The market of an open order of the account (to validate an amendment against). */
+  marketOf(account: Account, orderId: number) {
+    return this.liveOrderOf(account, orderId).market;
+  }
+
+  amend(account: Account, orderId: number, change: AmendRequest): Promise<OrderState> {
+    const order = this.liveOrderOf(account, orderId);
+    if (change.price !== null && order.type !== "limit") {
+      throw new ApiError(400, "VALIDATION", "price cannot be set on a market order");
+    }
+    this.admit(1);
+    const price = change.price ?? order.price ?? 0;
+    const quantity = change.quantity ?? order.quantity;
+    return this.enqueue<OrderState>((d) => ({ kind: "amend", order, price, quantity, ...d }), 1);
+  }
+
+  cancelAll(account: Account, symbol?: string): Promise<OrderState[]> {
+    const mine = this.liveByAccount.get(account.id);
+    const orders = mine ? [...mine.values()].filter((o) => !symbol || o.market.symbol === symbol) : [];
+    if (orders.length === 0) return Promise.resolve([]);
+    this.admit(orders.length);
+    return this.enqueue<OrderState[]>((d) => ({ kind: "cancelAll", orders, cancelled: [], ...d }), orders.length);
+  }
+
+  /** Refuses new requests; resolves once everything queued is committed and answered. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.queue.length === 0 && !this.flushScheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private liveOrderOf(account: Account, orderId: number): OrderState {
+    const order = this.live.get(orderId);
+    if (order && order.accountId === account.id) return order;
+    const stored = order ? undefined : this.queries.orderOwner(orderId);
+    if (stored && stored.accountId === account.id) {
+      throw new ApiError(409, "ORDER_NOT_OPEN", `order ${orderId} is ${stored.status}, not open`);
+    }
+    throw new ApiError(404, "ORDER_NOT_FOUND", `order ${orderId} was not found`);
+  }
+
+  private admit(commands: number): void {
+    if (this.stopped) {
+      throw new ApiError(503, "SHUTTING_DOWN", "the exchange is shutting down", { "Retry-After": "1" });
+    }
+    if (this.queuedCommands + commands > this.limits.maxQueuedCommands) {
+      throw new ApiError(503, "OVERLOADED", "the order queue is full; retry shortly", { "Retry-After": "1" });
+    }
+  }
+
+  private enqueue<T>(make: (d: Deferred<T>) => Job, commandCount: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(make({ resolve, reject } as Deferred<T>));
+      this.queuedCommands += commandCount;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  // ---- batches ----------------------------------------------------------------------------
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const jobs = this.takeJobs();
+    try {
+      this.runBatch(jobs);
+    } catch (error) {
+      for (const job of jobs) job.reject(new ApiError(500, "INTERNAL", "the batch could not be stored"));
+      this.onFatal(error);
+      return;
+    }
+    for (const job of jobs) settle(job);
+    if (this.onCommitted) {
+      this.onCommitted({ commands: this.journalEntries.length, trades: this.trades, orders: this.touched });
+    }
+    if (this.queue.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    } else {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private takeJobs(): Job[] {
+    let take = 0;
+    let commands = 0;
+    while (take < this.queue.length) {
+      const n = jobCommands(this.queue[take]!);
+      if (take > 0 && commands + n > this.limits.maxBatchCommands) break;
+      commands += n;
+      take++;
+    }
+    this.queuedCommands -= commands;
+    if (take === this.queue.length) {
+      const jobs = this.queue;
+      this.queue = [];
+      return jobs;
+    }
+    return this.queue.splice(0, take);
+  }
+
+  private runBatch(jobs: Job[]): void {
+    this.batchTime = Date.now();
+    this.commands.clear();
+    this.commandJobs.length = 0;
+    this.journalEntries = [];
+    this.trades = [];
+    this.touched = new Set();
+    for (const job of jobs) {
+      switch (job.kind) {
+        case "new": {
+          const o = job.order;
+          this.command(job, {
+            kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
+            orderId: o.id, symbol: o.market.symbol, side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
+            flags: o.postOnly ? CommandFlag.postOnly : 0, price: o.price ?? 0, quantity: o.quantity,
+          }, o.market.index);
+          break;
+        }
+        case "cancel":
+          this.cancelCommand(job, job.order);
+          break;
+        case "cancelAll":
+          for (const o of job.orders) this.cancelCommand(job, o);
+          break;
+        case "amend":
+          this.command(job, {
+            kind: CommandKind.amend, orderId: job.order.id, symbol: job.order.market.symbol, side: 0,
+            timeInForce: 0, flags: 0, price: job.price, quantity: job.quantity,
+          }, job.order.market.index);
+          break;
+      }
+    }
+    this.engine.process(this.commands, this.events, (events) => this.apply(events));
+    this.writer.commit({ time: this.batchTime, journal: this.journalEntries, orders: this.touched, trades: this.trades });
+    for (const t of this.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.price, t.quantity, t.time);
+  }
+
+  private cancelCommand(job: Job, o: OrderState): void {
+    this.command(job, {
+      kind: CommandKind.cancel, orderId: o.id, symbol: o.market.symbol, side: 0, timeInForce: 0,
+      flags: 0, price: 0, quantity: 0,
+    }, o.market.index);
+  }
+
+  private command(job: Job, entry: Omit<JournalEntry, "seq">, symbolIndex: number): void {
+    const e = { seq: ++this.counters.lastSeq, ...entry };
+    packEntry(this.commands, e, symbolIndex);
+    this.journalEntries.push(e);
+    this.commandJobs.push(job);
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  private apply(ev: EventBuffer): void {
+    const now = this.batchTime;
+    for (let i = 0; i < ev.count; i++) {
+      const job = this.commandJobs[ev.commandIndex(i)]!;
+      const type = ev.type(i);
+      if (type === EventType.trade) {
+        this.trade(ev, i, now);
+        continue;
+      }
+      if (type === EventType.rejected) {
+        this.rejected(job, ev.reason(i), now);
+        continue;
+      }
+      const order = this.live.get(ev.orderId(i))!;
+      switch (type) {
+        case EventType.accepted:
+          this.setStatus(order, ev.remaining(i) === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new", now);
+          break;
+        case EventType.expired:
+          this.setStatus(order, "expired", now);
+          break;
+        case EventType.cancelled:
+          this.setStatus(order, "canceled", now);
+          if (job.kind === "cancelAll") job.cancelled.push(order);
+          break;
+        case EventType.amended:
+          order.price = ev.price(i);
+          order.quantity = ev.quantity(i);
+          this.setStatus(order, ev.remaining(i) === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new", now);
+          break;
+      }
+    }
+  }
+
+  private trade(ev: EventBuffer, i: number, now: number): void {
+    const taker = this.live.get(ev.orderId(i))!;
+    const maker = this.live.get(ev.otherId(i))!;
+    const price = ev.price(i);
+    const quantity = ev.quantity(i);
+    const id = ++this.counters.lastTradeId;
+    this.trades.push({
+      id, symbol: taker.market.symbol, price, quantity, takerOrderId: taker.id, makerOrderId: maker.id,
+      takerSide: taker.side, time: now,
+    });
+    taker.filled += quantity;
+    taker.fills.push({ tradeId: id, price, quantity, liquidity: "taker", time: now });
+    taker.updatedAt = now;
+    this.touched.add(taker);
+    maker.filled += quantity;
+    maker.fills.push({ tradeId: id, price, quantity, liquidity: "maker", time: now });
+    this.setStatus(maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
+  }
+
+  private rejected(job: Job, reason: number, now: number): void {
+    switch (job.kind) {
+      case "new":
+        job.order.rejectReason = reason === RejectReason.postOnly ? "POST_ONLY_WOULD_TAKE" : `ENGINE_REJECTED_${reason}`;
+        this.setStatus(job.order, "rejected", now);
+        break;
+      case "cancel":
+        job.error = new ApiError(409, "ORDER_NOT_OPEN", `order ${job.order.id} is ${job.order.status}, not open`);
+        break;
+      case "amend":
+        job.error = amendError(job.order, reason);
+        break;
+      case "cancelAll":
+        break; // the order closed earlier in the batch: nothing to cancel
+    }
+  }
+
+  private setStatus(order: OrderState, status: OrderStatus, now: number): void {
+    order.status = status;
+    order.updatedAt = now;
+    this.touched.add(order);
+    if (!isOpen(status)) this.untrack(order);
+  }
+
+  private track(o: OrderState): void {
+    this.live.set(o.id, o);
+    let mine = this.liveByAccount.get(o.accountId);
+    if (!mine) this.liveByAccount.set(o.accountId, (mine = new Map()));
+    mine.set(o.id, o);
+    if (o.clientOrderId !== null) this.clientOrderIds.set(clientKey(o.accountId, o.clientOrderId), o.id);
+  }
+
+  private untrack(o: OrderState): void {
+    this.live.delete(o.id);
+    this.liveByAccount.get(o.accountId)?.delete(o.id);
+    if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
+  }
+}
+
+function clientKey(accountId: number, clientOrderId: string): string {
+  return `${accountId}:${clientOrderId}`;
+}
+
+function jobCommands(job: Job): number {
+  return job.kind === "cancelAll" ? job.orders.length : 1;
+}
+
+function settle(job: Job): void {
+  switch (job.kind) {
+    case "new":
+      return job.resolve(job.order);
+    case "cancel":
+    case "amend":
+      return job.error ? job.reject(job.error) : job.resolve(job.order);
+    case "cancelAll":
+      return job.resolve(job.cancelled);
+  }
+}
+
+function amendError(order: OrderState, reason: number): ApiError {
+  switch (reason) {
+    case RejectReason.amendQuantity:
+      return new ApiError(400, "VALIDATION",
+        `quantity must be greater than the filled quantity ${order.market.formatQuantity(order.filled)}`);
+    case RejectReason.postOnly:
+      return new ApiError(409, "POST_ONLY_WOULD_TAKE", "the new price would take liquidity; a post-only order only adds it");
+    case RejectReason.unknownOrder:
+      return new ApiError(409, "ORDER_NOT_OPEN", `order ${order.id} is ${order.status}, not open`);
+    default:
+      return new ApiError(400, "VALIDATION", "the amendment was refused by the engine");
+  }
+}

@@ -1,0 +1,44 @@
+// Starts the exchange's HTTP server on top of an opened exchange, and stops it gracefully.
+import { openExchange, type Exchange } from "./exchange";
+import { createApp, MAX_BODY_BYTES } from "./http/app";
+import { loadMarkets } from "./markets";
+import type { SyncMode } from "./store/database";
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  dbPath: string;
+  marketsFile?: string;
+  sync?: SyncMode;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  exchange: Exchange;
+  /** Refuses new orders, answers those already queued once committed, then closes everything. */
+  stop(): Promise<void>;
+}
+
+export function startServer(options: ServerOptions): RunningServer {
+  const exchange = openExchange({ dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync });
+  const app = createApp(exchange).listen({
+    hostname: options.host,
+    port: options.port,
+    // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
+    reusePort: false,
+    maxRequestBodySize: MAX_BODY_BYTES,
+  });
+  const server = app.server!;
+  const port = server.port!;
+  return {
+    url: `http://${options.host}:${port}`,
+    port,
+    exchange,
+    async stop() {
+      await exchange.sequencer.stop();
+      await server.stop();
+      exchange.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// The migrations, embedded as text so the compiled binary carries them (drizzle's own migrate()
+// reads a folder from disk). Bookkeeping stays drizzle's: its dialect applies them and records
+// each one's hash in __drizzle_migrations. A new migration from `npm run db:generate` is added to
+// EMBEDDED below; test/store.test.ts fails if one in the journal is missing.
+import { createHash } from "node:crypto";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import journal from "./migrations/meta/_journal.json";
+import init from "./migrations/0000_init.sql" with { type: "text" };
+
+export const EMBEDDED: Record<string, string> = {
+  "0000_init": init,
+};
+
+export function embeddedMigrations(): MigrationMeta[] {
+  return journal.entries.map((entry) => {
+    const sql = EMBEDDED[entry.tag];
+    if (sql === undefined) throw new Error(`migration ${entry.tag} is not embedded in src/store/migrations.ts`);
+    return {
+      sql: sql.split("--> statement-breakpoint"),
+      bps: entry.breakpoints,
+      folderMillis: entry.when,
+      hash: createHash("sha256").update(sql).digest("hex"),
+    };
+  });
+}
+
+interface SyncMigrator {
+  migrate(migrations: MigrationMeta[], session: unknown, config: { migrationsFolder: string }): void;
+}
+
+export function migrate(db: BunSQLiteDatabase<Record<string, unknown>>): void {
+  const internals = db as unknown as { dialect: SyncMigrator; session: unknown };
+  internals.dialect.migrate(embeddedMigrations(), internals.session, { migrationsFolder: "(embedded)" });
+}

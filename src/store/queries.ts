@@ -1,0 +1,104 @@
+// Reads (Drizzle): orders with their fills, trades, the journal, and the counters to resume from.
+import { and, asc, desc, eq, gt, gte, inArray, max, or, sql } from "drizzle-orm";
+import type { Markets } from "../markets";
+import {
+  CLOSED_STATUSES, OPEN_STATUSES, type Fill, type OrderState, type OrderStatus,
+} from "../orders/order";
+import type { Db } from "./database";
+import { journal, orders, trades } from "./schema";
+
+type OrderRow = typeof orders.$inferSelect;
+export type TradeRow = typeof trades.$inferSelect;
+export type JournalRow = typeof journal.$inferSelect;
+
+export class Queries {
+  constructor(private readonly db: Db, private readonly markets: Markets) {}
+
+  order(id: number): OrderState | undefined {
+    const row = this.db.select().from(orders).where(eq(orders.id, id)).get();
+    return row && this.withFills([row])[0];
+  }
+
+  /** Account and status of an order, without its fills. */
+  orderOwner(id: number): { accountId: number; status: OrderStatus } | undefined {
+    return this.db.select({ accountId: orders.accountId, status: orders.status })
+      .from(orders).where(eq(orders.id, id)).get();
+  }
+
+  listOrders(accountId: number, filter: { symbol?: string; status: "open" | "closed" | "all"; limit: number }): OrderState[] {
+    const conditions = [eq(orders.accountId, accountId)];
+    if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
+    if (filter.status === "open") conditions.push(inArray(orders.status, [...OPEN_STATUSES]));
+    if (filter.status === "closed") conditions.push(inArray(orders.status, [...CLOSED_STATUSES]));
+    const rows = this.db.select().from(orders).where(and(...conditions))
+      .orderBy(desc(orders.id)).limit(filter.limit).all();
+    return this.withFills(rows);
+  }
+
+  /** Every open order with its fills: the in-memory state the sequencer resumes from. */
+  openOrders(): OrderState[] {
+    const rows = this.db.select().from(orders).where(inArray(orders.status, [...OPEN_STATUSES]))
+      .orderBy(asc(orders.id)).all();
+    return this.withFills(rows);
+  }
+
+  trades(symbol: string, limit: number): TradeRow[] {
+    return this.db.select().from(trades).where(eq(trades.symbol, symbol))
+      .orderBy(desc(trades.id)).limit(limit).all();
+  }
+
+  tradesSince(time: number): TradeRow[] {
+    return this.db.select().from(trades).where(gte(trades.time, time)).orderBy(asc(trades.id)).all();
+  }
+
+  lastTradePrices(): { symbol: string; price: number }[] {
+    const latest = this.db.select({ id: max(trades.id) }).from(trades).groupBy(trades.symbol);
+    return this.db.select({ symbol: trades.symbol, price: trades.price })
+      .from(trades).where(inArray(trades.id, latest)).all();
+  }
+
+  journalPage(afterSeq: number, limit: number): JournalRow[] {
+    return this.db.select().from(journal).where(gt(journal.seq, afterSeq))
+      .orderBy(asc(journal.seq)).limit(limit).all();
+  }
+
+  counters(): { lastOrderId: number; lastTradeId: number; lastSeq: number } {
+    const one = <T>(q: { get(): T }) => q.get();
+    const o = one(this.db.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));
+    const t = one(this.db.select({ v: sql<number>`coalesce(max(${trades.id}), 0)` }).from(trades));
+    const j = one(this.db.select({ v: sql<number>`coalesce(max(${journal.seq}), 0)` }).from(journal));
+    // Journal order ids count too: a rejected command may name an id no order row has.
+    const jo = one(this.db.select({ v: sql<number>`coalesce(max(${journal.orderId}), 0)` }).from(journal));
+    return { lastOrderId: Math.max(o.v, jo.v), lastTradeId: t.v, lastSeq: j.v };
+  }
+
+  private withFills(rows: OrderRow[]): OrderState[] {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const fillRows = this.db.select().from(trades)
+      .where(or(inArray(trades.takerOrderId, ids), inArray(trades.makerOrderId, ids)))
+      .orderBy(asc(trades.id)).all();
+    const fills = new Map<number, Fill[]>();
+    const add = (orderId: number, fill: Fill) => {
+      let list = fills.get(orderId);
+      if (!list) fills.set(orderId, (list = []));
+      list.push(fill);
+    };
+    for (const t of fillRows) {
+      const base = { tradeId: t.id, price: t.price, quantity: t.quantity, time: t.time };
+      add(t.takerOrderId, { ...base, liquidity: "taker" });
+      add(t.makerOrderId, { ...base, liquidity: "maker" });
+    }
+    return rows.map((r) => {
+      const market = this.markets.get(r.symbol);
+      if (!market) throw new Error(`order ${r.id} is in market ${r.symbol}, which is not configured`);
+      return {
+        id: r.id, accountId: r.accountId, market, side: r.side, type: r.type,
+        timeInForce: r.timeInForce, postOnly: r.postOnly, price: r.price, quantity: r.quantity,
+        filled: r.filledQuantity, status: r.status, rejectReason: r.rejectReason,
+        clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
+        fills: fills.get(r.id) ?? [],
+      };
+    });
+  }
+}

@@ -1,0 +1,75 @@
+// The database schema (Drizzle). Prices are integer ticks and quantities integer lots, exactly as
+// the engine sees them; the market's tick and step sizes turn them back into decimals at the edge.
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const accounts = sqliteTable("accounts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  // SHA-256 of the API key: the key itself is shown once and never stored.
+  apiKeyHash: text("api_key_hash").notNull().unique(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Every order with its current state. */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: integer("id").primaryKey(),
+    accountId: integer("account_id").notNull(),
+    symbol: text("symbol").notNull(),
+    side: text("side", { enum: ["buy", "sell"] }).notNull(),
+    type: text("type", { enum: ["limit", "market"] }).notNull(),
+    timeInForce: text("time_in_force", { enum: ["GTC", "IOC", "FOK"] }).notNull(),
+    postOnly: integer("post_only", { mode: "boolean" }).notNull(),
+    price: integer("price"), // null for market orders
+    quantity: integer("quantity").notNull(), // total, the filled part included
+    filledQuantity: integer("filled_quantity").notNull(),
+    status: text("status", {
+      enum: ["new", "partially_filled", "filled", "canceled", "expired", "rejected"],
+    }).notNull(),
+    rejectReason: text("reject_reason"),
+    clientOrderId: text("client_order_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("orders_account_idx").on(t.accountId, t.id),
+    index("orders_status_idx").on(t.status),
+  ],
+);
+
+/**
+ * The command journal: every command given to the engine, in order. Replaying it through the
+ * (deterministic) engine rebuilds the books exactly. Codes are the engine's (native/layout.ts).
+ */
+export const journal = sqliteTable("journal", {
+  seq: integer("seq").primaryKey(),
+  kind: integer("kind").notNull(),
+  orderId: integer("order_id").notNull(),
+  symbol: text("symbol").notNull(),
+  side: integer("side").notNull(),
+  timeInForce: integer("time_in_force").notNull(),
+  flags: integer("flags").notNull(),
+  price: integer("price").notNull(),
+  quantity: integer("quantity").notNull(),
+  time: integer("time").notNull(),
+});
+
+export const trades = sqliteTable(
+  "trades",
+  {
+    id: integer("id").primaryKey(),
+    symbol: text("symbol").notNull(),
+    price: integer("price").notNull(),
+    quantity: integer("quantity").notNull(),
+    takerOrderId: integer("taker_order_id").notNull(),
+    makerOrderId: integer("maker_order_id").notNull(),
+    takerSide: text("taker_side", { enum: ["buy", "sell"] }).notNull(),
+    time: integer("time").notNull(),
+  },
+  (t) => [
+    index("trades_symbol_idx").on(t.symbol, t.id),
+    index("trades_taker_idx").on(t.takerOrderId),
+    index("trades_maker_idx").on(t.makerOrderId),
+  ],
+);
