@@ -63,15 +63,15 @@ function writeU64(u32: Uint32Array, index: number, value: number | bigint): void
 export class CommandBatch {
   readonly capacity: number;
   count = 0;
-  readonly buffer: ArrayBuffer;
-  private readonly u8: Uint8Array;
+  /** The struct array, passed to C as is (a long-lived view of an explicit ArrayBuffer). */
+  readonly bytes: Uint8Array;
   private readonly u32: Uint32Array;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.buffer = new ArrayBuffer(capacity * COMMAND.size);
-    this.u8 = new Uint8Array(this.buffer);
-    this.u32 = new Uint32Array(this.buffer);
+    const buffer = new ArrayBuffer(capacity * COMMAND.size);
+    this.bytes = new Uint8Array(buffer);
+    this.u32 = new Uint32Array(buffer);
   }
 
   get full(): boolean {
@@ -91,10 +91,10 @@ export class CommandBatch {
     writeU64(this.u32, w + (COMMAND.price >>> 2), price);
     writeU64(this.u32, w + (COMMAND.quantity >>> 2), quantity);
     this.u32[w + (COMMAND.symbol >>> 2)] = symbol;
-    this.u8[base + COMMAND.kind] = kind;
-    this.u8[base + COMMAND.side] = side;
-    this.u8[base + COMMAND.tif] = tif;
-    this.u8[base + COMMAND.flags] = flags;
+    this.bytes[base + COMMAND.kind] = kind;
+    this.bytes[base + COMMAND.side] = side;
+    this.bytes[base + COMMAND.tif] = tif;
+    this.bytes[base + COMMAND.flags] = flags;
     this.count++;
   }
 
@@ -121,15 +121,14 @@ export class CommandBatch {
 export class EventBuffer {
   readonly capacity: number;
   count = 0;
-  readonly buffer: ArrayBuffer;
   readonly bytes: Uint8Array;
   private readonly u32: Uint32Array;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.buffer = new ArrayBuffer(capacity * EVENT.size);
-    this.bytes = new Uint8Array(this.buffer);
-    this.u32 = new Uint32Array(this.buffer);
+    const buffer = new ArrayBuffer(capacity * EVENT.size);
+    this.bytes = new Uint8Array(buffer);
+    this.u32 = new Uint32Array(buffer);
   }
 
   private u64(i: number, offset: number): number {
@@ -166,7 +165,7 @@ export class MatchingEngine {
   private readonly depthBuffer = new BigInt64Array(2 * 1000);
 
   constructor(readonly symbols: number) {
-    this.handle = this.lib.ex_engine_create(symbols);
+    this.handle = this.lib.ex_engine_create(symbols) as Pointer | null;
     if (!this.handle) throw new Error("engine: out of memory");
   }
 
@@ -176,10 +175,10 @@ export class MatchingEngine {
    */
   process(batch: CommandBatch, events: EventBuffer, onEvents: (events: EventBuffer) => void): void {
     const h = this.live();
-    events.count = this.lib.ex_engine_process(h, batch.buffer, batch.count, events.buffer, events.capacity);
+    events.count = this.lib.ex_engine_process(h, batch.bytes, batch.count, events.bytes, events.capacity);
     onEvents(events);
     while (events.count === events.capacity) {
-      events.count = this.lib.ex_engine_drain(h, events.buffer, events.capacity);
+      events.count = this.lib.ex_engine_drain(h, events.bytes, events.capacity);
       if (events.count > 0) onEvents(events);
     }
   }

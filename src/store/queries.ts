@@ -63,7 +63,7 @@ export class Queries {
   }
 
   counters(): { lastOrderId: number; lastTradeId: number; lastSeq: number } {
-    const one = <T>(q: { get(): T }) => q.get();
+    const one = <T>(q: { get(): T | undefined }): T => q.get()!;
     const o = one(this.db.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));
     const t = one(this.db.select({ v: sql<number>`coalesce(max(${trades.id}), 0)` }).from(trades));
     const j = one(this.db.select({ v: sql<number>`coalesce(max(${journal.seq}), 0)` }).from(journal));
