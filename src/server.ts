@@ -27,7 +27,9 @@ export function startServer(options: ServerOptions): RunningServer {
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
     reusePort: false,
-    maxRequestBodySize: MAX_BODY_BYTES,
+    // The app answers oversized bodies with the contract's 413 from Content-Length; this hard
+    // cap (above it) bounds bodies sent without one.
+    maxRequestBodySize: 16 * MAX_BODY_BYTES,
   });
   const server = app.server!;
   const port = server.port!;

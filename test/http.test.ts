@@ -1,0 +1,286 @@
+// The HTTP API against a real server on loopback, a real engine and a real SQLite file.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestExchange } from "./helpers";
+
+let ex: ReturnType<typeof startTestExchange>;
+let alice: string, bob: string;
+beforeAll(() => {
+  ex = startTestExchange();
+  alice = ex.newAccount("alice");
+  bob = ex.newAccount("bob");
+});
+afterAll(() => ex.stop());
+
+const order = (key: string, body: Record<string, unknown>) => ex.call("POST", "/api/v1/orders", { key, json: body });
+const limit = (key: string, symbol: string, side: string, price: string, quantity: string, extra: Record<string, unknown> = {}) =>
+  order(key, { symbol, side, type: "limit", price, quantity, ...extra });
+const book = async (symbol: string) => (await ex.call("GET", `/api/v1/markets/${symbol}/book`)).body;
+const tableCounts = () => ({
+  orders: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get(),
+  journal: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM journal").get(),
+});
+
+describe("markets", () => {
+  test("lists the built-in markets", async () => {
+    const r = await ex.call("GET", "/api/v1/markets");
+    expect(r.status).toBe(200);
+    expect(r.body.map((m: any) => m.symbol)).toEqual(["BTC-USD", "ETH-USD", "SOL-USD"]);
+    expect(r.body[2]).toEqual({ symbol: "SOL-USD", baseAsset: "SOL", quoteAsset: "USD", tickSize: "0.001", stepSize: "0.01", minQuantity: "0.01", status: "trading" });
+  });
+
+  test("unknown symbols are 404 UNKNOWN_SYMBOL", async () => {
+    for (const path of ["book", "trades", "ticker"]) {
+      const r = await ex.call("GET", `/api/v1/markets/DOGE-USD/${path}`);
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe("UNKNOWN_SYMBOL");
+    }
+  });
+
+  test("health is ok", async () => {
+    expect((await ex.call("GET", "/health")).body).toEqual({ status: "ok" });
+  });
+});
+
+describe("trading", () => {
+  test("a market order fills against resting orders at their prices, best first", async () => {
+    const s1 = await limit(alice, "ETH-USD", "sell", "2000.10", "1.5");
+    const s2 = await limit(alice, "ETH-USD", "sell", "2000.05", "1");
+    expect(s1.status).toBe(201);
+    expect(s1.body).toMatchObject({ status: "new", price: "2000.10", quantity: "1.500", remainingQuantity: "1.500", averagePrice: null, timeInForce: "GTC" });
+    const before = await book("ETH-USD");
+    expect(before.asks).toEqual([["2000.05", "1.000"], ["2000.10", "1.500"]]);
+
+    const buy = await order(bob, { symbol: "ETH-USD", side: "buy", type: "market", quantity: "2" });
+    expect(buy.status).toBe(201);
+    expect(buy.body).toMatchObject({ status: "filled", filledQuantity: "2.000", timeInForce: "IOC", price: null });
+    expect(buy.body.fills.map((f: any) => [f.price, f.quantity, f.liquidity])).toEqual([["2000.05", "1.000", "taker"], ["2000.10", "1.000", "taker"]]);
+    expect(buy.body.averagePrice).toBe("2000.075");
+
+    const after = await book("ETH-USD");
+    expect(after.asks).toEqual([["2000.10", "0.500"]]);
+    expect(after.sequence).toBeGreaterThan(before.sequence);
+
+    const maker = await ex.call("GET", `/api/v1/orders/${s1.body.orderId}`, { key: alice });
+    expect(maker.body).toMatchObject({ status: "partially_filled", filledQuantity: "1.000", remainingQuantity: "0.500" });
+    expect(maker.body.fills[0].liquidity).toBe("maker");
+
+    const trades = await ex.call("GET", "/api/v1/markets/ETH-USD/trades");
+    expect(trades.body.map((t: any) => [t.price, t.quantity, t.takerSide])).toEqual([["2000.10", "1.000", "buy"], ["2000.05", "1.000", "buy"]]);
+    const ticker = await ex.call("GET", "/api/v1/markets/ETH-USD/ticker");
+    expect(ticker.body).toMatchObject({ symbol: "ETH-USD", bestBid: null, bestAsk: "2000.10", lastPrice: "2000.10", volume24h: "2.000", sequence: after.sequence });
+  });
+
+  test("IOC expires its remainder, FOK fills all or nothing, post-only never takes", async () => {
+    await limit(alice, "SOL-USD", "sell", "150.000", "10");
+    const ioc = await limit(bob, "SOL-USD", "buy", "150.000", "15", { timeInForce: "IOC" });
+    expect(ioc.body).toMatchObject({ status: "expired", filledQuantity: "10.00", remainingQuantity: "0.00" });
+    await limit(alice, "SOL-USD", "sell", "151.000", "5");
+    const fok = await limit(bob, "SOL-USD", "buy", "151.000", "6", { timeInForce: "FOK" });
+    expect(fok.body).toMatchObject({ status: "expired", filledQuantity: "0.00", fills: [] });
+    const post = await limit(bob, "SOL-USD", "buy", "151.000", "1", { postOnly: true });
+    expect(post.status).toBe(201);
+    expect(post.body).toMatchObject({ status: "rejected", rejectReason: "POST_ONLY_WOULD_TAKE" });
+    const rests = await limit(bob, "SOL-USD", "buy", "150.999", "1", { postOnly: true });
+    expect(rests.body).toMatchObject({ status: "new", postOnly: true });
+    expect((await book("SOL-USD")).bids).toEqual([["150.999", "1.00"]]);
+  });
+
+  test("amend: lower quantity keeps priority, a new price loses it; at or below filled is 400", async () => {
+    const a = await limit(alice, "BTC-USD", "buy", "100.00", "1");
+    const b = await limit(bob, "BTC-USD", "buy", "100.00", "1");
+    const lowered = await ex.call("PATCH", `/api/v1/orders/${a.body.orderId}`, { key: alice, json: { quantity: "0.5" } });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({ quantity: "0.5000", remainingQuantity: "0.5000", price: "100.00" });
+    const hit = await order(bob, { symbol: "BTC-USD", side: "sell", type: "limit", price: "100.00", quantity: "0.1", timeInForce: "IOC" });
+    expect(hit.body.fills).toHaveLength(1);
+    expect((await ex.call("GET", `/api/v1/orders/${a.body.orderId}`, { key: alice })).body.filledQuantity).toBe("0.1000");
+
+    // Moving away and back sends alice behind bob.
+    await ex.call("PATCH", `/api/v1/orders/${a.body.orderId}`, { key: alice, json: { price: "99.99" } });
+    await ex.call("PATCH", `/api/v1/orders/${a.body.orderId}`, { key: alice, json: { price: "100.00" } });
+    await order(bob, { symbol: "BTC-USD", side: "sell", type: "market", quantity: "0.2" });
+    expect((await ex.call("GET", `/api/v1/orders/${b.body.orderId}`, { key: bob })).body.filledQuantity).toBe("0.2000");
+
+    const tooLow = await ex.call("PATCH", `/api/v1/orders/${a.body.orderId}`, { key: alice, json: { quantity: "0.1" } });
+    expect(tooLow.status).toBe(400);
+    expect(tooLow.body.error.message).toContain("filled");
+    // A crossing price trades at once.
+    await limit(bob, "BTC-USD", "sell", "100.50", "0.3");
+    const crossed = await ex.call("PATCH", `/api/v1/orders/${a.body.orderId}`, { key: alice, json: { price: "100.50" } });
+    expect(crossed.body).toMatchObject({ status: "partially_filled", price: "100.50", filledQuantity: "0.4000", remainingQuantity: "0.1000" });
+  });
+
+  test("cancel: 200 with status canceled, then 409; cancel-all cancels every open order of the account", async () => {
+    const o = await limit(alice, "SOL-USD", "sell", "300.000", "1");
+    const c = await ex.call("DELETE", `/api/v1/orders/${o.body.orderId}`, { key: alice });
+    expect(c.status).toBe(200);
+    expect(c.body).toMatchObject({ status: "canceled", orderId: o.body.orderId });
+    const again = await ex.call("DELETE", `/api/v1/orders/${o.body.orderId}`, { key: alice });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("ORDER_NOT_OPEN");
+
+    const key = ex.newAccount("canceller");
+    const s1 = await limit(key, "SOL-USD", "sell", "301.000", "1");
+    const s2 = await limit(key, "SOL-USD", "sell", "302.000", "1");
+    const e1 = await limit(key, "ETH-USD", "buy", "1.00", "1");
+    const sol = await ex.call("DELETE", "/api/v1/orders?symbol=SOL-USD", { key });
+    expect(sol.body.map((x: any) => [x.orderId, x.status]).sort()).toEqual([[s1.body.orderId, "canceled"], [s2.body.orderId, "canceled"]]);
+    const all = await ex.call("DELETE", "/api/v1/orders", { key });
+    expect(all.body.map((x: any) => [x.orderId, x.status])).toEqual([[e1.body.orderId, "canceled"]]);
+    expect((await ex.call("GET", "/api/v1/orders", { key })).body).toEqual([]);
+    expect((await ex.call("DELETE", "/api/v1/orders", { key })).body).toEqual([]);
+  });
+
+  test("list orders by status, newest first", async () => {
+    const key = ex.newAccount("lister");
+    const a = await limit(key, "BTC-USD", "buy", "1.00", "1");
+    const b = await limit(key, "BTC-USD", "buy", "1.01", "1");
+    await ex.call("DELETE", `/api/v1/orders/${a.body.orderId}`, { key });
+    const open = await ex.call("GET", "/api/v1/orders?status=open", { key });
+    expect(open.body.map((o: any) => o.orderId)).toEqual([b.body.orderId]);
+    const closed = await ex.call("GET", "/api/v1/orders?status=closed", { key });
+    expect(closed.body.map((o: any) => o.orderId)).toEqual([a.body.orderId]);
+    const all = await ex.call("GET", "/api/v1/orders?status=all&limit=1", { key });
+    expect(all.body.map((o: any) => o.orderId)).toEqual([b.body.orderId]);
+    expect((await ex.call("GET", "/api/v1/orders?symbol=ETH-USD&status=all", { key })).body).toEqual([]);
+  });
+
+  test("clientOrderId is unique among open orders, reusable once closed", async () => {
+    const key = ex.newAccount("clid");
+    const first = await limit(key, "BTC-USD", "buy", "2.00", "1", { clientOrderId: "my-1" });
+    expect(first.body.clientOrderId).toBe("my-1");
+    const dup = await limit(key, "BTC-USD", "buy", "2.00", "1", { clientOrderId: "my-1" });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.code).toBe("DUPLICATE_CLIENT_ORDER_ID");
+    expect((await limit(alice, "BTC-USD", "buy", "2.00", "1", { clientOrderId: "my-1" })).status).toBe(201);
+    await ex.call("DELETE", `/api/v1/orders/${first.body.orderId}`, { key });
+    expect((await limit(key, "BTC-USD", "buy", "2.00", "1", { clientOrderId: "my-1" })).status).toBe(201);
+  });
+
+  test("batch: each order stands on its own, results in request order", async () => {
+    const key = ex.newAccount("batcher");
+    const r = await ex.call("POST", "/api/v1/orders/batch", {
+      key,
+      json: {
+        orders: [
+          { symbol: "ETH-USD", side: "buy", type: "limit", price: "10.00", quantity: "1" },
+          { symbol: "ETH-USD", side: "buy", type: "limit", price: "10.001", quantity: "1" },
+          { symbol: "NOPE-USD", side: "buy", type: "limit", price: "1", quantity: "1" },
+          { symbol: "ETH-USD", side: "sell", type: "limit", price: "10.00", quantity: "0.4" },
+        ],
+      },
+    });
+    expect(r.status).toBe(200);
+    const [a, b, c, d] = r.body.results;
+    expect(a.status).toBe("partially_filled");
+    expect(b.error.code).toBe("VALIDATION");
+    expect(b.error.message).toContain("price");
+    expect(c.error.code).toBe("UNKNOWN_SYMBOL");
+    expect(d).toMatchObject({ status: "filled", averagePrice: "10.00" });
+    for (const bad of [{}, { orders: [] }, { orders: "x" }, { orders: new Array(1001).fill({}) }, { orders: [], x: 1 }]) {
+      const refused = await ex.call("POST", "/api/v1/orders/batch", { key, json: bad });
+      expect(refused.status).toBe(400);
+    }
+  });
+});
+
+describe("accounts", () => {
+  test("missing or unknown API keys are 401", async () => {
+    const none = await ex.call("GET", "/api/v1/orders");
+    expect(none.status).toBe(401);
+    expect(none.body.error.code).toBe("UNAUTHORIZED");
+    expect((await ex.call("GET", "/api/v1/orders", { key: "ex_forged" })).status).toBe(401);
+    expect((await limit("ex_forged", "BTC-USD", "buy", "1", "1")).status).toBe(401);
+  });
+
+  test("another account's order is 404, for reading, cancelling and amending", async () => {
+    const o = await limit(alice, "BTC-USD", "sell", "5000.00", "1");
+    for (const [method, json] of [["GET", undefined], ["DELETE", undefined], ["PATCH", { quantity: "0.5" }]] as const) {
+      const r = await ex.call(method, `/api/v1/orders/${o.body.orderId}`, { key: bob, json });
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe("ORDER_NOT_FOUND");
+    }
+    expect((await ex.call("GET", `/api/v1/orders/${o.body.orderId}`, { key: alice })).body.remainingQuantity).toBe("1.0000");
+    expect((await ex.call("GET", "/api/v1/orders/999999", { key: alice })).status).toBe(404);
+  });
+});
+
+describe("validation: bad input is a 400 naming the field and changes nothing", () => {
+  const good = { symbol: "BTC-USD", side: "buy", type: "limit", price: "100.00", quantity: "1" };
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["missing symbol", { ...good, symbol: undefined }, "symbol"],
+    ["symbol type", { ...good, symbol: 7 }, "symbol"],
+    ["side", { ...good, side: "BUY" }, "side"],
+    ["missing side", { ...good, side: undefined }, "side"],
+    ["type", { ...good, type: "stop" }, "type"],
+    ["missing quantity", { ...good, quantity: undefined }, "quantity"],
+    ["quantity zero", { ...good, quantity: "0" }, "quantity"],
+    ["quantity negative", { ...good, quantity: "-1" }, "quantity"],
+    ["quantity off step", { ...good, quantity: "0.00001" }, "quantity"],
+    ["quantity exponent", { ...good, quantity: "1e3" }, "quantity"],
+    ["quantity bool", { ...good, quantity: true }, "quantity"],
+    ["quantity huge", { ...good, quantity: "1000000000000000000" }, "quantity"],
+    ["quantity 30 digits", { ...good, quantity: "123456789012345678901234567890" }, "quantity"],
+    ["missing price", { ...good, price: undefined }, "price"],
+    ["price off tick", { ...good, price: "100.001" }, "price"],
+    ["price zero", { ...good, price: 0 }, "price"],
+    ["price negative number", { ...good, price: -5 }, "price"],
+    ["price text", { ...good, price: "abc" }, "price"],
+    ["price on market", { ...good, type: "market" }, "price"],
+    ["timeInForce case", { ...good, timeInForce: "gtc" }, "timeInForce"],
+    ["GTC market", { symbol: "BTC-USD", side: "buy", type: "market", quantity: "1", timeInForce: "GTC" }, "timeInForce"],
+    ["postOnly type", { ...good, postOnly: "yes" }, "postOnly"],
+    ["postOnly IOC", { ...good, postOnly: true, timeInForce: "IOC" }, "postOnly"],
+    ["clientOrderId chars", { ...good, clientOrderId: "../etc/passwd" }, "clientOrderId"],
+    ["clientOrderId long", { ...good, clientOrderId: "x".repeat(37) }, "clientOrderId"],
+    ["clientOrderId SQL", { ...good, clientOrderId: "1'; DROP TABLE orders;--" }, "clientOrderId"],
+    ["extra field", { ...good, leverage: 100 }, "leverage"],
+  ];
+  for (const [name, body, field] of cases) {
+    test(name, async () => {
+      const before = tableCounts();
+      const r = await order(alice, JSON.parse(JSON.stringify(body)));
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toContain(field);
+      expect(tableCounts()).toEqual(before);
+    });
+  }
+
+  test("unknown symbol in an order is 400 UNKNOWN_SYMBOL", async () => {
+    const r = await order(alice, { ...good, symbol: "DOGE-USD" });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("UNKNOWN_SYMBOL");
+  });
+
+  test("malformed JSON, wrong content type, non-object bodies, oversized bodies", async () => {
+    const before = tableCounts();
+    const bad = await ex.call("POST", "/api/v1/orders", { key: alice, raw: "{\"symbol\":", headers: { "content-type": "application/json" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("INVALID_JSON");
+    const text = await ex.call("POST", "/api/v1/orders", { key: alice, raw: JSON.stringify(good), headers: { "content-type": "text/plain" } });
+    expect(text.status).toBe(415);
+    expect((await order(alice, [good] as any)).status).toBe(400);
+    const huge = await ex.call("POST", "/api/v1/orders", { key: alice, raw: JSON.stringify({ ...good, pad: "x".repeat(2 << 20) }), headers: { "content-type": "application/json" } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe("BODY_TOO_LARGE");
+    expect(tableCounts()).toEqual(before);
+    expect((await ex.call("GET", "/health")).status).toBe(200);
+  });
+
+  test("bad path and query parameters", async () => {
+    for (const id of ["abc", "0", "-1", "18446744073709551616", "1.5"]) {
+      const r = await ex.call("GET", `/api/v1/orders/${id}`, { key: alice });
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toContain("orderId");
+    }
+    expect((await ex.call("GET", "/api/v1/markets/BTC-USD/book?depth=0")).body.error.message).toContain("depth");
+    expect((await ex.call("GET", "/api/v1/markets/BTC-USD/book?depth=1001")).status).toBe(400);
+    expect((await ex.call("GET", "/api/v1/markets/BTC-USD/trades?limit=x")).body.error.message).toContain("limit");
+    expect((await ex.call("GET", "/api/v1/orders?status=OPEN", { key: alice })).body.error.message).toContain("status");
+    const amend = await limit(alice, "BTC-USD", "buy", "3.00", "1");
+    for (const body of [{}, { price: "3.001" }, { quantity: "-1" }, { size: 1 }]) {
+      const r = await ex.call("PATCH", `/api/v1/orders/${amend.body.orderId}`, { key: alice, json: body });
+      expect(r.status).toBe(400);
+    }
+  });
+});
