@@ -1,0 +1,37 @@
+// The single binary: built with `npm run build`'s command, copied alone into an empty directory,
+// it creates its database, trades, and recovers after kill -9.
+import { expect, test } from "bun:test";
+import { copyFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { runCli, spawnExchange, tempDir } from "./helpers";
+import { snapshot, trade } from "./trading-scenario";
+
+const ROOT = join(import.meta.dir, "..");
+
+test("dist/exchange runs alone from an empty directory, with a fresh database, and recovers", async () => {
+  const build = Bun.spawnSync([process.execPath, "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  expect(build.stderr.toString()).not.toContain("error");
+  expect(build.exitCode).toBe(0);
+
+  const dir = tempDir("exchange-binary-");
+  const binary = join(dir, "exchange");
+  copyFileSync(join(ROOT, "dist", "exchange"), binary);
+  expect(runCli([binary, "--help"], dir)).toContain("accounts create NAME");
+  const keys = ["x", "y"].map((n) => JSON.parse(runCli([binary, "accounts", "create", n], dir)).apiKey as string);
+  expect(existsSync(join(dir, "exchange.db"))).toBe(true);
+
+  const first = await spawnExchange([binary], dir);
+  expect(first.startup).toContain("recovered 0 journal entries");
+  await trade(first.call, keys, 60, 5);
+  const before = await snapshot(first.call, keys);
+  first.proc.kill("SIGKILL");
+  await first.proc.exited;
+
+  const second = await spawnExchange([binary], dir);
+  try {
+    expect(await snapshot(second.call, keys)).toEqual(before);
+  } finally {
+    second.proc.kill("SIGTERM");
+    expect(await second.proc.exited).toBe(0);
+  }
+}, 120_000);

@@ -1,0 +1,27 @@
+// Storage: migrations are embedded and complete; pragmas are set as the design says.
+import { expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import journal from "../src/store/migrations/meta/_journal.json";
+import { EMBEDDED } from "../src/store/migrations";
+import { openStorage } from "../src/store/database";
+import { tempDir } from "./helpers";
+
+test("every migration in the journal and on disk is embedded", () => {
+  const onDisk = readdirSync(join(import.meta.dir, "../src/store/migrations")).filter((f) => f.endsWith(".sql")).map((f) => f.replace(/\.sql$/, ""));
+  expect(Object.keys(EMBEDDED).sort()).toEqual(journal.entries.map((e) => e.tag).sort());
+  expect(onDisk.sort()).toEqual(Object.keys(EMBEDDED).sort());
+});
+
+test("a new database is migrated once, in WAL mode with the chosen synchronous level", () => {
+  const path = join(tempDir(), "x.db");
+  for (const [mode, level] of [["NORMAL", 1], ["FULL", 2]] as const) {
+    const s = openStorage(path, mode);
+    expect(s.sqlite.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(s.sqlite.query("PRAGMA synchronous").get()).toEqual({ synchronous: level });
+    const tables = s.sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r: any) => r.name);
+    expect(tables).toEqual(expect.arrayContaining(["accounts", "journal", "orders", "trades"]));
+    expect(s.sqlite.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: journal.entries.length });
+    s.close();
+  }
+});
