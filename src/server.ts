@@ -2,6 +2,7 @@
 import { openExchange, type Exchange } from "./exchange";
 import { createApp, MAX_BODY_BYTES } from "./http/app";
 import { loadMarkets } from "./markets";
+import type { SequencerLimits } from "./sequencer";
 import type { SyncMode } from "./store/database";
 
 export interface ServerOptions {
@@ -10,6 +11,7 @@ export interface ServerOptions {
   dbPath: string;
   marketsFile?: string;
   sync?: SyncMode;
+  limits?: SequencerLimits;
 }
 
 export interface RunningServer {
@@ -21,7 +23,9 @@ export interface RunningServer {
 }
 
 export function startServer(options: ServerOptions): RunningServer {
-  const exchange = openExchange({ dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync });
+  const exchange = openExchange({
+    dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync, limits: options.limits,
+  });
   const app = createApp(exchange).listen({
     hostname: options.host,
     port: options.port,

@@ -1,0 +1,57 @@
+// The sequencer under concurrency: natural batching, and load shedding with a bounded queue.
+import { afterEach, expect, test } from "bun:test";
+import { DEFAULT_LIMITS } from "../src/sequencer";
+import { startTestExchange } from "./helpers";
+
+let ex: ReturnType<typeof startTestExchange> | undefined;
+afterEach(async () => {
+  await ex?.stop();
+  ex = undefined;
+});
+
+const body = (i: number) => ({ symbol: "BTC-USD", side: i % 2 ? "buy" : "sell", type: "limit", price: "100.00", quantity: "0.001" });
+
+test("requests that arrive together share a batch: one engine call and one transaction", async () => {
+  ex = startTestExchange();
+  const key = ex.newAccount();
+  const batches: number[] = [];
+  ex.exchange.sequencer.onCommitted = (report) => batches.push(report.commands);
+  const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => ex!.call("POST", "/api/v1/orders", { key, json: body(i) })));
+  expect(replies.every((r) => r.status === 201)).toBe(true);
+  expect(batches.reduce((a, b) => a + b, 0)).toBe(200);
+  expect(batches.length).toBeLessThan(200);
+  expect(Math.max(...batches)).toBeGreaterThan(1);
+  // 100 buys met 100 sells at one price: everything filled, nothing rests.
+  const book = (await ex.call("GET", "/api/v1/markets/BTC-USD/book")).body;
+  expect(book.bids).toEqual([]);
+  expect(book.asks).toEqual([]);
+});
+
+test("a full queue answers 503 with Retry-After at once; every acknowledged order is stored", async () => {
+  ex = startTestExchange({ ...DEFAULT_LIMITS, maxQueuedCommands: 8, maxBatchCommands: 8 });
+  const key = ex.newAccount();
+  const replies = await Promise.all(Array.from({ length: 60 }, (_, i) => ex!.call("POST", "/api/v1/orders", { key, json: { ...body(i), price: "1.00" } })));
+  const accepted = replies.filter((r) => r.status === 201);
+  const shed = replies.filter((r) => r.status === 503);
+  expect(accepted.length + shed.length).toBe(60);
+  expect(shed.length).toBeGreaterThan(0);
+  expect(shed[0]!.body.error.code).toBe("OVERLOADED");
+  expect(shed[0]!.headers.get("retry-after")).toBe("1");
+  const stored = ex.exchange.storage.sqlite.query("SELECT id FROM orders ORDER BY id").all().map((r: any) => String(r.id));
+  expect(stored).toEqual(accepted.map((r) => r.body.orderId).sort((a, b) => Number(a) - Number(b)));
+  // And it still serves.
+  expect((await ex.call("POST", "/api/v1/orders", { key, json: body(1) })).status).toBe(201);
+});
+
+test("stop() answers queued orders after committing them, then refuses new ones", async () => {
+  ex = startTestExchange();
+  const key = ex.newAccount();
+  const inFlight = Array.from({ length: 20 }, (_, i) => ex!.call("POST", "/api/v1/orders", { key, json: body(i) }));
+  await Bun.sleep(0);
+  const stopped = ex.exchange.sequencer.stop();
+  const replies = await Promise.all(inFlight);
+  await stopped;
+  const ok = replies.filter((r) => r.status === 201).length;
+  expect(replies.every((r) => r.status === 201 || (r.status === 503 && r.body.error.code === "SHUTTING_DOWN"))).toBe(true);
+  expect(ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: ok });
+});
