@@ -42,12 +42,12 @@ export class Market {
   }
 
   /** Price field to ticks; throws a 400 naming `field`. */
-  priceTicks(input: unknown, field = "price"): number {
+  priceTicks(input: string | number, field = "price"): number {
     return this.units(input, this.tick, field, "tickSize");
   }
 
   /** Quantity field to lots; throws a 400 naming `field`. */
-  quantityLots(input: unknown, field = "quantity"): number {
+  quantityLots(input: string | number, field = "quantity"): number {
     const lots = this.units(input, this.step, field, "stepSize");
     if (lots < this.minQuantityLots) {
       throw invalid(`${field} must be at least minQuantity ${this.spec.minQuantity} for ${this.symbol}`);
@@ -68,10 +68,7 @@ export class Market {
     return formatRatio(notional, lots, this.tick);
   }
 
-  private units(input: unknown, unit: DecimalUnit, field: string, unitName: string): number {
-    if (typeof input !== "string" && typeof input !== "number") {
-      throw invalid(`${field} must be a decimal string or a number`);
-    }
+  private units(input: string | number, unit: DecimalUnit, field: string, unitName: string): number {
     const result = toUnits(input, unit);
     if (!result.ok) {
       throw invalid(

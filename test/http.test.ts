@@ -191,6 +191,9 @@ describe("accounts", () => {
     expect(none.body.error.code).toBe("UNAUTHORIZED");
     expect((await ex.call("GET", "/api/v1/orders", { key: "ex_forged" })).status).toBe(401);
     expect((await limit("ex_forged", "BTC-USD", "buy", "1", "1")).status).toBe(401);
+    // The key is checked before the body: a bad body without a key is still 401.
+    expect((await ex.call("POST", "/api/v1/orders", { json: { nonsense: true } })).status).toBe(401);
+    expect((await ex.call("PATCH", "/api/v1/orders/1", { json: [] })).status).toBe(401);
   });
 
   test("another account's order is 404, for reading, cancelling and amending", async () => {
@@ -259,7 +262,9 @@ describe("validation: bad input is a 400 naming the field and changes nothing", 
     expect(bad.body.error.code).toBe("INVALID_JSON");
     const text = await ex.call("POST", "/api/v1/orders", { key: alice, raw: JSON.stringify(good), headers: { "content-type": "text/plain" } });
     expect(text.status).toBe(415);
-    expect((await order(alice, [good] as any)).status).toBe(400);
+    const array = await order(alice, [good] as any);
+    expect(array.status).toBe(400);
+    expect(array.body.error.message).toBe("the body must be a JSON object");
     const huge = await ex.call("POST", "/api/v1/orders", { key: alice, raw: JSON.stringify({ ...good, pad: "x".repeat(2 << 20) }), headers: { "content-type": "application/json" } });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe("BODY_TOO_LARGE");

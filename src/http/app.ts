@@ -1,15 +1,17 @@
 // The HTTP API of ../shared/api.md on Elysia. Routes validate and translate; the sequencer does
 // the work. Errors always take the contract's shape.
-import { Elysia } from "elysia";
+import { Elysia, ValidationError } from "elysia";
 import type { Account } from "../accounts";
 import { ApiError, invalid } from "../errors";
 import type { Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { renderOrder } from "../orders/order";
-import { parseAmendRequest, parseOrderRequest } from "../orders/validate";
+import {
+  AmendRequestBody, BatchRequestBody, OrderRequestBody, describeSchemaError, parseOrderRequest,
+  toAmendRequest, toOrderRequest,
+} from "../orders/validate";
 
 export const MAX_BODY_BYTES = 1 << 20;
-const MAX_BATCH = 1000;
 const MAX_ORDER_ID = Number.MAX_SAFE_INTEGER;
 
 function errorResponse(error: ApiError): Response {
@@ -59,7 +61,8 @@ export function createApp(ex: Exchange) {
     return market(symbol).symbol;
   };
 
-  return new Elysia()
+  // normalize: false, so an unknown field (a typo such as "timeinforce") is refused, not dropped.
+  return new Elysia({ normalize: false })
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
@@ -74,114 +77,104 @@ export function createApp(ex: Exchange) {
         case "NOT_FOUND":
           return errorResponse(new ApiError(404, "NOT_FOUND", "no such endpoint"));
         case "VALIDATION":
-          return errorResponse(invalid(String((error as Error).message).slice(0, 200)));
+          return errorResponse(invalid(describeSchemaError((error as ValidationError).valueError)));
         default:
           console.error(JSON.stringify({ level: "error", msg: "unhandled error", error: String(error) }));
           return errorResponse(new ApiError(500, "INTERNAL", "internal error"));
       }
     })
     .get("/health", () => ({ status: "ok" }))
-    .group("/api/v1", (api) =>
-      api
-        .get("/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })))
-        .get("/markets/:symbol/book", ({ params, query }) => {
-          const m = market(params.symbol);
-          const depth = intParam(query.depth, "depth", 50, 1, 1000);
-          const level = ([p, q]: [number, number]) => [m.formatPrice(p), m.formatQuantity(q)];
-          return {
-            symbol: m.symbol,
-            sequence: ex.engine.sequence(m.index),
-            bids: ex.engine.depth(m.index, 0, depth).map(level),
-            asks: ex.engine.depth(m.index, 1, depth).map(level),
-          };
-        })
-        .get("/markets/:symbol/trades", ({ params, query }) => {
-          const m = market(params.symbol);
-          const limit = intParam(query.limit, "limit", 100, 1, 1000);
-          return ex.queries.trades(m.symbol, limit).map((t) => ({
-            tradeId: String(t.id), symbol: t.symbol, price: m.formatPrice(t.price),
-            quantity: m.formatQuantity(t.quantity), takerSide: t.takerSide, time: t.time,
-          }));
-        })
-        .get("/markets/:symbol/ticker", ({ params }) => {
-          const m = market(params.symbol);
-          const [bid] = ex.engine.depth(m.index, 0, 1);
-          const [ask] = ex.engine.depth(m.index, 1, 1);
-          const last = ex.stats.lastPrice(m.index);
-          return {
-            symbol: m.symbol,
-            bestBid: bid ? m.formatPrice(bid[0]) : null,
-            bestAsk: ask ? m.formatPrice(ask[0]) : null,
-            lastPrice: last === null ? null : m.formatPrice(last),
-            volume24h: m.formatQuantity(ex.stats.volume24h(m.index, Date.now())),
-            sequence: ex.engine.sequence(m.index),
-          };
-        })
-        .post("/orders", async ({ request, body, set }) => {
-          const who = account(request);
-          requireJson(request);
-          const order = await ex.sequencer.submit(who, parseOrderRequest(body, ex.markets));
-          set.status = 201;
-          return renderOrder(order);
-        })
-        .post("/orders/batch", async ({ request, body }) => {
-          const who = account(request);
-          requireJson(request);
-          const list = (body as { orders?: unknown } | null)?.orders;
-          if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("the body must be a JSON object {orders:[…]}");
-          const extra = Object.keys(body).find((k) => k !== "orders");
-          if (extra !== undefined) throw invalid(`unknown field "${extra.slice(0, 64)}"`);
-          if (!Array.isArray(list)) throw invalid("orders must be an array of order requests");
-          if (list.length < 1 || list.length > MAX_BATCH) throw invalid(`orders must hold 1 to ${MAX_BATCH} order requests`);
-          const pending = list.map((item) => {
-            try {
-              return ex.sequencer.submit(who, parseOrderRequest(item, ex.markets));
-            } catch (error) {
-              return Promise.reject(error);
-            }
-          });
-          const settled = await Promise.allSettled(pending);
-          return {
-            results: settled.map((r) => {
-              if (r.status === "fulfilled") return renderOrder(r.value);
-              if (r.reason instanceof ApiError) return r.reason.body();
-              throw r.reason;
-            }),
-          };
-        })
-        .get("/orders", ({ request, query }) => {
-          const who = account(request);
-          const status = query.status ?? "open";
-          if (status !== "open" && status !== "closed" && status !== "all") {
-            throw invalid('status must be one of "open", "closed", "all"');
-          }
-          const limit = intParam(query.limit, "limit", 100, 1, 1000);
-          return ex.queries.listOrders(who.id, { symbol: symbolFilter(query.symbol), status, limit }).map(renderOrder);
-        })
-        .delete("/orders", async ({ request, query }) => {
-          const who = account(request);
-          const cancelled = await ex.sequencer.cancelAll(who, symbolFilter(query.symbol));
-          return cancelled.map(renderOrder);
-        })
-        .get("/orders/:orderId", ({ request, params }) => {
-          const who = account(request);
-          const id = orderIdParam(params.orderId);
-          const order = ex.queries.order(id);
-          if (!order || order.accountId !== who.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
-          return renderOrder(order);
-        })
-        .delete("/orders/:orderId", async ({ request, params }) => {
-          const who = account(request);
-          return renderOrder(await ex.sequencer.cancel(who, orderIdParam(params.orderId)));
-        })
-        .patch("/orders/:orderId", async ({ request, params, body }) => {
-          const who = account(request);
-          const id = orderIdParam(params.orderId);
-          requireJson(request);
-          const change = parseAmendRequest(body, ex.sequencer.marketOf(who, id));
-          return renderOrder(await ex.sequencer.amend(who, id, change));
+
+    // ---- public market data ---------------------------------------------------------------
+    .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })))
+    .get("/api/v1/markets/:symbol/book", ({ params, query }) => {
+      const m = market(params.symbol);
+      const depth = intParam(query.depth, "depth", 50, 1, 1000);
+      const level = ([p, q]: [number, number]) => [m.formatPrice(p), m.formatQuantity(q)];
+      return {
+        symbol: m.symbol,
+        sequence: ex.engine.sequence(m.index),
+        bids: ex.engine.depth(m.index, 0, depth).map(level),
+        asks: ex.engine.depth(m.index, 1, depth).map(level),
+      };
+    })
+    .get("/api/v1/markets/:symbol/trades", ({ params, query }) => {
+      const m = market(params.symbol);
+      const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      return ex.queries.trades(m.symbol, limit).map((t) => ({
+        tradeId: String(t.id), symbol: t.symbol, price: m.formatPrice(t.price),
+        quantity: m.formatQuantity(t.quantity), takerSide: t.takerSide, time: t.time,
+      }));
+    })
+    .get("/api/v1/markets/:symbol/ticker", ({ params }) => {
+      const m = market(params.symbol);
+      const [bid] = ex.engine.depth(m.index, 0, 1);
+      const [ask] = ex.engine.depth(m.index, 1, 1);
+      const last = ex.stats.lastPrice(m.index);
+      return {
+        symbol: m.symbol,
+        bestBid: bid ? m.formatPrice(bid[0]) : null,
+        bestAsk: ask ? m.formatPrice(ask[0]) : null,
+        lastPrice: last === null ? null : m.formatPrice(last),
+        volume24h: m.formatQuantity(ex.stats.volume24h(m.index, Date.now())),
+        sequence: ex.engine.sequence(m.index),
+      };
+    })
+
+    // ---- private orders: the key is checked (and a JSON body required) before validation ----
+    .derive(({ request }) => {
+      const who = account(request);
+      if (request.method === "POST" || request.method === "PATCH") requireJson(request);
+      return { account: who };
+    })
+    .post("/api/v1/orders", async ({ account, body, set }) => {
+      const order = await ex.sequencer.submit(account, toOrderRequest(body, ex.markets));
+      set.status = 201;
+      return renderOrder(order);
+    }, { body: OrderRequestBody })
+    .post("/api/v1/orders/batch", async ({ account, body }) => {
+      const pending = body.orders.map((item) => {
+        try {
+          return ex.sequencer.submit(account, parseOrderRequest(item, ex.markets));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      });
+      const settled = await Promise.allSettled(pending);
+      return {
+        results: settled.map((r) => {
+          if (r.status === "fulfilled") return renderOrder(r.value);
+          if (r.reason instanceof ApiError) return r.reason.body();
+          throw r.reason;
         }),
-    );
+      };
+    }, { body: BatchRequestBody })
+    .get("/api/v1/orders", ({ account, query }) => {
+      const status = query.status ?? "open";
+      if (status !== "open" && status !== "closed" && status !== "all") {
+        throw invalid('status must be one of "open", "closed", "all"');
+      }
+      const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      return ex.queries.listOrders(account.id, { symbol: symbolFilter(query.symbol), status, limit }).map(renderOrder);
+    })
+    .delete("/api/v1/orders", async ({ account, query }) => {
+      const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
+      return cancelled.map(renderOrder);
+    })
+    .get("/api/v1/orders/:orderId", ({ account, params }) => {
+      const id = orderIdParam(params.orderId);
+      const order = ex.queries.order(id);
+      if (!order || order.accountId !== account.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
+      return renderOrder(order);
+    })
+    .delete("/api/v1/orders/:orderId", async ({ account, params }) => {
+      return renderOrder(await ex.sequencer.cancel(account, orderIdParam(params.orderId)));
+    })
+    .patch("/api/v1/orders/:orderId", async ({ account, params, body }) => {
+      const id = orderIdParam(params.orderId);
+      const change = toAmendRequest(body, ex.sequencer.marketOf(account, id));
+      return renderOrder(await ex.sequencer.amend(account, id, change));
+    }, { body: AmendRequestBody });
 }
 
 export type ExchangeApp = ReturnType<typeof createApp>;

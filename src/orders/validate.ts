@@ -1,8 +1,63 @@
-// Validation of order requests: structure, types and market rules, with a message that names
-// the field. Used by the single and the batch endpoint alike, so both refuse the same things.
+// Order requests: the JSON schemas (the routes validate bodies with them, and they document the
+// API), then the market rules (exact ticks and lots, combinations of fields). The batch endpoint
+// checks each item against the same compiled schema, so single and batch orders are refused alike,
+// with a message that names the field.
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
+import { t, type Static, type TSchema } from "elysia";
 import { ApiError, invalid } from "../errors";
 import type { Market, Markets } from "../markets";
 import type { OrderType, Side, TimeInForce } from "./order";
+
+const decimal = (field: string) =>
+  t.Union([t.String(), t.Number()], { error: `${field} must be a decimal string or a number`, examples: ["101.25"] });
+const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()], { error: schema.error }));
+
+export const OrderRequestBody = t.Object(
+  {
+    symbol: t.String({ error: "symbol must be a string", examples: ["BTC-USD"] }),
+    side: t.Union([t.Literal("buy"), t.Literal("sell")], { error: 'side must be one of "buy", "sell"' }),
+    type: t.Union([t.Literal("limit"), t.Literal("market")], { error: 'type must be one of "limit", "market"' }),
+    quantity: decimal("quantity"),
+    price: nullable(decimal("price")),
+    timeInForce: nullable(t.Union([t.Literal("GTC"), t.Literal("IOC"), t.Literal("FOK")], { error: 'timeInForce must be one of "GTC", "IOC", "FOK"' })),
+    postOnly: nullable(t.Boolean({ error: "postOnly must be true or false" })),
+    clientOrderId: nullable(t.String({ pattern: "^[A-Za-z0-9._:-]{1,36}$", error: "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -" })),
+  },
+  { additionalProperties: false },
+);
+
+export const AmendRequestBody = t.Object(
+  { quantity: nullable(decimal("quantity")), price: nullable(decimal("price")) },
+  { additionalProperties: false },
+);
+
+export const MAX_BATCH_ORDERS = 1000;
+
+export const BatchRequestBody = t.Object(
+  {
+    orders: t.Array(t.Unknown(), {
+      minItems: 1, maxItems: MAX_BATCH_ORDERS,
+      error: `orders must be an array of 1 to ${MAX_BATCH_ORDERS} order requests`,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type OrderRequestJson = Static<typeof OrderRequestBody>;
+export type AmendRequestJson = Static<typeof AmendRequestBody>;
+
+/** The message for a schema violation: names the field, in the schema's own words if it has them. */
+export function describeSchemaError(e: ValueError | undefined, what = "the body"): string {
+  if (!e) return `${what} is not valid`;
+  const field = e.path.slice(1).replace(/\//g, ".");
+  if (field === "") return `${what} must be a JSON object`;
+  if (e.type === ValueErrorType.ObjectRequiredProperty) return `${field} is required`;
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) return `unknown field "${field.slice(0, 64)}"`;
+  return (e.schema as { error?: string }).error ?? `${field}: ${e.message}`;
+}
+
+const orderShape = TypeCompiler.Compile(OrderRequestBody);
 
 export interface OrderRequest {
   market: Market;
@@ -20,79 +75,38 @@ export interface AmendRequest {
   quantity: number | null; // lots, new total; null keeps the quantity
 }
 
-const ORDER_FIELDS = new Set(["symbol", "side", "type", "quantity", "price", "timeInForce", "postOnly", "clientOrderId"]);
-const AMEND_FIELDS = new Set(["quantity", "price"]);
-const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,36}$/;
-
-function asObject(body: unknown, what: string, allowed: Set<string>): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw invalid(`${what} must be a JSON object`);
-  }
-  const record = body as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!allowed.has(key)) throw invalid(`unknown field "${key.slice(0, 64)}"`);
-  }
-  return record;
-}
-
-function oneOf<T extends string>(value: unknown, field: string, options: readonly T[]): T {
-  if (typeof value !== "string" || !options.includes(value as T)) {
-    throw invalid(`${field} must be one of ${options.map((o) => `"${o}"`).join(", ")}`);
-  }
-  return value as T;
-}
-
-const present = (v: unknown) => v !== undefined && v !== null;
-
+/** Any JSON value to an order request (the batch endpoint's items). */
 export function parseOrderRequest(body: unknown, markets: Markets): OrderRequest {
-  const o = asObject(body, "the order", ORDER_FIELDS);
-  if (!present(o.symbol)) throw invalid("symbol is required");
-  if (typeof o.symbol !== "string") throw invalid("symbol must be a string");
+  if (!orderShape.Check(body)) throw invalid(describeSchemaError(orderShape.Errors(body).First(), "the order"));
+  return toOrderRequest(body, markets);
+}
+
+/** A body that matches OrderRequestBody to an order request: the market's rules. */
+export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequest {
   const market = markets.get(o.symbol);
   if (!market) throw new ApiError(400, "UNKNOWN_SYMBOL", `symbol "${o.symbol.slice(0, 64)}" is not a market here`);
-  if (!present(o.side)) throw invalid("side is required");
-  const side = oneOf(o.side, "side", ["buy", "sell"] as const);
-  if (!present(o.type)) throw invalid("type is required");
-  const type = oneOf(o.type, "type", ["limit", "market"] as const);
-  if (!present(o.quantity)) throw invalid("quantity is required");
   const quantity = market.quantityLots(o.quantity);
 
   let price: number | null = null;
-  if (type === "limit") {
-    if (!present(o.price)) throw invalid("price is required for limit orders");
+  if (o.type === "limit") {
+    if (o.price == null) throw invalid("price is required for limit orders");
     price = market.priceTicks(o.price);
-  } else if (present(o.price)) {
+  } else if (o.price != null) {
     throw invalid("price must not be given for market orders");
   }
 
-  let timeInForce: TimeInForce = type === "market" ? "IOC" : "GTC";
-  if (present(o.timeInForce)) {
-    timeInForce = oneOf(o.timeInForce, "timeInForce", ["GTC", "IOC", "FOK"] as const);
-    if (type === "market" && timeInForce === "GTC") throw invalid("timeInForce GTC is not valid for market orders (they never rest)");
-  }
+  const timeInForce = o.timeInForce ?? (o.type === "market" ? "IOC" : "GTC");
+  if (o.type === "market" && timeInForce === "GTC") throw invalid("timeInForce GTC is not valid for market orders (they never rest)");
+  const postOnly = o.postOnly ?? false;
+  if (postOnly && (o.type !== "limit" || timeInForce !== "GTC")) throw invalid("postOnly is only valid for limit GTC orders");
 
-  let postOnly = false;
-  if (present(o.postOnly)) {
-    if (typeof o.postOnly !== "boolean") throw invalid("postOnly must be true or false");
-    postOnly = o.postOnly;
-    if (postOnly && (type !== "limit" || timeInForce !== "GTC")) throw invalid("postOnly is only valid for limit GTC orders");
-  }
-
-  let clientOrderId: string | null = null;
-  if (present(o.clientOrderId)) {
-    if (typeof o.clientOrderId !== "string" || !CLIENT_ORDER_ID.test(o.clientOrderId)) {
-      throw invalid("clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -");
-    }
-    clientOrderId = o.clientOrderId;
-  }
-  return { market, side, type, timeInForce, postOnly, price, quantity, clientOrderId };
+  return { market, side: o.side, type: o.type, timeInForce, postOnly, price, quantity, clientOrderId: o.clientOrderId ?? null };
 }
 
-export function parseAmendRequest(body: unknown, market: Market): AmendRequest {
-  const o = asObject(body, "the amendment", AMEND_FIELDS);
-  if (!present(o.price) && !present(o.quantity)) throw invalid("give quantity, price or both");
+export function toAmendRequest(o: AmendRequestJson, market: Market): AmendRequest {
+  if (o.price == null && o.quantity == null) throw invalid("give quantity, price or both");
   return {
-    price: present(o.price) ? market.priceTicks(o.price) : null,
-    quantity: present(o.quantity) ? market.quantityLots(o.quantity) : null,
+    price: o.price == null ? null : market.priceTicks(o.price),
+    quantity: o.quantity == null ? null : market.quantityLots(o.quantity),
   };
 }
