@@ -59,19 +59,26 @@ function writeU64(u32: Uint32Array, index: number, value: number | bigint): void
   }
 }
 
-/** A reusable array of ex_command structs. */
-export class CommandBatch {
-  readonly capacity: number;
+/**
+ * A reusable array of C structs in one explicit ArrayBuffer, allocated once and kept: `bytes` is
+ * passed to C as is, never a pointer cached from a short-lived view.
+ */
+class StructArray {
   count = 0;
-  /** The struct array, passed to C as is (a long-lived view of an explicit ArrayBuffer). */
   readonly bytes: Uint8Array;
-  private readonly u32: Uint32Array;
+  protected readonly u32: Uint32Array;
 
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    const buffer = new ArrayBuffer(capacity * COMMAND.size);
+  constructor(readonly capacity: number, structSize: number) {
+    const buffer = new ArrayBuffer(capacity * structSize);
     this.bytes = new Uint8Array(buffer);
     this.u32 = new Uint32Array(buffer);
+  }
+}
+
+/** A reusable array of ex_command structs. */
+export class CommandBatch extends StructArray {
+  constructor(capacity: number) {
+    super(capacity, COMMAND.size);
   }
 
   get full(): boolean {
@@ -118,17 +125,9 @@ export class CommandBatch {
 }
 
 /** A reusable array of ex_event structs, read in place. */
-export class EventBuffer {
-  readonly capacity: number;
-  count = 0;
-  readonly bytes: Uint8Array;
-  private readonly u32: Uint32Array;
-
+export class EventBuffer extends StructArray {
   constructor(capacity: number) {
-    this.capacity = capacity;
-    const buffer = new ArrayBuffer(capacity * EVENT.size);
-    this.bytes = new Uint8Array(buffer);
-    this.u32 = new Uint32Array(buffer);
+    super(capacity, EVENT.size);
   }
 
   private u64(i: number, offset: number): number {
