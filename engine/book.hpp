@@ -1,13 +1,12 @@
-// One market's book: two sides, each an array of price levels sorted so that the best level is
-// at the back. Activity clusters at the best price, so inserting or removing a level there moves
-// few elements, and a sweep pops levels off the back in O(1) each. Unlike a flat array indexed by
-// price, memory follows the number of live levels, not the price range, so a swinging or
-// crashing price costs nothing extra. Each level is an intrusive FIFO of pooled orders.
+// One market's book: two sides, each a LevelIndex of price levels with the best level last (a
+// sweep pops levels off the end in O(1) each). Unlike a flat array indexed by price, memory follows
+// the number of live levels, not the price range, so a swinging or crashing price costs nothing
+// extra. Each level is an intrusive FIFO of pooled orders.
 #pragma once
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
+#include "level_index.hpp"
 #include "pool.hpp"
 
 namespace ex {
@@ -35,20 +34,16 @@ struct Level {
 
 class BookSide {
 public:
-    explicit BookSide(bool bid) : bid_(bid) {
-        keys_.reserve(1024);
-        levels_.reserve(1024);
-    }
+    explicit BookSide(bool bid) : bid_(bid) {}
 
     bool empty() const { return levels_.empty(); }
     uint32_t best() const { return levels_.back(); }
-    void pop_best() {
-        keys_.pop_back();
-        levels_.pop_back();
-    }
-    uint32_t level_count() const { return static_cast<uint32_t>(levels_.size()); }
-    // i-th level from the best.
-    uint32_t level_from_best(uint32_t i) const { return levels_[levels_.size() - 1 - i]; }
+    void pop_best() { levels_.pop_back(); }
+    uint32_t level_count() const { return levels_.size(); }
+
+    // Visits levels from the best while `visit` returns true.
+    template <class Visit>
+    void for_each_from_best(Visit visit) const { levels_.for_each_from_back(visit); }
 
     // Whether an order on this side at `price` would trade against a level of the other side at
     // `level_price`.
@@ -56,46 +51,19 @@ public:
         return bid_ ? price >= level_price : price <= level_price;
     }
 
-    // Finds the level at `price`, or NIL.
-    uint32_t find(int64_t price) const {
-        size_t i = lower(key(price));
-        return (i < keys_.size() && keys_[i] == key(price)) ? levels_[i] : NIL;
-    }
-
-    // Places an existing level (not yet in this side) at its sorted position.
-    void insert(int64_t price, uint32_t level) {
-        int64_t k = key(price);
-        size_t i = lower(k);
-        keys_.insert(keys_.begin() + i, k);
-        levels_.insert(levels_.begin() + i, level);
-    }
-
-    void erase(int64_t price) {
-        int64_t k = key(price);
-        if (keys_.back() == k) return pop_best();
-        size_t i = lower(k);
-        keys_.erase(keys_.begin() + i);
-        levels_.erase(levels_.begin() + i);
-    }
+    // The level at `price`, or NIL.
+    uint32_t find(int64_t price) const { return levels_.find(key(price)); }
+    // The level at `price`, made by `make()` and inserted when there is none.
+    template <class Make>
+    uint32_t find_or_insert(int64_t price, Make make) { return levels_.find_or_insert(key(price), make); }
+    void erase(int64_t price) { levels_.erase(key(price)); }
 
 private:
-    // Sort key: ascending keys put the best price at the back on both sides.
+    // Sort key: ascending keys put the best price last on both sides.
     int64_t key(int64_t price) const { return bid_ ? price : -price; }
 
-    size_t lower(int64_t k) const {
-        // Most lookups land near the best price: check the last few before a binary search.
-        size_t n = keys_.size();
-        for (size_t step = 0; step < 4 && step < n; ++step) {
-            size_t i = n - 1 - step;
-            if (keys_[i] < k) return i + 1;
-            if (keys_[i] == k) return i;
-        }
-        return static_cast<size_t>(std::lower_bound(keys_.begin(), keys_.end(), k) - keys_.begin());
-    }
-
     bool bid_;
-    std::vector<int64_t> keys_;     // sorted ascending
-    std::vector<uint32_t> levels_;  // level pool indices, parallel to keys_
+    LevelIndex levels_;
 };
 
 struct Book {

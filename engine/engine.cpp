@@ -65,16 +65,14 @@ struct ex_engine {
 
     void rest(Book& book, uint32_t oi) {
         Order& o = orders[oi];
-        BookSide& side = book.side(o.side);
-        uint32_t li = side.find(o.price);
-        if (li == NIL) {
-            li = levels.acquire();
-            Level& fresh = levels[li];
-            fresh.price = o.price;
-            fresh.total = 0;
-            fresh.head = fresh.tail = NIL;
-            side.insert(o.price, li);
-        }
+        uint32_t li = book.side(o.side).find_or_insert(o.price, [&] {
+            uint32_t fresh = levels.acquire();
+            Level& l = levels[fresh];
+            l.price = o.price;
+            l.total = 0;
+            l.head = l.tail = NIL;
+            return fresh;
+        });
         Level& l = levels[li];
         o.level = li;
         o.next = NIL;
@@ -150,11 +148,12 @@ struct ex_engine {
         const BookSide& mine = book.side(taker_side);
         const BookSide& other = book.side(taker_side ^ 1);
         int64_t sum = 0;
-        for (uint32_t i = 0, n = other.level_count(); i < n && sum < wanted; ++i) {
-            const Level& l = levels[other.level_from_best(i)];
-            if (!market && !mine.crosses(limit, l.price)) break;
+        other.for_each_from_best([&](uint32_t li) {
+            const Level& l = levels[li];
+            if (!market && !mine.crosses(limit, l.price)) return false;
             sum += l.total;
-        }
+            return sum < wanted;
+        });
         return sum;
     }
 
@@ -332,13 +331,15 @@ uint32_t ex_engine_drain(ex_engine* engine, ex_event* out, uint32_t out_capacity
 uint32_t ex_engine_depth(const ex_engine* engine, uint32_t symbol, uint8_t side, uint32_t depth,
                          int64_t* out) {
     if (symbol >= engine->books.size() || side > EX_SELL) return 0;
-    const BookSide& s = engine->books[symbol].side(side);
-    uint32_t n = s.level_count() < depth ? s.level_count() : depth;
-    for (uint32_t i = 0; i < n; ++i) {
-        const Level& l = engine->levels[s.level_from_best(i)];
-        out[2 * i] = l.price;
-        out[2 * i + 1] = l.total;
-    }
+    uint32_t n = 0;
+    engine->books[symbol].side(side).for_each_from_best([&](uint32_t li) {
+        if (n == depth) return false;
+        const Level& l = engine->levels[li];
+        out[2 * n] = l.price;
+        out[2 * n + 1] = l.total;
+        ++n;
+        return true;
+    });
     return n;
 }
 

@@ -6,16 +6,20 @@ import { Harness } from "./engine-harness";
 import { ReferenceModel } from "./reference-model";
 import { commandStream, checkInvariants } from "./command-stream";
 
-test("engine events equal the reference model's on random streams", () => {
+/** Runs the differential check; returns the most levels one side of a book reached. */
+function differential(stream: ReturnType<typeof commandStream>, numRuns: number): number {
+  let mostLevels = 0;
   fc.assert(
-    fc.property(commandStream({ symbols: 2, maxBatches: 8, maxBatchSize: 40 }), (batches) => {
+    fc.property(stream, (batches) => {
       const engine = new Harness(2, 64);
       const model = new ReferenceModel(2);
       try {
         for (const batch of batches) {
           expect(engine.run(batch)).toEqual(model.run(batch));
           for (const symbol of [0, 1]) {
-            expect(engine.book(symbol)).toEqual(model.book(symbol));
+            const book = engine.book(symbol);
+            expect(book).toEqual(model.book(symbol));
+            mostLevels = Math.max(mostLevels, book.bids.length, book.asks.length);
             checkInvariants(model.book(symbol));
           }
         }
@@ -24,8 +28,18 @@ test("engine events equal the reference model's on random streams", () => {
         engine.close();
       }
     }),
-    { numRuns: 300 },
+    { numRuns },
   );
+  return mostLevels;
+}
+
+test("engine events equal the reference model's on random streams", () => {
+  differential(commandStream({ symbols: 2, maxBatches: 8, maxBatchSize: 40 }), 300);
+});
+
+test("on wide books (hundreds of levels: chunks split and merge) too", () => {
+  const mostLevels = differential(commandStream({ symbols: 1, maxBatches: 8, maxBatchSize: 800, minPrice: 1, maxPrice: 600, sided: true }), 25);
+  expect(mostLevels).toBeGreaterThan(64); // more than one chunk of the level index
 });
 
 test("the same commands replayed give identical events (determinism)", () => {

@@ -1,0 +1,223 @@
+// Benchmark scenarios: seeded, pre-generated message streams in the engine's own ex_command layout,
+// so the C++ replay, the FFI benchmark and the TypeScript baseline all replay the very same stream.
+//
+// A generator drives the real engine one message at a time and reads its events, so that cancels
+// and moves always name orders that are resting at that moment (as exchange-core's generator does
+// with its own book). Streams are cached in bench/.data/, keyed by name, seed and length.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CommandBatch, EventBuffer, MatchingEngine } from "../native/engine";
+import { COMMAND, EventType } from "../native/layout";
+
+export interface ScenarioSpec {
+  name: string;
+  title: string;
+  seed: number;
+  /** Resting orders placed before the stream; the generator keeps the book near this size. */
+  resting: number;
+  messages: number;
+  /** Makers rest within mid ± halfWidth ticks. */
+  halfWidth: number;
+  /** Fractions of the stream: new GTC limit, IOC limit, cancel, move (price change). */
+  mix: { gtc: number; ioc: number; cancel: number; move: number };
+  /** The mid as a multiple of BASE_PRICE at progress t in [0, 1); null: it follows the last trade. */
+  midPath: ((t: number) => number) | null;
+}
+
+export const BASE_PRICE = 1_000_000; // ticks
+const EXCHANGE_CORE_MIX = { gtc: 0.09, ioc: 0.03, cancel: 0.06, move: 0.82 };
+
+export const SCENARIOS: ScenarioSpec[] = [
+  {
+    name: "normal", title: "exchange-core mix: ~1,000 orders over ~750 levels around the last trade",
+    seed: 1001, resting: 1_000, messages: 1_000_000, halfWidth: 375, mix: EXCHANGE_CORE_MIX, midPath: null,
+  },
+  {
+    name: "deep", title: "static deep book: ~20,000 orders on ~60 levels, most of them cancelled",
+    seed: 1002, resting: 20_000, messages: 1_000_000, halfWidth: 30,
+    mix: { gtc: 0.45, ioc: 0.04, cancel: 0.46, move: 0.05 }, midPath: () => 1,
+  },
+  {
+    name: "swinging", title: "exchange-core mix, the mid swinging ±35% twice over the run",
+    seed: 1003, resting: 1_000, messages: 1_000_000, halfWidth: 375, mix: EXCHANGE_CORE_MIX,
+    midPath: (t) => 1 + 0.35 * Math.sin(2 * Math.PI * 2 * t),
+  },
+  {
+    name: "crash", title: "exchange-core mix, the mid falling 60% through the run (flash crash)",
+    seed: 1004, resting: 1_000, messages: 1_000_000, halfWidth: 375, mix: EXCHANGE_CORE_MIX,
+    midPath: (t) => 1 - 0.6 * t * t,
+  },
+];
+
+export interface Scenario {
+  spec: ScenarioSpec;
+  file: string;
+  /** ex_command structs: the prefill, then the stream. */
+  prefill: Uint8Array;
+  stream: Uint8Array;
+  prefillCount: number;
+  messageCount: number;
+  /** What the stream holds, by kind of message. */
+  counts: Record<string, number>;
+}
+
+/** xorshift32: small, fast, reproducible. */
+export function random(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+interface Live { id: number; side: number; price: number; total: number; slot: number }
+
+class LiveOrders {
+  private readonly byId = new Map<number, Live>();
+  private readonly list: Live[] = [];
+  get size() { return this.list.length; }
+  add(o: Omit<Live, "slot">) {
+    const live = { ...o, slot: this.list.length };
+    this.list.push(live);
+    this.byId.set(o.id, live);
+  }
+  get(id: number) { return this.byId.get(id); }
+  remove(id: number) {
+    const o = this.byId.get(id);
+    if (!o) return;
+    const last = this.list.pop()!;
+    if (last !== o) { this.list[o.slot] = last; last.slot = o.slot; }
+    this.byId.delete(id);
+  }
+  pick(r: () => number) { return this.list[Math.floor(r() * this.list.length)]!; }
+}
+
+const HEADER_BYTES = 16;
+const MAGIC = 0x53435845; // "EXCS"
+
+export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
+  const r = random(spec.seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const engine = new MatchingEngine(1);
+  const one = new CommandBatch(1);
+  const events = new EventBuffer(4096);
+  const live = new LiveOrders();
+  const total = spec.resting + spec.messages;
+  const out = new Uint8Array(total * COMMAND.size);
+  const counts = { gtc: 0, ioc: 0, cancel: 0, move: 0, trades: 0 };
+  let written = 0;
+  let nextId = 1;
+  let last = BASE_PRICE;
+
+  const send = () => {
+    out.set(one.bytes, written * COMMAND.size);
+    written++;
+    engine.process(one, events, (e) => {
+      for (let i = 0; i < e.count; i++) {
+        switch (e.type(i)) {
+          case EventType.trade:
+            counts.trades++;
+            last = e.price(i);
+            if (e.otherRemaining(i) === 0) live.remove(e.otherId(i));
+            break;
+          case EventType.accepted:
+            if (e.remaining(i) > 0) live.add({ id: e.orderId(i), side: e.side(i), price: e.price(i), total: e.quantity(i) });
+            break;
+          case EventType.cancelled:
+            live.remove(e.orderId(i));
+            break;
+          case EventType.amended: {
+            if (e.remaining(i) === 0) live.remove(e.orderId(i));
+            else live.get(e.orderId(i))!.price = e.price(i);
+            break;
+          }
+        }
+      }
+    });
+    one.clear();
+  };
+  const makerPrice = (side: number, mid: number) => Math.max(1, side === 0 ? mid - int(1, spec.halfWidth) : mid + int(1, spec.halfWidth));
+
+  for (let i = 0; i < spec.resting; i++) {
+    one.limit(nextId++, 0, i & 1, makerPrice(i & 1, BASE_PRICE), int(1, 100), 0);
+    send();
+  }
+  const { gtc, ioc, cancel } = spec.mix;
+  for (let n = 0; n < spec.messages; n++) {
+    const mid = spec.midPath ? Math.round(BASE_PRICE * spec.midPath(n / spec.messages)) : last;
+    let roll = r();
+    // Keep the book near its size: too small, cancels become new orders; too large, the reverse.
+    if (live.size < 0.8 * spec.resting && roll >= gtc + ioc && roll < gtc + ioc + cancel) roll = 0;
+    else if (live.size > 1.25 * spec.resting && roll < gtc) roll = gtc + ioc;
+    if (live.size === 0 && roll >= gtc + ioc) roll = 0;
+    const side = r() < 0.5 ? 0 : 1;
+    if (roll < gtc) {
+      one.limit(nextId++, 0, side, makerPrice(side, mid), int(1, 100), 0);
+      counts.gtc++;
+    } else if (roll < gtc + ioc) {
+      const reach = int(0, Math.max(1, spec.halfWidth >> 3));
+      one.limit(nextId++, 0, side, side === 0 ? mid + reach : Math.max(1, mid - reach), int(1, 200), 1);
+      counts.ioc++;
+    } else if (roll < gtc + ioc + cancel) {
+      one.cancel(live.pick(r).id);
+      counts.cancel++;
+    } else {
+      const o = live.pick(r);
+      one.amend(o.id, makerPrice(o.side, mid), o.total);
+      counts.move++;
+    }
+    send();
+  }
+  engine.close();
+  return {
+    spec, prefillCount: spec.resting, messageCount: spec.messages, counts,
+    prefill: out.subarray(0, spec.resting * COMMAND.size),
+    stream: out.subarray(spec.resting * COMMAND.size),
+  };
+}
+
+const DATA_DIR = join(import.meta.dir, ".data");
+
+export function scenarioFile(spec: ScenarioSpec): string {
+  return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}.bin`);
+}
+
+/** Loads a scenario from its cached file, generating it first when missing. */
+export function loadScenario(spec: ScenarioSpec): Scenario {
+  const file = scenarioFile(spec);
+  const countsFile = `${file}.json`;
+  if (!existsSync(file) || !existsSync(countsFile)) {
+    const generated = generateScenario(spec);
+    mkdirSync(DATA_DIR, { recursive: true });
+    const header = new Uint32Array([MAGIC, COMMAND.size, generated.prefillCount, generated.messageCount]);
+    const bytes = new Uint8Array(HEADER_BYTES + generated.prefill.length + generated.stream.length);
+    bytes.set(new Uint8Array(header.buffer), 0);
+    bytes.set(generated.prefill, HEADER_BYTES);
+    bytes.set(generated.stream, HEADER_BYTES + generated.prefill.length);
+    writeFileSync(`${file}.tmp`, bytes);
+    renameSync(`${file}.tmp`, file);
+    writeFileSync(countsFile, JSON.stringify(generated.counts));
+  }
+  const raw = readFileSync(file);
+  // Copy into a fresh ArrayBuffer we own: these bytes go to C as command arrays.
+  const bytes = new Uint8Array(new ArrayBuffer(raw.length));
+  bytes.set(raw);
+  const header = new Uint32Array(bytes.buffer, 0, 4);
+  if (header[0] !== MAGIC || header[1] !== COMMAND.size) throw new Error(`${file}: not a scenario file of this layout`);
+  const prefillCount = header[2]!, messageCount = header[3]!;
+  const prefillEnd = HEADER_BYTES + prefillCount * COMMAND.size;
+  return {
+    spec, file, prefillCount, messageCount,
+    counts: JSON.parse(readFileSync(countsFile, "utf8")),
+    prefill: bytes.subarray(HEADER_BYTES, prefillEnd),
+    stream: bytes.subarray(prefillEnd, prefillEnd + messageCount * COMMAND.size),
+  };
+}
+
+if (import.meta.main) {
+  for (const spec of SCENARIOS) {
+    const t0 = performance.now();
+    const s = loadScenario(spec);
+    console.log(`${spec.name}: ${s.messageCount} messages after ${s.prefillCount} resting, ${JSON.stringify(s.counts)} (${((performance.now() - t0) / 1000).toFixed(1)} s) -> ${s.file}`);
+  }
+}
