@@ -1,164 +1,120 @@
-// The price levels of one book side, in key order: a sorted array split into chunks of at most
-// CHUNK entries, plus the first key of each chunk. Lookups are two short branch-free binary
-// searches; inserting or removing a level shifts at most one chunk, not the whole side, so a book
-// whose levels come and go at random depths (the exchange-core mix moves 82% of its orders) stays
-// cheap. The largest key is the last entry of the last chunk: the best level is O(1), and a sweep
-// pops it off the end.
+// The price levels of one book side, by key (the side's sort key of the price; the best level has
+// the largest key). Keys are grouped in blocks of 64 adjacent keys: a block has a 64-bit occupancy
+// mask and 64 level slots, a hash map finds a block by key >> 6, and an OrderedIndex keeps the
+// non-empty blocks in order. Finding, adding or removing a level is a hash probe and a bit
+// operation; the best level is the top bit of the last block. The ordered index changes only when
+// a block empties or appears, which is rare where levels are dense (near the top of a book) and
+// no worse than a sorted index where they are sparse. Memory follows the live levels, never the
+// price range, so a swinging or crashing price costs nothing extra.
 #pragma once
 #include <cstdint>
-#include <cstring>
-#include <vector>
 
+#include "id_index.hpp"
+#include "ordered_index.hpp"
 #include "pool.hpp"
 
 namespace ex {
 
 class LevelIndex {
 public:
-    static constexpr uint32_t CHUNK = 64;
-
-    LevelIndex() {
-        order_.reserve(64);
-        first_.reserve(64);
-    }
-
-    bool empty() const { return order_.empty(); }
+    bool empty() const { return size_ == 0; }
     uint32_t size() const { return size_; }
 
     // The level with the largest key.
     uint32_t back() const {
-        const Chunk& c = chunks_[order_.back()];
-        return c.levels[c.size - 1];
+        const Block& b = blocks_[order_.back()];
+        return b.levels[top_bit(b.mask)];
     }
 
     void pop_back() {
+        uint32_t bi = order_.back();
+        Block& b = blocks_[bi];
+        b.mask &= ~(uint64_t(1) << top_bit(b.mask));
         --size_;
-        if (--chunks_[order_.back()].size == 0) drop_chunk(static_cast<uint32_t>(order_.size() - 1));
+        if (b.mask == 0) {
+            order_.pop_back();
+            drop_block(bi);
+        }
     }
 
     uint32_t find(int64_t key) const {
-        if (order_.empty()) return NIL;
-        const Chunk& c = chunks_[order_[locate(key)]];
-        uint32_t i = position(c, key);
-        return (i < c.size && c.keys[i] == key) ? c.levels[i] : NIL;
+        uint32_t bi = by_id_.find(block_id(key));
+        if (bi == NIL) return NIL;
+        const Block& b = blocks_[bi];
+        return (b.mask >> bit(key)) & 1 ? b.levels[bit(key)] : NIL;
     }
 
-    // The level at `key`; when there is none, `make()` creates one and it is inserted. One search.
+    // The level at `key`; when there is none, `make()` creates one and it is inserted.
     template <class Make>
     uint32_t find_or_insert(int64_t key, Make make) {
-        if (order_.empty()) {
-            uint32_t ci = chunks_.acquire();
-            chunks_[ci].size = 0;
-            order_.push_back(ci);
-            first_.push_back(key);
+        uint64_t id = block_id(key);
+        uint32_t bi = by_id_.find(id);
+        if (bi == NIL) {
+            bi = blocks_.acquire();
+            blocks_[bi].mask = 0;
+            blocks_[bi].id = id;
+            by_id_.insert(id, bi);
+            order_.find_or_insert(static_cast<int64_t>(key >> SHIFT), [bi] { return bi; });
         }
-        uint32_t slot = locate(key);
-        Chunk* c = &chunks_[order_[slot]];
-        uint32_t i = position(*c, key);
-        if (i < c->size && c->keys[i] == key) return c->levels[i];
-        uint32_t level = make();
-        if (c->size == CHUNK) {
-            split(slot);
-            if (key >= first_[slot + 1]) ++slot;
-            c = &chunks_[order_[slot]];
-            i = position(*c, key);
-        }
-        std::memmove(c->keys + i + 1, c->keys + i, (c->size - i) * sizeof c->keys[0]);
-        std::memmove(c->levels + i + 1, c->levels + i, (c->size - i) * sizeof c->levels[0]);
-        c->keys[i] = key;
-        c->levels[i] = level;
-        ++c->size;
+        Block& b = blocks_[bi];
+        uint64_t m = uint64_t(1) << bit(key);
+        if (b.mask & m) return b.levels[bit(key)];
+        uint32_t level = make();  // allocates from the level pool, not from blocks_: b stays valid
+        b.mask |= m;
+        b.levels[bit(key)] = level;
         ++size_;
-        if (i == 0) first_[slot] = key;
         return level;
     }
 
     // Removes a key that is present.
     void erase(int64_t key) {
+        uint32_t bi = by_id_.find(block_id(key));
+        Block& b = blocks_[bi];
+        b.mask &= ~(uint64_t(1) << bit(key));
         --size_;
-        uint32_t slot = locate(key);
-        Chunk& c = chunks_[order_[slot]];
-        uint32_t i = position(c, key);
-        --c.size;
-        std::memmove(c.keys + i, c.keys + i + 1, (c.size - i) * sizeof c.keys[0]);
-        std::memmove(c.levels + i, c.levels + i + 1, (c.size - i) * sizeof c.levels[0]);
-        if (c.size == 0) return drop_chunk(slot);
-        if (i == 0) first_[slot] = c.keys[0];
-        // Merge with the next chunk when both are small, so chunks never dwindle to a flat list.
-        if (slot + 1 < order_.size()) {
-            Chunk& next = chunks_[order_[slot + 1]];
-            if (c.size + next.size <= CHUNK / 2) {
-                std::memcpy(c.keys + c.size, next.keys, next.size * sizeof c.keys[0]);
-                std::memcpy(c.levels + c.size, next.levels, next.size * sizeof c.levels[0]);
-                c.size += next.size;
-                drop_chunk(slot + 1);
-            }
+        if (b.mask == 0) {
+            order_.erase(key >> SHIFT);
+            drop_block(bi);
         }
     }
 
     // Visits levels from the largest key down while `visit` returns true.
     template <class Visit>
     void for_each_from_back(Visit visit) const {
-        for (size_t s = order_.size(); s-- > 0;) {
-            const Chunk& c = chunks_[order_[s]];
-            for (uint32_t i = c.size; i-- > 0;)
-                if (!visit(c.levels[i])) return;
-        }
+        order_.for_each_from_back([&](uint32_t bi) {
+            const Block& b = blocks_[bi];
+            for (uint64_t m = b.mask; m != 0;) {
+                uint32_t top = top_bit(m);
+                if (!visit(b.levels[top])) return false;
+                m &= ~(uint64_t(1) << top);
+            }
+            return true;
+        });
     }
 
 private:
-    struct Chunk {
-        int64_t keys[CHUNK];
-        uint32_t levels[CHUNK];
-        uint32_t size;
-        uint32_t next;  // free-list link of the chunk pool
+    static constexpr int SHIFT = 6;
+
+    struct Block {
+        uint64_t mask;        // bit i: the key (id << 6) + i has a level
+        uint64_t id;          // key >> 6, as stored in by_id_
+        uint32_t levels[64];
+        uint32_t next;        // free-list link of the block pool
     };
 
-    // Index of the first of `n` sorted keys that is >= key (n if none). Branch-free: the step
-    // compiles to a conditional move, so random keys cost no mispredicted branches.
-    static uint32_t lower_bound(const int64_t* keys, uint32_t n, int64_t key) {
-        if (n == 0) return 0;
-        const int64_t* base = keys;
-        while (n > 1) {
-            uint32_t half = n / 2;
-            base = base[half - 1] < key ? base + half : base;
-            n -= half;
-        }
-        return static_cast<uint32_t>(base - keys) + (*base < key);
+    // Arithmetic shift: floor division, so negative keys (ask sides) group correctly too.
+    static uint64_t block_id(int64_t key) { return static_cast<uint64_t>(key >> SHIFT); }
+    static uint32_t bit(int64_t key) { return static_cast<uint32_t>(key & 63); }
+    static uint32_t top_bit(uint64_t mask) { return 63 - static_cast<uint32_t>(__builtin_clzll(mask)); }
+
+    void drop_block(uint32_t bi) {
+        by_id_.erase(blocks_[bi].id);
+        blocks_.release(bi);
     }
 
-    // The chunk whose range holds `key`: the last one whose first key is <= key (or the first).
-    uint32_t locate(int64_t key) const {
-        uint32_t n = static_cast<uint32_t>(first_.size());
-        if (first_[n - 1] <= key) return n - 1;  // the best end, where most activity is
-        uint32_t after = lower_bound(first_.data(), n, key + 1);  // first chunk starting above key
-        return after == 0 ? 0 : after - 1;
-    }
-
-    static uint32_t position(const Chunk& c, int64_t key) { return lower_bound(c.keys, c.size, key); }
-
-    void split(uint32_t slot) {
-        uint32_t fresh = chunks_.acquire();
-        Chunk& c = chunks_[order_[slot]];
-        Chunk& n = chunks_[fresh];
-        uint32_t half = c.size / 2;
-        n.size = c.size - half;
-        std::memcpy(n.keys, c.keys + half, n.size * sizeof c.keys[0]);
-        std::memcpy(n.levels, c.levels + half, n.size * sizeof c.levels[0]);
-        c.size = half;
-        order_.insert(order_.begin() + slot + 1, fresh);
-        first_.insert(first_.begin() + slot + 1, n.keys[0]);
-    }
-
-    void drop_chunk(uint32_t slot) {
-        chunks_.release(order_[slot]);
-        order_.erase(order_.begin() + slot);
-        first_.erase(first_.begin() + slot);
-    }
-
-    Pool<Chunk> chunks_{16};
-    std::vector<uint32_t> order_;  // chunk indices in key order
-    std::vector<int64_t> first_;   // first key of each chunk, parallel to order_
+    Pool<Block> blocks_{16};
+    IdIndex by_id_{6};
+    OrderedIndex order_;  // block id (key >> 6) -> block, in key order
     uint32_t size_ = 0;
 };
 

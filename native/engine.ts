@@ -2,7 +2,7 @@
 // one FFI call processes the whole batch, and events are read in place from a preallocated
 // output array: nothing is allocated per order. 64-bit fields travel as two u32 halves, because
 // BigInt packing is an order of magnitude slower; values below 2^53 come back as plain numbers.
-import { dlopen, FFIType, type Pointer } from "bun:ffi";
+import { dlopen, FFIType, ptr, type Pointer } from "bun:ffi";
 import { COMMAND, EVENT, CommandKind, CommandFlag } from "./layout";
 import { engineLibraryPath } from "./library";
 
@@ -156,6 +156,27 @@ export class EventBuffer extends StructArray {
   sequence(i: number): number { return this.u64(i, EVENT.sequence); }
 }
 
+/**
+ * Commands already laid out as ex_command structs in one long-lived buffer (a recorded stream,
+ * a journal read in bulk). Its address is taken once; slices of it go to the engine with no
+ * packing and no allocation. The buffer must stay referenced (this object holds it).
+ */
+export class PackedCommands {
+  readonly count: number;
+  private readonly address: number;
+
+  constructor(readonly bytes: Uint8Array) {
+    if (bytes.byteLength % COMMAND.size !== 0) throw new RangeError("not a whole number of ex_command structs");
+    this.count = bytes.byteLength / COMMAND.size;
+    this.address = ptr(bytes);
+  }
+
+  /** Address of command `index`. */
+  at(index: number): number {
+    return this.address + index * COMMAND.size;
+  }
+}
+
 export type PriceLevel = [priceTicks: number, quantityLots: number];
 
 export class MatchingEngine {
@@ -175,6 +196,19 @@ export class MatchingEngine {
   process(batch: CommandBatch, events: EventBuffer, onEvents: (events: EventBuffer) => void): void {
     const h = this.live();
     events.count = this.lib.ex_engine_process(h, batch.bytes, batch.count, events.bytes, events.capacity);
+    this.deliver(h, events, onEvents);
+  }
+
+  /** Runs `count` commands of a packed stream from `from` on, as one batch. */
+  processPacked(commands: PackedCommands, from: number, count: number, events: EventBuffer,
+    onEvents: (events: EventBuffer) => void): void {
+    if (from < 0 || count < 0 || from + count > commands.count) throw new RangeError("slice outside the packed commands");
+    const h = this.live();
+    events.count = this.lib.ex_engine_process(h, commands.at(from) as Pointer, count, events.bytes, events.capacity);
+    this.deliver(h, events, onEvents);
+  }
+
+  private deliver(h: Pointer, events: EventBuffer, onEvents: (events: EventBuffer) => void): void {
     onEvents(events);
     while (events.count === events.capacity) {
       events.count = this.lib.ex_engine_drain(h, events.bytes, events.capacity);

@@ -1,0 +1,49 @@
+// A stream held as plain typed arrays, as a TypeScript producer would have it, and packing slices
+// of it into a CommandBatch through the binding (to measure what packing in JS costs).
+import type { CommandBatch } from "../native/engine";
+import { COMMAND, CommandKind } from "../native/layout";
+
+export interface Commands {
+  length: number;
+  kind: Uint8Array;
+  side: Uint8Array;
+  tif: Uint8Array;
+  flags: Uint8Array;
+  id: Float64Array;
+  price: Float64Array;
+  quantity: Float64Array;
+}
+
+/** Reads ex_command structs (ids, prices and quantities below 2^53). */
+export function unpack(bytes: Uint8Array): Commands {
+  const n = bytes.byteLength / COMMAND.size;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const c: Commands = {
+    length: n, kind: new Uint8Array(n), side: new Uint8Array(n), tif: new Uint8Array(n), flags: new Uint8Array(n),
+    id: new Float64Array(n), price: new Float64Array(n), quantity: new Float64Array(n),
+  };
+  const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
+  for (let i = 0; i < n; i++) {
+    const b = i * COMMAND.size;
+    c.id[i] = u64(b + COMMAND.orderId);
+    c.price[i] = u64(b + COMMAND.price);
+    c.quantity[i] = u64(b + COMMAND.quantity);
+    c.kind[i] = view.getUint8(b + COMMAND.kind);
+    c.side[i] = view.getUint8(b + COMMAND.side);
+    c.tif[i] = view.getUint8(b + COMMAND.tif);
+    c.flags[i] = view.getUint8(b + COMMAND.flags);
+  }
+  return c;
+}
+
+export function packSlice(batch: CommandBatch, c: Commands, from: number, to: number): void {
+  batch.clear();
+  for (let i = from; i < to; i++) {
+    switch (c.kind[i]) {
+      case CommandKind.limit: batch.limit(c.id[i]!, 0, c.side[i]!, c.price[i]!, c.quantity[i]!, c.tif[i]!, c.flags[i] !== 0); break;
+      case CommandKind.market: batch.market(c.id[i]!, 0, c.side[i]!, c.quantity[i]!, c.tif[i]!); break;
+      case CommandKind.cancel: batch.cancel(c.id[i]!); break;
+      case CommandKind.amend: batch.amend(c.id[i]!, c.price[i]!, c.quantity[i]!); break;
+    }
+  }
+}
