@@ -8,6 +8,14 @@ import { engineLibraryPath } from "./library";
 
 const TWO_32 = 4294967296;
 
+// ex_command in 32-bit words, for the packer.
+const WORDS = COMMAND.size >>> 2;
+const ORDER_ID_WORD = COMMAND.orderId >>> 2;
+const PRICE_WORD = COMMAND.price >>> 2;
+const QUANTITY_WORD = COMMAND.quantity >>> 2;
+const SYMBOL_WORD = COMMAND.symbol >>> 2;
+const CODES_WORD = COMMAND.kind >>> 2;
+
 function openLibrary(path: string) {
   return dlopen(path, {
     ex_engine_create: { args: [FFIType.u32], returns: FFIType.ptr },
@@ -54,8 +62,10 @@ function writeU64(u32: Uint32Array, index: number, value: number | bigint): void
     u32[index] = Number(value & 0xffffffffn);
     u32[index + 1] = Number((value >> 32n) & 0xffffffffn);
   } else {
-    u32[index] = value % TWO_32;
-    u32[index + 1] = Math.floor(value / TWO_32);
+    // For integers below 2^53, >>> 0 is the value modulo 2^32, and the rest divides exactly.
+    const low = value >>> 0;
+    u32[index] = low;
+    u32[index + 1] = (value - low) / TWO_32;
   }
 }
 
@@ -92,16 +102,14 @@ export class CommandBatch extends StructArray {
   private next(kind: number, orderId: number | bigint, price: number, quantity: number,
     symbol: number, side: number, tif: number, flags: number): void {
     if (this.count === this.capacity) throw new RangeError("command batch is full");
-    const base = this.count * COMMAND.size;
-    const w = base >>> 2;
-    writeU64(this.u32, w + (COMMAND.orderId >>> 2), orderId);
-    writeU64(this.u32, w + (COMMAND.price >>> 2), price);
-    writeU64(this.u32, w + (COMMAND.quantity >>> 2), quantity);
-    this.u32[w + (COMMAND.symbol >>> 2)] = symbol;
-    this.bytes[base + COMMAND.kind] = kind;
-    this.bytes[base + COMMAND.side] = side;
-    this.bytes[base + COMMAND.tif] = tif;
-    this.bytes[base + COMMAND.flags] = flags;
+    const w = this.count * WORDS;
+    const u32 = this.u32;
+    writeU64(u32, w + ORDER_ID_WORD, orderId);
+    writeU64(u32, w + PRICE_WORD, price);
+    writeU64(u32, w + QUANTITY_WORD, quantity);
+    u32[w + SYMBOL_WORD] = symbol;
+    // kind, side, tif and flags are the four bytes of one little-endian word (layout.ts).
+    u32[w + CODES_WORD] = kind | (side << 8) | (tif << 16) | (flags << 24);
     this.count++;
   }
 

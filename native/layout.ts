@@ -1,6 +1,8 @@
 // Mirror of engine/engine.h: struct sizes, field offsets and enum values. The header is the
 // source of truth; test/layout.test.ts checks these numbers against ex_layout().
 
+// kind, side, tif and flags fill one 32-bit word (bytes 28..31), which the packer writes at once,
+// little-endian as on every platform Bun runs on; the layout test checks the offsets.
 export const COMMAND = {
   size: 32,
   orderId: 0,

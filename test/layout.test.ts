@@ -17,3 +17,14 @@ test("command and event layouts match sizeof/offsetof of the C header", () => {
 test("the server's value bound is the engine's", () => {
   expect(BigInt(maxEngineValue())).toBe(MAX_UNITS);
 });
+
+test("the packer's one-word write of kind, side, tif and flags lands on the right bytes", () => {
+  const { CommandBatch } = require("../native/engine") as typeof import("../native/engine");
+  const b = new CommandBatch(2);
+  b.limit(7, 3, 1, 100, 5, 2, false);
+  b.limit(8, 0, 0, 1, 1, 0, true);
+  const at = (i: number, field: number) => b.bytes[i * COMMAND.size + field];
+  expect([at(0, COMMAND.kind), at(0, COMMAND.side), at(0, COMMAND.tif), at(0, COMMAND.flags)]).toEqual([1, 1, 2, 0]);
+  expect([at(1, COMMAND.kind), at(1, COMMAND.side), at(1, COMMAND.tif), at(1, COMMAND.flags)]).toEqual([1, 0, 0, 1]);
+  expect(new DataView(b.bytes.buffer).getUint32(COMMAND.symbol, true)).toBe(3);
+});
