@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { Harness } from "./engine-harness";
 import { ReferenceModel } from "./reference-model";
 import { commandStream, checkInvariants } from "./command-stream";
+import { InvariantChecker } from "./event-invariants";
 
 /** Runs the differential check; returns the most levels one side of a book reached. */
 function differential(stream: ReturnType<typeof commandStream>, numRuns: number): number {
@@ -13,9 +14,12 @@ function differential(stream: ReturnType<typeof commandStream>, numRuns: number)
     fc.property(stream, (batches) => {
       const engine = new Harness(2, 64);
       const model = new ReferenceModel(2);
+      const invariants = new InvariantChecker();
       try {
         for (const batch of batches) {
-          expect(engine.run(batch)).toEqual(model.run(batch));
+          const events = engine.run(batch);
+          invariants.check(batch, events);
+          expect(events).toEqual(model.run(batch));
           for (const symbol of [0, 1]) {
             const book = engine.book(symbol);
             expect(book).toEqual(model.book(symbol));

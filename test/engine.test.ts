@@ -197,6 +197,35 @@ describe("boundaries", () => {
     expect(h.book().bids).toEqual([[max, max]]);
   });
 
+  test("the largest and smallest prices and quantities trade exactly", () => {
+    h = new Harness();
+    const max = 1e15;
+    h.run([
+      { kind: "limit", id: 1, side: SELL, price: max, qty: max },
+      { kind: "limit", id: 2, side: BUY, price: 1, qty: 1 },
+    ]);
+    const top = h.run([{ kind: "limit", id: 3, side: BUY, price: max, qty: max, tif: IOC }]);
+    expect(trades(top)).toEqual([{ taker: 3, maker: 1, price: max, qty: max }]);
+    const bottom = h.run([{ kind: "market", id: 4, side: SELL, qty: max }]);
+    expect(trades(bottom)).toEqual([{ taker: 4, maker: 2, price: 1, qty: 1 }]);
+    expect(bottom.at(-1)).toMatchObject({ type: "expired", remaining: max - 1 });
+    expect(h.book()).toEqual({ bids: [], asks: [] });
+  });
+
+  test("an IOC sweeps many levels, in price then time order, and stops at its limit", () => {
+    h = new Harness();
+    const cmds = [];
+    for (let i = 0; i < 400; i++) cmds.push({ kind: "limit" as const, id: i + 1, side: BUY as 0 | 1, price: 1000 - (i % 200), qty: 1 });
+    h.run(cmds);
+    const evs = h.run([{ kind: "limit", id: 999, side: SELL, price: 851, qty: 1000, tif: IOC }]);
+    const fills = trades(evs);
+    expect(fills).toHaveLength(300); // levels 1000..851, two orders each
+    expect(fills.map((t) => t.price)).toEqual(fills.map((t) => t.price).sort((a, b) => b - a));
+    expect(fills.slice(0, 2).map((t) => t.maker)).toEqual([1, 201]);
+    expect(evs.at(-1)).toMatchObject({ type: "expired", remaining: 700 });
+    expect(h.book().bids[0]).toEqual([850, 2]);
+  });
+
   test("ids beyond 2^53 keep all 64 bits", () => {
     h = new Harness();
     const a = (1n << 64n) - 1n, b = (1n << 53n) + 1n;

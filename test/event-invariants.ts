@@ -1,0 +1,83 @@
+// Invariants of a matching engine, checked on its event stream alone, independently of any model:
+// every fill is at the resting order's price; the maker is the best-priced and, at that price, the
+// oldest resting order on its side; quantities are conserved (an order's fills never exceed what
+// it had, and remaining quantities add up); the book at rest is never crossed.
+import type { Cmd, Ev } from "./engine-harness";
+
+interface Resting { id: bigint; symbol: number; side: number; price: number; remaining: number; since: number }
+
+export class InvariantChecker {
+  private readonly resting = new Map<bigint, Resting>();
+  private clock = 0;
+
+  /** Feeds one batch (its commands and the events they produced); throws on the first violation. */
+  check(cmds: Cmd[], events: Ev[]): void {
+    const fail = (msg: string, e: Ev) => { throw new Error(`${msg}: ${JSON.stringify(e, (_, v) => (typeof v === "bigint" ? String(v) : v))}`); };
+    const takerFilled = new Map<number, number>();
+    for (const e of events) {
+      const cmd = cmds[e.cmd]!;
+      const symbol = "symbol" in cmd ? cmd.symbol ?? 0 : this.resting.get(e.id)?.symbol ?? 0;
+      switch (e.type) {
+        case "trade": {
+          const maker = this.resting.get(e.other);
+          if (!maker) fail("trade against an order that is not resting", e);
+          if (e.price !== maker!.price) fail("fill not at the maker's price", e);
+          if (maker!.side === e.side) fail("trade between orders of the same side", e);
+          if (e.qty <= 0 || e.qty > maker!.remaining) fail("fill larger than the maker's remaining quantity", e);
+          for (const o of this.resting.values()) {
+            if (o.symbol !== maker!.symbol || o.side !== maker!.side || o === maker) continue;
+            const better = maker!.side === 0 ? o.price > maker!.price : o.price < maker!.price;
+            if (better) fail("a better-priced order was skipped (price priority)", e);
+            if (o.price === maker!.price && o.since < maker!.since) fail("an older order at the same price was skipped (time priority)", e);
+          }
+          maker!.remaining -= e.qty;
+          if (e.otherRemaining !== maker!.remaining) fail("maker's remaining quantity does not add up", e);
+          if (maker!.remaining === 0) this.resting.delete(e.other);
+          takerFilled.set(e.cmd, (takerFilled.get(e.cmd) ?? 0) + e.qty);
+          break;
+        }
+        case "accepted":
+          if (cmd.kind !== "limit" && cmd.kind !== "market") fail("accepted event for a non-order", e);
+          if ("qty" in cmd && e.remaining + (takerFilled.get(e.cmd) ?? 0) !== cmd.qty) fail("filled + remaining != quantity", e);
+          if (e.remaining > 0) this.resting.set(e.id, { id: e.id, symbol, side: e.side, price: e.price, remaining: e.remaining, since: this.clock++ });
+          break;
+        case "cancelled": {
+          const o = this.resting.get(e.id);
+          if (!o || o.remaining !== e.qty) fail("cancelled quantity differs from the resting quantity", e);
+          this.resting.delete(e.id);
+          break;
+        }
+        case "amended": {
+          const o = this.resting.get(e.id);
+          if (!o) fail("amend of an order that is not resting", e);
+          // The amended order's own trades (it was the taker) were counted on takerFilled.
+          if (e.remaining === 0) this.resting.delete(e.id);
+          else {
+            if (!e.keptPriority) o!.since = this.clock++;
+            o!.price = e.price;
+            o!.remaining = e.remaining;
+          }
+          break;
+        }
+        case "expired":
+        case "rejected":
+          break;
+      }
+    }
+    this.checkUncrossed();
+  }
+
+  private checkUncrossed(): void {
+    const best = new Map<string, number>();
+    for (const o of this.resting.values()) {
+      const key = `${o.symbol}:${o.side}`;
+      const b = best.get(key);
+      best.set(key, b === undefined ? o.price : o.side === 0 ? Math.max(b, o.price) : Math.min(b, o.price));
+    }
+    for (const [key, bid] of best) {
+      if (!key.endsWith(":0")) continue;
+      const ask = best.get(key.replace(/:0$/, ":1"));
+      if (ask !== undefined && bid >= ask) throw new Error(`crossed book at rest: bid ${bid} >= ask ${ask} (${key})`);
+    }
+  }
+}
