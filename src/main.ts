@@ -1,7 +1,9 @@
-// The `exchange` command line: serve (default), accounts create NAME, load (later), --help.
+// The `exchange` command line: serve (default), accounts create NAME, load, echo-server, --help.
 import { parseArgs } from "node:util";
 import pkg from "../package.json";
 import { createAccount } from "./accounts";
+import { startEchoServer } from "./load/echo-server";
+import { LOAD_HELP, loadCommand } from "./load/main";
 import { startServer } from "./server";
 import { openStorage, type SyncMode } from "./store/database";
 
@@ -33,6 +35,8 @@ Usage: exchange [COMMAND] [flags]
 Commands:
   serve                    run the exchange (the default)
   accounts create NAME     create an account and print its API key
+  load                     drive a running exchange with load scenarios and report latency
+  echo-server              a bare HTTP JSON echo server: the baseline for load figures
 
 Run "exchange COMMAND --help" for a command's flags.`;
 
@@ -103,6 +107,21 @@ function accounts(args: string[]): void {
   console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey }));
 }
 
+function echoServer(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "8081" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) return console.log("Usage: exchange echo-server [--host 127.0.0.1] [--port 8081]\n\nAnswers every POST with its JSON body (201): the baseline that `exchange load --echo` measures.");
+  const server = startEchoServer(values.host, Number(values.port));
+  console.log(`echo server listening on http://${values.host}:${server.port}`);
+}
+
 export function main(argv: string[]): void {
   const [command, ...rest] = argv;
   try {
@@ -112,6 +131,12 @@ export function main(argv: string[]): void {
     }
     if (command === "serve") return serve(rest);
     if (command === "accounts") return accounts(rest);
+    if (command === "echo-server") return echoServer(rest);
+    if (command === "load") {
+      if (rest.includes("--help") || rest.includes("-h")) return console.log(LOAD_HELP);
+      loadCommand(rest).catch((error) => fail(error instanceof Error ? error.message : String(error)));
+      return;
+    }
     if (command === "help") return console.log(HELP);
     fail(`unknown command "${command}"; run "exchange --help"`);
   } catch (error) {

@@ -1,7 +1,7 @@
 // The HTTP API of ../shared/api.md on Elysia. Routes validate and translate; the sequencer does
 // the work. Errors always take the contract's shape.
-import { Elysia, ValidationError } from "elysia";
-import type { Account } from "../accounts";
+import { Elysia, t, ValidationError } from "elysia";
+import { createAccount, type Account } from "../accounts";
 import { ApiError, invalid } from "../errors";
 import type { Exchange } from "../exchange";
 import type { Market } from "../markets";
@@ -12,6 +12,11 @@ import {
 } from "../orders/validate";
 
 export const MAX_BODY_BYTES = 1 << 20;
+
+const AccountRequestBody = t.Object(
+  { name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f]+$", error: "name must be 1 to 100 printable characters" }) },
+  { additionalProperties: false },
+);
 const MAX_ORDER_ID = Number.MAX_SAFE_INTEGER;
 
 function errorResponse(error: ApiError): Response {
@@ -120,6 +125,14 @@ export function createApp(ex: Exchange) {
         sequence: ex.engine.sequence(m.index),
       };
     })
+
+    // ---- accounts: a local venue, so anyone who reaches it may open one (like a testnet) ------
+    .post("/api/v1/accounts", ({ request, body, set }) => {
+      requireJson(request);
+      const created = createAccount(ex.storage.db, body.name);
+      set.status = 201;
+      return { accountId: String(created.id), name: created.name, apiKey: created.apiKey };
+    }, { body: AccountRequestBody })
 
     // ---- private orders: the key is checked (and a JSON body required) before validation ----
     .derive(({ request }) => {

@@ -7,9 +7,11 @@ import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import journal from "./migrations/meta/_journal.json";
 import init from "./migrations/0000_init.sql" with { type: "text" };
+import openOrdersIndex from "./migrations/0001_open_orders_index.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
+  "0001_open_orders_index": openOrdersIndex,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

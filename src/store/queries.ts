@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, max, or, sql } from "drizzle-orm";
 import type { Markets } from "../markets";
 import {
-  CLOSED_STATUSES, OPEN_STATUSES, type Fill, type OrderState, type OrderStatus,
+  CLOSED_STATUSES, type Fill, type OrderState, type OrderStatus,
 } from "../orders/order";
 import type { Db } from "./database";
 import { journal, orders, trades } from "./schema";
@@ -11,8 +11,19 @@ type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
 export type JournalRow = typeof journal.$inferSelect;
 
+/** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
+const OPEN_ORDER = sql`${orders.status} IN ('new', 'partially_filled')`;
+
 export class Queries {
-  constructor(private readonly db: Db, private readonly markets: Markets) {}
+  // On the hot path (a cancel of an order that just closed asks who owns it): prepared once,
+  // raw, because Drizzle's query builder rebuilds and re-prepares SQL on every call.
+  private readonly ownerStatement;
+
+  constructor(private readonly db: Db, private readonly markets: Markets) {
+    this.ownerStatement = db.$client.prepare<{ accountId: number; status: OrderStatus }, [number]>(
+      "SELECT account_id AS accountId, status FROM orders WHERE id = ?",
+    );
+  }
 
   order(id: number): OrderState | undefined {
     const row = this.db.select().from(orders).where(eq(orders.id, id)).get();
@@ -21,14 +32,13 @@ export class Queries {
 
   /** Account and status of an order, without its fills. */
   orderOwner(id: number): { accountId: number; status: OrderStatus } | undefined {
-    return this.db.select({ accountId: orders.accountId, status: orders.status })
-      .from(orders).where(eq(orders.id, id)).get();
+    return this.ownerStatement.get(id) ?? undefined;
   }
 
   listOrders(accountId: number, filter: { symbol?: string; status: "open" | "closed" | "all"; limit: number }): OrderState[] {
     const conditions = [eq(orders.accountId, accountId)];
     if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
-    if (filter.status === "open") conditions.push(inArray(orders.status, [...OPEN_STATUSES]));
+    if (filter.status === "open") conditions.push(OPEN_ORDER);
     if (filter.status === "closed") conditions.push(inArray(orders.status, [...CLOSED_STATUSES]));
     const rows = this.db.select().from(orders).where(and(...conditions))
       .orderBy(desc(orders.id)).limit(filter.limit).all();
@@ -37,8 +47,7 @@ export class Queries {
 
   /** Every open order with its fills: the in-memory state the sequencer resumes from. */
   openOrders(): OrderState[] {
-    const rows = this.db.select().from(orders).where(inArray(orders.status, [...OPEN_STATUSES]))
-      .orderBy(asc(orders.id)).all();
+    const rows = this.db.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all();
     return this.withFills(rows);
   }
 

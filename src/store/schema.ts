@@ -1,5 +1,6 @@
 // The database schema (Drizzle). Prices are integer ticks and quantities integer lots, exactly as
 // the engine sees them; the market's tick and step sizes turn them back into decimals at the edge.
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
@@ -34,7 +35,9 @@ export const orders = sqliteTable(
   },
   (t) => [
     index("orders_account_idx").on(t.accountId, t.id),
-    index("orders_status_idx").on(t.status),
+    // Only open orders (read once, at start): a small index instead of one that churns with
+    // every status change of every order.
+    index("orders_open_idx").on(t.id).where(sql`${t.status} IN ('new', 'partially_filled')`),
   ],
 );
 

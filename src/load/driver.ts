@@ -1,0 +1,204 @@
+// Load scenarios against a running exchange (or a bare echo server, for the baseline): a
+// realistic order flow around the mid price, closed-loop (N connections, each waits for its answer)
+// and open-loop (a fixed offered rate; latency counts from when each request was due, so a slow
+// server cannot hide its queueing: no coordinated omission).
+import { Market, type MarketSpec } from "../markets";
+import { LatencyRecorder } from "./report";
+
+export interface Target {
+  url: string;
+  /** A bare echo server: no accounts, no cancels, every 2xx counts. */
+  echo: boolean;
+  keys: string[];
+  market: Market;
+  midTicks: number;
+}
+
+interface Reply { status: number; body: any }
+
+async function send(url: string, method: string, key: string | undefined, body?: unknown): Promise<Reply> {
+  const headers: Record<string, string> = {};
+  if (key) headers["x-api-key"] = key;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  try {
+    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  } catch {
+    return { status: 0, body: null }; // connection refused or reset
+  }
+}
+
+function random(seed: number) {
+  let x = seed | 0 || 1;
+  return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 4294967296; };
+}
+
+/** One client's flow: limit orders near the mid, a third of them crossing; it cancels its oldest
+ * open orders so that the book stays bounded however long the run. */
+export class OrderFlow {
+  private readonly open: string[] = [];
+  private readonly r: () => number;
+  readonly key: string | undefined;
+
+  constructor(private readonly target: Target, index: number, private readonly maxOpen = 20) {
+    this.r = random(0x9e3779b9 * (index + 1));
+    this.key = target.keys.length ? target.keys[index % target.keys.length] : undefined;
+  }
+
+  order(taker = this.r() < 0.33, timeInForce?: "IOC"): Record<string, unknown> {
+    const { market, midTicks } = this.target;
+    const buy = this.r() < 0.5;
+    const offset = 1 + Math.floor(this.r() * 10);
+    const ticks = buy ? midTicks - offset + (taker ? 12 : 0) : midTicks + offset - (taker ? 12 : 0);
+    const lots = market.minQuantityLots * (1 + Math.floor(this.r() * 5));
+    return {
+      symbol: market.symbol, side: buy ? "buy" : "sell", type: "limit",
+      price: market.formatPrice(ticks), quantity: market.formatQuantity(lots),
+      ...(timeInForce ? { timeInForce } : {}),
+    };
+  }
+
+  /** The next request: a new order, or a cancel when this client has too many open. */
+  next(): { method: string; path: string; body?: unknown } {
+    if (!this.target.echo && this.open.length > this.maxOpen) {
+      return { method: "DELETE", path: `/api/v1/orders/${this.open.shift()}` };
+    }
+    return { method: "POST", path: "/api/v1/orders", body: this.order() };
+  }
+
+  observe(reply: Reply): void {
+    const o = reply.body;
+    if (reply.status === 201 && o && (o.status === "new" || o.status === "partially_filled")) this.open.push(o.orderId);
+  }
+
+  async call(req: { method: string; path: string; body?: unknown }): Promise<Reply> {
+    const reply = await send(this.target.url + req.path, req.method, this.key, req.body);
+    this.observe(reply);
+    return reply;
+  }
+}
+
+// A cancel of an order that filled meanwhile is a fair 409, not a failure of the exchange.
+const succeeded = (req: { method: string }, status: number) => (status >= 200 && status < 300) || (req.method === "DELETE" && status === 409);
+
+export interface Progress {
+  tick(done: number, rec: LatencyRecorder): void;
+}
+
+/** `workers` clients in closed loop until `total` requests are done or `seconds` have passed. */
+export async function closedLoop(target: Target, workers: number, limit: { total?: number; seconds?: number }, progress?: Progress) {
+  const rec = new LatencyRecorder();
+  const end = limit.seconds ? performance.now() + limit.seconds * 1000 : Infinity;
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
+    const flow = new OrderFlow(target, w);
+    while (performance.now() < end && (limit.total === undefined || issued < limit.total)) {
+      issued++;
+      const req = flow.next();
+      const t0 = Bun.nanoseconds();
+      const reply = await flow.call(req);
+      rec.record(Bun.nanoseconds() - t0, reply.status, succeeded(req, reply.status));
+      progress?.tick(rec.count, rec);
+    }
+  }));
+  return { rec, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A fixed offered rate for `seconds`; at most `maxInFlight` outstanding (beyond: counted as errors). */
+export async function openLoop(target: Target, rate: number, seconds: number, progress?: Progress, maxInFlight = 10_000) {
+  const rec = new LatencyRecorder();
+  const flows = Array.from({ length: 64 }, (_, i) => new OrderFlow(target, i));
+  const interval = 1e9 / rate;
+  const start = Bun.nanoseconds();
+  const stop = start + seconds * 1e9;
+  let sent = 0;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  const fire = (due: number, flow: OrderFlow) => {
+    if (inFlight >= maxInFlight) return rec.record(Bun.nanoseconds() - due, 0, false);
+    inFlight++;
+    const req = flow.next();
+    flow.call(req).then((reply) => {
+      rec.record(Bun.nanoseconds() - due, reply.status, succeeded(req, reply.status));
+      progress?.tick(rec.count, rec);
+      if (--inFlight === 0 && drained) drained();
+    });
+  };
+  for (;;) {
+    const now = Bun.nanoseconds();
+    if (now >= stop) break;
+    for (let due = start + sent * interval; due <= now; due = start + sent * interval) fire(due, flows[sent++ % flows.length]!);
+    const wait = start + sent * interval - Bun.nanoseconds();
+    // Sleep when the next request is far; otherwise yield to the event loop and look again.
+    if (wait > 2e6) await Bun.sleep(1);
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  return { rec, seconds: seconds, offered: rate };
+}
+
+/** `workers` clients posting batches of `size` orders (half resting makers, half IOC takers). */
+export async function batchLoop(target: Target, workers: number, size: number, seconds: number, progress?: Progress) {
+  const rec = new LatencyRecorder();
+  const end = performance.now() + seconds * 1000;
+  let ordersOk = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
+    const flow = new OrderFlow(target, w);
+    while (performance.now() < end) {
+      const orders = Array.from({ length: size }, (_, i) => (i % 2 ? flow.order(true, "IOC") : flow.order(false)));
+      const t0 = Bun.nanoseconds();
+      const reply = await send(`${target.url}/api/v1/orders/batch`, "POST", flow.key, { orders });
+      const ok = reply.status === 200 && Array.isArray(reply.body?.results);
+      if (ok) ordersOk += reply.body.results.filter((r: { orderId?: string }) => r.orderId).length;
+      rec.record(Bun.nanoseconds() - t0, reply.status, ok);
+      progress?.tick(rec.count, rec);
+    }
+  }));
+  return { rec, seconds: (performance.now() - started) / 1000, ordersOk };
+}
+
+/** Looks up the market and a mid price (last trade, else the middle of the book, else 100). */
+export async function connect(url: string, symbol: string, echo: boolean, keys: string[]): Promise<Target> {
+  let spec: MarketSpec = { symbol, baseAsset: "X", quoteAsset: "Y", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001" };
+  let midTicks = 10_000;
+  const market = () => new Market(0, spec);
+  if (!echo) {
+    const markets = await send(`${url}/api/v1/markets`, "GET", undefined);
+    if (markets.status !== 200) throw new Error(`${url} does not answer GET /api/v1/markets (status ${markets.status})`);
+    const found = (markets.body as MarketSpec[]).find((m) => m.symbol === symbol);
+    if (!found) throw new Error(`${url} has no market ${symbol}`);
+    spec = found;
+    const ticker = (await send(`${url}/api/v1/markets/${symbol}/ticker`, "GET", undefined)).body;
+    const reference = ticker?.lastPrice ?? ticker?.bestBid ?? ticker?.bestAsk;
+    if (reference) midTicks = market().priceTicks(reference);
+    else midTicks = market().priceTicks("100");
+  }
+  return { url, echo, keys, market: market(), midTicks };
+}
+
+/** Creates `count` accounts through the API. */
+export async function createAccounts(url: string, count: number): Promise<string[]> {
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await send(`${url}/api/v1/accounts`, "POST", undefined, { name: `load-${Date.now()}-${i}` });
+    if (r.status !== 201) throw new Error(`could not create an account (status ${r.status}); pass --keys instead`);
+    keys.push(r.body.apiKey);
+  }
+  return keys;
+}
+
+/** Rests `levels` orders on each side, away from the mid, so that takers find a book. */
+export async function seedBook(target: Target, levels: number): Promise<void> {
+  const { market, midTicks } = target;
+  const orders = [];
+  for (let i = 0; i < levels; i++) {
+    for (const side of ["buy", "sell"] as const) {
+      const ticks = side === "buy" ? midTicks - 11 - i : midTicks + 11 + i;
+      orders.push({ symbol: market.symbol, side, type: "limit", price: market.formatPrice(ticks), quantity: market.formatQuantity(market.minQuantityLots * 10) });
+    }
+  }
+  const r = await send(`${target.url}/api/v1/orders/batch`, "POST", target.keys[0], { orders });
+  if (r.status !== 200) throw new Error(`seeding the book failed (status ${r.status})`);
+}

@@ -1,0 +1,157 @@
+// `exchange load`: runs named load scenarios against a running exchange and reports throughput,
+// counts and latency percentiles (HDR histogram), as a table or as JSON.
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { batchLoop, closedLoop, connect, createAccounts, openLoop, seedBook, type Progress, type Target } from "./driver";
+import { summarize, table, type LatencyRecorder, type ScenarioResult } from "./report";
+
+export const LOAD_HELP = `Usage: exchange load [flags]
+
+Drives a running exchange over HTTP and reports throughput, success and error counts, and latency
+percentiles (p50, p90, p99, p99.9, max; HDR histogram). Creates its accounts through the API
+(POST /api/v1/accounts) unless --keys are given, and rests a few levels on each side first.
+
+Scenarios (--scenario, comma-separated; default sequential,concurrent,sustained):
+  sequential   --orders orders (default 100) one at a time
+  concurrent   --orders orders (default 200) all at once
+  sustained    --connections clients in closed loop for --duration seconds (default 20)
+  open-loop    a fixed offered --rate (default 5000/s) for --duration seconds (default 10);
+               latency counts from when each request was due (no coordinated omission)
+  batch        --connections clients posting POST /api/v1/orders/batch of --batch-size orders
+               (default 1000) for --duration seconds (default 10)
+
+Flags:
+  --url URL            the exchange (default http://127.0.0.1:8080)
+  --scenario LIST      see above
+  --connections N      concurrent clients for sustained and batch (default 32; batch: 2)
+  --duration S         seconds for sustained, open-loop and batch
+  --rate N             offered orders per second for open-loop (default 5000)
+  --orders N           orders for sequential and concurrent
+  --batch-size N       orders per batch request (default 1000)
+  --symbol SYMBOL      market to trade (default BTC-USD)
+  --accounts N         accounts to create (default 4)
+  --keys K1,K2         use these API keys instead of creating accounts
+  --echo               the target is a bare echo server (exchange echo-server): the baseline
+  --json               print the results as JSON instead of a table
+  -h, --help           this text`;
+
+function progress(label: string, total: number | undefined, seconds: number | undefined): Progress & { stop(): void } {
+  const started = performance.now();
+  if (!process.stderr.isTTY) {
+    let last = started;
+    return {
+      tick(done, rec) {
+        const now = performance.now();
+        if (now - last < 5000) return;
+        last = now;
+        process.stderr.write(`${label}: ${done} requests, ${rec.errors} errors, ${Math.round(done / ((now - started) / 1000))}/s\n`);
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar({
+    format: `${label.padEnd(11)} [{bar}] {percentage}% | {done} requests | {rate}/s | {errors} errors`,
+    hideCursor: true,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(100, 0, { done: 0, rate: 0, errors: 0 });
+  let last = 0;
+  return {
+    tick(done, rec: LatencyRecorder) {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      const elapsed = (now - started) / 1000;
+      const fraction = total ? done / total : seconds ? elapsed / seconds : 0;
+      bar.update(Math.min(100, Math.round(fraction * 100)), { done, rate: Math.round(done / elapsed), errors: rec.errors });
+    },
+    stop() {
+      bar.update(100);
+      bar.stop();
+    },
+  };
+}
+
+export async function runScenario(target: Target, name: string, o: { connections: number; duration?: number; rate: number; orders?: number; batchSize: number }): Promise<ScenarioResult> {
+  const label = target.echo ? "echo" : "exchange";
+  switch (name) {
+    case "sequential":
+    case "concurrent": {
+      const total = o.orders ?? (name === "sequential" ? 100 : 200);
+      const p = progress(name, total, undefined);
+      const { rec, seconds } = await closedLoop(target, name === "sequential" ? 1 : total, { total }, p);
+      p.stop();
+      return summarize(name, label, rec, seconds);
+    }
+    case "sustained": {
+      const seconds = o.duration ?? 20;
+      const p = progress(name, undefined, seconds);
+      const r = await closedLoop(target, o.connections, { seconds }, p);
+      p.stop();
+      return summarize(name, label, r.rec, r.seconds);
+    }
+    case "open-loop": {
+      const seconds = o.duration ?? 10;
+      const p = progress(name, undefined, seconds);
+      const r = await openLoop(target, o.rate, seconds, p);
+      p.stop();
+      return summarize(name, label, r.rec, r.seconds, 1, o.rate);
+    }
+    case "batch": {
+      const seconds = o.duration ?? 10;
+      const p = progress(name, undefined, seconds);
+      const r = await batchLoop(target, o.connections, o.batchSize, seconds, p);
+      p.stop();
+      const result = summarize(name, label, r.rec, r.seconds, o.batchSize);
+      return { ...result, orders: r.ordersOk, ordersPerSecond: r.ordersOk / r.seconds };
+    }
+    default:
+      throw new Error(`unknown scenario "${name}" (sequential, concurrent, sustained, open-loop, batch)`);
+  }
+}
+
+export async function loadCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: "string", default: "http://127.0.0.1:8080" },
+      scenario: { type: "string", default: "sequential,concurrent,sustained" },
+      connections: { type: "string" },
+      duration: { type: "string" },
+      rate: { type: "string", default: "5000" },
+      orders: { type: "string" },
+      "batch-size": { type: "string", default: "1000" },
+      symbol: { type: "string", default: "BTC-USD" },
+      accounts: { type: "string", default: "4" },
+      keys: { type: "string" },
+      echo: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) return console.log(LOAD_HELP);
+  const num = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const url = values.url.replace(/\/$/, "");
+  const scenarios = values.scenario.split(",").map((s) => s.trim()).filter(Boolean);
+  const keys = values.echo ? [] : values.keys ? values.keys.split(",") : await createAccounts(url, num(values.accounts, "accounts")!);
+  const target = await connect(url, values.symbol, values.echo, keys);
+  if (!values.echo) await seedBook(target, 20);
+
+  const results: ScenarioResult[] = [];
+  for (const name of scenarios) {
+    results.push(await runScenario(target, name, {
+      connections: num(values.connections, "connections") ?? (name === "batch" ? 2 : 32),
+      duration: num(values.duration, "duration"),
+      rate: num(values.rate, "rate")!,
+      orders: num(values.orders, "orders"),
+      batchSize: num(values["batch-size"], "batch-size")!,
+    }));
+  }
+  if (values.json) console.log(JSON.stringify({ url, results }, null, 2));
+  else console.log(`\n${table(results)}`);
+}
