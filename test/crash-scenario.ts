@@ -1,0 +1,109 @@
+// One crash round: a real server process on a real database file, concurrent clients recording
+// every acknowledged order and fill, kill -9 at a random moment, a restart, and the checks:
+//  - every acknowledged order is there, in the acknowledged state or one that follows from it,
+//    with every acknowledged fill;
+//  - nothing half-exists: each order row matches its journal entry and its trades, every trade
+//    joins two orders, statuses agree with quantities;
+//  - the books served after the restart equal the open orders stored.
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { runCli, spawnExchange, tempDir } from "./helpers";
+
+const SOURCE = [process.execPath, join(import.meta.dir, "..", "src", "main.ts")];
+const SYMBOLS = ["BTC-USD", "ETH-USD"];
+const TERMINAL = new Set(["filled", "canceled", "expired", "rejected"]);
+
+interface Acked { key: string; status: string; filled: string; fills: { tradeId: string; price: string; quantity: string }[] }
+
+export interface CrashReport { acknowledged: number; trades: number; orders: number; killedAfterMs: number }
+
+export async function crashRound(seed: number, problems: string[]): Promise<CrashReport> {
+  let x = seed || 1;
+  const rand = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+  const dir = tempDir("exchange-crash-");
+  const env = { EXCHANGE_DB: join(dir, "exchange.db") };
+  const keys = ["a", "b", "c"].map((n) => JSON.parse(runCli([...SOURCE, "accounts", "create", n], dir, env)).apiKey as string);
+  const first = await spawnExchange(SOURCE, dir, env);
+
+  const acked = new Map<string, Acked>();
+  const note = (key: string, o: any) => {
+    if (o?.orderId) acked.set(o.orderId, { key, status: o.status, filled: o.filledQuantity, fills: o.fills });
+  };
+  let stop = false;
+  const client = async (w: number) => {
+    const key = keys[w % keys.length]!;
+    const mine: string[] = [];
+    while (!stop) {
+      const roll = rand(100);
+      const symbol = SYMBOLS[rand(SYMBOLS.length)]!;
+      let r;
+      if (roll < 15 && mine.length) r = await first.call("DELETE", `/api/v1/orders/${mine.splice(rand(mine.length), 1)[0]}`, { key }).catch(() => null);
+      else if (roll < 25 && mine.length) r = await first.call("PATCH", `/api/v1/orders/${mine[rand(mine.length)]}`, { key, json: { price: `${95 + rand(10)}`, quantity: `${1 + rand(5)}` } }).catch(() => null);
+      else if (roll < 30) r = await first.call("POST", "/api/v1/orders/batch", { key, json: { orders: [0, 1, 2].map(() => ({ symbol, side: rand(2) ? "buy" : "sell", type: "limit", price: `${95 + rand(10)}`, quantity: `${1 + rand(5)}` })) } }).catch(() => null);
+      else {
+        const market = roll < 38;
+        r = await first.call("POST", "/api/v1/orders", { key, json: { symbol, side: rand(2) ? "buy" : "sell", type: market ? "market" : "limit", ...(market ? {} : { price: `${95 + rand(10)}` }), quantity: `${1 + rand(5)}`, ...(roll > 90 ? { timeInForce: "IOC" } : {}) } }).catch(() => null);
+      }
+      if (!r) return; // the server is gone
+      if (r.status >= 200 && r.status < 300) {
+        for (const o of Array.isArray(r.body?.results) ? r.body.results : [r.body]) {
+          note(key, o);
+          if (o?.orderId && (o.status === "new" || o.status === "partially_filled")) mine.push(o.orderId);
+        }
+      }
+    }
+  };
+  const clients = Array.from({ length: 8 }, (_, w) => client(w));
+  const killAfter = 150 + rand(600);
+  await Bun.sleep(killAfter);
+  first.proc.kill("SIGKILL");
+  await first.proc.exited;
+  stop = true;
+  await Promise.all(clients);
+
+  const second = await spawnExchange(SOURCE, dir, env);
+  let trades = 0, orders = 0;
+  try {
+    // 1. Every acknowledged order and fill survived, in the same state or a later one.
+    for (const [id, a] of acked) {
+      const now = await second.call("GET", `/api/v1/orders/${id}`, { key: a.key });
+      if (now.status !== 200) { problems.push(`acknowledged order ${id} is missing (${now.status})`); continue; }
+      const o = now.body;
+      if (TERMINAL.has(a.status) && (o.status !== a.status || o.filledQuantity !== a.filled)) {
+        problems.push(`order ${id} was acknowledged ${a.status} with ${a.filled} filled, is now ${o.status} with ${o.filledQuantity}`);
+      }
+      if (Number(o.filledQuantity) < Number(a.filled)) problems.push(`order ${id} lost fills: ${a.filled} -> ${o.filledQuantity}`);
+      const fills = new Set(o.fills.map((f: any) => `${f.tradeId}:${f.price}:${f.quantity}`));
+      for (const f of a.fills) if (!fills.has(`${f.tradeId}:${f.price}:${f.quantity}`)) problems.push(`order ${id} lost fill ${f.tradeId}`);
+    }
+    // 2. Nothing half-exists.
+    const db = new Database(env.EXCHANGE_DB, { readonly: true });
+    const rows = db.query("SELECT o.*, (SELECT count(*) FROM journal j WHERE j.order_id = o.id AND j.kind IN (1, 2)) AS created, (SELECT coalesce(sum(quantity), 0) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id) AS traded FROM orders o").all() as any[];
+    orders = rows.length;
+    for (const r of rows) {
+      if (r.created !== 1) problems.push(`order ${r.id} has ${r.created} creating journal entries`);
+      if (r.traded !== r.filled_quantity) problems.push(`order ${r.id}: filled ${r.filled_quantity} but its trades add up to ${r.traded}`);
+      const ok = { new: r.filled_quantity === 0, partially_filled: r.filled_quantity > 0 && r.filled_quantity < r.quantity, filled: r.filled_quantity === r.quantity,
+        canceled: r.filled_quantity < r.quantity, expired: r.filled_quantity < r.quantity, rejected: r.filled_quantity === 0 }[r.status as string];
+      if (!ok) problems.push(`order ${r.id}: status ${r.status} with ${r.filled_quantity} of ${r.quantity} filled`);
+    }
+    const orphanJournal = db.query("SELECT count(*) AS n FROM journal j WHERE j.kind IN (1, 2) AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = j.order_id)").get() as any;
+    if (orphanJournal.n) problems.push(`${orphanJournal.n} journal entries create orders that do not exist`);
+    const orphanTrades = db.query("SELECT count(*) AS n FROM trades t WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.taker_order_id) OR NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.maker_order_id)").get() as any;
+    if (orphanTrades.n) problems.push(`${orphanTrades.n} trades name an order that does not exist`);
+    trades = (db.query("SELECT count(*) AS n FROM trades").get() as any).n;
+    // 3. The books served equal the open orders stored.
+    for (const symbol of SYMBOLS) {
+      const book = (await second.call("GET", `/api/v1/markets/${symbol}/book?depth=1000`)).body;
+      const stored = (side: string) => (db.query(`SELECT price, sum(quantity - filled_quantity) AS q FROM orders WHERE symbol = ? AND side = ? AND status IN ('new', 'partially_filled') GROUP BY price ORDER BY price ${side === "buy" ? "DESC" : "ASC"}`).all(symbol, side) as any[]).map((l) => [l.price, l.q]);
+      const served = (levels: [string, string][]) => levels.map(([p, q]) => [Math.round(Number(p) * 100), Math.round(Number(q) * (symbol === "BTC-USD" ? 1e4 : 1e3))]);
+      if (JSON.stringify(served(book.bids)) !== JSON.stringify(stored("buy"))) problems.push(`${symbol} bids differ from the stored open orders`);
+      if (JSON.stringify(served(book.asks)) !== JSON.stringify(stored("sell"))) problems.push(`${symbol} asks differ from the stored open orders`);
+    }
+    db.close();
+  } finally {
+    second.proc.kill("SIGKILL");
+    await second.proc.exited;
+  }
+  return { acknowledged: acked.size, trades, orders, killedAfterMs: killAfter };
+}
