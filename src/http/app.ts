@@ -19,6 +19,25 @@ const AccountRequestBody = t.Object(
 );
 const MAX_ORDER_ID = Number.MAX_SAFE_INTEGER;
 
+// Requests are at most 3 levels deep (batch, its array, an order); deeper bodies would only feed
+// recursive validation, so they are refused before parsing.
+const MAX_JSON_DEPTH = 16;
+
+/** The deepest nesting of [ and { in JSON text, not counting those inside strings. */
+function nestingDepth(text: string): number {
+  let depth = 0, deepest = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123 /* [ { */) deepest = Math.max(deepest, ++depth);
+    else if (c === 93 || c === 125 /* ] } */) depth--;
+  }
+  return deepest;
+}
+
 function errorResponse(error: ApiError): Response {
   return new Response(JSON.stringify(error.body()), {
     status: error.status,
@@ -72,6 +91,22 @@ export function createApp(ex: Exchange) {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
         return errorResponse(new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`));
+      }
+    })
+    // Bodies are parsed here, not by Elysia: every failure (syntax, absurd nesting, a body over the
+    // limit even without Content-Length) is a 4xx in our shape, and a body that is not JSON stays
+    // unparsed, so that the route answers 415 rather than a parser error.
+    .onParse(async ({ request, contentType }) => {
+      if (!/^application\/json\b/i.test(contentType ?? "")) return "";
+      const text = await request.text();
+      if (text.length > MAX_BODY_BYTES) throw new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (nestingDepth(text) > MAX_JSON_DEPTH) {
+        throw new ApiError(400, "INVALID_JSON", `the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+      }
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new ApiError(400, "INVALID_JSON", "the body is not valid JSON");
       }
     })
     .onError(({ code, error }) => {
