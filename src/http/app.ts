@@ -111,6 +111,9 @@ export function createApp(ex: Exchange) {
     })
     .onError(({ code, error }) => {
       if (error instanceof ApiError) return errorResponse(error);
+      // Elysia wraps what onParse throws in its ParseError: answer with our error inside.
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof ApiError) return errorResponse(cause);
       switch (code) {
         case "PARSE":
           return errorResponse(new ApiError(400, "INVALID_JSON", "the body is not valid JSON"));
