@@ -5,8 +5,13 @@
 export interface DecimalUnit {
   readonly text: string;
   readonly digits: bigint;
+  /** `digits` as a number, for the fast paths (exact: a unit has few digits). */
+  readonly digitsNumber: number;
   readonly scale: number;
 }
+
+// Number arithmetic is exact on integers below 2^53: the fast paths stay there, BigInt does the rest.
+const SAFE = Number.MAX_SAFE_INTEGER;
 
 const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const MAX_INPUT_LENGTH = 40;
@@ -17,7 +22,8 @@ export function parseUnit(text: string): DecimalUnit {
   const fraction = m[2] ?? "";
   const digits = BigInt(m[1]! + fraction);
   if (digits <= 0n) throw new Error(`"${text}" must be positive`);
-  return { text, digits, scale: fraction.length };
+  if (digits > BigInt(SAFE)) throw new Error(`"${text}" has too many digits`);
+  return { text, digits, digitsNumber: Number(digits), scale: fraction.length };
 }
 
 export type UnitsResult =
@@ -41,6 +47,14 @@ export function toUnits(input: string | number, unit: DecimalUnit): UnitsResult 
   if (!m) return { ok: false, problem: "format" };
   const fraction = m[2] ?? "";
   // value / unit = (digits / 10^s) / (unitDigits / 10^us) = digits * 10^us / (unitDigits * 10^s)
+  if (m[1]!.length + fraction.length + unit.scale <= 15 && fraction.length <= 15) {
+    const n = Number(m[1]! + fraction) * 10 ** unit.scale;
+    const d = unit.digitsNumber * 10 ** fraction.length;
+    if (d <= SAFE) {
+      if (n % d !== 0) return { ok: false, problem: "multiple" };
+      return { ok: true, units: BigInt(n / d) };
+    }
+  }
   const numerator = BigInt(m[1]! + fraction) * 10n ** BigInt(unit.scale);
   const denominator = unit.digits * 10n ** BigInt(fraction.length);
   if (numerator % denominator !== 0n) return { ok: false, problem: "multiple" };
@@ -49,7 +63,17 @@ export function toUnits(input: string | number, unit: DecimalUnit): UnitsResult 
 
 /** Formats a whole number of `unit` as a decimal string with the unit's number of decimals. */
 export function formatUnits(units: number | bigint, unit: DecimalUnit): string {
+  if (typeof units === "number" && units >= 0 && units * unit.digitsNumber <= SAFE) {
+    return formatPlain(String(units * unit.digitsNumber), unit.scale);
+  }
   return formatScaled(BigInt(units) * unit.digits, unit.scale);
+}
+
+/** Inserts the decimal point into the digits of a non-negative integer. */
+function formatPlain(digits: string, scale: number): string {
+  if (scale === 0) return digits;
+  const padded = digits.length > scale ? digits : digits.padStart(scale + 1, "0");
+  return `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
 }
 
 /** Formats value = scaled / 10^scale. */

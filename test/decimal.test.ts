@@ -32,3 +32,21 @@ test("average prices are truncated, never rounded up, and trimmed", () => {
   expect(formatRatio(20015n, 2n, tick)).toBe("100.075");
   expect(formatRatio(200n, 3n, tick)).toBe("0.6666666666");
 });
+
+test("the number fast paths agree with BigInt arithmetic, on both sides of 2^53", () => {
+  const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+  fc.assert(fc.property(digits(1, 20), fc.option(digits(1, 12), { nil: undefined }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 25 }), (whole, fraction, scale, unitDigits) => {
+    const unit = parseUnit(scale === 0 ? String(unitDigits) : `${Math.floor(unitDigits / 10)}.${String(unitDigits % 10).padStart(scale, "0")}`);
+    const text = fraction === undefined ? whole : `${whole}.${fraction}`;
+    const f = fraction ?? "";
+    const numerator = BigInt(whole + f) * 10n ** BigInt(unit.scale);
+    const denominator = unit.digits * 10n ** BigInt(f.length);
+    const expected = numerator % denominator === 0n ? { ok: true, units: numerator / denominator } : { ok: false, problem: "multiple" };
+    expect(toUnits(text, unit)).toEqual(expected as never);
+    if (expected.ok) {
+      const units = (expected as { units: bigint }).units;
+      const viaBigInt = formatUnits(units, unit);
+      if (units <= BigInt(Number.MAX_SAFE_INTEGER)) expect(formatUnits(Number(units), unit)).toBe(viaBigInt);
+    }
+  }), { numRuns: 2000 });
+});

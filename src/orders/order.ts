@@ -63,13 +63,6 @@ export interface OrderView {
 
 export function renderOrder(o: OrderState): OrderView {
   const m = o.market;
-  let notional = 0n;
-  let lots = 0n;
-  for (const f of o.fills) {
-    notional += BigInt(f.price) * BigInt(f.quantity);
-    lots += BigInt(f.quantity);
-  }
-  const closed = o.status !== null && !isOpen(o.status);
   return {
     orderId: String(o.id),
     clientOrderId: o.clientOrderId,
@@ -82,8 +75,8 @@ export function renderOrder(o: OrderState): OrderView {
     quantity: m.formatQuantity(o.quantity),
     filledQuantity: m.formatQuantity(o.filled),
     // A closed order has nothing left to fill.
-    remainingQuantity: m.formatQuantity(closed ? 0 : o.quantity - o.filled),
-    averagePrice: lots > 0n ? m.formatAveragePrice(notional, lots) : null,
+    remainingQuantity: m.formatQuantity(o.status !== null && !isOpen(o.status) ? 0 : o.quantity - o.filled),
+    averagePrice: averagePrice(o),
     status: o.status ?? "new",
     rejectReason: o.rejectReason,
     fills: o.fills.map((f) => ({
@@ -96,4 +89,19 @@ export function renderOrder(o: OrderState): OrderView {
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
   };
+}
+
+/** Σ price·quantity / Σ quantity over the fills (BigInt), or the price itself when all fills share it. */
+function averagePrice(o: OrderState): string | null {
+  const fills = o.fills;
+  if (fills.length === 0) return null;
+  const first = fills[0]!.price;
+  if (fills.every((f) => f.price === first)) return o.market.formatPrice(first);
+  let notional = 0n;
+  let lots = 0n;
+  for (const f of fills) {
+    notional += BigInt(f.price) * BigInt(f.quantity);
+    lots += BigInt(f.quantity);
+  }
+  return o.market.formatAveragePrice(notional, lots);
 }
