@@ -25,12 +25,12 @@ export interface Exchange {
   stats: MarketStats;
   sequencer: Sequencer;
   recovered: { journalEntries: number; openOrders: number };
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function openExchange(options: ExchangeOptions): Exchange {
   const { markets } = options;
-  const storage = openStorage(options.dbPath, options.sync);
+  const storage = openStorage(options.dbPath, options.sync, { backgroundCheckpoints: true });
   const queries = new Queries(storage.db, markets);
   const engine = new MatchingEngine(markets.list.length);
 
@@ -55,9 +55,9 @@ export function openExchange(options: ExchangeOptions): Exchange {
     markets, storage, engine, queries, stats, sequencer,
     accounts: new AccountDirectory(storage.db),
     recovered: { journalEntries, openOrders: openOrders.length },
-    close() {
+    async close() {
       engine.close();
-      storage.close();
+      await storage.close();
     },
   };
 }

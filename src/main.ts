@@ -103,7 +103,7 @@ function accounts(args: string[]): void {
   if (name.length > 100) fail("NAME must be at most 100 characters");
   const storage = openStorage(values.db);
   const created = createAccount(storage.db, name);
-  storage.close();
+  void storage.close();
   console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey }));
 }
 

@@ -44,7 +44,7 @@ export function startServer(options: ServerOptions): RunningServer {
     async stop() {
       await exchange.sequencer.stop();
       await server.stop();
-      exchange.close();
+      await exchange.close();
     },
   };
 }

@@ -26,6 +26,8 @@ test("dist/exchange runs alone from an empty directory, with a fresh database, a
   const before = await snapshot(first.call, keys);
   first.proc.kill("SIGKILL");
   await first.proc.exited;
+  // The checkpoint thread, a second entrypoint of the binary, was found and ran.
+  expect(await new Response(first.proc.stderr).text()).not.toContain("checkpointing inline");
 
   const second = await spawnExchange([binary], dir);
   try {

@@ -25,3 +25,16 @@ test("a new database is migrated once, in WAL mode with the chosen synchronous l
     s.close();
   }
 });
+
+test("the server's storage checkpoints on its own thread, and a clean close leaves no WAL behind", async () => {
+  const path = join(tempDir(), "bg.db");
+  const s = openStorage(path, "NORMAL", { backgroundCheckpoints: true });
+  expect(s.sqlite.query("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 0 });
+  s.sqlite.exec("CREATE TABLE filler (x TEXT)");
+  const insert = s.sqlite.prepare("INSERT INTO filler (x) VALUES (?)");
+  for (let i = 0; i < 200; i++) s.sqlite.transaction(() => insert.run("x".repeat(2000)))();
+  for (let waited = 0; s.checkpoints() === 0 && waited < 3000; waited += 50) await Bun.sleep(50);
+  expect(s.checkpoints()).toBeGreaterThan(0);
+  await s.close();
+  expect(Bun.file(`${path}-wal`).size).toBe(0);
+});

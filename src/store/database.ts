@@ -1,5 +1,6 @@
 // Opens the SQLite file: WAL, an explicit synchronous mode, and the schema migrated.
 import { Database } from "bun:sqlite";
+import { resolve } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import * as schema from "./schema";
 import { migrate } from "./migrations";
@@ -15,15 +16,76 @@ export type SyncMode = "NORMAL" | "FULL";
 export interface Storage {
   sqlite: Database;
   db: Db;
-  close(): void;
+  /** Checkpoints done by the background thread so far (0 when checkpoints run inline). */
+  checkpoints(): number;
+  close(): Promise<void>;
 }
 
-export function openStorage(path: string, sync: SyncMode = "NORMAL"): Storage {
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+
+// From source the worker sits beside this file; in the single binary it is its own entrypoint,
+// bundled as store/checkpoint-worker.js under the binary's root (package.json, "build").
+const CHECKPOINT_WORKER = import.meta.url.includes("$bunfs")
+  ? new URL("./store/checkpoint-worker.js", import.meta.url)
+  : new URL("./checkpoint-worker.ts", import.meta.url);
+
+/**
+ * Opens the database. With `backgroundCheckpoints` (the server), WAL checkpoints run on a worker
+ * thread and never stall a commit; should the worker fail, SQLite's own inline checkpoints take
+ * over, so durability never depends on it.
+ */
+export function openStorage(path: string, sync: SyncMode = "NORMAL", options: { backgroundCheckpoints?: boolean } = {}): Storage {
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec(`PRAGMA synchronous = ${sync}`);
   sqlite.exec("PRAGMA busy_timeout = 5000");
   const db = drizzle({ client: sqlite, schema });
   migrate(db);
-  return { sqlite, db, close: () => sqlite.close() };
+
+  let checkpoints = 0;
+  let worker: Worker | undefined;
+  const inline = () => sqlite.exec(`PRAGMA wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+  if (options.backgroundCheckpoints) {
+    sqlite.exec("PRAGMA wal_autocheckpoint = 0");
+    try {
+      worker = new Worker(CHECKPOINT_WORKER);
+      worker.onmessage = (event: MessageEvent<{ type: string; error?: string }>) => {
+        if (event.data.type === "checkpoint") checkpoints++;
+        if (event.data.type === "error") {
+          console.error(JSON.stringify({ level: "warn", msg: "background checkpoint failed; checkpointing inline", error: event.data.error }));
+          inline();
+        }
+      };
+      worker.onerror = (event) => {
+        console.error(JSON.stringify({ level: "warn", msg: "checkpoint thread failed; checkpointing inline", error: String(event.message) }));
+        inline();
+        worker?.terminate();
+        worker = undefined;
+      };
+      worker.postMessage({ type: "start", path: resolve(path), intervalMs: 100 });
+    } catch (error) {
+      console.error(JSON.stringify({ level: "warn", msg: "no checkpoint thread; checkpointing inline", error: String(error) }));
+      inline();
+      worker = undefined;
+    }
+  }
+
+  return {
+    sqlite, db,
+    checkpoints: () => checkpoints,
+    async close() {
+      if (worker) {
+        const stopped = new Promise<void>((done) => {
+          worker!.addEventListener("message", (e: MessageEvent<{ type: string }>) => e.data.type === "stopped" && done());
+          setTimeout(done, 2000);
+        });
+        worker.postMessage({ type: "stop" });
+        await stopped;
+        worker.terminate();
+      }
+      // Fold the WAL into the database file, so a cleanly stopped exchange leaves one file.
+      sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      sqlite.close();
+    },
+  };
 }
