@@ -48,9 +48,12 @@ export class OrderFlow {
   order(taker = this.r() < 0.33, timeInForce?: "IOC"): Record<string, unknown> {
     const { market, midTicks } = this.target;
     const buy = this.r() < 0.5;
+    // Makers rest within 10 ticks of the mid; takers reach across that whole band, so that no
+    // part of it is left to pile up.
     const offset = 1 + Math.floor(this.r() * 10);
-    const ticks = buy ? midTicks - offset + (taker ? 12 : 0) : midTicks + offset - (taker ? 12 : 0);
-    const lots = market.minQuantityLots * (1 + Math.floor(this.r() * 5));
+    const ticks = taker ? (buy ? midTicks + 11 : midTicks - 11) : buy ? midTicks - offset : midTicks + offset;
+    // IOC takers carry more than makers on average, so that batch runs drain what they rest.
+    const lots = market.minQuantityLots * (1 + Math.floor(this.r() * (timeInForce === "IOC" ? 8 : 5)));
     return {
       symbol: market.symbol, side: buy ? "buy" : "sell", type: "limit",
       price: market.formatPrice(ticks), quantity: market.formatQuantity(lots),

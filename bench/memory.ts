@@ -1,0 +1,37 @@
+// Memory under sustained load: starts a real exchange process on a fresh database, warms it up,
+// then sends millions of orders through the batch endpoint (half resting, half IOC takers that
+// consume them, so the books stay bounded) while sampling the server's RSS from /proc.
+//   bun bench/memory.ts [--seconds 40]
+import { parseArgs } from "node:util";
+import { readFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { batchLoop, connect, createAccounts, seedBook } from "../src/load/driver";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" } } });
+const dir = mkdtempSync(join(tmpdir(), "exchange-memory-"));
+const server = Bun.spawn([process.execPath, join(import.meta.dir, "..", "src", "main.ts"), "serve", "--port", "0", "--db", join(dir, "exchange.db")], { stdout: "pipe", stderr: "inherit" });
+const reader = server.stdout.getReader();
+let started = "";
+while (!/listening on (http:\/\/\S+)/.test(started)) started += new TextDecoder().decode((await reader.read()).value);
+const url = /listening on (http:\/\/\S+)/.exec(started)![1]!;
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
+
+const target = await connect(url, "BTC-USD", false, await createAccounts(url, 4));
+await seedBook(target, 20);
+let orders = 0;
+const run = async (seconds: number) => { orders += (await batchLoop(target, 2, 1000, seconds)).ordersOk; };
+await run(5);
+const warm = { orders, rss: rss() };
+console.log(`after warm-up: ${warm.orders.toLocaleString("en-US")} orders, RSS ${warm.rss.toFixed(1)} MiB`);
+const samples: number[] = [];
+for (let t = 0; t < Number(values.seconds); t += 5) {
+  await run(5);
+  samples.push(rss());
+  const book = await (await fetch(`${url}/api/v1/markets/BTC-USD/book?depth=1000`)).json() as { bids: unknown[]; asks: unknown[] };
+  console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
+}
+const last = samples.at(-1)!;
+console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB`);
+server.kill("SIGTERM");
+await server.exited;
