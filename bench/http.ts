@@ -1,0 +1,46 @@
+// HTTP figures in one run, same client settings for both targets: a bare Bun.serve JSON echo
+// (the ceiling for one order per request) and the exchange (every order persisted before its
+// answer). Then the old system's three scenarios, a fixed offered rate, and the batch endpoint.
+//   bun bench/http.ts [--seconds 10] [--json FILE]
+import { parseArgs } from "node:util";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, createAccounts, seedBook } from "../src/load/driver";
+import { runScenario } from "../src/load/main";
+import { table, type ScenarioResult } from "../src/load/report";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, json: { type: "string" } } });
+const seconds = Number(values.seconds);
+const main = join(import.meta.dir, "..", "src", "main.ts");
+
+async function start(args: string[]) {
+  const proc = Bun.spawn([process.execPath, main, ...args], { stdout: "pipe", stderr: "inherit" });
+  const reader = proc.stdout.getReader();
+  let seen = "";
+  while (!/listening on (http:\/\/\S+)/.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
+  return { proc, url: /listening on (http:\/\/\S+)/.exec(seen)![1]! };
+}
+
+const echo = await start(["echo-server", "--port", "0"]);
+const exchange = await start(["serve", "--port", "0", "--db", join(mkdtempSync(join(tmpdir(), "exchange-http-")), "exchange.db")]);
+const echoTarget = await connect(echo.url, "BTC-USD", true, []);
+const target = await connect(exchange.url, "BTC-USD", false, await createAccounts(exchange.url, 4));
+await seedBook(target, 20);
+
+const options = { connections: 32, duration: seconds, rate: 5000, batchSize: 1000 };
+const results: ScenarioResult[] = [];
+results.push(await runScenario(echoTarget, "sustained", options));
+results.push(await runScenario(target, "sustained", options));
+results.push(await runScenario(echoTarget, "open-loop", options));
+results.push(await runScenario(target, "open-loop", options));
+for (const name of ["sequential", "concurrent"]) results.push(await runScenario(target, name, options));
+results.push(await runScenario(target, "batch", { ...options, connections: 2 }));
+
+console.log(`\n${table(results.map((r) => ({ ...r, scenario: `${r.target} ${r.scenario}` })))}`);
+const ratio = results[1]!.requestsPerSecond / results[0]!.requestsPerSecond;
+console.log(`\nexchange / bare echo, sustained (32 connections, same run): ${(ratio * 100).toFixed(0)}%`);
+if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), results, ratio }, null, 2));
+echo.proc.kill();
+exchange.proc.kill("SIGTERM");
+await exchange.proc.exited;
