@@ -9,21 +9,13 @@ import { join } from "node:path";
 import { connect, createAccounts, seedBook } from "../src/load/driver";
 import { runScenario } from "../src/load/main";
 import { table, type ScenarioResult } from "../src/load/report";
+import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, json: { type: "string" } } });
 const seconds = Number(values.seconds);
-const main = join(import.meta.dir, "..", "src", "main.ts");
-
-async function start(args: string[]) {
-  const proc = Bun.spawn([process.execPath, main, ...args], { stdout: "pipe", stderr: "inherit" });
-  const reader = proc.stdout.getReader();
-  let seen = "";
-  while (!/listening on (http:\/\/\S+)/.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
-  return { proc, url: /listening on (http:\/\/\S+)/.exec(seen)![1]! };
-}
-
-const echo = await start(["echo-server", "--port", "0"]);
-const exchange = await start(["serve", "--port", "0", "--db", join(mkdtempSync(join(tmpdir(), "exchange-http-")), "exchange.db")]);
+const dir = mkdtempSync(join(tmpdir(), "exchange-http-"));
+const echo = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, {}, ["echo-server", "--port", "0"]);
+const exchange = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
 const echoTarget = await connect(echo.url, "BTC-USD", true, []);
 const target = await connect(exchange.url, "BTC-USD", false, await createAccounts(exchange.url, 4));
 await seedBook(target, 20);

@@ -7,14 +7,11 @@ import { readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { batchLoop, connect, createAccounts, seedBook } from "../src/load/driver";
+import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" } } });
 const dir = mkdtempSync(join(tmpdir(), "exchange-memory-"));
-const server = Bun.spawn([process.execPath, join(import.meta.dir, "..", "src", "main.ts"), "serve", "--port", "0", "--db", join(dir, "exchange.db")], { stdout: "pipe", stderr: "inherit" });
-const reader = server.stdout.getReader();
-let started = "";
-while (!/listening on (http:\/\/\S+)/.test(started)) started += new TextDecoder().decode((await reader.read()).value);
-const url = /listening on (http:\/\/\S+)/.exec(started)![1]!;
+const { proc: server, url } = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
 
 const target = await connect(url, "BTC-USD", false, await createAccounts(url, 4));

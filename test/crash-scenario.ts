@@ -7,9 +7,8 @@
 //  - the books served after the restart equal the open orders stored.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { runCli, spawnExchange, tempDir } from "./helpers";
+import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 
-const SOURCE = [process.execPath, join(import.meta.dir, "..", "src", "main.ts")];
 const SYMBOLS = ["BTC-USD", "ETH-USD"];
 const TERMINAL = new Set(["filled", "canceled", "expired", "rejected"]);
 

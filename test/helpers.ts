@@ -50,9 +50,15 @@ export function startTestExchange(limits?: SequencerLimits): RunningServer & { c
   };
 }
 
-/** Starts `exchange serve` as a child process and waits for its "listening on" line. */
-export async function spawnExchange(command: string[], cwd: string, env: Record<string, string> = {}) {
-  const proc = Bun.spawn([...command, "serve", "--port", "0"], {
+/** The exchange's command line run from source (the binary takes the same arguments). */
+export const EXCHANGE_FROM_SOURCE = [process.execPath, join(import.meta.dir, "..", "src", "main.ts")];
+
+/**
+ * Starts `command serve --port 0` (plus `args`) as a child process and waits for its
+ * "listening on" line.
+ */
+export async function spawnExchange(command: string[], cwd: string, env: Record<string, string> = {}, args: string[] = ["serve", "--port", "0"]) {
+  const proc = Bun.spawn([...command, ...args], {
     cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe",
   });
   const reader = proc.stdout.getReader();

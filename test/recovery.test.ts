@@ -2,10 +2,9 @@
 // and after kill -9, the books, open orders and trades are exactly what they were.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { runCli, spawnExchange, tempDir } from "./helpers";
+import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 import { snapshot, trade } from "./trading-scenario";
 
-const SOURCE = [process.execPath, join(import.meta.dir, "..", "src", "main.ts")];
 for (const how of ["SIGTERM", "SIGKILL"] as const) {
   test(`books, orders and trades survive a restart after ${how}`, async () => {
     const dir = tempDir();

@@ -2,9 +2,8 @@
 // flight, and exits 0; every order it acknowledged is there after a restart.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { runCli, spawnExchange, tempDir } from "./helpers";
+import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 
-const SOURCE = [process.execPath, join(import.meta.dir, "..", "src", "main.ts")];
 
 test("SIGTERM under load: in-flight orders are committed and answered, then exit 0", async () => {
   const dir = tempDir("exchange-shutdown-");
