@@ -88,10 +88,6 @@ export class Sequencer {
     for (const o of openOrders) this.track(o);
   }
 
-  get queueDepth(): number {
-    return this.queuedCommands;
-  }
-
   // ---- requests ---------------------------------------------------------------------------
 
   submit(account: Account, request: OrderRequest): Promise<OrderState> {

@@ -60,6 +60,8 @@ describe("trading", () => {
     expect(after.asks).toEqual([["2000.10", "0.500"]]);
     expect(after.sequence).toBeGreaterThan(before.sequence);
 
+    const better = await ex.call("GET", `/api/v1/orders/${s2.body.orderId}`, { key: alice });
+    expect(better.body).toMatchObject({ status: "filled", filledQuantity: "1.000", averagePrice: "2000.05" });
     const maker = await ex.call("GET", `/api/v1/orders/${s1.body.orderId}`, { key: alice });
     expect(maker.body).toMatchObject({ status: "partially_filled", filledQuantity: "1.000", remainingQuantity: "0.500" });
     expect(maker.body.fills[0].liquidity).toBe("maker");
