@@ -343,6 +343,12 @@ uint32_t ex_engine_depth(const ex_engine* engine, uint32_t symbol, uint8_t side,
     return n;
 }
 
+int64_t ex_engine_level_quantity(const ex_engine* engine, uint32_t symbol, uint8_t side, int64_t price) {
+    if (symbol >= engine->books.size() || side > EX_SELL) return 0;
+    uint32_t li = engine->books[symbol].side(side).find(price);
+    return li == NIL ? 0 : engine->levels[li].total;
+}
+
 uint64_t ex_engine_sequence(const ex_engine* engine, uint32_t symbol) {
     return symbol < engine->books.size() ? engine->books[symbol].sequence : 0;
 }

@@ -108,6 +108,8 @@ uint32_t ex_engine_drain(ex_engine* engine, ex_event* out, uint32_t out_capacity
  */
 uint32_t ex_engine_depth(const ex_engine* engine, uint32_t symbol, uint8_t side, uint32_t depth,
                          int64_t* out);
+/* Total resting quantity at one price of one side (0 when there is no such level). */
+int64_t ex_engine_level_quantity(const ex_engine* engine, uint32_t symbol, uint8_t side, int64_t price);
 /* The book's sequence: increments on every change to the book. */
 uint64_t ex_engine_sequence(const ex_engine* engine, uint32_t symbol);
 /* Live (resting) orders in all books. */

@@ -29,6 +29,7 @@ function openLibrary(path: string) {
       args: [FFIType.ptr, FFIType.u32, FFIType.u8, FFIType.u32, FFIType.ptr],
       returns: FFIType.u32,
     },
+    ex_engine_level_quantity: { args: [FFIType.ptr, FFIType.u32, FFIType.u8, FFIType.i64], returns: FFIType.i64_fast },
     ex_engine_sequence: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u64_fast },
     ex_engine_order_count: { args: [FFIType.ptr], returns: FFIType.u64_fast },
     ex_engine_order_remaining: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i64_fast },
@@ -230,6 +231,11 @@ export class MatchingEngine {
     const levels: PriceLevel[] = new Array(n);
     for (let i = 0; i < n; i++) levels[i] = [Number(this.depthBuffer[2 * i]), Number(this.depthBuffer[2 * i + 1])];
     return levels;
+  }
+
+  /** Total resting quantity at `price` on one side (0 when no order rests there). */
+  levelQuantity(symbol: number, side: number, price: number): number {
+    return Number(this.lib.ex_engine_level_quantity(this.live(), symbol, side, price));
   }
 
   sequence(symbol: number): number {

@@ -41,10 +41,14 @@ type Job =
   | ({ kind: "amend"; order: OrderState; price: number; quantity: number; error?: ApiError } & Deferred<OrderState>)
   | ({ kind: "cancelAll"; orders: OrderState[]; cancelled: OrderState[] } & Deferred<OrderState[]>);
 
+/** The price levels a batch changed, per market index: [bid prices, ask prices] (ticks). */
+export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
+
 export interface BatchReport {
   commands: number;
   trades: TradeRecord[];
   orders: Set<OrderState>;
+  levels: TouchedLevels;
 }
 
 export class Sequencer {
@@ -65,6 +69,7 @@ export class Sequencer {
   private journalEntries: JournalEntry[] = [];
   private trades: TradeRecord[] = [];
   private touched = new Set<OrderState>();
+  private levels: TouchedLevels = new Map();
   private batchTime = 0;
 
   /** Called after each committed batch (market data, metrics). */
@@ -205,7 +210,7 @@ export class Sequencer {
     }
     for (const job of jobs) settle(job);
     if (this.onCommitted) {
-      this.onCommitted({ commands: this.journalEntries.length, trades: this.trades, orders: this.touched });
+      this.onCommitted({ commands: this.journalEntries.length, trades: this.trades, orders: this.touched, levels: this.levels });
     }
     if (this.queue.length > 0) {
       this.flushScheduled = true;
@@ -240,6 +245,7 @@ export class Sequencer {
     this.journalEntries = [];
     this.trades = [];
     this.touched = new Set();
+    this.levels = new Map();
     for (const job of jobs) {
       switch (job.kind) {
         case "new": {
@@ -302,16 +308,20 @@ export class Sequencer {
       const order = this.live.get(ev.orderId(i))!;
       switch (type) {
         case EventType.accepted:
+          if (ev.remaining(i) > 0) this.touchLevel(order, order.price!);
           this.setStatus(order, ev.remaining(i) === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new", now);
           break;
         case EventType.expired:
           this.setStatus(order, "expired", now);
           break;
         case EventType.cancelled:
+          this.touchLevel(order, order.price!);
           this.setStatus(order, "canceled", now);
           if (job.kind === "cancelAll") job.cancelled.push(order);
           break;
         case EventType.amended:
+          this.touchLevel(order, order.price!);
+          this.touchLevel(order, ev.price(i));
           order.price = ev.price(i);
           order.quantity = ev.quantity(i);
           this.setStatus(order, ev.remaining(i) === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new", now);
@@ -334,6 +344,7 @@ export class Sequencer {
     taker.fills.push({ tradeId: id, price, quantity, liquidity: "taker", time: now });
     taker.updatedAt = now;
     this.touched.add(taker);
+    this.touchLevel(maker, price);
     maker.filled += quantity;
     maker.fills.push({ tradeId: id, price, quantity, liquidity: "maker", time: now });
     this.setStatus(maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
@@ -354,6 +365,12 @@ export class Sequencer {
       case "cancelAll":
         break; // the order closed earlier in the batch: nothing to cancel
     }
+  }
+
+  private touchLevel(order: OrderState, price: number): void {
+    let sides = this.levels.get(order.market.index);
+    if (!sides) this.levels.set(order.market.index, (sides = [new Set(), new Set()]));
+    sides[order.side === "buy" ? 0 : 1].add(price);
   }
 
   private setStatus(order: OrderState, status: OrderStatus, now: number): void {

@@ -2,6 +2,7 @@
 import { openExchange, type Exchange } from "./exchange";
 import { createApp, MAX_BODY_BYTES } from "./http/app";
 import { loadMarkets } from "./markets";
+import { MarketStreams } from "./streams";
 import type { SequencerLimits } from "./sequencer";
 import type { SyncMode } from "./store/database";
 
@@ -18,6 +19,7 @@ export interface RunningServer {
   url: string;
   port: number;
   exchange: Exchange;
+  streams: MarketStreams;
   /** Refuses new orders, answers those already queued once committed, then closes everything. */
   stop(): Promise<void>;
 }
@@ -26,7 +28,8 @@ export function startServer(options: ServerOptions): RunningServer {
   const exchange = openExchange({
     dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync, limits: options.limits,
   });
-  const app = createApp(exchange).listen({
+  const streams = new MarketStreams(exchange);
+  const app = createApp(exchange, streams).listen({
     hostname: options.host,
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
@@ -37,10 +40,13 @@ export function startServer(options: ServerOptions): RunningServer {
   });
   const server = app.server!;
   const port = server.port!;
+  streams.attach(server);
+  exchange.sequencer.onCommitted = (report) => streams.publish(report);
   return {
     url: `http://${options.host}:${port}`,
     port,
     exchange,
+    streams,
     async stop() {
       await exchange.sequencer.stop();
       await server.stop();

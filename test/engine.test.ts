@@ -259,3 +259,16 @@ describe("boundaries", () => {
     expect(h.engine.sequence(0)).toBe(seq.at(-1)!);
   });
 });
+
+test("the quantity at one level, read alone", () => {
+  const h = new Harness();
+  h.run([
+    { kind: "limit", id: 1, side: 0, price: 50, qty: 3 },
+    { kind: "limit", id: 2, side: 0, price: 50, qty: 4 },
+    { kind: "limit", id: 3, side: 1, price: 60, qty: 5 },
+  ]);
+  expect([h.engine.levelQuantity(0, 0, 50), h.engine.levelQuantity(0, 1, 60), h.engine.levelQuantity(0, 0, 60), h.engine.levelQuantity(0, 1, 50)]).toEqual([7, 5, 0, 0]);
+  h.run([{ kind: "cancel", id: 1 }]);
+  expect(h.engine.levelQuantity(0, 0, 50)).toBe(4);
+  h.close();
+});

@@ -1,10 +1,13 @@
 // The HTTP API of ../shared/api.md on Elysia. Routes validate and translate; the sequencer does
 // the work. Errors always take the contract's shape.
+import type { ServerWebSocket } from "bun";
 import { Elysia, t, ValidationError } from "elysia";
 import { createAccount, type Account } from "../accounts";
 import { ApiError, invalid } from "../errors";
 import type { Exchange } from "../exchange";
+import { bookSnapshot, renderTrade, ticker } from "../market-data";
 import type { Market } from "../markets";
+import type { MarketStreams } from "../streams";
 import { renderOrder } from "../orders/order";
 import {
   AmendRequestBody, BatchRequestBody, OrderRequestBody, describeSchemaError, parseOrderRequest,
@@ -12,6 +15,10 @@ import {
 } from "../orders/validate";
 
 export const MAX_BODY_BYTES = 1 << 20;
+
+// Elysia types its socket's `raw` with an older, narrower interface than the Bun ServerWebSocket
+// it is at run time (getBufferedAmount is missing, which the streams need for slow consumers).
+const bunSocket = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
 const AccountRequestBody = t.Object(
   { name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f]+$", error: "name must be 1 to 100 printable characters" }) },
@@ -67,7 +74,7 @@ function requireJson(request: Request): void {
   }
 }
 
-export function createApp(ex: Exchange) {
+export function createApp(ex: Exchange, streams: MarketStreams) {
   const market = (symbol: string): Market => {
     const m = ex.markets.get(symbol);
     if (!m) throw new ApiError(404, "UNKNOWN_SYMBOL", `symbol "${symbol.slice(0, 64)}" is not a market here`);
@@ -130,38 +137,23 @@ export function createApp(ex: Exchange) {
 
     // ---- public market data ---------------------------------------------------------------
     .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })))
-    .get("/api/v1/markets/:symbol/book", ({ params, query }) => {
-      const m = market(params.symbol);
-      const depth = intParam(query.depth, "depth", 50, 1, 1000);
-      const level = ([p, q]: [number, number]) => [m.formatPrice(p), m.formatQuantity(q)];
-      return {
-        symbol: m.symbol,
-        sequence: ex.engine.sequence(m.index),
-        bids: ex.engine.depth(m.index, 0, depth).map(level),
-        asks: ex.engine.depth(m.index, 1, depth).map(level),
-      };
-    })
+    .get("/api/v1/markets/:symbol/book", ({ params, query }) =>
+      bookSnapshot(ex, market(params.symbol), intParam(query.depth, "depth", 50, 1, 1000)))
     .get("/api/v1/markets/:symbol/trades", ({ params, query }) => {
       const m = market(params.symbol);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.trades(m.symbol, limit).map((t) => ({
-        tradeId: String(t.id), symbol: t.symbol, price: m.formatPrice(t.price),
-        quantity: m.formatQuantity(t.quantity), takerSide: t.takerSide, time: t.time,
-      }));
+      return ex.queries.trades(m.symbol, limit).map((t) => renderTrade(m, t));
     })
-    .get("/api/v1/markets/:symbol/ticker", ({ params }) => {
-      const m = market(params.symbol);
-      const [bid] = ex.engine.depth(m.index, 0, 1);
-      const [ask] = ex.engine.depth(m.index, 1, 1);
-      const last = ex.stats.lastPrice(m.index);
-      return {
-        symbol: m.symbol,
-        bestBid: bid ? m.formatPrice(bid[0]) : null,
-        bestAsk: ask ? m.formatPrice(ask[0]) : null,
-        lastPrice: last === null ? null : m.formatPrice(last),
-        volume24h: m.formatQuantity(ex.stats.volume24h(m.index, Date.now())),
-        sequence: ex.engine.sequence(m.index),
-      };
+    .get("/api/v1/markets/:symbol/ticker", ({ params }) => ticker(ex, market(params.symbol)))
+
+    // ---- live streams (src/streams.ts) ------------------------------------------------------
+    .ws("/ws", {
+      open: (ws) => streams.opened(bunSocket(ws)),
+      // A block, not an expression: Elysia would also send whatever the handler returns.
+      message: (ws, message) => {
+        bunSocket(ws).send(JSON.stringify(streams.message(bunSocket(ws), message)));
+      },
+      close: (ws) => streams.closed(bunSocket(ws)),
     })
 
     // ---- accounts: a local venue, so anyone who reaches it may open one (like a testnet) ------

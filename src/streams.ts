@@ -1,0 +1,146 @@
+// Live streams over WebSocket, on Bun's pub/sub (one publish reaches every subscriber at little
+// cost to the server). After each committed batch, each channel with subscribers gets at most one
+// message, in engine order:
+//   trades:SYMBOL  the batch's trades        book:SYMBOL  the levels it changed, with sequences
+//   ticker:SYMBOL  the new ticker            orders       the account's orders it changed
+// A book subscription starts with a snapshot; every update carries prevSequence and sequence,
+// the same sequence as GET /book, so a client can rebuild the book and detect a gap. A client
+// that falls too far behind is closed with code 4008 and a reason, never waited for.
+import type { Server, ServerWebSocket } from "bun";
+import type { Exchange } from "./exchange";
+import { bookSnapshot, renderTrade, ticker, type Level } from "./market-data";
+import type { Market } from "./markets";
+import { renderOrder } from "./orders/order";
+import type { BatchReport } from "./sequencer";
+
+/** Bytes a client may have waiting before it is dropped. */
+export const MAX_BUFFERED_BYTES = 8 << 20;
+export const SLOW_CONSUMER_CODE = 4008;
+const SNAPSHOT_DEPTH = 1000;
+
+interface SocketState { accountId?: number }
+type Socket = ServerWebSocket<unknown>;
+
+export class MarketStreams {
+  private server: Server<unknown> | null = null;
+  private readonly sockets = new Map<Socket, SocketState>();
+  private readonly published: number[];
+
+  constructor(private readonly ex: Exchange) {
+    this.published = ex.markets.list.map((m) => ex.engine.sequence(m.index));
+  }
+
+  attach(server: Server<unknown>): void {
+    this.server = server;
+  }
+
+  get clients(): number {
+    return this.sockets.size;
+  }
+
+  opened(ws: Socket): void {
+    this.sockets.set(ws, {});
+  }
+
+  closed(ws: Socket): void {
+    this.sockets.delete(ws);
+  }
+
+  /** Handles one client message; returns the answer to send back. */
+  message(ws: Socket, raw: unknown): Record<string, unknown> {
+    const state = this.sockets.get(ws) ?? {};
+    let msg: unknown = raw;
+    if (typeof raw === "string") {
+      try { msg = JSON.parse(raw); } catch { return { type: "error", message: "messages must be JSON objects" }; }
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return { type: "error", message: "messages must be JSON objects" };
+    const { op, channel, apiKey } = msg as Record<string, unknown>;
+    if (op === "ping") return { type: "pong" };
+    if (op === "auth") {
+      const account = typeof apiKey === "string" && apiKey.length <= 128 ? this.ex.accounts.byApiKey(apiKey) : undefined;
+      if (!account) return { type: "error", message: "unknown API key" };
+      if (state.accountId !== undefined && state.accountId !== account.id) ws.unsubscribe(`orders:${state.accountId}`);
+      state.accountId = account.id;
+      return { type: "authenticated", accountId: String(account.id) };
+    }
+    if (op !== "subscribe" && op !== "unsubscribe") return { type: "error", message: 'op must be one of "subscribe", "unsubscribe", "auth", "ping"' };
+    if (typeof channel !== "string") return { type: "error", message: "channel must be a string such as \"book:BTC-USD\"" };
+    const topic = this.topic(channel, state);
+    if (typeof topic !== "string") return topic;
+    if (op === "unsubscribe") {
+      ws.unsubscribe(topic);
+      return { type: "unsubscribed", channel };
+    }
+    ws.subscribe(topic);
+    if (channel.startsWith("book:")) {
+      // Sent between batches: the next update's prevSequence is this snapshot's sequence.
+      const m = this.ex.markets.get(channel.slice(5))!;
+      ws.send(JSON.stringify({ channel, type: "snapshot", ...bookSnapshot(this.ex, m, SNAPSHOT_DEPTH) }));
+    }
+    return { type: "subscribed", channel };
+  }
+
+  private topic(channel: string, state: SocketState): string | Record<string, unknown> {
+    if (channel === "orders") {
+      if (state.accountId === undefined) return { type: "error", message: 'authenticate first: {"op":"auth","apiKey":"…"}' };
+      return `orders:${state.accountId}`;
+    }
+    const [kind, symbol] = channel.split(":", 2);
+    if (kind !== "trades" && kind !== "book" && kind !== "ticker") {
+      return { type: "error", message: `unknown channel "${channel.slice(0, 64)}": trades:SYMBOL, book:SYMBOL, ticker:SYMBOL or orders` };
+    }
+    if (!symbol || !this.ex.markets.get(symbol)) return { type: "error", message: `symbol "${(symbol ?? "").slice(0, 64)}" is not a market here` };
+    return channel;
+  }
+
+  /** Publishes what a committed batch changed. */
+  publish(report: BatchReport): void {
+    const server = this.server;
+    if (!server) return;
+    const send = (topic: string, build: () => unknown) => {
+      if (server.subscriberCount(topic) > 0) server.publish(topic, JSON.stringify(build()));
+    };
+    const markets = new Set<Market>();
+    for (const [index, [bids, asks]] of report.levels) {
+      const m = this.ex.markets.list[index]!;
+      markets.add(m);
+      const prevSequence = this.published[index]!;
+      const sequence = (this.published[index] = this.ex.engine.sequence(index));
+      const levels = (side: 0 | 1, prices: Set<number>): Level[] =>
+        [...prices].sort((a, b) => (side === 0 ? b - a : a - b))
+          .map((p) => [m.formatPrice(p), m.formatQuantity(this.ex.engine.levelQuantity(index, side, p))]);
+      send(`book:${m.symbol}`, () => ({ channel: `book:${m.symbol}`, type: "update", prevSequence, sequence, bids: levels(0, bids), asks: levels(1, asks) }));
+    }
+    const tradesBySymbol = new Map<string, BatchReport["trades"]>();
+    for (const t of report.trades) {
+      let list = tradesBySymbol.get(t.symbol);
+      if (!list) tradesBySymbol.set(t.symbol, (list = []));
+      list.push(t);
+    }
+    for (const [symbol, trades] of tradesBySymbol) {
+      const m = this.ex.markets.get(symbol)!;
+      markets.add(m);
+      send(`trades:${symbol}`, () => ({ channel: `trades:${symbol}`, type: "trades", trades: trades.map((t) => renderTrade(m, t)) }));
+    }
+    for (const m of markets) send(`ticker:${m.symbol}`, () => ({ channel: `ticker:${m.symbol}`, type: "ticker", ...ticker(this.ex, m) }));
+    const byAccount = new Map<number, typeof report.orders extends Set<infer O> ? O[] : never>();
+    for (const o of report.orders) {
+      let list = byAccount.get(o.accountId);
+      if (!list) byAccount.set(o.accountId, (list = []));
+      list.push(o);
+    }
+    for (const [accountId, orders] of byAccount) {
+      send(`orders:${accountId}`, () => ({ channel: "orders", type: "orders", orders: orders.map(renderOrder) }));
+    }
+    this.dropSlowConsumers();
+  }
+
+  private dropSlowConsumers(): void {
+    for (const ws of this.sockets.keys()) {
+      if (ws.getBufferedAmount() > MAX_BUFFERED_BYTES) {
+        ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${MAX_BUFFERED_BYTES} bytes waiting`);
+        this.sockets.delete(ws);
+      }
+    }
+  }
+}

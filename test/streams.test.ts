@@ -1,0 +1,126 @@
+// Live streams over a real WebSocket on loopback.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startTestExchange } from "./helpers";
+
+let ex: ReturnType<typeof startTestExchange>;
+let keys: string[];
+beforeAll(() => {
+  ex = startTestExchange();
+  keys = ["s1", "s2", "s3"].map((n) => ex.newAccount(n));
+});
+afterAll(() => ex.stop());
+
+class Client {
+  readonly messages: any[] = [];
+  private waiters: (() => void)[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.onmessage = (e) => {
+      this.messages.push(JSON.parse(String(e.data)));
+      for (const w of this.waiters.splice(0)) w();
+    };
+  }
+  static async open(url: string) {
+    const ws = new WebSocket(url.replace("http", "ws") + "/ws");
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+    return new Client(ws);
+  }
+  send(msg: unknown) { this.ws.send(typeof msg === "string" ? msg : JSON.stringify(msg)); }
+  /** Sends a message and waits for its answer (anything but stream data). */
+  async reply(msg: unknown) {
+    const before = this.messages.length;
+    const isReply = (m: any) => !["snapshot", "update", "trades", "ticker", "orders"].includes(m.type);
+    this.send(msg);
+    while (!this.messages.slice(before).some(isReply)) await new Promise<void>((r) => this.waiters.push(r));
+    return this.messages.slice(before).find(isReply);
+  }
+  close() { this.ws.close(); }
+}
+
+function rng(seed: number) {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+}
+
+test("a client rebuilds the book from snapshot and updates, exactly the REST book, with no gap", async () => {
+  const c = await Client.open(ex.url);
+  await c.reply({ op: "subscribe", channel: "book:ETH-USD" });
+  const snapshot = c.messages.find((m) => m.type === "snapshot");
+  const book = { bids: new Map<string, string>(snapshot.bids), asks: new Map<string, string>(snapshot.asks) };
+  let sequence = snapshot.sequence as number;
+  const r = rng(5);
+  const open: [string, string][] = [];
+  for (let i = 0; i < 300; i++) {
+    const key = keys[Math.floor(r() * keys.length)]!;
+    const roll = r();
+    const pending: Promise<unknown>[] = [];
+    if (roll < 0.2 && open.length) {
+      const [k, id] = open.splice(Math.floor(r() * open.length), 1)[0]!;
+      pending.push(ex.call("DELETE", `/api/v1/orders/${id}`, { key: k }));
+    } else if (roll < 0.3 && open.length) {
+      const [k, id] = open[Math.floor(r() * open.length)]!;
+      pending.push(ex.call("PATCH", `/api/v1/orders/${id}`, { key: k, json: { price: `${1990 + Math.floor(r() * 20)}` } }));
+    } else {
+      for (let j = 0; j < 3; j++) {
+        pending.push(ex.call("POST", "/api/v1/orders", { key, json: { symbol: "ETH-USD", side: r() < 0.5 ? "buy" : "sell", type: "limit", price: `${1990 + Math.floor(r() * 20)}`, quantity: `${1 + Math.floor(r() * 3)}` } })
+          .then((res) => { if (res.status === 201 && (res.body.status === "new" || res.body.status === "partially_filled")) open.push([key, res.body.orderId]); }));
+      }
+    }
+    await Promise.all(pending);
+  }
+  await Bun.sleep(100);
+  for (const m of c.messages.filter((x) => x.type === "update")) {
+    expect(m.prevSequence).toBe(sequence); // no gap
+    expect(m.sequence).toBeGreaterThan(m.prevSequence);
+    sequence = m.sequence;
+    for (const [side, levels] of [["bids", m.bids], ["asks", m.asks]] as const) {
+      for (const [p, q] of levels) Number(q) === 0 ? book[side].delete(p) : book[side].set(p, q);
+    }
+  }
+  const rest = (await ex.call("GET", "/api/v1/markets/ETH-USD/book?depth=1000")).body;
+  expect(sequence).toBe(rest.sequence);
+  expect([...book.bids].sort((a, b) => Number(b[0]) - Number(a[0]))).toEqual(rest.bids);
+  expect([...book.asks].sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(rest.asks);
+  expect(c.messages.filter((x) => x.type === "update").length).toBeGreaterThan(50);
+  c.close();
+});
+
+test("every trade reaches the trades channel, every fill of one's own orders the orders channel", async () => {
+  const c = await Client.open(ex.url);
+  expect(await c.reply({ op: "auth", apiKey: keys[0] })).toMatchObject({ type: "authenticated" });
+  await c.reply({ op: "subscribe", channel: "trades:SOL-USD" });
+  await c.reply({ op: "subscribe", channel: "orders" });
+  await c.reply({ op: "subscribe", channel: "ticker:SOL-USD" });
+  const mine: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const key = keys[i % 3]!;
+    const res = await ex.call("POST", "/api/v1/orders", { key, json: { symbol: "SOL-USD", side: i % 2 ? "buy" : "sell", type: "limit", price: "20.000", quantity: "1" } });
+    if (key === keys[0]) mine.push(res.body.orderId);
+  }
+  await Bun.sleep(100);
+  const streamed = c.messages.filter((m) => m.type === "trades").flatMap((m) => m.trades.map((t: any) => t.tradeId));
+  const rest = (await ex.call("GET", "/api/v1/markets/SOL-USD/trades?limit=1000")).body.map((t: any) => t.tradeId).reverse();
+  expect(streamed).toEqual(rest);
+  expect(streamed.length).toBeGreaterThan(10);
+  const updates = c.messages.filter((m) => m.type === "orders").flatMap((m) => m.orders);
+  expect(updates.every((o: any) => mine.includes(o.orderId))).toBe(true); // only one's own orders
+  for (const id of mine) {
+    const now = (await ex.call("GET", `/api/v1/orders/${id}`, { key: keys[0] })).body;
+    const last = updates.filter((o: any) => o.orderId === id).at(-1);
+    expect(last).toEqual(now); // the latest update is the order as it stands
+  }
+  const tickers = c.messages.filter((m) => m.type === "ticker");
+  expect(tickers.at(-1)).toMatchObject({ symbol: "SOL-USD", lastPrice: "20.000" });
+  c.close();
+});
+
+test("an unauthenticated socket cannot subscribe to orders; bad messages get an error and the socket stays usable", async () => {
+  const c = await Client.open(ex.url);
+  expect(await c.reply({ op: "subscribe", channel: "orders" })).toMatchObject({ type: "error", message: expect.stringContaining("authenticate") });
+  expect(await c.reply({ op: "auth", apiKey: "ex_forged" })).toMatchObject({ type: "error", message: "unknown API key" });
+  for (const bad of ["not json", "[]", "42", { op: "dance" }, { op: "subscribe" }, { op: "subscribe", channel: "book:DOGE-USD" }, { op: "subscribe", channel: "weather:BTC-USD" }]) {
+    expect(await c.reply(bad)).toMatchObject({ type: "error" });
+  }
+  expect(await c.reply({ op: "ping" })).toEqual({ type: "pong" });
+  expect(await c.reply({ op: "subscribe", channel: "ticker:BTC-USD" })).toEqual({ type: "subscribed", channel: "ticker:BTC-USD" });
+  expect(await c.reply({ op: "unsubscribe", channel: "ticker:BTC-USD" })).toEqual({ type: "unsubscribed", channel: "ticker:BTC-USD" });
+  c.close();
+});
