@@ -291,3 +291,34 @@ describe("validation: bad input is a 400 naming the field and changes nothing", 
     }
   });
 });
+
+describe("candles", () => {
+  test("OHLCV per interval equals the trades grouped by hand", async () => {
+    const key = ex.newAccount("candles");
+    for (const [price, qty] of [["10.00", "1"], ["12.50", "2"], ["9.75", "1"], ["11.00", "3"]] as const) {
+      await limit(key, "BTC-USD", "sell", price, qty);
+      await order(key, { symbol: "BTC-USD", side: "buy", type: "market", quantity: qty });
+    }
+    const trades = ((await ex.call("GET", "/api/v1/markets/BTC-USD/trades?limit=1000")).body as any[]).reverse();
+    for (const [interval, ms] of [["1m", 60_000], ["5m", 300_000], ["1h", 3_600_000]] as const) {
+      const buckets = new Map<number, any[]>();
+      for (const t of trades) {
+        const b = Math.floor(t.time / ms) * ms;
+        buckets.set(b, [...(buckets.get(b) ?? []), t]);
+      }
+      const expected = [...buckets].sort((a, b) => b[0] - a[0]).map(([time, ts]) => ({
+        time, open: ts[0].price, close: ts.at(-1).price,
+        high: ts.map((t) => t.price).sort((a, b) => Number(b) - Number(a))[0],
+        low: ts.map((t) => t.price).sort((a, b) => Number(a) - Number(b))[0],
+        volume: (ts.reduce((s, t) => s + Math.round(Number(t.quantity) * 1e4), 0) / 1e4).toFixed(4), trades: ts.length,
+      }));
+      const r = await ex.call("GET", `/api/v1/markets/BTC-USD/candles?interval=${interval}&limit=1000`);
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(expected);
+    }
+    const bad = await ex.call("GET", "/api/v1/markets/BTC-USD/candles?interval=2m");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("interval");
+    expect((await ex.call("GET", "/api/v1/markets/NOPE-USD/candles")).status).toBe(404);
+  });
+});

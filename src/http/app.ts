@@ -25,6 +25,7 @@ const AccountRequestBody = t.Object(
   { additionalProperties: false },
 );
 const MAX_ORDER_ID = Number.MAX_SAFE_INTEGER;
+const CANDLE_INTERVALS: Record<string, number> = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000 };
 
 // Requests are at most 3 levels deep (batch, its array, an order); deeper bodies would only feed
 // recursive validation, so they are refused before parsing.
@@ -145,6 +146,17 @@ export function createApp(ex: Exchange, streams: MarketStreams) {
       return ex.queries.trades(m.symbol, limit).map((t) => renderTrade(m, t));
     })
     .get("/api/v1/markets/:symbol/ticker", ({ params }) => ticker(ex, market(params.symbol)))
+    .get("/api/v1/markets/:symbol/candles", ({ params, query }) => {
+      const m = market(params.symbol);
+      const interval = query.interval ?? "1m";
+      const ms = CANDLE_INTERVALS[interval];
+      if (ms === undefined) throw invalid(`interval must be one of ${Object.keys(CANDLE_INTERVALS).map((k) => `"${k}"`).join(", ")}`);
+      const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      return ex.queries.candles(m.symbol, ms, limit, Date.now()).map((c) => ({
+        time: c.time, open: m.formatPrice(c.open), high: m.formatPrice(c.high), low: m.formatPrice(c.low),
+        close: m.formatPrice(c.close), volume: m.formatQuantity(c.volume), trades: c.trades,
+      }));
+    })
 
     // ---- live streams (src/streams.ts) ------------------------------------------------------
     .ws("/ws", {

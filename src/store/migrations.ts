@@ -8,10 +8,12 @@ import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import journal from "./migrations/meta/_journal.json";
 import init from "./migrations/0000_init.sql" with { type: "text" };
 import openOrdersIndex from "./migrations/0001_open_orders_index.sql" with { type: "text" };
+import tradesTimeIndex from "./migrations/0002_trades_time_index.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
   "0001_open_orders_index": openOrdersIndex,
+  "0002_trades_time_index": tradesTimeIndex,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

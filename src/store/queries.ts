@@ -10,6 +10,7 @@ import { journal, orders, trades } from "./schema";
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
 export type JournalRow = typeof journal.$inferSelect;
+export interface CandleRow { time: number; open: number; high: number; low: number; close: number; volume: number; trades: number }
 
 /** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
 const OPEN_ORDER = sql`${orders.status} IN ('new', 'partially_filled')`;
@@ -54,6 +55,23 @@ export class Queries {
   trades(symbol: string, limit: number): TradeRow[] {
     return this.db.select().from(trades).where(eq(trades.symbol, symbol))
       .orderBy(desc(trades.id)).limit(limit).all();
+  }
+
+  /**
+   * OHLCV buckets of `intervalMs` for one market, newest first: open and close are the first and
+   * last trade of the bucket by trade id.
+   */
+  candles(symbol: string, intervalMs: number, limit: number, now: number): CandleRow[] {
+    const since = (Math.floor(now / intervalMs) - limit + 1) * intervalMs;
+    return this.db.all<CandleRow>(sql`
+      SELECT b.bucket * ${intervalMs} AS time, b.low, b.high, b.volume, b.trades,
+             (SELECT price FROM ${trades} WHERE id = b.first_id) AS open,
+             (SELECT price FROM ${trades} WHERE id = b.last_id) AS close
+      FROM (SELECT ${trades.time} / ${intervalMs} AS bucket, min(${trades.price}) AS low, max(${trades.price}) AS high,
+                   sum(${trades.quantity}) AS volume, count(*) AS trades, min(${trades.id}) AS first_id, max(${trades.id}) AS last_id
+            FROM ${trades} WHERE ${trades.symbol} = ${symbol} AND ${trades.time} >= ${since}
+            GROUP BY bucket) b
+      ORDER BY b.bucket DESC LIMIT ${limit}`);
   }
 
   tradesSince(time: number): TradeRow[] {

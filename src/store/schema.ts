@@ -72,6 +72,9 @@ export const trades = sqliteTable(
   },
   (t) => [
     index("trades_symbol_idx").on(t.symbol, t.id),
+    // Candles group a time range of one market; trades arrive in time order, so this index only
+    // ever grows at its end.
+    index("trades_symbol_time_idx").on(t.symbol, t.time),
     index("trades_taker_idx").on(t.takerOrderId),
     index("trades_maker_idx").on(t.makerOrderId),
   ],

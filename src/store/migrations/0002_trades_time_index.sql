@@ -1,0 +1,1 @@
+CREATE INDEX `trades_symbol_time_idx` ON `trades` (`symbol`,`time`);
