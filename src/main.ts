@@ -4,6 +4,7 @@ import pkg from "../package.json";
 import { createAccount } from "./accounts";
 import { startEchoServer } from "./load/echo-server";
 import { LOAD_HELP, loadCommand } from "./load/main";
+import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
 import { startServer } from "./server";
 import { openStorage, type SyncMode } from "./store/database";
 
@@ -17,6 +18,7 @@ Flags (each also read from the environment variable in brackets):
   --db FILE        SQLite file, created and migrated on first start [EXCHANGE_DB] (default ./exchange.db)
   --markets FILE   JSON market list, shaped like GET /api/v1/markets [EXCHANGE_MARKETS] (default: built-in)
   --sync MODE      SQLite synchronous mode: normal survives kill -9, full also power loss [EXCHANGE_SYNC] (default normal)
+  --log-level L    debug, info, warn or error: JSON lines on stderr [EXCHANGE_LOG_LEVEL] (default info)
   -h, --help       this text`;
 
 const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--db FILE]
@@ -54,6 +56,7 @@ function serve(args: string[]): void {
       db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
       markets: { type: "string", default: process.env.EXCHANGE_MARKETS },
       sync: { type: "string", default: process.env.EXCHANGE_SYNC ?? "normal" },
+      "log-level": { type: "string", default: process.env.EXCHANGE_LOG_LEVEL ?? "info" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -63,11 +66,13 @@ function serve(args: string[]): void {
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be 0 to 65535, not "${values.port}"`);
   const sync = values.sync.toUpperCase();
   if (sync !== "NORMAL" && sync !== "FULL") fail(`--sync must be normal or full, not "${values.sync}"`);
+  if (!LOG_LEVELS.includes(values["log-level"] as LogLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  setLogLevel(values["log-level"] as LogLevel);
 
   const server = startServer({ host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {
-    console.error(JSON.stringify({ level: "fatal", msg: "a batch could not be stored; exiting so that recovery restores the last committed state", error: String(error) }));
+    log("fatal", "a batch could not be stored; exiting so that recovery restores the last committed state", { error: String(error) });
     process.exit(1);
   };
   console.log(
@@ -79,7 +84,7 @@ function serve(args: string[]): void {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`exchange: ${signal}: draining and stopping`);
+    log("info", "stopping: draining the queue", { signal });
     await server.stop();
     process.exit(0);
   };

@@ -45,10 +45,12 @@ type Job =
 export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
 
 export interface BatchReport {
-  commands: number;
+  journal: JournalEntry[];
   trades: TradeRecord[];
   orders: Set<OrderState>;
   levels: TouchedLevels;
+  /** Seconds: the whole batch (engine, state, commit) and its commit alone. */
+  seconds: { batch: number; commit: number };
 }
 
 export class Sequencer {
@@ -71,6 +73,7 @@ export class Sequencer {
   private touched = new Set<OrderState>();
   private levels: TouchedLevels = new Map();
   private batchTime = 0;
+  private seconds = { batch: 0, commit: 0 };
 
   /** Called after each committed batch (market data, metrics). */
   onCommitted: ((report: BatchReport) => void) | null = null;
@@ -91,6 +94,11 @@ export class Sequencer {
   ) {
     this.commands = new CommandBatch(limits.maxQueuedCommands + limits.maxOpenOrdersPerAccount);
     for (const o of openOrders) this.track(o);
+  }
+
+  /** Commands waiting for the engine. */
+  get queueDepth(): number {
+    return this.queuedCommands;
   }
 
   // ---- requests ---------------------------------------------------------------------------
@@ -210,7 +218,7 @@ export class Sequencer {
     }
     for (const job of jobs) settle(job);
     if (this.onCommitted) {
-      this.onCommitted({ commands: this.journalEntries.length, trades: this.trades, orders: this.touched, levels: this.levels });
+      this.onCommitted({ journal: this.journalEntries, trades: this.trades, orders: this.touched, levels: this.levels, seconds: this.seconds });
     }
     if (this.queue.length > 0) {
       this.flushScheduled = true;
@@ -239,6 +247,7 @@ export class Sequencer {
   }
 
   private runBatch(jobs: Job[]): void {
+    const started = Bun.nanoseconds();
     this.batchTime = Date.now();
     this.commands.clear();
     this.commandJobs.length = 0;
@@ -272,7 +281,10 @@ export class Sequencer {
       }
     }
     this.engine.process(this.commands, this.events, (events) => this.apply(events));
+    const committing = Bun.nanoseconds();
     this.writer.commit({ time: this.batchTime, journal: this.journalEntries, orders: this.touched, trades: this.trades });
+    const done = Bun.nanoseconds();
+    this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
     for (const t of this.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.price, t.quantity, t.time);
   }
 

@@ -2,6 +2,7 @@
 import { openExchange, type Exchange } from "./exchange";
 import { createApp, MAX_BODY_BYTES } from "./http/app";
 import { loadMarkets } from "./markets";
+import { Metrics } from "./metrics";
 import { MarketStreams } from "./streams";
 import type { SequencerLimits } from "./sequencer";
 import type { SyncMode } from "./store/database";
@@ -29,7 +30,8 @@ export function startServer(options: ServerOptions): RunningServer {
     dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync, limits: options.limits,
   });
   const streams = new MarketStreams(exchange);
-  const app = createApp(exchange, streams).listen({
+  const metrics = new Metrics();
+  const app = createApp(exchange, { streams, metrics }).listen({
     hostname: options.host,
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
@@ -41,7 +43,10 @@ export function startServer(options: ServerOptions): RunningServer {
   const server = app.server!;
   const port = server.port!;
   streams.attach(server);
-  exchange.sequencer.onCommitted = (report) => streams.publish(report);
+  exchange.sequencer.onCommitted = (report) => {
+    metrics.recordBatch(report);
+    streams.publish(report);
+  };
   return {
     url: `http://${options.host}:${port}`,
     port,

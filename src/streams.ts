@@ -10,6 +10,7 @@ import type { Server, ServerWebSocket } from "bun";
 import type { Exchange } from "./exchange";
 import { bookSnapshot, renderTrade, ticker, type Level } from "./market-data";
 import type { Market } from "./markets";
+import { log } from "./log";
 import { renderOrder } from "./orders/order";
 import type { BatchReport } from "./sequencer";
 
@@ -139,6 +140,7 @@ export class MarketStreams {
     for (const ws of this.sockets.keys()) {
       if (ws.getBufferedAmount() > MAX_BUFFERED_BYTES) {
         ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${MAX_BUFFERED_BYTES} bytes waiting`);
+        log("info", "dropped a slow WebSocket client", { bufferedBytes: ws.getBufferedAmount() });
         this.sockets.delete(ws);
       }
     }

@@ -322,3 +322,31 @@ describe("candles", () => {
     expect((await ex.call("GET", "/api/v1/markets/NOPE-USD/candles")).status).toBe(404);
   });
 });
+
+describe("operations", () => {
+  const metric = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\"]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+
+  test("GET /metrics counts orders, trades and rejects by reason, with batch histograms and gauges", async () => {
+    const before = (await ex.call("GET", "/metrics")).body as string;
+    const key = ex.newAccount("metrics");
+    await limit(key, "SOL-USD", "sell", "7.000", "1");
+    await limit(key, "SOL-USD", "buy", "7.000", "1");
+    await limit(key, "SOL-USD", "sell", "8.000", "1");
+    await limit(key, "SOL-USD", "buy", "9.000", "1", { postOnly: true }); // rejected: would take
+    await limit(key, "SOL-USD", "buy", "abc", "1"); // refused: 400
+    const r = await ex.call("GET", "/metrics");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("text/plain");
+    const after = r.body as string;
+    const delta = (name: string) => metric(after, name) - (metric(before, name) || 0);
+    expect(delta('exchange_orders_total{symbol="SOL-USD"}')).toBe(4);
+    expect(delta('exchange_trades_total{symbol="SOL-USD"}')).toBe(1);
+    expect(delta('exchange_rejects_total{reason="POST_ONLY_WOULD_TAKE"}')).toBe(1);
+    expect(delta('exchange_rejects_total{reason="VALIDATION"}')).toBe(1);
+    expect(metric(after, "exchange_batch_commands_count")).toBeGreaterThan(0);
+    expect(metric(after, 'exchange_commit_seconds_bucket{le="+Inf"}')).toBe(metric(after, "exchange_commit_seconds_count"));
+    for (const gauge of ["exchange_queue_depth", "exchange_open_orders", "exchange_websocket_clients", "process_resident_memory_bytes"]) {
+      expect(Number.isFinite(metric(after, gauge))).toBe(true);
+    }
+  });
+});

@@ -15,7 +15,7 @@ test("requests that arrive together share a batch: one engine call and one trans
   ex = startTestExchange();
   const key = ex.newAccount();
   const batches: number[] = [];
-  ex.exchange.sequencer.onCommitted = (report) => batches.push(report.commands);
+  ex.exchange.sequencer.onCommitted = (report) => batches.push(report.journal.length);
   const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => ex!.call("POST", "/api/v1/orders", { key, json: body(i) })));
   expect(replies.every((r) => r.status === 201)).toBe(true);
   expect(batches.reduce((a, b) => a + b, 0)).toBe(200);

@@ -7,6 +7,8 @@ import { ApiError, invalid } from "../errors";
 import type { Exchange } from "../exchange";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
 import type { Market } from "../markets";
+import { log } from "../log";
+import type { Metrics } from "../metrics";
 import type { MarketStreams } from "../streams";
 import { renderOrder } from "../orders/order";
 import {
@@ -75,7 +77,11 @@ function requireJson(request: Request): void {
   }
 }
 
-export function createApp(ex: Exchange, streams: MarketStreams) {
+export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketStreams; metrics: Metrics }) {
+  const refuse = (error: ApiError): Response => {
+    metrics.rejects.inc({ reason: error.code });
+    return errorResponse(error);
+  };
   const market = (symbol: string): Market => {
     const m = ex.markets.get(symbol);
     if (!m) throw new ApiError(404, "UNKNOWN_SYMBOL", `symbol "${symbol.slice(0, 64)}" is not a market here`);
@@ -98,7 +104,7 @@ export function createApp(ex: Exchange, streams: MarketStreams) {
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
-        return errorResponse(new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`));
+        return refuse(new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`));
       }
     })
     // Bodies are parsed here, not by Elysia: every failure (syntax, absurd nesting, a body over the
@@ -118,23 +124,26 @@ export function createApp(ex: Exchange, streams: MarketStreams) {
       }
     })
     .onError(({ code, error }) => {
-      if (error instanceof ApiError) return errorResponse(error);
+      if (error instanceof ApiError) return refuse(error);
       // Elysia wraps what onParse throws in its ParseError: answer with our error inside.
       const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof ApiError) return errorResponse(cause);
+      if (cause instanceof ApiError) return refuse(cause);
       switch (code) {
         case "PARSE":
-          return errorResponse(new ApiError(400, "INVALID_JSON", "the body is not valid JSON"));
+          return refuse(new ApiError(400, "INVALID_JSON", "the body is not valid JSON"));
         case "NOT_FOUND":
-          return errorResponse(new ApiError(404, "NOT_FOUND", "no such endpoint"));
+          return refuse(new ApiError(404, "NOT_FOUND", "no such endpoint"));
         case "VALIDATION":
-          return errorResponse(invalid(describeSchemaError((error as ValidationError).valueError)));
+          return refuse(invalid(describeSchemaError((error as ValidationError).valueError)));
         default:
-          console.error(JSON.stringify({ level: "error", msg: "unhandled error", error: String(error) }));
-          return errorResponse(new ApiError(500, "INTERNAL", "internal error"));
+          log("error", "unhandled error", { error: String(error) });
+          return refuse(new ApiError(500, "INTERNAL", "internal error"));
       }
     })
     .get("/health", () => ({ status: "ok" }))
+    .get("/metrics", () => new Response(metrics.text({
+      queueDepth: ex.sequencer.queueDepth, openOrders: ex.engine.orderCount(), websocketClients: streams.clients,
+    }), { headers: { "content-type": "text/plain; version=0.0.4" } }))
 
     // ---- public market data ---------------------------------------------------------------
     .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })))

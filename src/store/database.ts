@@ -2,6 +2,7 @@
 import { Database } from "bun:sqlite";
 import { resolve } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { log } from "../log";
 import * as schema from "./schema";
 import { migrate } from "./migrations";
 
@@ -52,19 +53,19 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL", options: { 
       worker.onmessage = (event: MessageEvent<{ type: string; error?: string }>) => {
         if (event.data.type === "checkpoint") checkpoints++;
         if (event.data.type === "error") {
-          console.error(JSON.stringify({ level: "warn", msg: "background checkpoint failed; checkpointing inline", error: event.data.error }));
+          log("warn", "background checkpoint failed; checkpointing inline", { error: event.data.error });
           inline();
         }
       };
       worker.onerror = (event) => {
-        console.error(JSON.stringify({ level: "warn", msg: "checkpoint thread failed; checkpointing inline", error: String(event.message) }));
+        log("warn", "checkpoint thread failed; checkpointing inline", { error: String(event.message) });
         inline();
         worker?.terminate();
         worker = undefined;
       };
       worker.postMessage({ type: "start", path: resolve(path), intervalMs: 100 });
     } catch (error) {
-      console.error(JSON.stringify({ level: "warn", msg: "no checkpoint thread; checkpointing inline", error: String(error) }));
+      log("warn", "no checkpoint thread; checkpointing inline", { error: String(error) });
       inline();
       worker = undefined;
     }

@@ -1,0 +1,76 @@
+// Prometheus metrics: counters and histograms kept in memory, served as text at GET /metrics.
+import { CommandKind } from "../native/layout";
+import type { BatchReport } from "./sequencer";
+type Labels = Record<string, string>;
+
+const labelText = (labels: Labels) => {
+  const entries = Object.entries(labels);
+  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`).join(",")}}` : "";
+};
+
+export class Counter {
+  private readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelText(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  text(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const [labels, v] of this.values) lines.push(`${this.name}${labels} ${v}`);
+    return lines.join("\n");
+  }
+}
+
+export class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {
+    this.counts = new Array(buckets.length).fill(0);
+  }
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.counts[i]!++;
+  }
+  text(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    return lines.join("\n");
+  }
+}
+
+const gauge = (name: string, help: string, value: number) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}`;
+const SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+export class Metrics {
+  readonly orders = new Counter("exchange_orders_total", "New orders given to the engine, by market.");
+  readonly trades = new Counter("exchange_trades_total", "Trades, by market.");
+  readonly rejects = new Counter("exchange_rejects_total", "Requests refused (by error code) and orders rejected by matching rules (by reason).");
+  readonly batchCommands = new Histogram("exchange_batch_commands", "Commands per batch (one engine call and one transaction each).", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]);
+  readonly batchSeconds = new Histogram("exchange_batch_seconds", "Time to process a batch: engine, state and commit.", SECONDS);
+  readonly commitSeconds = new Histogram("exchange_commit_seconds", "Time of the SQLite transaction of a batch.", SECONDS);
+
+  recordBatch(r: BatchReport): void {
+    this.batchCommands.observe(r.journal.length);
+    this.batchSeconds.observe(r.seconds.batch);
+    this.commitSeconds.observe(r.seconds.commit);
+    for (const j of r.journal) if (j.kind === CommandKind.limit || j.kind === CommandKind.market) this.orders.inc({ symbol: j.symbol });
+    for (const t of r.trades) this.trades.inc({ symbol: t.symbol });
+    // A rejected order closes in the batch that saw it, so it is counted once.
+    for (const o of r.orders) if (o.status === "rejected") this.rejects.inc({ reason: o.rejectReason ?? "REJECTED" });
+  }
+
+  text(gauges: { queueDepth: number; openOrders: number; websocketClients: number }): string {
+    return [
+      this.orders.text(), this.trades.text(), this.rejects.text(),
+      this.batchCommands.text(), this.batchSeconds.text(), this.commitSeconds.text(),
+      gauge("exchange_queue_depth", "Commands waiting for the engine.", gauges.queueDepth),
+      gauge("exchange_open_orders", "Orders resting in the books.", gauges.openOrders),
+      gauge("exchange_websocket_clients", "Connected WebSocket clients.", gauges.websocketClients),
+      gauge("process_resident_memory_bytes", "Resident memory of the process.", process.memoryUsage.rss()),
+    ].join("\n\n") + "\n";
+  }
+}
