@@ -32,6 +32,8 @@ test("dist/exchange runs alone from an empty directory, with a fresh database, a
   const second = await spawnExchange([binary], dir);
   try {
     expect(await snapshot(second.call, keys)).toEqual(before);
+    // The docs viewer is embedded too.
+    expect((await (await fetch(`${second.url}/openapi/scalar.js`)).arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
   } finally {
     second.proc.kill("SIGTERM");
     expect(await second.proc.exited).toBe(0);

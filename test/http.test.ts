@@ -350,3 +350,35 @@ describe("operations", () => {
     }
   });
 });
+
+describe("API documentation", () => {
+  test("the OpenAPI document covers every endpoint with a summary, a description and an example", async () => {
+    const r = await ex.call("GET", "/openapi/json");
+    expect(r.status).toBe(200);
+    const spec = r.body;
+    const operations = Object.entries(spec.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    const expected = ["get /health", "get /metrics", "get /api/v1/markets", "get /api/v1/markets/{symbol}/book", "get /api/v1/markets/{symbol}/trades",
+      "get /api/v1/markets/{symbol}/ticker", "get /api/v1/markets/{symbol}/candles", "post /api/v1/accounts", "post /api/v1/orders",
+      "post /api/v1/orders/batch", "get /api/v1/orders", "delete /api/v1/orders", "get /api/v1/orders/{orderId}",
+      "delete /api/v1/orders/{orderId}", "patch /api/v1/orders/{orderId}"];
+    expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(expected.sort());
+    for (const { path, method, op } of operations) {
+      expect(`${method} ${path}: ${op.summary ? "summary" : ""} ${op.description ? "description" : ""}`).toBe(`${method} ${path}: summary description`);
+      const examples = Object.values(op.responses ?? {}).map((res: any) => res.content?.["application/json"]?.example);
+      expect(examples.some((e) => e !== undefined)).toBe(true);
+    }
+    expect(spec.paths["/api/v1/orders"].post.requestBody).toBeDefined();
+    expect(spec.info.description).toContain("/ws");
+  });
+
+  test("the docs page needs no internet: its viewer is served by the exchange", async () => {
+    const page = await fetch(`${ex.url}/openapi`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('src="/openapi/scalar.js"');
+    expect(html).not.toMatch(/<script[^>]+src="https?:/);
+    const script = await fetch(`${ex.url}/openapi/scalar.js`);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+  });
+});

@@ -6,6 +6,7 @@ import { createAccount, type Account } from "../accounts";
 import { ApiError, invalid } from "../errors";
 import type { Exchange } from "../exchange";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
+import { apiDocs, describe, EXAMPLES, SCALAR_PATH, scalarScript } from "./docs";
 import type { Market } from "../markets";
 import { log } from "../log";
 import type { Metrics } from "../metrics";
@@ -140,21 +141,27 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
           return refuse(new ApiError(500, "INTERNAL", "internal error"));
       }
     })
-    .get("/health", () => ({ status: "ok" }))
+    .use(apiDocs())
+    .get(SCALAR_PATH, () => scalarScript())
+    .get("/health", () => ({ status: "ok" }), describe("operations", "Health", "200 once the books are recovered and the exchange takes orders.", { status: "ok" }))
     .get("/metrics", () => new Response(metrics.text({
       queueDepth: ex.sequencer.queueDepth, openOrders: ex.engine.orderCount(), websocketClients: streams.clients,
-    }), { headers: { "content-type": "text/plain; version=0.0.4" } }))
+    }), { headers: { "content-type": "text/plain; version=0.0.4" } }),
+      describe("operations", "Metrics", "Prometheus text: orders, trades, rejects by reason, batch size and latency, commit time, queue depth, WebSocket clients.", "exchange_orders_total{symbol=\"BTC-USD\"} 42"))
 
     // ---- public market data ---------------------------------------------------------------
-    .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })))
+    .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })),
+      describe("markets", "Markets", "Every market with its tick size (price step), step size (quantity step) and minimum quantity.", [EXAMPLES.market]))
     .get("/api/v1/markets/:symbol/book", ({ params, query }) =>
-      bookSnapshot(ex, market(params.symbol), intParam(query.depth, "depth", 50, 1, 1000)))
+      bookSnapshot(ex, market(params.symbol), intParam(query.depth, "depth", 50, 1, 1000)),
+      describe("markets", "Order book", "Aggregated levels, best first; ?depth=N (default 50, at most 1000). `sequence` grows with every change and matches the book stream's.", EXAMPLES.book))
     .get("/api/v1/markets/:symbol/trades", ({ params, query }) => {
       const m = market(params.symbol);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
       return ex.queries.trades(m.symbol, limit).map((t) => renderTrade(m, t));
-    })
-    .get("/api/v1/markets/:symbol/ticker", ({ params }) => ticker(ex, market(params.symbol)))
+    }, describe("markets", "Recent trades", "Newest first; ?limit=N (default 100, at most 1000).", [EXAMPLES.trade]))
+    .get("/api/v1/markets/:symbol/ticker", ({ params }) => ticker(ex, market(params.symbol)),
+      describe("markets", "Ticker", "Best bid and ask, last price and 24-hour volume (null where there is none).", EXAMPLES.ticker))
     .get("/api/v1/markets/:symbol/candles", ({ params, query }) => {
       const m = market(params.symbol);
       const interval = query.interval ?? "1m";
@@ -165,7 +172,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
         time: c.time, open: m.formatPrice(c.open), high: m.formatPrice(c.high), low: m.formatPrice(c.low),
         close: m.formatPrice(c.close), volume: m.formatQuantity(c.volume), trades: c.trades,
       }));
-    })
+    }, describe("markets", "Candles", "OHLCV from stored trades, newest first; ?interval=1m|5m|1h (default 1m), ?limit=N (default 100, at most 1000). Intervals without trades are absent.", [EXAMPLES.candle]))
 
     // ---- live streams (src/streams.ts) ------------------------------------------------------
     .ws("/ws", {
@@ -183,7 +190,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const created = createAccount(ex.storage.db, body.name);
       set.status = 201;
       return { accountId: String(created.id), name: created.name, apiKey: created.apiKey };
-    }, { body: AccountRequestBody })
+    }, { body: AccountRequestBody, ...describe("accounts", "Create an account", "A local venue: anyone who reaches it may open an account. The API key is shown only here.", EXAMPLES.account, 201) })
 
     // ---- private orders: the key is checked (and a JSON body required) before validation ----
     .derive(({ request }) => {
@@ -195,7 +202,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const order = await ex.sequencer.submit(account, toOrderRequest(body, ex.markets));
       set.status = 201;
       return renderOrder(order);
-    }, { body: OrderRequestBody })
+    }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and everything it caused is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
     .post("/api/v1/orders/batch", async ({ account, body }) => {
       const pending = body.orders.map((item) => {
         try {
@@ -212,7 +219,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
           throw r.reason;
         }),
       };
-    }, { body: BatchRequestBody })
+    }, { body: BatchRequestBody, ...describe("orders", "Place up to 1,000 orders", "Each order stands on its own: results in request order, each an Order or {error}.", { results: [EXAMPLES.order, EXAMPLES.error] }, 200, true) })
     .get("/api/v1/orders", ({ account, query }) => {
       const status = query.status ?? "open";
       if (status !== "open" && status !== "closed" && status !== "all") {
@@ -220,25 +227,25 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       }
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
       return ex.queries.listOrders(account.id, { symbol: symbolFilter(query.symbol), status, limit }).map(renderOrder);
-    })
+    }, describe("orders", "List orders", "The account's orders, newest first; ?status=open|closed|all (default open), ?symbol=, ?limit= (default 100).", [EXAMPLES.order], 200, true))
     .delete("/api/v1/orders", async ({ account, query }) => {
       const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
       return cancelled.map(renderOrder);
-    })
+    }, describe("orders", "Cancel all", "Cancels every open order of the account (?symbol= for one market); returns them.", [{ ...EXAMPLES.order, status: "canceled" }], 200, true))
     .get("/api/v1/orders/:orderId", ({ account, params }) => {
       const id = orderIdParam(params.orderId);
       const order = ex.queries.order(id);
       if (!order || order.accountId !== account.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
       return renderOrder(order);
-    })
+    }, describe("orders", "Get an order", "With all its fills. Another account's order is 404.", EXAMPLES.order, 200, true))
     .delete("/api/v1/orders/:orderId", async ({ account, params }) => {
       return renderOrder(await ex.sequencer.cancel(account, orderIdParam(params.orderId)));
-    })
+    }, describe("orders", "Cancel an order", "200 with status canceled; 409 ORDER_NOT_OPEN if it is already filled, cancelled or expired.", { ...EXAMPLES.order, status: "canceled" }, 200, true))
     .patch("/api/v1/orders/:orderId", async ({ account, params, body }) => {
       const id = orderIdParam(params.orderId);
       const change = toAmendRequest(body, ex.sequencer.marketOf(account, id));
       return renderOrder(await ex.sequencer.amend(account, id, change));
-    }, { body: AmendRequestBody });
+    }, { body: AmendRequestBody, ...describe("orders", "Amend an order", "quantity is the new total, the filled part included. Lowering it keeps time priority; a new price or a larger quantity sends the order to the back of its level (and it trades at once if the new price crosses).", EXAMPLES.order, 200, true) });
 }
 
 export type ExchangeApp = ReturnType<typeof createApp>;
