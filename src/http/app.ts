@@ -49,12 +49,6 @@ function nestingDepth(text: string): number {
   return deepest;
 }
 
-function errorResponse(error: ApiError): Response {
-  return new Response(JSON.stringify(error.body()), {
-    status: error.status,
-    headers: { "content-type": "application/json", ...error.headers },
-  });
-}
 
 function intParam(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === "") return fallback;
@@ -78,11 +72,26 @@ function requireJson(request: Request): void {
   }
 }
 
+/** The ApiError for whatever a request failed with. */
+function apiError(code: unknown, error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  // Elysia wraps what onParse throws in its ParseError: answer with our error inside.
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof ApiError) return cause;
+  switch (code) {
+    case "PARSE":
+      return new ApiError(400, "INVALID_JSON", "the body is not valid JSON");
+    case "NOT_FOUND":
+      return new ApiError(404, "NOT_FOUND", "no such endpoint");
+    case "VALIDATION":
+      return invalid(describeSchemaError((error as ValidationError).valueError));
+    default:
+      log("error", "unhandled error", { error: String(error) });
+      return new ApiError(500, "INTERNAL", "internal error");
+  }
+}
+
 export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketStreams; metrics: Metrics }) {
-  const refuse = (error: ApiError): Response => {
-    metrics.rejects.inc({ reason: error.code });
-    return errorResponse(error);
-  };
   const market = (symbol: string): Market => {
     const m = ex.markets.get(symbol);
     if (!m) throw new ApiError(404, "UNKNOWN_SYMBOL", `symbol "${symbol.slice(0, 64)}" is not a market here`);
@@ -104,9 +113,8 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
   return new Elysia({ normalize: false })
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) {
-        return refuse(new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`));
-      }
+      // Thrown, not returned: a returned Response would widen every route's type for clients.
+      if (length > MAX_BODY_BYTES) throw new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`);
     })
     // Bodies are parsed here, not by Elysia: every failure (syntax, absurd nesting, a body over the
     // limit even without Content-Length) is a 4xx in our shape, and a body that is not JSON stays
@@ -124,22 +132,14 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
         throw new ApiError(400, "INVALID_JSON", "the body is not valid JSON");
       }
     })
-    .onError(({ code, error }) => {
-      if (error instanceof ApiError) return refuse(error);
-      // Elysia wraps what onParse throws in its ParseError: answer with our error inside.
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof ApiError) return refuse(cause);
-      switch (code) {
-        case "PARSE":
-          return refuse(new ApiError(400, "INVALID_JSON", "the body is not valid JSON"));
-        case "NOT_FOUND":
-          return refuse(new ApiError(404, "NOT_FOUND", "no such endpoint"));
-        case "VALIDATION":
-          return refuse(invalid(describeSchemaError((error as ValidationError).valueError)));
-        default:
-          log("error", "unhandled error", { error: String(error) });
-          return refuse(new ApiError(500, "INTERNAL", "internal error"));
-      }
+    // Errors answer with the contract's shape, through status() rather than a Response, so that
+    // typed clients (Eden) see them as errors and each route's data as its own answer type.
+    .onError(({ code, error, set, status }) => {
+      const e = apiError(code, error);
+      metrics.rejects.inc({ reason: e.code });
+      Object.assign(set.headers, e.headers);
+      // The cast only names a status for the types; the answer carries the error's own status.
+      return status(e.status as 400, e.body());
     })
     .use(apiDocs())
     .get(SCALAR_PATH, () => scalarScript())
