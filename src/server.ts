@@ -14,6 +14,8 @@ export interface ServerOptions {
   marketsFile?: string;
   sync?: SyncMode;
   limits?: SequencerLimits;
+  /** Bytes a WebSocket client may have waiting before it is dropped. */
+  maxBufferedBytes?: number;
 }
 
 export interface RunningServer {
@@ -29,7 +31,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const exchange = openExchange({
     dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync, limits: options.limits,
   });
-  const streams = new MarketStreams(exchange);
+  const streams = new MarketStreams(exchange, options.maxBufferedBytes);
   const metrics = new Metrics();
   const app = createApp(exchange, { streams, metrics }).listen({
     hostname: options.host,

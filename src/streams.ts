@@ -14,7 +14,7 @@ import { log } from "./log";
 import { renderOrder } from "./orders/order";
 import type { BatchReport } from "./sequencer";
 
-/** Bytes a client may have waiting before it is dropped. */
+/** Bytes a client may have waiting before it is dropped (by default). */
 export const MAX_BUFFERED_BYTES = 8 << 20;
 export const SLOW_CONSUMER_CODE = 4008;
 const SNAPSHOT_DEPTH = 1000;
@@ -27,7 +27,7 @@ export class MarketStreams {
   private readonly sockets = new Map<Socket, SocketState>();
   private readonly published: number[];
 
-  constructor(private readonly ex: Exchange) {
+  constructor(private readonly ex: Exchange, private readonly maxBufferedBytes = MAX_BUFFERED_BYTES) {
     this.published = ex.markets.list.map((m) => ex.engine.sequence(m.index));
   }
 
@@ -138,8 +138,8 @@ export class MarketStreams {
 
   private dropSlowConsumers(): void {
     for (const ws of this.sockets.keys()) {
-      if (ws.getBufferedAmount() > MAX_BUFFERED_BYTES) {
-        ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${MAX_BUFFERED_BYTES} bytes waiting`);
+      if (ws.getBufferedAmount() > this.maxBufferedBytes) {
+        ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${this.maxBufferedBytes} bytes waiting`);
         log("info", "dropped a slow WebSocket client", { bufferedBytes: ws.getBufferedAmount() });
         this.sockets.delete(ws);
       }

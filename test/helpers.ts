@@ -39,9 +39,9 @@ export function client(baseUrl: string) {
 }
 
 /** An exchange running in this process on a fresh database, served on a free loopback port. */
-export function startTestExchange(limits?: SequencerLimits): RunningServer & { call: ReturnType<typeof client>; newAccount(name?: string): string; dbPath: string } {
+export function startTestExchange(limits?: SequencerLimits, maxBufferedBytes?: number): RunningServer & { call: ReturnType<typeof client>; newAccount(name?: string): string; dbPath: string } {
   const dbPath = join(tempDir(), "exchange.db");
-  const server = startServer({ host: "127.0.0.1", port: 0, dbPath, limits });
+  const server = startServer({ host: "127.0.0.1", port: 0, dbPath, limits, maxBufferedBytes });
   return {
     ...server,
     dbPath,

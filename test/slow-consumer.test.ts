@@ -1,0 +1,76 @@
+// A WebSocket client that stops reading is dropped with a clear close reason once it is too far
+// behind; the exchange and its other clients carry on.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
+import { startTestExchange } from "./helpers";
+
+const LIMIT = 256 * 1024;
+let ex: ReturnType<typeof startTestExchange>;
+beforeAll(() => { ex = startTestExchange(undefined, LIMIT); });
+afterAll(() => ex.stop());
+
+/** A client frame: text, masked, as RFC 6455 requires of clients. */
+function frame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255]);
+  return Buffer.concat([header, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
+}
+
+/** The close frame's code and reason in what the server sent, if any. */
+function closeFrame(data: Buffer): { code: number; reason: string } | undefined {
+  let at = data.indexOf("\r\n\r\n") + 4;
+  while (at + 2 <= data.length) {
+    const opcode = data[at]! & 0x0f;
+    let length = data[at + 1]! & 0x7f;
+    let start = at + 2;
+    if (length === 126) { length = data.readUInt16BE(at + 2); start = at + 4; }
+    else if (length === 127) { length = Number(data.readBigUInt64BE(at + 2)); start = at + 10; }
+    if (start + length > data.length) return undefined;
+    if (opcode === 0x8) return { code: data.readUInt16BE(start), reason: data.subarray(start + 2, start + length).toString() };
+    at = start + length;
+  }
+  return undefined;
+}
+
+test("a client that stops reading is closed with code 4008 and a reason; others carry on", async () => {
+  const key = ex.newAccount("deep");
+  const orders = Array.from({ length: 1000 }, (_, i) => ({ symbol: "BTC-USD", side: "buy", type: "limit", price: (1 + i / 100).toFixed(2), quantity: "0.0001" }));
+  expect((await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders } })).status).toBe(200);
+
+  const { port } = new URL(ex.url);
+  const received: Buffer[] = [];
+  const slow: Socket = connect(Number(port), "127.0.0.1");
+  await new Promise((resolve) => slow.once("connect", resolve));
+  slow.on("data", (chunk) => received.push(chunk));
+  slow.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
+  slow.pause(); // stop reading: the kernel's buffers fill, then the server's
+
+  const healthy = new WebSocket(ex.url.replace("http", "ws") + "/ws");
+  const healthyGot: string[] = [];
+  healthy.onmessage = (e) => healthyGot.push(String(e.data));
+  await new Promise((resolve) => (healthy.onopen = resolve));
+  healthy.send(JSON.stringify({ op: "subscribe", channel: "trades:BTC-USD" }));
+
+  const clientsBefore = ex.streams.clients;
+  for (let i = 0; i < 400 && ex.streams.clients === clientsBefore; i++) {
+    slow.write(frame(JSON.stringify({ op: "subscribe", channel: "book:BTC-USD" }))); // a ~40 KB snapshot each
+    // Each committed batch checks every client's backlog.
+    await ex.call("POST", "/api/v1/orders", { key, json: { symbol: "BTC-USD", side: "sell", type: "limit", price: "500.00", quantity: "0.0001" } });
+  }
+  expect(ex.streams.clients).toBe(clientsBefore - 1);
+
+  // The exchange and the healthy client carry on.
+  await ex.call("POST", "/api/v1/orders", { key, json: { symbol: "BTC-USD", side: "sell", type: "market", quantity: "0.0001" } });
+  await Bun.sleep(50);
+  expect(healthyGot.some((m) => m.includes('"type":"trades"'))).toBe(true);
+
+  // Reading again, the dropped client finds the server's close frame and its reason.
+  slow.resume();
+  for (let i = 0; i < 200 && !closeFrame(Buffer.concat(received)); i++) await Bun.sleep(10);
+  expect(closeFrame(Buffer.concat(received))).toEqual({ code: 4008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
+  slow.destroy();
+  healthy.close();
+}, 30_000);
