@@ -43,7 +43,7 @@ test("a client that stops reading is closed with code 4008 and a reason; others 
   const received: Buffer[] = [];
   const slow: Socket = connect(Number(port), "127.0.0.1");
   await new Promise((resolve) => slow.once("connect", resolve));
-  slow.on("data", (chunk) => received.push(chunk));
+  slow.on("data", (chunk) => received.push(Buffer.from(chunk)));
   slow.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
   slow.pause(); // stop reading: the kernel's buffers fill, then the server's
