@@ -50,7 +50,6 @@ for (const v of ["NaN", "-1", "0", "0.00001", "1e3", "0.000099", "12345678901234
 for (const f of ["symbol", "side", "type", "quantity"]) cases.push(order({ [f]: undefined }, 400, new RegExp(`${f} is required`)));
 cases.push(order({ price: undefined }, 400, /price is required/));
 cases.push(order({ type: "market" }, 400, /price/, "price on a market order"));
-cases.push(order({ type: "market", price: undefined, timeInForce: "GTC" }, 400, /timeInForce/));
 cases.push(order({ postOnly: true, timeInForce: "IOC" }, 400, /postOnly/));
 cases.push(order({ postOnly: true, type: "market", price: undefined }, 400, /postOnly/));
 for (const extra of ["leverage", "userId", "__proto__", "constructor", "accountId", "status", "Symbol", "timeinforce", "prices"]) {

@@ -233,7 +233,6 @@ describe("validation: bad input is a 400 naming the field and changes nothing", 
     ["price text", { ...good, price: "abc" }, "price"],
     ["price on market", { ...good, type: "market" }, "price"],
     ["timeInForce case", { ...good, timeInForce: "gtc" }, "timeInForce"],
-    ["GTC market", { symbol: "BTC-USD", side: "buy", type: "market", quantity: "1", timeInForce: "GTC" }, "timeInForce"],
     ["postOnly type", { ...good, postOnly: "yes" }, "postOnly"],
     ["postOnly IOC", { ...good, postOnly: true, timeInForce: "IOC" }, "postOnly"],
     ["clientOrderId chars", { ...good, clientOrderId: "../etc/passwd" }, "clientOrderId"],
@@ -250,6 +249,13 @@ describe("validation: bad input is a 400 naming the field and changes nothing", 
       expect(tableCounts()).toEqual(before);
     });
   }
+
+  test("a market order sent as GTC behaves as IOC, as the contract says", async () => {
+    const r = await order(alice, { symbol: "BTC-USD", side: "buy", type: "market", quantity: "1", timeInForce: "GTC" });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ type: "market", timeInForce: "IOC", remainingQuantity: "0.0000" });
+    expect(["filled", "expired"]).toContain(r.body.status); // it never rests
+  });
 
   test("unknown symbol in an order is 400 UNKNOWN_SYMBOL", async () => {
     const r = await order(alice, { ...good, symbol: "DOGE-USD" });

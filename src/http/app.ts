@@ -5,17 +5,17 @@ import { Elysia, t, ValidationError } from "elysia";
 import { createAccount, type Account } from "../accounts";
 import { ApiError, invalid } from "../errors";
 import type { Exchange } from "../exchange";
-import { bookSnapshot, renderTrade, ticker } from "../market-data";
-import { apiDocs, describe, EXAMPLES, SCALAR_PATH, scalarScript } from "./docs";
-import type { Market } from "../markets";
 import { log } from "../log";
+import { bookSnapshot, renderTrade, ticker } from "../market-data";
+import type { Market } from "../markets";
 import type { Metrics } from "../metrics";
-import type { MarketStreams } from "../streams";
 import { renderOrder } from "../orders/order";
 import {
   AmendRequestBody, BatchRequestBody, OrderRequestBody, describeSchemaError, parseOrderRequest,
   toAmendRequest, toOrderRequest,
 } from "../orders/validate";
+import type { MarketStreams } from "../streams";
+import { apiDocs, describe, EXAMPLES, SCALAR_PATH, scalarScript } from "./docs";
 
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -48,7 +48,6 @@ function nestingDepth(text: string): number {
   }
   return deepest;
 }
-
 
 function intParam(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === "") return fallback;

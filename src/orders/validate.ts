@@ -95,8 +95,8 @@ export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequ
     throw invalid("price must not be given for market orders");
   }
 
-  const timeInForce = o.timeInForce ?? (o.type === "market" ? "IOC" : "GTC");
-  if (o.type === "market" && timeInForce === "GTC") throw invalid("timeInForce GTC is not valid for market orders (they never rest)");
+  // The contract: "a market order behaves as IOC". It never rests, whatever GTC it was sent with.
+  const timeInForce = o.type === "market" && o.timeInForce !== "FOK" ? "IOC" : o.timeInForce ?? "GTC";
   const postOnly = o.postOnly ?? false;
   if (postOnly && (o.type !== "limit" || timeInForce !== "GTC")) throw invalid("postOnly is only valid for limit GTC orders");
 
