@@ -7,6 +7,7 @@
 //  - the books served after the restart equal the open orders stored.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
+import { random } from "../bench/scenarios";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 
 const SYMBOLS = ["BTC-USD", "ETH-USD"];
@@ -17,8 +18,8 @@ interface Acked { key: string; status: string; filled: string; fills: { tradeId:
 export interface CrashReport { acknowledged: number; trades: number; orders: number; killedAfterMs: number }
 
 export async function crashRound(seed: number, problems: string[]): Promise<CrashReport> {
-  let x = seed || 1;
-  const rand = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+  const r = random(seed);
+  const rand = (n: number) => Math.floor(r() * n);
   const dir = tempDir("exchange-crash-");
   const env = { EXCHANGE_DB: join(dir, "exchange.db") };
   const keys = ["a", "b", "c"].map((n) => JSON.parse(runCli([...SOURCE, "accounts", "create", n], dir, env)).apiKey as string);

@@ -3,6 +3,7 @@
 // depth must equal a plain map of price -> quantity.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
+import { random } from "../bench/scenarios";
 import { Harness, type Cmd } from "./engine-harness";
 
 test("thousands of levels coming and going: depth equals a plain map", () => {
@@ -12,8 +13,8 @@ test("thousands of levels coming and going: depth equals a plain map", () => {
       fc.integer({ min: 50, max: 5000 }),
       fc.constantFrom(0 as const, 1 as const),
       (seed, priceRange, side) => {
-        let x = seed;
-        const next = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+        const r = random(seed);
+        const next = (n: number) => Math.floor(r() * n);
         const h = new Harness(1);
         const live = new Map<number, { price: number; qty: number }>();
         let nextId = 1;

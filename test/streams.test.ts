@@ -1,5 +1,6 @@
 // Live streams over a real WebSocket on loopback.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { random } from "../bench/scenarios";
 import { startTestExchange } from "./helpers";
 
 let ex: ReturnType<typeof startTestExchange>;
@@ -36,9 +37,6 @@ class Client {
   close() { this.ws.close(); }
 }
 
-function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-}
 
 test("a client rebuilds the book from snapshot and updates, exactly the REST book, with no gap", async () => {
   const c = await Client.open(ex.url);
@@ -46,7 +44,7 @@ test("a client rebuilds the book from snapshot and updates, exactly the REST boo
   const snapshot = c.messages.find((m) => m.type === "snapshot");
   const book = { bids: new Map<string, string>(snapshot.bids), asks: new Map<string, string>(snapshot.asks) };
   let sequence = snapshot.sequence as number;
-  const r = rng(5);
+  const r = random(5);
   const open: [string, string][] = [];
   for (let i = 0; i < 300; i++) {
     const key = keys[Math.floor(r() * keys.length)]!;

@@ -1,18 +1,14 @@
 // A seeded trading scenario over HTTP (orders of every kind, cancels, amends, many in flight at
 // once) and a snapshot of everything a client can see, to compare across restarts.
 import { expect } from "bun:test";
+import { random } from "../bench/scenarios";
 import type { client } from "./helpers";
 
 type Call = ReturnType<typeof client>;
 const SYMBOLS = ["BTC-USD", "ETH-USD", "SOL-USD"];
 
-/** Seeded pseudo-random numbers, so a failure can be replayed. */
-function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-}
-
 export async function trade(call: Call, keys: string[], count: number, seed: number) {
-  const r = rng(seed);
+  const r = random(seed); // seeded, so a failure can be replayed
   const placed: string[] = [];
   for (let i = 0; i < count; i++) {
     const key = keys[Math.floor(r() * keys.length)]!;
