@@ -18,7 +18,7 @@ export interface ScenarioSpec {
   messages: number;
   /** Makers rest within mid ± halfWidth ticks. */
   halfWidth: number;
-  /** Fractions of the stream: new GTC limit, IOC limit, cancel, move (price change). */
+  /** Fractions of the stream: new GTC limit, takers (IOC limit or market), cancel, move (price change). */
   mix: { gtc: number; ioc: number; cancel: number; move: number };
   /** The mid as a multiple of BASE_PRICE at progress t in [0, 1); null: it follows the last trade. */
   midPath: ((t: number) => number) | null;
@@ -104,7 +104,7 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
   const live = new LiveOrders();
   const total = spec.resting + spec.messages;
   const out = new Uint8Array(total * COMMAND.size);
-  const counts = { gtc: 0, ioc: 0, cancel: 0, move: 0, trades: 0 };
+  const counts = { gtc: 0, ioc: 0, market: 0, cancel: 0, move: 0, trades: 0 };
   let written = 0;
   let nextId = 1;
   let last = BASE_PRICE;
@@ -155,9 +155,15 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
       one.limit(nextId++, 0, side, makerPrice(side, mid), int(1, 100), 0);
       counts.gtc++;
     } else if (roll < gtc + ioc) {
-      const reach = int(0, Math.max(1, spec.halfWidth >> 3));
-      one.limit(nextId++, 0, side, side === 0 ? mid + reach : Math.max(1, mid - reach), int(1, 200), 1);
-      counts.ioc++;
+      // Takers: two thirds IOC limit orders reaching a little past the mid, one third market orders.
+      if (r() < 1 / 3) {
+        one.market(nextId++, 0, side, int(1, 200), 1);
+        counts.market++;
+      } else {
+        const reach = int(0, Math.max(1, spec.halfWidth >> 3));
+        one.limit(nextId++, 0, side, side === 0 ? mid + reach : Math.max(1, mid - reach), int(1, 200), 1);
+        counts.ioc++;
+      }
     } else if (roll < gtc + ioc + cancel) {
       one.cancel(live.pick(r).id);
       counts.cancel++;
@@ -178,8 +184,11 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
 
 const DATA_DIR = join(import.meta.dir, ".data");
 
+/** Bumped whenever the generator changes, so that no stale cached stream is replayed. */
+const GENERATOR_VERSION = 2;
+
 export function scenarioFile(spec: ScenarioSpec): string {
-  return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}.bin`);
+  return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}-v${GENERATOR_VERSION}.bin`);
 }
 
 /** Loads a scenario from its cached file, generating it first when missing. */
