@@ -78,11 +78,7 @@ function formatPlain(digits: string, scale: number): string {
 
 /** Formats value = scaled / 10^scale. */
 export function formatScaled(scaled: bigint, scale: number): string {
-  const negative = scaled < 0n;
-  const abs = (negative ? -scaled : scaled).toString().padStart(scale + 1, "0");
-  const whole = abs.slice(0, abs.length - scale);
-  const text = scale > 0 ? `${whole}.${abs.slice(abs.length - scale)}` : whole;
-  return negative ? `-${text}` : text;
+  return scaled < 0n ? `-${formatPlain((-scaled).toString(), scale)}` : formatPlain(scaled.toString(), scale);
 }
 
 /**

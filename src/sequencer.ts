@@ -321,7 +321,7 @@ export class Sequencer {
       switch (type) {
         case EventType.accepted:
           if (ev.remaining(i) > 0) this.touchLevel(order, order.price!);
-          this.setStatus(order, ev.remaining(i) === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new", now);
+          this.setStatus(order, restingStatus(order, ev.remaining(i)), now);
           break;
         case EventType.expired:
           this.setStatus(order, "expired", now);
@@ -336,7 +336,7 @@ export class Sequencer {
           this.touchLevel(order, ev.price(i));
           order.price = ev.price(i);
           order.quantity = ev.quantity(i);
-          this.setStatus(order, ev.remaining(i) === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new", now);
+          this.setStatus(order, restingStatus(order, ev.remaining(i)), now);
           break;
       }
     }
@@ -405,6 +405,11 @@ export class Sequencer {
     this.liveByAccount.get(o.accountId)?.delete(o.id);
     if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
   }
+}
+
+/** The status of an order that rests with `remaining` lots (0: it filled completely). */
+function restingStatus(order: OrderState, remaining: number): OrderStatus {
+  return remaining === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new";
 }
 
 function clientKey(accountId: number, clientOrderId: string): string {

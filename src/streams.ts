@@ -11,7 +11,8 @@ import type { Exchange } from "./exchange";
 import { bookSnapshot, renderTrade, ticker, type Level } from "./market-data";
 import type { Market } from "./markets";
 import { log } from "./log";
-import { renderOrder } from "./orders/order";
+import { pushTo } from "./collections";
+import { renderOrder, type OrderState } from "./orders/order";
 import type { BatchReport } from "./sequencer";
 
 /** Bytes a client may have waiting before it is dropped (by default). */
@@ -113,23 +114,15 @@ export class MarketStreams {
       send(`book:${m.symbol}`, () => ({ channel: `book:${m.symbol}`, type: "update", prevSequence, sequence, bids: levels(0, bids), asks: levels(1, asks) }));
     }
     const tradesBySymbol = new Map<string, BatchReport["trades"]>();
-    for (const t of report.trades) {
-      let list = tradesBySymbol.get(t.symbol);
-      if (!list) tradesBySymbol.set(t.symbol, (list = []));
-      list.push(t);
-    }
+    for (const t of report.trades) pushTo(tradesBySymbol, t.symbol, t);
     for (const [symbol, trades] of tradesBySymbol) {
       const m = this.ex.markets.get(symbol)!;
       markets.add(m);
       send(`trades:${symbol}`, () => ({ channel: `trades:${symbol}`, type: "trades", trades: trades.map((t) => renderTrade(m, t)) }));
     }
     for (const m of markets) send(`ticker:${m.symbol}`, () => ({ channel: `ticker:${m.symbol}`, type: "ticker", ...ticker(this.ex, m) }));
-    const byAccount = new Map<number, typeof report.orders extends Set<infer O> ? O[] : never>();
-    for (const o of report.orders) {
-      let list = byAccount.get(o.accountId);
-      if (!list) byAccount.set(o.accountId, (list = []));
-      list.push(o);
-    }
+    const byAccount = new Map<number, OrderState[]>();
+    for (const o of report.orders) pushTo(byAccount, o.accountId, o);
     for (const [accountId, orders] of byAccount) {
       send(`orders:${accountId}`, () => ({ channel: "orders", type: "orders", orders: orders.map(renderOrder) }));
     }

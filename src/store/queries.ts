@@ -1,5 +1,6 @@
 // Reads (Drizzle): orders with their fills, trades, the journal, and the counters to resume from.
 import { and, asc, desc, eq, gt, gte, inArray, max, or, sql } from "drizzle-orm";
+import { pushTo } from "../collections";
 import type { Markets } from "../markets";
 import {
   CLOSED_STATUSES, type Fill, type OrderState, type OrderStatus,
@@ -106,15 +107,10 @@ export class Queries {
       .where(or(inArray(trades.takerOrderId, ids), inArray(trades.makerOrderId, ids)))
       .orderBy(asc(trades.id)).all();
     const fills = new Map<number, Fill[]>();
-    const add = (orderId: number, fill: Fill) => {
-      let list = fills.get(orderId);
-      if (!list) fills.set(orderId, (list = []));
-      list.push(fill);
-    };
     for (const t of fillRows) {
       const base = { tradeId: t.id, price: t.price, quantity: t.quantity, time: t.time };
-      add(t.takerOrderId, { ...base, liquidity: "taker" });
-      add(t.makerOrderId, { ...base, liquidity: "maker" });
+      pushTo(fills, t.takerOrderId, { ...base, liquidity: "taker" });
+      pushTo(fills, t.makerOrderId, { ...base, liquidity: "maker" });
     }
     return rows.map((r) => {
       const market = this.markets.get(r.symbol);
