@@ -39,7 +39,6 @@ public:
     bool empty() const { return levels_.empty(); }
     uint32_t best() const { return levels_.back(); }
     void pop_best() { levels_.pop_back(); }
-    uint32_t level_count() const { return levels_.size(); }
 
     // Visits levels from the best while `visit` returns true.
     template <class Visit>

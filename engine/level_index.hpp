@@ -17,8 +17,8 @@ namespace ex {
 
 class LevelIndex {
 public:
-    bool empty() const { return size_ == 0; }
-    uint32_t size() const { return size_; }
+    // Empty blocks are always dropped, so no block means no level.
+    bool empty() const { return order_.empty(); }
 
     // The level with the largest key.
     uint32_t back() const {
@@ -30,7 +30,6 @@ public:
         uint32_t bi = order_.back();
         Block& b = blocks_[bi];
         b.mask &= ~(uint64_t(1) << top_bit(b.mask));
-        --size_;
         if (b.mask == 0) {
             order_.pop_back();
             drop_block(bi);
@@ -62,7 +61,6 @@ public:
         uint32_t level = make();  // allocates from the level pool, not from blocks_: b stays valid
         b.mask |= m;
         b.levels[bit(key)] = level;
-        ++size_;
         return level;
     }
 
@@ -71,7 +69,6 @@ public:
         uint32_t bi = by_id_.find(block_id(key));
         Block& b = blocks_[bi];
         b.mask &= ~(uint64_t(1) << bit(key));
-        --size_;
         if (b.mask == 0) {
             order_.erase(key >> SHIFT);
             drop_block(bi);
@@ -115,7 +112,6 @@ private:
     Pool<Block> blocks_{16};
     IdIndex by_id_{6};
     OrderedIndex order_;  // block id (key >> 6) -> block, in key order
-    uint32_t size_ = 0;
 };
 
 }  // namespace ex

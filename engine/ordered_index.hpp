@@ -22,7 +22,6 @@ public:
     }
 
     bool empty() const { return order_.empty(); }
-    uint32_t size() const { return size_; }
 
     // The value of the largest key.
     uint32_t back() const {
@@ -31,15 +30,7 @@ public:
     }
 
     void pop_back() {
-        --size_;
         if (--chunks_[order_.back()].size == 0) drop_chunk(static_cast<uint32_t>(order_.size() - 1));
-    }
-
-    uint32_t find(int64_t key) const {
-        if (order_.empty()) return NIL;
-        const Chunk& c = chunks_[order_[locate(key)]];
-        uint32_t i = position(c, key);
-        return (i < c.size && c.keys[i] == key) ? c.levels[i] : NIL;
     }
 
     // The value at `key`; when there is none, `make()` gives one and it is inserted. One search.
@@ -67,14 +58,12 @@ public:
         c->keys[i] = key;
         c->levels[i] = level;
         ++c->size;
-        ++size_;
         if (i == 0) first_[slot] = key;
         return level;
     }
 
     // Removes a key that is present.
     void erase(int64_t key) {
-        --size_;
         uint32_t slot = locate(key);
         Chunk& c = chunks_[order_[slot]];
         uint32_t i = position(c, key);
@@ -159,7 +148,6 @@ private:
     Pool<Chunk> chunks_{16};
     std::vector<uint32_t> order_;  // chunk indices in key order
     std::vector<int64_t> first_;   // first key of each chunk, parallel to order_
-    uint32_t size_ = 0;
 };
 
 }  // namespace ex
