@@ -24,22 +24,26 @@ export function createAccount(db: Db, name: string): Account & { apiKey: string 
   return { id: row.id, name, apiKey };
 }
 
-/** Resolves API keys to accounts, caching hits (accounts are created by another process too). */
+/**
+ * Resolves API keys to accounts, caching hits by key (every request names its key: a hash per
+ * request would cost more than the lookup). Misses are not cached: accounts are created by
+ * another process too.
+ */
 export class AccountDirectory {
   private readonly cache = new Map<string, Account>();
 
   constructor(private readonly db: Db) {}
 
   byApiKey(key: string): Account | undefined {
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
+    const cached = this.cache.get(key);
     if (cached) return cached;
+    const hash = hashApiKey(key);
     const row = this.db
       .select({ id: accounts.id, name: accounts.name })
       .from(accounts)
       .where(eq(accounts.apiKeyHash, hash))
       .get();
-    if (row) this.cache.set(hash, row);
+    if (row) this.cache.set(key, row);
     return row;
   }
 }

@@ -57,8 +57,13 @@ export class Metrics {
     this.batchCommands.observe(r.journal.length);
     this.batchSeconds.observe(r.seconds.batch);
     this.commitSeconds.observe(r.seconds.commit);
-    for (const j of r.journal) if (j.kind === CommandKind.limit || j.kind === CommandKind.market) this.orders.inc({ symbol: j.symbol });
-    for (const t of r.trades) this.trades.inc({ symbol: t.symbol });
+    // Counted per batch, then added: a label set becomes text once per batch, not once per order.
+    const orders = new Map<string, number>();
+    for (const j of r.journal) if (j.kind === CommandKind.limit || j.kind === CommandKind.market) orders.set(j.symbol, (orders.get(j.symbol) ?? 0) + 1);
+    for (const [symbol, n] of orders) this.orders.inc({ symbol }, n);
+    const trades = new Map<string, number>();
+    for (const t of r.trades) trades.set(t.symbol, (trades.get(t.symbol) ?? 0) + 1);
+    for (const [symbol, n] of trades) this.trades.inc({ symbol }, n);
     // A rejected order closes in the batch that saw it, so it is counted once.
     for (const o of r.orders) if (o.status === "rejected") this.rejects.inc({ reason: o.rejectReason ?? "REJECTED" });
   }

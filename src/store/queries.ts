@@ -55,7 +55,7 @@ export class Queries {
 
   trades(symbol: string, limit: number): TradeRow[] {
     return this.db.select().from(trades).where(eq(trades.symbol, symbol))
-      .orderBy(desc(trades.id)).limit(limit).all();
+      .orderBy(desc(trades.time), desc(trades.id)).limit(limit).all();
   }
 
   /**
