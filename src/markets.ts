@@ -22,6 +22,21 @@ export const BUILT_IN_MARKETS: MarketSpec[] = [
 /** Largest price in ticks and quantity in lots: the engine's own bound (engine.h, ex_max_value). */
 export const MAX_UNITS = 1_000_000_000_000_000n;
 
+/** Remembers formatted values, up to a bound (then starts afresh), so memory stays flat. */
+class FormatCache {
+  private readonly texts = new Map<number, string>();
+  constructor(private readonly formatUncached: (value: number) => string, private readonly capacity = 4096) {}
+
+  format(value: number): string {
+    let text = this.texts.get(value);
+    if (text === undefined) {
+      if (this.texts.size >= this.capacity) this.texts.clear();
+      this.texts.set(value, (text = this.formatUncached(value)));
+    }
+    return text;
+  }
+}
+
 export class Market {
   readonly tick: DecimalUnit;
   readonly step: DecimalUnit;
@@ -56,12 +71,16 @@ export class Market {
   }
 
   formatPrice(ticks: number | bigint): string {
-    return formatUnits(ticks, this.tick);
+    return typeof ticks === "number" ? this.prices.format(ticks) : formatUnits(ticks, this.tick);
   }
 
   formatQuantity(lots: number | bigint): string {
-    return formatUnits(lots, this.step);
+    return typeof lots === "number" ? this.quantities.format(lots) : formatUnits(lots, this.step);
   }
+
+  // Answers and streams format the same few prices (near the mid) and sizes over and over.
+  private readonly prices = new FormatCache((ticks) => formatUnits(ticks, this.tick));
+  private readonly quantities = new FormatCache((lots) => formatUnits(lots, this.step));
 
   /** Average price of fills, given Σ price·quantity (ticks·lots) and Σ quantity (lots). */
   formatAveragePrice(notional: bigint, lots: bigint): string {

@@ -39,7 +39,8 @@ type Job =
   | ({ kind: "new"; order: OrderState } & Deferred<OrderState>)
   | ({ kind: "cancel"; order: OrderState; error?: ApiError } & Deferred<OrderState>)
   | ({ kind: "amend"; order: OrderState; price: number; quantity: number; error?: ApiError } & Deferred<OrderState>)
-  | ({ kind: "cancelAll"; orders: OrderState[]; cancelled: OrderState[] } & Deferred<OrderState[]>);
+  | ({ kind: "cancelAll"; orders: OrderState[]; cancelled: OrderState[] } & Deferred<OrderState[]>)
+  | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | ApiError)[] } & Deferred<(OrderState | ApiError)[]>);
 
 /** The price levels a batch changed, per market index: [bid prices, ask prices] (ticks). */
 export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
@@ -104,6 +105,36 @@ export class Sequencer {
   // ---- requests ---------------------------------------------------------------------------
 
   submit(account: Account, request: OrderRequest): Promise<OrderState> {
+    this.admit(1);
+    const order = this.newOrder(account, request, Date.now());
+    return this.enqueue<OrderState>((d) => ({ kind: "new", order, ...d }), 1);
+  }
+
+  /**
+   * Several orders (the batch endpoint) as one job, answered together: each item comes back as
+   * its order or as the error that refused it (given, or found here). A full queue refuses all.
+   */
+  submitMany(account: Account, requests: (OrderRequest | ApiError)[]): Promise<(OrderState | ApiError)[]> {
+    this.admit(requests.length);
+    const now = Date.now();
+    const orders: OrderState[] = [];
+    const results = requests.map((request) => {
+      if (request instanceof ApiError) return request;
+      try {
+        const order = this.newOrder(account, request, now);
+        orders.push(order);
+        return order;
+      } catch (error) {
+        if (error instanceof ApiError) return error;
+        throw error;
+      }
+    });
+    if (orders.length === 0) return Promise.resolve(results);
+    return this.enqueue<(OrderState | ApiError)[]>((d) => ({ kind: "newMany", orders, results, ...d }), orders.length);
+  }
+
+  /** A new order of the account, tracked from now on; throws if the account may not place it. */
+  private newOrder(account: Account, request: OrderRequest, now: number): OrderState {
     const key = request.clientOrderId === null ? null : clientKey(account.id, request.clientOrderId);
     if (key !== null && this.clientOrderIds.has(key)) {
       throw new ApiError(409, "DUPLICATE_CLIENT_ORDER_ID",
@@ -113,8 +144,6 @@ export class Sequencer {
       throw new ApiError(409, "TOO_MANY_OPEN_ORDERS",
         `an account may have at most ${this.limits.maxOpenOrdersPerAccount} open orders`);
     }
-    this.admit(1);
-    const now = Date.now();
     const order: OrderState = {
       id: ++this.counters.lastOrderId,
       accountId: account.id,
@@ -134,7 +163,7 @@ export class Sequencer {
       fills: [],
     };
     this.track(order);
-    return this.enqueue<OrderState>((d) => ({ kind: "new", order, ...d }), 1);
+    return order;
   }
 
   cancel(account: Account, orderId: number): Promise<OrderState> {
@@ -257,15 +286,12 @@ export class Sequencer {
     this.levels = new Map();
     for (const job of jobs) {
       switch (job.kind) {
-        case "new": {
-          const o = job.order;
-          this.command(job, {
-            kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
-            orderId: o.id, symbol: o.market.symbol, side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
-            flags: o.postOnly ? CommandFlag.postOnly : 0, price: o.price ?? 0, quantity: o.quantity,
-          }, o.market.index);
+        case "new":
+          this.newCommand(job, job.order);
           break;
-        }
+        case "newMany":
+          for (const o of job.orders) this.newCommand(job, o);
+          break;
         case "cancel":
           this.cancelCommand(job, job.order);
           break;
@@ -286,6 +312,14 @@ export class Sequencer {
     const done = Bun.nanoseconds();
     this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
     for (const t of this.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.price, t.quantity, t.time);
+  }
+
+  private newCommand(job: Job, o: OrderState): void {
+    this.command(job, {
+      kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
+      orderId: o.id, symbol: o.market.symbol, side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
+      flags: o.postOnly ? CommandFlag.postOnly : 0, price: o.price ?? 0, quantity: o.quantity,
+    }, o.market.index);
   }
 
   private cancelCommand(job: Job, o: OrderState): void {
@@ -314,7 +348,7 @@ export class Sequencer {
         continue;
       }
       if (type === EventType.rejected) {
-        this.rejected(job, ev.reason(i), now);
+        this.rejected(job, ev.orderId(i), ev.reason(i), now);
         continue;
       }
       const order = this.live.get(ev.orderId(i))!;
@@ -362,12 +396,15 @@ export class Sequencer {
     this.setStatus(maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
   }
 
-  private rejected(job: Job, reason: number, now: number): void {
+  private rejected(job: Job, orderId: number, reason: number, now: number): void {
     switch (job.kind) {
       case "new":
-        job.order.rejectReason = reason === RejectReason.postOnly ? "POST_ONLY_WOULD_TAKE" : `ENGINE_REJECTED_${reason}`;
-        this.setStatus(job.order, "rejected", now);
+      case "newMany": {
+        const order = this.live.get(orderId)!;
+        order.rejectReason = reason === RejectReason.postOnly ? "POST_ONLY_WOULD_TAKE" : `ENGINE_REJECTED_${reason}`;
+        this.setStatus(order, "rejected", now);
         break;
+      }
       case "cancel":
         job.error = new ApiError(409, "ORDER_NOT_OPEN", `order ${job.order.id} is ${job.order.status}, not open`);
         break;
@@ -417,7 +454,7 @@ function clientKey(accountId: number, clientOrderId: string): string {
 }
 
 function jobCommands(job: Job): number {
-  return job.kind === "cancelAll" ? job.orders.length : 1;
+  return job.kind === "cancelAll" || job.kind === "newMany" ? job.orders.length : 1;
 }
 
 function settle(job: Job): void {
@@ -429,6 +466,8 @@ function settle(job: Job): void {
       return job.error ? job.reject(job.error) : job.resolve(job.order);
     case "cancelAll":
       return job.resolve(job.cancelled);
+    case "newMany":
+      return job.resolve(job.results);
   }
 }
 

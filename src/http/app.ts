@@ -203,21 +203,16 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       return renderOrder(order);
     }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and everything it caused is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
     .post("/api/v1/orders/batch", async ({ account, body }) => {
-      const pending = body.orders.map((item) => {
+      const requests = body.orders.map((item) => {
         try {
-          return ex.sequencer.submit(account, parseOrderRequest(item, ex.markets));
+          return parseOrderRequest(item, ex.markets);
         } catch (error) {
-          return Promise.reject(error);
+          if (error instanceof ApiError) return error;
+          throw error;
         }
       });
-      const settled = await Promise.allSettled(pending);
-      return {
-        results: settled.map((r) => {
-          if (r.status === "fulfilled") return renderOrder(r.value);
-          if (r.reason instanceof ApiError) return r.reason.body();
-          throw r.reason;
-        }),
-      };
+      const results = await ex.sequencer.submitMany(account, requests);
+      return { results: results.map((r) => (r instanceof ApiError ? r.body() : renderOrder(r))) };
     }, { body: BatchRequestBody, ...describe("orders", "Place up to 1,000 orders", "Each order stands on its own: results in request order, each an Order or {error}.", { results: [EXAMPLES.order, EXAMPLES.error] }, 200, true) })
     .get("/api/v1/orders", ({ account, query }) => {
       const status = query.status ?? "open";
