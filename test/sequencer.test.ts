@@ -43,6 +43,33 @@ test("a full queue answers 503 with Retry-After at once; every acknowledged orde
   expect((await ex.call("POST", "/api/v1/orders", { key, json: body(1) })).status).toBe(201);
 });
 
+test("a batch is one job: admitted whole or refused whole, its items answered in order", async () => {
+  ex = startTestExchange({ ...DEFAULT_LIMITS, maxQueuedCommands: 8, maxBatchCommands: 8 });
+  const key = ex.newAccount();
+  const batches: number[] = [];
+  ex.exchange.sequencer.onCommitted = (report) => batches.push(report.journal.length);
+  const orders = (n: number) => Array.from({ length: n }, (_, i) => ({ ...body(i), price: "1.00", clientOrderId: `c${i % 5}` }));
+  const refused = await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders: orders(9) } });
+  expect(refused.status).toBe(503);
+  expect(refused.body.error.code).toBe("OVERLOADED");
+  expect(ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: 0 });
+
+  // 7 items: the third is off tick; the last two reuse the client ids of the first two, which
+  // are still open when the batch is admitted (they fill only when it is matched). Answers show
+  // each order after the whole batch: the makers filled too.
+  const items: unknown[] = orders(7);
+  items[2] = { ...(items[2] as object), price: "1.001" };
+  const placed = await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders: items } });
+  expect(placed.status).toBe(200);
+  const results = placed.body.results;
+  expect(results.map((r: any) => r.error?.code ?? r.status)).toEqual([
+    "filled", "filled", "VALIDATION", "filled", "filled", "DUPLICATE_CLIENT_ORDER_ID", "DUPLICATE_CLIENT_ORDER_ID",
+  ]);
+  expect(batches).toEqual([4]);
+  const stored = ex.exchange.storage.sqlite.query("SELECT id FROM orders ORDER BY id").all().map((r: any) => String(r.id));
+  expect(stored).toEqual(results.filter((r: any) => r.orderId).map((r: any) => r.orderId));
+});
+
 test("stop() answers queued orders after committing them, then refuses new ones", async () => {
   ex = startTestExchange();
   const key = ex.newAccount();
