@@ -3,17 +3,19 @@ import { MatchingEngine } from "../native/engine";
 import { AccountDirectory } from "./accounts";
 import { MarketStats } from "./market-stats";
 import type { Markets } from "./markets";
-import { replayJournal, verifyBooks } from "./recovery";
+import { replayJournal, replayUnwritten, verifyBooks } from "./recovery";
 import { DEFAULT_LIMITS, Sequencer, type SequencerLimits } from "./sequencer";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
-import { BatchWriter } from "./store/writer";
+import { BatchWriter, type WriterOptions } from "./store/writer";
 
 export interface ExchangeOptions {
   dbPath: string;
   markets: Markets;
   sync?: SyncMode;
   limits?: SequencerLimits;
+  /** How far behind the journal the orders and trades tables may be written. */
+  writer?: WriterOptions;
 }
 
 export interface Exchange {
@@ -24,6 +26,7 @@ export interface Exchange {
   accounts: AccountDirectory;
   stats: MarketStats;
   sequencer: Sequencer;
+  writer: BatchWriter;
   recovered: { journalEntries: number; openOrders: number };
   close(): Promise<void>;
 }
@@ -34,7 +37,9 @@ export function openExchange(options: ExchangeOptions): Exchange {
   const queries = new Queries(storage.db, markets);
   const engine = new MatchingEngine(markets.list.length);
 
-  const journalEntries = replayJournal(engine, queries, markets);
+  // The books up to where orders and trades are written; those must agree with them.
+  const projected = queries.projectedSeq();
+  let journalEntries = replayJournal(engine, queries, markets, projected);
   const openOrders = queries.openOrders();
   verifyBooks(engine, openOrders);
 
@@ -48,14 +53,26 @@ export function openExchange(options: ExchangeOptions): Exchange {
     if (market) stats.recordTrade(market.index, t.price, t.quantity, t.time);
   }
 
-  const sequencer = new Sequencer(engine, new BatchWriter(storage.sqlite), queries, markets, stats,
+  const writer = new BatchWriter(storage.sqlite, projected, options.writer);
+  const sequencer = new Sequencer(engine, writer, queries, markets, stats,
     queries.counters(), openOrders, options.limits ?? DEFAULT_LIMITS);
+  // The rest of the journal: acknowledged before a crash, its orders and trades not yet written.
+  journalEntries += replayUnwritten(sequencer, queries, projected);
+  writer.flush();
+  queries.beforeRead = () => {
+    if (writer.buffered > 0) writer.flush();
+  };
+  writer.onFatal = (error) => sequencer.onFatal(error);
+  const open = sequencer.openOrders();
+  verifyBooks(engine, open);
 
   return {
     markets, storage, engine, queries, stats, sequencer,
     accounts: new AccountDirectory(storage.db),
-    recovered: { journalEntries, openOrders: openOrders.length },
+    writer,
+    recovered: { journalEntries, openOrders: open.length },
     async close() {
+      writer.flush();
       engine.close();
       await storage.close();
     },

@@ -6,6 +6,9 @@ import { CommandFlag, CommandKind } from "../native/layout";
 export interface JournalEntry {
   seq: number;
   kind: number;
+  /** New orders: the account placing it, and its client order id. */
+  accountId: number;
+  clientOrderId: string | null;
   orderId: number;
   symbol: string;
   side: number;

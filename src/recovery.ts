@@ -1,21 +1,26 @@
 // Recovery: replays the stored command journal through the (deterministic) engine, so the books
-// come back exactly as they were, also after kill -9. Then checks every open order in the
-// database against the rebuilt books: a mismatch stops the start rather than trade on a wrong book.
+// come back exactly as they were, also after kill -9. The orders and trades tables follow the
+// journal a little behind (store/writer.ts): the journal is replayed into the books up to where
+// they are written, every open order stored is checked against those books (a mismatch stops the
+// start rather than trade on a wrong book), and the rest of the journal goes through the
+// sequencer, which writes the orders and trades it implies, as the first run would have.
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../native/engine";
 import { packEntry } from "./journal";
 import type { Markets } from "./markets";
 import type { OrderState } from "./orders/order";
-import type { Queries } from "./store/queries";
+import type { Sequencer } from "./sequencer";
+import type { JournalRow, Queries } from "./store/queries";
 
 const PAGE = 8192;
 
-export function replayJournal(engine: MatchingEngine, queries: Queries, markets: Markets): number {
+/** Replays journal entries up to `upToSeq` into the books; returns how many. */
+export function replayJournal(engine: MatchingEngine, queries: Queries, markets: Markets, upToSeq: number): number {
   const batch = new CommandBatch(PAGE);
   const events = new EventBuffer(PAGE);
   let after = 0;
   let replayed = 0;
   for (;;) {
-    const page = queries.journalPage(after, PAGE);
+    const page = queries.journalPage(after, PAGE, upToSeq);
     if (page.length === 0) return replayed;
     batch.clear();
     for (const entry of page) {
@@ -25,6 +30,18 @@ export function replayJournal(engine: MatchingEngine, queries: Queries, markets:
     }
     engine.process(batch, events, () => {});
     after = page[page.length - 1]!.seq;
+    replayed += page.length;
+  }
+}
+
+/** Replays the journal after `afterSeq` through the sequencer; returns how many entries. */
+export function replayUnwritten(sequencer: Sequencer, queries: Queries, afterSeq: number): number {
+  let replayed = 0;
+  for (;;) {
+    const page = queries.journalPage(afterSeq, PAGE);
+    if (page.length === 0) return replayed;
+    sequencer.replay(page, (entry) => (entry as JournalRow).time);
+    afterSeq = page[page.length - 1]!.seq;
     replayed += page.length;
   }
 }

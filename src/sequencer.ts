@@ -1,8 +1,9 @@
 // The sequencer: the single writer. Requests that arrive while a batch is being processed form
 // the next batch (flushed on the next turn of the event loop), so at low load a batch is one
 // order and under load batches grow. Each batch is one FFI call into the engine and one SQLite
-// transaction; only after the commit are the requests answered. The queue is bounded: when it is
-// full, requests are refused at once with 503 instead of waiting.
+// transaction (its journal); only after the commit are the requests answered. The queue is
+// bounded: when it is full, requests are refused at once with 503 instead of waiting. At start,
+// recovery gives it the journal entries whose orders and trades were not written yet (replay).
 import type { Account } from "./accounts";
 import { ApiError } from "./errors";
 import { packEntry, type JournalEntry } from "./journal";
@@ -40,7 +41,12 @@ type Job =
   | ({ kind: "cancel"; order: OrderState; error?: ApiError } & Deferred<OrderState>)
   | ({ kind: "amend"; order: OrderState; price: number; quantity: number; error?: ApiError } & Deferred<OrderState>)
   | ({ kind: "cancelAll"; orders: OrderState[]; cancelled: OrderState[] } & Deferred<OrderState[]>)
-  | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | ApiError)[] } & Deferred<(OrderState | ApiError)[]>);
+  | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | ApiError)[] } & Deferred<(OrderState | ApiError)[]>)
+  // A stored cancel or amend, replayed at start: its events speak for themselves.
+  | ({ kind: "replayed"; entry: JournalEntry } & Deferred<void>);
+
+/** Closed orders remembered for the answer to a late cancel (409, not a database read). */
+const RECENTLY_CLOSED = 65_536;
 
 /** The price levels a batch changed, per market index: [bid prices, ask prices] (ticks). */
 export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
@@ -59,6 +65,11 @@ export class Sequencer {
   private readonly live = new Map<number, OrderState>();
   private readonly liveByAccount = new Map<number, Map<number, OrderState>>();
   private readonly clientOrderIds = new Map<string, number>();
+  private readonly recentlyClosed = new Map<number, { accountId: number; status: OrderStatus }>();
+  // Insertion order of recentlyClosed, as a ring: the oldest is forgotten in O(1) (deleting a
+  // Map's first key again and again makes finding the next first key ever slower).
+  private readonly closedRing = new Float64Array(RECENTLY_CLOSED);
+  private closedCount = 0;
 
   private queue: Job[] = [];
   private queuedCommands = 0;
@@ -95,6 +106,11 @@ export class Sequencer {
   ) {
     this.commands = new CommandBatch(limits.maxQueuedCommands + limits.maxOpenOrdersPerAccount);
     for (const o of openOrders) this.track(o);
+  }
+
+  /** The orders resting or queued now. */
+  openOrders(): OrderState[] {
+    return [...this.live.values()];
   }
 
   /** Commands waiting for the engine. */
@@ -206,7 +222,7 @@ export class Sequencer {
   private liveOrderOf(account: Account, orderId: number): OrderState {
     const order = this.live.get(orderId);
     if (order && order.accountId === account.id) return order;
-    const stored = order ? undefined : this.queries.orderOwner(orderId);
+    const stored = order ? undefined : this.recentlyClosed.get(orderId) ?? this.queries.orderOwner(orderId);
     if (stored && stored.accountId === account.id) {
       throw new ApiError(409, "ORDER_NOT_OPEN", `order ${orderId} is ${stored.status}, not open`);
     }
@@ -275,9 +291,48 @@ export class Sequencer {
     return this.queue.splice(0, take);
   }
 
-  private runBatch(jobs: Job[]): void {
+  /**
+   * Replays stored journal entries whose orders and trades are not written yet (recovery): the
+   * same matching and state as when they were first processed, their rows buffered for writing,
+   * their journal left as it is. Entries of one original batch share a time.
+   */
+  replay(entries: JournalEntry[], time: (entry: JournalEntry) => number): void {
+    for (let from = 0; from < entries.length;) {
+      const batchTime = time(entries[from]!);
+      let to = from + 1;
+      while (to < entries.length && time(entries[to]!) === batchTime) to++;
+      const noop = { resolve() {}, reject() {} };
+      const jobs: Job[] = entries.slice(from, to).map((entry) => {
+        if (entry.kind !== CommandKind.limit && entry.kind !== CommandKind.market) return { kind: "replayed", entry, ...noop };
+        const order = this.storedOrder(entry, batchTime);
+        this.track(order);
+        return { kind: "new", order, ...noop };
+      });
+      this.runBatch(jobs, batchTime, entries.slice(from, to));
+      from = to;
+    }
+    this.counters.lastSeq = Math.max(this.counters.lastSeq, entries.at(-1)?.seq ?? 0);
+  }
+
+  private storedOrder(e: JournalEntry, time: number): OrderState {
+    const market = this.markets.get(e.symbol);
+    if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
+    return {
+      id: e.orderId, accountId: e.accountId, market,
+      side: e.side === Side.buy ? "buy" : "sell",
+      type: e.kind === CommandKind.limit ? "limit" : "market",
+      timeInForce: e.timeInForce === TimeInForce.IOC ? "IOC" : e.timeInForce === TimeInForce.FOK ? "FOK" : "GTC",
+      postOnly: (e.flags & CommandFlag.postOnly) !== 0,
+      price: e.kind === CommandKind.limit ? e.price : null,
+      quantity: e.quantity, filled: 0, status: null, rejectReason: null, clientOrderId: e.clientOrderId,
+      createdAt: time, updatedAt: time, fills: [],
+    };
+  }
+
+  /** Matches a batch and commits its journal; `stored`: replayed entries, journal already written. */
+  private runBatch(jobs: Job[], time = Date.now(), stored?: JournalEntry[]): void {
     const started = Bun.nanoseconds();
-    this.batchTime = Date.now();
+    this.batchTime = time;
     this.commands.clear();
     this.commandJobs.length = 0;
     this.journalEntries = [];
@@ -300,36 +355,50 @@ export class Sequencer {
           break;
         case "amend":
           this.command(job, {
-            kind: CommandKind.amend, orderId: job.order.id, symbol: job.order.market.symbol, side: 0,
-            timeInForce: 0, flags: 0, price: job.price, quantity: job.quantity,
+            kind: CommandKind.amend, accountId: 0, clientOrderId: null, orderId: job.order.id,
+            symbol: job.order.market.symbol, side: 0, timeInForce: 0, flags: 0, price: job.price, quantity: job.quantity,
           }, job.order.market.index);
+          break;
+        case "replayed":
+          this.command(job, job.entry, this.markets.get(job.entry.symbol)!.index);
           break;
       }
     }
+    if (stored) {
+      // New orders were packed from their OrderState: keep the stored entries (and their seq).
+      this.counters.lastSeq -= this.journalEntries.length;
+      this.journalEntries = stored;
+    }
     this.engine.process(this.commands, this.events, (events) => this.apply(events));
     const committing = Bun.nanoseconds();
-    this.writer.commit({ time: this.batchTime, journal: this.journalEntries, orders: this.touched, trades: this.trades });
+    const write = { time: this.batchTime, journal: this.journalEntries, orders: this.touched, trades: this.trades };
+    if (stored) this.writer.project(write);
+    else this.writer.commit(write);
     const done = Bun.nanoseconds();
     this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
     for (const t of this.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.price, t.quantity, t.time);
   }
 
   private newCommand(job: Job, o: OrderState): void {
+    // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
+    o.createdAt = o.updatedAt = this.batchTime;
     this.command(job, {
-      kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
-      orderId: o.id, symbol: o.market.symbol, side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
-      flags: o.postOnly ? CommandFlag.postOnly : 0, price: o.price ?? 0, quantity: o.quantity,
+      kind: o.type === "limit" ? CommandKind.limit : CommandKind.market, accountId: o.accountId,
+      clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol, side: Side[o.side],
+      timeInForce: TimeInForce[o.timeInForce], flags: o.postOnly ? CommandFlag.postOnly : 0,
+      price: o.price ?? 0, quantity: o.quantity,
     }, o.market.index);
   }
 
   private cancelCommand(job: Job, o: OrderState): void {
     this.command(job, {
-      kind: CommandKind.cancel, orderId: o.id, symbol: o.market.symbol, side: 0, timeInForce: 0,
-      flags: 0, price: 0, quantity: 0,
+      kind: CommandKind.cancel, accountId: 0, clientOrderId: null, orderId: o.id, symbol: o.market.symbol,
+      side: 0, timeInForce: 0, flags: 0, price: 0, quantity: 0,
     }, o.market.index);
   }
 
   private command(job: Job, entry: Omit<JournalEntry, "seq">, symbolIndex: number): void {
+    // (A replayed entry gets a seq here too; runBatch puts the stored ones back.)
     const e = { seq: ++this.counters.lastSeq, ...entry };
     packEntry(this.commands, e, symbolIndex);
     this.journalEntries.push(e);
@@ -412,7 +481,8 @@ export class Sequencer {
         job.error = amendError(job.order, reason);
         break;
       case "cancelAll":
-        break; // the order closed earlier in the batch: nothing to cancel
+      case "replayed":
+        break; // the order closed earlier: nothing to cancel or amend
     }
   }
 
@@ -439,6 +509,10 @@ export class Sequencer {
 
   private untrack(o: OrderState): void {
     this.live.delete(o.id);
+    const slot = this.closedCount++ % RECENTLY_CLOSED;
+    if (this.closedCount > RECENTLY_CLOSED) this.recentlyClosed.delete(this.closedRing[slot]!);
+    this.closedRing[slot] = o.id;
+    this.recentlyClosed.set(o.id, { accountId: o.accountId, status: o.status! });
     this.liveByAccount.get(o.accountId)?.delete(o.id);
     if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
   }
@@ -468,6 +542,8 @@ function settle(job: Job): void {
       return job.resolve(job.cancelled);
     case "newMany":
       return job.resolve(job.results);
+    case "replayed":
+      return job.resolve();
   }
 }
 

@@ -117,6 +117,7 @@ beforeAll(async () => {
 afterAll(() => ex.stop());
 
 function fingerprint() {
+  ex.exchange.writer.flush(); // orders and trades follow the journal a few milliseconds later
   const q = (sql: string) => ex.exchange.storage.sqlite.query(sql).all();
   return JSON.stringify([q("SELECT * FROM orders ORDER BY id"), q("SELECT * FROM journal ORDER BY seq"), q("SELECT * FROM trades ORDER BY id"), q("SELECT id, name FROM accounts ORDER BY id")]);
 }

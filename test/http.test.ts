@@ -16,6 +16,7 @@ const limit = (key: string, symbol: string, side: string, price: string, quantit
   order(key, { symbol, side, type: "limit", price, quantity, ...extra });
 const book = async (symbol: string) => (await ex.call("GET", `/api/v1/markets/${symbol}/book`)).body;
 const tableCounts = () => ({
+  flushed: ex.exchange.writer.flush(),
   orders: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get(),
   journal: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM journal").get(),
 });

@@ -9,6 +9,12 @@ afterEach(async () => {
   ex = undefined;
 });
 
+/** The database, with the orders and trades that follow the journal written. */
+const database = (e: NonNullable<typeof ex>) => {
+  e.exchange.writer.flush();
+  return e.exchange.storage.sqlite;
+};
+
 const body = (i: number) => ({ symbol: "BTC-USD", side: i % 2 ? "buy" : "sell", type: "limit", price: "100.00", quantity: "0.001" });
 
 test("requests that arrive together share a batch: one engine call and one transaction", async () => {
@@ -37,7 +43,7 @@ test("a full queue answers 503 with Retry-After at once; every acknowledged orde
   expect(shed.length).toBeGreaterThan(0);
   expect(shed[0]!.body.error.code).toBe("OVERLOADED");
   expect(shed[0]!.headers.get("retry-after")).toBe("1");
-  const stored = ex.exchange.storage.sqlite.query("SELECT id FROM orders ORDER BY id").all().map((r: any) => String(r.id));
+  const stored = database(ex!).query("SELECT id FROM orders ORDER BY id").all().map((r: any) => String(r.id));
   expect(stored).toEqual(accepted.map((r) => r.body.orderId).sort((a, b) => Number(a) - Number(b)));
   // And it still serves.
   expect((await ex.call("POST", "/api/v1/orders", { key, json: body(1) })).status).toBe(201);
@@ -52,7 +58,7 @@ test("a batch is one job: admitted whole or refused whole, its items answered in
   const refused = await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders: orders(9) } });
   expect(refused.status).toBe(503);
   expect(refused.body.error.code).toBe("OVERLOADED");
-  expect(ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: 0 });
+  expect(database(ex!).query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: 0 });
 
   // 7 items: the third is off tick; the last two reuse the client ids of the first two, which
   // are still open when the batch is admitted (they fill only when it is matched). Answers show
@@ -66,7 +72,7 @@ test("a batch is one job: admitted whole or refused whole, its items answered in
     "filled", "filled", "VALIDATION", "filled", "filled", "DUPLICATE_CLIENT_ORDER_ID", "DUPLICATE_CLIENT_ORDER_ID",
   ]);
   expect(batches).toEqual([4]);
-  const stored = ex.exchange.storage.sqlite.query("SELECT id FROM orders ORDER BY id").all().map((r: any) => String(r.id));
+  const stored = database(ex!).query("SELECT id FROM orders ORDER BY id").all().map((r: any) => String(r.id));
   expect(stored).toEqual(results.filter((r: any) => r.orderId).map((r: any) => r.orderId));
 });
 
@@ -80,5 +86,5 @@ test("stop() answers queued orders after committing them, then refuses new ones"
   await stopped;
   const ok = replies.filter((r) => r.status === 201).length;
   expect(replies.every((r) => r.status === 201 || (r.status === 503 && r.body.error.code === "SHUTTING_DOWN"))).toBe(true);
-  expect(ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: ok });
+  expect(database(ex!).query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: ok });
 });

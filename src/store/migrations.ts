@@ -10,12 +10,14 @@ import init from "./migrations/0000_init.sql" with { type: "text" };
 import openOrdersIndex from "./migrations/0001_open_orders_index.sql" with { type: "text" };
 import tradesTimeIndex from "./migrations/0002_trades_time_index.sql" with { type: "text" };
 import tradesOneSymbolIndex from "./migrations/0003_trades_one_symbol_index.sql" with { type: "text" };
+import journalProjection from "./migrations/0004_journal_projection.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
   "0001_open_orders_index": openOrdersIndex,
   "0002_trades_time_index": tradesTimeIndex,
   "0003_trades_one_symbol_index": tradesOneSymbolIndex,
+  "0004_journal_projection": journalProjection,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

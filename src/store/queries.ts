@@ -1,12 +1,14 @@
 // Reads (Drizzle): orders with their fills, trades, the journal, and the counters to resume from.
-import { and, asc, desc, eq, gt, gte, inArray, max, or, sql } from "drizzle-orm";
+// Orders and trades are written a little after the journal (store/writer.ts): every read of them
+// first calls `beforeRead`, which writes whatever is still buffered.
+import { and, asc, desc, eq, gt, gte, inArray, lte, max, or, sql } from "drizzle-orm";
 import { pushTo } from "../collections";
 import type { Markets } from "../markets";
 import {
   CLOSED_STATUSES, type Fill, type OrderState, type OrderStatus,
 } from "../orders/order";
 import type { Db } from "./database";
-import { journal, orders, trades } from "./schema";
+import { journal, orders, projection, trades } from "./schema";
 
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
@@ -20,6 +22,8 @@ export class Queries {
   // On the hot path (a cancel of an order that just closed asks who owns it): prepared once,
   // raw, because Drizzle's query builder rebuilds and re-prepares SQL on every call.
   private readonly ownerStatement;
+  /** Set by the exchange: writes buffered orders and trades. */
+  beforeRead: () => void = () => {};
 
   constructor(private readonly db: Db, private readonly markets: Markets) {
     this.ownerStatement = db.$client.prepare<{ accountId: number; status: OrderStatus }, [number]>(
@@ -28,16 +32,19 @@ export class Queries {
   }
 
   order(id: number): OrderState | undefined {
+    this.beforeRead();
     const row = this.db.select().from(orders).where(eq(orders.id, id)).get();
     return row && this.withFills([row])[0];
   }
 
   /** Account and status of an order, without its fills. */
   orderOwner(id: number): { accountId: number; status: OrderStatus } | undefined {
+    this.beforeRead();
     return this.ownerStatement.get(id) ?? undefined;
   }
 
   listOrders(accountId: number, filter: { symbol?: string; status: "open" | "closed" | "all"; limit: number }): OrderState[] {
+    this.beforeRead();
     const conditions = [eq(orders.accountId, accountId)];
     if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
     if (filter.status === "open") conditions.push(OPEN_ORDER);
@@ -54,6 +61,7 @@ export class Queries {
   }
 
   trades(symbol: string, limit: number): TradeRow[] {
+    this.beforeRead();
     return this.db.select().from(trades).where(eq(trades.symbol, symbol))
       .orderBy(desc(trades.time), desc(trades.id)).limit(limit).all();
   }
@@ -63,6 +71,7 @@ export class Queries {
    * last trade of the bucket by trade id.
    */
   candles(symbol: string, intervalMs: number, limit: number, now: number): CandleRow[] {
+    this.beforeRead();
     const since = (Math.floor(now / intervalMs) - limit + 1) * intervalMs;
     return this.db.all<CandleRow>(sql`
       SELECT b.bucket * ${intervalMs} AS time, b.low, b.high, b.volume, b.trades,
@@ -85,11 +94,19 @@ export class Queries {
       .from(trades).where(inArray(trades.id, latest)).all();
   }
 
-  journalPage(afterSeq: number, limit: number): JournalRow[] {
-    return this.db.select().from(journal).where(gt(journal.seq, afterSeq))
+  /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order. */
+  journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): JournalRow[] {
+    return this.db.select().from(journal).where(and(gt(journal.seq, afterSeq), lte(journal.seq, upToSeq)))
       .orderBy(asc(journal.seq)).limit(limit).all();
   }
 
+  /** The last journal entry whose orders and trades are written. */
+  projectedSeq(): number {
+    return this.db.select({ seq: projection.seq }).from(projection).get()?.seq ?? 0;
+  }
+
+  /** The counters to resume from, as of the last journal entry whose effects are written (orders
+   *  and trades ids go on from there when recovery writes the rest; order ids from the journal). */
   counters(): { lastOrderId: number; lastTradeId: number; lastSeq: number } {
     const one = <T>(q: { get(): T | undefined }): T => q.get()!;
     const o = one(this.db.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));

@@ -42,11 +42,16 @@ export const orders = sqliteTable(
 );
 
 /**
- * The command journal: every command given to the engine, in order. Replaying it through the
- * (deterministic) engine rebuilds the books exactly. Codes are the engine's (native/layout.ts).
+ * The command journal: every command given to the engine, in order, with what a new order needs
+ * besides (its account and client order id). It is what makes a request durable: a batch is
+ * answered once its journal rows are committed. Replaying it through the (deterministic) engine
+ * rebuilds the books exactly, and the orders and trades that follow from it. Codes are the
+ * engine's (native/layout.ts).
  */
 export const journal = sqliteTable("journal", {
   seq: integer("seq").primaryKey(),
+  accountId: integer("account_id").notNull().default(0), // new orders; 0 for other commands
+  clientOrderId: text("client_order_id"),
   kind: integer("kind").notNull(),
   orderId: integer("order_id").notNull(),
   symbol: text("symbol").notNull(),
@@ -56,6 +61,15 @@ export const journal = sqliteTable("journal", {
   price: integer("price").notNull(),
   quantity: integer("quantity").notNull(),
   time: integer("time").notNull(),
+});
+
+/**
+ * How far the orders and trades tables are written: every journal entry up to `seq`. They follow
+ * the journal in larger transactions (store/writer.ts); recovery writes the rest from the journal.
+ */
+export const projection = sqliteTable("projection", {
+  id: integer("id").primaryKey(), // always 1: one row
+  seq: integer("seq").notNull(),
 });
 
 export const trades = sqliteTable(
