@@ -31,6 +31,7 @@ export interface BatchWrite {
 }
 
 const CHUNK = 64;
+const ORDER_COLUMNS = 15;
 type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -72,6 +73,9 @@ export class BatchWriter {
 
   private orderValues: Value[] = [];
   private orderRows = 0;
+  /** Row of each buffered order: a later state of it replaces its row, so an order placed and
+   *  closed within one interval is written once (and never enters the open-orders index). */
+  private orderRow = new Map<number, number>();
   private tradeValues: Value[] = [];
   private tradeRows = 0;
   /** The last journal entry whose orders and trades are buffered or written. */
@@ -127,10 +131,23 @@ export class BatchWriter {
 
   /** Buffers the orders and trades of a batch whose journal is already stored (recovery). */
   project(batch: BatchWrite): void {
+    const values = this.orderValues;
     for (const o of batch.orders) {
-      this.orderValues.push(o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
-        o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt);
-      this.orderRows++;
+      const row = this.orderRow.get(o.id);
+      if (row === undefined) {
+        this.orderRow.set(o.id, this.orderRows++);
+        values.push(o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
+          o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt);
+      } else {
+        // The columns an order's life changes (those the upsert below updates).
+        const at = row * ORDER_COLUMNS;
+        values[at + 7] = o.price;
+        values[at + 8] = o.quantity;
+        values[at + 9] = o.filled;
+        values[at + 10] = o.status;
+        values[at + 11] = o.rejectReason;
+        values[at + 14] = o.updatedAt;
+      }
     }
     for (const t of batch.trades) {
       this.tradeValues.push(t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time);
@@ -152,6 +169,7 @@ export class BatchWriter {
     this.writeProjection();
     this.orderValues = [];
     this.orderRows = 0;
+    this.orderRow.clear();
     this.tradeValues = [];
     this.tradeRows = 0;
   }
