@@ -11,7 +11,7 @@ import type { Markets } from "./markets";
 import type { MarketStats } from "./market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../native/engine";
 import { CommandFlag, CommandKind, EventType, RejectReason, Side, TimeInForce } from "../native/layout";
-import { isOpen, type OrderState, type OrderStatus } from "./orders/order";
+import { CLOSED_STATUSES, isOpen, type OrderState, type OrderStatus } from "./orders/order";
 import type { AmendRequest, OrderRequest } from "./orders/validate";
 import type { Queries } from "./store/queries";
 import type { BatchWriter, TradeRecord } from "./store/writer";
@@ -45,8 +45,30 @@ type Job =
   // A stored cancel or amend, replayed at start: its events speak for themselves.
   | ({ kind: "replayed"; entry: JournalEntry } & Deferred<void>);
 
-/** Closed orders remembered for the answer to a late cancel (409, not a database read). */
-const RECENTLY_CLOSED = 65_536;
+/**
+ * Recently closed orders, remembered for the answer to a late cancel (409 without a database
+ * read), in slots by order id: ids are given out in order, so the slots hold about the last
+ * 65,536 orders, and a lookup or a store is an array access, with nothing allocated.
+ */
+class RecentlyClosed {
+  private static readonly SLOTS = 65_536;
+  private readonly ids = new Float64Array(RecentlyClosed.SLOTS);
+  private readonly accounts = new Float64Array(RecentlyClosed.SLOTS);
+  private readonly statuses = new Uint8Array(RecentlyClosed.SLOTS);
+
+  remember(o: OrderState): void {
+    const slot = o.id % RecentlyClosed.SLOTS;
+    this.ids[slot] = o.id;
+    this.accounts[slot] = o.accountId;
+    this.statuses[slot] = CLOSED_STATUSES.indexOf(o.status!);
+  }
+
+  get(orderId: number): { accountId: number; status: OrderStatus } | undefined {
+    const slot = orderId % RecentlyClosed.SLOTS;
+    if (this.ids[slot] !== orderId) return undefined;
+    return { accountId: this.accounts[slot]!, status: CLOSED_STATUSES[this.statuses[slot]!]! };
+  }
+}
 
 /** The price levels a batch changed, per market index: [bid prices, ask prices] (ticks). */
 export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
@@ -65,11 +87,8 @@ export class Sequencer {
   private readonly live = new Map<number, OrderState>();
   private readonly liveByAccount = new Map<number, Map<number, OrderState>>();
   private readonly clientOrderIds = new Map<string, number>();
-  private readonly recentlyClosed = new Map<number, { accountId: number; status: OrderStatus }>();
-  // Insertion order of recentlyClosed, as a ring: the oldest is forgotten in O(1) (deleting a
+  private readonly recentlyClosed = new RecentlyClosed();
   // Map's first key again and again makes finding the next first key ever slower).
-  private readonly closedRing = new Float64Array(RECENTLY_CLOSED);
-  private closedCount = 0;
 
   private queue: Job[] = [];
   private queuedCommands = 0;
@@ -509,10 +528,7 @@ export class Sequencer {
 
   private untrack(o: OrderState): void {
     this.live.delete(o.id);
-    const slot = this.closedCount++ % RECENTLY_CLOSED;
-    if (this.closedCount > RECENTLY_CLOSED) this.recentlyClosed.delete(this.closedRing[slot]!);
-    this.closedRing[slot] = o.id;
-    this.recentlyClosed.set(o.id, { accountId: o.accountId, status: o.status! });
+    this.recentlyClosed.remember(o);
     this.liveByAccount.get(o.accountId)?.delete(o.id);
     if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
   }
