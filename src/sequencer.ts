@@ -88,7 +88,6 @@ export class Sequencer {
   private readonly liveByAccount = new Map<number, Map<number, OrderState>>();
   private readonly clientOrderIds = new Map<string, number>();
   private readonly recentlyClosed = new RecentlyClosed();
-  // Map's first key again and again makes finding the next first key ever slower).
 
   private queue: Job[] = [];
   private queuedCommands = 0;
@@ -358,7 +357,9 @@ export class Sequencer {
     this.trades = [];
     this.touched = new Set();
     this.levels = new Map();
-    for (const job of jobs) {
+    // Replayed: each job is one stored entry, packed as it was stored (its seq included).
+    if (stored) stored.forEach((entry, i) => this.command(jobs[i]!, entry, this.markets.get(entry.symbol)!.index, entry.seq));
+    else for (const job of jobs) {
       switch (job.kind) {
         case "new":
           this.newCommand(job, job.order);
@@ -379,14 +380,8 @@ export class Sequencer {
           }, job.order.market.index);
           break;
         case "replayed":
-          this.command(job, job.entry, this.markets.get(job.entry.symbol)!.index);
-          break;
+          break; // (only given with `stored`)
       }
-    }
-    if (stored) {
-      // New orders were packed from their OrderState: keep the stored entries (and their seq).
-      this.counters.lastSeq -= this.journalEntries.length;
-      this.journalEntries = stored;
     }
     this.engine.process(this.commands, this.events, (events) => this.apply(events));
     const committing = Bun.nanoseconds();
@@ -416,9 +411,8 @@ export class Sequencer {
     }, o.market.index);
   }
 
-  private command(job: Job, entry: Omit<JournalEntry, "seq">, symbolIndex: number): void {
-    // (A replayed entry gets a seq here too; runBatch puts the stored ones back.)
-    const e = { seq: ++this.counters.lastSeq, ...entry };
+  private command(job: Job, entry: Omit<JournalEntry, "seq">, symbolIndex: number, seq = ++this.counters.lastSeq): void {
+    const e = { ...entry, seq };
     packEntry(this.commands, e, symbolIndex);
     this.journalEntries.push(e);
     this.commandJobs.push(job);
