@@ -129,7 +129,7 @@ export class BatchWriter {
     this.project(batch);
   }
 
-  /** Buffers the orders and trades of a batch whose journal is already stored (recovery). */
+  /** Buffers the orders and trades of a batch whose journal is stored (by commit, or long ago: recovery). */
   project(batch: BatchWrite): void {
     const values = this.orderValues;
     for (const o of batch.orders) {
