@@ -1,0 +1,88 @@
+// The write path alone (src/store/writer.ts) on a real SQLite file: what a batch's journal commit
+// costs, and what the orders and trades that follow it cost per row, with every index and with
+// the orders indexes dropped one by one (to show what each costs). The flow resembles the
+// sustained load scenario: batches of 16 commands, a third of new orders taking a resting one, the
+// oldest resting orders cancelled beyond 640, the rows written every 22 batches (~350 orders).
+//   bun bench/projection.ts [--windows 200]
+import { parseArgs } from "node:util";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JournalEntry } from "../src/journal";
+import { loadMarkets } from "../src/markets";
+import type { OrderState } from "../src/orders/order";
+import { openStorage } from "../src/store/database";
+import { BatchWriter, type TradeRecord } from "../src/store/writer";
+import { CommandKind } from "../native/layout";
+
+const { values } = parseArgs({ options: { windows: { type: "string", default: "200" } } });
+const WINDOWS = Number(values.windows);
+const BATCHES_PER_WINDOW = 22;
+const market = loadMarkets().list[0]!;
+
+function run(dropped: string[]) {
+  const storage = openStorage(join(mkdtempSync(join(tmpdir(), "exchange-projection-")), "exchange.db"));
+  for (const index of dropped) storage.sqlite.exec(`DROP INDEX ${index}`);
+  const writer = new BatchWriter(storage.sqlite, 0, { maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  let seq = 0, orderId = 0, tradeId = 0, orderRows = 0, journalNs = 0, flushNs = 0;
+  const resting: OrderState[] = [];
+  const entry = (kind: number, o: OrderState): JournalEntry => ({
+    seq: ++seq, kind, accountId: o.accountId, clientOrderId: null, orderId: o.id, symbol: market.symbol,
+    side: 0, timeInForce: 0, flags: 0, price: o.price ?? 0, quantity: o.quantity,
+  });
+  for (let w = 0; w < WINDOWS; w++) {
+    for (let b = 0; b < BATCHES_PER_WINDOW; b++) {
+      const time = Date.now();
+      const journal: JournalEntry[] = [], orders = new Set<OrderState>(), trades: TradeRecord[] = [];
+      for (let i = 0; i < 16; i++) {
+        if (resting.length > 640 && i % 3 === 2) {
+          const o = resting.shift()!;
+          o.status = "canceled";
+          o.updatedAt = time;
+          journal.push(entry(CommandKind.cancel, o));
+          orders.add(o);
+          continue;
+        }
+        const id = ++orderId;
+        const o: OrderState = {
+          id, accountId: 1 + (id % 4), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
+          postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
+          clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
+        };
+        journal.push(entry(CommandKind.limit, o));
+        orders.add(o);
+        const maker = i % 3 === 0 ? resting.shift() : undefined;
+        if (maker) {
+          o.filled = maker.filled = 10;
+          o.status = maker.status = "filled";
+          maker.updatedAt = time;
+          orders.add(maker);
+          trades.push({ id: ++tradeId, symbol: market.symbol, price: maker.price!, quantity: 10, takerOrderId: id, makerOrderId: maker.id, takerSide: o.side, time });
+        } else {
+          resting.push(o);
+        }
+      }
+      const started = Bun.nanoseconds();
+      writer.commit({ time, journal, orders, trades });
+      journalNs += Bun.nanoseconds() - started;
+    }
+    orderRows += writer.buffered;
+    const started = Bun.nanoseconds();
+    writer.flush();
+    flushNs += Bun.nanoseconds() - started;
+  }
+  void storage.close();
+  return { journalPerBatch: journalNs / (WINDOWS * BATCHES_PER_WINDOW) / 1000, flushPerRow: flushNs / orderRows / 1000 };
+}
+
+const variants: [string, string[]][] = [
+  ["every index", []],
+  ["without orders_open_idx", ["orders_open_idx"]],
+  ["without orders_account_idx", ["orders_account_idx"]],
+  ["without both", ["orders_open_idx", "orders_account_idx"]],
+];
+console.log("| variant | journal commit per batch of 16 (µs) | orders and trades, per row (µs) |\n| --- | --- | --- |");
+for (const [name, dropped] of variants) {
+  const r = run(dropped);
+  console.log(`| ${name} | ${r.journalPerBatch.toFixed(1)} | ${r.flushPerRow.toFixed(2)} |`);
+}
