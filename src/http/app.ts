@@ -201,7 +201,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const order = await ex.sequencer.submit(account, toOrderRequest(body, ex.markets));
       set.status = 201;
       return renderOrder(order);
-    }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and everything it caused is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
+    }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and its journal entry (from which everything it caused is rebuilt after a crash) is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
     .post("/api/v1/orders/batch", async ({ account, body }) => {
       const requests = body.orders.map((item) => {
         try {
