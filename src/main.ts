@@ -5,6 +5,7 @@ import { createAccount } from "./accounts";
 import { startEchoServer } from "./load/echo-server";
 import { LOAD_HELP, loadCommand } from "./load/main";
 import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
+import { DEFAULT_LIMITS } from "./sequencer";
 import { startServer } from "./server";
 import { openStorage, type SyncMode } from "./store/database";
 
@@ -19,6 +20,8 @@ Flags (each also read from the environment variable in brackets):
   --markets FILE   JSON market list, shaped like GET /api/v1/markets [EXCHANGE_MARKETS] (default: built-in)
   --sync MODE      SQLite synchronous mode: normal survives kill -9, full also power loss [EXCHANGE_SYNC] (default normal)
   --log-level L    debug, info, warn or error: JSON lines on stderr [EXCHANGE_LOG_LEVEL] (default info)
+  --max-queued N   commands that may wait for the engine; beyond, requests get 503 OVERLOADED at
+                   once [EXCHANGE_MAX_QUEUED] (default 65536; 1000, a full batch request, to 1000000)
   -h, --help       this text`;
 
 const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--db FILE]
@@ -56,6 +59,7 @@ function serve(args: string[]): void {
       db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
       markets: { type: "string", default: process.env.EXCHANGE_MARKETS },
       sync: { type: "string", default: process.env.EXCHANGE_SYNC ?? "normal" },
+      "max-queued": { type: "string", default: process.env.EXCHANGE_MAX_QUEUED ?? String(DEFAULT_LIMITS.maxQueuedCommands) },
       "log-level": { type: "string", default: process.env.EXCHANGE_LOG_LEVEL ?? "info" },
       help: { type: "boolean", short: "h" },
     },
@@ -68,8 +72,15 @@ function serve(args: string[]): void {
   if (sync !== "NORMAL" && sync !== "FULL") fail(`--sync must be normal or full, not "${values.sync}"`);
   if (!LOG_LEVELS.includes(values["log-level"] as LogLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
   setLogLevel(values["log-level"] as LogLevel);
+  const maxQueued = Number(values["max-queued"]);
+  if (!/^\d{1,7}$/.test(values["max-queued"]) || maxQueued < 1000 || maxQueued > 1_000_000) {
+    fail(`--max-queued must be an integer from 1000 to 1000000, not "${values["max-queued"]}"`);
+  }
 
-  const server = startServer({ host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode });
+  const server = startServer({
+    host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode,
+    limits: { ...DEFAULT_LIMITS, maxQueuedCommands: maxQueued },
+  });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {
     log("fatal", "a batch could not be stored; exiting so that recovery restores the last committed state", { error: String(error) });

@@ -122,7 +122,9 @@ export class Sequencer {
     openOrders: OrderState[],
     private readonly limits: SequencerLimits = DEFAULT_LIMITS,
   ) {
-    this.commands = new CommandBatch(limits.maxQueuedCommands + limits.maxOpenOrdersPerAccount);
+    // A batch holds at most maxBatchCommands, or more when its first job alone is larger (a
+    // cancel-all of every open order of an account).
+    this.commands = new CommandBatch(limits.maxBatchCommands + limits.maxOpenOrdersPerAccount);
     for (const o of openOrders) this.track(o);
   }
 
@@ -226,7 +228,9 @@ export class Sequencer {
     const mine = this.liveByAccount.get(account.id);
     const orders = mine ? [...mine.values()].filter((o) => !symbol || o.market.symbol === symbol) : [];
     if (orders.length === 0) return Promise.resolve([]);
-    this.admit(orders.length);
+    // A cancel-all larger than the whole queue (an account may have more open orders than the
+    // queue holds) goes in alone when nothing waits, or it could never go in.
+    this.admit(this.queuedCommands === 0 ? Math.min(orders.length, this.limits.maxQueuedCommands) : orders.length);
     return this.enqueue<OrderState[]>((d) => ({ kind: "cancelAll", orders, cancelled: [], ...d }), orders.length);
   }
 

@@ -31,10 +31,13 @@ test("every command has --help with its flags and defaults; a bad flag is refuse
   const dir = tempDir();
   expect(runCli([...EXCHANGE_FROM_SOURCE, "--help"], dir)).toContain("accounts create NAME");
   const serve = runCli([...EXCHANGE_FROM_SOURCE, "serve", "--help"], dir);
-  for (const flag of ["--host", "--port", "--db", "--markets", "--sync", "--log-level", "127.0.0.1", "8080", "./exchange.db"]) expect(serve).toContain(flag);
+  for (const flag of ["--host", "--port", "--db", "--markets", "--sync", "--log-level", "--max-queued", "127.0.0.1", "8080", "./exchange.db"]) expect(serve).toContain(flag);
   expect(runCli([...EXCHANGE_FROM_SOURCE, "accounts", "--help"], dir)).toContain("--db");
   expect(runCli([...EXCHANGE_FROM_SOURCE, "load", "--help"], dir)).toContain("--scenario");
   const bad = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "serve", "--port", "99999"], { cwd: dir, stderr: "pipe" });
   expect(bad.exitCode).toBe(2);
   expect(bad.stderr.toString()).toContain("--port");
+  const tooSmall = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "serve", "--max-queued", "10"], { cwd: dir, stderr: "pipe" });
+  expect(tooSmall.exitCode).toBe(2);
+  expect(tooSmall.stderr.toString()).toContain("--max-queued must be an integer from 1000 to 1000000");
 });

@@ -76,6 +76,16 @@ test("a batch is one job: admitted whole or refused whole, its items answered in
   expect(stored).toEqual(results.filter((r: any) => r.orderId).map((r: any) => r.orderId));
 });
 
+test("a cancel-all larger than the whole queue still goes in when nothing waits", async () => {
+  ex = startTestExchange({ ...DEFAULT_LIMITS, maxQueuedCommands: 8, maxBatchCommands: 8 });
+  const key = ex.newAccount();
+  for (let i = 0; i < 12; i++) expect((await ex.call("POST", "/api/v1/orders", { key, json: { ...body(0), price: `${1 + i}.00` } })).status).toBe(201);
+  const cancelled = await ex.call("DELETE", "/api/v1/orders", { key });
+  expect(cancelled.status).toBe(200);
+  expect(cancelled.body.map((o: any) => o.status)).toEqual(new Array(12).fill("canceled"));
+  expect((await ex.call("GET", "/api/v1/markets/BTC-USD/book")).body.asks).toEqual([]);
+});
+
 test("stop() answers queued orders after committing them, then refuses new ones", async () => {
   ex = startTestExchange();
   const key = ex.newAccount();
