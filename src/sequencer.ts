@@ -251,7 +251,8 @@ export class Sequencer {
     throw new ApiError(404, "ORDER_NOT_FOUND", `order ${orderId} was not found`);
   }
 
-  private admit(commands: number): void {
+  /** Throws the 503 a request of `commands` commands would get now (to refuse before parsing it). */
+  admit(commands: number): void {
     if (this.stopped) {
       throw new ApiError(503, "SHUTTING_DOWN", "the exchange is shutting down", { "Retry-After": "1" });
     }
