@@ -18,6 +18,9 @@ export interface JournalEntry {
   quantity: number;
 }
 
+/** An entry as stored: with the time of its batch (the time of what it caused). */
+export type StoredEntry = JournalEntry & { time: number };
+
 export function packEntry(batch: CommandBatch, e: JournalEntry, symbolIndex: number): void {
   switch (e.kind) {
     case CommandKind.limit:

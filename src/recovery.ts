@@ -9,7 +9,7 @@ import { packEntry } from "./journal";
 import type { Markets } from "./markets";
 import type { OrderState } from "./orders/order";
 import type { Sequencer } from "./sequencer";
-import type { JournalRow, Queries } from "./store/queries";
+import type { Queries } from "./store/queries";
 
 const PAGE = 8192;
 
@@ -40,7 +40,7 @@ export function replayUnwritten(sequencer: Sequencer, queries: Queries, afterSeq
   for (;;) {
     const page = queries.journalPage(afterSeq, PAGE);
     if (page.length === 0) return replayed;
-    sequencer.replay(page, (entry) => (entry as JournalRow).time);
+    sequencer.replay(page);
     afterSeq = page[page.length - 1]!.seq;
     replayed += page.length;
   }

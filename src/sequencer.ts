@@ -6,7 +6,7 @@
 // recovery gives it the journal entries whose orders and trades were not written yet (replay).
 import type { Account } from "./accounts";
 import { ApiError } from "./errors";
-import { packEntry, type JournalEntry } from "./journal";
+import { packEntry, type JournalEntry, type StoredEntry } from "./journal";
 import type { Markets } from "./markets";
 import type { MarketStats } from "./market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../native/engine";
@@ -319,19 +319,20 @@ export class Sequencer {
    * same matching and state as when they were first processed, their rows buffered for writing,
    * their journal left as it is. Entries of one original batch share a time.
    */
-  replay(entries: JournalEntry[], time: (entry: JournalEntry) => number): void {
+  replay(entries: StoredEntry[]): void {
     for (let from = 0; from < entries.length;) {
-      const batchTime = time(entries[from]!);
+      const time = entries[from]!.time;
       let to = from + 1;
-      while (to < entries.length && time(entries[to]!) === batchTime) to++;
+      while (to < entries.length && entries[to]!.time === time) to++;
       const noop = { resolve() {}, reject() {} };
-      const jobs: Job[] = entries.slice(from, to).map((entry) => {
+      const batch = entries.slice(from, to);
+      const jobs: Job[] = batch.map((entry) => {
         if (entry.kind !== CommandKind.limit && entry.kind !== CommandKind.market) return { kind: "replayed", entry, ...noop };
-        const order = this.storedOrder(entry, batchTime);
+        const order = this.storedOrder(entry, time);
         this.track(order);
         return { kind: "new", order, ...noop };
       });
-      this.runBatch(jobs, batchTime, entries.slice(from, to));
+      this.runBatch(jobs, time, batch);
       from = to;
     }
     this.counters.lastSeq = Math.max(this.counters.lastSeq, entries.at(-1)?.seq ?? 0);
