@@ -1,6 +1,12 @@
 // Runs WAL checkpoints on its own thread and connection, so that their fsyncs never stall the
 // sequencer (inline, a checkpoint every ~1,000 pages held batches up for 3-30 ms). PASSIVE
-// checkpoints never block the writer. Started by database.ts; listed as a build entrypoint so
+// checkpoints never block the writer, but under continuous writes they never catch up with it
+// either, and SQLite only starts the WAL over once everything in it is checkpointed: the WAL grew
+// by ~38 MB/s under the batch load, without end. So when it holds more than maxWalFrames, a
+// RESTART checkpoint waits for the writer's transaction in flight, holds the next one back while
+// it copies what PASSIVE has not (little: it ran 100 ms before), and lets the next writer start
+// the WAL from its beginning (it needs a moment between two of the writer's transactions; the
+// server's thread always leaves some). Started by database.ts; listed as a build entrypoint so
 // that the single binary carries it.
 import { Database } from "bun:sqlite";
 
@@ -9,14 +15,19 @@ declare const self: Worker;
 let db: Database | undefined;
 let timer: ReturnType<typeof setInterval> | undefined;
 
-self.onmessage = (event: MessageEvent<{ type: "start"; path: string; intervalMs: number } | { type: "stop" }>) => {
+export interface CheckpointStart { type: "start"; path: string; intervalMs: number; maxWalFrames: number }
+
+self.onmessage = (event: MessageEvent<CheckpointStart | { type: "stop" }>) => {
   const message = event.data;
   if (message.type === "start") {
     db = new Database(message.path);
     db.exec("PRAGMA busy_timeout = 1000");
     timer = setInterval(() => {
       try {
-        const result = db!.query("PRAGMA wal_checkpoint(PASSIVE)").get() as { busy: number; log: number; checkpointed: number };
+        const checkpoint = (mode: "PASSIVE" | "RESTART") =>
+          db!.query(`PRAGMA wal_checkpoint(${mode})`).get() as { busy: number; log: number; checkpointed: number };
+        let result = checkpoint("PASSIVE");
+        if (result.log > message.maxWalFrames) result = { ...checkpoint("RESTART"), restarted: 1 } as typeof result;
         postMessage({ type: "checkpoint", ...result });
       } catch (error) {
         postMessage({ type: "error", error: String(error) });

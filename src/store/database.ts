@@ -5,6 +5,7 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { log } from "../log";
 import * as schema from "./schema";
 import { migrate } from "./migrations";
+import type { CheckpointStart } from "./checkpoint-worker";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
@@ -35,7 +36,8 @@ const CHECKPOINT_WORKER = import.meta.url.includes("$bunfs")
  * thread and never stall a commit; should the worker fail, SQLite's own inline checkpoints take
  * over, so durability never depends on it.
  */
-export function openStorage(path: string, sync: SyncMode = "NORMAL", options: { backgroundCheckpoints?: boolean } = {}): Storage {
+export function openStorage(path: string, sync: SyncMode = "NORMAL",
+  options: { backgroundCheckpoints?: boolean; maxWalFrames?: number } = {}): Storage {
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec(`PRAGMA synchronous = ${sync}`);
@@ -63,7 +65,9 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL", options: { 
         worker?.terminate();
         worker = undefined;
       };
-      worker.postMessage({ type: "start", path: resolve(path), intervalMs: 100 });
+      // 16,384 pages of 4 KiB: the WAL starts over beyond 64 MiB (checkpoint-worker.ts).
+      const start: CheckpointStart = { type: "start", path: resolve(path), intervalMs: 100, maxWalFrames: options.maxWalFrames ?? 16_384 };
+      worker.postMessage(start);
     } catch (error) {
       log("warn", "no checkpoint thread; checkpointing inline", { error: String(error) });
       inline();
