@@ -1,6 +1,7 @@
 // Memory under sustained load: starts a real exchange process on a fresh database, warms it up,
 // then sends millions of orders through the batch endpoint (half resting, half IOC takers that
-// consume them, so the books stay bounded) while sampling the server's RSS from /proc.
+// consume them, so the books stay bounded) while sampling the server's RSS from /proc and the
+// size of its SQLite WAL file (bounded by the checkpoint thread).
 //   bun bench/memory.ts [--seconds 40]
 import { parseArgs } from "node:util";
 import { readFileSync, mkdtempSync } from "node:fs";
@@ -12,6 +13,9 @@ import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" } } });
 const dir = mkdtempSync(join(tmpdir(), "exchange-memory-"));
 const { proc: server, url } = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
+let largestWal = 0;
+const db = join(dir, "exchange.db");
+const walMiB = () => Bun.file(`${db}-wal`).size / (1 << 20);
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
 
 const target = await connect(url, "BTC-USD", false, await createAccounts(url, 4));
@@ -25,10 +29,11 @@ const samples: number[] = [];
 for (let t = 0; t < Number(values.seconds); t += 5) {
   await run(5);
   samples.push(rss());
+  largestWal = Math.max(largestWal, walMiB());
   const book = await (await fetch(`${url}/api/v1/markets/BTC-USD/book?depth=1000`)).json() as { bids: unknown[]; asks: unknown[] };
-  console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
+  console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, WAL ${walMiB().toFixed(0)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
 }
 const last = samples.at(-1)!;
-console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB`);
+console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB; WAL at most ${largestWal.toFixed(0)} MiB`);
 server.kill("SIGTERM");
 await server.exited;

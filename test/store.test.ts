@@ -41,7 +41,7 @@ test("the server's storage checkpoints on its own thread, and a clean close leav
 
 test("under writes that hardly pause, the WAL still starts over once it passes its bound", async () => {
   // PASSIVE checkpoints alone never catch up with a writer that hardly stops, and SQLite starts
-  // the WAL over only once all of it is checkpointed: without the RESTART this grows to ~40 MB.
+  // the WAL over only once all of it is checkpointed: without the RESTART this grows to tens of MB.
   const path = join(tempDir(), "busy.db");
   const s = openStorage(path, "NORMAL", { backgroundCheckpoints: true, maxWalFrames: 256 });
   s.sqlite.exec("CREATE TABLE filler (x TEXT)");
