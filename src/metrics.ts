@@ -1,6 +1,7 @@
 // Prometheus metrics: counters and histograms kept in memory, served as text at GET /metrics.
 import { CommandKind } from "../native/layout";
 import type { BatchReport } from "./sequencer";
+import { countBy } from "./collections";
 type Labels = Record<string, string>;
 
 const labelText = (labels: Labels) => {
@@ -58,12 +59,9 @@ export class Metrics {
     this.batchSeconds.observe(r.seconds.batch);
     this.commitSeconds.observe(r.seconds.commit);
     // Counted per batch, then added: a label set becomes text once per batch, not once per order.
-    const orders = new Map<string, number>();
-    for (const j of r.journal) if (j.kind === CommandKind.limit || j.kind === CommandKind.market) orders.set(j.symbol, (orders.get(j.symbol) ?? 0) + 1);
-    for (const [symbol, n] of orders) this.orders.inc({ symbol }, n);
-    const trades = new Map<string, number>();
-    for (const t of r.trades) trades.set(t.symbol, (trades.get(t.symbol) ?? 0) + 1);
-    for (const [symbol, n] of trades) this.trades.inc({ symbol }, n);
+    const isNew = (j: BatchReport["journal"][number]) => j.kind === CommandKind.limit || j.kind === CommandKind.market;
+    for (const [symbol, n] of countBy(r.journal, (j) => (isNew(j) ? j.symbol : undefined))) this.orders.inc({ symbol }, n);
+    for (const [symbol, n] of countBy(r.trades, (t) => t.symbol)) this.trades.inc({ symbol }, n);
     // A rejected order closes in the batch that saw it, so it is counted once.
     for (const o of r.orders) if (o.status === "rejected") this.rejects.inc({ reason: o.rejectReason ?? "REJECTED" });
   }

@@ -43,7 +43,7 @@ type Job =
   | ({ kind: "cancelAll"; orders: OrderState[]; cancelled: OrderState[] } & Deferred<OrderState[]>)
   | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | ApiError)[] } & Deferred<(OrderState | ApiError)[]>)
   // A stored cancel or amend, replayed at start: its events speak for themselves.
-  | ({ kind: "replayed"; entry: JournalEntry } & Deferred<void>);
+  | ({ kind: "replayed" } & Deferred<void>);
 
 /**
  * Recently closed orders, remembered for the answer to a late cancel (409 without a database
@@ -180,24 +180,7 @@ export class Sequencer {
       throw new ApiError(409, "TOO_MANY_OPEN_ORDERS",
         `an account may have at most ${this.limits.maxOpenOrdersPerAccount} open orders`);
     }
-    const order: OrderState = {
-      id: ++this.counters.lastOrderId,
-      accountId: account.id,
-      market: request.market,
-      side: request.side,
-      type: request.type,
-      timeInForce: request.timeInForce,
-      postOnly: request.postOnly,
-      price: request.price,
-      quantity: request.quantity,
-      filled: 0,
-      status: null,
-      rejectReason: null,
-      clientOrderId: request.clientOrderId,
-      createdAt: now,
-      updatedAt: now,
-      fills: [],
-    };
+    const order = newOrderState(++this.counters.lastOrderId, account.id, request, now);
     this.track(order);
     return order;
   }
@@ -327,7 +310,7 @@ export class Sequencer {
       const noop = { resolve() {}, reject() {} };
       const batch = entries.slice(from, to);
       const jobs: Job[] = batch.map((entry) => {
-        if (entry.kind !== CommandKind.limit && entry.kind !== CommandKind.market) return { kind: "replayed", entry, ...noop };
+        if (entry.kind !== CommandKind.limit && entry.kind !== CommandKind.market) return { kind: "replayed", ...noop };
         const order = this.storedOrder(entry, time);
         this.track(order);
         return { kind: "new", order, ...noop };
@@ -341,16 +324,16 @@ export class Sequencer {
   private storedOrder(e: JournalEntry, time: number): OrderState {
     const market = this.markets.get(e.symbol);
     if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
-    return {
-      id: e.orderId, accountId: e.accountId, market,
+    return newOrderState(e.orderId, e.accountId, {
+      market,
       side: e.side === Side.buy ? "buy" : "sell",
       type: e.kind === CommandKind.limit ? "limit" : "market",
       timeInForce: e.timeInForce === TimeInForce.IOC ? "IOC" : e.timeInForce === TimeInForce.FOK ? "FOK" : "GTC",
       postOnly: (e.flags & CommandFlag.postOnly) !== 0,
       price: e.kind === CommandKind.limit ? e.price : null,
-      quantity: e.quantity, filled: 0, status: null, rejectReason: null, clientOrderId: e.clientOrderId,
-      createdAt: time, updatedAt: time, fills: [],
-    };
+      quantity: e.quantity,
+      clientOrderId: e.clientOrderId,
+    }, time);
   }
 
   /** Matches a batch and commits its journal; `stored`: replayed entries, journal already written. */
@@ -532,6 +515,15 @@ export class Sequencer {
     this.liveByAccount.get(o.accountId)?.delete(o.id);
     if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
   }
+}
+
+/** A new order, before the engine has seen it: placed now, or replayed from its journal entry. */
+function newOrderState(id: number, accountId: number, r: OrderRequest, time: number): OrderState {
+  return {
+    id, accountId, market: r.market, side: r.side, type: r.type, timeInForce: r.timeInForce,
+    postOnly: r.postOnly, price: r.price, quantity: r.quantity, filled: 0, status: null,
+    rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
+  };
 }
 
 /** The status of an order that rests with `remaining` lots (0: it filled completely). */

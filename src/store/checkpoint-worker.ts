@@ -15,6 +15,9 @@ declare const self: Worker;
 let db: Database | undefined;
 let timer: ReturnType<typeof setInterval> | undefined;
 
+const checkpoint = (mode: "PASSIVE" | "RESTART") =>
+  db!.query(`PRAGMA wal_checkpoint(${mode})`).get() as { busy: number; log: number; checkpointed: number };
+
 export interface CheckpointStart { type: "start"; path: string; intervalMs: number; maxWalFrames: number }
 
 self.onmessage = (event: MessageEvent<CheckpointStart | { type: "stop" }>) => {
@@ -24,8 +27,6 @@ self.onmessage = (event: MessageEvent<CheckpointStart | { type: "stop" }>) => {
     db.exec("PRAGMA busy_timeout = 1000");
     timer = setInterval(() => {
       try {
-        const checkpoint = (mode: "PASSIVE" | "RESTART") =>
-          db!.query(`PRAGMA wal_checkpoint(${mode})`).get() as { busy: number; log: number; checkpointed: number };
         let result = checkpoint("PASSIVE");
         if (result.log > message.maxWalFrames) result = { ...checkpoint("RESTART"), restarted: 1 } as typeof result;
         postMessage({ type: "checkpoint", ...result });
