@@ -3,10 +3,15 @@
 // and open-loop (a fixed offered rate; latency counts from when each request was due, so a slow
 // server cannot hide its queueing: no coordinated omission).
 import { Market, type MarketSpec } from "../markets";
+import { HttpPool } from "./http-client";
 import { LatencyRecorder } from "./report";
+
+/** How requests are sent: the lean client (./http-client.ts), or fetch() as most bots would. */
+export type Client = "raw" | "fetch";
 
 export interface Target {
   url: string;
+  client: Client;
   /** A bare echo server: no accounts, no cancels, every 2xx counts. */
   echo: boolean;
   keys: string[];
@@ -16,16 +21,40 @@ export interface Target {
 
 interface Reply { status: number; body: any }
 
-async function send(url: string, method: string, key: string | undefined, body?: unknown): Promise<Reply> {
+const pools = new Map<string, HttpPool>();
+
+/** A request to `base` + `path`; status 0 if the connection failed. */
+async function send(base: string, path: string, method: string, key: string | undefined, body?: unknown, client: Client = "raw"): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (key) headers["x-api-key"] = key;
   if (body !== undefined) headers["content-type"] = "application/json";
-  try {
-    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  } catch {
-    return { status: 0, body: null }; // connection refused or reset
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  let reply: { status: number; body: string };
+  if (client === "fetch") {
+    try {
+      const res = await fetch(base + path, { method, headers, body: text });
+      reply = { status: res.status, body: await res.text() };
+    } catch {
+      reply = { status: 0, body: "" };
+    }
+  } else {
+    let pool = pools.get(base);
+    if (!pool) pools.set(base, (pool = new HttpPool(base)));
+    reply = await pool.request(method, path, headers, text);
   }
+  let parsed = null;
+  try {
+    parsed = reply.body ? JSON.parse(reply.body) : null;
+  } catch {
+    // not JSON: the status alone counts
+  }
+  return { status: reply.status, body: parsed };
+}
+
+/** Closes the connections the load runs kept open. */
+export function closeConnections(): void {
+  for (const pool of pools.values()) pool.close();
+  pools.clear();
 }
 
 function random(seed: number) {
@@ -75,7 +104,7 @@ export class OrderFlow {
   }
 
   async call(req: { method: string; path: string; body?: unknown }): Promise<Reply> {
-    const reply = await send(this.target.url + req.path, req.method, this.key, req.body);
+    const reply = await send(this.target.url, req.path, req.method, this.key, req.body, this.target.client);
     this.observe(reply);
     return reply;
   }
@@ -159,7 +188,7 @@ export async function batchLoop(target: Target, workers: number, size: number, s
     while (performance.now() < end) {
       const orders = Array.from({ length: size }, (_, i) => (i % 2 ? flow.order(true, "IOC") : flow.order(false)));
       const t0 = Bun.nanoseconds();
-      const reply = await send(`${target.url}/api/v1/orders/batch`, "POST", flow.key, { orders });
+      const reply = await send(target.url, "/api/v1/orders/batch", "POST", flow.key, { orders }, target.client);
       const ok = reply.status === 200 && Array.isArray(reply.body?.results);
       if (ok) ordersOk += reply.body.results.filter((r: { orderId?: string }) => r.orderId).length;
       rec.record(Bun.nanoseconds() - t0, reply.status, ok);
@@ -170,29 +199,29 @@ export async function batchLoop(target: Target, workers: number, size: number, s
 }
 
 /** Looks up the market and a mid price (last trade, else the middle of the book, else 100). */
-export async function connect(url: string, symbol: string, echo: boolean, keys: string[]): Promise<Target> {
+export async function connect(url: string, symbol: string, echo: boolean, keys: string[], client: Client = "raw"): Promise<Target> {
   let spec: MarketSpec = { symbol, baseAsset: "X", quoteAsset: "Y", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001" };
   let midTicks = 10_000;
   const market = () => new Market(0, spec);
   if (!echo) {
-    const markets = await send(`${url}/api/v1/markets`, "GET", undefined);
+    const markets = await send(url, "/api/v1/markets", "GET", undefined);
     if (markets.status !== 200) throw new Error(`${url} does not answer GET /api/v1/markets (status ${markets.status})`);
     const found = (markets.body as MarketSpec[]).find((m) => m.symbol === symbol);
     if (!found) throw new Error(`${url} has no market ${symbol}`);
     spec = found;
-    const ticker = (await send(`${url}/api/v1/markets/${symbol}/ticker`, "GET", undefined)).body;
+    const ticker = (await send(url, `/api/v1/markets/${symbol}/ticker`, "GET", undefined)).body;
     const reference = ticker?.lastPrice ?? ticker?.bestBid ?? ticker?.bestAsk;
     if (reference) midTicks = market().priceTicks(reference);
     else midTicks = market().priceTicks("100");
   }
-  return { url, echo, keys, market: market(), midTicks };
+  return { url, client, echo, keys, market: market(), midTicks };
 }
 
 /** Creates `count` accounts through the API. */
 export async function createAccounts(url: string, count: number): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
-    const r = await send(`${url}/api/v1/accounts`, "POST", undefined, { name: `load-${Date.now()}-${i}` });
+    const r = await send(url, "/api/v1/accounts", "POST", undefined, { name: `load-${Date.now()}-${i}` });
     if (r.status !== 201) throw new Error(`could not create an account (status ${r.status}); pass --keys instead`);
     keys.push(r.body.apiKey);
   }
@@ -209,6 +238,6 @@ export async function seedBook(target: Target, levels: number): Promise<void> {
       orders.push({ symbol: market.symbol, side, type: "limit", price: market.formatPrice(ticks), quantity: market.formatQuantity(market.minQuantityLots * 10) });
     }
   }
-  const r = await send(`${target.url}/api/v1/orders/batch`, "POST", target.keys[0], { orders });
+  const r = await send(target.url, "/api/v1/orders/batch", "POST", target.keys[0], { orders });
   if (r.status !== 200) throw new Error(`seeding the book failed (status ${r.status})`);
 }
