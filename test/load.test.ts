@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { HttpPool } from "../src/load/http-client";
 import { EXCHANGE_FROM_SOURCE, runCli, spawnExchange, tempDir } from "./helpers";
 
-test("the load client reads bodies by Content-Length and chunked, none for 204, and queues beyond its connections", async () => {
+test("the load client sends bodies larger than a socket takes at once, reads them by Content-Length and chunked, none for 204, and queues beyond its connections", async () => {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -47,6 +47,12 @@ test("the load client reads bodies by Content-Length and chunked, none for 204, 
     const chunked = await pool.request("GET", "/chunked", {});
     expect(chunked.status).toBe(200);
     expect(JSON.parse(chunked.body)).toEqual({ parts: ["é€😀", "x".repeat(70_000)] });
+
+    // More than the socket takes at once: the rest goes out as it drains.
+    const big = "y".repeat(24 << 20);
+    const bigEcho = await pool.request("POST", "/echo", {}, big);
+    expect(bigEcho.status).toBe(201);
+    expect(JSON.parse(bigEcho.body).got === big).toBe(true);
 
     expect(await pool.request("GET", "/empty", {})).toEqual({ status: 204, body: "" });
     expect((await pool.request("GET", "/nowhere", {})).status).toBe(404);

@@ -23,6 +23,8 @@ class Connection {
   private socket: Socket<undefined> | null = null;
   private received: Buffer = Buffer.alloc(0);
   private waiting: Waiting | null = null;
+  /** What the socket did not take yet (its writes are unbuffered): sent on drain. */
+  private unsent: Uint8Array | null = null;
   closed = false;
 
   static async open(host: string, port: number): Promise<Connection> {
@@ -32,6 +34,7 @@ class Connection {
       port,
       socket: {
         data: (_socket, chunk) => c.onData(chunk),
+        drain: () => c.write(),
         close: () => c.onClose(new Error("connection closed")),
         error: (_socket, error) => c.onClose(error),
       },
@@ -45,8 +48,17 @@ class Connection {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       // One write for head and body: two would cost a second packet per request.
-      this.socket!.write(body === undefined ? head : head + body);
+      this.unsent = Buffer.from(body === undefined ? head : head + body);
+      this.write();
     });
+  }
+
+  /** Writes what is unsent, as much as the socket takes now. */
+  private write(): void {
+    if (!this.unsent || !this.socket) return;
+    const written = this.socket.write(this.unsent);
+    if (written < 0) return this.onClose(new Error("connection closed"));
+    this.unsent = written < this.unsent.length ? this.unsent.subarray(written) : null;
   }
 
   close(): void {
@@ -101,6 +113,7 @@ class Connection {
 
   private onClose(error: Error): void {
     this.closed = true;
+    this.unsent = null;
     const waiting = this.waiting;
     this.waiting = null;
     waiting?.reject(error);
