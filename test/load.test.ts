@@ -94,7 +94,7 @@ test("exchange load runs every scenario against a real exchange; the exchange co
 
     // Each run creates 4 accounts and seeds 40 orders; every request but the cancels of the
     // closed-loop and open-loop scenarios is one order, each batch request 50 (all accepted).
-    const metrics = await (await fetch(`${ex.url}/metrics`)).text();
+    const metrics = (await ex.call("GET", "/metrics")).body as string;
     const placed = [...metrics.matchAll(/^exchange_orders_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
     const batchOrders = results.filter((r) => r.scenario === "batch").reduce((sum, r) => sum + r.orders, 0);
     const singles = results.filter((r) => r.scenario !== "batch").reduce((sum, r) => sum + r.requests, 0);
