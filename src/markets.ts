@@ -37,6 +37,23 @@ class FormatCache {
   }
 }
 
+/** Remembers parsed values, up to a bound (then starts afresh), so memory stays flat. Only what
+ *  parsed is kept: a refusal is worked out (and its message written) every time. */
+class ParseCache {
+  private readonly units = new Map<string | number, number>();
+  constructor(private readonly capacity = 4096) {}
+
+  get(input: string | number): number | undefined {
+    return this.units.get(input);
+  }
+
+  set(input: string | number, units: number): number {
+    if (this.units.size >= this.capacity) this.units.clear();
+    this.units.set(input, units);
+    return units;
+  }
+}
+
 export class Market {
   readonly tick: DecimalUnit;
   readonly step: DecimalUnit;
@@ -58,12 +75,13 @@ export class Market {
 
   /** Price field to ticks; throws a 400 naming `field`. */
   priceTicks(input: string | number, field = "price"): number {
-    return this.units(input, this.tick, field, "tickSize");
+    return this.parsedPrices.get(input) ?? this.parsedPrices.set(input, this.units(input, this.tick, field, "tickSize"));
   }
 
   /** Quantity field to lots; throws a 400 naming `field`. */
   quantityLots(input: string | number, field = "quantity"): number {
-    const lots = this.units(input, this.step, field, "stepSize");
+    const lots = this.parsedQuantities.get(input)
+      ?? this.parsedQuantities.set(input, this.units(input, this.step, field, "stepSize"));
     if (lots < this.minQuantityLots) {
       throw invalid(`${field} must be at least minQuantity ${this.spec.minQuantity} for ${this.symbol}`);
     }
@@ -78,7 +96,10 @@ export class Market {
     return typeof lots === "number" ? this.quantities.format(lots) : formatUnits(lots, this.step);
   }
 
-  // Answers and streams format the same few prices (near the mid) and sizes over and over.
+  // Bots send, and answers and streams show, the same few prices (near the mid) and sizes over
+  // and over.
+  private readonly parsedPrices = new ParseCache();
+  private readonly parsedQuantities = new ParseCache();
   private readonly prices = new FormatCache((ticks) => formatUnits(ticks, this.tick));
   private readonly quantities = new FormatCache((lots) => formatUnits(lots, this.step));
 

@@ -347,7 +347,7 @@ export class Sequencer {
     this.touched = new Set();
     this.levels = new Map();
     // Replayed: each job is one stored entry, packed as it was stored (its seq included).
-    if (stored) stored.forEach((entry, i) => this.command(jobs[i]!, entry, this.markets.get(entry.symbol)!.index, entry.seq));
+    if (stored) stored.forEach((entry, i) => this.command(jobs[i]!, entry, this.markets.get(entry.symbol)!.index));
     else for (const job of jobs) {
       switch (job.kind) {
         case "new":
@@ -364,7 +364,7 @@ export class Sequencer {
           break;
         case "amend":
           this.command(job, {
-            kind: CommandKind.amend, accountId: 0, clientOrderId: null, orderId: job.order.id,
+            seq: ++this.counters.lastSeq, kind: CommandKind.amend, accountId: 0, clientOrderId: null, orderId: job.order.id,
             symbol: job.order.market.symbol, side: 0, timeInForce: 0, flags: 0, price: job.price, quantity: job.quantity,
           }, job.order.market.index);
           break;
@@ -386,7 +386,7 @@ export class Sequencer {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.batchTime;
     this.command(job, {
-      kind: o.type === "limit" ? CommandKind.limit : CommandKind.market, accountId: o.accountId,
+      seq: ++this.counters.lastSeq, kind: o.type === "limit" ? CommandKind.limit : CommandKind.market, accountId: o.accountId,
       clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol, side: Side[o.side],
       timeInForce: TimeInForce[o.timeInForce], flags: o.postOnly ? CommandFlag.postOnly : 0,
       price: o.price ?? 0, quantity: o.quantity,
@@ -395,15 +395,14 @@ export class Sequencer {
 
   private cancelCommand(job: Job, o: OrderState): void {
     this.command(job, {
-      kind: CommandKind.cancel, accountId: 0, clientOrderId: null, orderId: o.id, symbol: o.market.symbol,
-      side: 0, timeInForce: 0, flags: 0, price: 0, quantity: 0,
+      seq: ++this.counters.lastSeq, kind: CommandKind.cancel, accountId: 0, clientOrderId: null, orderId: o.id,
+      symbol: o.market.symbol, side: 0, timeInForce: 0, flags: 0, price: 0, quantity: 0,
     }, o.market.index);
   }
 
-  private command(job: Job, entry: Omit<JournalEntry, "seq">, symbolIndex: number, seq = ++this.counters.lastSeq): void {
-    const e = { ...entry, seq };
-    packEntry(this.commands, e, symbolIndex);
-    this.journalEntries.push(e);
+  private command(job: Job, entry: JournalEntry, symbolIndex: number): void {
+    packEntry(this.commands, entry, symbolIndex);
+    this.journalEntries.push(entry);
     this.commandJobs.push(job);
   }
 

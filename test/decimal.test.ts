@@ -2,6 +2,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { formatRatio, formatUnits, parseUnit, toUnits } from "../src/decimal";
+import { loadMarkets } from "../src/markets";
 
 const tick = parseUnit("0.01");
 const step = parseUnit("0.0001");
@@ -49,4 +50,34 @@ test("the number fast paths agree with BigInt arithmetic, on both sides of 2^53"
       if (units <= BigInt(Number.MAX_SAFE_INTEGER)) expect(formatUnits(Number(units), unit)).toBe(viaBigInt);
     }
   }), { numRuns: 2000 });
+});
+
+test("a market answers a repeated price or quantity as the first time, and refuses a bad one every time", () => {
+  // Markets remember what they parsed (a bounded cache): answers must not depend on it.
+  const market = loadMarkets().get("BTC-USD")!;
+  const inputs = fc.sample(fc.oneof(
+    fc.integer({ min: 1, max: 5_000_000 }).map((cents) => (cents / 100).toFixed(2)),
+    fc.integer({ min: 1, max: 5_000_000 }).map((n) => n / 1000), // some off the tick, as JSON numbers
+    fc.constantFrom("0", "-1", "1e3", "0.001", "abc"),
+  ), 12_000); // more than the cache holds: it starts afresh on the way
+  const answer = (f: () => number) => {
+    try {
+      return f();
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  for (const round of [0, 1]) {
+    for (const input of round === 0 ? inputs : inputs.toReversed()) {
+      const direct = toUnits(input, market.tick);
+      const expected = direct.ok && direct.units > 0n ? Number(direct.units) : undefined;
+      const price = answer(() => market.priceTicks(input));
+      if (expected === undefined) expect(typeof price).toBe("string");
+      else expect(price).toBe(expected);
+      const lots = toUnits(input, market.step);
+      const quantity = answer(() => market.quantityLots(input));
+      if (lots.ok && lots.units >= BigInt(market.minQuantityLots)) expect(quantity).toBe(Number(lots.units));
+      else expect(typeof quantity).toBe("string");
+    }
+  }
 });
