@@ -1,0 +1,72 @@
+// Alternating A/B runs of one load scenario against fresh servers. A variant is a source tree (a
+// `git worktree` of the commit to compare with, or this one) and environment variables for its
+// server; the load client is always this tree's. Taking turns, each on a new database, keeps the
+// drift of a shared machine out of the comparison. Prints each run, then the medians per variant.
+//   git worktree add ../base HEAD~1 && (cd ../base && npm install)
+//   bun bench/alternate.ts --scenario batch --rounds 3 --variant base=../base --variant new=.
+//   bun bench/alternate.ts --scenario open-loop --variant gc=.:BUN_JSC_numberOfGCMarkers=1 --variant plain=.
+import { parseArgs } from "node:util";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { closeConnections, connect, createAccounts, seedBook } from "../src/load/driver";
+import { runScenario } from "../src/load/main";
+import { table, type ScenarioResult } from "../src/load/report";
+import { spawnExchange } from "../test/helpers";
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: "string", default: "sustained" },
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "8" },
+    connections: { type: "string" },
+    orders: { type: "string" },
+    variant: { type: "string", multiple: true, default: [] },
+  },
+});
+if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR[:ENV=VALUE,...]");
+
+const variants = values.variant.map((spec) => {
+  const [name, rest] = [spec.slice(0, spec.indexOf("=")), spec.slice(spec.indexOf("=") + 1)];
+  const [dir, env = ""] = rest.split(/:(.*)/s);
+  return {
+    name, main: join(resolve(dir!), "src", "main.ts"),
+    env: Object.fromEntries(env.split(",").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2) as [string, string])),
+    runs: [] as ScenarioResult[],
+  };
+});
+const scenario = values.scenario;
+const connections = Number(values.connections ?? (scenario === "batch" ? 2 : 32));
+
+for (let round = 0; round < Number(values.rounds); round++) {
+  for (const v of variants) {
+    const dir = mkdtempSync(join(tmpdir(), "exchange-alternate-"));
+    const server = await spawnExchange([process.execPath, v.main], dir, { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env });
+    try {
+      const target = await connect(server.url, "BTC-USD", false, await createAccounts(server.url, 4));
+      await seedBook(target, 20);
+      const result = await runScenario(target, scenario, {
+        connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
+        orders: values.orders === undefined ? undefined : Number(values.orders),
+      });
+      v.runs.push({ ...result, scenario: `${v.name}: ${result.scenario}` });
+      console.log(table([v.runs.at(-1)!]).split("\n").slice(1).join("\n"));
+    } finally {
+      closeConnections();
+      server.proc.kill("SIGTERM");
+      await server.proc.exited;
+    }
+  }
+}
+
+const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`\nmedians of ${values.rounds} runs:`);
+console.log(table(variants.map((v) => {
+  const first = v.runs[0]!;
+  const latency = Object.fromEntries(Object.keys(first.latencyMs).map((q) =>
+    [q, median(v.runs.map((r) => r.latencyMs[q as keyof typeof r.latencyMs]))])) as typeof first.latencyMs;
+  return {
+    ...first, requestsPerSecond: median(v.runs.map((r) => r.requestsPerSecond)),
+    ordersPerSecond: median(v.runs.map((r) => r.ordersPerSecond)), latencyMs: latency,
+  };
+})));
