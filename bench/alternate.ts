@@ -31,7 +31,8 @@ const variants = values.variant.map((spec) => {
   const [dir, env = ""] = rest.split(/:(.*)/s);
   return {
     name, main: join(resolve(dir!), "src", "main.ts"),
-    env: Object.fromEntries(env.split(",").filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2) as [string, string])),
+    env: Object.fromEntries(env.split(",").filter(Boolean)
+      .map((kv) => kv.split(/=(.*)/s).slice(0, 2) as [string, string])),
     runs: [] as ScenarioResult[],
   };
 });
@@ -41,7 +42,8 @@ const connections = Number(values.connections ?? (scenario === "batch" ? 2 : 32)
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const v of variants) {
     const dir = mkdtempSync(join(tmpdir(), "exchange-alternate-"));
-    const server = await spawnExchange([process.execPath, v.main], dir, { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env });
+    const server = await spawnExchange([process.execPath, v.main], dir,
+      { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env });
     try {
       const target = await connect(server.url, "BTC-USD", false, await createAccounts(server.url, 4));
       await seedBook(target, 20);

@@ -75,7 +75,8 @@ export class Market {
 
   /** Price field to ticks; throws a 400 naming `field`. */
   priceTicks(input: string | number, field = "price"): number {
-    return this.parsedPrices.get(input) ?? this.parsedPrices.set(input, this.units(input, this.tick, field, "tickSize"));
+    return this.parsedPrices.get(input)
+      ?? this.parsedPrices.set(input, this.units(input, this.tick, field, "tickSize"));
   }
 
   /** Quantity field to lots; throws a 400 naming `field`. */

@@ -364,8 +364,9 @@ export class Sequencer {
           break;
         case "amend":
           this.command(job, {
-            seq: ++this.counters.lastSeq, kind: CommandKind.amend, accountId: 0, clientOrderId: null, orderId: job.order.id,
-            symbol: job.order.market.symbol, side: 0, timeInForce: 0, flags: 0, price: job.price, quantity: job.quantity,
+            seq: ++this.counters.lastSeq, kind: CommandKind.amend, accountId: 0, clientOrderId: null,
+            orderId: job.order.id, symbol: job.order.market.symbol, side: 0, timeInForce: 0, flags: 0,
+            price: job.price, quantity: job.quantity,
           }, job.order.market.index);
           break;
         case "replayed":
@@ -386,9 +387,9 @@ export class Sequencer {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.batchTime;
     this.command(job, {
-      seq: ++this.counters.lastSeq, kind: o.type === "limit" ? CommandKind.limit : CommandKind.market, accountId: o.accountId,
-      clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol, side: Side[o.side],
-      timeInForce: TimeInForce[o.timeInForce], flags: o.postOnly ? CommandFlag.postOnly : 0,
+      seq: ++this.counters.lastSeq, kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
+      accountId: o.accountId, clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol,
+      side: Side[o.side], timeInForce: TimeInForce[o.timeInForce], flags: o.postOnly ? CommandFlag.postOnly : 0,
       price: o.price ?? 0, quantity: o.quantity,
     }, o.market.index);
   }
