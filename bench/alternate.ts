@@ -67,8 +67,9 @@ console.log(table(variants.map((v) => {
   const first = v.runs[0]!;
   const latency = Object.fromEntries(Object.keys(first.latencyMs).map((q) =>
     [q, median(v.runs.map((r) => r.latencyMs[q as keyof typeof r.latencyMs]))])) as typeof first.latencyMs;
+  const of = (key: "requests" | "ok" | "errors" | "requestsPerSecond" | "ordersPerSecond") => median(v.runs.map((r) => r[key]));
   return {
-    ...first, requestsPerSecond: median(v.runs.map((r) => r.requestsPerSecond)),
-    ordersPerSecond: median(v.runs.map((r) => r.ordersPerSecond)), latencyMs: latency,
+    ...first, requests: of("requests"), ok: of("ok"), errors: of("errors"),
+    requestsPerSecond: of("requestsPerSecond"), ordersPerSecond: of("ordersPerSecond"), latencyMs: latency,
   };
 })));
