@@ -22,35 +22,20 @@ export const BUILT_IN_MARKETS: MarketSpec[] = [
 /** Largest price in ticks and quantity in lots: the engine's own bound (engine.h, ex_max_value). */
 export const MAX_UNITS = 1_000_000_000_000_000n;
 
-/** Remembers formatted values, up to a bound (then starts afresh), so memory stays flat. */
-class FormatCache {
-  private readonly texts = new Map<number, string>();
-  constructor(private readonly formatUncached: (value: number) => string, private readonly capacity = 4096) {}
-
-  format(value: number): string {
-    let text = this.texts.get(value);
-    if (text === undefined) {
-      if (this.texts.size >= this.capacity) this.texts.clear();
-      this.texts.set(value, (text = this.formatUncached(value)));
-    }
-    return text;
-  }
-}
-
-/** Remembers parsed values, up to a bound (then starts afresh), so memory stays flat. Only what
- *  parsed is kept: a refusal is worked out (and its message written) every time. */
-class ParseCache {
-  private readonly units = new Map<string | number, number>();
+/** A map that holds at most `capacity` entries (then starts afresh), so memory stays flat. */
+class BoundedMap<K, V> {
+  private readonly entries = new Map<K, V>();
   constructor(private readonly capacity = 4096) {}
 
-  get(input: string | number): number | undefined {
-    return this.units.get(input);
+  get(key: K): V | undefined {
+    return this.entries.get(key);
   }
 
-  set(input: string | number, units: number): number {
-    if (this.units.size >= this.capacity) this.units.clear();
-    this.units.set(input, units);
-    return units;
+  /** Stores the value and returns it. */
+  set(key: K, value: V): V {
+    if (this.entries.size >= this.capacity) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
   }
 }
 
@@ -90,19 +75,22 @@ export class Market {
   }
 
   formatPrice(ticks: number | bigint): string {
-    return typeof ticks === "number" ? this.prices.format(ticks) : formatUnits(ticks, this.tick);
+    if (typeof ticks !== "number") return formatUnits(ticks, this.tick);
+    return this.formattedPrices.get(ticks) ?? this.formattedPrices.set(ticks, formatUnits(ticks, this.tick));
   }
 
   formatQuantity(lots: number | bigint): string {
-    return typeof lots === "number" ? this.quantities.format(lots) : formatUnits(lots, this.step);
+    if (typeof lots !== "number") return formatUnits(lots, this.step);
+    return this.formattedQuantities.get(lots) ?? this.formattedQuantities.set(lots, formatUnits(lots, this.step));
   }
 
   // Bots send, and answers and streams show, the same few prices (near the mid) and sizes over
-  // and over.
-  private readonly parsedPrices = new ParseCache();
-  private readonly parsedQuantities = new ParseCache();
-  private readonly prices = new FormatCache((ticks) => formatUnits(ticks, this.tick));
-  private readonly quantities = new FormatCache((lots) => formatUnits(lots, this.step));
+  // and over. Only what parsed is remembered: a refusal is worked out (and its message written)
+  // every time.
+  private readonly parsedPrices = new BoundedMap<string | number, number>();
+  private readonly parsedQuantities = new BoundedMap<string | number, number>();
+  private readonly formattedPrices = new BoundedMap<number, string>();
+  private readonly formattedQuantities = new BoundedMap<number, string>();
 
   /** Average price of fills, given Σ price·quantity (ticks·lots) and Σ quantity (lots). */
   formatAveragePrice(notional: bigint, lots: bigint): string {
