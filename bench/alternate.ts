@@ -9,8 +9,8 @@ import { parseArgs } from "node:util";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { closeConnections, connect, createAccounts, seedBook } from "../src/load/driver";
-import { runScenario } from "../src/load/main";
+import { closeConnections, prepareExchange } from "../src/load/driver";
+import { defaultConnections, runScenario } from "../src/load/main";
 import { table, type ScenarioResult } from "../src/load/report";
 import { spawnExchange } from "../test/helpers";
 
@@ -37,7 +37,7 @@ const variants = values.variant.map((spec) => {
   };
 });
 const scenario = values.scenario;
-const connections = Number(values.connections ?? (scenario === "batch" ? 2 : 32));
+const connections = values.connections === undefined ? defaultConnections(scenario) : Number(values.connections);
 
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const v of variants) {
@@ -45,8 +45,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
     const server = await spawnExchange([process.execPath, v.main], dir,
       { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env });
     try {
-      const target = await connect(server.url, "BTC-USD", false, await createAccounts(server.url, 4));
-      await seedBook(target, 20);
+      const target = await prepareExchange(server.url);
       const result = await runScenario(target, scenario, {
         connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
         orders: values.orders === undefined ? undefined : Number(values.orders),

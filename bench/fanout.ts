@@ -5,15 +5,14 @@ import { parseArgs } from "node:util";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closedLoop, connect, createAccounts, seedBook } from "../src/load/driver";
+import { closedLoop, prepareExchange } from "../src/load/driver";
 import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, subscribers: { type: "string", default: "100" } } });
 const seconds = Number(values.seconds);
 const dir = mkdtempSync(join(tmpdir(), "exchange-fanout-"));
 const server = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
-const target = await connect(server.url, "BTC-USD", false, await createAccounts(server.url, 4));
-await seedBook(target, 20);
+const target = await prepareExchange(server.url);
 
 const alone = await closedLoop(target, 16, { seconds });
 const aloneRate = alone.rec.ok / alone.seconds;

@@ -7,8 +7,8 @@ import { parseArgs } from "node:util";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeConnections, connect, createAccounts, seedBook } from "../src/load/driver";
-import { runScenario } from "../src/load/main";
+import { closeConnections, connect, prepareExchange } from "../src/load/driver";
+import { defaultConnections, runScenario } from "../src/load/main";
 import { table, type ScenarioResult } from "../src/load/report";
 import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
 
@@ -17,10 +17,8 @@ const seconds = Number(values.seconds);
 const dir = mkdtempSync(join(tmpdir(), "exchange-http-"));
 const echo = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, {}, ["echo-server", "--port", "0"]);
 const exchange = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
-const keys = await createAccounts(exchange.url, 4);
 const echoTarget = await connect(echo.url, "BTC-USD", true, []);
-const target = await connect(exchange.url, "BTC-USD", false, keys);
-await seedBook(target, 20);
+const target = await prepareExchange(exchange.url);
 
 // The ratio depends on the client's own CPU, since client and server share the machine's cores:
 // sustained is measured through both clients, each against both targets.
@@ -36,7 +34,7 @@ for (const client of ["raw", "fetch"] as const) {
 results.push(await runScenario(echoTarget, "open-loop", options));
 results.push(await runScenario(target, "open-loop", options));
 for (const name of ["sequential", "concurrent"]) results.push(await runScenario(target, name, options));
-results.push(await runScenario(target, "batch", { ...options, connections: 2 }));
+results.push(await runScenario(target, "batch", { ...options, connections: defaultConnections("batch") }));
 
 console.log(`\n${table(results.map((r) => ({ ...r, scenario: `${r.target} ${r.scenario}` })))}`);
 for (const [client, ratio] of Object.entries(ratios)) {

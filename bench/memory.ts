@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { batchLoop, connect, createAccounts, seedBook } from "../src/load/driver";
+import { batchLoop, prepareExchange } from "../src/load/driver";
 import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" } } });
@@ -18,8 +18,7 @@ const db = join(dir, "exchange.db");
 const walMiB = () => Bun.file(`${db}-wal`).size / (1 << 20);
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
 
-const target = await connect(url, "BTC-USD", false, await createAccounts(url, 4));
-await seedBook(target, 20);
+const target = await prepareExchange(url);
 let orders = 0;
 const run = async (seconds: number) => { orders += (await batchLoop(target, 2, 1000, seconds)).ordersOk; };
 await run(5);

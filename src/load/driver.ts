@@ -218,7 +218,7 @@ export async function connect(url: string, symbol: string, echo: boolean, keys: 
 }
 
 /** Creates `count` accounts through the API. */
-export async function createAccounts(url: string, count: number): Promise<string[]> {
+async function createAccounts(url: string, count: number): Promise<string[]> {
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
     const r = await send(url, "/api/v1/accounts", "POST", undefined, { name: `load-${Date.now()}-${i}` });
@@ -228,8 +228,19 @@ export async function createAccounts(url: string, count: number): Promise<string
   return keys;
 }
 
+/**
+ * A running exchange made ready for load: its market looked up, trading as `keys` (or as
+ * `accounts` new accounts), with a book of 20 levels a side rested so that takers find one.
+ */
+export async function prepareExchange(url: string, o: { symbol?: string; keys?: string[]; accounts?: number; client?: Client } = {}): Promise<Target> {
+  const keys = o.keys ?? await createAccounts(url, o.accounts ?? 4);
+  const target = await connect(url, o.symbol ?? "BTC-USD", false, keys, o.client);
+  await seedBook(target, 20);
+  return target;
+}
+
 /** Rests `levels` orders on each side, away from the mid, so that takers find a book. */
-export async function seedBook(target: Target, levels: number): Promise<void> {
+async function seedBook(target: Target, levels: number): Promise<void> {
   const { market, midTicks } = target;
   const orders = [];
   for (let i = 0; i < levels; i++) {

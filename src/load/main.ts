@@ -2,7 +2,7 @@
 // counts and latency percentiles (HDR histogram), as a table or as JSON.
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { batchLoop, closeConnections, closedLoop, connect, createAccounts, openLoop, seedBook, type Progress, type Target } from "./driver";
+import { batchLoop, closeConnections, closedLoop, connect, openLoop, prepareExchange, type Progress, type Target } from "./driver";
 import { summarize, table, type LatencyRecorder, type ScenarioResult } from "./report";
 
 export const LOAD_HELP = `Usage: exchange load [flags]
@@ -74,6 +74,11 @@ function progress(label: string, total: number | undefined, seconds: number | un
   };
 }
 
+/** Concurrent clients for a scenario unless given: batches are large, so a few keep it busy. */
+export function defaultConnections(scenario: string): number {
+  return scenario === "batch" ? 2 : 32;
+}
+
 export async function runScenario(target: Target, name: string, o: { connections: number; duration?: number; rate: number; orders?: number; batchSize: number }): Promise<ScenarioResult> {
   const label = target.echo ? "echo" : "exchange";
   switch (name) {
@@ -143,14 +148,16 @@ export async function loadCommand(args: string[]): Promise<void> {
   const url = values.url.replace(/\/$/, "");
   if (values.client !== "raw" && values.client !== "fetch") throw new Error(`--client must be raw or fetch, not "${values.client}"`);
   const scenarios = values.scenario.split(",").map((s) => s.trim()).filter(Boolean);
-  const keys = values.echo ? [] : values.keys ? values.keys.split(",") : await createAccounts(url, num(values.accounts, "accounts")!);
-  const target = await connect(url, values.symbol, values.echo, keys, values.client);
-  if (!values.echo) await seedBook(target, 20);
+  const target = values.echo
+    ? await connect(url, values.symbol, true, [], values.client)
+    : await prepareExchange(url, {
+      symbol: values.symbol, keys: values.keys?.split(","), accounts: num(values.accounts, "accounts"), client: values.client,
+    });
 
   const results: ScenarioResult[] = [];
   for (const name of scenarios) {
     results.push(await runScenario(target, name, {
-      connections: num(values.connections, "connections") ?? (name === "batch" ? 2 : 32),
+      connections: num(values.connections, "connections") ?? defaultConnections(name),
       duration: num(values.duration, "duration"),
       rate: num(values.rate, "rate")!,
       orders: num(values.orders, "orders"),
