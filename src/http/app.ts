@@ -64,9 +64,12 @@ function orderIdParam(value: string): number {
   return Number(value);
 }
 
+const isJson = (contentType: string) => /^application\/json\b/i.test(contentType);
+const bodyTooLarge = () => new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`);
+
 function requireJson(request: Request): void {
   const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) {
+  if (!isJson(type)) {
     throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as JSON with Content-Type: application/json");
   }
 }
@@ -113,15 +116,15 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length") ?? 0);
       // Thrown, not returned: a returned Response would widen every route's type for clients.
-      if (length > MAX_BODY_BYTES) throw new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (length > MAX_BODY_BYTES) throw bodyTooLarge();
     })
     // Bodies are parsed here, not by Elysia: every failure (syntax, absurd nesting, a body over the
     // limit even without Content-Length) is a 4xx in our shape, and a body that is not JSON stays
     // unparsed, so that the route answers 415 rather than a parser error.
     .onParse(async ({ request, contentType }) => {
-      if (!/^application\/json\b/i.test(contentType ?? "")) return "";
+      if (!isJson(contentType ?? "")) return "";
       const text = await request.text();
-      if (text.length > MAX_BODY_BYTES) throw new ApiError(413, "BODY_TOO_LARGE", `the body is larger than ${MAX_BODY_BYTES} bytes`);
+      if (text.length > MAX_BODY_BYTES) throw bodyTooLarge();
       if (nestingDepth(text) > MAX_JSON_DEPTH) {
         throw new ApiError(400, "INVALID_JSON", `the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
       }
