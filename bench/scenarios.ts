@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { CommandBatch, EventBuffer, MatchingEngine } from "../native/engine";
 import { COMMAND, EventType } from "../native/layout";
+import { random } from "../src/random";
 
 export interface ScenarioSpec {
   name: string;
@@ -61,14 +62,6 @@ export interface Scenario {
   counts: Record<string, number>;
 }
 
-/** xorshift32: small, fast, reproducible. */
-export function random(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 interface Live { id: number; side: number; price: number; total: number; slot: number }
 

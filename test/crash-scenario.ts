@@ -7,7 +7,7 @@
 //  - the books served after the restart equal the open orders stored.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { random } from "../bench/scenarios";
+import { random } from "../src/random";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 
 const SYMBOLS = ["BTC-USD", "ETH-USD"];

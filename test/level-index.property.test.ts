@@ -3,7 +3,7 @@
 // depth must equal a plain map of price -> quantity.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { random } from "../bench/scenarios";
+import { random } from "../src/random";
 import { Harness, type Cmd } from "./engine-harness";
 
 test("thousands of levels coming and going: depth equals a plain map", () => {

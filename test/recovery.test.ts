@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 import { snapshot, trade } from "./trading-scenario";
-import { random } from "../bench/scenarios";
+import { random } from "../src/random";
 import { createAccount } from "../src/accounts";
 import { openExchange, type Exchange } from "../src/exchange";
 import { loadMarkets } from "../src/markets";

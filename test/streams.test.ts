@@ -1,6 +1,6 @@
 // Live streams over a real WebSocket on loopback.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { random } from "../bench/scenarios";
+import { random } from "../src/random";
 import { startTestExchange } from "./helpers";
 
 let ex: ReturnType<typeof startTestExchange>;

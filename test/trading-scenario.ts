@@ -1,7 +1,7 @@
 // A seeded trading scenario over HTTP (orders of every kind, cancels, amends, many in flight at
 // once) and a snapshot of everything a client can see, to compare across restarts.
 import { expect } from "bun:test";
-import { random } from "../bench/scenarios";
+import { random } from "../src/random";
 import type { client } from "./helpers";
 
 type Call = ReturnType<typeof client>;

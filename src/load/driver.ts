@@ -3,6 +3,7 @@
 // and open-loop (a fixed offered rate; latency counts from when each request was due, so a slow
 // server cannot hide its queueing: no coordinated omission).
 import { Market, type MarketSpec } from "../markets";
+import { random } from "../random";
 import { HttpPool } from "./http-client";
 import { LatencyRecorder } from "./report";
 
@@ -55,11 +56,6 @@ async function send(base: string, path: string, method: string, key: string | un
 export function closeConnections(): void {
   for (const pool of pools.values()) pool.close();
   pools.clear();
-}
-
-function random(seed: number) {
-  let x = seed | 0 || 1;
-  return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 4294967296; };
 }
 
 /** One client's flow: limit orders near the mid, a third of them crossing; it cancels its oldest
