@@ -6,13 +6,11 @@
 //   bun bench/alternate.ts --scenario batch --rounds 3 --variant base=../base --variant new=.
 //   bun bench/alternate.ts --scenario open-loop --variant gc=.:BUN_JSC_numberOfGCMarkers=1 --variant plain=.
 import { parseArgs } from "node:util";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { closeConnections, prepareExchange } from "../src/load/driver";
 import { defaultConnections, runScenario } from "../src/load/main";
 import { table, type ScenarioResult } from "../src/load/report";
-import { spawnExchange } from "../test/helpers";
+import { spawnExchange, tempDir } from "../test/helpers";
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +39,7 @@ const connections = values.connections === undefined ? defaultConnections(scenar
 
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const v of variants) {
-    const dir = mkdtempSync(join(tmpdir(), "exchange-alternate-"));
+    const dir = tempDir("exchange-alternate-");
     const server = await spawnExchange([process.execPath, v.main], dir,
       { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env });
     try {

@@ -2,15 +2,13 @@
 // In the same run, the order flow alone (no subscribers) for comparison.
 //   bun bench/fanout.ts [--seconds 10] [--subscribers 100]
 import { parseArgs } from "node:util";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closedLoop, prepareExchange } from "../src/load/driver";
-import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
+import { EXCHANGE_FROM_SOURCE, spawnExchange, tempDir } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, subscribers: { type: "string", default: "100" } } });
 const seconds = Number(values.seconds);
-const dir = mkdtempSync(join(tmpdir(), "exchange-fanout-"));
+const dir = tempDir("exchange-fanout-");
 const server = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
 const target = await prepareExchange(server.url);
 

@@ -4,17 +4,16 @@
 // fixed offered rate, and the batch endpoint (lean client).
 //   bun bench/http.ts [--seconds 10] [--json FILE]
 import { parseArgs } from "node:util";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closeConnections, connect, prepareExchange } from "../src/load/driver";
 import { defaultConnections, runScenario } from "../src/load/main";
 import { table, type ScenarioResult } from "../src/load/report";
-import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
+import { EXCHANGE_FROM_SOURCE, spawnExchange, tempDir } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, json: { type: "string" } } });
 const seconds = Number(values.seconds);
-const dir = mkdtempSync(join(tmpdir(), "exchange-http-"));
+const dir = tempDir("exchange-http-");
 const echo = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, {}, ["echo-server", "--port", "0"]);
 const exchange = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
 const echoTarget = await connect(echo.url, "BTC-USD", true, []);

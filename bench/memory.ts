@@ -4,14 +4,13 @@
 // size of its SQLite WAL file (bounded by the checkpoint thread).
 //   bun bench/memory.ts [--seconds 40]
 import { parseArgs } from "node:util";
-import { readFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { batchLoop, prepareExchange } from "../src/load/driver";
-import { EXCHANGE_FROM_SOURCE, spawnExchange } from "../test/helpers";
+import { EXCHANGE_FROM_SOURCE, spawnExchange, tempDir } from "../test/helpers";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" } } });
-const dir = mkdtempSync(join(tmpdir(), "exchange-memory-"));
+const dir = tempDir("exchange-memory-");
 const { proc: server, url } = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
 let largestWal = 0;
 const db = join(dir, "exchange.db");

@@ -5,8 +5,6 @@
 // oldest resting orders cancelled beyond 640, the rows written every 22 batches (~350 orders).
 //   bun bench/projection.ts [--windows 200]
 import { parseArgs } from "node:util";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JournalEntry } from "../src/journal";
 import { loadMarkets } from "../src/markets";
@@ -14,6 +12,7 @@ import type { OrderState } from "../src/orders/order";
 import { openStorage } from "../src/store/database";
 import { BatchWriter, type TradeRecord } from "../src/store/writer";
 import { CommandKind } from "../native/layout";
+import { tempDir } from "../test/helpers";
 
 const { values } = parseArgs({ options: { windows: { type: "string", default: "200" } } });
 const WINDOWS = Number(values.windows);
@@ -21,7 +20,7 @@ const BATCHES_PER_WINDOW = 22;
 const market = loadMarkets().list[0]!;
 
 function run(dropped: string[]) {
-  const storage = openStorage(join(mkdtempSync(join(tmpdir(), "exchange-projection-")), "exchange.db"));
+  const storage = openStorage(join(tempDir("exchange-projection-"), "exchange.db"));
   for (const index of dropped) storage.sqlite.exec(`DROP INDEX ${index}`);
   const writer = new BatchWriter(storage.sqlite, 0, { maxDelayMs: 1e9, maxBufferedRows: 1e9 });
   let seq = 0, orderId = 0, tradeId = 0, orderRows = 0, journalNs = 0, flushNs = 0;
