@@ -16,3 +16,14 @@ export class ApiError extends Error {
 }
 
 export const invalid = (message: string) => new ApiError(400, "VALIDATION", message);
+
+/** What `work` returns, or the ApiError it throws instead (anything else is thrown on): for the
+ *  items of a batch, each of which stands on its own. */
+export function resultOrApiError<T>(work: () => T): T | ApiError {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+}

@@ -5,7 +5,7 @@
 // bounded: when it is full, requests are refused at once with 503 instead of waiting. At start,
 // recovery gives it the journal entries whose orders and trades were not written yet (replay).
 import type { Account } from "./accounts";
-import { ApiError } from "./errors";
+import { ApiError, resultOrApiError } from "./errors";
 import { packEntry, type JournalEntry, type StoredEntry } from "./journal";
 import type { Markets } from "./markets";
 import type { MarketStats } from "./market-stats";
@@ -154,17 +154,11 @@ export class Sequencer {
     this.admit(requests.length);
     const now = Date.now();
     const orders: OrderState[] = [];
-    const results = requests.map((request) => {
-      if (request instanceof ApiError) return request;
-      try {
-        const order = this.newOrder(account, request, now);
-        orders.push(order);
-        return order;
-      } catch (error) {
-        if (error instanceof ApiError) return error;
-        throw error;
-      }
-    });
+    const results = requests.map((request) => request instanceof ApiError ? request : resultOrApiError(() => {
+      const order = this.newOrder(account, request, now);
+      orders.push(order);
+      return order;
+    }));
     if (orders.length === 0) return Promise.resolve(results);
     return this.enqueue<(OrderState | ApiError)[]>((d) => ({ kind: "newMany", orders, results, ...d }), orders.length);
   }

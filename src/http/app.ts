@@ -3,7 +3,7 @@
 import type { ServerWebSocket } from "bun";
 import { Elysia, t, ValidationError } from "elysia";
 import { createAccount, type Account } from "../accounts";
-import { ApiError, invalid } from "../errors";
+import { ApiError, invalid, resultOrApiError } from "../errors";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
@@ -207,14 +207,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
     }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and its journal entry (from which everything it caused is rebuilt after a crash) is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
     .post("/api/v1/orders/batch", async ({ account, body }) => {
       ex.sequencer.admit(body.orders.length); // shed load before the work of reading every order
-      const requests = body.orders.map((item) => {
-        try {
-          return parseOrderRequest(item, ex.markets);
-        } catch (error) {
-          if (error instanceof ApiError) return error;
-          throw error;
-        }
-      });
+      const requests = body.orders.map((item) => resultOrApiError(() => parseOrderRequest(item, ex.markets)));
       const results = await ex.sequencer.submitMany(account, requests);
       return { results: results.map((r) => (r instanceof ApiError ? r.body() : renderOrder(r))) };
     }, { body: BatchRequestBody, ...describe("orders", "Place up to 1,000 orders", "Each order stands on its own: results in request order, each an Order or {error}.", { results: [EXAMPLES.order, EXAMPLES.error] }, 200, true) })
