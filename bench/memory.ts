@@ -27,9 +27,10 @@ const samples: number[] = [];
 for (let t = 0; t < Number(values.seconds); t += 5) {
   await run(5);
   samples.push(rss());
-  largestWal = Math.max(largestWal, walMiB());
+  const wal = walMiB();
+  largestWal = Math.max(largestWal, wal);
   const book = await (await fetch(`${url}/api/v1/markets/BTC-USD/book?depth=1000`)).json() as { bids: unknown[]; asks: unknown[] };
-  console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, WAL ${walMiB().toFixed(0)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
+  console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, WAL ${wal.toFixed(0)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
 }
 const last = samples.at(-1)!;
 console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB; WAL at most ${largestWal.toFixed(0)} MiB`);

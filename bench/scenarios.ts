@@ -62,7 +62,6 @@ export interface Scenario {
   counts: Record<string, number>;
 }
 
-
 interface Live { id: number; side: number; price: number; total: number; slot: number }
 
 class LiveOrders {

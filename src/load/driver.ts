@@ -194,11 +194,10 @@ export async function batchLoop(target: Target, workers: number, size: number, s
   return { rec, seconds: (performance.now() - started) / 1000, ordersOk };
 }
 
-/** Looks up the market and a mid price (last trade, else the middle of the book, else 100). */
+/** Looks up the market and a mid price (last trade, else the best bid or ask, else 100). */
 export async function connect(url: string, symbol: string, echo: boolean, keys: string[], client: Client = "raw"): Promise<Target> {
   let spec: MarketSpec = { symbol, baseAsset: "X", quoteAsset: "Y", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001" };
-  let midTicks = 10_000;
-  const market = () => new Market(0, spec);
+  let reference: string | null | undefined;
   if (!echo) {
     const markets = await send(url, "/api/v1/markets", "GET", undefined);
     if (markets.status !== 200) throw new Error(`${url} does not answer GET /api/v1/markets (status ${markets.status})`);
@@ -206,11 +205,10 @@ export async function connect(url: string, symbol: string, echo: boolean, keys: 
     if (!found) throw new Error(`${url} has no market ${symbol}`);
     spec = found;
     const ticker = (await send(url, `/api/v1/markets/${symbol}/ticker`, "GET", undefined)).body;
-    const reference = ticker?.lastPrice ?? ticker?.bestBid ?? ticker?.bestAsk;
-    if (reference) midTicks = market().priceTicks(reference);
-    else midTicks = market().priceTicks("100");
+    reference = ticker?.lastPrice ?? ticker?.bestBid ?? ticker?.bestAsk;
   }
-  return { url, client, echo, keys, market: market(), midTicks };
+  const market = new Market(0, spec);
+  return { url, client, echo, keys, market, midTicks: market.priceTicks(reference ?? "100") };
 }
 
 /** Creates `count` accounts through the API. */
