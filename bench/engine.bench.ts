@@ -12,7 +12,7 @@ import { CommandBatch, EventBuffer, MatchingEngine, PackedCommands } from "../na
 import { COMMAND } from "../native/layout";
 import { packSlice, unpack } from "./js-commands";
 import { runNativeReplay, type NativeResult } from "./native-replay";
-import { SCENARIOS, loadScenario, type Scenario } from "./scenarios";
+import { BENCH_ASSETS, BENCH_MARKETS, SCENARIOS, loadScenario, type Scenario } from "./scenarios";
 import { baselineStream, prefilledBaseline, replayBaseline } from "./ts-baseline";
 
 const FFI_BATCHES = [1, 64, 256, 1024];
@@ -40,7 +40,7 @@ interface Loaded { s: Scenario; prefill: PackedCommands; stream: PackedCommands 
 const loaded: Loaded[] = scenarios.map((s) => ({ s, prefill: new PackedCommands(s.prefill), stream: new PackedCommands(s.stream) }));
 
 function prefilledEngine(l: Loaded): MatchingEngine {
-  const engine = new MatchingEngine(1);
+  const engine = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS);
   for (let from = 0; from < l.prefill.count; from += 1024) {
     engine.processPacked(l.prefill, from, Math.min(1024, l.prefill.count - from), events, () => {});
   }

@@ -12,6 +12,9 @@ export interface Commands {
   id: Float64Array;
   price: Float64Array;
   quantity: Float64Array;
+  amount: Float64Array;
+  account: Uint32Array;
+  asset: Uint32Array;
 }
 
 /** Reads ex_command structs (ids, prices and quantities below 2^53). */
@@ -21,6 +24,7 @@ export function unpack(bytes: Uint8Array): Commands {
   const c: Commands = {
     length: n, kind: new Uint8Array(n), side: new Uint8Array(n), tif: new Uint8Array(n), flags: new Uint8Array(n),
     id: new Float64Array(n), price: new Float64Array(n), quantity: new Float64Array(n),
+    amount: new Float64Array(n), account: new Uint32Array(n), asset: new Uint32Array(n),
   };
   const u64 = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
   for (let i = 0; i < n; i++) {
@@ -28,6 +32,9 @@ export function unpack(bytes: Uint8Array): Commands {
     c.id[i] = u64(b + COMMAND.orderId);
     c.price[i] = u64(b + COMMAND.price);
     c.quantity[i] = u64(b + COMMAND.quantity);
+    c.amount[i] = u64(b + COMMAND.amount);
+    c.account[i] = view.getUint32(b + COMMAND.account, true);
+    c.asset[i] = view.getUint32(b + COMMAND.asset, true);
     c.kind[i] = view.getUint8(b + COMMAND.kind);
     c.side[i] = view.getUint8(b + COMMAND.side);
     c.tif[i] = view.getUint8(b + COMMAND.tif);
@@ -40,8 +47,9 @@ export function packSlice(batch: CommandBatch, c: Commands, from: number, to: nu
   batch.clear();
   for (let i = from; i < to; i++) {
     switch (c.kind[i]) {
-      case CommandKind.limit: batch.limit(c.id[i]!, 0, c.side[i]!, c.price[i]!, c.quantity[i]!, c.tif[i]!, c.flags[i] !== 0); break;
-      case CommandKind.market: batch.market(c.id[i]!, 0, c.side[i]!, c.quantity[i]!, c.tif[i]!); break;
+      case CommandKind.limit: batch.limit(c.id[i]!, 0, c.side[i]!, c.price[i]!, c.quantity[i]!, c.tif[i]!, c.flags[i] !== 0, c.account[i]!); break;
+      case CommandKind.market: batch.market(c.id[i]!, 0, c.side[i]!, c.quantity[i]!, c.tif[i]!, c.account[i]!); break;
+      case CommandKind.deposit: batch.deposit(c.account[i]!, c.asset[i]!, c.amount[i]!); break;
       case CommandKind.cancel: batch.cancel(c.id[i]!); break;
       case CommandKind.amend: batch.amend(c.id[i]!, c.price[i]!, c.quantity[i]!); break;
     }

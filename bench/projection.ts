@@ -27,7 +27,7 @@ function run(dropped: string[]) {
   const resting: OrderState[] = [];
   const entry = (kind: number, o: OrderState): JournalEntry => ({
     seq: ++seq, kind, accountId: o.accountId, clientOrderId: null, orderId: o.id, symbol: market.symbol,
-    side: 0, timeInForce: 0, flags: 0, price: o.price ?? 0, quantity: o.quantity,
+    side: 0, timeInForce: 0, flags: 0, price: o.price ?? 0, quantity: o.quantity, stp: 0, amount: null, asset: null,
   });
   for (let w = 0; w < WINDOWS; w++) {
     for (let b = 0; b < BATCHES_PER_WINDOW; b++) {
@@ -47,6 +47,7 @@ function run(dropped: string[]) {
           id, accountId: 1 + (id % 4), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
           postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
           clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
+          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, expireReason: null,
         };
         journal.push(entry(CommandKind.limit, o));
         orders.add(o);
@@ -56,13 +57,13 @@ function run(dropped: string[]) {
           o.status = maker.status = "filled";
           maker.updatedAt = time;
           orders.add(maker);
-          trades.push({ id: ++tradeId, symbol: market.symbol, price: maker.price!, quantity: 10, takerOrderId: id, makerOrderId: maker.id, takerSide: o.side, time });
+          trades.push({ id: ++tradeId, symbol: market.symbol, price: maker.price!, quantity: 10, takerOrderId: id, makerOrderId: maker.id, takerSide: o.side, time, takerFee: 2n, makerFee: 1n });
         } else {
           resting.push(o);
         }
       }
       const started = Bun.nanoseconds();
-      writer.commit({ time, journal, orders, trades });
+      writer.commit({ time, journal, orders, trades, balances: [], ledger: [] });
       journalNs += Bun.nanoseconds() - started;
     }
     orderRows += writer.buffered;

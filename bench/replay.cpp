@@ -19,6 +19,7 @@ static double ns_between(Clock::time_point a, Clock::time_point b) {
 }
 
 struct Stream {
+    ex_market market;
     std::vector<ex_command> prefill, messages;
 };
 
@@ -31,6 +32,10 @@ static Stream load(const char* path) {
         std::exit(2);
     }
     Stream s;
+    if (std::fread(&s.market, sizeof s.market, 1, f) != 1) {
+        std::fprintf(stderr, "%s: truncated\n", path);
+        std::exit(2);
+    }
     s.prefill.resize(header[2]);
     s.messages.resize(header[3]);
     if (std::fread(s.prefill.data(), sizeof(ex_command), s.prefill.size(), f) != s.prefill.size() ||
@@ -71,7 +76,7 @@ int main(int argc, char** argv) {
     uint32_t levels = 0;
     uint64_t resting = 0;
     for (int r = 0; r < runs; ++r) {
-        ex_engine* e = ex_engine_create(1);
+        ex_engine* e = ex_engine_create(1, 2, &s.market);
         run(e, s.prefill.data(), s.prefill.size(), 1024);
         auto t0 = Clock::now();
         event_count = run(e, s.messages.data(), s.messages.size(), batch);
@@ -95,7 +100,7 @@ int main(int argc, char** argv) {
     std::sort(overhead.begin(), overhead.end());
 
     // Latency pass: one message per call, timed alone.
-    ex_engine* e = ex_engine_create(1);
+    ex_engine* e = ex_engine_create(1, 2, &s.market);
     run(e, s.prefill.data(), s.prefill.size(), 1024);
     std::vector<float> latency(s.messages.size());
     for (size_t i = 0; i < s.messages.size(); ++i) {

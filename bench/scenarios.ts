@@ -6,15 +6,16 @@
 // with its own book). Streams are cached in bench/.data/, keyed by name, seed and length.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CommandBatch, EventBuffer, MatchingEngine } from "../native/engine";
-import { COMMAND, EventType } from "../native/layout";
+import { CommandBatch, EventBuffer, MatchingEngine, type EngineMarket } from "../native/engine";
+import { COMMAND, EventType, MARKET } from "../native/layout";
 import { random } from "../src/random";
 
 export interface ScenarioSpec {
   name: string;
   title: string;
   seed: number;
-  /** Resting orders placed before the stream; the generator keeps the book near this size. */
+  /** Resting orders placed before the stream (after the accounts' deposits); the generator keeps
+   *  the book near this size. */
   resting: number;
   messages: number;
   /** Makers rest within mid ± halfWidth ticks. */
@@ -26,6 +27,14 @@ export interface ScenarioSpec {
 }
 
 export const BASE_PRICE = 1_000_000; // ticks
+
+/** The benchmarks' one market: base asset 1 against quote asset 0, with maker and taker fees, so
+ *  that every trade settles and charges both sides. */
+export const BENCH_MARKETS: EngineMarket[] = [{ baseAsset: 1, quoteAsset: 0, lotUnits: 1, notionalUnits: 1, makerFeeBps: 10, takerFeeBps: 20 }];
+export const BENCH_ASSETS = 2;
+/** Orders come from this many accounts, each funded in the prefill with plenty of both assets. */
+export const BENCH_ACCOUNTS = 1_000;
+const FUNDING = 1n << 50n;
 const EXCHANGE_CORE_MIX = { gtc: 0.09, ioc: 0.03, cancel: 0.06, move: 0.82 };
 
 export const SCENARIOS: ScenarioSpec[] = [
@@ -53,7 +62,7 @@ export const SCENARIOS: ScenarioSpec[] = [
 export interface Scenario {
   spec: ScenarioSpec;
   file: string;
-  /** ex_command structs: the prefill, then the stream. */
+  /** ex_command structs: the prefill (deposits, then resting orders), then the stream. */
   prefill: Uint8Array;
   stream: Uint8Array;
   prefillCount: number;
@@ -84,17 +93,21 @@ class LiveOrders {
   pick(r: () => number) { return this.list[Math.floor(r() * this.list.length)]!; }
 }
 
-const HEADER_BYTES = 16;
+// The file: 4 u32 (magic, sizeof(ex_command), prefill and message counts), the market as an
+// ex_market struct (so the C++ replay creates the same engine), then the commands.
+const HEADER_BYTES = 16 + MARKET.size;
 const MAGIC = 0x53435845; // "EXCS"
 
 export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
   const r = random(spec.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const engine = new MatchingEngine(1);
+  const engine = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS);
   const one = new CommandBatch(1);
+  const account = () => int(1, BENCH_ACCOUNTS);
   const events = new EventBuffer(4096);
   const live = new LiveOrders();
-  const total = spec.resting + spec.messages;
+  const funding = 2 * BENCH_ACCOUNTS;
+  const total = funding + spec.resting + spec.messages;
   const out = new Uint8Array(total * COMMAND.size);
   const counts = { gtc: 0, ioc: 0, market: 0, cancel: 0, move: 0, trades: 0 };
   let written = 0;
@@ -130,8 +143,14 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
   };
   const makerPrice = (side: number, mid: number) => Math.max(1, side === 0 ? mid - int(1, spec.halfWidth) : mid + int(1, spec.halfWidth));
 
+  for (let a = 1; a <= BENCH_ACCOUNTS; a++) {
+    for (let asset = 0; asset < BENCH_ASSETS; asset++) {
+      one.deposit(a, asset, FUNDING);
+      send();
+    }
+  }
   for (let i = 0; i < spec.resting; i++) {
-    one.limit(nextId++, 0, i & 1, makerPrice(i & 1, BASE_PRICE), int(1, 100), 0);
+    one.limit(nextId++, 0, i & 1, makerPrice(i & 1, BASE_PRICE), int(1, 100), 0, false, account());
     send();
   }
   const { gtc, ioc, cancel } = spec.mix;
@@ -144,16 +163,16 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
     if (live.size === 0 && roll >= gtc + ioc) roll = 0;
     const side = r() < 0.5 ? 0 : 1;
     if (roll < gtc) {
-      one.limit(nextId++, 0, side, makerPrice(side, mid), int(1, 100), 0);
+      one.limit(nextId++, 0, side, makerPrice(side, mid), int(1, 100), 0, false, account());
       counts.gtc++;
     } else if (roll < gtc + ioc) {
       // Takers: two thirds IOC limit orders reaching a little past the mid, one third market orders.
       if (r() < 1 / 3) {
-        one.market(nextId++, 0, side, int(1, 200), 1);
+        one.market(nextId++, 0, side, int(1, 200), 1, account());
         counts.market++;
       } else {
         const reach = int(0, Math.max(1, spec.halfWidth >> 3));
-        one.limit(nextId++, 0, side, side === 0 ? mid + reach : Math.max(1, mid - reach), int(1, 200), 1);
+        one.limit(nextId++, 0, side, side === 0 ? mid + reach : Math.max(1, mid - reach), int(1, 200), 1, false, account());
         counts.ioc++;
       }
     } else if (roll < gtc + ioc + cancel) {
@@ -168,16 +187,16 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
   }
   engine.close();
   return {
-    spec, prefillCount: spec.resting, messageCount: spec.messages, counts,
-    prefill: out.subarray(0, spec.resting * COMMAND.size),
-    stream: out.subarray(spec.resting * COMMAND.size),
+    spec, prefillCount: funding + spec.resting, messageCount: spec.messages, counts,
+    prefill: out.subarray(0, (funding + spec.resting) * COMMAND.size),
+    stream: out.subarray((funding + spec.resting) * COMMAND.size),
   };
 }
 
 const DATA_DIR = join(import.meta.dir, ".data");
 
 /** Bumped whenever the generator changes, so that no stale cached stream is replayed. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 export function scenarioFile(spec: ScenarioSpec): string {
   return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}-v${GENERATOR_VERSION}.bin`);
@@ -193,6 +212,14 @@ export function loadScenario(spec: ScenarioSpec): Scenario {
     const header = new Uint32Array([MAGIC, COMMAND.size, generated.prefillCount, generated.messageCount]);
     const bytes = new Uint8Array(HEADER_BYTES + generated.prefill.length + generated.stream.length);
     bytes.set(new Uint8Array(header.buffer), 0);
+    const market = new DataView(bytes.buffer, 16, MARKET.size);
+    const m = BENCH_MARKETS[0]!;
+    market.setUint32(MARKET.baseAsset, m.baseAsset, true);
+    market.setUint32(MARKET.quoteAsset, m.quoteAsset, true);
+    market.setBigInt64(MARKET.lotUnits, BigInt(m.lotUnits), true);
+    market.setBigInt64(MARKET.notionalUnits, BigInt(m.notionalUnits), true);
+    market.setInt32(MARKET.makerFeeBps, m.makerFeeBps, true);
+    market.setInt32(MARKET.takerFeeBps, m.takerFeeBps, true);
     bytes.set(generated.prefill, HEADER_BYTES);
     bytes.set(generated.stream, HEADER_BYTES + generated.prefill.length);
     writeFileSync(`${file}.tmp`, bytes);

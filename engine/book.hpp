@@ -15,13 +15,15 @@ struct Order {
     uint64_t id;
     int64_t price;
     int64_t remaining;
-    int64_t filled;
+    int64_t filled;  // executed, or lost to self-trade prevention (decrement)
     uint32_t prev;   // neighbours in the level's FIFO
     uint32_t next;   // also the free-list link while the slot is free
     uint32_t level;  // pool index of its level
     uint32_t book;
+    uint32_t account;
     uint8_t side;
     uint8_t flags;
+    uint8_t stp;     // its self-trade prevention mode, for when an amendment makes it a taker
 };
 
 struct Level {

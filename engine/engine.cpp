@@ -1,6 +1,7 @@
-// The matching engine behind the C ABI of engine.h: price-time priority over many books, one
-// thread, no locks. Orders and levels live in pools, an id index gives O(1) cancel and amend,
-// and events are written straight into the caller's output array.
+// The matching engine behind the C ABI of engine.h: price-time priority over many books, spot
+// balances with holds, settlement and fees, and self-trade prevention, one thread, no locks.
+// Orders and levels live in pools, an id index gives O(1) cancel and amend, and events are
+// written straight into the caller's output array.
 #include "engine.h"
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <new>
 #include <vector>
 
+#include "accounts.hpp"
 #include "book.hpp"
 #include "id_index.hpp"
 #include "pool.hpp"
@@ -16,18 +18,49 @@ using namespace ex;
 
 namespace {
 
+using i128 = __int128;
+
 constexpr int64_t MAX_VALUE = 1000000000000000LL;  // 10^15: price ticks and quantity lots
+constexpr int64_t MAX_TOTAL = int64_t(1) << 62;     // units of one asset in the whole venue
+constexpr int64_t MAX_UNITS_PER = 100000000LL;      // 10^8: lot and tick x lot units
 
 bool valid_value(int64_t v) { return v > 0 && v <= MAX_VALUE; }
+int64_t saturate(i128 v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
+// Fees are rounded up to the smallest unit; bps <= 10000, so a fee never exceeds what it is on.
+int64_t fee_of(int64_t received, int32_t bps) {
+    return static_cast<int64_t>((static_cast<i128>(received) * bps + 9999) / 10000);
+}
+
+// Why a taker stopped before its limit price or the book did.
+enum class Stop : uint8_t { none, self_trade, funds, budget };
+
+// The order being matched: a new one, or one an amendment sends back in.
+struct Taker {
+    uint64_t id;
+    uint32_t account;
+    uint8_t side;
+    uint8_t stp;
+    bool market;
+    bool held;          // its remaining quantity is locked (limit orders, market sells by quantity)
+    int64_t limit;      // limit price (the hold was taken at it)
+    int64_t remaining;
+    int64_t filled;     // executed or decremented
+    int64_t budget;     // market orders by quote amount: units left to spend or receive; else -1
+    int32_t fee_bps;
+    Stop stop;
+};
 
 }  // namespace
 
 struct ex_engine {
-    explicit ex_engine(uint32_t symbols) : books(symbols), orders(1 << 16), levels(1 << 12) {
+    ex_engine(uint32_t symbols, uint32_t assets, const ex_market* config)
+        : books(symbols), markets(config, config + symbols), accounts(assets), orders(1 << 16), levels(1 << 12) {
         overflow.reserve(1024);
     }
 
     std::vector<Book> books;
+    std::vector<ex_market> markets;
+    Accounts accounts;
     Pool<Order> orders;
     Pool<Level> levels;
     IdIndex ids;
@@ -58,7 +91,109 @@ struct ex_engine {
     }
 
     void reject(const ex_command& c, uint8_t reason, uint64_t sequence) {
-        emit(EX_EV_REJECTED, c.order_id, c.side, sequence).reason = reason;
+        ex_event& e = emit(EX_EV_REJECTED, c.order_id, c.side, sequence);
+        e.reason = reason;
+        e.account = c.account;
+    }
+
+    void insufficient(const ex_command& c, uint8_t side, uint32_t asset, i128 needed, int64_t available,
+                      uint64_t sequence) {
+        ex_event& e = emit(EX_EV_REJECTED, c.order_id, side, sequence);
+        e.reason = EX_REJ_INSUFFICIENT;
+        e.account = c.account;
+        e.asset = asset;
+        e.amount = saturate(needed);
+        e.other_amount = available;
+    }
+
+    // ---- balances ---------------------------------------------------------------------------
+
+    int32_t maker_rate(uint32_t account, const ex_market& m) {
+        int32_t own = accounts.fees(account).maker;
+        return own >= 0 ? own : m.maker_fee_bps;
+    }
+    int32_t taker_rate(uint32_t account, const ex_market& m) {
+        int32_t own = accounts.fees(account).taker;
+        return own >= 0 ? own : m.taker_fee_bps;
+    }
+
+    // What `quantity` lots of an order at `price` hold: quote for a buy, base for a sell.
+    static i128 hold_of(const ex_market& m, uint8_t side, int64_t price, int64_t quantity) {
+        return side == EX_BUY ? static_cast<i128>(price) * quantity * m.notional_units
+                              : static_cast<i128>(quantity) * m.lot_units;
+    }
+    static uint32_t held_asset(const ex_market& m, uint8_t side) { return side == EX_BUY ? m.quote_asset : m.base_asset; }
+
+    // Moves units between free and locked (positive: locks).
+    void lock(uint32_t account, uint32_t asset, int64_t units) {
+        if (units == 0) return;
+        Balance& b = accounts.change(account, asset);
+        b.free -= units;
+        b.locked += units;
+    }
+
+    void release_order(const ex_market& m, const Order& o, int64_t quantity) {
+        lock(o.account, held_asset(m, o.side), -static_cast<int64_t>(hold_of(m, o.side, o.price, quantity)));
+    }
+
+    void release_taker(const ex_market& m, const Taker& t, int64_t quantity) {
+        if (t.held) lock(t.account, held_asset(m, t.side), -static_cast<int64_t>(hold_of(m, t.side, t.limit, quantity)));
+    }
+
+    // Settles one trade of `qty` lots at `price` (the maker's): both sides and the fee account.
+    void settle(const ex_market& m, const Taker& t, const Order& maker, int64_t price, int64_t qty, ex_event& e) {
+        int64_t base = qty * m.lot_units;
+        int64_t quote = price * qty * m.notional_units;  // within the buyer's hold or free balance
+        int32_t maker_bps = maker_rate(maker.account, m);
+        if (t.side == EX_BUY) {
+            Balance& tq = accounts.change(t.account, m.quote_asset);
+            if (t.held) {
+                int64_t held = t.limit * qty * m.notional_units;
+                tq.locked -= held;
+                tq.free += held - quote;  // a buy that fills below its limit gets the difference back
+            } else {
+                tq.free -= quote;
+            }
+            e.amount = fee_of(base, t.fee_bps);
+            accounts.change(t.account, m.base_asset).free += base - e.amount;
+            accounts.change(maker.account, m.base_asset).locked -= base;
+            e.other_amount = fee_of(quote, maker_bps);
+            accounts.change(maker.account, m.quote_asset).free += quote - e.other_amount;
+            accounts.change(EX_FEE_ACCOUNT, m.base_asset).free += e.amount;
+            accounts.change(EX_FEE_ACCOUNT, m.quote_asset).free += e.other_amount;
+        } else {
+            Balance& tb = accounts.change(t.account, m.base_asset);
+            if (t.held) tb.locked -= base; else tb.free -= base;
+            e.amount = fee_of(quote, t.fee_bps);
+            accounts.change(t.account, m.quote_asset).free += quote - e.amount;
+            accounts.change(maker.account, m.quote_asset).locked -= quote;
+            e.other_amount = fee_of(base, maker_bps);
+            accounts.change(maker.account, m.base_asset).free += base - e.other_amount;
+            accounts.change(EX_FEE_ACCOUNT, m.quote_asset).free += e.amount;
+            accounts.change(EX_FEE_ACCOUNT, m.base_asset).free += e.other_amount;
+        }
+    }
+
+    // Lots a taker that is not held may take at `price` now: limited by its free balance (and,
+    // by quote amount, by what is left of it). Sets `why` when that limit binds.
+    int64_t affordable(const ex_market& m, const Taker& t, int64_t price, int64_t wanted, Stop* why) {
+        i128 per_lot = static_cast<i128>(price) * m.notional_units;
+        int64_t cap = wanted;
+        if (t.side == EX_BUY) {
+            int64_t units = accounts.free_of(t.account, m.quote_asset);
+            bool by_budget = t.budget >= 0 && t.budget <= units;
+            if (by_budget) units = t.budget;
+            int64_t lots = static_cast<int64_t>(units / per_lot);
+            if (lots < cap) { cap = lots; *why = by_budget ? Stop::budget : Stop::funds; }
+        } else {
+            int64_t base_lots = accounts.free_of(t.account, m.base_asset) / m.lot_units;
+            if (t.budget >= 0) {
+                int64_t lots = static_cast<int64_t>(t.budget / per_lot);
+                if (lots < cap) { cap = lots; *why = Stop::budget; }
+            }
+            if (base_lots < cap) { cap = base_lots; *why = Stop::funds; }
+        }
+        return cap;
     }
 
     // ---- resting orders -------------------------------------------------------------------
@@ -96,6 +231,15 @@ struct ex_engine {
         }
     }
 
+    // Takes the head order off a level being matched (the matching loop drops the level itself).
+    void drop_head(Level& l, uint32_t mi) {
+        Order& maker = orders[mi];
+        l.total -= maker.remaining;
+        l.head = maker.next;
+        if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
+        retire(mi);
+    }
+
     void retire(uint32_t oi) {
         ids.erase(orders[oi].id);
         orders.release(oi);
@@ -103,58 +247,131 @@ struct ex_engine {
 
     // ---- matching -------------------------------------------------------------------------
 
-    // Trades the taker against the opposite side while prices cross. `limit` is ignored for
-    // market orders. Returns the taker's remaining quantity.
-    int64_t match(Book& book, uint64_t taker_id, uint8_t taker_side, bool market, int64_t limit,
-                  int64_t remaining, int64_t* taker_filled) {
-        BookSide& mine = book.side(taker_side);
-        BookSide& other = book.side(taker_side ^ 1);
-        while (remaining > 0 && !other.empty()) {
+    // A taker met a resting order of its own account under a prevention mode. Returns true when
+    // the taker must stop.
+    bool prevent(Book& book, const ex_market& m, Level& l, uint32_t mi, Taker& t) {
+        Order& maker = orders[mi];
+        int64_t overlap = t.remaining < maker.remaining ? t.remaining : maker.remaining;
+        bool decrement = t.stp == EX_STP_DECREMENT;
+        if (decrement) {
+            maker.remaining -= overlap;
+            maker.filled += overlap;
+            l.total -= overlap;
+            release_order(m, maker, overlap);
+            t.remaining -= overlap;
+            t.filled += overlap;
+            release_taker(m, t, overlap);
+            ++book.sequence;
+        }
+        ex_event& e = emit(EX_EV_PREVENTED, t.id, t.side, book.sequence);
+        e.other_id = maker.id;
+        e.price = l.price;
+        e.quantity = overlap;
+        e.remaining = t.remaining;
+        e.other_remaining = maker.remaining;
+        e.flags = decrement ? EX_EVF_DECREMENTED : 0;
+        bool expire_maker = t.stp == EX_STP_EXPIRE_MAKER || t.stp == EX_STP_EXPIRE_BOTH ||
+                            (decrement && maker.remaining == 0);
+        if (expire_maker) {
+            int64_t left = maker.remaining;
+            release_order(m, maker, left);
+            uint64_t id = maker.id;
+            uint8_t side = maker.side;
+            drop_head(l, mi);
+            ++book.sequence;
+            ex_event& x = emit(EX_EV_EXPIRED, id, side, book.sequence);
+            x.price = l.price;
+            x.quantity = left;
+            x.reason = EX_EXP_SELF_TRADE;
+        }
+        bool stop = t.stp == EX_STP_EXPIRE_TAKER || t.stp == EX_STP_EXPIRE_BOTH || (decrement && t.remaining == 0);
+        if (stop) t.stop = Stop::self_trade;
+        return stop;
+    }
+
+    // Trades the taker against the opposite side while prices cross, until it is done or stops.
+    void match(Book& book, const ex_market& m, Taker& t) {
+        BookSide& mine = book.side(t.side);
+        BookSide& other = book.side(t.side ^ 1);
+        bool done = false;
+        while (!done && t.remaining > 0 && !other.empty()) {
             uint32_t li = other.best();
             Level& l = levels[li];
-            if (!market && !mine.crosses(limit, l.price)) break;
-            while (remaining > 0 && l.head != NIL) {
+            if (!t.market && !mine.crosses(t.limit, l.price)) break;
+            while (t.remaining > 0 && l.head != NIL) {
                 uint32_t mi = l.head;
                 Order& maker = orders[mi];
-                int64_t qty = remaining < maker.remaining ? remaining : maker.remaining;
-                remaining -= qty;
+                if (maker.account == t.account && t.stp != EX_STP_NONE) {
+                    if (prevent(book, m, l, mi, t)) { done = true; break; }
+                    continue;
+                }
+                int64_t qty = t.remaining < maker.remaining ? t.remaining : maker.remaining;
+                if (!t.held) {
+                    Stop why = Stop::none;
+                    qty = affordable(m, t, l.price, qty, &why);
+                    if (why != Stop::none) { t.stop = why; done = true; }
+                    if (qty == 0) break;
+                }
+                t.remaining -= qty;
+                t.filled += qty;
                 maker.remaining -= qty;
                 maker.filled += qty;
                 l.total -= qty;
-                *taker_filled += qty;
-                ex_event& e = emit(EX_EV_TRADE, taker_id, taker_side, ++book.sequence);
+                ex_event& e = emit(EX_EV_TRADE, t.id, t.side, ++book.sequence);
                 e.other_id = maker.id;
                 e.price = l.price;
                 e.quantity = qty;
-                e.remaining = remaining;
+                e.remaining = t.remaining;
                 e.other_remaining = maker.remaining;
+                settle(m, t, maker, l.price, qty, e);
+                if (t.budget >= 0) t.budget -= l.price * qty * m.notional_units;
                 if (maker.remaining == 0) {
                     l.head = maker.next;
                     if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
                     retire(mi);
                 }
+                if (done) break;
             }
             if (l.head == NIL) {
                 other.pop_best();
                 levels.release(li);
             }
         }
-        return remaining;
     }
 
-    // Quantity available to a taker up to its limit, stopping once `wanted` is reached.
-    int64_t available(const Book& book, uint8_t taker_side, bool market, int64_t limit,
-                      int64_t wanted) const {
-        const BookSide& mine = book.side(taker_side);
-        const BookSide& other = book.side(taker_side ^ 1);
-        int64_t sum = 0;
-        other.for_each_from_best([&](uint32_t li) {
+    // Whether a fill-or-kill taker can fill completely: liquidity up to its limit, as self-trade
+    // prevention would leave it, and for a market buy the free balance to pay for it. Returns the
+    // expiry reason, or -1 when it can.
+    int fill_or_kill(const Book& book, const ex_market& m, const Taker& t) const {
+        const BookSide& mine = book.side(t.side);
+        int64_t wanted = t.remaining;
+        i128 cost = 0;
+        bool blocked = false;
+        book.side(t.side ^ 1).for_each_from_best([&](uint32_t li) {
             const Level& l = levels[li];
-            if (!market && !mine.crosses(limit, l.price)) return false;
-            sum += l.total;
-            return sum < wanted;
+            if (!t.market && !mine.crosses(t.limit, l.price)) return false;
+            if (t.stp == EX_STP_NONE) {
+                int64_t take = wanted < l.total ? wanted : l.total;
+                cost += static_cast<i128>(take) * l.price * m.notional_units;
+                wanted -= take;
+                return wanted > 0;
+            }
+            for (uint32_t oi = l.head; oi != NIL && wanted > 0; oi = orders[oi].next) {
+                const Order& o = orders[oi];
+                if (o.account == t.account) {
+                    if (t.stp == EX_STP_EXPIRE_MAKER) continue;
+                    blocked = true;
+                    return false;
+                }
+                int64_t take = wanted < o.remaining ? wanted : o.remaining;
+                cost += static_cast<i128>(take) * l.price * m.notional_units;
+                wanted -= take;
+            }
+            return wanted > 0;
         });
-        return sum;
+        if (wanted > 0 || blocked) return EX_EXP_TIME_IN_FORCE;
+        if (t.market && t.side == EX_BUY && cost > accounts.free_of(t.account, m.quote_asset)) return EX_EXP_INSUFFICIENT;
+        return -1;
     }
 
     bool would_take(const Book& book, uint8_t side, int64_t price) const {
@@ -162,52 +379,79 @@ struct ex_engine {
         return !other.empty() && book.side(side).crosses(price, levels[other.best()].price);
     }
 
+    // The taker's closing event when it does not rest: EXPIRED, releasing what it still holds.
+    void expire_taker(const ex_market& m, const Taker& t, uint64_t sequence, int64_t price, uint8_t reason) {
+        release_taker(m, t, t.remaining);
+        ex_event& e = emit(EX_EV_EXPIRED, t.id, t.side, sequence);
+        e.price = price;
+        e.quantity = t.remaining;
+        e.remaining = t.remaining;
+        e.reason = reason;
+    }
+
     // ---- commands -------------------------------------------------------------------------
 
     void new_order(const ex_command& c) {
         bool market = c.kind == EX_CMD_MARKET;
-        if (c.symbol >= books.size() || c.side > EX_SELL || c.tif > EX_FOK ||
-            !valid_value(c.quantity) || (!market && !valid_value(c.price)) ||
-            (market && c.tif == EX_GTC) || ((c.flags & EX_FLAG_POST_ONLY) && (market || c.tif != EX_GTC))) {
+        bool by_amount = market && c.amount != 0;
+        if (c.symbol >= books.size() || c.side > EX_SELL || c.tif > EX_FOK || c.stp > EX_STP_DECREMENT ||
+            c.account >= EX_MAX_ACCOUNTS || !valid_value(c.quantity) || (!market && !valid_value(c.price)) ||
+            (market && c.tif == EX_GTC) || ((c.flags & EX_FLAG_POST_ONLY) && (market || c.tif != EX_GTC)) ||
+            (by_amount && (c.amount < 0 || c.amount > MAX_TOTAL || c.tif == EX_FOK)) || (!market && c.amount != 0)) {
             return reject(c, EX_REJ_INVALID, c.symbol < books.size() ? books[c.symbol].sequence : 0);
         }
         Book& book = books[c.symbol];
+        const ex_market& m = markets[c.symbol];
         if (ids.find(c.order_id) != NIL) return reject(c, EX_REJ_DUPLICATE_ID, book.sequence);
+        accounts.ensure(c.account);
+        Taker t{c.order_id, c.account, c.side, c.stp, market, !market || (c.side == EX_SELL && !by_amount),
+                market ? 0 : c.price, c.quantity, 0, by_amount ? c.amount : -1, taker_rate(c.account, m), Stop::none};
+        // What the order needs free: its hold, or for a market buy by amount that amount.
+        uint32_t asset = held_asset(m, c.side);
+        i128 needed = t.held ? hold_of(m, c.side, t.limit, c.quantity) : (by_amount && c.side == EX_BUY ? c.amount : 0);
+        int64_t available = accounts.free_of(c.account, asset);
+        if (needed > available) return insufficient(c, c.side, asset, needed, available, book.sequence);
         if ((c.flags & EX_FLAG_POST_ONLY) && would_take(book, c.side, c.price))
             return reject(c, EX_REJ_POST_ONLY, book.sequence);
-        if (c.tif == EX_FOK && available(book, c.side, market, c.price, c.quantity) < c.quantity) {
-            ex_event& e = emit(EX_EV_EXPIRED, c.order_id, c.side, book.sequence);
-            e.price = c.price;
-            e.quantity = c.quantity;
-            e.remaining = c.quantity;
-            return;
+        if (c.tif == EX_FOK) {
+            int reason = fill_or_kill(book, m, t);
+            if (reason >= 0) {
+                ex_event& e = emit(EX_EV_EXPIRED, c.order_id, c.side, book.sequence);
+                e.price = t.limit;
+                e.quantity = c.quantity;
+                e.remaining = c.quantity;
+                e.reason = static_cast<uint8_t>(reason);
+                return;
+            }
         }
-        int64_t filled = 0;
-        int64_t remaining = match(book, c.order_id, c.side, market, c.price, c.quantity, &filled);
-        if (remaining > 0 && c.tif != EX_GTC) {
-            ex_event& e = emit(EX_EV_EXPIRED, c.order_id, c.side, book.sequence);
-            e.price = market ? 0 : c.price;
-            e.quantity = remaining;
-            e.remaining = remaining;
-            return;
+        if (t.held) lock(c.account, asset, static_cast<int64_t>(needed));
+        match(book, m, t);
+        switch (t.stop) {
+            case Stop::self_trade: return expire_taker(m, t, book.sequence, t.limit, EX_EXP_SELF_TRADE);
+            case Stop::funds: return expire_taker(m, t, book.sequence, t.limit, EX_EXP_INSUFFICIENT);
+            case Stop::budget: t.remaining = 0; break;  // spent (or received) all it could: complete
+            case Stop::none: break;
         }
-        if (remaining > 0) {
+        if (t.remaining > 0 && c.tif != EX_GTC) return expire_taker(m, t, book.sequence, t.limit, EX_EXP_TIME_IN_FORCE);
+        if (t.remaining > 0) {
             uint32_t oi = orders.acquire();
             Order& o = orders[oi];
             o.id = c.order_id;
             o.price = c.price;
-            o.remaining = remaining;
-            o.filled = filled;
+            o.remaining = t.remaining;
+            o.filled = t.filled;
             o.book = c.symbol;
+            o.account = c.account;
             o.side = c.side;
             o.flags = c.flags;
+            o.stp = c.stp;
             ids.insert(o.id, oi);
             rest(book, oi);
         }
         ex_event& e = emit(EX_EV_ACCEPTED, c.order_id, c.side, book.sequence);
         e.price = c.price;
-        e.quantity = c.quantity;
-        e.remaining = remaining;
+        e.quantity = by_amount ? t.filled : c.quantity;
+        e.remaining = t.remaining;
     }
 
     void cancel(const ex_command& c) {
@@ -216,6 +460,7 @@ struct ex_engine {
         Order& o = orders[oi];
         Book& book = books[o.book];
         int64_t remaining = o.remaining;
+        release_order(markets[o.book], o, remaining);
         unlink(book, oi);
         ++book.sequence;
         ex_event& e = emit(EX_EV_CANCELLED, o.id, o.side, book.sequence);
@@ -229,21 +474,32 @@ struct ex_engine {
         if (oi == NIL) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
         Order& o = orders[oi];
         Book& book = books[o.book];
+        const ex_market& m = markets[o.book];
         int64_t price = c.price == 0 ? o.price : c.price;
-        if (!valid_value(price) || !valid_value(c.quantity)) {
+        int64_t quantity = c.quantity == 0 ? o.filled + o.remaining : c.quantity;
+        if (!valid_value(price) || !valid_value(quantity)) {
             ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
             e.reason = EX_REJ_INVALID;
             return;
         }
-        if (c.quantity <= o.filled) {
+        if (quantity <= o.filled) {
             ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
             e.reason = EX_REJ_AMEND_QUANTITY;
             return;
         }
-        int64_t remaining = c.quantity - o.filled;
+        int64_t remaining = quantity - o.filled;
+        uint32_t asset = held_asset(m, o.side);
+        i128 more = hold_of(m, o.side, price, remaining) - hold_of(m, o.side, o.price, o.remaining);
+        int64_t available = accounts.free_of(o.account, asset);
+        if (more > available) {
+            ex_command as_order = c;
+            as_order.account = o.account;
+            return insufficient(as_order, o.side, asset, more, available, book.sequence);
+        }
         uint8_t kept = 0;
         if (price == o.price && remaining <= o.remaining) {
             // Smaller (or equal) at the same price: keeps its place in the queue.
+            lock(o.account, asset, static_cast<int64_t>(more));
             levels[o.level].total -= o.remaining - remaining;
             o.remaining = remaining;
             ++book.sequence;
@@ -254,24 +510,59 @@ struct ex_engine {
                 e.reason = EX_REJ_POST_ONLY;
                 return;
             }
+            lock(o.account, asset, static_cast<int64_t>(more));
             unlink(book, oi);
             ++book.sequence;
-            int64_t filled = o.filled;
             // The order re-enters as a taker at its new price, then rests at the back.
-            remaining = match(book, o.id, o.side, false, price, remaining, &filled);
+            Taker t{o.id, o.account, o.side, o.stp, false, true, price, remaining, o.filled, -1,
+                    taker_rate(o.account, m), Stop::none};
+            match(book, m, t);
             Order& moved = orders[oi];
             moved.price = price;
-            moved.remaining = remaining;
-            moved.filled = filled;
+            moved.remaining = t.remaining;
+            moved.filled = t.filled;
+            remaining = t.remaining;
+            if (t.stop == Stop::self_trade) {
+                retire(oi);
+                return expire_taker(m, t, book.sequence, price, EX_EXP_SELF_TRADE);
+            }
             if (remaining > 0) rest(book, oi);
         }
         Order& now = orders[oi];
         ex_event& e = emit(EX_EV_AMENDED, now.id, now.side, book.sequence);
         e.price = price;
-        e.quantity = c.quantity;
+        e.quantity = quantity;
         e.remaining = remaining;
         e.flags = kept;
         if (remaining == 0) retire(oi);
+    }
+
+    void deposit(const ex_command& c, bool in) {
+        if (c.account >= EX_MAX_ACCOUNTS || c.asset >= accounts.assets() || c.amount <= 0 || c.amount > MAX_TOTAL)
+            return reject(c, EX_REJ_INVALID, 0);
+        accounts.ensure(c.account);
+        int64_t& total = accounts.total(c.asset);
+        if (in && c.amount > MAX_TOTAL - total) return reject(c, EX_REJ_LIMIT, 0);
+        int64_t available = accounts.free_of(c.account, c.asset);
+        if (!in && c.amount > available) return insufficient(c, 0, c.asset, c.amount, available, 0);
+        accounts.change(c.account, c.asset).free += in ? c.amount : -c.amount;
+        total += in ? c.amount : -c.amount;
+        ex_event& e = emit(in ? EX_EV_DEPOSITED : EX_EV_WITHDRAWN, c.order_id, 0, 0);
+        e.account = c.account;
+        e.asset = c.asset;
+        e.amount = c.amount;
+    }
+
+    void set_fees(const ex_command& c) {
+        auto valid_rate = [](int64_t bps) { return bps >= -1 && bps <= 10000; };
+        if (c.account >= EX_MAX_ACCOUNTS || !valid_rate(c.price) || !valid_rate(c.quantity))
+            return reject(c, EX_REJ_INVALID, 0);
+        accounts.ensure(c.account);
+        accounts.fees(c.account) = FeeRates{static_cast<int32_t>(c.price), static_cast<int32_t>(c.quantity)};
+        ex_event& e = emit(EX_EV_FEES_SET, c.order_id, 0, 0);
+        e.account = c.account;
+        e.price = c.price;
+        e.quantity = c.quantity;
     }
 
     void process(const ex_command& c) {
@@ -280,6 +571,9 @@ struct ex_engine {
             case EX_CMD_MARKET: return new_order(c);
             case EX_CMD_CANCEL: return cancel(c);
             case EX_CMD_AMEND: return amend(c);
+            case EX_CMD_DEPOSIT: return deposit(c, true);
+            case EX_CMD_WITHDRAW: return deposit(c, false);
+            case EX_CMD_SET_FEES: return set_fees(c);
             default: return reject(c, EX_REJ_INVALID, 0);
         }
     }
@@ -300,9 +594,20 @@ struct ex_engine {
 extern "C" {
 
 int64_t ex_max_value(void) { return MAX_VALUE; }
+int64_t ex_max_total(void) { return MAX_TOTAL; }
 
-ex_engine* ex_engine_create(uint32_t symbols) {
-    return new (std::nothrow) ex_engine(symbols);
+ex_engine* ex_engine_create(uint32_t symbols, uint32_t assets, const ex_market* markets) {
+    if (assets == 0 || (symbols > 0 && !markets)) return nullptr;
+    for (uint32_t i = 0; i < symbols; ++i) {
+        const ex_market& m = markets[i];
+        auto units_ok = [](int64_t u) { return u >= 1 && u <= MAX_UNITS_PER; };
+        auto rate_ok = [](int32_t bps) { return bps >= 0 && bps <= 10000; };
+        if (m.base_asset >= assets || m.quote_asset >= assets || m.base_asset == m.quote_asset ||
+            !units_ok(m.lot_units) || !units_ok(m.notional_units) || !rate_ok(m.maker_fee_bps) ||
+            !rate_ok(m.taker_fee_bps))
+            return nullptr;
+    }
+    return new (std::nothrow) ex_engine(symbols, assets, markets);
 }
 
 void ex_engine_destroy(ex_engine* engine) { delete engine; }
@@ -314,6 +619,7 @@ uint32_t ex_engine_process(ex_engine* engine, const ex_command* commands, uint32
     engine->out = out + written;
     engine->out_capacity = out_capacity - written;
     engine->out_count = 0;
+    engine->accounts.begin_batch();
     for (uint32_t i = 0; i < count; ++i) {
         engine->command_index = i;
         engine->process(commands[i]);
@@ -326,6 +632,34 @@ uint32_t ex_engine_process(ex_engine* engine, const ex_command* commands, uint32
 
 uint32_t ex_engine_drain(ex_engine* engine, ex_event* out, uint32_t out_capacity) {
     return engine->drain(out, out_capacity);
+}
+
+uint32_t ex_engine_changed_count(const ex_engine* engine) {
+    return static_cast<uint32_t>(engine->accounts.changed().size());
+}
+
+uint32_t ex_engine_changed_balances(const ex_engine* engine, uint32_t from, ex_balance* out, uint32_t capacity) {
+    const std::vector<uint64_t>& changed = engine->accounts.changed();
+    uint32_t n = 0;
+    for (size_t i = from; i < changed.size() && n < capacity; ++i, ++n) {
+        uint32_t account = static_cast<uint32_t>(changed[i] >> 32);
+        uint32_t asset = static_cast<uint32_t>(changed[i]);
+        const Balance* b = engine->accounts.peek(account, asset);
+        out[n] = ex_balance{account, asset, b->free, b->locked};
+    }
+    return n;
+}
+
+void ex_engine_fee_rates(const ex_engine* engine, uint32_t account, int32_t* out) {
+    bool known = account < engine->accounts.count();
+    out[0] = known ? engine->accounts.fees_of(account).maker : -1;
+    out[1] = known ? engine->accounts.fees_of(account).taker : -1;
+}
+
+void ex_engine_balance(const ex_engine* engine, uint32_t account, uint32_t asset, int64_t* out) {
+    const Balance* b = engine->accounts.peek(account, asset);
+    out[0] = b ? b->free : 0;
+    out[1] = b ? b->locked : 0;
 }
 
 uint32_t ex_engine_depth(const ex_engine* engine, uint32_t symbol, uint8_t side, uint32_t depth,
@@ -367,14 +701,22 @@ uint32_t ex_layout(uint32_t* out, uint32_t capacity) {
     const uint32_t facts[] = {
         sizeof(ex_command),
         offsetof(ex_command, order_id), offsetof(ex_command, price), offsetof(ex_command, quantity),
-        offsetof(ex_command, symbol), offsetof(ex_command, kind), offsetof(ex_command, side),
-        offsetof(ex_command, tif), offsetof(ex_command, flags),
+        offsetof(ex_command, amount), offsetof(ex_command, symbol), offsetof(ex_command, account),
+        offsetof(ex_command, asset), offsetof(ex_command, kind), offsetof(ex_command, side),
+        offsetof(ex_command, tif), offsetof(ex_command, flags), offsetof(ex_command, stp),
         sizeof(ex_event),
         offsetof(ex_event, order_id), offsetof(ex_event, other_id), offsetof(ex_event, price),
         offsetof(ex_event, quantity), offsetof(ex_event, remaining),
-        offsetof(ex_event, other_remaining), offsetof(ex_event, sequence),
-        offsetof(ex_event, command_index), offsetof(ex_event, type), offsetof(ex_event, reason),
+        offsetof(ex_event, other_remaining), offsetof(ex_event, sequence), offsetof(ex_event, amount),
+        offsetof(ex_event, other_amount), offsetof(ex_event, command_index), offsetof(ex_event, account),
+        offsetof(ex_event, asset), offsetof(ex_event, type), offsetof(ex_event, reason),
         offsetof(ex_event, side), offsetof(ex_event, flags),
+        sizeof(ex_market),
+        offsetof(ex_market, base_asset), offsetof(ex_market, quote_asset), offsetof(ex_market, lot_units),
+        offsetof(ex_market, notional_units), offsetof(ex_market, maker_fee_bps), offsetof(ex_market, taker_fee_bps),
+        sizeof(ex_balance),
+        offsetof(ex_balance, account), offsetof(ex_balance, asset), offsetof(ex_balance, free),
+        offsetof(ex_balance, locked),
     };
     uint32_t n = sizeof facts / sizeof facts[0];
     for (uint32_t i = 0; i < n && i < capacity; ++i) out[i] = facts[i];

@@ -4,8 +4,15 @@
  * ex_layout() below.
  *
  * One call per batch: an array of commands in, an array of events out. Prices are integer ticks,
- * quantities integer lots, ids unsigned 64-bit. The engine is deterministic: the same commands
- * give the same events, byte for byte.
+ * quantities integer lots, amounts of money integer units of an asset (its smallest unit), ids
+ * unsigned 64-bit. The engine is deterministic: the same commands give the same events and the
+ * same balances, byte for byte.
+ *
+ * Spot accounts live here, because they must be atomic with matching: every account holds, per
+ * asset, `free` and `locked` units. A new order locks what it may spend (a buy: price x quantity
+ * of the quote asset; a sell: the quantity of the base asset), each trade settles both sides at
+ * once, fees are charged in the asset received (rounded up) and credited to account 0, the venue's
+ * fee account, and self-trade prevention needs the resting order's account.
  */
 #ifndef EXCHANGE_ENGINE_H
 #define EXCHANGE_ENGINE_H
@@ -18,10 +25,15 @@ extern "C" {
 
 /* ex_command.kind */
 enum {
-    EX_CMD_LIMIT = 1,  /* new limit order: price, quantity, side, tif, flags */
-    EX_CMD_MARKET = 2, /* new market order: quantity, side; price ignored; behaves as IOC (or FOK) */
-    EX_CMD_CANCEL = 3, /* cancel order_id */
-    EX_CMD_AMEND = 4,  /* amend order_id: price (0 = keep) and quantity = new total incl. filled */
+    EX_CMD_LIMIT = 1,    /* new limit order: account, symbol, price, quantity, side, tif, flags, stp */
+    EX_CMD_MARKET = 2,   /* new market order: quantity, or amount (quote units to spend or receive;
+                            then quantity is only a cap); behaves as IOC (or FOK, by quantity only) */
+    EX_CMD_CANCEL = 3,   /* cancel order_id */
+    EX_CMD_AMEND = 4,    /* amend order_id: price (0 = keep) and quantity = new total incl. filled
+                            (0 = keep): each amendment applies to the state the one before left */
+    EX_CMD_DEPOSIT = 5,  /* credit `amount` units of `asset` to `account` (free) */
+    EX_CMD_WITHDRAW = 6, /* debit `amount` units of `asset` from `account`'s free balance */
+    EX_CMD_SET_FEES = 7, /* account's own fee rates: price = maker bps, quantity = taker bps (-1 = market's) */
 };
 
 /* ex_command.side and ex_event.side */
@@ -33,64 +45,129 @@ enum { EX_GTC = 0, EX_IOC = 1, EX_FOK = 2 };
 /* ex_command.flags */
 enum { EX_FLAG_POST_ONLY = 1 };
 
+/* ex_command.stp: self-trade prevention when the taker meets a resting order of its own account
+ * (the taker's mode decides, as on Binance). */
+enum {
+    EX_STP_NONE = 0,         /* they trade */
+    EX_STP_EXPIRE_TAKER = 1, /* the taker's remaining quantity expires */
+    EX_STP_EXPIRE_MAKER = 2, /* the resting order expires; the taker goes on matching */
+    EX_STP_EXPIRE_BOTH = 3,
+    EX_STP_DECREMENT = 4,    /* both lose the overlap; whichever is left with nothing expires */
+};
+
 typedef struct ex_command {
     uint64_t order_id; /* chosen by the caller for new orders; unique among live orders */
     int64_t price;     /* ticks, > 0 for limit orders */
     int64_t quantity;  /* lots, > 0; for amend the new total quantity including the filled part */
+    int64_t amount;    /* units: deposits, withdrawals, market orders by quote amount (else 0) */
     uint32_t symbol;   /* book index, < the symbol count given to ex_engine_create */
+    uint32_t account;  /* the account placing the order or being funded, < EX_MAX_ACCOUNTS */
+    uint32_t asset;    /* deposits and withdrawals: asset index */
     uint8_t kind;
     uint8_t side;
     uint8_t tif;
     uint8_t flags;
+    uint8_t stp;
+    uint8_t reserved[3];
 } ex_command;
 
-/* ex_event.type */
+/* ex_event.type. Every command ends with exactly one closing event (ACCEPTED, EXPIRED, REJECTED,
+ * CANCELLED, AMENDED, DEPOSITED, WITHDRAWN or FEES_SET) about the command's own order or account,
+ * after every event it caused (TRADE, PREVENTED, and EXPIRED of resting orders). */
 enum {
-    EX_EV_ACCEPTED = 1,  /* new order passed the engine's checks; trades and/or EXPIRED may follow;
-                            if neither empties it and it is GTC, it rests */
-    EX_EV_TRADE = 2,     /* order_id = taker, other_id = maker; at the maker's price */
+    EX_EV_ACCEPTED = 1,  /* new order passed the engine's checks and was matched: if it has
+                            `remaining` it rests (GTC) */
+    EX_EV_TRADE = 2,     /* order_id = taker, other_id = maker; at the maker's price; amount = the
+                            taker's fee, other_amount = the maker's (each in the asset it receives) */
     EX_EV_CANCELLED = 3, /* quantity = the remaining quantity removed from the book */
-    EX_EV_EXPIRED = 4,   /* IOC/market remainder, or FOK that could not fill (quantity = remaining) */
-    EX_EV_REJECTED = 5,  /* reason says why; nothing changed */
+    EX_EV_EXPIRED = 4,   /* quantity = remaining that expired; reason: EX_EXP_* (this is also how a
+                            resting order is expired by self-trade prevention) */
+    EX_EV_REJECTED = 5,  /* reason says why; nothing changed. INSUFFICIENT: asset, amount = needed,
+                            other_amount = available */
     EX_EV_AMENDED = 6,   /* price, quantity = new total, remaining; flags bit 0: kept priority */
+    EX_EV_PREVENTED = 7, /* a self-trade was prevented: order_id = taker, other_id = maker, price =
+                            the maker's, quantity = the overlap, remaining and other_remaining after;
+                            flags EX_EVF_DECREMENTED if both lost the overlap */
+    EX_EV_DEPOSITED = 8, /* account, asset, amount */
+    EX_EV_WITHDRAWN = 9, /* account, asset, amount */
+    EX_EV_FEES_SET = 10, /* account; price = maker bps, quantity = taker bps */
 };
 
 /* ex_event.reason for EX_EV_REJECTED */
 enum {
     EX_REJ_NONE = 0,
-    EX_REJ_INVALID = 1,          /* bad symbol, kind, side, tif, price or quantity */
+    EX_REJ_INVALID = 1,          /* bad symbol, kind, side, tif, price, quantity, amount or account */
     EX_REJ_DUPLICATE_ID = 2,     /* new order with the id of a live order */
     EX_REJ_UNKNOWN_ORDER = 3,    /* cancel/amend of an id that is not resting */
     EX_REJ_POST_ONLY = 4,        /* post-only order (or amend) that would take liquidity */
     EX_REJ_AMEND_QUANTITY = 5,   /* amend to a total at or below the filled quantity */
+    EX_REJ_INSUFFICIENT = 6,     /* free balance does not cover the order, amendment or withdrawal */
+    EX_REJ_LIMIT = 7,            /* a deposit would take the venue's total of the asset past EX_MAX_TOTAL */
+};
+
+/* ex_event.reason for EX_EV_EXPIRED */
+enum {
+    EX_EXP_TIME_IN_FORCE = 0,    /* IOC or market remainder; FOK that could not fill */
+    EX_EXP_SELF_TRADE = 1,       /* self-trade prevention */
+    EX_EXP_INSUFFICIENT = 2,     /* a market order stopped where the free balance ran out */
 };
 
 /* ex_event.flags */
-enum { EX_EVF_KEPT_PRIORITY = 1 };
+enum { EX_EVF_KEPT_PRIORITY = 1, EX_EVF_DECREMENTED = 2 };
 
 typedef struct ex_event {
     uint64_t order_id;      /* the order the event is about (the taker for trades) */
-    uint64_t other_id;      /* trades: the maker order */
+    uint64_t other_id;      /* trades and prevented self-trades: the maker order */
     int64_t price;          /* trade price; order price for ACCEPTED/AMENDED */
     int64_t quantity;       /* trade quantity; order quantity for ACCEPTED/AMENDED/CANCELLED/EXPIRED */
     int64_t remaining;      /* order_id's remaining quantity after the event */
     int64_t other_remaining;/* trades: the maker's remaining quantity after the trade */
     uint64_t sequence;      /* the book's sequence after the event (increments on each book change) */
+    int64_t amount;         /* see the event types */
+    int64_t other_amount;
     uint32_t command_index; /* index in the batch of the command that caused the event */
+    uint32_t account;       /* DEPOSITED, WITHDRAWN, FEES_SET, REJECTED: the command's account */
+    uint32_t asset;         /* DEPOSITED, WITHDRAWN, REJECTED (INSUFFICIENT): the asset */
     uint8_t type;
     uint8_t reason;
     uint8_t side;           /* side of order_id (the taker for trades) */
     uint8_t flags;
 } ex_event;
 
+/* A market's place among the assets: what a lot and a tick x lot are worth in units. */
+typedef struct ex_market {
+    uint32_t base_asset;
+    uint32_t quote_asset;
+    int64_t lot_units;       /* base units in one lot (1 .. 10^8) */
+    int64_t notional_units;  /* quote units in one tick x one lot (1 .. 10^8) */
+    int32_t maker_fee_bps;   /* 0 .. 10000 */
+    int32_t taker_fee_bps;
+} ex_market;
+
+/* One account's balance of one asset. */
+typedef struct ex_balance {
+    uint32_t account;
+    uint32_t asset;
+    int64_t free;
+    int64_t locked;
+} ex_balance;
+
+/* Accounts are numbered 0 .. EX_MAX_ACCOUNTS-1; 0 is the venue's fee account. */
+#define EX_MAX_ACCOUNTS (1u << 24)
+#define EX_FEE_ACCOUNT 0u
+
 typedef struct ex_engine ex_engine;
 
 /* The largest price (ticks) and quantity (lots) the engine accepts: 10^15, so every value is
  * exact in a JavaScript number and level totals stay far from int64 overflow. */
 int64_t ex_max_value(void);
+/* The most units of one asset the whole venue may hold (2^62): a deposit past it is refused, so no
+ * balance, hold or fee can overflow. */
+int64_t ex_max_total(void);
 
-/* Creates an engine with `symbols` empty books. Returns NULL if out of memory. */
-ex_engine* ex_engine_create(uint32_t symbols);
+/* Creates an engine with `symbols` empty books over `assets` assets, `markets[i]` describing book
+ * i. Returns NULL if out of memory or if a market is out of range. */
+ex_engine* ex_engine_create(uint32_t symbols, uint32_t assets, const ex_market* markets);
 void ex_engine_destroy(ex_engine* engine);
 
 /*
@@ -101,6 +178,18 @@ void ex_engine_destroy(ex_engine* engine);
 uint32_t ex_engine_process(ex_engine* engine, const ex_command* commands, uint32_t count,
                            ex_event* out, uint32_t out_capacity);
 uint32_t ex_engine_drain(ex_engine* engine, ex_event* out, uint32_t out_capacity);
+
+/*
+ * The balances the last ex_engine_process call changed, as they are now, in the order first
+ * changed: up to `capacity` of them from the `from`-th on. Returns how many were written.
+ */
+uint32_t ex_engine_changed_balances(const ex_engine* engine, uint32_t from, ex_balance* out, uint32_t capacity);
+/* How many balances the last ex_engine_process call changed. */
+uint32_t ex_engine_changed_count(const ex_engine* engine);
+/* An account's own fee rates: writes maker and taker bps to out[0], out[1] (-1: the market's). */
+void ex_engine_fee_rates(const ex_engine* engine, uint32_t account, int32_t* out);
+/* One balance: writes free and locked to out[0], out[1] (zeros for an account never seen). */
+void ex_engine_balance(const ex_engine* engine, uint32_t account, uint32_t asset, int64_t* out);
 
 /*
  * Aggregated levels of one side of a book, best first: up to `depth` (price, quantity) pairs
@@ -123,8 +212,8 @@ int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, in
 /*
  * Layout facts for the binding's self-check: writes up to `capacity` uint32 values:
  * sizeof(ex_command), then offsetof of each ex_command field in declaration order,
- * sizeof(ex_event), then offsetof of each ex_event field in declaration order.
- * Returns the number of values the full description has.
+ * sizeof(ex_event), then offsetof of each ex_event field in declaration order, then the same for
+ * ex_market and ex_balance. Returns the number of values the full description has.
  */
 uint32_t ex_layout(uint32_t* out, uint32_t capacity);
 

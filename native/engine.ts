@@ -3,7 +3,7 @@
 // output array: nothing is allocated per order. 64-bit fields travel as two u32 halves, because
 // BigInt packing is an order of magnitude slower; values below 2^53 come back as plain numbers.
 import { dlopen, FFIType, ptr, type Pointer } from "bun:ffi";
-import { COMMAND, EVENT, CommandKind, CommandFlag } from "./layout";
+import { BALANCE, COMMAND, EVENT, MARKET, CommandKind, CommandFlag } from "./layout";
 import { engineLibraryPath } from "./library";
 
 const TWO_32 = 4294967296;
@@ -13,18 +13,26 @@ const WORDS = COMMAND.size >>> 2;
 const ORDER_ID_WORD = COMMAND.orderId >>> 2;
 const PRICE_WORD = COMMAND.price >>> 2;
 const QUANTITY_WORD = COMMAND.quantity >>> 2;
+const AMOUNT_WORD = COMMAND.amount >>> 2;
 const SYMBOL_WORD = COMMAND.symbol >>> 2;
+const ACCOUNT_WORD = COMMAND.account >>> 2;
+const ASSET_WORD = COMMAND.asset >>> 2;
 const CODES_WORD = COMMAND.kind >>> 2;
+const STP_WORD = COMMAND.stp >>> 2;
 
 function openLibrary(path: string) {
   return dlopen(path, {
-    ex_engine_create: { args: [FFIType.u32], returns: FFIType.ptr },
+    ex_engine_create: { args: [FFIType.u32, FFIType.u32, FFIType.ptr], returns: FFIType.ptr },
     ex_engine_destroy: { args: [FFIType.ptr], returns: FFIType.void },
     ex_engine_process: {
       args: [FFIType.ptr, FFIType.ptr, FFIType.u32, FFIType.ptr, FFIType.u32],
       returns: FFIType.u32,
     },
     ex_engine_drain: { args: [FFIType.ptr, FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
+    ex_engine_changed_count: { args: [FFIType.ptr], returns: FFIType.u32 },
+    ex_engine_changed_balances: { args: [FFIType.ptr, FFIType.u32, FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
+    ex_engine_balance: { args: [FFIType.ptr, FFIType.u32, FFIType.u32, FFIType.ptr], returns: FFIType.void },
+    ex_engine_fee_rates: { args: [FFIType.ptr, FFIType.u32, FFIType.ptr], returns: FFIType.void },
     ex_engine_depth: {
       args: [FFIType.ptr, FFIType.u32, FFIType.u8, FFIType.u32, FFIType.ptr],
       returns: FFIType.u32,
@@ -34,6 +42,7 @@ function openLibrary(path: string) {
     ex_engine_order_count: { args: [FFIType.ptr], returns: FFIType.u64_fast },
     ex_engine_order_remaining: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i64_fast },
     ex_max_value: { args: [], returns: FFIType.i64_fast },
+    ex_max_total: { args: [], returns: FFIType.i64 },
     ex_layout: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
   });
 }
@@ -58,6 +67,11 @@ export function maxEngineValue(): number {
   return Number(engineLibrary().ex_max_value());
 }
 
+/** The most units of one asset the whole venue may hold. */
+export function maxEngineTotal(): bigint {
+  return BigInt(engineLibrary().ex_max_total());
+}
+
 function writeU64(u32: Uint32Array, index: number, value: number | bigint): void {
   if (typeof value === "bigint") {
     u32[index] = Number(value & 0xffffffffn);
@@ -68,6 +82,12 @@ function writeU64(u32: Uint32Array, index: number, value: number | bigint): void
     u32[index] = low;
     u32[index + 1] = (value - low) / TWO_32;
   }
+}
+
+/** Signed: -1 (a fee rate that takes the market's) is written as its two's complement. */
+function writeI64(u32: Uint32Array, index: number, value: number): void {
+  if (value >= 0) return writeU64(u32, index, value);
+  writeU64(u32, index, (1n << 64n) + BigInt(value));
 }
 
 /**
@@ -100,36 +120,57 @@ export class CommandBatch extends StructArray {
     this.count = 0;
   }
 
-  private next(kind: number, orderId: number | bigint, price: number, quantity: number,
-    symbol: number, side: number, tif: number, flags: number): void {
+  private next(kind: number, orderId: number | bigint, price: number, quantity: number, symbol: number,
+    side: number, tif: number, flags: number, account: number, stp = 0, amount: number | bigint = 0, asset = 0): void {
     if (this.count === this.capacity) throw new RangeError("command batch is full");
     const w = this.count * WORDS;
     const u32 = this.u32;
     writeU64(u32, w + ORDER_ID_WORD, orderId);
-    writeU64(u32, w + PRICE_WORD, price);
-    writeU64(u32, w + QUANTITY_WORD, quantity);
+    writeI64(u32, w + PRICE_WORD, price);
+    writeI64(u32, w + QUANTITY_WORD, quantity);
+    writeU64(u32, w + AMOUNT_WORD, amount);
     u32[w + SYMBOL_WORD] = symbol;
-    // kind, side, tif and flags are the four bytes of one little-endian word (layout.ts).
+    u32[w + ACCOUNT_WORD] = account;
+    u32[w + ASSET_WORD] = asset;
+    // kind, side, tif and flags are the four bytes of one little-endian word (layout.ts), and stp
+    // the first byte of the next (the rest is reserved, zero).
     u32[w + CODES_WORD] = kind | (side << 8) | (tif << 16) | (flags << 24);
+    u32[w + STP_WORD] = stp;
     this.count++;
   }
 
   limit(orderId: number | bigint, symbol: number, side: number, price: number, quantity: number,
-    tif: number, postOnly = false): void {
-    this.next(CommandKind.limit, orderId, price, quantity, symbol, side, tif, postOnly ? CommandFlag.postOnly : 0);
+    tif: number, postOnly = false, account = 1, stp = 0): void {
+    this.next(CommandKind.limit, orderId, price, quantity, symbol, side, tif, postOnly ? CommandFlag.postOnly : 0, account, stp);
   }
 
-  market(orderId: number | bigint, symbol: number, side: number, quantity: number, tif: number): void {
-    this.next(CommandKind.market, orderId, 0, quantity, symbol, side, tif, 0);
+  /** By quantity, or with `quoteAmount` > 0 by the quote units to spend (buy) or receive (sell),
+   *  `quantity` then being only a cap. */
+  market(orderId: number | bigint, symbol: number, side: number, quantity: number, tif: number, account = 1,
+    stp = 0, quoteAmount: number | bigint = 0): void {
+    this.next(CommandKind.market, orderId, 0, quantity, symbol, side, tif, 0, account, stp, quoteAmount);
   }
 
   cancel(orderId: number | bigint): void {
-    this.next(CommandKind.cancel, orderId, 0, 0, 0, 0, 0, 0);
+    this.next(CommandKind.cancel, orderId, 0, 0, 0, 0, 0, 0, 0);
   }
 
   /** `price` 0 keeps the current price; `quantity` is the new total, the filled part included. */
   amend(orderId: number | bigint, price: number, quantity: number): void {
-    this.next(CommandKind.amend, orderId, price, quantity, 0, 0, 0, 0);
+    this.next(CommandKind.amend, orderId, price, quantity, 0, 0, 0, 0, 0);
+  }
+
+  deposit(account: number, asset: number, units: number | bigint): void {
+    this.next(CommandKind.deposit, 0, 0, 0, 0, 0, 0, 0, account, 0, units, asset);
+  }
+
+  withdraw(account: number, asset: number, units: number | bigint): void {
+    this.next(CommandKind.withdraw, 0, 0, 0, 0, 0, 0, 0, account, 0, units, asset);
+  }
+
+  /** The account's own rates in basis points; -1 takes the market's. */
+  setFees(account: number, makerBps: number, takerBps: number): void {
+    this.next(CommandKind.setFees, 0, makerBps, takerBps, 0, 0, 0, 0, account);
   }
 }
 
@@ -144,9 +185,22 @@ export class EventBuffer extends StructArray {
     return this.u32[w]! + this.u32[w + 1]! * TWO_32;
   }
 
+  /** int64 fields below 2^53 in magnitude (prices, quantities; -1 for a fee rate that takes the market's). */
+  private i64(i: number, offset: number): number {
+    const w = (i * EVENT.size + offset) >>> 2;
+    return this.u32[w]! + (this.u32[w + 1]! | 0) * TWO_32;
+  }
+
   private u64big(i: number, offset: number): bigint {
     const w = (i * EVENT.size + offset) >>> 2;
     return BigInt(this.u32[w]!) | (BigInt(this.u32[w + 1]!) << 32n);
+  }
+
+  /** Money fields (non-negative, below 2^62): exact as bigint, built from one number when small. */
+  private units(i: number, offset: number): bigint {
+    const w = (i * EVENT.size + offset) >>> 2;
+    const hi = this.u32[w + 1]!;
+    return hi < 0x200000 ? BigInt(this.u32[w]! + hi * TWO_32) : BigInt(this.u32[w]!) | (BigInt(hi) << 32n);
   }
 
   type(i: number): number { return this.bytes[i * EVENT.size + EVENT.type]!; }
@@ -158,11 +212,34 @@ export class EventBuffer extends StructArray {
   otherId(i: number): number { return this.u64(i, EVENT.otherId); }
   orderIdBig(i: number): bigint { return this.u64big(i, EVENT.orderId); }
   otherIdBig(i: number): bigint { return this.u64big(i, EVENT.otherId); }
-  price(i: number): number { return this.u64(i, EVENT.price); }
-  quantity(i: number): number { return this.u64(i, EVENT.quantity); }
+  price(i: number): number { return this.i64(i, EVENT.price); }
+  quantity(i: number): number { return this.i64(i, EVENT.quantity); }
   remaining(i: number): number { return this.u64(i, EVENT.remaining); }
   otherRemaining(i: number): number { return this.u64(i, EVENT.otherRemaining); }
   sequence(i: number): number { return this.u64(i, EVENT.sequence); }
+  amount(i: number): bigint { return this.units(i, EVENT.amount); }
+  otherAmount(i: number): bigint { return this.units(i, EVENT.otherAmount); }
+  account(i: number): number { return this.u32[(i * EVENT.size + EVENT.account) >>> 2]!; }
+  asset(i: number): number { return this.u32[(i * EVENT.size + EVENT.asset) >>> 2]!; }
+}
+
+/** A market's place among the assets, as the engine takes it (ex_market). */
+export interface EngineMarket {
+  baseAsset: number;
+  quoteAsset: number;
+  /** Base units in one lot, and quote units in one tick x one lot. */
+  lotUnits: number;
+  notionalUnits: number;
+  makerFeeBps: number;
+  takerFeeBps: number;
+}
+
+/** A balance the last batch changed, as it is now. */
+export interface ChangedBalance {
+  account: number;
+  asset: number;
+  free: bigint;
+  locked: bigint;
 }
 
 /**
@@ -188,14 +265,66 @@ export class PackedCommands {
 
 export type PriceLevel = [priceTicks: number, quantityLots: number];
 
+const CHANGED_PAGE = 4096;
+
 export class MatchingEngine {
   private readonly lib = engineLibrary();
   private handle: Pointer | null;
   private readonly depthBuffer = new BigInt64Array(2 * 1000);
+  private readonly balanceBuffer = new BigInt64Array(2);
+  private readonly changedBuffer = new BigInt64Array((CHANGED_PAGE * BALANCE.size) / 8);
+  readonly symbols: number;
 
-  constructor(readonly symbols: number) {
-    this.handle = this.lib.ex_engine_create(symbols) as Pointer | null;
-    if (!this.handle) throw new Error("engine: out of memory");
+  constructor(markets: EngineMarket[], readonly assets: number) {
+    this.symbols = markets.length;
+    const config = new ArrayBuffer(Math.max(1, markets.length) * MARKET.size);
+    const view = new DataView(config);
+    markets.forEach((m, i) => {
+      const at = i * MARKET.size;
+      view.setUint32(at + MARKET.baseAsset, m.baseAsset, true);
+      view.setUint32(at + MARKET.quoteAsset, m.quoteAsset, true);
+      view.setBigInt64(at + MARKET.lotUnits, BigInt(m.lotUnits), true);
+      view.setBigInt64(at + MARKET.notionalUnits, BigInt(m.notionalUnits), true);
+      view.setInt32(at + MARKET.makerFeeBps, m.makerFeeBps, true);
+      view.setInt32(at + MARKET.takerFeeBps, m.takerFeeBps, true);
+    });
+    this.handle = this.lib.ex_engine_create(markets.length, assets, new Uint8Array(config)) as Pointer | null;
+    if (!this.handle) throw new Error("engine: a market is out of range (assets, units or fee rates), or out of memory");
+  }
+
+  /** Free and locked units of one asset of one account (zeros for an account never seen). */
+  balance(account: number, asset: number): { free: bigint; locked: bigint } {
+    this.lib.ex_engine_balance(this.live(), account, asset, this.balanceBuffer);
+    return { free: this.balanceBuffer[0]!, locked: this.balanceBuffer[1]! };
+  }
+
+  /** An account's own fee rates in bps (-1: the market's). */
+  feeRates(account: number): { maker: number; taker: number } {
+    const out = new Int32Array(2);
+    this.lib.ex_engine_fee_rates(this.live(), account, out);
+    return { maker: out[0]!, taker: out[1]! };
+  }
+
+  /** Every balance the last batch changed, as it is now, in the order first changed. */
+  changedBalances(): ChangedBalance[] {
+    const h = this.live();
+    const total = this.lib.ex_engine_changed_count(h);
+    const out: ChangedBalance[] = new Array(total);
+    const words = new Uint32Array(this.changedBuffer.buffer);
+    const per = BALANCE.size / 8;
+    for (let from = 0; from < total;) {
+      const n = this.lib.ex_engine_changed_balances(h, from, this.changedBuffer, CHANGED_PAGE);
+      for (let i = 0; i < n; i++) {
+        out[from + i] = {
+          account: words[(i * BALANCE.size + BALANCE.account) >>> 2]!,
+          asset: words[(i * BALANCE.size + BALANCE.asset) >>> 2]!,
+          free: this.changedBuffer[i * per + BALANCE.free / 8]!,
+          locked: this.changedBuffer[i * per + BALANCE.locked / 8]!,
+        };
+      }
+      from += n;
+    }
+    return out;
   }
 
   /**

@@ -1,22 +1,27 @@
 // Mirror of engine/engine.h: struct sizes, field offsets and enum values. The header is the
-// source of truth; test/layout.test.ts checks these numbers against ex_layout().
+// source of truth; test/layout.test.ts checks these numbers against ex_layout(). Every other
+// module takes the engine's codes from here.
 
-// kind, side, tif and flags fill one 32-bit word (bytes 28..31), which the packer writes at once,
+// kind, side, tif and flags fill one 32-bit word (bytes 44..47), which the packer writes at once,
 // little-endian as on every platform Bun runs on; the layout test checks the offsets.
 export const COMMAND = {
-  size: 32,
+  size: 56,
   orderId: 0,
   price: 8,
   quantity: 16,
-  symbol: 24,
-  kind: 28,
-  side: 29,
-  tif: 30,
-  flags: 31,
+  amount: 24,
+  symbol: 32,
+  account: 36,
+  asset: 40,
+  kind: 44,
+  side: 45,
+  tif: 46,
+  flags: 47,
+  stp: 48,
 } as const;
 
 export const EVENT = {
-  size: 64,
+  size: 88,
   orderId: 0,
   otherId: 8,
   price: 16,
@@ -24,17 +29,40 @@ export const EVENT = {
   remaining: 32,
   otherRemaining: 40,
   sequence: 48,
-  commandIndex: 56,
-  type: 60,
-  reason: 61,
-  side: 62,
-  flags: 63,
+  amount: 56,
+  otherAmount: 64,
+  commandIndex: 72,
+  account: 76,
+  asset: 80,
+  type: 84,
+  reason: 85,
+  side: 86,
+  flags: 87,
 } as const;
 
-export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4 } as const;
+export const MARKET = {
+  size: 32,
+  baseAsset: 0,
+  quoteAsset: 4,
+  lotUnits: 8,
+  notionalUnits: 16,
+  makerFeeBps: 24,
+  takerFeeBps: 28,
+} as const;
+
+export const BALANCE = {
+  size: 24,
+  account: 0,
+  asset: 4,
+  free: 8,
+  locked: 16,
+} as const;
+
+export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4, deposit: 5, withdraw: 6, setFees: 7 } as const;
 export const Side = { buy: 0, sell: 1 } as const;
 export const TimeInForce = { GTC: 0, IOC: 1, FOK: 2 } as const;
 export const CommandFlag = { postOnly: 1 } as const;
+export const SelfTradePrevention = { none: 0, expireTaker: 1, expireMaker: 2, expireBoth: 3, decrement: 4 } as const;
 
 export const EventType = {
   accepted: 1,
@@ -43,6 +71,10 @@ export const EventType = {
   expired: 4,
   rejected: 5,
   amended: 6,
+  prevented: 7,
+  deposited: 8,
+  withdrawn: 9,
+  feesSet: 10,
 } as const;
 
 export const RejectReason = {
@@ -52,9 +84,18 @@ export const RejectReason = {
   unknownOrder: 3,
   postOnly: 4,
   amendQuantity: 5,
+  insufficient: 6,
+  limit: 7,
 } as const;
 
-export const EventFlag = { keptPriority: 1 } as const;
+export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2 } as const;
+
+export const EventFlag = { keptPriority: 1, decremented: 2 } as const;
+
+/** Accounts are numbered below this; account 0 is the venue's fee account. */
+export const MAX_ACCOUNTS = 1 << 24;
+export const FEE_ACCOUNT = 0;
 
 export type SideCode = (typeof Side)[keyof typeof Side];
 export type TimeInForceCode = (typeof TimeInForce)[keyof typeof TimeInForce];
+export type SelfTradePreventionCode = (typeof SelfTradePrevention)[keyof typeof SelfTradePrevention];

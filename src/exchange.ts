@@ -1,10 +1,14 @@
-// Assembles the exchange: storage, engine, recovery, sequencer. Knows nothing of HTTP.
+// Assembles the exchange: storage, engine, recovery, the core (sequencer, funding). Knows nothing
+// of HTTP.
 import { MatchingEngine } from "../native/engine";
 import { AccountDirectory } from "./accounts";
+import { DEFAULT_LIMITS, type Limits } from "./core/admission";
+import { FundingDesk, type FundingOptions } from "./core/funding";
+import { Sequencer } from "./core/sequencer";
+import { log } from "./log";
 import { MarketStats } from "./market-stats";
 import type { Markets } from "./markets";
-import { replayJournal, replayUnwritten, verifyBooks } from "./recovery";
-import { DEFAULT_LIMITS, Sequencer, type SequencerLimits } from "./sequencer";
+import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
 import { BatchWriter, type WriterOptions } from "./store/writer";
@@ -13,8 +17,9 @@ export interface ExchangeOptions {
   dbPath: string;
   markets: Markets;
   sync?: SyncMode;
-  limits?: SequencerLimits;
-  /** How far behind the journal the orders and trades tables may be written. */
+  limits?: Limits;
+  funding?: FundingOptions;
+  /** How far behind the journal the orders, trades and balances tables may be written. */
   writer?: WriterOptions;
 }
 
@@ -24,6 +29,7 @@ export interface Exchange {
   engine: MatchingEngine;
   queries: Queries;
   accounts: AccountDirectory;
+  funding: FundingDesk;
   stats: MarketStats;
   sequencer: Sequencer;
   writer: BatchWriter;
@@ -31,17 +37,26 @@ export interface Exchange {
   close(): Promise<void>;
 }
 
+/** The engine for these markets: each market's assets, units per lot and per tick x lot, fees. */
+export function engineFor(markets: Markets): MatchingEngine {
+  return new MatchingEngine(markets.list.map((m) => ({
+    baseAsset: m.base.index, quoteAsset: m.quote.index, lotUnits: m.lotUnits, notionalUnits: m.notionalUnits,
+    makerFeeBps: m.makerFeeBps, takerFeeBps: m.takerFeeBps,
+  })), markets.assets.list.length);
+}
+
 export function openExchange(options: ExchangeOptions): Exchange {
   const { markets } = options;
   const storage = openStorage(options.dbPath, options.sync, { backgroundCheckpoints: true });
   const queries = new Queries(storage.db, markets);
-  const engine = new MatchingEngine(markets.list.length);
+  const engine = engineFor(markets);
 
-  // The books up to where orders and trades are written; those must agree with them.
+  // The books and balances up to where orders, trades and balances are written; those must agree.
   const projected = queries.projectedSeq();
   let journalEntries = replayJournal(engine, queries, markets, projected);
   const openOrders = queries.openOrders();
   verifyBooks(engine, openOrders);
+  verifyBalances(engine, queries, markets);
 
   const stats = new MarketStats(markets.list.length);
   for (const { symbol, price } of queries.lastTradePrices()) {
@@ -56,7 +71,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   const writer = new BatchWriter(storage.sqlite, projected, options.writer);
   const sequencer = new Sequencer(engine, writer, queries, markets, stats,
     queries.counters(), openOrders, options.limits ?? DEFAULT_LIMITS);
-  // The rest of the journal: acknowledged before a crash, its orders and trades not yet written.
+  // The rest of the journal: acknowledged before a crash, its effects not yet written.
   journalEntries += replayUnwritten(sequencer, queries, projected);
   writer.flush();
   queries.beforeRead = () => {
@@ -65,11 +80,19 @@ export function openExchange(options: ExchangeOptions): Exchange {
   writer.onFatal = (error) => sequencer.onFatal(error);
   const open = sequencer.openOrders();
   verifyBooks(engine, open);
+  verifyBalances(engine, queries, markets);
+
+  const funding = new FundingDesk(sequencer, queries, markets, options.funding ?? { selfServiceDeposits: true });
+  const accounts = new AccountDirectory(storage.db);
+  // Accounts created by another process (the CLI) are funded at start and when first seen: the
+  // funding job is queued before anything the account sends, so it is in an earlier or the same batch.
+  const fund = (accountId?: number) => funding.fundPending(accountId)
+    .catch((error) => log("warn", "funding from account_requests failed", { accountId, error: String(error) }));
+  accounts.onFirstSeen = (account) => void fund(account.id);
+  void fund();
 
   return {
-    markets, storage, engine, queries, stats, sequencer,
-    accounts: new AccountDirectory(storage.db),
-    writer,
+    markets, storage, engine, queries, stats, sequencer, accounts, funding, writer,
     recovered: { journalEntries, openOrders: open.length },
     async close() {
       writer.flush();

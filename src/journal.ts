@@ -2,36 +2,68 @@
 // This is the one place that turns an entry into an ex_command.
 import type { CommandBatch } from "../native/engine";
 import { CommandFlag, CommandKind } from "../native/layout";
+import type { Markets } from "./markets";
 
 export interface JournalEntry {
   seq: number;
   kind: number;
-  /** New orders: the account placing it, and its client order id. */
+  /** The account placing the order, or funded (0 for cancels and amends, which name an order). */
   accountId: number;
   clientOrderId: string | null;
   orderId: number;
+  /** The market of an order command; "" for account commands. */
   symbol: string;
   side: number;
   timeInForce: number;
   flags: number;
+  /** Orders: ticks and lots. Fee rates: maker and taker basis points (-1: the market's). */
   price: number;
   quantity: number;
+  stp: number;
+  /** Units: deposits, withdrawals, market orders by quote amount; else null. */
+  amount: bigint | null;
+  /** Deposits and withdrawals: the asset's symbol. */
+  asset: string | null;
 }
 
 /** An entry as stored: with the time of its batch (the time of what it caused). */
 export type StoredEntry = JournalEntry & { time: number };
 
-export function packEntry(batch: CommandBatch, e: JournalEntry, symbolIndex: number): void {
+export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets): void {
+  const symbolIndex = (): number => {
+    const market = markets.get(e.symbol);
+    if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
+    return market.index;
+  };
+  const assetIndex = (): number => {
+    const asset = markets.assets.get(e.asset ?? "");
+    if (!asset) throw new Error(`journal entry ${e.seq} is for asset ${e.asset}, which no configured market trades`);
+    return asset.index;
+  };
   switch (e.kind) {
     case CommandKind.limit:
-      return batch.limit(e.orderId, symbolIndex, e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0);
+      return batch.limit(e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp);
     case CommandKind.market:
-      return batch.market(e.orderId, symbolIndex, e.side, e.quantity, e.timeInForce);
+      return batch.market(e.orderId, symbolIndex(), e.side, e.quantity, e.timeInForce, e.accountId, e.stp, e.amount ?? 0);
     case CommandKind.cancel:
       return batch.cancel(e.orderId);
     case CommandKind.amend:
       return batch.amend(e.orderId, e.price, e.quantity);
+    case CommandKind.deposit:
+      return batch.deposit(e.accountId, assetIndex(), e.amount ?? 0n);
+    case CommandKind.withdraw:
+      return batch.withdraw(e.accountId, assetIndex(), e.amount ?? 0n);
+    case CommandKind.setFees:
+      return batch.setFees(e.accountId, e.price, e.quantity);
     default:
       throw new Error(`journal entry ${e.seq}: unknown command kind ${e.kind}`);
   }
+}
+
+/** A journal entry of a command that names an order (cancel, amend) or an account (funding). */
+export function entry(seq: number, kind: number, fields: Partial<JournalEntry>): JournalEntry {
+  return {
+    seq, kind, accountId: 0, clientOrderId: null, orderId: 0, symbol: "", side: 0, timeInForce: 0, flags: 0,
+    price: 0, quantity: 0, stp: 0, amount: null, asset: null, ...fields,
+  };
 }

@@ -2,10 +2,13 @@
 import { parseArgs } from "node:util";
 import pkg from "../package.json";
 import { createAccount } from "./accounts";
+import { parseAmounts } from "./assets";
+import { loadMarkets, BUILT_IN_DEFAULT_BALANCES } from "./markets";
+import { maxEngineTotal } from "../native/engine";
 import { startEchoServer } from "./load/echo-server";
 import { LOAD_HELP, loadCommand } from "./load/main";
 import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
-import { DEFAULT_LIMITS } from "./sequencer";
+import { DEFAULT_LIMITS } from "./core/admission";
 import { startServer } from "./server";
 import { openStorage, type SyncMode } from "./store/database";
 
@@ -22,16 +25,27 @@ Flags (each also read from the environment variable in brackets):
   --log-level L    debug, info, warn or error: JSON lines on stderr [EXCHANGE_LOG_LEVEL] (default info)
   --max-queued N   commands that may wait for the engine; beyond, requests get 503 OVERLOADED at
                    once [EXCHANGE_MAX_QUEUED] (default 65536; 1000, a full batch request, to 1000000)
+  --default-balances A=N,...  what accounts created without deposits start with
+                   [EXCHANGE_DEFAULT_BALANCES] (default ${BUILT_IN_DEFAULT_BALANCES}; other assets 1000000;
+                   "" or USD=0,... for none)
+  --no-self-deposits  refuse POST /api/v1/account/deposits and deposits at account creation over the API
+                   [EXCHANGE_SELF_DEPOSITS=false]
   -h, --help       this text`;
 
-const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--db FILE]
+const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--deposit USD=100000,BTC=2] [flags]
 
 Creates an account and prints one JSON line {"accountId","name","apiKey"}. The API key is shown
-only here: the database keeps a hash of it.
+only here: the database keeps a hash of it. The account starts with the deposits given, or else
+with the venue's default balances (serve --default-balances); the server journals them when it
+starts or first sees the account.
 
 Flags:
-  --db FILE        SQLite file [EXCHANGE_DB] (default ./exchange.db)
-  -h, --help       this text`;
+  --db FILE              SQLite file [EXCHANGE_DB] (default ./exchange.db)
+  --markets FILE         the markets the deposits are checked against [EXCHANGE_MARKETS] (default: built-in)
+  --deposit A=N,...      starting balances, such as USD=100000,BTC=2
+  --maker-fee-bps N      the account's own maker fee rate (0 to 1000 basis points)
+  --taker-fee-bps N      the account's own taker fee rate
+  -h, --help             this text`;
 
 const HELP = `exchange ${pkg.version}: a whole exchange in one executable.
 
@@ -61,11 +75,18 @@ function serve(args: string[]): void {
       sync: { type: "string", default: process.env.EXCHANGE_SYNC ?? "normal" },
       "max-queued": { type: "string", default: process.env.EXCHANGE_MAX_QUEUED ?? String(DEFAULT_LIMITS.maxQueuedCommands) },
       "log-level": { type: "string", default: process.env.EXCHANGE_LOG_LEVEL ?? "info" },
+      "default-balances": { type: "string", default: process.env.EXCHANGE_DEFAULT_BALANCES ?? BUILT_IN_DEFAULT_BALANCES },
+      "no-self-deposits": { type: "boolean", default: process.env.EXCHANGE_SELF_DEPOSITS === "false" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
   if (values.help) return console.log(SERVE_HELP);
+  try {
+    loadMarkets(values.markets, values["default-balances"]);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be 0 to 65535, not "${values.port}"`);
   const sync = values.sync.toUpperCase();
@@ -80,6 +101,7 @@ function serve(args: string[]): void {
   const server = startServer({
     host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode,
     limits: { ...DEFAULT_LIMITS, maxQueuedCommands: maxQueued },
+    defaultBalances: values["default-balances"], selfServiceDeposits: !values["no-self-deposits"],
   });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {
@@ -108,6 +130,10 @@ function accounts(args: string[]): void {
     args,
     options: {
       db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
+      markets: { type: "string", default: process.env.EXCHANGE_MARKETS },
+      deposit: { type: "string" },
+      "maker-fee-bps": { type: "string" },
+      "taker-fee-bps": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -115,10 +141,31 @@ function accounts(args: string[]): void {
   });
   if (values.help) return console.log(ACCOUNTS_HELP);
   const [action, name, ...rest] = positionals;
-  if (action !== "create" || !name || rest.length > 0) fail(`usage: exchange accounts create NAME [--db FILE]`);
+  if (action !== "create" || !name || rest.length > 0) fail(`usage: exchange accounts create NAME [--deposit USD=100000,BTC=2] [--db FILE]`);
   if (name.length > 100) fail("NAME must be at most 100 characters");
+  const bps = (flag: "maker-fee-bps" | "taker-fee-bps") => {
+    const v = values[flag];
+    if (v === undefined) return undefined;
+    if (!/^\d{1,4}$/.test(v) || Number(v) > 1000) fail(`--${flag} must be an integer from 0 to 1000`);
+    return Number(v);
+  };
+  let deposits: Map<string, string> | undefined;
+  try {
+    if (values.deposit !== undefined) {
+      // Checked against the markets' assets here, so that the server never meets a bad request.
+      const markets = loadMarkets(values.markets);
+      deposits = parseAmounts(values.deposit);
+      for (const [asset, amount] of deposits) {
+        const a = markets.assets.get(asset);
+        if (!a) fail(`--deposit: ${asset} is not an asset of the markets (${markets.assets.list.map((x) => x.symbol).join(", ")})`);
+        a.units(amount, `--deposit ${asset}`, maxEngineTotal());
+      }
+    }
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
   const storage = openStorage(values.db);
-  const created = createAccount(storage.db, name);
+  const created = createAccount(storage.db, name, { deposits, makerFeeBps: bps("maker-fee-bps"), takerFeeBps: bps("taker-fee-bps") });
   void storage.close();
   console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey }));
 }

@@ -1,6 +1,6 @@
 // Prometheus metrics: counters and histograms kept in memory, served as text at GET /metrics.
 import { CommandKind } from "../native/layout";
-import type { BatchReport } from "./sequencer";
+import type { BatchReport } from "./core/sequencer";
 import { countBy } from "./collections";
 type Labels = Record<string, string>;
 

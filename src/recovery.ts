@@ -7,8 +7,8 @@
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../native/engine";
 import { packEntry } from "./journal";
 import type { Markets } from "./markets";
-import type { OrderState } from "./orders/order";
-import type { Sequencer } from "./sequencer";
+import { remainingOf, type OrderState } from "./orders/order";
+import type { Sequencer } from "./core/sequencer";
 import type { Queries } from "./store/queries";
 
 const PAGE = 8192;
@@ -23,11 +23,7 @@ export function replayJournal(engine: MatchingEngine, queries: Queries, markets:
     const page = queries.journalPage(after, PAGE, upToSeq);
     if (page.length === 0) return replayed;
     batch.clear();
-    for (const entry of page) {
-      const market = markets.get(entry.symbol);
-      if (!market) throw new Error(`journal entry ${entry.seq} is for market ${entry.symbol}, which is not configured`);
-      packEntry(batch, entry, market.index);
-    }
+    for (const entry of page) packEntry(batch, entry, markets);
     engine.process(batch, events, () => {});
     after = page[page.length - 1]!.seq;
     replayed += page.length;
@@ -46,10 +42,23 @@ export function replayUnwritten(sequencer: Sequencer, queries: Queries, afterSeq
   }
 }
 
+/** Every stored balance must be the engine's (the projection agrees with the replayed journal). */
+export function verifyBalances(engine: MatchingEngine, queries: Queries, markets: Markets): void {
+  for (const b of queries.storedBalances()) {
+    const asset = markets.assets.get(b.asset);
+    if (!asset) throw new Error(`recovery mismatch: a balance of ${b.asset}, which no configured market trades`);
+    const now = engine.balance(b.accountId, asset.index);
+    if (now.free !== b.free || now.locked !== b.locked) {
+      throw new Error(`recovery mismatch: account ${b.accountId} has ${b.free} free and ${b.locked} locked ${b.asset} stored, ` +
+        `the replayed engine ${now.free} and ${now.locked}`);
+    }
+  }
+}
+
 export function verifyBooks(engine: MatchingEngine, openOrders: OrderState[]): void {
   for (const o of openOrders) {
     const resting = engine.restingOrder(o.id);
-    const remaining = o.quantity - o.filled;
+    const remaining = remainingOf(o);
     if (!resting || resting.remaining !== remaining || resting.price !== o.price) {
       throw new Error(
         `recovery mismatch: order ${o.id} is stored open with ${remaining} lots at ${o.price} ticks, ` +

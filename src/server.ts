@@ -4,7 +4,7 @@ import { createApp, MAX_BODY_BYTES } from "./http/app";
 import { loadMarkets } from "./markets";
 import { Metrics } from "./metrics";
 import { MarketStreams } from "./streams";
-import type { SequencerLimits } from "./sequencer";
+import type { Limits } from "./core/admission";
 import type { SyncMode } from "./store/database";
 
 export interface ServerOptions {
@@ -13,7 +13,11 @@ export interface ServerOptions {
   dbPath: string;
   marketsFile?: string;
   sync?: SyncMode;
-  limits?: SequencerLimits;
+  limits?: Limits;
+  /** "USD=1000000,BTC=100": what accounts created without deposits start with. */
+  defaultBalances?: string;
+  /** Whether accounts may deposit to themselves over the API (default true). */
+  selfServiceDeposits?: boolean;
   /** Bytes a WebSocket client may have waiting before it is dropped. */
   maxBufferedBytes?: number;
 }
@@ -29,7 +33,8 @@ export interface RunningServer {
 
 export function startServer(options: ServerOptions): RunningServer {
   const exchange = openExchange({
-    dbPath: options.dbPath, markets: loadMarkets(options.marketsFile), sync: options.sync, limits: options.limits,
+    dbPath: options.dbPath, markets: loadMarkets(options.marketsFile, options.defaultBalances), sync: options.sync,
+    limits: options.limits, funding: { selfServiceDeposits: options.selfServiceDeposits ?? true },
   });
   const streams = new MarketStreams(exchange, options.maxBufferedBytes);
   const metrics = new Metrics();
@@ -45,10 +50,8 @@ export function startServer(options: ServerOptions): RunningServer {
   const server = app.server!;
   const port = server.port!;
   streams.attach(server);
-  exchange.sequencer.onCommitted = (report) => {
-    metrics.recordBatch(report);
-    streams.publish(report);
-  };
+  exchange.sequencer.onCommitted((report) => metrics.recordBatch(report));
+  exchange.sequencer.onCommitted((report) => streams.publish(report));
   return {
     url: `http://${options.host}:${port}`,
     port,

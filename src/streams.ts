@@ -3,6 +3,7 @@
 // message, in engine order:
 //   trades:SYMBOL  the batch's trades        book:SYMBOL  the levels it changed, with sequences
 //   ticker:SYMBOL  the new ticker            orders       the account's orders it changed
+//                                            balances     the account's balances it changed
 // A book subscription starts with a snapshot; every update carries prevSequence and sequence,
 // the same sequence as GET /book, so a client can rebuild the book and detect a gap. A client
 // that falls too far behind is closed with code 4008 and a reason, never waited for.
@@ -13,7 +14,7 @@ import type { Market } from "./markets";
 import { log } from "./log";
 import { pushTo } from "./collections";
 import { renderOrder, type OrderState } from "./orders/order";
-import type { BatchReport } from "./sequencer";
+import type { BatchReport } from "./core/sequencer";
 
 /** Bytes a client may have waiting before it is dropped (by default). */
 export const MAX_BUFFERED_BYTES = 8 << 20;
@@ -61,7 +62,10 @@ export class MarketStreams {
     if (op === "auth") {
       const account = typeof apiKey === "string" && apiKey.length <= 128 ? this.ex.accounts.byApiKey(apiKey) : undefined;
       if (!account) return { type: "error", message: "unknown API key" };
-      if (state.accountId !== undefined && state.accountId !== account.id) ws.unsubscribe(`orders:${state.accountId}`);
+      if (state.accountId !== undefined && state.accountId !== account.id) {
+        ws.unsubscribe(`orders:${state.accountId}`);
+        ws.unsubscribe(`balances:${state.accountId}`);
+      }
       state.accountId = account.id;
       return { type: "authenticated", accountId: String(account.id) };
     }
@@ -83,13 +87,14 @@ export class MarketStreams {
   }
 
   private topic(channel: string, state: SocketState): string | Record<string, unknown> {
-    if (channel === "orders") {
+    if (channel === "orders" || channel === "balances") {
       if (state.accountId === undefined) return { type: "error", message: 'authenticate first: {"op":"auth","apiKey":"…"}' };
-      return `orders:${state.accountId}`;
+      return `${channel}:${state.accountId}`;
     }
-    const [kind, symbol] = channel.split(":", 2);
-    if (kind !== "trades" && kind !== "book" && kind !== "ticker") {
-      return { type: "error", message: `unknown channel "${channel.slice(0, 64)}": trades:SYMBOL, book:SYMBOL, ticker:SYMBOL or orders` };
+    const parts = channel.split(":");
+    const [kind, symbol] = parts;
+    if ((kind !== "trades" && kind !== "book" && kind !== "ticker") || parts.length > 2) {
+      return { type: "error", message: `unknown channel "${channel.slice(0, 64)}": trades:SYMBOL, book:SYMBOL, ticker:SYMBOL, orders or balances` };
     }
     if (!symbol || !this.ex.markets.get(symbol)) return { type: "error", message: `symbol "${(symbol ?? "").slice(0, 64)}" is not a market here` };
     return channel;
@@ -125,6 +130,17 @@ export class MarketStreams {
     for (const o of report.orders) pushTo(byAccount, o.accountId, o);
     for (const [accountId, orders] of byAccount) {
       send(`orders:${accountId}`, () => ({ channel: "orders", type: "orders", orders: orders.map(renderOrder) }));
+    }
+    const balancesByAccount = new Map<number, BatchReport["balances"]>();
+    for (const b of report.balances) pushTo(balancesByAccount, b.accountId, b);
+    for (const [accountId, balances] of balancesByAccount) {
+      send(`balances:${accountId}`, () => ({
+        channel: "balances", type: "balances",
+        balances: balances.map((b) => {
+          const asset = this.ex.markets.assets.get(b.asset)!;
+          return { asset: b.asset, free: asset.format(b.free), locked: asset.format(b.locked) };
+        }),
+      }));
     }
     this.dropSlowConsumers();
   }

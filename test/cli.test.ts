@@ -10,7 +10,10 @@ test("--markets serves a custom market list, with its own tick and step sizes", 
   writeFileSync(file, JSON.stringify([{ symbol: "XAU-EUR", baseAsset: "XAU", quoteAsset: "EUR", tickSize: "0.05", stepSize: "0.5", minQuantity: "1", status: "trading" }]));
   const ex = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "x.db") }, ["serve", "--port", "0", "--markets", file]);
   try {
-    expect((await ex.call("GET", "/api/v1/markets")).body).toEqual([{ symbol: "XAU-EUR", baseAsset: "XAU", quoteAsset: "EUR", tickSize: "0.05", stepSize: "0.5", minQuantity: "1", status: "trading" }]);
+    expect((await ex.call("GET", "/api/v1/markets")).body).toEqual([{
+      symbol: "XAU-EUR", baseAsset: "XAU", quoteAsset: "EUR", tickSize: "0.05", stepSize: "0.5", minQuantity: "1", status: "trading",
+      basePrecision: "0.1", quotePrecision: "0.001", makerFeeBps: 10, takerFeeBps: 20, selfTradePrevention: "none",
+    }]);
     const account = await ex.call("POST", "/api/v1/accounts", { json: { name: "gold" } });
     expect(account.status).toBe(201);
     const key = account.body.apiKey;

@@ -1,5 +1,7 @@
 // Random command streams for differential tests: new limit and market orders of every time in
-// force, post-only, cancels and amends (up and down, stale, duplicate, unknown), across symbols.
+// force, post-only, by quantity or (market) by quote amount, with every self-trade prevention
+// mode, from several accounts with small balances (so holds are refused now and then); cancels
+// and amends (up and down, stale, duplicate, unknown); deposits, withdrawals and fee rates.
 import fc from "fast-check";
 import { expect } from "bun:test";
 import type { Cmd } from "./engine-harness";
@@ -12,10 +14,22 @@ export interface StreamOptions {
   maxPrice?: number;
   /** Buys mostly below the middle of the range and sells above it, so books grow wide. */
   sided?: boolean;
+  /** Accounts 1..accounts place orders (default 1: the harness's funded account only). */
+  accounts?: number;
+}
+
+/** Deposits that start each account of a stream with a modest balance of every asset. */
+export function funding(accounts: number, symbols: number, units = 40): Cmd[] {
+  const out: Cmd[] = [];
+  for (let account = 1; account <= accounts; account++) {
+    for (let asset = 0; asset <= symbols; asset++) out.push({ kind: "deposit", account, asset, amount: asset === 0 ? units * 100 : units });
+  }
+  return out;
 }
 
 export function commandStream(opts: StreamOptions) {
   const lo = opts.minPrice ?? 95, hi = opts.maxPrice ?? 105, middle = Math.floor((lo + hi) / 2);
+  const accounts = opts.accounts ?? 1;
   const priceFor = (side: 0 | 1, price: number, pick: number) =>
     !opts.sided || pick % 7 === 0 ? price : side === 0 ? lo + (price - lo) % (middle - lo + 1) : middle + 1 + (price - lo) % (hi - middle);
   const op = fc.record({
@@ -27,6 +41,9 @@ export function commandStream(opts: StreamOptions) {
     tif: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const),
     postOnly: fc.boolean(),
     ref: fc.integer({ min: 0, max: 1_000 }),
+    account: fc.integer({ min: 1, max: accounts }),
+    stp: fc.constantFrom(0, 0, 1, 2, 3, 4),
+    extra: fc.integer({ min: 0, max: 99 }),
   });
   // size "max": lengths range up to the bounds given (fast-check's default keeps arrays short).
   return fc.array(fc.array(op, { minLength: 1, maxLength: opts.maxBatchSize, size: "max" }), { minLength: 1, maxLength: opts.maxBatches, size: "max" })
@@ -36,10 +53,19 @@ export function commandStream(opts: StreamOptions) {
         const existing = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1; // sometimes beyond: unknown
         const symbol = o.symbol === opts.symbols && o.pick % 5 !== 0 ? 0 : o.symbol;
         const price = priceFor(o.side, o.price, o.pick);
-        if (o.pick < 45) return { kind: "limit", id: o.pick === 44 ? existing : nextId++, symbol, side: o.side, price, qty: o.qty, tif: o.tif, postOnly: o.postOnly && o.tif === 0 && o.pick % 3 === 0 };
-        if (o.pick < 55) return { kind: "market", id: nextId++, symbol, side: o.side, qty: o.qty, tif: o.tif === 2 ? 2 : 1 };
-        if (o.pick < 75) return { kind: "cancel", id: existing };
-        return { kind: "amend", id: existing, price: o.pick < 85 ? 0 : price, qty: o.qty };
+        const stp = accounts > 1 ? o.stp : 0;
+        if (o.pick < 42) return { kind: "limit", id: o.pick === 41 ? existing : nextId++, account: o.account, symbol, side: o.side, price, qty: o.qty, tif: o.tif, postOnly: o.postOnly && o.tif === 0 && o.pick % 3 === 0, stp };
+        if (o.pick < 52) {
+          // A fifth of market orders by quote amount (IOC only).
+          const amount = o.extra < 20 ? o.qty * 60 : 0;
+          return { kind: "market", id: nextId++, account: o.account, symbol, side: o.side, qty: amount ? 1e15 : o.qty, tif: amount ? 1 : o.tif === 2 ? 2 : 1, stp, amount };
+        }
+        if (o.pick < 70) return { kind: "cancel", id: existing };
+        if (o.pick < 90) return { kind: "amend", id: existing, price: o.pick < 80 ? 0 : price, qty: o.pick % 4 === 0 ? 0 : o.qty };
+        const asset = o.extra % (opts.symbols + 1);
+        if (o.pick < 94) return { kind: "deposit", account: o.account, asset, amount: o.qty * (asset === 0 ? 300 : 3) };
+        if (o.pick < 98) return { kind: "withdraw", account: o.account, asset, amount: o.qty * (asset === 0 ? 400 : 4) };
+        return { kind: "fees", account: o.account, maker: o.extra < 50 ? -1 : o.extra * 10, taker: o.extra < 30 ? -1 : o.extra * 20 };
       }));
     });
 }

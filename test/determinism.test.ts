@@ -1,12 +1,13 @@
 // Determinism: the same journal replayed twice gives byte-identical events, on every benchmark
-// scenario (shortened), and a different batching changes nothing but the batch-relative indices.
+// scenario (shortened), with the same balances in every account, and a different batching changes
+// nothing but the batch-relative indices.
 import { expect, test } from "bun:test";
 import { EventBuffer, MatchingEngine, PackedCommands } from "../native/engine";
 import { EVENT } from "../native/layout";
-import { SCENARIOS, generateScenario } from "../bench/scenarios";
+import { BENCH_ACCOUNTS, BENCH_ASSETS, BENCH_MARKETS, SCENARIOS, generateScenario } from "../bench/scenarios";
 
 function replay(prefill: PackedCommands, stream: PackedCommands, batch: number, eventCapacity: number): Uint8Array {
-  const engine = new MatchingEngine(1);
+  const engine = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS);
   const events = new EventBuffer(eventCapacity);
   const chunks: Uint8Array[] = [];
   const keep = (e: EventBuffer) => { chunks.push(e.bytes.slice(0, e.count * EVENT.size)); };
@@ -15,8 +16,17 @@ function replay(prefill: PackedCommands, stream: PackedCommands, batch: number, 
       engine.processPacked(commands, from, Math.min(size, commands.count - from), events, keep);
     }
   }
+  // And the balances it left, every account's, so that a replay rebuilds them exactly too.
+  const balances = new BigInt64Array(2 * BENCH_ASSETS * (BENCH_ACCOUNTS + 1));
+  for (let a = 0, at = 0; a <= BENCH_ACCOUNTS; a++) {
+    for (let asset = 0; asset < BENCH_ASSETS; asset++) {
+      const b = engine.balance(a, asset);
+      balances[at++] = b.free;
+      balances[at++] = b.locked;
+    }
+  }
   engine.close();
-  return Buffer.concat(chunks);
+  return Buffer.concat([...chunks, new Uint8Array(balances.buffer)]);
 }
 
 /** The events with their command_index field cleared (it is relative to the batch). */
@@ -33,6 +43,7 @@ for (const spec of SCENARIOS) {
     const prefill = new PackedCommands(s.prefill.slice());
     const stream = new PackedCommands(s.stream.slice());
     const first = replay(prefill, stream, 256, 4096);
+    expect(s.counts.trades).toBeGreaterThan(1000);
     const second = replay(prefill, stream, 256, 100); // tiny output array: drained many times
     expect(first.length).toBeGreaterThan(30_000 * EVENT.size);
     expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);

@@ -1,31 +1,61 @@
-// Differential property test: random command streams give exactly the reference model's events,
-// and the books agree after every batch. `bun bench/differential.ts` runs the long version.
+// Differential property test: random command streams from several funded accounts give exactly
+// the reference model's events and balances, and the books agree after every batch. After every
+// batch the spot invariants hold: each asset's free + locked over all accounts (the fee account
+// included) equals deposits minus withdrawals, nothing is negative, and each account's locked
+// equals what its open orders hold. `npm run test:long` runs the long version.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { Harness } from "./engine-harness";
 import { ReferenceModel } from "./reference-model";
-import { commandStream, checkInvariants } from "./command-stream";
+import { commandStream, checkInvariants, funding } from "./command-stream";
 import { InvariantChecker } from "./event-invariants";
 
+const SYMBOLS = 2;
+
+/** Checks the engine's balances against the model's and the spot invariants. */
+export function checkBalances(engine: Harness, model: ReferenceModel, symbols: number): void {
+  const seen = model.accounts();
+  for (const { account, asset } of seen) expect(engine.balance(account, asset)).toEqual(model.balance(account, asset));
+  for (let asset = 0; asset <= symbols; asset++) {
+    let sum = 0n;
+    for (const s of seen) {
+      if (s.asset !== asset) continue;
+      const b = model.balance(s.account, asset);
+      expect(b.free).toBeGreaterThanOrEqual(0n);
+      expect(b.locked).toBeGreaterThanOrEqual(0n);
+      sum += b.free + b.locked;
+    }
+    expect(sum).toBe(model.total(asset));
+  }
+  // What open orders hold: a buy its price x remaining of the quote (asset 0), a sell its remaining base.
+  const held = new Map<string, bigint>();
+  for (const o of model.restingOrders()) {
+    const key = `${o.account}:${o.side === 0 ? 0 : o.symbol + 1}`;
+    held.set(key, (held.get(key) ?? 0n) + (o.side === 0 ? BigInt(o.price) * BigInt(o.remaining) : BigInt(o.remaining)));
+  }
+  for (const { account, asset } of seen) expect(engine.balance(account, asset).locked).toBe(held.get(`${account}:${asset}`) ?? 0n);
+}
+
 /** Runs the differential check; returns the most levels one side of a book reached. */
-function differential(stream: ReturnType<typeof commandStream>, numRuns: number): number {
+function differential(stream: ReturnType<typeof commandStream>, numRuns: number, accounts: number, fees: [number, number] = [0, 0]): number {
   let mostLevels = 0;
   fc.assert(
     fc.property(stream, (batches) => {
-      const engine = new Harness(2, 64);
-      const model = new ReferenceModel(2);
+      const engine = new Harness(SYMBOLS, 64, { fund: false, makerFeeBps: fees[0], takerFeeBps: fees[1] });
+      const model = new ReferenceModel(SYMBOLS, fees[0], fees[1]);
       const invariants = new InvariantChecker();
       try {
-        for (const batch of batches) {
+        for (const batch of [funding(accounts, SYMBOLS), ...batches]) {
           const events = engine.run(batch);
           invariants.check(batch, events);
           expect(events).toEqual(model.run(batch));
-          for (const symbol of [0, 1]) {
+          for (let symbol = 0; symbol < SYMBOLS; symbol++) {
             const book = engine.book(symbol);
             expect(book).toEqual(model.book(symbol));
             mostLevels = Math.max(mostLevels, book.bids.length, book.asks.length);
             checkInvariants(model.book(symbol));
           }
+          checkBalances(engine, model, SYMBOLS);
         }
         expect(engine.engine.orderCount()).toBe(model.restingOrders().length);
       } finally {
@@ -37,23 +67,28 @@ function differential(stream: ReturnType<typeof commandStream>, numRuns: number)
   return mostLevels;
 }
 
-test("engine events equal the reference model's on random streams", () => {
-  differential(commandStream({ symbols: 2, maxBatches: 8, maxBatchSize: 40 }), 300);
+test("engine events and balances equal the reference model's on random streams from many accounts", () => {
+  differential(commandStream({ symbols: SYMBOLS, maxBatches: 8, maxBatchSize: 40, accounts: 4 }), 300, 4);
+});
+
+test("with maker and taker fees, and one account trading with itself under every prevention mode", () => {
+  differential(commandStream({ symbols: SYMBOLS, maxBatches: 6, maxBatchSize: 40, accounts: 2 }), 150, 2, [7, 23]);
 });
 
 test("on wide books (hundreds of levels: chunks split and merge) too", () => {
-  const mostLevels = differential(commandStream({ symbols: 1, maxBatches: 8, maxBatchSize: 800, minPrice: 1, maxPrice: 600, sided: true }), 25);
+  const mostLevels = differential(commandStream({ symbols: 1, maxBatches: 8, maxBatchSize: 800, minPrice: 1, maxPrice: 600, sided: true, accounts: 3 }), 25, 3);
   expect(mostLevels).toBeGreaterThan(64); // more than one chunk of the level index
 });
 
 test("the same commands replayed give identical events (determinism)", () => {
   fc.assert(
-    fc.property(commandStream({ symbols: 2, maxBatches: 4, maxBatchSize: 60 }), (batches) => {
-      const a = new Harness(2), b = new Harness(2, 16);
+    fc.property(commandStream({ symbols: SYMBOLS, maxBatches: 4, maxBatchSize: 60, accounts: 3 }), (batches) => {
+      const a = new Harness(SYMBOLS, 4096, { fund: false }), b = new Harness(SYMBOLS, 16, { fund: false });
       try {
-        const all = batches.flat();
-        expect(a.run(all)).toEqual(batches.flatMap((batch, k) => {
-          const offset = batches.slice(0, k).reduce((s, x) => s + x.length, 0);
+        const all = [...funding(3, SYMBOLS), ...batches.flat()];
+        const split = [funding(3, SYMBOLS), ...batches];
+        expect(a.run(all)).toEqual(split.flatMap((batch, k) => {
+          const offset = split.slice(0, k).reduce((s, x) => s + x.length, 0);
           return b.run(batch).map((e) => ({ ...e, cmd: e.cmd + offset }));
         }));
       } finally {

@@ -190,25 +190,29 @@ describe("boundaries", () => {
       { kind: "limit", id: 2, side: BUY, price: 1, qty: 0 },
       { kind: "limit", id: 3, symbol: 2, side: BUY, price: 1, qty: 1 },
       { kind: "limit", id: 4, side: BUY, price: max + 1, qty: 1 },
-      { kind: "limit", id: 5, side: BUY, price: max, qty: max },
+      { kind: "limit", id: 5, side: BUY, price: max, qty: 1 },
       { kind: "limit", id: 5, side: BUY, price: 1, qty: 1 },
+      { kind: "limit", id: 6, side: BUY, price: max, qty: max }, // 10^30 units: more than any balance
+      { kind: "limit", id: 7, side: BUY, price: 1, qty: 1, stp: 5 },
+      { kind: "limit", id: 8, side: BUY, price: 1, qty: 1, account: 1 << 24 },
     ]);
-    expect(evs.map((e) => e.reason)).toEqual(["invalid", "invalid", "invalid", "invalid", "none", "duplicateId"]);
-    expect(h.book().bids).toEqual([[max, max]]);
+    expect(evs.map((e) => e.reason)).toEqual(["invalid", "invalid", "invalid", "invalid", "none", "duplicateId", "insufficient", "invalid", "invalid"]);
+    expect(evs[6]).toMatchObject({ amount: (1n << 63n) - 1n, asset: 0, account: 1 });
+    expect(h.book().bids).toEqual([[max, 1]]);
   });
 
   test("the largest and smallest prices and quantities trade exactly", () => {
     h = new Harness();
     const max = 1e15;
     h.run([
-      { kind: "limit", id: 1, side: SELL, price: max, qty: max },
-      { kind: "limit", id: 2, side: BUY, price: 1, qty: 1 },
+      { kind: "limit", id: 1, side: SELL, price: 1, qty: max },
+      { kind: "limit", id: 2, side: SELL, price: max, qty: 1 },
     ]);
-    const top = h.run([{ kind: "limit", id: 3, side: BUY, price: max, qty: max, tif: IOC }]);
-    expect(trades(top)).toEqual([{ taker: 3, maker: 1, price: max, qty: max }]);
-    const bottom = h.run([{ kind: "market", id: 4, side: SELL, qty: max }]);
-    expect(trades(bottom)).toEqual([{ taker: 4, maker: 2, price: 1, qty: 1 }]);
-    expect(bottom.at(-1)).toMatchObject({ type: "expired", remaining: max - 1 });
+    const top = h.run([{ kind: "limit", id: 3, side: BUY, price: 1, qty: max, tif: IOC }]);
+    expect(trades(top)).toEqual([{ taker: 3, maker: 1, price: 1, qty: max }]);
+    const bottom = h.run([{ kind: "market", id: 4, side: BUY, qty: max }]);
+    expect(trades(bottom)).toEqual([{ taker: 4, maker: 2, price: max, qty: 1 }]);
+    expect(bottom.at(-1)).toMatchObject({ type: "expired", reason: "timeInForce", remaining: max - 1 });
     expect(h.book()).toEqual({ bids: [], asks: [] });
   });
 
@@ -271,4 +275,180 @@ test("the quantity at one level, read alone", () => {
   h.run([{ kind: "cancel", id: 1 }]);
   expect(h.engine.levelQuantity(0, 0, 50)).toBe(4);
   h.close();
+});
+
+describe("spot accounts", () => {
+  const QUOTE = 0, BASE = 1;
+  const funded = (fees: { makerFeeBps?: number; takerFeeBps?: number } = {}) => {
+    h = new Harness(1, 4096, { fund: false, ...fees });
+    h.run([
+      { kind: "deposit", account: 1, asset: QUOTE, amount: 10_000 }, { kind: "deposit", account: 1, asset: BASE, amount: 100 },
+      { kind: "deposit", account: 2, asset: QUOTE, amount: 10_000 }, { kind: "deposit", account: 2, asset: BASE, amount: 100 },
+    ]);
+  };
+
+  test("a limit buy locks price x quantity, a sell its quantity; cancel releases them", () => {
+    funded();
+    h.run([
+      { kind: "limit", id: 1, account: 1, side: BUY, price: 90, qty: 10 },
+      { kind: "limit", id: 2, account: 1, side: SELL, price: 110, qty: 7 },
+    ]);
+    expect(h.balance(1, QUOTE)).toEqual({ free: 9_100n, locked: 900n });
+    expect(h.balance(1, BASE)).toEqual({ free: 93n, locked: 7n });
+    h.run([{ kind: "cancel", id: 1 }, { kind: "cancel", id: 2 }]);
+    expect(h.balance(1, QUOTE)).toEqual({ free: 10_000n, locked: 0n });
+    expect(h.balance(1, BASE)).toEqual({ free: 100n, locked: 0n });
+  });
+
+  test("an order its free balance does not cover is refused, naming the asset, needed and available", () => {
+    funded();
+    const evs = h.run([
+      { kind: "limit", id: 1, account: 1, side: BUY, price: 100, qty: 100 }, // 10,000: exactly covered
+      { kind: "limit", id: 2, account: 1, side: SELL, price: 100, qty: 101 },
+      { kind: "limit", id: 3, account: 1, side: BUY, price: 1, qty: 1 },
+      { kind: "withdraw", account: 1, asset: QUOTE, amount: 1 },
+    ]);
+    expect(evs.map((e) => [e.type, e.reason, e.asset, e.amount, e.otherAmount])).toEqual([
+      ["accepted", "none", 0, 0n, 0n],
+      ["rejected", "insufficient", BASE, 101n, 100n],
+      ["rejected", "insufficient", QUOTE, 1n, 0n],
+      ["rejected", "insufficient", QUOTE, 1n, 0n],
+    ]);
+    expect(h.balance(1, QUOTE)).toEqual({ free: 0n, locked: 10_000n });
+    expect(h.book().bids).toEqual([[100, 100]]);
+  });
+
+  test("trades settle both sides at the maker's price, fees in the asset received, rounded up, to account 0", () => {
+    funded({ makerFeeBps: 10, takerFeeBps: 25 });
+    h.run([{ kind: "limit", id: 1, account: 1, side: SELL, price: 95, qty: 10 }]);
+    const evs = h.run([{ kind: "limit", id: 2, account: 2, side: BUY, price: 100, qty: 4 }]);
+    // Taker buys 4 base at 95: pays 380 quote (its hold at 100 releases the 20 difference);
+    // its fee is 25 bps of 4 base = 0.01, rounded up to 1. The maker gets 380 quote less 10 bps
+    // (0.38, rounded up to 1).
+    expect(evs[0]).toMatchObject({ type: "trade", price: 95, qty: 4, amount: 1n, otherAmount: 1n });
+    expect(h.balance(2, QUOTE)).toEqual({ free: 10_000n - 380n, locked: 0n });
+    expect(h.balance(2, BASE)).toEqual({ free: 100n + 4n - 1n, locked: 0n });
+    expect(h.balance(1, QUOTE)).toEqual({ free: 10_000n + 380n - 1n, locked: 0n });
+    expect(h.balance(1, BASE)).toEqual({ free: 90n, locked: 6n });
+    expect(h.balance(0, QUOTE)).toEqual({ free: 1n, locked: 0n });
+    expect(h.balance(0, BASE)).toEqual({ free: 1n, locked: 0n });
+    // An account's own rates replace the market's.
+    h.run([{ kind: "fees", account: 2, maker: 0, taker: 0 }]);
+    const free = h.run([{ kind: "limit", id: 3, account: 2, side: BUY, price: 95, qty: 6 }]);
+    expect(free[0]).toMatchObject({ type: "trade", qty: 6, amount: 0n, otherAmount: 1n });
+  });
+
+  test("a market buy fills only as far as the free quote allows; the rest expires", () => {
+    h = new Harness(1, 4096, { fund: false });
+    h.run([
+      { kind: "deposit", account: 1, asset: BASE, amount: 10 }, { kind: "deposit", account: 2, asset: QUOTE, amount: 250 },
+      { kind: "limit", id: 1, account: 1, side: SELL, price: 100, qty: 10 },
+    ]);
+    const evs = h.run([{ kind: "market", id: 2, account: 2, side: BUY, qty: 5 }]);
+    expect(trades(evs)).toEqual([{ taker: 2, maker: 1, price: 100, qty: 2 }]);
+    expect(evs.at(-1)).toMatchObject({ type: "expired", reason: "insufficient", remaining: 3 });
+    expect(h.balance(2, QUOTE)).toEqual({ free: 50n, locked: 0n });
+  });
+
+  test("a market order by quote amount spends up to it, in whole lots", () => {
+    funded();
+    h.run([{ kind: "limit", id: 1, account: 1, side: SELL, price: 30, qty: 5 }, { kind: "limit", id: 2, account: 1, side: SELL, price: 40, qty: 5 }]);
+    const evs = h.run([{ kind: "market", id: 3, account: 2, side: BUY, qty: 1e15, amount: 200 }]);
+    // 5 lots at 30 (150), then 1 at 40 (190 in all): 10 units cannot buy another lot.
+    expect(trades(evs)).toEqual([{ taker: 3, maker: 1, price: 30, qty: 5 }, { taker: 3, maker: 2, price: 40, qty: 1 }]);
+    expect(evs.at(-1)).toMatchObject({ type: "accepted", qty: 6, remaining: 0 });
+    expect(h.balance(2, QUOTE).free).toBe(10_000n - 190n);
+    const broke = h.run([{ kind: "market", id: 4, account: 2, side: BUY, qty: 1e15, amount: 10_000 }]);
+    expect(broke[0]).toMatchObject({ type: "rejected", reason: "insufficient", amount: 10_000n, otherAmount: 9_810n });
+  });
+
+  test("amending up locks more (refused with nothing changed if not covered); down releases", () => {
+    funded();
+    h.run([{ kind: "limit", id: 1, account: 1, side: BUY, price: 50, qty: 100 }]);
+    expect(h.balance(1, QUOTE)).toEqual({ free: 5_000n, locked: 5_000n });
+    const refused = h.run([{ kind: "amend", id: 1, price: 101, qty: 100 }]);
+    expect(refused[0]).toMatchObject({ type: "rejected", reason: "insufficient", amount: 5_100n, otherAmount: 5_000n });
+    expect(h.book().bids).toEqual([[50, 100]]);
+    h.run([{ kind: "amend", id: 1, price: 0, qty: 40 }]);
+    expect(h.balance(1, QUOTE)).toEqual({ free: 8_000n, locked: 2_000n });
+    h.run([{ kind: "amend", id: 1, price: 80, qty: 40 }]);
+    expect(h.balance(1, QUOTE)).toEqual({ free: 6_800n, locked: 3_200n });
+  });
+
+  describe("self-trade prevention (the taker's mode)", () => {
+    const setUp = () => {
+      funded();
+      h.run([
+        { kind: "limit", id: 1, account: 1, side: SELL, price: 100, qty: 3 },
+        { kind: "limit", id: 2, account: 2, side: SELL, price: 100, qty: 5 },
+      ]);
+    };
+    const buy = (stp: number, qty = 6) => h.run([{ kind: "limit", id: 9, account: 1, side: BUY, price: 100, qty, stp }]);
+
+    test("none: it trades with itself", () => {
+      setUp();
+      expect(trades(buy(0))).toEqual([{ taker: 9, maker: 1, price: 100, qty: 3 }, { taker: 9, maker: 2, price: 100, qty: 3 }]);
+    });
+
+    test("expire taker: the taker's rest expires, the resting order stays", () => {
+      setUp();
+      const evs = buy(1);
+      expect(evs.map((e) => [e.type, e.reason, Number(e.id), Number(e.other), e.qty])).toEqual([
+        ["prevented", "none", 9, 1, 3], ["expired", "selfTrade", 9, 0, 6],
+      ]);
+      expect(h.book().asks).toEqual([[100, 8]]);
+      expect(h.balance(1, QUOTE)).toEqual({ free: 10_000n, locked: 0n });
+    });
+
+    test("expire maker: the resting order expires and the taker goes on", () => {
+      setUp();
+      const evs = buy(2);
+      expect(evs.map((e) => [e.type, e.reason, Number(e.id), e.qty])).toEqual([
+        ["prevented", "none", 9, 3], ["expired", "selfTrade", 1, 3], ["trade", "none", 9, 5], ["accepted", "none", 9, 6],
+      ]);
+      expect(h.book()).toEqual({ bids: [[100, 1]], asks: [] });
+      expect(h.balance(1, BASE)).toEqual({ free: 105n, locked: 0n });
+    });
+
+    test("expire both", () => {
+      setUp();
+      expect(buy(3).map((e) => [e.type, Number(e.id)])).toEqual([["prevented", 9], ["expired", 1], ["expired", 9]]);
+      expect(h.book().asks).toEqual([[100, 5]]);
+    });
+
+    test("decrement: both lose the overlap, the smaller expires", () => {
+      setUp();
+      const evs = buy(4, 6);
+      expect(evs.map((e) => [e.type, Number(e.id), e.qty, e.remaining, e.otherRemaining, e.decremented])).toEqual([
+        ["prevented", 9, 3, 3, 0, true], ["expired", 1, 0, 0, 0, false], ["trade", 9, 3, 0, 2, false], ["accepted", 9, 6, 0, 0, false],
+      ]);
+      expect(h.book().asks).toEqual([[100, 2]]);
+      expect(h.balance(1, QUOTE)).toEqual({ free: 10_000n - 300n, locked: 0n });
+    });
+  });
+
+  test("deposits past the venue's total bound are refused; withdrawals only from free", () => {
+    h = new Harness(1, 4096, { fund: false });
+    const evs = h.run([
+      { kind: "deposit", account: 5, asset: QUOTE, amount: 1n << 62n },
+      { kind: "deposit", account: 6, asset: QUOTE, amount: 1 },
+      { kind: "deposit", account: 6, asset: 2, amount: 1 },
+      { kind: "deposit", account: 6, asset: QUOTE, amount: 0 },
+    ]);
+    expect(evs.map((e) => [e.type, e.reason])).toEqual([["deposited", "none"], ["rejected", "limit"], ["rejected", "invalid"], ["rejected", "invalid"]]);
+    h.run([{ kind: "limit", id: 1, account: 5, side: BUY, price: 10, qty: 10 }]);
+    expect(h.run([{ kind: "withdraw", account: 5, asset: QUOTE, amount: (1n << 62n) - 99n }])[0]).toMatchObject({ type: "rejected", reason: "insufficient" });
+    expect(h.run([{ kind: "withdraw", account: 5, asset: QUOTE, amount: (1n << 62n) - 100n }])[0]).toMatchObject({ type: "withdrawn" });
+    expect(h.balance(5, QUOTE)).toEqual({ free: 0n, locked: 100n });
+  });
+
+  test("the engine reports each balance a batch changed once, as it is after the batch", () => {
+    funded();
+    h.run([
+      { kind: "limit", id: 1, account: 1, side: SELL, price: 100, qty: 3 },
+      { kind: "limit", id: 2, account: 2, side: BUY, price: 100, qty: 2 },
+    ]);
+    const changed = h.engine.changedBalances().map((b) => `${b.account}:${b.asset}=${b.free}/${b.locked}`).sort();
+    expect(changed).toEqual(["0:0=0/0", "0:1=0/0", "1:0=10200/0", "1:1=97/1", "2:0=9800/0", "2:1=102/0"]);
+  });
 });

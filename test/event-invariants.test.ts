@@ -4,14 +4,15 @@ import type { Cmd, Ev } from "./engine-harness";
 import { InvariantChecker } from "./event-invariants";
 
 const ev = (e: Partial<Ev> & Pick<Ev, "type" | "cmd">): Ev => ({
-  id: 0n, other: 0n, price: 0, qty: 0, remaining: 0, otherRemaining: 0, sequence: 0, reason: "none", side: 0, keptPriority: false, ...e,
+  id: 0n, other: 0n, price: 0, qty: 0, remaining: 0, otherRemaining: 0, sequence: 0, reason: "none", side: 0, keptPriority: false,
+  decremented: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...e,
 });
 const rest: Cmd[] = [
   { kind: "limit", id: 1, side: 1, price: 10, qty: 5 },
   { kind: "limit", id: 2, side: 1, price: 10, qty: 5 },
   { kind: "limit", id: 3, side: 1, price: 11, qty: 5 },
 ];
-const restEvents = rest.map((c, i) => ev({ type: "accepted", cmd: i, id: BigInt(c.id), side: 1, price: (c as { price: number }).price, qty: 5, remaining: 5 }));
+const restEvents = rest.map((c, i) => ev({ type: "accepted", cmd: i, id: BigInt((c as { id: number }).id), side: 1, price: (c as { price: number }).price, qty: 5, remaining: 5 }));
 const taker: Cmd[] = [{ kind: "limit", id: 9, side: 0, price: 11, qty: 1, tif: 1 }];
 
 function checkerWithBook() {

@@ -38,7 +38,11 @@ export class InvariantChecker {
         }
         case "accepted":
           if (cmd.kind !== "limit" && cmd.kind !== "market") fail("accepted event for a non-order", e);
-          if ("qty" in cmd && e.remaining + (takerFilled.get(e.cmd) ?? 0) !== cmd.qty) fail("filled + remaining != quantity", e);
+          // By quote amount, the quantity is what filled (the command's is only a cap).
+          if ("qty" in cmd) {
+            const quantity = cmd.kind === "market" && cmd.amount ? e.qty : cmd.qty;
+            if (e.remaining + (takerFilled.get(e.cmd) ?? 0) !== quantity) fail("filled + remaining != quantity", e);
+          }
           if (e.remaining > 0) this.resting.set(e.id, { id: e.id, symbol, side: e.side, price: e.price, remaining: e.remaining, since: this.clock++ });
           break;
         case "cancelled": {
@@ -59,8 +63,27 @@ export class InvariantChecker {
           }
           break;
         }
-        case "expired":
-        case "rejected":
+        case "prevented": {
+          const maker = this.resting.get(e.other);
+          if (!maker) fail("self-trade prevented against an order that is not resting", e);
+          if (e.decremented) {
+            maker!.remaining -= e.qty;
+            if (e.otherRemaining !== maker!.remaining) fail("maker's remaining quantity after a decrement does not add up", e);
+            takerFilled.set(e.cmd, (takerFilled.get(e.cmd) ?? 0) + e.qty);
+          }
+          break;
+        }
+        case "expired": {
+          // A resting order expired by self-trade prevention (or an amended one that met its own).
+          const o = this.resting.get(e.id);
+          if (o) {
+            const amendedItself = cmd.kind === "amend" && BigInt(cmd.id) === e.id;
+            if (!amendedItself && (e.reason !== "selfTrade" || o.remaining !== e.qty)) fail("a resting order expired other than by self-trade prevention of its remaining quantity", e);
+            this.resting.delete(e.id);
+          }
+          break;
+        }
+        default:
           break;
       }
     }

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAccount } from "../src/accounts";
-import type { SequencerLimits } from "../src/sequencer";
+import type { Limits } from "../src/core/admission";
 import { startServer, type RunningServer } from "../src/server";
 
 export function tempDir(prefix = "exchange-test-"): string {
@@ -39,7 +39,7 @@ export function client(baseUrl: string) {
 }
 
 /** An exchange running in this process on a fresh database, served on a free loopback port. */
-export function startTestExchange(limits?: SequencerLimits, maxBufferedBytes?: number): RunningServer & { call: ReturnType<typeof client>; newAccount(name?: string): string; dbPath: string } {
+export function startTestExchange(limits?: Limits, maxBufferedBytes?: number): RunningServer & { call: ReturnType<typeof client>; newAccount(name?: string): string; dbPath: string } {
   const dbPath = join(tempDir(), "exchange.db");
   const server = startServer({ host: "127.0.0.1", port: 0, dbPath, limits, maxBufferedBytes });
   return {

@@ -26,7 +26,10 @@ describe("markets", () => {
     const r = await ex.call("GET", "/api/v1/markets");
     expect(r.status).toBe(200);
     expect(r.body.map((m: any) => m.symbol)).toEqual(["BTC-USD", "ETH-USD", "SOL-USD"]);
-    expect(r.body[2]).toEqual({ symbol: "SOL-USD", baseAsset: "SOL", quoteAsset: "USD", tickSize: "0.001", stepSize: "0.01", minQuantity: "0.01", status: "trading" });
+    expect(r.body[2]).toEqual({
+      symbol: "SOL-USD", baseAsset: "SOL", quoteAsset: "USD", tickSize: "0.001", stepSize: "0.01", minQuantity: "0.01", status: "trading",
+      basePrecision: "0.00000001", quotePrecision: "0.000001", makerFeeBps: 10, takerFeeBps: 20, selfTradePrevention: "none",
+    });
   });
 
   test("unknown symbols are 404 UNKNOWN_SYMBOL", async () => {
@@ -367,7 +370,8 @@ describe("API documentation", () => {
     const expected = ["get /health", "get /metrics", "get /api/v1/markets", "get /api/v1/markets/{symbol}/book", "get /api/v1/markets/{symbol}/trades",
       "get /api/v1/markets/{symbol}/ticker", "get /api/v1/markets/{symbol}/candles", "post /api/v1/accounts", "post /api/v1/orders",
       "post /api/v1/orders/batch", "get /api/v1/orders", "delete /api/v1/orders", "get /api/v1/orders/{orderId}",
-      "delete /api/v1/orders/{orderId}", "patch /api/v1/orders/{orderId}"];
+      "delete /api/v1/orders/{orderId}", "patch /api/v1/orders/{orderId}", "get /api/v1/account", "get /api/v1/account/ledger",
+      "post /api/v1/account/deposits", "post /api/v1/account/withdrawals"];
     expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(expected.sort());
     for (const { path, method, op } of operations) {
       expect(`${method} ${path}: ${op.summary ? "summary" : ""} ${op.description ? "description" : ""}`).toBe(`${method} ${path}: summary description`);

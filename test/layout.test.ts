@@ -1,15 +1,19 @@
 // The TypeScript mirror of engine.h must match what the C compiler laid out.
 import { expect, test } from "bun:test";
 import { maxEngineValue, nativeLayout } from "../native/engine";
-import { COMMAND, EVENT } from "../native/layout";
+import { BALANCE, COMMAND, EVENT, MARKET } from "../native/layout";
 import { MAX_UNITS } from "../src/markets";
 
-test("command and event layouts match sizeof/offsetof of the C header", () => {
+test("command, event, market and balance layouts match sizeof/offsetof of the C header", () => {
   const mirror = [
-    COMMAND.size, COMMAND.orderId, COMMAND.price, COMMAND.quantity, COMMAND.symbol, COMMAND.kind,
-    COMMAND.side, COMMAND.tif, COMMAND.flags,
+    COMMAND.size, COMMAND.orderId, COMMAND.price, COMMAND.quantity, COMMAND.amount, COMMAND.symbol,
+    COMMAND.account, COMMAND.asset, COMMAND.kind, COMMAND.side, COMMAND.tif, COMMAND.flags, COMMAND.stp,
     EVENT.size, EVENT.orderId, EVENT.otherId, EVENT.price, EVENT.quantity, EVENT.remaining,
-    EVENT.otherRemaining, EVENT.sequence, EVENT.commandIndex, EVENT.type, EVENT.reason, EVENT.side, EVENT.flags,
+    EVENT.otherRemaining, EVENT.sequence, EVENT.amount, EVENT.otherAmount, EVENT.commandIndex, EVENT.account,
+    EVENT.asset, EVENT.type, EVENT.reason, EVENT.side, EVENT.flags,
+    MARKET.size, MARKET.baseAsset, MARKET.quoteAsset, MARKET.lotUnits, MARKET.notionalUnits,
+    MARKET.makerFeeBps, MARKET.takerFeeBps,
+    BALANCE.size, BALANCE.account, BALANCE.asset, BALANCE.free, BALANCE.locked,
   ];
   expect(nativeLayout()).toEqual(mirror);
 });

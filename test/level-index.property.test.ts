@@ -44,7 +44,18 @@ test("thousands of levels coming and going: depth equals a plain map", () => {
             for (const o of live.values()) expected.set(o.price, (expected.get(o.price) ?? 0) + o.qty);
             const levels = [...expected.entries()].sort((a, b) => (side === 0 ? b[0] - a[0] : a[0] - b[0]));
             expect(h.engine.depth(0, side, 1000)).toEqual(levels.slice(0, 1000));
-            // Deeper than one query returns: the level count and the total must agree too.
+            // Deeper than one query returns: every level's total must agree (read one price at a
+            // time), no other price may hold anything, and so the level count and the total agree.
+            let engineLevels = 0, engineTotal = 0, modelTotal = 0;
+            for (let price = 1; price <= priceRange; price++) {
+              const q = h.engine.levelQuantity(0, side, price);
+              expect(q).toBe(expected.get(price) ?? 0);
+              if (q > 0) engineLevels++;
+              engineTotal += q;
+            }
+            for (const q of expected.values()) modelTotal += q;
+            expect(engineLevels).toBe(expected.size);
+            expect(engineTotal).toBe(modelTotal);
             expect(h.engine.orderCount()).toBe(live.size);
           }
         } finally {

@@ -45,6 +45,7 @@ test("acknowledged batches whose orders and trades were not written yet come bac
   const markets = loadMarkets();
   const first = openExchange({ dbPath, markets, writer: { maxDelayMs: 1e9, maxBufferedRows: 1e9 } });
   const accounts = ["a", "b"].map((name) => ({ id: createAccount(first.storage.db, name).id, name }));
+  await first.funding.fundPending(); // the venue's default balances
   const r = random(11);
   const acked = new Map<number, OrderState>();
   for (let round = 0; round < 30; round++) {
@@ -58,8 +59,8 @@ test("acknowledged batches whose orders and trades were not written yet come bac
       return first.sequencer.submit(account, {
         market, side: r() < 0.5 ? "buy" : "sell", type: roll < 0.3 ? "market" : "limit", timeInForce: roll < 0.3 ? "IOC" : "GTC",
         postOnly: false, price: roll < 0.3 ? null : 9_990 + Math.floor(r() * 20), quantity: market.minQuantityLots * (1 + Math.floor(r() * 5)),
-        clientOrderId: roll > 0.9 ? `c${round}-${i}` : null,
-      });
+        clientOrderId: roll > 0.9 ? `c${round}-${i}` : null, quoteQuantity: null, selfTradePrevention: r() < 0.5 ? "none" : "expireMaker",
+      }).catch(() => null);
     });
     for (const o of await Promise.all(pending)) if (o) acked.set(o.id, o);
   }
@@ -71,13 +72,18 @@ test("acknowledged batches whose orders and trades were not written yet come bac
   try {
     expect(second.recovered.journalEntries).toBeGreaterThan(200);
     expect(books(second)).toEqual(books(first));
+    // Every balance too, the fee account's included, and as the balances table now stores it.
+    for (const id of [0, ...accounts.map((a) => a.id)]) {
+      for (const asset of markets.assets.list) expect(second.engine.balance(id, asset.index)).toEqual(first.engine.balance(id, asset.index));
+    }
+    expect(second.queries.storedBalances().length).toBeGreaterThan(0);
     // Every order as the first exchange last had it (acknowledged, then changed by later batches).
     for (const [id, o] of acked) expect(renderOrder(second.queries.order(id)!)).toEqual(renderOrder(o));
     const trades = second.storage.sqlite.query("SELECT count(*) AS n FROM trades").get() as { n: number };
     expect(trades.n).toBe(new Set([...acked.values()].flatMap((o) => o.fills.map((f) => f.tradeId))).size);
     expect(trades.n).toBeGreaterThan(0);
     // And it goes on: new ids after the recovered ones.
-    const next = await second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null });
+    const next = await second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention: "none" });
     expect(next.id).toBeGreaterThan(Math.max(...acked.keys()));
   } finally {
     first.engine.close();

@@ -1,6 +1,7 @@
 // The sequencer under concurrency: natural batching, and load shedding with a bounded queue.
 import { afterEach, expect, test } from "bun:test";
-import { DEFAULT_LIMITS } from "../src/sequencer";
+import { DEFAULT_LIMITS } from "../src/core/admission";
+import { CommandKind } from "../native/layout";
 import { startTestExchange } from "./helpers";
 
 let ex: ReturnType<typeof startTestExchange> | undefined;
@@ -21,7 +22,11 @@ test("requests that arrive together share a batch: one engine call and one trans
   ex = startTestExchange();
   const key = ex.newAccount();
   const batches: number[] = [];
-  ex.exchange.sequencer.onCommitted = (report) => batches.push(report.journal.length);
+  ex.exchange.sequencer.onCommitted((report) => {
+    // Orders only: the account's funding (its default balances) goes in a batch of its own.
+    const orders = report.journal.filter((j) => j.kind === CommandKind.limit || j.kind === CommandKind.market).length;
+    if (orders) batches.push(orders);
+  });
   const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => ex!.call("POST", "/api/v1/orders", { key, json: body(i) })));
   expect(replies.every((r) => r.status === 201)).toBe(true);
   expect(batches.reduce((a, b) => a + b, 0)).toBe(200);
@@ -53,7 +58,11 @@ test("a batch is one job: admitted whole or refused whole, its items answered in
   ex = startTestExchange({ ...DEFAULT_LIMITS, maxQueuedCommands: 8, maxBatchCommands: 8 });
   const key = ex.newAccount();
   const batches: number[] = [];
-  ex.exchange.sequencer.onCommitted = (report) => batches.push(report.journal.length);
+  ex.exchange.sequencer.onCommitted((report) => {
+    // Orders only: the account's funding (its default balances) goes in a batch of its own.
+    const orders = report.journal.filter((j) => j.kind === CommandKind.limit || j.kind === CommandKind.market).length;
+    if (orders) batches.push(orders);
+  });
   const orders = (n: number) => Array.from({ length: n }, (_, i) => ({ ...body(i), price: "1.00", clientOrderId: `c${i % 5}` }));
   const refused = await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders: orders(9) } });
   expect(refused.status).toBe(503);
@@ -96,5 +105,10 @@ test("stop() answers queued orders after committing them, then refuses new ones"
   await stopped;
   const ok = replies.filter((r) => r.status === 201).length;
   expect(replies.every((r) => r.status === 201 || (r.status === 503 && r.body.error.code === "SHUTTING_DOWN"))).toBe(true);
+  expect(database(ex!).query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: ok });
+  // And after stop(), a new order is refused at once, and nothing is stored for it.
+  const late = await ex.call("POST", "/api/v1/orders", { key, json: body(0) });
+  expect(late.status).toBe(503);
+  expect(late.body.error.code).toBe("SHUTTING_DOWN");
   expect(database(ex!).query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: ok });
 });

@@ -3,8 +3,10 @@
 import type { ServerWebSocket } from "bun";
 import { Elysia, t, ValidationError } from "elysia";
 import { createAccount, type Account } from "../accounts";
-import { ApiError, invalid, resultOrApiError } from "../errors";
+import { Outcome, resultOrOutcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
+import { ApiError, fromOutcome, invalid } from "./errors";
+import { accountView, ledgerView } from "./account-view";
 import { log } from "../log";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
 import type { Market } from "../markets";
@@ -23,8 +25,19 @@ export const MAX_BODY_BYTES = 1 << 20;
 // it is at run time (getBufferedAmount is missing, which the streams need for slow consumers).
 const bunSocket = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
+const amount = t.Union([t.String(), t.Number()], { error: "amount must be a decimal string or a number", examples: ["1000.50"] });
+const feeRate = (name: string) => t.Optional(t.Integer({ minimum: 0, maximum: 1000, error: `${name} must be an integer from 0 to 1000 (basis points)` }));
 const AccountRequestBody = t.Object(
-  { name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f]+$", error: "name must be 1 to 100 printable characters" }) },
+  {
+    name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f]+$", error: "name must be 1 to 100 printable characters" }),
+    deposits: t.Optional(t.Record(t.String({ maxLength: 12 }), amount, { error: 'deposits must be an object of asset to amount, such as {"USD":"100000"}', maxProperties: 64 })),
+    makerFeeBps: feeRate("makerFeeBps"),
+    takerFeeBps: feeRate("takerFeeBps"),
+  },
+  { additionalProperties: false },
+);
+const FundingRequestBody = t.Object(
+  { asset: t.String({ minLength: 1, maxLength: 32, error: "asset must be a string such as \"USD\"" }), amount },
   { additionalProperties: false },
 );
 const MAX_ORDER_ID = Number.MAX_SAFE_INTEGER;
@@ -77,6 +90,7 @@ function requireJson(request: Request): void {
 /** The ApiError for whatever a request failed with. */
 function apiError(code: unknown, error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof Outcome) return fromOutcome(error);
   // Elysia wraps what onParse throws in its ParseError: answer with our error inside.
   const cause = (error as { cause?: unknown }).cause;
   if (cause instanceof ApiError) return cause;
@@ -152,7 +166,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       describe("operations", "Metrics", "Prometheus text: orders, trades, rejects by reason, batch size and latency, commit time, queue depth, WebSocket clients.", "exchange_orders_total{symbol=\"BTC-USD\"} 42"))
 
     // ---- public market data ---------------------------------------------------------------
-    .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.spec, status: "trading" })),
+    .get("/api/v1/markets", () => ex.markets.list.map((m) => ({ ...m.view(), status: "trading" })),
       describe("markets", "Markets", "Every market with its tick size (price step), step size (quantity step) and minimum quantity.", [EXAMPLES.market]))
     .get("/api/v1/markets/:symbol/book", ({ params, query }) =>
       bookSnapshot(ex, market(params.symbol), intParam(query.depth, "depth", 50, 1, 1000)),
@@ -187,12 +201,26 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
     })
 
     // ---- accounts: a local venue, so anyone who reaches it may open one (like a testnet) ------
-    .post("/api/v1/accounts", ({ request, body, set }) => {
-      requireJson(request);
-      const created = createAccount(ex.storage.db, body.name);
+    .post("/api/v1/accounts", async ({ body, set }) => {
+      // Checked before the account exists, so that a refused request creates nothing.
+      const deposits = body.deposits === undefined ? undefined : new Map(Object.entries(body.deposits).map(([asset, amount]) => {
+        ex.funding.amount(asset, amount as string | number, `deposits.${asset.slice(0, 12)}`);
+        return [asset, String(amount)];
+      }));
+      if (deposits && deposits.size > 0 && !ex.funding.options.selfServiceDeposits) {
+        throw new Outcome("DEPOSITS_DISABLED", "this venue does not take deposits through the API");
+      }
+      ex.sequencer.admission.check(1 + (deposits?.size ?? ex.markets.assets.list.length));
+      const created = createAccount(ex.storage.db, body.name, { deposits, makerFeeBps: body.makerFeeBps, takerFeeBps: body.takerFeeBps });
+      await ex.funding.fundPending(created.id);
       set.status = 201;
-      return { accountId: String(created.id), name: created.name, apiKey: created.apiKey };
-    }, { body: AccountRequestBody, ...describe("accounts", "Create an account", "A local venue: anyone who reaches it may open an account. The API key is shown only here.", EXAMPLES.account, 201) })
+      return { accountId: String(created.id), name: created.name, apiKey: created.apiKey, ...accountView(ex, created) };
+    }, {
+      // 415 for a body that is not JSON, before the schema would call it invalid.
+      transform: ({ request }) => requireJson(request),
+      body: AccountRequestBody,
+      ...describe("accounts", "Create an account", "A local venue: anyone who reaches it may open an account, with starting balances (`deposits`; otherwise the venue's defaults) and its own fee rates. The API key is shown only here.", EXAMPLES.account, 201),
+    })
 
     // ---- private orders: the key is checked (and a JSON body required) before validation ----
     .derive(({ request }) => {
@@ -200,16 +228,32 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       if (request.method === "POST" || request.method === "PATCH") requireJson(request);
       return { account: who };
     })
+    .get("/api/v1/account", ({ account }) => ({ accountId: String(account.id), name: account.name, ...accountView(ex, account) }),
+      describe("account", "Balances and fee rates", "Per asset `free` and `locked` (held by open orders), exact decimal strings; the fee rates in force in each market.", EXAMPLES.accountView, 200, true))
+    .get("/api/v1/account/ledger", ({ account, query }) => {
+      const asset = query.asset === undefined || query.asset === "" ? undefined : query.asset;
+      if (asset !== undefined && !ex.markets.assets.get(asset)) throw new Outcome("UNKNOWN_ASSET", `asset "${asset.slice(0, 32)}" is not traded here`);
+      const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      return ex.queries.ledger(account.id, { asset, limit }).map((row) => ledgerView(ex, row));
+    }, describe("account", "Ledger", "Every change of the account's balances, newest first: deposits, withdrawals, and both legs of each trade (the received leg net of its fee). ?asset=, ?limit= (default 100, at most 1000).", [EXAMPLES.ledger], 200, true))
+    .post("/api/v1/account/deposits", async ({ account, body }) => {
+      await ex.funding.deposit(account, body.asset, body.amount);
+      return accountView(ex, account);
+    }, { body: FundingRequestBody, ...describe("account", "Deposit", "Credits the account (a local venue prints money; `serve --no-self-deposits` turns this off: 403 DEPOSITS_DISABLED). Journaled like an order.", EXAMPLES.accountView, 200, true) })
+    .post("/api/v1/account/withdrawals", async ({ account, body }) => {
+      await ex.funding.withdraw(account, body.asset, body.amount);
+      return accountView(ex, account);
+    }, { body: FundingRequestBody, ...describe("account", "Withdraw", "Debits the account's free balance; more than is free is 400 INSUFFICIENT_BALANCE.", EXAMPLES.accountView, 200, true) })
     .post("/api/v1/orders", async ({ account, body, set }) => {
       const order = await ex.sequencer.submit(account, toOrderRequest(body, ex.markets));
       set.status = 201;
       return renderOrder(order);
     }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and its journal entry (from which everything it caused is rebuilt after a crash) is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
     .post("/api/v1/orders/batch", async ({ account, body }) => {
-      ex.sequencer.admit(body.orders.length); // shed load before the work of reading every order
-      const requests = body.orders.map((item) => resultOrApiError(() => parseOrderRequest(item, ex.markets)));
+      ex.sequencer.admission.check(body.orders.length); // shed load before the work of reading every order
+      const requests = body.orders.map((item) => resultOrOutcome(() => parseOrderRequest(item, ex.markets)));
       const results = await ex.sequencer.submitMany(account, requests);
-      return { results: results.map((r) => (r instanceof ApiError ? r.body() : renderOrder(r))) };
+      return { results: results.map((r) => (r instanceof Outcome ? fromOutcome(r).body() : renderOrder(r))) };
     }, { body: BatchRequestBody, ...describe("orders", "Place up to 1,000 orders", "Each order stands on its own: results in request order, each an Order or {error}.", { results: [EXAMPLES.order, EXAMPLES.error] }, 200, true) })
     .get("/api/v1/orders", ({ account, query }) => {
       const status = query.status ?? "open";

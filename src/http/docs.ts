@@ -19,6 +19,7 @@ Send JSON messages; every message gets an answer (\`subscribed\`, \`unsubscribed
 | \`{"op":"subscribe","channel":"book:BTC-USD"}\` | a snapshot (best 1,000 levels a side), then the levels each batch changed |
 | \`{"op":"subscribe","channel":"ticker:BTC-USD"}\` | the ticker after each batch that changed the market |
 | \`{"op":"auth","apiKey":"ex_…"}\` then \`{"op":"subscribe","channel":"orders"}\` | the account's own orders each batch changed, fills included |
+| after auth, \`{"op":"subscribe","channel":"balances"}\` | the account's balances (free, locked) each batch changed |
 | \`{"op":"unsubscribe","channel":"…"}\`, \`{"op":"ping"}\` | |
 
 Updates are sent after their batch is committed, at most one message per channel per batch, in
@@ -45,6 +46,7 @@ ${STREAMS}`,
         { name: "markets", description: "Public market data" },
         { name: "orders", description: "Order entry and queries (X-API-Key)" },
         { name: "accounts", description: "Accounts of this local venue" },
+        { name: "account", description: "The account's balances, ledger, deposits and withdrawals (X-API-Key)" },
         { name: "operations", description: "Health and metrics" },
       ],
       components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } } },
@@ -77,13 +79,27 @@ export const EXAMPLES = {
     orderId: "42", clientOrderId: "my-1", symbol: "BTC-USD", side: "buy", type: "limit", timeInForce: "GTC", postOnly: false,
     price: "64000.50", quantity: "0.2500", filledQuantity: "0.1000", remainingQuantity: "0.1500", averagePrice: "64000.50",
     status: "partially_filled", rejectReason: null,
-    fills: [{ tradeId: "7", price: "64000.50", quantity: "0.1000", liquidity: "taker", time: T }], createdAt: T, updatedAt: T,
+    fills: [{ tradeId: "7", price: "64000.50", quantity: "0.1000", liquidity: "taker", time: T, fee: "0.00020000", feeAsset: "BTC" }], createdAt: T, updatedAt: T,
+    selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "6400.050000", preventedQuantity: "0.0000", expireReason: null,
+    fee: "0.00020000", feeAsset: "BTC",
   },
-  market: { symbol: "BTC-USD", baseAsset: "BTC", quoteAsset: "USD", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001", status: "trading" },
+  market: {
+    symbol: "BTC-USD", baseAsset: "BTC", quoteAsset: "USD", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001",
+    basePrecision: "0.00000001", quotePrecision: "0.000001", makerFeeBps: 10, takerFeeBps: 20, selfTradePrevention: "none", status: "trading",
+  },
   book: { symbol: "BTC-USD", sequence: 1234, bids: [["64000.00", "0.5000"]], asks: [["64000.50", "0.2500"], ["64001.00", "1.0000"]] },
   trade: { tradeId: "7", symbol: "BTC-USD", price: "64000.50", quantity: "0.1000", takerSide: "buy", time: T },
   ticker: { symbol: "BTC-USD", bestBid: "64000.00", bestAsk: "64000.50", lastPrice: "64000.50", volume24h: "12.3456", sequence: 1234 },
   candle: { time: 1795469940000, open: "63990.00", high: "64010.00", low: "63980.00", close: "64000.50", volume: "1.2500", trades: 17 },
-  account: { accountId: "3", name: "my-bot", apiKey: "ex_Zg3204IWlINZLhZYO6Kx0di3n8txaa4H" },
+  account: {
+    accountId: "3", name: "my-bot", apiKey: "ex_Zg3204IWlINZLhZYO6Kx0di3n8txaa4H",
+    balances: [{ asset: "USD", free: "1000000.000000", locked: "0.000000" }], fees: [{ symbol: "BTC-USD", makerFeeBps: 10, takerFeeBps: 20 }],
+  },
+  accountView: {
+    accountId: "3", name: "my-bot",
+    balances: [{ asset: "USD", free: "993599.950000", locked: "6400.050000" }, { asset: "BTC", free: "100.00000000", locked: "0.00000000" }],
+    fees: [{ symbol: "BTC-USD", makerFeeBps: 10, takerFeeBps: 20 }],
+  },
+  ledger: { id: "12", asset: "BTC", kind: "trade", amount: "0.09980000", fee: "0.00020000", tradeId: "7", time: T },
   error: { error: { code: "VALIDATION", message: "price must be a multiple of tickSize 0.01 for BTC-USD" } },
 };

@@ -1,5 +1,5 @@
 // An order as the exchange tracks it (integers inside), and its API rendering (decimal strings).
-import type { Market } from "../markets";
+import type { Market, SelfTradeMode } from "../markets";
 
 export type Side = "buy" | "sell";
 export type OrderType = "limit" | "market";
@@ -15,7 +15,12 @@ export interface Fill {
   quantity: number; // lots
   liquidity: "maker" | "taker";
   time: number;
+  /** Units of the asset this side received (base for a buy, quote for a sell). */
+  fee: bigint;
 }
+
+/** Why an order expired other than by its time in force. */
+export type ExpireReason = "SELF_TRADE_PREVENTION" | "INSUFFICIENT_BALANCE";
 
 export interface OrderState {
   id: number;
@@ -35,6 +40,19 @@ export interface OrderState {
   createdAt: number;
   updatedAt: number;
   fills: Fill[];
+  selfTradePrevention: SelfTradeMode;
+  /** Market orders by quote amount: the units of the quote asset to spend or receive. */
+  quoteQuantity: bigint | null;
+  /** Lots of matches self-trade prevention stopped (shown as preventedQuantity). */
+  prevented: number;
+  /** Lots taken off the order by self-trade prevention's decrement. */
+  decremented: number;
+  expireReason: ExpireReason | null;
+}
+
+/** Lots still to fill while the order is open. */
+export function remainingOf(o: OrderState): number {
+  return o.quantity - o.filled - o.decremented;
 }
 
 export function isOpen(status: OrderStatus | null): boolean {
@@ -56,13 +74,23 @@ export interface OrderView {
   averagePrice: string | null;
   status: OrderStatus;
   rejectReason: string | null;
-  fills: { tradeId: string; price: string; quantity: string; liquidity: "maker" | "taker"; time: number }[];
+  fills: { tradeId: string; price: string; quantity: string; liquidity: "maker" | "taker"; time: number; fee: string; feeAsset: string }[];
   createdAt: number;
   updatedAt: number;
+  selfTradePrevention: SelfTradeMode;
+  quoteQuantity: string | null;
+  /** Quote units spent (buys) or received (sells) so far. */
+  filledQuoteQuantity: string;
+  preventedQuantity: string;
+  expireReason: ExpireReason | null;
+  /** Total fees of its fills, in feeAsset (what it receives). */
+  fee: string;
+  feeAsset: string;
 }
 
 export function renderOrder(o: OrderState): OrderView {
   const m = o.market;
+  const feeAsset = o.side === "buy" ? m.base : m.quote;
   return {
     orderId: String(o.id),
     clientOrderId: o.clientOrderId,
@@ -75,7 +103,7 @@ export function renderOrder(o: OrderState): OrderView {
     quantity: m.formatQuantity(o.quantity),
     filledQuantity: m.formatQuantity(o.filled),
     // A closed order has nothing left to fill.
-    remainingQuantity: m.formatQuantity(o.status !== null && !isOpen(o.status) ? 0 : o.quantity - o.filled),
+    remainingQuantity: m.formatQuantity(o.status !== null && !isOpen(o.status) ? 0 : remainingOf(o)),
     averagePrice: averagePrice(o),
     status: o.status ?? "new",
     rejectReason: o.rejectReason,
@@ -85,9 +113,18 @@ export function renderOrder(o: OrderState): OrderView {
       quantity: m.formatQuantity(f.quantity),
       liquidity: f.liquidity,
       time: f.time,
+      fee: feeAsset.format(f.fee),
+      feeAsset: feeAsset.symbol,
     })),
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
+    selfTradePrevention: o.selfTradePrevention,
+    quoteQuantity: o.quoteQuantity === null ? null : m.quote.format(o.quoteQuantity),
+    filledQuoteQuantity: m.quote.format(o.fills.reduce((sum, f) => sum + m.notional(f.price, f.quantity), 0n)),
+    preventedQuantity: m.formatQuantity(o.prevented),
+    expireReason: o.expireReason,
+    fee: feeAsset.format(o.fills.reduce((sum, f) => sum + f.fee, 0n)),
+    feeAsset: feeAsset.symbol,
   };
 }
 

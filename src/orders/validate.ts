@@ -5,8 +5,9 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { t, type Static, type TSchema } from "elysia";
-import { ApiError, invalid } from "../errors";
-import type { Market, Markets } from "../markets";
+import { Outcome } from "../core/outcomes";
+import { SELF_TRADE_MODES, type Market, type Markets, type SelfTradeMode } from "../markets";
+import { MAX_UNITS } from "../markets";
 import type { OrderType, Side, TimeInForce } from "./order";
 
 const decimal = (field: string) =>
@@ -18,7 +19,9 @@ export const OrderRequestBody = t.Object(
     symbol: t.String({ error: "symbol must be a string", examples: ["BTC-USD"] }),
     side: t.Union([t.Literal("buy"), t.Literal("sell")], { error: 'side must be one of "buy", "sell"' }),
     type: t.Union([t.Literal("limit"), t.Literal("market")], { error: 'type must be one of "limit", "market"' }),
-    quantity: decimal("quantity"),
+    quantity: nullable(decimal("quantity")),
+    quoteQuantity: nullable(decimal("quoteQuantity")),
+    selfTradePrevention: nullable(t.Union(SELF_TRADE_MODES.map((m) => t.Literal(m)), { error: `selfTradePrevention must be one of ${SELF_TRADE_MODES.map((m) => `"${m}"`).join(", ")}` })),
     price: nullable(decimal("price")),
     timeInForce: nullable(t.Union([t.Literal("GTC"), t.Literal("IOC"), t.Literal("FOK")], { error: 'timeInForce must be one of "GTC", "IOC", "FOK"' })),
     postOnly: nullable(t.Boolean({ error: "postOnly must be true or false" })),
@@ -66,9 +69,15 @@ export interface OrderRequest {
   timeInForce: TimeInForce;
   postOnly: boolean;
   price: number | null; // ticks
-  quantity: number; // lots
+  quantity: number; // lots; for a market order by quoteQuantity only a cap (the engine's largest)
+  /** Market orders: units of the quote asset to spend (buy) or receive (sell) instead of a quantity. */
+  quoteQuantity: bigint | null;
   clientOrderId: string | null;
+  selfTradePrevention: SelfTradeMode;
 }
+
+/** The most quote units one order may name: the engine's bound on a venue's total of an asset. */
+const MAX_QUOTE_UNITS = 1n << 62n;
 
 export interface AmendRequest {
   price: number | null; // ticks; null keeps the price
@@ -77,34 +86,51 @@ export interface AmendRequest {
 
 /** Any JSON value to an order request (the batch endpoint's items). */
 export function parseOrderRequest(body: unknown, markets: Markets): OrderRequest {
-  if (!orderShape.Check(body)) throw invalid(describeSchemaError(orderShape.Errors(body).First(), "the order"));
+  if (!orderShape.Check(body)) {
+    const error = orderShape.Errors(body).First();
+    throw Outcome.invalid(error?.path.slice(1) ?? "", describeSchemaError(error, "the order"));
+  }
   return toOrderRequest(body, markets);
 }
 
 /** A body that matches OrderRequestBody to an order request: the market's rules. */
 export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequest {
   const market = markets.get(o.symbol);
-  if (!market) throw new ApiError(400, "UNKNOWN_SYMBOL", `symbol "${o.symbol.slice(0, 64)}" is not a market here`);
-  const quantity = market.quantityLots(o.quantity);
+  if (!market) throw new Outcome("UNKNOWN_SYMBOL", `symbol "${o.symbol.slice(0, 64)}" is not a market here`);
+  let quantity: number;
+  let quoteQuantity: bigint | null = null;
+  if (o.quoteQuantity != null) {
+    if (o.type !== "market") throw Outcome.invalid("quoteQuantity", "quoteQuantity is only for market orders");
+    if (o.quantity != null) throw Outcome.invalid("quoteQuantity", "give quantity or quoteQuantity, not both");
+    if (o.timeInForce === "FOK") throw Outcome.invalid("timeInForce", "a market order by quoteQuantity cannot be FOK");
+    quoteQuantity = market.quote.units(o.quoteQuantity, "quoteQuantity", MAX_QUOTE_UNITS);
+    quantity = Number(MAX_UNITS); // only a cap: the quote amount decides
+  } else {
+    if (o.quantity == null) throw Outcome.invalid("quantity", o.type === "market" ? "quantity (or quoteQuantity) is required" : "quantity is required");
+    quantity = market.quantityLots(o.quantity);
+  }
 
   let price: number | null = null;
   if (o.type === "limit") {
-    if (o.price == null) throw invalid("price is required for limit orders");
+    if (o.price == null) throw Outcome.invalid("price", "price is required for limit orders");
     price = market.priceTicks(o.price);
   } else if (o.price != null) {
-    throw invalid("price must not be given for market orders");
+    throw Outcome.invalid("price", "price must not be given for market orders");
   }
 
   // The contract: "a market order behaves as IOC". It never rests, whatever GTC it was sent with.
   const timeInForce = o.type === "market" && o.timeInForce !== "FOK" ? "IOC" : o.timeInForce ?? "GTC";
   const postOnly = o.postOnly ?? false;
-  if (postOnly && (o.type !== "limit" || timeInForce !== "GTC")) throw invalid("postOnly is only valid for limit GTC orders");
+  if (postOnly && (o.type !== "limit" || timeInForce !== "GTC")) throw Outcome.invalid("postOnly", "postOnly is only valid for limit GTC orders");
 
-  return { market, side: o.side, type: o.type, timeInForce, postOnly, price, quantity, clientOrderId: o.clientOrderId ?? null };
+  return {
+    market, side: o.side, type: o.type, timeInForce, postOnly, price, quantity, quoteQuantity,
+    clientOrderId: o.clientOrderId ?? null, selfTradePrevention: o.selfTradePrevention ?? market.selfTradePrevention,
+  };
 }
 
 export function toAmendRequest(o: AmendRequestJson, market: Market): AmendRequest {
-  if (o.price == null && o.quantity == null) throw invalid("give quantity, price or both");
+  if (o.price == null && o.quantity == null) throw Outcome.invalid("quantity", "give quantity, price or both");
   return {
     price: o.price == null ? null : market.priceTicks(o.price),
     quantity: o.quantity == null ? null : market.quantityLots(o.quantity),

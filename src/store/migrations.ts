@@ -11,6 +11,7 @@ import openOrdersIndex from "./migrations/0001_open_orders_index.sql" with { typ
 import tradesTimeIndex from "./migrations/0002_trades_time_index.sql" with { type: "text" };
 import tradesOneSymbolIndex from "./migrations/0003_trades_one_symbol_index.sql" with { type: "text" };
 import journalProjection from "./migrations/0004_journal_projection.sql" with { type: "text" };
+import spotAccounts from "./migrations/0005_spot_accounts.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -18,6 +19,7 @@ export const EMBEDDED: Record<string, string> = {
   "0002_trades_time_index": tradesTimeIndex,
   "0003_trades_one_symbol_index": tradesOneSymbolIndex,
   "0004_journal_projection": journalProjection,
+  "0005_spot_accounts": spotAccounts,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

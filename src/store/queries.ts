@@ -8,11 +8,13 @@ import {
   CLOSED_STATUSES, type Fill, type OrderState, type OrderStatus,
 } from "../orders/order";
 import type { Db } from "./database";
-import { journal, orders, projection, trades } from "./schema";
+import { accountRequests, balances, journal, ledger, orders, projection, trades } from "./schema";
+import type { StoredEntry } from "../journal";
 
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
-export type JournalRow = typeof journal.$inferSelect;
+export type LedgerRow = typeof ledger.$inferSelect;
+export type AccountRequestRow = typeof accountRequests.$inferSelect;
 export interface CandleRow { time: number; open: number; high: number; low: number; close: number; volume: number; trades: number }
 
 /** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
@@ -95,9 +97,29 @@ export class Queries {
   }
 
   /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order. */
-  journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): JournalRow[] {
+  journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): StoredEntry[] {
     return this.db.select().from(journal).where(and(gt(journal.seq, afterSeq), lte(journal.seq, upToSeq)))
-      .orderBy(asc(journal.seq)).limit(limit).all();
+      .orderBy(asc(journal.seq)).limit(limit).all()
+      .map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount) }));
+  }
+
+  /** An account's ledger, newest first (optionally of one asset). */
+  ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerRow[] {
+    this.beforeRead();
+    const conditions = [eq(ledger.accountId, accountId)];
+    if (filter.asset) conditions.push(eq(ledger.asset, filter.asset));
+    return this.db.select().from(ledger).where(and(...conditions)).orderBy(desc(ledger.id)).limit(filter.limit).all();
+  }
+
+  /** Every stored balance (units), for the check at start that the projection agrees with the engine. */
+  storedBalances(): { accountId: number; asset: string; free: bigint; locked: bigint }[] {
+    return this.db.select().from(balances).all().map((b) => ({ accountId: b.accountId, asset: b.asset, free: BigInt(b.free), locked: BigInt(b.locked) }));
+  }
+
+  /** Funding another process asked for (of one account, or all), oldest first. */
+  accountRequests(accountId?: number): AccountRequestRow[] {
+    const q = this.db.select().from(accountRequests);
+    return (accountId === undefined ? q : q.where(eq(accountRequests.accountId, accountId))).orderBy(asc(accountRequests.id)).all();
   }
 
   /** The last journal entry whose orders and trades are written. */
@@ -126,8 +148,8 @@ export class Queries {
     const fills = new Map<number, Fill[]>();
     for (const t of fillRows) {
       const base = { tradeId: t.id, price: t.price, quantity: t.quantity, time: t.time };
-      pushTo(fills, t.takerOrderId, { ...base, liquidity: "taker" });
-      pushTo(fills, t.makerOrderId, { ...base, liquidity: "maker" });
+      pushTo(fills, t.takerOrderId, { ...base, liquidity: "taker", fee: BigInt(t.takerFee) });
+      pushTo(fills, t.makerOrderId, { ...base, liquidity: "maker", fee: BigInt(t.makerFee) });
     }
     return rows.map((r) => {
       const market = this.markets.get(r.symbol);
@@ -138,6 +160,9 @@ export class Queries {
         filled: r.filledQuantity, status: r.status, rejectReason: r.rejectReason,
         clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
         fills: fills.get(r.id) ?? [],
+        selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
+        prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
+        expireReason: r.expireReason as OrderState["expireReason"],
       };
     });
   }

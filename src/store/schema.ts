@@ -1,7 +1,7 @@
 // The database schema (Drizzle). Prices are integer ticks and quantities integer lots, exactly as
 // the engine sees them; the market's tick and step sizes turn them back into decimals at the edge.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -32,6 +32,11 @@ export const orders = sqliteTable(
     clientOrderId: text("client_order_id"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    selfTradePrevention: text("self_trade_prevention", { enum: ["none", "expireTaker", "expireMaker", "expireBoth", "decrement"] }).notNull().default("none"),
+    quoteQuantity: text("quote_quantity"), // units of the quote asset, market orders by amount
+    preventedQuantity: integer("prevented_quantity").notNull().default(0),
+    decrementedQuantity: integer("decremented_quantity").notNull().default(0),
+    expireReason: text("expire_reason"),
   },
   (t) => [
     index("orders_account_idx").on(t.accountId, t.id),
@@ -60,6 +65,9 @@ export const journal = sqliteTable("journal", {
   flags: integer("flags").notNull(),
   price: integer("price").notNull(),
   quantity: integer("quantity").notNull(),
+  stp: integer("stp").notNull().default(0),
+  amount: text("amount"), // units (exact beyond 2^53): deposits, withdrawals, market orders by amount
+  asset: text("asset"), // deposits and withdrawals
   time: integer("time").notNull(),
 });
 
@@ -83,6 +91,10 @@ export const trades = sqliteTable(
     makerOrderId: integer("maker_order_id").notNull(),
     takerSide: text("taker_side", { enum: ["buy", "sell"] }).notNull(),
     time: integer("time").notNull(),
+    // Units of the asset each side received; money is kept as decimal text of integer units, so
+    // that it stays exact past 2^53 through every reader.
+    takerFee: text("taker_fee").notNull().default("0"),
+    makerFee: text("maker_fee").notNull().default("0"),
   },
   (t) => [
     // Recent trades and candles of one market. Its entries end with the row id, so "newest
@@ -93,3 +105,52 @@ export const trades = sqliteTable(
     index("trades_maker_idx").on(t.makerOrderId),
   ],
 );
+
+/** Each account's balance of each asset (units), as of the last projected batch. */
+export const balances = sqliteTable(
+  "balances",
+  {
+    accountId: integer("account_id").notNull(),
+    asset: text("asset").notNull(),
+    free: text("free").notNull(),
+    locked: text("locked").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.asset] })],
+);
+
+/**
+ * Every change to an account's total balance: deposits, withdrawals, the two legs of each trade
+ * (the received leg net of its fee, which is shown beside it), and the venue's fee income (one
+ * row per asset and batch). Holds are not changes of the total, so they are not here.
+ */
+export const ledger = sqliteTable(
+  "ledger",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: integer("account_id").notNull(),
+    asset: text("asset").notNull(),
+    kind: text("kind", { enum: ["deposit", "withdrawal", "trade", "fee"] }).notNull(),
+    amount: text("amount").notNull(), // signed units
+    fee: text("fee").notNull(),
+    tradeId: integer("trade_id"),
+    time: integer("time").notNull(),
+  },
+  (t) => [index("ledger_account_idx").on(t.accountId, t.asset, t.id)],
+);
+
+/**
+ * Funding asked for by another process (`exchange accounts create` while the server may run):
+ * the server journals each as a command (deposits, fee rates) and deletes it in the same
+ * transaction, so each is applied exactly once. kind "defaults": the venue's default balances.
+ */
+export const accountRequests = sqliteTable("account_requests", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  accountId: integer("account_id").notNull(),
+  kind: text("kind", { enum: ["deposit", "fees", "defaults"] }).notNull(),
+  asset: text("asset"),
+  amount: text("amount"),
+  makerFeeBps: integer("maker_fee_bps"),
+  takerFeeBps: integer("taker_fee_bps"),
+  createdAt: integer("created_at").notNull(),
+});

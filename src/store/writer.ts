@@ -21,6 +21,27 @@ export interface TradeRecord {
   makerOrderId: number;
   takerSide: "buy" | "sell";
   time: number;
+  takerFee: bigint;
+  makerFee: bigint;
+}
+
+/** A balance as it is after a batch (units). */
+export interface BalanceRecord {
+  accountId: number;
+  asset: string;
+  free: bigint;
+  locked: bigint;
+}
+
+export interface LedgerRecord {
+  accountId: number;
+  asset: string;
+  kind: "deposit" | "withdrawal" | "trade" | "fee";
+  /** Signed change of the account's total (free + locked), net of `fee`. */
+  amount: bigint;
+  fee: bigint;
+  tradeId: number | null;
+  time: number;
 }
 
 export interface BatchWrite {
@@ -28,10 +49,14 @@ export interface BatchWrite {
   journal: JournalEntry[];
   orders: Iterable<OrderState>;
   trades: TradeRecord[];
+  balances: BalanceRecord[];
+  ledger: LedgerRecord[];
+  /** Rows of account_requests this batch journaled: deleted with its journal. */
+  requests?: number[];
 }
 
 const CHUNK = 64;
-const ORDER_COLUMNS = 15;
+const ORDER_COLUMNS = 20;
 type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -68,6 +93,8 @@ export class BatchWriter {
   private readonly journal: MultiRowInsert;
   private readonly orders: MultiRowInsert;
   private readonly trades: MultiRowInsert;
+  private readonly balances: MultiRowInsert;
+  private readonly ledger: MultiRowInsert;
   private readonly writeJournal: (batch: BatchWrite) => void;
   private readonly writeProjection: () => void;
 
@@ -78,6 +105,10 @@ export class BatchWriter {
   private orderRow = new Map<number, number>();
   private tradeValues: Value[] = [];
   private tradeRows = 0;
+  /** The latest state of each balance a buffered batch changed, by account:asset. */
+  private balanceRows = new Map<string, BalanceRecord & { time: number }>();
+  private ledgerValues: Value[] = [];
+  private ledgerRows = 0;
   /** The last journal entry whose orders and trades are buffered or written. */
   private projectedSeq: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -92,34 +123,49 @@ export class BatchWriter {
     this.projectedSeq = projectedSeq;
     this.journal = new MultiRowInsert(sqlite,
       `INSERT INTO journal (seq, kind, account_id, client_order_id, order_id, symbol, side, time_in_force, flags,
-         price, quantity, time)`);
+         price, quantity, stp, amount, asset, time)`);
     this.orders = new MultiRowInsert(sqlite,
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
-         filled_quantity, status, reject_reason, client_order_id, created_at, updated_at)`,
+         filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
+         self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
-         reject_reason = excluded.reject_reason, updated_at = excluded.updated_at`);
+         reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
+         prevented_quantity = excluded.prevented_quantity, decremented_quantity = excluded.decremented_quantity,
+         expire_reason = excluded.expire_reason`);
     this.trades = new MultiRowInsert(sqlite,
-      "INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time)");
+      "INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee)");
+    this.balances = new MultiRowInsert(sqlite,
+      "INSERT INTO balances (account_id, asset, free, locked, updated_at)",
+      "ON CONFLICT (account_id, asset) DO UPDATE SET free = excluded.free, locked = excluded.locked, updated_at = excluded.updated_at");
+    this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, fee, trade_id, time)");
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
+    const deleteRequest = sqlite.prepare("DELETE FROM account_requests WHERE id = ?");
     this.writeJournal = sqlite.transaction((batch: BatchWrite) => {
       const values: Value[] = [];
       for (const j of batch.journal) {
         values.push(j.seq, j.kind, j.accountId, j.clientOrderId, j.orderId, j.symbol, j.side, j.timeInForce, j.flags,
-          j.price, j.quantity, batch.time);
+          j.price, j.quantity, j.stp, j.amount === null ? null : String(j.amount), j.asset, batch.time);
       }
       if (batch.journal.length) this.journal.run(values, batch.journal.length);
+      for (const id of batch.requests ?? []) deleteRequest.run(id);
     });
     this.writeProjection = sqlite.transaction(() => {
       if (this.orderRows) this.orders.run(this.orderValues, this.orderRows);
       if (this.tradeRows) this.trades.run(this.tradeValues, this.tradeRows);
+      if (this.balanceRows.size) {
+        const values: Value[] = [];
+        for (const b of this.balanceRows.values()) values.push(b.accountId, b.asset, String(b.free), String(b.locked), b.time);
+        this.balances.run(values, this.balanceRows.size);
+      }
+      if (this.ledgerRows) this.ledger.run(this.ledgerValues, this.ledgerRows);
       projectionMark.run(this.projectedSeq);
     });
   }
 
   /** Order and trade rows waiting to be written. */
   get buffered(): number {
-    return this.orderRows + this.tradeRows;
+    return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows;
   }
 
   /** Commits the batch's journal: when this returns, the batch is durable. Its orders and
@@ -137,7 +183,9 @@ export class BatchWriter {
       if (row === undefined) {
         this.orderRow.set(o.id, this.orderRows++);
         values.push(o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
-          o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt);
+          o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt,
+          o.selfTradePrevention, o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented,
+          o.expireReason);
       } else {
         // The columns an order's life changes (those the upsert below updates).
         const at = row * ORDER_COLUMNS;
@@ -147,11 +195,20 @@ export class BatchWriter {
         values[at + 10] = o.status;
         values[at + 11] = o.rejectReason;
         values[at + 14] = o.updatedAt;
+        values[at + 17] = o.prevented;
+        values[at + 18] = o.decremented;
+        values[at + 19] = o.expireReason;
       }
     }
     for (const t of batch.trades) {
-      this.tradeValues.push(t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time);
+      this.tradeValues.push(t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
+        String(t.takerFee), String(t.makerFee));
       this.tradeRows++;
+    }
+    for (const b of batch.balances) this.balanceRows.set(`${b.accountId}:${b.asset}`, { ...b, time: batch.time });
+    for (const l of batch.ledger) {
+      this.ledgerValues.push(l.accountId, l.asset, l.kind, String(l.amount), String(l.fee), l.tradeId, l.time);
+      this.ledgerRows++;
     }
     const last = batch.journal[batch.journal.length - 1];
     if (last) this.projectedSeq = last.seq;
@@ -172,6 +229,9 @@ export class BatchWriter {
     this.orderRow.clear();
     this.tradeValues = [];
     this.tradeRows = 0;
+    this.balanceRows = new Map();
+    this.ledgerValues = [];
+    this.ledgerRows = 0;
   }
 
   private flushOrDie(): void {

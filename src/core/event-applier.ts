@@ -1,0 +1,219 @@
+// The application of engine events: what each event of a batch does to the orders (fills,
+// statuses, prevented quantities), which trades, ledger rows and book levels it makes, and the
+// outcome of each command the engine refused. The engine settles balances itself; this only
+// records what changed.
+import type { EventBuffer, MatchingEngine } from "../../native/engine";
+import { CommandKind, EventFlag, EventType, ExpireReason, RejectReason, type FEE_ACCOUNT } from "../../native/layout";
+import type { JournalEntry } from "../journal";
+import type { Market, Markets } from "../markets";
+import type { OrderState, OrderStatus } from "../orders/order";
+import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/writer";
+import type { OrderRegistry } from "./order-registry";
+import { Outcome } from "./outcomes";
+
+/** The price levels a batch changed, per market index: [bid prices, ask prices] (ticks). */
+export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
+
+/** Everything one batch changed, gathered while its events are applied. */
+export class BatchChanges {
+  readonly trades: TradeRecord[] = [];
+  readonly orders = new Set<OrderState>();
+  readonly levels: TouchedLevels = new Map();
+  readonly ledger: LedgerRecord[] = [];
+  balances: BalanceRecord[] = [];
+  /** The outcome of each command the engine refused, by its index in the batch. */
+  readonly refusals = new Map<number, Outcome>();
+  /** The venue's fee income of the batch, by asset. */
+  readonly fees = new Map<string, bigint>();
+
+  constructor(readonly time: number, readonly journal: JournalEntry[]) {}
+}
+
+const FEE_ACCOUNT_ID: typeof FEE_ACCOUNT = 0;
+
+export class EventApplier {
+  constructor(
+    private readonly registry: OrderRegistry,
+    private readonly markets: Markets,
+    private readonly counters: { lastTradeId: number },
+  ) {}
+
+  apply(ev: EventBuffer, batch: BatchChanges): void {
+    const now = batch.time;
+    for (let i = 0; i < ev.count; i++) {
+      const type = ev.type(i);
+      switch (type) {
+        case EventType.trade:
+          this.trade(ev, i, batch);
+          continue;
+        case EventType.rejected:
+          this.rejected(ev, i, batch);
+          continue;
+        case EventType.deposited:
+        case EventType.withdrawn: {
+          const asset = this.markets.assets.list[ev.asset(i)]!.symbol;
+          const amount = ev.amount(i);
+          batch.ledger.push({
+            accountId: ev.account(i), asset, kind: type === EventType.deposited ? "deposit" : "withdrawal",
+            amount: type === EventType.deposited ? amount : -amount, fee: 0n, tradeId: null, time: now,
+          });
+          continue;
+        }
+        case EventType.feesSet:
+          continue;
+      }
+      const order = this.registry.get(ev.orderId(i))!;
+      switch (type) {
+        case EventType.accepted:
+          if (ev.remaining(i) > 0) this.touchLevel(batch, order, order.price!);
+          if (order.quoteQuantity !== null) order.quantity = ev.quantity(i);
+          this.setStatus(batch, order, restingStatus(order, ev.remaining(i)), now);
+          break;
+        case EventType.expired: {
+          const reason = ev.reason(i);
+          order.expireReason = reason === ExpireReason.selfTrade ? "SELF_TRADE_PREVENTION"
+            : reason === ExpireReason.insufficient ? "INSUFFICIENT_BALANCE" : null;
+          // A resting order expired by another's self-trade prevention leaves its level.
+          if (batch.journal[ev.commandIndex(i)]!.orderId !== order.id || order.status !== null) this.touchLevel(batch, order, order.price!);
+          if (order.quoteQuantity !== null) order.quantity = order.filled;
+          this.setStatus(batch, order, "expired", now);
+          break;
+        }
+        case EventType.cancelled:
+          this.touchLevel(batch, order, order.price!);
+          this.setStatus(batch, order, "canceled", now);
+          break;
+        case EventType.amended:
+          this.touchLevel(batch, order, order.price!);
+          this.touchLevel(batch, order, ev.price(i));
+          order.price = ev.price(i);
+          order.quantity = ev.quantity(i);
+          this.setStatus(batch, order, restingStatus(order, ev.remaining(i)), now);
+          break;
+        case EventType.prevented: {
+          const maker = this.registry.get(ev.otherId(i))!;
+          const lots = ev.quantity(i);
+          order.prevented += lots;
+          maker.prevented += lots;
+          if (ev.flags(i) & EventFlag.decremented) {
+            order.decremented += lots;
+            maker.decremented += lots;
+          }
+          this.touchLevel(batch, maker, maker.price!);
+          batch.orders.add(order);
+          batch.orders.add(maker);
+          break;
+        }
+      }
+    }
+  }
+
+  /** After the engine call: the balances it changed, and the venue's fee income as ledger rows. */
+  finish(engine: MatchingEngine, batch: BatchChanges): void {
+    const assets = this.markets.assets.list;
+    batch.balances = engine.changedBalances().map((b) => ({ accountId: b.account, asset: assets[b.asset]!.symbol, free: b.free, locked: b.locked }));
+    for (const [asset, amount] of batch.fees) {
+      if (amount > 0n) batch.ledger.push({ accountId: FEE_ACCOUNT_ID, asset, kind: "fee", amount, fee: 0n, tradeId: null, time: batch.time });
+    }
+  }
+
+  private trade(ev: EventBuffer, i: number, batch: BatchChanges): void {
+    const taker = this.registry.get(ev.orderId(i))!;
+    const maker = this.registry.get(ev.otherId(i))!;
+    const now = batch.time;
+    const m = taker.market;
+    const price = ev.price(i);
+    const quantity = ev.quantity(i);
+    const takerFee = ev.amount(i), makerFee = ev.otherAmount(i);
+    const id = ++this.counters.lastTradeId;
+    batch.trades.push({
+      id, symbol: m.symbol, price, quantity, takerOrderId: taker.id, makerOrderId: maker.id,
+      takerSide: taker.side, time: now, takerFee, makerFee,
+    });
+    this.ledgerLegs(batch, m, taker, price, quantity, takerFee, id);
+    this.ledgerLegs(batch, m, maker, price, quantity, makerFee, id);
+    taker.filled += quantity;
+    taker.fills.push({ tradeId: id, price, quantity, liquidity: "taker", time: now, fee: takerFee });
+    taker.updatedAt = now;
+    batch.orders.add(taker);
+    this.touchLevel(batch, maker, price);
+    maker.filled += quantity;
+    maker.fills.push({ tradeId: id, price, quantity, liquidity: "maker", time: now, fee: makerFee });
+    this.setStatus(batch, maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
+  }
+
+  /** The two ledger rows of one side of a trade: what it paid, and what it received net of its fee. */
+  private ledgerLegs(batch: BatchChanges, m: Market, o: OrderState, price: number, lots: number, fee: bigint, tradeId: number): void {
+    const base = m.baseUnits(lots), quote = m.notional(price, lots);
+    const [paid, paidAsset, got, gotAsset] = o.side === "buy" ? [quote, m.quote, base, m.base] : [base, m.base, quote, m.quote];
+    batch.ledger.push(
+      { accountId: o.accountId, asset: paidAsset.symbol, kind: "trade", amount: -paid, fee: 0n, tradeId, time: batch.time },
+      { accountId: o.accountId, asset: gotAsset.symbol, kind: "trade", amount: got - fee, fee, tradeId, time: batch.time },
+    );
+    batch.fees.set(gotAsset.symbol, (batch.fees.get(gotAsset.symbol) ?? 0n) + fee);
+  }
+
+  private rejected(ev: EventBuffer, i: number, batch: BatchChanges): void {
+    const index = ev.commandIndex(i);
+    const entry = batch.journal[index]!;
+    const reason = ev.reason(i);
+    if (reason === RejectReason.insufficient) {
+      const asset = this.markets.assets.list[ev.asset(i)]!;
+      const needed = asset.format(ev.amount(i)), available = asset.format(ev.otherAmount(i));
+      batch.refusals.set(index, new Outcome("INSUFFICIENT_BALANCE",
+        `insufficient ${asset.symbol}: needs ${needed} free, ${available} available`, { asset: asset.symbol, needed, available }));
+      const order = entry.kind === CommandKind.limit || entry.kind === CommandKind.market ? this.registry.get(entry.orderId) : undefined;
+      if (order) this.registry.forget(order); // refused: no order exists
+      return;
+    }
+    switch (entry.kind) {
+      case CommandKind.limit:
+      case CommandKind.market: {
+        const order = this.registry.get(entry.orderId)!;
+        order.rejectReason = reason === RejectReason.postOnly ? "POST_ONLY_WOULD_TAKE" : `ENGINE_REJECTED_${reason}`;
+        this.setStatus(batch, order, "rejected", batch.time);
+        return;
+      }
+      case CommandKind.cancel:
+        batch.refusals.set(index, new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`));
+        return;
+      case CommandKind.amend:
+        batch.refusals.set(index, amendRefusal(entry, reason, this.registry.get(entry.orderId)));
+        return;
+      default:
+        batch.refusals.set(index, reason === RejectReason.limit
+          ? new Outcome("VENUE_LIMIT", `the venue holds at most ${2n ** 62n} units of ${entry.asset}; this deposit would pass it`)
+          : Outcome.invalid("amount", "the engine refused the amount"));
+    }
+  }
+
+  private touchLevel(batch: BatchChanges, order: OrderState, price: number): void {
+    let sides = batch.levels.get(order.market.index);
+    if (!sides) batch.levels.set(order.market.index, (sides = [new Set(), new Set()]));
+    sides[order.side === "buy" ? 0 : 1].add(price);
+  }
+
+  private setStatus(batch: BatchChanges, order: OrderState, status: OrderStatus, now: number): void {
+    this.registry.setStatus(order, status, now);
+    batch.orders.add(order);
+  }
+}
+
+/** The status of an order that rests with `remaining` lots (0: it is done). */
+function restingStatus(order: OrderState, remaining: number): OrderStatus {
+  return remaining === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new";
+}
+
+function amendRefusal(entry: JournalEntry, reason: number, order: OrderState | undefined): Outcome {
+  switch (reason) {
+    case RejectReason.amendQuantity:
+      return Outcome.invalid("quantity",
+        `quantity must be greater than the filled quantity ${order ? order.market.formatQuantity(order.filled + order.decremented) : ""}`.trim());
+    case RejectReason.postOnly:
+      return new Outcome("POST_ONLY_WOULD_TAKE", "the new price would take liquidity; a post-only order only adds it");
+    case RejectReason.unknownOrder:
+      return new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`);
+    default:
+      return Outcome.invalid("quantity", "the amendment was refused by the engine");
+  }
+}

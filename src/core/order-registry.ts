@@ -1,0 +1,103 @@
+// The order registry: every order the engine may hold (queued new orders and open ones), by id,
+// by account and by client order id, and the orders' state machine (new -> partially_filled ->
+// filled | canceled | expired; or rejected). Closed orders leave it, remembered briefly for the
+// answer to a late cancel.
+import type { Account } from "../accounts";
+import { CLOSED_STATUSES, isOpen, type OrderState, type OrderStatus } from "../orders/order";
+import { Outcome } from "./outcomes";
+
+/**
+ * Recently closed orders, remembered for the answer to a late cancel (ORDER_NOT_OPEN without a
+ * database read), in slots by order id: ids are given out in order, so the slots hold about the
+ * last 65,536 orders, and a lookup or a store is an array access, with nothing allocated.
+ */
+class RecentlyClosed {
+  private static readonly SLOTS = 65_536;
+  private readonly ids = new Float64Array(RecentlyClosed.SLOTS);
+  private readonly accounts = new Float64Array(RecentlyClosed.SLOTS);
+  private readonly statuses = new Uint8Array(RecentlyClosed.SLOTS);
+
+  remember(o: OrderState): void {
+    const slot = o.id % RecentlyClosed.SLOTS;
+    this.ids[slot] = o.id;
+    this.accounts[slot] = o.accountId;
+    this.statuses[slot] = CLOSED_STATUSES.indexOf(o.status!);
+  }
+
+  get(orderId: number): { accountId: number; status: OrderStatus } | undefined {
+    const slot = orderId % RecentlyClosed.SLOTS;
+    if (this.ids[slot] !== orderId) return undefined;
+    return { accountId: this.accounts[slot]!, status: CLOSED_STATUSES[this.statuses[slot]!]! };
+  }
+}
+
+export class OrderRegistry {
+  private readonly live = new Map<number, OrderState>();
+  private readonly byAccount = new Map<number, Map<number, OrderState>>();
+  private readonly clientOrderIds = new Map<string, number>();
+  private readonly recentlyClosed = new RecentlyClosed();
+
+  /** `stored`: the owner and status of an order no longer in memory (a database read). */
+  constructor(private readonly stored: (orderId: number) => { accountId: number; status: OrderStatus } | undefined) {}
+
+  get(orderId: number): OrderState | undefined {
+    return this.live.get(orderId);
+  }
+
+  all(): OrderState[] {
+    return [...this.live.values()];
+  }
+
+  openCount(accountId: number): number {
+    return this.byAccount.get(accountId)?.size ?? 0;
+  }
+
+  ofAccount(accountId: number, symbol?: string): OrderState[] {
+    const mine = this.byAccount.get(accountId);
+    return mine ? [...mine.values()].filter((o) => !symbol || o.market.symbol === symbol) : [];
+  }
+
+  hasClientOrderId(accountId: number, clientOrderId: string): boolean {
+    return this.clientOrderIds.has(clientKey(accountId, clientOrderId));
+  }
+
+  /** An open order of the account; UNKNOWN_ORDER or ORDER_NOT_OPEN otherwise. */
+  liveOrderOf(account: Account, orderId: number): OrderState {
+    const order = this.live.get(orderId);
+    if (order && order.accountId === account.id) return order;
+    const closed = order ? undefined : this.recentlyClosed.get(orderId) ?? this.stored(orderId);
+    if (closed && closed.accountId === account.id) {
+      throw new Outcome("ORDER_NOT_OPEN", `order ${orderId} is ${closed.status}, not open`);
+    }
+    throw new Outcome("UNKNOWN_ORDER", `order ${orderId} was not found`);
+  }
+
+  track(o: OrderState): void {
+    this.live.set(o.id, o);
+    let mine = this.byAccount.get(o.accountId);
+    if (!mine) this.byAccount.set(o.accountId, (mine = new Map()));
+    mine.set(o.id, o);
+    if (o.clientOrderId !== null) this.clientOrderIds.set(clientKey(o.accountId, o.clientOrderId), o.id);
+  }
+
+  /** Forgets an order that never reached the book (refused by the engine: no order exists). */
+  forget(o: OrderState): void {
+    this.live.delete(o.id);
+    this.byAccount.get(o.accountId)?.delete(o.id);
+    if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
+  }
+
+  /** The state machine's one transition; a closed order leaves the registry. */
+  setStatus(order: OrderState, status: OrderStatus, now: number): void {
+    order.status = status;
+    order.updatedAt = now;
+    if (!isOpen(status)) {
+      this.forget(order);
+      this.recentlyClosed.remember(order);
+    }
+  }
+}
+
+function clientKey(accountId: number, clientOrderId: string): string {
+  return `${accountId}:${clientOrderId}`;
+}

@@ -1,0 +1,422 @@
+// The sequencer: the single writer. Requests that arrive while a batch is being processed form
+// the next batch (flushed on the next turn of the event loop), so at low load a batch is one
+// command and under load batches grow. Each batch is one FFI call into the engine and one SQLite
+// transaction (its journal); only after the commit are the requests answered, each with its order
+// or the domain outcome that refused it. Listeners hear of every committed batch. At start,
+// recovery gives it the journal entries whose orders, trades and balances were not written yet.
+import type { Account } from "../accounts";
+import type { Asset } from "../assets";
+import { entry, packEntry, type JournalEntry, type StoredEntry } from "../journal";
+import type { Markets } from "../markets";
+import type { MarketStats } from "../market-stats";
+import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
+import { CommandFlag, CommandKind, SelfTradePrevention, Side, TimeInForce } from "../../native/layout";
+import type { OrderState } from "../orders/order";
+import type { AmendRequest, OrderRequest } from "../orders/validate";
+import type { Queries } from "../store/queries";
+import type { BalanceRecord, BatchWriter, LedgerRecord, TradeRecord } from "../store/writer";
+import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
+import { BatchChanges, EventApplier, type TouchedLevels } from "./event-applier";
+import { OrderRegistry } from "./order-registry";
+import { Outcome, resultOrOutcome } from "./outcomes";
+
+interface Deferred<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A command about an account's money rather than an order. */
+export type AccountCommand =
+  | { kind: "deposit" | "withdraw"; accountId: number; asset: Asset; units: bigint }
+  | { kind: "fees"; accountId: number; makerBps: number; takerBps: number };
+
+type Job =
+  | ({ kind: "new"; order: OrderState } & Deferred<OrderState>)
+  | ({ kind: "cancel"; order: OrderState } & Deferred<OrderState>)
+  | ({ kind: "amend"; order: OrderState; price: number; quantity: number } & Deferred<OrderState>)
+  | ({ kind: "cancelAll"; orders: OrderState[] } & Deferred<OrderState[]>)
+  | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | Outcome)[] } & Deferred<(OrderState | Outcome)[]>)
+  | ({ kind: "account"; commands: AccountCommand[]; requests: number[] } & Deferred<void>)
+  // A stored command, replayed at start: its events speak for themselves.
+  | ({ kind: "replayed" } & Deferred<void>);
+
+export type { TouchedLevels };
+
+export interface BatchReport {
+  journal: JournalEntry[];
+  trades: TradeRecord[];
+  orders: Set<OrderState>;
+  levels: TouchedLevels;
+  balances: BalanceRecord[];
+  ledger: LedgerRecord[];
+  /** Seconds: the whole batch (engine, state, commit) and its commit alone. */
+  seconds: { batch: number; commit: number };
+}
+
+export type BatchListener = (report: BatchReport) => void;
+
+export class Sequencer {
+  readonly registry: OrderRegistry;
+  readonly admission: Admission;
+  private readonly applier: EventApplier;
+  private readonly listeners: BatchListener[] = [];
+
+  private queue: Job[] = [];
+  private flushScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+
+  private readonly commands: CommandBatch;
+  private readonly events = new EventBuffer(16_384);
+  private commandJobs: Job[] = [];
+  private changes = new BatchChanges(0, []);
+  private requests: number[] = [];
+  private seconds = { batch: 0, commit: 0 };
+
+  /** Called when a batch cannot be stored: the engine is ahead of the database. */
+  onFatal: (error: unknown) => void = (error) => {
+    throw error;
+  };
+
+  constructor(
+    private readonly engine: MatchingEngine,
+    private readonly writer: BatchWriter,
+    queries: Queries,
+    private readonly markets: Markets,
+    private readonly stats: MarketStats,
+    private counters: { lastOrderId: number; lastTradeId: number; lastSeq: number },
+    openOrders: OrderState[],
+    limits: Limits = DEFAULT_LIMITS,
+  ) {
+    this.admission = new Admission(limits);
+    this.registry = new OrderRegistry((id) => queries.orderOwner(id));
+    this.applier = new EventApplier(this.registry, markets, counters);
+    // A batch holds at most maxBatchCommands, or more when its first job alone is larger (a
+    // cancel-all of every open order of an account).
+    this.commands = new CommandBatch(limits.maxBatchCommands + limits.maxOpenOrdersPerAccount);
+    for (const o of openOrders) this.registry.track(o);
+  }
+
+  /** Hears every committed batch, in order (market data, streams, metrics). */
+  onCommitted(listener: BatchListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The orders resting or queued now. */
+  openOrders(): OrderState[] {
+    return this.registry.all();
+  }
+
+  /** Commands waiting for the engine. */
+  get queueDepth(): number {
+    return this.admission.queued;
+  }
+
+  // ---- requests ---------------------------------------------------------------------------
+
+  submit(account: Account, request: OrderRequest): Promise<OrderState> {
+    this.admission.check(1);
+    const order = this.newOrder(account, request, Date.now());
+    return this.enqueue<OrderState>((d) => ({ kind: "new", order, ...d }), 1);
+  }
+
+  /**
+   * Several orders (the batch endpoint) as one job, answered together: each item comes back as
+   * its order or as the outcome that refused it (given, or found here). A full queue refuses all.
+   */
+  submitMany(account: Account, requests: (OrderRequest | Outcome)[]): Promise<(OrderState | Outcome)[]> {
+    this.admission.check(requests.length);
+    const now = Date.now();
+    const orders: OrderState[] = [];
+    const results = requests.map((request) => request instanceof Outcome ? request : resultOrOutcome(() => {
+      const order = this.newOrder(account, request, now);
+      orders.push(order);
+      return order;
+    }));
+    if (orders.length === 0) return Promise.resolve(results);
+    return this.enqueue<(OrderState | Outcome)[]>((d) => ({ kind: "newMany", orders, results, ...d }), orders.length);
+  }
+
+  /** A new order of the account, tracked from now on; throws if the account may not place it. */
+  private newOrder(account: Account, r: OrderRequest, now: number): OrderState {
+    if (r.clientOrderId !== null && this.registry.hasClientOrderId(account.id, r.clientOrderId)) {
+      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `clientOrderId "${r.clientOrderId}" is already used by an open order of this account`);
+    }
+    const max = this.admission.limits.maxOpenOrdersPerAccount;
+    if (this.registry.openCount(account.id) >= max) {
+      throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${max} open orders`);
+    }
+    const order = newOrderState(++this.counters.lastOrderId, account.id, r, now);
+    this.registry.track(order);
+    return order;
+  }
+
+  cancel(account: Account, orderId: number): Promise<OrderState> {
+    const order = this.registry.liveOrderOf(account, orderId);
+    this.admission.check(1);
+    return this.enqueue<OrderState>((d) => ({ kind: "cancel", order, ...d }), 1);
+  }
+
+  /** The market of an open order of the account (to validate an amendment against). */
+  marketOf(account: Account, orderId: number) {
+    return this.registry.liveOrderOf(account, orderId).market;
+  }
+
+  /** Each amendment applies to the order as the one before it left it: a price or a quantity
+   *  not given is kept as the engine has it when this one is processed. */
+  amend(account: Account, orderId: number, change: AmendRequest): Promise<OrderState> {
+    const order = this.registry.liveOrderOf(account, orderId);
+    if (change.price !== null && order.type !== "limit") throw Outcome.invalid("price", "price cannot be set on a market order");
+    this.admission.check(1);
+    return this.enqueue<OrderState>((d) => ({ kind: "amend", order, price: change.price ?? 0, quantity: change.quantity ?? 0, ...d }), 1);
+  }
+
+  cancelAll(account: Account, symbol?: string): Promise<OrderState[]> {
+    const orders = this.registry.ofAccount(account.id, symbol);
+    if (orders.length === 0) return Promise.resolve([]);
+    this.admission.checkCancelAll(orders.length);
+    return this.enqueue<OrderState[]>((d) => ({ kind: "cancelAll", orders, ...d }), orders.length);
+  }
+
+  /**
+   * Deposits, withdrawals and fee rates as one job, each command standing on its own; `requests`
+   * (the rows of account_requests they came from) are deleted in the same commit. Resolves once
+   * committed; rejects with the first refusal.
+   */
+  accountCommands(commands: AccountCommand[], requests: number[] = []): Promise<void> {
+    if (commands.length === 0 && requests.length === 0) return Promise.resolve();
+    this.admission.check(commands.length);
+    return this.enqueue<void>((d) => ({ kind: "account", commands, requests, ...d }), commands.length);
+  }
+
+  /** Refuses new requests; resolves once everything queued is committed and answered. */
+  stop(): Promise<void> {
+    this.admission.stop();
+    if (this.queue.length === 0 && !this.flushScheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private enqueue<T>(make: (d: Deferred<T>) => Job, commandCount: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(make({ resolve, reject } as Deferred<T>));
+      this.admission.queued += commandCount;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  // ---- batches ----------------------------------------------------------------------------
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const jobs = this.takeJobs();
+    try {
+      this.runBatch(jobs);
+    } catch (error) {
+      for (const job of jobs) job.reject(new Error("the batch could not be stored"));
+      this.onFatal(error);
+      return;
+    }
+    this.settleAll(jobs);
+    const c = this.changes;
+    const report: BatchReport = {
+      journal: c.journal, trades: c.trades, orders: c.orders, levels: c.levels, balances: c.balances, ledger: c.ledger, seconds: this.seconds,
+    };
+    for (const listener of this.listeners) listener(report);
+    if (this.queue.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    } else {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private takeJobs(): Job[] {
+    let take = 0;
+    let commands = 0;
+    while (take < this.queue.length) {
+      const n = jobCommands(this.queue[take]!);
+      if (take > 0 && commands + n > this.admission.limits.maxBatchCommands) break;
+      commands += n;
+      take++;
+    }
+    this.admission.queued -= commands;
+    if (take === this.queue.length) {
+      const jobs = this.queue;
+      this.queue = [];
+      return jobs;
+    }
+    return this.queue.splice(0, take);
+  }
+
+  /**
+   * Replays stored journal entries whose orders, trades and balances are not written yet
+   * (recovery): the same matching and state as when they were first processed, their rows
+   * buffered for writing, their journal left as it is. Entries of one original batch share a time.
+   */
+  replay(entries: StoredEntry[]): void {
+    for (let from = 0; from < entries.length;) {
+      const time = entries[from]!.time;
+      let to = from + 1;
+      while (to < entries.length && entries[to]!.time === time) to++;
+      const noop = { resolve() {}, reject() {} };
+      const batch = entries.slice(from, to);
+      const jobs: Job[] = batch.map((e) => {
+        if (e.kind !== CommandKind.limit && e.kind !== CommandKind.market) return { kind: "replayed", ...noop };
+        const order = this.storedOrder(e, time);
+        this.registry.track(order);
+        return { kind: "new", order, ...noop };
+      });
+      this.runBatch(jobs, time, batch);
+      from = to;
+    }
+    this.counters.lastSeq = Math.max(this.counters.lastSeq, entries.at(-1)?.seq ?? 0);
+  }
+
+  private storedOrder(e: JournalEntry, time: number): OrderState {
+    const market = this.markets.get(e.symbol);
+    if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
+    const stp = (Object.keys(SelfTradePrevention) as (keyof typeof SelfTradePrevention)[]).find((k) => SelfTradePrevention[k] === e.stp)!;
+    return newOrderState(e.orderId, e.accountId, {
+      market,
+      side: e.side === Side.buy ? "buy" : "sell",
+      type: e.kind === CommandKind.limit ? "limit" : "market",
+      timeInForce: e.timeInForce === TimeInForce.IOC ? "IOC" : e.timeInForce === TimeInForce.FOK ? "FOK" : "GTC",
+      postOnly: (e.flags & CommandFlag.postOnly) !== 0,
+      price: e.kind === CommandKind.limit ? e.price : null,
+      quantity: e.quantity,
+      quoteQuantity: e.kind === CommandKind.market && e.amount !== null && e.amount > 0n ? e.amount : null,
+      clientOrderId: e.clientOrderId,
+      selfTradePrevention: stp,
+    }, time);
+  }
+
+  /** Matches a batch and commits its journal; `stored`: replayed entries, journal already written. */
+  private runBatch(jobs: Job[], time = Date.now(), stored?: JournalEntry[]): void {
+    const started = Bun.nanoseconds();
+    this.commands.clear();
+    this.commandJobs.length = 0;
+    this.requests = [];
+    this.changes = new BatchChanges(time, []);
+    // Replayed: each job is one stored entry, packed as it was stored (its seq included).
+    if (stored) stored.forEach((e, i) => this.command(jobs[i]!, e));
+    else for (const job of jobs) this.pack(job);
+    this.engine.process(this.commands, this.events, (events) => this.applier.apply(events, this.changes));
+    this.applier.finish(this.engine, this.changes);
+    const committing = Bun.nanoseconds();
+    const c = this.changes;
+    const write = { time, journal: c.journal, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests };
+    if (stored) this.writer.project(write);
+    else this.writer.commit(write);
+    const done = Bun.nanoseconds();
+    this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
+    for (const t of c.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.price, t.quantity, t.time);
+  }
+
+  private pack(job: Job): void {
+    const seq = () => ++this.counters.lastSeq;
+    switch (job.kind) {
+      case "new":
+        return this.newCommand(job, job.order);
+      case "newMany":
+        for (const o of job.orders) this.newCommand(job, o);
+        return;
+      case "cancel":
+        return this.command(job, entry(seq(), CommandKind.cancel, { orderId: job.order.id, symbol: job.order.market.symbol }));
+      case "cancelAll":
+        for (const o of job.orders) this.command(job, entry(seq(), CommandKind.cancel, { orderId: o.id, symbol: o.market.symbol }));
+        return;
+      case "amend":
+        return this.command(job, entry(seq(), CommandKind.amend, {
+          orderId: job.order.id, symbol: job.order.market.symbol, price: job.price, quantity: job.quantity,
+        }));
+      case "account":
+        this.requests.push(...job.requests);
+        for (const c of job.commands) {
+          this.command(job, c.kind === "fees"
+            ? entry(seq(), CommandKind.setFees, { accountId: c.accountId, price: c.makerBps, quantity: c.takerBps })
+            : entry(seq(), c.kind === "deposit" ? CommandKind.deposit : CommandKind.withdraw, { accountId: c.accountId, amount: c.units, asset: c.asset.symbol }));
+        }
+        return;
+      case "replayed":
+        return; // (only given with `stored`)
+    }
+  }
+
+  private newCommand(job: Job, o: OrderState): void {
+    // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
+    o.createdAt = o.updatedAt = this.changes.time;
+    this.command(job, {
+      seq: ++this.counters.lastSeq, kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
+      accountId: o.accountId, clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol,
+      side: Side[o.side], timeInForce: TimeInForce[o.timeInForce], flags: o.postOnly ? CommandFlag.postOnly : 0,
+      price: o.price ?? 0, quantity: o.quantity, stp: SelfTradePrevention[o.selfTradePrevention],
+      amount: o.quoteQuantity, asset: null,
+    });
+  }
+
+  private command(job: Job, e: JournalEntry): void {
+    packEntry(this.commands, e, this.markets);
+    this.changes.journal.push(e);
+    this.commandJobs.push(job);
+  }
+
+  /** Answers every job of the batch: its order(s), or the outcome the engine refused it with. */
+  private settleAll(jobs: Job[]): void {
+    const refusals = this.changes.refusals;
+    const firstRefusal = new Map<Job, Outcome>();
+    for (const [index, outcome] of refusals) {
+      const job = this.commandJobs[index]!;
+      if (job.kind === "newMany") {
+        const order = job.orders.find((o) => o.id === this.changes.journal[index]!.orderId)!;
+        job.results[job.results.indexOf(order)] = outcome;
+      } else if (!firstRefusal.has(job)) firstRefusal.set(job, outcome);
+    }
+    for (const job of jobs) {
+      const refused = firstRefusal.get(job);
+      switch (job.kind) {
+        case "new":
+        case "cancel":
+        case "amend":
+          refused ? job.reject(refused) : job.resolve(job.order);
+          break;
+        case "cancelAll":
+          job.resolve(job.orders.filter((o) => o.status === "canceled"));
+          break;
+        case "newMany":
+          job.resolve(job.results);
+          break;
+        case "account":
+          refused ? job.reject(refused) : job.resolve();
+          break;
+        case "replayed":
+          job.resolve();
+          break;
+      }
+    }
+  }
+}
+
+/** A new order, before the engine has seen it: placed now, or replayed from its journal entry. */
+function newOrderState(id: number, accountId: number, r: OrderRequest, time: number): OrderState {
+  return {
+    id, accountId, market: r.market, side: r.side, type: r.type, timeInForce: r.timeInForce,
+    postOnly: r.postOnly, price: r.price, quantity: r.quantity, filled: 0, status: null,
+    rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
+    selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0,
+    expireReason: null,
+  };
+}
+
+function jobCommands(job: Job): number {
+  switch (job.kind) {
+    case "cancelAll":
+    case "newMany":
+      return job.orders.length;
+    case "account":
+      return job.commands.length;
+    default:
+      return 1;
+  }
+}
