@@ -60,7 +60,7 @@ public:
     int64_t free_of(uint32_t account, uint32_t asset) const { return peek(account, asset)->free; }
 
     FeeRates& fees(uint32_t account) { return fees_[account]; }
-    const FeeRates& fees_of(uint32_t account) const { return fees_[account]; }
+    const FeeRates& fees(uint32_t account) const { return fees_[account]; }
     int64_t& total(uint32_t asset) { return totals_[asset]; }
 
     void begin_batch() {

@@ -141,37 +141,30 @@ struct ex_engine {
     }
 
     // Settles one trade of `qty` lots at `price` (the maker's): both sides and the fee account.
+    // The taker pays one asset (quote for a buy, base for a sell) and receives the other; the
+    // maker pays the taker's received asset out of its hold and receives what the taker paid.
     void settle(const ex_market& m, const Taker& t, const Order& maker, int64_t price, int64_t qty, ex_event& e) {
         int64_t base = qty * m.lot_units;
         int64_t quote = price * qty * m.notional_units;  // within the buyer's hold or free balance
-        int32_t maker_bps = maker_rate(maker.account, m);
-        if (t.side == EX_BUY) {
-            Balance& tq = accounts.change(t.account, m.quote_asset);
-            if (t.held) {
-                int64_t held = t.limit * qty * m.notional_units;
-                tq.locked -= held;
-                tq.free += held - quote;  // a buy that fills below its limit gets the difference back
-            } else {
-                tq.free -= quote;
-            }
-            e.amount = fee_of(base, t.fee_bps);
-            accounts.change(t.account, m.base_asset).free += base - e.amount;
-            accounts.change(maker.account, m.base_asset).locked -= base;
-            e.other_amount = fee_of(quote, maker_bps);
-            accounts.change(maker.account, m.quote_asset).free += quote - e.other_amount;
-            accounts.change(EX_FEE_ACCOUNT, m.base_asset).free += e.amount;
-            accounts.change(EX_FEE_ACCOUNT, m.quote_asset).free += e.other_amount;
+        bool buy = t.side == EX_BUY;
+        uint32_t paid = buy ? m.quote_asset : m.base_asset, got = buy ? m.base_asset : m.quote_asset;
+        int64_t paid_units = buy ? quote : base, got_units = buy ? base : quote;
+        Balance& tp = accounts.change(t.account, paid);
+        if (t.held) {
+            // A buy held at its limit gets back the difference when it fills below it.
+            int64_t held = buy ? t.limit * qty * m.notional_units : base;
+            tp.locked -= held;
+            tp.free += held - paid_units;
         } else {
-            Balance& tb = accounts.change(t.account, m.base_asset);
-            if (t.held) tb.locked -= base; else tb.free -= base;
-            e.amount = fee_of(quote, t.fee_bps);
-            accounts.change(t.account, m.quote_asset).free += quote - e.amount;
-            accounts.change(maker.account, m.quote_asset).locked -= quote;
-            e.other_amount = fee_of(base, maker_bps);
-            accounts.change(maker.account, m.base_asset).free += base - e.other_amount;
-            accounts.change(EX_FEE_ACCOUNT, m.quote_asset).free += e.amount;
-            accounts.change(EX_FEE_ACCOUNT, m.base_asset).free += e.other_amount;
+            tp.free -= paid_units;
         }
+        e.amount = fee_of(got_units, t.fee_bps);
+        e.other_amount = fee_of(paid_units, maker_rate(maker.account, m));
+        accounts.change(t.account, got).free += got_units - e.amount;
+        accounts.change(maker.account, got).locked -= got_units;
+        accounts.change(maker.account, paid).free += paid_units - e.other_amount;
+        accounts.change(EX_FEE_ACCOUNT, got).free += e.amount;
+        accounts.change(EX_FEE_ACCOUNT, paid).free += e.other_amount;
     }
 
     // Lots a taker that is not held may take at `price` now: limited by its free balance (and,
@@ -652,8 +645,8 @@ uint32_t ex_engine_changed_balances(const ex_engine* engine, uint32_t from, ex_b
 
 void ex_engine_fee_rates(const ex_engine* engine, uint32_t account, int32_t* out) {
     bool known = account < engine->accounts.count();
-    out[0] = known ? engine->accounts.fees_of(account).maker : -1;
-    out[1] = known ? engine->accounts.fees_of(account).taker : -1;
+    out[0] = known ? engine->accounts.fees(account).maker : -1;
+    out[1] = known ? engine->accounts.fees(account).taker : -1;
 }
 
 void ex_engine_balance(const ex_engine* engine, uint32_t account, uint32_t asset, int64_t* out) {
