@@ -272,6 +272,7 @@ export class MatchingEngine {
   private handle: Pointer | null;
   private readonly depthBuffer = new BigInt64Array(2 * 1000);
   private readonly balanceBuffer = new BigInt64Array(2);
+  private readonly feeBuffer = new Int32Array(2);
   private readonly changedBuffer = new BigInt64Array((CHANGED_PAGE * BALANCE.size) / 8);
   readonly symbols: number;
 
@@ -300,9 +301,8 @@ export class MatchingEngine {
 
   /** An account's own fee rates in bps (-1: the market's). */
   feeRates(account: number): { maker: number; taker: number } {
-    const out = new Int32Array(2);
-    this.lib.ex_engine_fee_rates(this.live(), account, out);
-    return { maker: out[0]!, taker: out[1]! };
+    this.lib.ex_engine_fee_rates(this.live(), account, this.feeBuffer);
+    return { maker: this.feeBuffer[0]!, taker: this.feeBuffer[1]! };
   }
 
   /** Every balance the last batch changed, as it is now, in the order first changed. */

@@ -92,10 +92,8 @@ export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2 } as
 
 export const EventFlag = { keptPriority: 1, decremented: 2 } as const;
 
-/** Accounts are numbered below this; account 0 is the venue's fee account. */
-export const MAX_ACCOUNTS = 1 << 24;
+/** Account 0 is the venue's fee account (EX_FEE_ACCOUNT). */
 export const FEE_ACCOUNT = 0;
 
 export type SideCode = (typeof Side)[keyof typeof Side];
 export type TimeInForceCode = (typeof TimeInForce)[keyof typeof TimeInForce];
-export type SelfTradePreventionCode = (typeof SelfTradePrevention)[keyof typeof SelfTradePrevention];

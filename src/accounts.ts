@@ -67,8 +67,4 @@ export class AccountDirectory {
     }
     return row;
   }
-
-  exists(id: number): boolean {
-    return this.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, id)).get() !== undefined;
-  }
 }

@@ -3,6 +3,9 @@
 import { formatUnits, parseUnit, toUnits, type DecimalUnit } from "./decimal";
 import { Outcome } from "./core/outcomes";
 
+/** The most units of one asset the whole venue may hold: the engine's bound (engine.h, ex_max_total). */
+export const MAX_TOTAL_UNITS = 1n << 62n;
+
 export class Asset {
   readonly unit: DecimalUnit;
 
@@ -19,7 +22,7 @@ export class Asset {
   }
 
   /** A positive amount in this asset's units; refuses (VALIDATION naming `field`) anything else. */
-  units(input: string | number, field: string, max: bigint): bigint {
+  units(input: string | number, field: string, max = MAX_TOTAL_UNITS): bigint {
     const r = toUnits(input, this.unit);
     if (!r.ok) {
       throw Outcome.invalid(field, r.problem === "format"
@@ -44,6 +47,24 @@ export class Assets {
   get(symbol: string): Asset | undefined {
     return this.bySymbol.get(symbol);
   }
+
+  /** The asset, or UNKNOWN_ASSET. */
+  require(symbol: string): Asset {
+    const asset = this.bySymbol.get(symbol);
+    if (!asset) throw new Outcome("UNKNOWN_ASSET", `asset "${symbol.slice(0, 32)}" is not traded here`);
+    return asset;
+  }
+
+  /** An asset and a positive amount of it in units: UNKNOWN_ASSET, or VALIDATION naming `field`. */
+  amount(symbol: string, amount: string | number, field: string): { asset: Asset; units: bigint } {
+    const asset = this.require(symbol);
+    return { asset, units: asset.units(amount, field) };
+  }
+}
+
+/** A balance as the API and the streams show it: exact decimal strings in the asset's precision. */
+export function renderBalance(asset: Asset, b: { free: bigint; locked: bigint }) {
+  return { asset: asset.symbol, free: asset.format(b.free), locked: asset.format(b.locked) };
 }
 
 /** Decimals of a unit such as "0.0001" (4); a unit must be a power of ten to be an asset's precision. */

@@ -3,8 +3,7 @@ import { parseArgs } from "node:util";
 import pkg from "../package.json";
 import { createAccount } from "./accounts";
 import { parseAmounts } from "./assets";
-import { loadMarkets, BUILT_IN_DEFAULT_BALANCES } from "./markets";
-import { maxEngineTotal } from "../native/engine";
+import { loadMarkets, BUILT_IN_DEFAULT_BALANCES, MAX_FEE_BPS } from "./markets";
 import { startEchoServer } from "./load/echo-server";
 import { LOAD_HELP, loadCommand } from "./load/main";
 import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
@@ -82,11 +81,6 @@ function serve(args: string[]): void {
     strict: true,
   });
   if (values.help) return console.log(SERVE_HELP);
-  try {
-    loadMarkets(values.markets, values["default-balances"]);
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be 0 to 65535, not "${values.port}"`);
   const sync = values.sync.toUpperCase();
@@ -146,23 +140,15 @@ function accounts(args: string[]): void {
   const bps = (flag: "maker-fee-bps" | "taker-fee-bps") => {
     const v = values[flag];
     if (v === undefined) return undefined;
-    if (!/^\d{1,4}$/.test(v) || Number(v) > 1000) fail(`--${flag} must be an integer from 0 to 1000`);
+    if (!/^\d{1,4}$/.test(v) || Number(v) > MAX_FEE_BPS) fail(`--${flag} must be an integer from 0 to ${MAX_FEE_BPS}`);
     return Number(v);
   };
   let deposits: Map<string, string> | undefined;
-  try {
-    if (values.deposit !== undefined) {
-      // Checked against the markets' assets here, so that the server never meets a bad request.
-      const markets = loadMarkets(values.markets);
-      deposits = parseAmounts(values.deposit);
-      for (const [asset, amount] of deposits) {
-        const a = markets.assets.get(asset);
-        if (!a) fail(`--deposit: ${asset} is not an asset of the markets (${markets.assets.list.map((x) => x.symbol).join(", ")})`);
-        a.units(amount, `--deposit ${asset}`, maxEngineTotal());
-      }
-    }
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
+  if (values.deposit !== undefined) {
+    // Checked against the markets' assets here, so that the server never meets a bad request.
+    const { assets } = loadMarkets(values.markets);
+    deposits = parseAmounts(values.deposit);
+    for (const [asset, amount] of deposits) assets.amount(asset, amount, `--deposit ${asset}`);
   }
   const storage = openStorage(values.db);
   const created = createAccount(storage.db, name, { deposits, makerFeeBps: bps("maker-fee-bps"), takerFeeBps: bps("taker-fee-bps") });

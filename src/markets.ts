@@ -7,7 +7,9 @@ import { Outcome } from "./core/outcomes";
 import { SelfTradePrevention } from "../native/layout";
 
 export type SelfTradeMode = keyof typeof SelfTradePrevention;
-export const SELF_TRADE_MODES = Object.keys(SelfTradePrevention) as SelfTradeMode[];
+/** The modes, indexed by the engine's code (a journal entry's stp). */
+export const SELF_TRADE_MODES = (Object.keys(SelfTradePrevention) as SelfTradeMode[])
+  .sort((x, y) => SelfTradePrevention[x] - SelfTradePrevention[y]);
 
 export interface MarketSpec {
   symbol: string;
@@ -27,6 +29,8 @@ export interface MarketSpec {
 }
 
 const DEFAULT_MAKER_FEE_BPS = 10;
+/** The highest fee rate a market or an account may have, in basis points (10%). */
+export const MAX_FEE_BPS = 1000;
 const DEFAULT_TAKER_FEE_BPS = 20;
 
 export const BUILT_IN_MARKETS: MarketSpec[] = [
@@ -78,7 +82,7 @@ export class Market {
   constructor(readonly index: number, readonly spec: MarketSpec) {
     const bps = (v: number | undefined, fallback: number, name: string) => {
       const n = v ?? fallback;
-      if (!Number.isInteger(n) || n < 0 || n > 1000) throw new Error(`market ${spec.symbol}: ${name} must be an integer from 0 to 1000`);
+      if (!Number.isInteger(n) || n < 0 || n > MAX_FEE_BPS) throw new Error(`market ${spec.symbol}: ${name} must be an integer from 0 to ${MAX_FEE_BPS}`);
       return n;
     };
     this.makerFeeBps = bps(spec.makerFeeBps, DEFAULT_MAKER_FEE_BPS, "makerFeeBps");

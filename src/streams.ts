@@ -14,6 +14,7 @@ import type { Market } from "./markets";
 import { log } from "./log";
 import { pushTo } from "./collections";
 import { renderOrder, type OrderState } from "./orders/order";
+import { renderBalance } from "./assets";
 import type { BatchReport } from "./core/sequencer";
 
 /** Bytes a client may have waiting before it is dropped (by default). */
@@ -136,10 +137,7 @@ export class MarketStreams {
     for (const [accountId, balances] of balancesByAccount) {
       send(`balances:${accountId}`, () => ({
         channel: "balances", type: "balances",
-        balances: balances.map((b) => {
-          const asset = this.ex.markets.assets.get(b.asset)!;
-          return { asset: b.asset, free: asset.format(b.free), locked: asset.format(b.locked) };
-        }),
+        balances: balances.map((b) => renderBalance(this.ex.markets.assets.get(b.asset)!, b)),
       }));
     }
     this.dropSlowConsumers();

@@ -1,6 +1,7 @@
 // The TypeScript mirror of engine.h must match what the C compiler laid out.
 import { expect, test } from "bun:test";
-import { maxEngineValue, nativeLayout } from "../native/engine";
+import { maxEngineTotal, maxEngineValue, nativeLayout } from "../native/engine";
+import { MAX_TOTAL_UNITS } from "../src/assets";
 import { BALANCE, COMMAND, EVENT, MARKET } from "../native/layout";
 import { MAX_UNITS } from "../src/markets";
 
@@ -18,8 +19,9 @@ test("command, event, market and balance layouts match sizeof/offsetof of the C 
   expect(nativeLayout()).toEqual(mirror);
 });
 
-test("the server's value bound is the engine's", () => {
+test("the server's value bound and its bound on an asset's total are the engine's", () => {
   expect(BigInt(maxEngineValue())).toBe(MAX_UNITS);
+  expect(maxEngineTotal()).toBe(MAX_TOTAL_UNITS);
 });
 
 test("the packer's one-word write of kind, side, tif and flags lands on the right bytes", () => {

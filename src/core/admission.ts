@@ -25,10 +25,6 @@ export class Admission {
 
   constructor(readonly limits: Limits = DEFAULT_LIMITS) {}
 
-  get stopping(): boolean {
-    return this.stopped;
-  }
-
   stop(): void {
     this.stopped = true;
   }

@@ -3,7 +3,8 @@
 // outcome of each command the engine refused. The engine settles balances itself; this only
 // records what changed.
 import type { EventBuffer, MatchingEngine } from "../../native/engine";
-import { CommandKind, EventFlag, EventType, ExpireReason, RejectReason, type FEE_ACCOUNT } from "../../native/layout";
+import { CommandKind, EventFlag, EventType, ExpireReason, FEE_ACCOUNT, RejectReason } from "../../native/layout";
+import { MAX_TOTAL_UNITS } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Market, Markets } from "../markets";
 import type { OrderState, OrderStatus } from "../orders/order";
@@ -28,8 +29,6 @@ export class BatchChanges {
 
   constructor(readonly time: number, readonly journal: JournalEntry[]) {}
 }
-
-const FEE_ACCOUNT_ID: typeof FEE_ACCOUNT = 0;
 
 export class EventApplier {
   constructor(
@@ -113,7 +112,7 @@ export class EventApplier {
     const assets = this.markets.assets.list;
     batch.balances = engine.changedBalances().map((b) => ({ accountId: b.account, asset: assets[b.asset]!.symbol, free: b.free, locked: b.locked }));
     for (const [asset, amount] of batch.fees) {
-      if (amount > 0n) batch.ledger.push({ accountId: FEE_ACCOUNT_ID, asset, kind: "fee", amount, fee: 0n, tradeId: null, time: batch.time });
+      if (amount > 0n) batch.ledger.push({ accountId: FEE_ACCOUNT, asset, kind: "fee", amount, fee: 0n, tradeId: null, time: batch.time });
     }
   }
 
@@ -182,7 +181,7 @@ export class EventApplier {
         return;
       default:
         batch.refusals.set(index, reason === RejectReason.limit
-          ? new Outcome("VENUE_LIMIT", `the venue holds at most ${2n ** 62n} units of ${entry.asset}; this deposit would pass it`)
+          ? new Outcome("VENUE_LIMIT", `the venue holds at most ${MAX_TOTAL_UNITS} units of ${entry.asset}; this deposit would pass it`)
           : Outcome.invalid("amount", "the engine refused the amount"));
     }
   }

@@ -2,7 +2,6 @@
 // processes asked for (account_requests: an account created by the CLI, with its deposits, or the
 // venue's default balances) is journaled here, and deleted in the same commit.
 import type { Account } from "../accounts";
-import { maxEngineTotal } from "../../native/engine";
 import type { Markets } from "../markets";
 import type { Queries } from "../store/queries";
 import { Outcome } from "./outcomes";
@@ -14,7 +13,6 @@ export interface FundingOptions {
 }
 
 export class FundingDesk {
-  private readonly maxUnits = maxEngineTotal();
   /** Requests queued and not yet committed: never journaled twice. */
   private readonly inFlight = new Set<number>();
 
@@ -25,10 +23,11 @@ export class FundingDesk {
     readonly options: FundingOptions,
   ) {}
 
-  /** Journals every pending request (of one account, or all); resolves once committed. */
-  fundPending(accountId?: number): Promise<void> {
+  /** Journals every pending request (of one account, or all); resolves once committed. Async, so
+   *  that a request the markets cannot honour rejects the promise rather than throwing to the caller. */
+  async fundPending(accountId?: number): Promise<void> {
     const rows = this.queries.accountRequests(accountId).filter((r) => !this.inFlight.has(r.id));
-    if (rows.length === 0) return Promise.resolve();
+    if (rows.length === 0) return;
     const commands: AccountCommand[] = [];
     for (const r of rows) {
       if (r.kind === "defaults") {
@@ -36,31 +35,26 @@ export class FundingDesk {
           if (asset.defaultBalance > 0n) commands.push({ kind: "deposit", accountId: r.accountId, asset, units: asset.defaultBalance });
         }
       } else if (r.kind === "deposit") {
-        commands.push({ kind: "deposit", accountId: r.accountId, ...this.amount(r.asset ?? "", r.amount ?? "", "amount") });
+        commands.push({ kind: "deposit", accountId: r.accountId, ...this.markets.assets.amount(r.asset ?? "", r.amount ?? "", "amount") });
       } else {
         commands.push({ kind: "fees", accountId: r.accountId, makerBps: r.makerFeeBps ?? -1, takerBps: r.takerFeeBps ?? -1 });
       }
     }
     const ids = rows.map((r) => r.id);
     for (const id of ids) this.inFlight.add(id);
-    return this.sequencer.accountCommands(commands, ids).finally(() => {
+    try {
+      await this.sequencer.accountCommands(commands, ids);
+    } finally {
       for (const id of ids) this.inFlight.delete(id);
-    });
+    }
   }
 
   deposit(account: Account, asset: string, amount: string | number): Promise<void> {
     if (!this.options.selfServiceDeposits) throw new Outcome("DEPOSITS_DISABLED", "this venue does not take deposits through the API");
-    return this.sequencer.accountCommands([{ kind: "deposit", accountId: account.id, ...this.amount(asset, amount, "amount") }]);
+    return this.sequencer.accountCommands([{ kind: "deposit", accountId: account.id, ...this.markets.assets.amount(asset, amount, "amount") }]);
   }
 
   withdraw(account: Account, asset: string, amount: string | number): Promise<void> {
-    return this.sequencer.accountCommands([{ kind: "withdraw", accountId: account.id, ...this.amount(asset, amount, "amount") }]);
-  }
-
-  /** An asset and an amount of it, checked: UNKNOWN_ASSET or VALIDATION naming `field`. */
-  amount(symbol: string, amount: string | number, field: string) {
-    const asset = this.markets.assets.get(symbol);
-    if (!asset) throw new Outcome("UNKNOWN_ASSET", `asset "${symbol.slice(0, 32)}" is not traded here`);
-    return { asset, units: asset.units(amount, field, this.maxUnits) };
+    return this.sequencer.accountCommands([{ kind: "withdraw", accountId: account.id, ...this.markets.assets.amount(asset, amount, "amount") }]);
   }
 }

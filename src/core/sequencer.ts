@@ -7,7 +7,7 @@
 import type { Account } from "../accounts";
 import type { Asset } from "../assets";
 import { entry, packEntry, type JournalEntry, type StoredEntry } from "../journal";
-import type { Markets } from "../markets";
+import { SELF_TRADE_MODES, type Markets } from "../markets";
 import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
 import { CommandFlag, CommandKind, SelfTradePrevention, Side, TimeInForce } from "../../native/layout";
@@ -277,7 +277,6 @@ export class Sequencer {
   private storedOrder(e: JournalEntry, time: number): OrderState {
     const market = this.markets.get(e.symbol);
     if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
-    const stp = (Object.keys(SelfTradePrevention) as (keyof typeof SelfTradePrevention)[]).find((k) => SelfTradePrevention[k] === e.stp)!;
     return newOrderState(e.orderId, e.accountId, {
       market,
       side: e.side === Side.buy ? "buy" : "sell",
@@ -288,7 +287,7 @@ export class Sequencer {
       quantity: e.quantity,
       quoteQuantity: e.kind === CommandKind.market && e.amount !== null && e.amount > 0n ? e.amount : null,
       clientOrderId: e.clientOrderId,
-      selfTradePrevention: stp,
+      selfTradePrevention: SELF_TRADE_MODES[e.stp]!,
     }, time);
   }
 
@@ -366,11 +365,18 @@ export class Sequencer {
   private settleAll(jobs: Job[]): void {
     const refusals = this.changes.refusals;
     const firstRefusal = new Map<Job, Outcome>();
+    // Where each refused item of a batch request stands in its results, found once per job.
+    const resultIndex = new Map<Job, Map<number, number>>();
     for (const [index, outcome] of refusals) {
       const job = this.commandJobs[index]!;
       if (job.kind === "newMany") {
-        const order = job.orders.find((o) => o.id === this.changes.journal[index]!.orderId)!;
-        job.results[job.results.indexOf(order)] = outcome;
+        let byId = resultIndex.get(job);
+        if (!byId) {
+          byId = new Map();
+          job.results.forEach((r, i) => r instanceof Outcome || byId!.set(r.id, i));
+          resultIndex.set(job, byId);
+        }
+        job.results[byId.get(this.changes.journal[index]!.orderId)!] = outcome;
       } else if (!firstRefusal.has(job)) firstRefusal.set(job, outcome);
     }
     for (const job of jobs) {

@@ -1,19 +1,13 @@
 // The account as /api/v1 shows it: balances per asset and the fee rates in force, decimal strings.
 import type { Account } from "../accounts";
+import { renderBalance } from "../assets";
 import type { Exchange } from "../exchange";
 import type { LedgerRow } from "../store/queries";
-
-export function balancesView(ex: Exchange, accountId: number) {
-  return ex.markets.assets.list.map((a) => {
-    const b = ex.engine.balance(accountId, a.index);
-    return { asset: a.symbol, free: a.format(b.free), locked: a.format(b.locked) };
-  });
-}
 
 export function accountView(ex: Exchange, account: Account) {
   const own = ex.engine.feeRates(account.id);
   return {
-    balances: balancesView(ex, account.id),
+    balances: ex.markets.assets.list.map((a) => renderBalance(a, ex.engine.balance(account.id, a.index))),
     fees: ex.markets.list.map((m) => ({
       symbol: m.symbol, makerFeeBps: own.maker >= 0 ? own.maker : m.makerFeeBps, takerFeeBps: own.taker >= 0 ? own.taker : m.takerFeeBps,
     })),

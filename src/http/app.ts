@@ -9,7 +9,7 @@ import { ApiError, fromOutcome, invalid } from "./errors";
 import { accountView, ledgerView } from "./account-view";
 import { log } from "../log";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
-import type { Market } from "../markets";
+import { MAX_FEE_BPS, type Market } from "../markets";
 import type { Metrics } from "../metrics";
 import { renderOrder } from "../orders/order";
 import {
@@ -26,7 +26,7 @@ export const MAX_BODY_BYTES = 1 << 20;
 const bunSocket = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
 const amount = t.Union([t.String(), t.Number()], { error: "amount must be a decimal string or a number", examples: ["1000.50"] });
-const feeRate = (name: string) => t.Optional(t.Integer({ minimum: 0, maximum: 1000, error: `${name} must be an integer from 0 to 1000 (basis points)` }));
+const feeRate = (name: string) => t.Optional(t.Integer({ minimum: 0, maximum: MAX_FEE_BPS, error: `${name} must be an integer from 0 to ${MAX_FEE_BPS} (basis points)` }));
 const AccountRequestBody = t.Object(
   {
     name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f]+$", error: "name must be 1 to 100 printable characters" }),
@@ -204,7 +204,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
     .post("/api/v1/accounts", async ({ body, set }) => {
       // Checked before the account exists, so that a refused request creates nothing.
       const deposits = body.deposits === undefined ? undefined : new Map(Object.entries(body.deposits).map(([asset, amount]) => {
-        ex.funding.amount(asset, amount as string | number, `deposits.${asset.slice(0, 12)}`);
+        ex.markets.assets.amount(asset, amount as string | number, `deposits.${asset.slice(0, 12)}`);
         return [asset, String(amount)];
       }));
       if (deposits && deposits.size > 0 && !ex.funding.options.selfServiceDeposits) {
@@ -231,8 +231,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
     .get("/api/v1/account", ({ account }) => ({ accountId: String(account.id), name: account.name, ...accountView(ex, account) }),
       describe("account", "Balances and fee rates", "Per asset `free` and `locked` (held by open orders), exact decimal strings; the fee rates in force in each market.", EXAMPLES.accountView, 200, true))
     .get("/api/v1/account/ledger", ({ account, query }) => {
-      const asset = query.asset === undefined || query.asset === "" ? undefined : query.asset;
-      if (asset !== undefined && !ex.markets.assets.get(asset)) throw new Outcome("UNKNOWN_ASSET", `asset "${asset.slice(0, 32)}" is not traded here`);
+      const asset = query.asset === undefined || query.asset === "" ? undefined : ex.markets.assets.require(query.asset).symbol;
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
       return ex.queries.ledger(account.id, { asset, limit }).map((row) => ledgerView(ex, row));
     }, describe("account", "Ledger", "Every change of the account's balances, newest first: deposits, withdrawals, and both legs of each trade (the received leg net of its fee). ?asset=, ?limit= (default 100, at most 1000).", [EXAMPLES.ledger], 200, true))

@@ -6,8 +6,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { t, type Static, type TSchema } from "elysia";
 import { Outcome } from "../core/outcomes";
-import { SELF_TRADE_MODES, type Market, type Markets, type SelfTradeMode } from "../markets";
-import { MAX_UNITS } from "../markets";
+import { MAX_UNITS, SELF_TRADE_MODES, type Market, type Markets, type SelfTradeMode } from "../markets";
 import type { OrderType, Side, TimeInForce } from "./order";
 
 const decimal = (field: string) =>
@@ -76,9 +75,6 @@ export interface OrderRequest {
   selfTradePrevention: SelfTradeMode;
 }
 
-/** The most quote units one order may name: the engine's bound on a venue's total of an asset. */
-const MAX_QUOTE_UNITS = 1n << 62n;
-
 export interface AmendRequest {
   price: number | null; // ticks; null keeps the price
   quantity: number | null; // lots, new total; null keeps the quantity
@@ -103,7 +99,7 @@ export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequ
     if (o.type !== "market") throw Outcome.invalid("quoteQuantity", "quoteQuantity is only for market orders");
     if (o.quantity != null) throw Outcome.invalid("quoteQuantity", "give quantity or quoteQuantity, not both");
     if (o.timeInForce === "FOK") throw Outcome.invalid("timeInForce", "a market order by quoteQuantity cannot be FOK");
-    quoteQuantity = market.quote.units(o.quoteQuantity, "quoteQuantity", MAX_QUOTE_UNITS);
+    quoteQuantity = market.quote.units(o.quoteQuantity, "quoteQuantity");
     quantity = Number(MAX_UNITS); // only a cap: the quote amount decides
   } else {
     if (o.quantity == null) throw Outcome.invalid("quantity", o.type === "market" ? "quantity (or quoteQuantity) is required" : "quantity is required");
