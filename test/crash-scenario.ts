@@ -4,9 +4,21 @@
 //    with every acknowledged fill;
 //  - nothing half-exists: each order row matches its journal entry and its trades, every trade
 //    joins two orders, statuses agree with quantities;
-//  - the books served after the restart equal the open orders stored.
+//  - the books served after the restart equal the open orders stored;
+//  - the journal replayed through a fresh engine gives exactly the balances the restarted exchange
+//    serves and stores (every account's, the fee account's too), every asset adds up to its
+//    deposits less withdrawals, and the only new-order entries without an order row are the
+//    orders that replay refuses for want of balance (refused orders change nothing).
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import { CommandBatch, EventBuffer } from "../native/engine";
+import { CommandKind, EventType, RejectReason } from "../native/layout";
+import { engineFor } from "../src/exchange";
+import { packEntry } from "../src/journal";
+import { loadMarkets } from "../src/markets";
+import * as schema from "../src/store/schema";
+import { Queries } from "../src/store/queries";
 import { random } from "../src/random";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 
@@ -87,12 +99,39 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
         canceled: r.filled_quantity < r.quantity, expired: r.filled_quantity < r.quantity, rejected: r.filled_quantity === 0 }[r.status as string];
       if (!ok) problems.push(`order ${r.id}: status ${r.status} with ${r.filled_quantity} of ${r.quantity} filled`);
     }
-    const orphanJournal = db.query("SELECT count(*) AS n FROM journal j WHERE j.kind IN (1, 2) AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = j.order_id)").get() as any;
-    if (orphanJournal.n) problems.push(`${orphanJournal.n} journal entries create orders that do not exist`);
+    const replay = replayJournal(db);
+    const orphans = (db.query("SELECT j.order_id AS id FROM journal j WHERE j.kind IN (1, 2) AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = j.order_id)").all() as { id: number }[]).map((o) => o.id);
+    const unexplained = orphans.filter((id) => !replay.refused.has(id));
+    if (unexplained.length) problems.push(`${unexplained.length} journal entries create orders that do not exist (and replay does not refuse them)`);
+    if (orphans.length !== replay.refused.size) problems.push(`${replay.refused.size} orders are refused on replay, ${orphans.length} new-order entries have no order row`);
+    // 3. Balances: what the exchange serves and stores is the replay of its journal, and adds up.
+    const markets = loadMarkets();
+    for (const key of keys) {
+      const served = (await second.call("GET", "/api/v1/account", { key })).body;
+      for (const b of served.balances) {
+        const asset = markets.assets.get(b.asset)!;
+        const want = replay.engine.balance(Number(served.accountId), asset.index);
+        if (b.free !== asset.format(want.free) || b.locked !== asset.format(want.locked)) {
+          problems.push(`account ${served.accountId} is served ${b.free}/${b.locked} ${b.asset}, the journal's replay gives ${asset.format(want.free)}/${asset.format(want.locked)}`);
+        }
+      }
+    }
+    const stored = db.query("SELECT account_id AS accountId, asset, free, locked FROM balances").all() as { accountId: number; asset: string; free: string; locked: string }[];
+    if (stored.length === 0) problems.push("no balances are stored");
+    const totals = new Map<string, bigint>();
+    for (const b of stored) {
+      const want = replay.engine.balance(b.accountId, markets.assets.get(b.asset)!.index);
+      if (BigInt(b.free) !== want.free || BigInt(b.locked) !== want.locked) problems.push(`account ${b.accountId}'s stored ${b.asset} balance differs from the journal's replay`);
+      totals.set(b.asset, (totals.get(b.asset) ?? 0n) + BigInt(b.free) + BigInt(b.locked));
+    }
+    for (const [asset, total] of totals) {
+      if (total !== (replay.deposited.get(asset) ?? 0n)) problems.push(`${asset}: the accounts hold ${total} units, deposits less withdrawals are ${replay.deposited.get(asset) ?? 0n}`);
+    }
+    replay.engine.close();
     const orphanTrades = db.query("SELECT count(*) AS n FROM trades t WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.taker_order_id) OR NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.maker_order_id)").get() as any;
     if (orphanTrades.n) problems.push(`${orphanTrades.n} trades name an order that does not exist`);
     trades = (db.query("SELECT count(*) AS n FROM trades").get() as any).n;
-    // 3. The books served equal the open orders stored.
+    // 4. The books served equal the open orders stored.
     for (const symbol of SYMBOLS) {
       const book = (await second.call("GET", `/api/v1/markets/${symbol}/book?depth=1000`)).body;
       const stored = (side: string) => (db.query(`SELECT price, sum(quantity - filled_quantity) AS q FROM orders WHERE symbol = ? AND side = ? AND status IN ('new', 'partially_filled') GROUP BY price ORDER BY price ${side === "buy" ? "DESC" : "ASC"}`).all(symbol, side) as any[]).map((l) => [l.price, l.q]);
@@ -106,4 +145,34 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
     await second.proc.exited;
   }
   return { acknowledged: acked.size, trades, orders, killedAfterMs: killAfter };
+}
+
+/** The whole journal through a fresh engine: its balances, the orders it refuses for want of
+ *  balance, and each asset's deposits less withdrawals. */
+function replayJournal(db: Database) {
+  const markets = loadMarkets();
+  const queries = new Queries(drizzle({ client: db, schema }), markets);
+  const engine = engineFor(markets);
+  const batch = new CommandBatch(4096), events = new EventBuffer(4096);
+  const refused = new Set<number>();
+  const deposited = new Map<string, bigint>();
+  for (let after = 0; ;) {
+    const page = queries.journalPage(after, 4096);
+    if (page.length === 0) break;
+    batch.clear();
+    for (const e of page) packEntry(batch, e, markets);
+    engine.process(batch, events, (ev) => {
+      for (let i = 0; i < ev.count; i++) {
+        const e = page[ev.commandIndex(i)]!;
+        const type = ev.type(i);
+        if (type === EventType.rejected && ev.reason(i) === RejectReason.insufficient && (e.kind === CommandKind.limit || e.kind === CommandKind.market)) refused.add(e.orderId);
+        if (type === EventType.deposited || type === EventType.withdrawn) {
+          const sign = type === EventType.deposited ? 1n : -1n;
+          deposited.set(e.asset!, (deposited.get(e.asset!) ?? 0n) + sign * ev.amount(i));
+        }
+      }
+    });
+    after = page[page.length - 1]!.seq;
+  }
+  return { engine, refused, deposited };
 }
