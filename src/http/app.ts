@@ -1,6 +1,7 @@
 // The HTTP API of ../shared/api.md on Elysia. Routes validate and translate; the sequencer does
 // the work. Errors always take the contract's shape.
 import type { ServerWebSocket } from "bun";
+import { Type } from "@sinclair/typebox";
 import { Elysia, t, ValidationError } from "elysia";
 import { createAccount, type Account } from "../accounts";
 import { Outcome, resultOrOutcome } from "../core/outcomes";
@@ -26,7 +27,8 @@ export const MAX_BODY_BYTES = 1 << 20;
 const bunSocket = (ws: { raw: unknown }) => ws.raw as ServerWebSocket<unknown>;
 
 const amount = t.Union([t.String(), t.Number()], { error: "amount must be a decimal string or a number", examples: ["1000.50"] });
-const feeRate = (name: string) => t.Optional(t.Integer({ minimum: 0, maximum: MAX_FEE_BPS, error: `${name} must be an integer from 0 to ${MAX_FEE_BPS} (basis points)` }));
+// TypeBox's own Integer: Elysia's t.Integer also takes a numeric string, and a fee rate is a JSON number.
+const feeRate = (name: string) => t.Optional(Type.Integer({ minimum: 0, maximum: MAX_FEE_BPS, error: `${name} must be an integer from 0 to ${MAX_FEE_BPS} (basis points)` }));
 const AccountRequestBody = t.Object(
   {
     name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000-\\u001f]+$", error: "name must be 1 to 100 printable characters" }),
