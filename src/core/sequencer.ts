@@ -69,6 +69,8 @@ export class Sequencer {
   private readonly events = new EventBuffer(16_384);
   private commandJobs: Job[] = [];
   private changes = new BatchChanges(0, []);
+  /** The batch's journal as committed: its commands less those the engine refused. */
+  private committed: JournalEntry[] = [];
   private requests: number[] = [];
   private seconds = { batch: 0, commit: 0 };
 
@@ -221,7 +223,7 @@ export class Sequencer {
     this.settleAll(jobs);
     const c = this.changes;
     const report: BatchReport = {
-      journal: c.journal, trades: c.trades, orders: c.orders, levels: c.levels, balances: c.balances, ledger: c.ledger, seconds: this.seconds,
+      journal: this.committed, trades: c.trades, orders: c.orders, levels: c.levels, balances: c.balances, ledger: c.ledger, seconds: this.seconds,
     };
     for (const listener of this.listeners) listener(report);
     if (this.queue.length > 0) {
@@ -305,7 +307,10 @@ export class Sequencer {
     this.applier.finish(this.engine, this.changes);
     const committing = Bun.nanoseconds();
     const c = this.changes;
-    const write = { time, journal: c.journal, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests };
+    // A command the engine refused changed nothing (engine.h), so it is not journaled: a refused
+    // request leaves no trace, and replaying the rest gives the same books and balances.
+    this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
+    const write = { time, journal: this.committed, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests };
     if (stored) this.writer.project(write);
     else this.writer.commit(write);
     const done = Bun.nanoseconds();
