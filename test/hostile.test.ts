@@ -53,7 +53,7 @@ cases.push(order({ type: "market" }, 400, /price/, "price on a market order"));
 cases.push(order({ postOnly: true, timeInForce: "IOC" }, 400, /postOnly/));
 cases.push(order({ postOnly: true, type: "market", price: undefined }, 400, /postOnly/));
 for (const extra of ["leverage", "userId", "__proto__", "constructor", "accountId", "status", "Symbol", "timeinforce", "prices"]) {
-  cases.push({ name: `extra field ${extra}`, method: "POST", path: "/api/v1/orders", body: JSON.stringify({ ...good }).replace(/}$/, `,"${extra}":1}`), headers: json, status: 400, message: new RegExp(`unknown field "${extra.replace(/_/g, "_")}"`) });
+  cases.push({ name: `extra field ${extra}`, method: "POST", path: "/api/v1/orders", body: JSON.stringify({ ...good }).replace(/}$/, `,"${extra}":1}`), headers: json, status: 400, message: new RegExp(`unknown field "${extra.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`) });
 }
 
 // Unknown symbols.
@@ -101,10 +101,45 @@ for (const q of ["status=OPEN", "status=pending", "limit=0", "symbol=DOGE-USD", 
 cases.push({ name: "unknown endpoint", method: "GET", path: "/api/v1/../../etc/passwd", status: 404, message: /no such endpoint/ });
 cases.push({ name: "unknown method path", method: "POST", path: "/api/v1/markets", body: "{}", headers: json, status: 404, message: /no such endpoint/ });
 
+// Spot accounts: order fields, funds, deposits and withdrawals.
+const market = { type: "market", price: undefined, quantity: undefined };
+for (const [patch, message] of [
+  [{ ...market, quoteQuantity: "-1" }, /quoteQuantity/], [{ ...market, quoteQuantity: "0" }, /quoteQuantity/],
+  [{ ...market, quoteQuantity: "1e3" }, /quoteQuantity/], [{ ...market, quoteQuantity: "0.0000001" }, /quoteQuantity/],
+  [{ ...market, quoteQuantity: "99999999999999999999999" }, /quoteQuantity/], [{ ...market, quoteQuantity: true }, /quoteQuantity/],
+  [{ ...market, quoteQuantity: "10", quantity: "1" }, /quoteQuantity/], [{ ...market, quoteQuantity: "10", timeInForce: "FOK" }, /FOK/],
+  [{ quoteQuantity: "10" }, /quoteQuantity/], [{ ...market }, /quantity/],
+  [{ selfTradePrevention: "EXPIRE_MAKER" }, /selfTradePrevention/], [{ selfTradePrevention: 2 }, /selfTradePrevention/],
+  [{ selfTradePrevention: "" }, /selfTradePrevention/],
+] as [Record<string, unknown>, RegExp][]) cases.push(order(patch, 400, message));
+// More than the account has: refused, nothing held.
+cases.push(order({ price: "100000.00", quantity: "100" }, 400, /insufficient USD: needs 10000000\.000000/, "a buy the free quote does not cover"));
+cases.push(order({ side: "sell", quantity: "1000" }, 400, /insufficient BTC/, "a sell the free base does not cover"));
+for (const path of ["/api/v1/account/deposits", "/api/v1/account/withdrawals"]) {
+  for (const [body, message] of [
+    [{ asset: "USD", amount: "-1" }, /amount/], [{ asset: "USD", amount: "0" }, /amount/], [{ asset: "USD", amount: "1e3" }, /amount/],
+    [{ asset: "USD", amount: "0.0000001" }, /precision/], [{ asset: "USD", amount: "1".repeat(30) }, /too large/], [{ asset: "USD", amount: true }, /amount/],
+    [{ asset: "DOGE", amount: "1" }, /DOGE/], [{ asset: "", amount: "1" }, /asset/], [{ asset: "USD" }, /amount/], [{ amount: "1" }, /asset/],
+    [{ asset: "USD", amount: "1", to: "bob" }, /unknown field "to"/],
+  ] as [Record<string, unknown>, RegExp][]) {
+    cases.push({ name: `${path.split("/").pop()} ${JSON.stringify(body).slice(0, 40)}`, method: "POST", path, body: JSON.stringify(body), headers: json, status: 400, message });
+  }
+  cases.push({ name: `${path} text body`, method: "POST", path, body: "asset=USD&amount=1", headers: { "content-type": "text/plain" }, status: 415, message: /JSON/ });
+  cases.push({ name: `${path} without a key`, method: "POST", path, body: JSON.stringify({ asset: "USD", amount: "1" }), headers: json, key: "none", status: 401, message: /X-API-Key/ });
+}
+cases.push({ name: "withdrawal beyond free", method: "POST", path: "/api/v1/account/withdrawals", body: JSON.stringify({ asset: "USD", amount: "2000000" }), headers: json, status: 400, message: /insufficient USD/ });
+cases.push({ name: "ledger of an unknown asset", method: "GET", path: "/api/v1/account/ledger?asset=DOGE", status: 400, message: /DOGE/ });
+cases.push({ name: "ledger limit 0", method: "GET", path: "/api/v1/account/ledger?limit=0", status: 400, message: /limit/ });
+
 // Accounts endpoint.
 for (const body of [{}, { name: "" }, { name: 5 }, { name: "x".repeat(101) }, { name: "a", admin: true }, { name: "tab\there" }]) {
   cases.push({ name: `account ${JSON.stringify(body).slice(0, 30)}`, method: "POST", path: "/api/v1/accounts", body: JSON.stringify(body), headers: json, status: 400, message: /name|unknown field/ });
 }
+for (const body of [{ name: "a", deposits: { USD: "-5" } }, { name: "a", deposits: { DOGE: "5" } }, { name: "a", deposits: ["USD"] }, { name: "a", deposits: { USD: "0.0000001" } },
+  { name: "a", makerFeeBps: -1 }, { name: "a", takerFeeBps: 1001 }, { name: "a", makerFeeBps: 1.5 }, { name: "a", takerFeeBps: "5" }]) {
+  cases.push({ name: `account ${JSON.stringify(body).slice(0, 40)}`, method: "POST", path: "/api/v1/accounts", body: JSON.stringify(body), headers: json, status: 400, message: /deposits|DOGE|FeeBps/ });
+}
+cases.push({ name: "account as text", method: "POST", path: "/api/v1/accounts", body: '{"name":"x"}', headers: { "content-type": "text/plain" }, status: 415, message: /JSON/ });
 
 let ex: ReturnType<typeof startTestExchange>;
 let keys: Record<string, string>;
@@ -119,7 +154,8 @@ afterAll(() => ex.stop());
 function fingerprint() {
   ex.exchange.writer.flush(); // orders and trades follow the journal a few milliseconds later
   const q = (sql: string) => ex.exchange.storage.sqlite.query(sql).all();
-  return JSON.stringify([q("SELECT * FROM orders ORDER BY id"), q("SELECT * FROM journal ORDER BY seq"), q("SELECT * FROM trades ORDER BY id"), q("SELECT id, name FROM accounts ORDER BY id")]);
+  return JSON.stringify([q("SELECT * FROM orders ORDER BY id"), q("SELECT * FROM journal ORDER BY seq"), q("SELECT * FROM trades ORDER BY id"), q("SELECT id, name FROM accounts ORDER BY id"),
+    q("SELECT * FROM balances ORDER BY account_id, asset"), q("SELECT * FROM ledger ORDER BY id"), q("SELECT * FROM account_requests ORDER BY id")]);
 }
 
 test("the corpus holds at least 150 hostile requests", () => {
