@@ -4,7 +4,8 @@
 // and amends (up and down, stale, duplicate, unknown); deposits, withdrawals and fee rates.
 import fc from "fast-check";
 import { expect } from "bun:test";
-import type { Cmd } from "./engine-harness";
+import type { Cmd, Harness } from "./engine-harness";
+import type { ReferenceModel } from "./reference-model";
 
 export interface StreamOptions {
   symbols: number;
@@ -74,4 +75,28 @@ export function commandStream(opts: StreamOptions) {
 export function checkInvariants(book: { bids: [number, number][]; asks: [number, number][] }): void {
   if (book.bids.length && book.asks.length) expect(book.bids[0]![0]).toBeLessThan(book.asks[0]![0]);
   for (const [, q] of [...book.bids, ...book.asks]) expect(q).toBeGreaterThan(0);
+}
+
+/** Checks the engine's balances against the model's and the spot invariants. */
+export function checkBalances(engine: Harness, model: ReferenceModel, symbols: number): void {
+  const seen = model.accounts();
+  for (const { account, asset } of seen) expect(engine.balance(account, asset)).toEqual(model.balance(account, asset));
+  for (let asset = 0; asset <= symbols; asset++) {
+    let sum = 0n;
+    for (const s of seen) {
+      if (s.asset !== asset) continue;
+      const b = model.balance(s.account, asset);
+      expect(b.free).toBeGreaterThanOrEqual(0n);
+      expect(b.locked).toBeGreaterThanOrEqual(0n);
+      sum += b.free + b.locked;
+    }
+    expect(sum).toBe(model.total(asset));
+  }
+  // What open orders hold: a buy its price x remaining of the quote (asset 0), a sell its remaining base.
+  const held = new Map<string, bigint>();
+  for (const o of model.restingOrders()) {
+    const key = `${o.account}:${o.side === 0 ? 0 : o.symbol + 1}`;
+    held.set(key, (held.get(key) ?? 0n) + (o.side === 0 ? BigInt(o.price) * BigInt(o.remaining) : BigInt(o.remaining)));
+  }
+  for (const { account, asset } of seen) expect(engine.balance(account, asset).locked).toBe(held.get(`${account}:${asset}`) ?? 0n);
 }

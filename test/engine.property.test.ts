@@ -7,34 +7,10 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { Harness } from "./engine-harness";
 import { ReferenceModel } from "./reference-model";
-import { commandStream, checkInvariants, funding } from "./command-stream";
+import { checkBalances, commandStream, checkInvariants, funding } from "./command-stream";
 import { InvariantChecker } from "./event-invariants";
 
 const SYMBOLS = 2;
-
-/** Checks the engine's balances against the model's and the spot invariants. */
-export function checkBalances(engine: Harness, model: ReferenceModel, symbols: number): void {
-  const seen = model.accounts();
-  for (const { account, asset } of seen) expect(engine.balance(account, asset)).toEqual(model.balance(account, asset));
-  for (let asset = 0; asset <= symbols; asset++) {
-    let sum = 0n;
-    for (const s of seen) {
-      if (s.asset !== asset) continue;
-      const b = model.balance(s.account, asset);
-      expect(b.free).toBeGreaterThanOrEqual(0n);
-      expect(b.locked).toBeGreaterThanOrEqual(0n);
-      sum += b.free + b.locked;
-    }
-    expect(sum).toBe(model.total(asset));
-  }
-  // What open orders hold: a buy its price x remaining of the quote (asset 0), a sell its remaining base.
-  const held = new Map<string, bigint>();
-  for (const o of model.restingOrders()) {
-    const key = `${o.account}:${o.side === 0 ? 0 : o.symbol + 1}`;
-    held.set(key, (held.get(key) ?? 0n) + (o.side === 0 ? BigInt(o.price) * BigInt(o.remaining) : BigInt(o.remaining)));
-  }
-  for (const { account, asset } of seen) expect(engine.balance(account, asset).locked).toBe(held.get(`${account}:${asset}`) ?? 0n);
-}
 
 /** Runs the differential check; returns the most levels one side of a book reached. */
 function differential(stream: ReturnType<typeof commandStream>, numRuns: number, accounts: number, fees: [number, number] = [0, 0]): number {

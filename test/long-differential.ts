@@ -1,9 +1,11 @@
 // The long differential run, started by hand: millions of random commands through the engine and
-// the reference model, in random batch sizes, over narrow and wide price ranges, comparing every
-// event and both books after every batch, and checking the event invariants.
+// the reference model, from several funded accounts with every self-trade prevention mode, in
+// random batch sizes, over narrow and wide price ranges, comparing every event, both books and
+// every balance after every batch, and checking the event and spot invariants.
 //   npm run test:long -- [--commands 2000000] [--seed 1]
 import { parseArgs } from "node:util";
 import { isDeepStrictEqual } from "node:util";
+import { checkBalances, funding } from "./command-stream";
 import { Harness, type Cmd } from "./engine-harness";
 import { InvariantChecker } from "./event-invariants";
 import { ReferenceModel } from "./reference-model";
@@ -19,13 +21,19 @@ const rand = (n: number) => {
 };
 
 const SYMBOLS = 2;
+const ACCOUNTS = 4;
 const started = performance.now();
 let done = 0, segment = 0, trades = 0;
 while (done < total) {
   // Each segment: fresh books, its own price range (narrow: deep levels; wide: many levels).
   const range = [10, 40, 400][segment++ % 3]!;
-  const engine = new Harness(SYMBOLS, 1 + rand(512));
-  const model = new ReferenceModel(SYMBOLS);
+  const fees = [rand(30), rand(30)] as const;
+  const engine = new Harness(SYMBOLS, 1 + rand(512), { fund: false, makerFeeBps: fees[0], takerFeeBps: fees[1] });
+  const model = new ReferenceModel(SYMBOLS, fees[0], fees[1]);
+  // Balances enough for a while, small enough that holds are refused now and then.
+  const deposits = funding(ACCOUNTS, SYMBOLS, 400);
+  engine.run(deposits);
+  model.run(deposits);
   const invariants = new InvariantChecker();
   let nextId = 1;
   const segmentEnd = Math.min(total, done + 200_000);
@@ -40,10 +48,14 @@ while (done < total) {
       const price = side === 0 ? mid - rand(range) + (rand(8) === 0 ? rand(range / 2 + 1) : 0) : mid + 1 + rand(range) - (rand(8) === 0 ? rand(range / 2 + 1) : 0);
       const existing = 1 + rand(nextId + 2);
       const tif = [0, 0, 0, 1, 2][rand(5)] as 0 | 1 | 2;
-      if (pick < 45) cmds.push({ kind: "limit", id: pick === 0 ? existing : nextId++, symbol, side, price, qty: 1 + rand(20), tif, postOnly: tif === 0 && rand(6) === 0 });
-      else if (pick < 52) cmds.push({ kind: "market", id: nextId++, symbol, side, qty: 1 + rand(60), tif: rand(4) === 0 ? 2 : 1 });
-      else if (pick < 78) cmds.push({ kind: "cancel", id: existing });
-      else cmds.push({ kind: "amend", id: existing, price: rand(3) === 0 ? 0 : price, qty: 1 + rand(25) });
+      const account = 1 + rand(ACCOUNTS), stp = [0, 0, 1, 2, 3, 4][rand(6)]!;
+      if (pick < 45) cmds.push({ kind: "limit", id: pick === 0 ? existing : nextId++, account, symbol, side, price, qty: 1 + rand(20), tif, postOnly: tif === 0 && rand(6) === 0, stp });
+      else if (pick < 49) cmds.push({ kind: "market", id: nextId++, account, symbol, side, qty: 1 + rand(60), tif: rand(4) === 0 ? 2 : 1, stp });
+      else if (pick < 52) cmds.push({ kind: "market", id: nextId++, account, symbol, side, qty: 1e15, tif: 1, stp, amount: 1 + rand(20_000) });
+      else if (pick < 76) cmds.push({ kind: "cancel", id: existing });
+      else if (pick < 96) cmds.push({ kind: "amend", id: existing, price: rand(3) === 0 ? 0 : price, qty: rand(5) === 0 ? 0 : 1 + rand(25) });
+      else if (pick < 98) cmds.push({ kind: "deposit", account, asset: rand(SYMBOLS + 1), amount: 1 + rand(rand(2) ? 200_000 : 200) });
+      else cmds.push({ kind: "withdraw", account, asset: rand(SYMBOLS + 1), amount: 1 + rand(rand(2) ? 200_000 : 200) });
     }
     const events = engine.run(cmds);
     invariants.check(cmds, events);
@@ -60,10 +72,11 @@ while (done < total) {
         process.exit(1);
       }
     }
+    checkBalances(engine, model, SYMBOLS); // throws on the first difference
     trades += events.filter((e) => e.type === "trade").length;
     done += cmds.length;
   }
   engine.close();
   process.stdout.write(`\r${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} commands, ${trades.toLocaleString("en-US")} trades, all equal`);
 }
-console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s: ${done} commands, ${trades} trades; events, books and invariants agree (seed ${values.seed})`);
+console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s: ${done} commands, ${trades} trades; events, books, balances and invariants agree (seed ${values.seed})`);
