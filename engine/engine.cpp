@@ -46,7 +46,6 @@ struct Taker {
     int64_t remaining;
     int64_t filled;     // executed or decremented
     int64_t budget;     // market orders by quote amount: units left to spend or receive; else -1
-    int32_t fee_bps;
     Stop stop;
 };
 
@@ -158,7 +157,8 @@ struct ex_engine {
         } else {
             tp.free -= paid_units;
         }
-        e.amount = fee_of(got_units, t.fee_bps);
+        // The rates are looked up here, not when the taker is made: most amendments never trade.
+        e.amount = fee_of(got_units, taker_rate(t.account, m));
         e.other_amount = fee_of(paid_units, maker_rate(maker.account, m));
         accounts.change(t.account, got).free += got_units - e.amount;
         accounts.change(maker.account, got).locked -= got_units;
@@ -398,7 +398,7 @@ struct ex_engine {
         if (ids.find(c.order_id) != NIL) return reject(c, EX_REJ_DUPLICATE_ID, book.sequence);
         accounts.ensure(c.account);
         Taker t{c.order_id, c.account, c.side, c.stp, market, !market || (c.side == EX_SELL && !by_amount),
-                market ? 0 : c.price, c.quantity, 0, by_amount ? c.amount : -1, taker_rate(c.account, m), Stop::none};
+                market ? 0 : c.price, c.quantity, 0, by_amount ? c.amount : -1, Stop::none};
         // What the order needs free: its hold, or for a market buy by amount that amount.
         uint32_t asset = held_asset(m, c.side);
         i128 needed = t.held ? hold_of(m, c.side, t.limit, c.quantity) : (by_amount && c.side == EX_BUY ? c.amount : 0);
@@ -507,8 +507,7 @@ struct ex_engine {
             unlink(book, oi);
             ++book.sequence;
             // The order re-enters as a taker at its new price, then rests at the back.
-            Taker t{o.id, o.account, o.side, o.stp, false, true, price, remaining, o.filled, -1,
-                    taker_rate(o.account, m), Stop::none};
+            Taker t{o.id, o.account, o.side, o.stp, false, true, price, remaining, o.filled, -1, Stop::none};
             match(book, m, t);
             Order& moved = orders[oi];
             moved.price = price;
