@@ -12,6 +12,7 @@ export interface DecimalUnit {
 
 // Number arithmetic is exact on integers below 2^53: the fast paths stay there, BigInt does the rest.
 const SAFE = Number.MAX_SAFE_INTEGER;
+const SAFE_BIG = BigInt(SAFE);
 
 const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 const MAX_INPUT_LENGTH = 40;
@@ -63,6 +64,8 @@ export function toUnits(input: string | number, unit: DecimalUnit): UnitsResult 
 
 /** Formats a whole number of `unit` as a decimal string with the unit's number of decimals. */
 export function formatUnits(units: number | bigint, unit: DecimalUnit): string {
+  // Amounts of money come as bigint but are nearly always small: they take the number path too.
+  if (typeof units === "bigint" && units >= 0n && units <= SAFE_BIG) units = Number(units);
   if (typeof units === "number" && units >= 0 && units * unit.digitsNumber <= SAFE) {
     return formatPlain(String(units * unit.digitsNumber), unit.scale);
   }

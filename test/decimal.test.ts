@@ -1,7 +1,7 @@
 // Exact decimal <-> integer conversion, checked against BigInt arithmetic on random values.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { formatRatio, formatUnits, parseUnit, toUnits } from "../src/decimal";
+import { formatRatio, formatScaled, formatUnits, parseUnit, toUnits } from "../src/decimal";
 import { loadMarkets } from "../src/markets";
 
 const tick = parseUnit("0.01");
@@ -46,7 +46,9 @@ test("the number fast paths agree with BigInt arithmetic, on both sides of 2^53"
     expect(toUnits(text, unit)).toEqual(expected as never);
     if (expected.ok) {
       const units = (expected as { units: bigint }).units;
-      const viaBigInt = formatUnits(units, unit);
+      // Both fast paths (a bigint below 2^53 and a number) must agree with BigInt arithmetic alone.
+      const viaBigInt = formatScaled(units * unit.digits, unit.scale);
+      expect(formatUnits(units, unit)).toBe(viaBigInt);
       if (units <= BigInt(Number.MAX_SAFE_INTEGER)) expect(formatUnits(Number(units), unit)).toBe(viaBigInt);
     }
   }), { numRuns: 2000 });
