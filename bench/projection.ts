@@ -57,7 +57,7 @@ function run(dropped: string[]) {
           o.status = maker.status = "filled";
           maker.updatedAt = time;
           orders.add(maker);
-          trades.push({ id: ++tradeId, symbol: market.symbol, price: maker.price!, quantity: 10, takerOrderId: id, makerOrderId: maker.id, takerSide: o.side, time, takerFee: 2n, makerFee: 1n });
+          trades.push({ id: ++tradeId, symbol: market.symbol, price: maker.price!, quantity: 10, takerOrderId: id, makerOrderId: maker.id, takerSide: o.side, time, takerFee: 2n, makerFee: 1n, takerAccountId: o.accountId, makerAccountId: maker.accountId });
         } else {
           resting.push(o);
         }

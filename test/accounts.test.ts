@@ -144,6 +144,21 @@ test("every asset is conserved: the sum over all accounts equals deposits minus 
   }
 });
 
+test("each account's ledger adds up to its balance, for every asset and the fee account too", async () => {
+  const ids = (ex.exchange.storage.sqlite.query("SELECT id FROM accounts").all() as { id: number }[]).map((r) => r.id);
+  let legs = 0;
+  for (const id of [0, ...ids]) {
+    for (const asset of ex.exchange.markets.assets.list) {
+      const entries = ex.exchange.queries.ledger(id, { asset: asset.symbol, limit: 1000 });
+      expect(entries.length).toBeLessThan(1000); // all of them
+      legs += entries.filter((e) => e.kind === "trade").length;
+      const b = ex.exchange.engine.balance(id, asset.index);
+      expect(entries.reduce((sum, e) => sum + e.amount, 0n)).toBe(b.free + b.locked);
+    }
+  }
+  expect(legs).toBeGreaterThan(10);
+});
+
 test("two amends of one order in one batch: each applies to what the one before left", async () => {
   const key = await account({ USD: "1000" });
   const o = (await order(key, { symbol: "BTC-USD", side: "buy", type: "limit", price: "100.00", quantity: "1" })).body;

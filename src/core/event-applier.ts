@@ -1,12 +1,12 @@
 // The application of engine events: what each event of a batch does to the orders (fills,
-// statuses, prevented quantities), which trades, ledger rows and book levels it makes, and the
-// outcome of each command the engine refused. The engine settles balances itself; this only
-// records what changed.
+// statuses, prevented quantities), which trades, funding and fee rows and book levels it makes,
+// and the outcome of each command the engine refused. The engine settles balances itself; this
+// only records what changed.
 import type { EventBuffer, MatchingEngine } from "../../native/engine";
 import { CommandKind, EventFlag, EventType, ExpireReason, FEE_ACCOUNT, RejectReason } from "../../native/layout";
 import { MAX_TOTAL_UNITS } from "../assets";
 import type { JournalEntry } from "../journal";
-import type { Market, Markets } from "../markets";
+import type { Markets } from "../markets";
 import type { OrderState, OrderStatus } from "../orders/order";
 import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/writer";
 import type { OrderRegistry } from "./order-registry";
@@ -54,7 +54,7 @@ export class EventApplier {
           const amount = ev.amount(i);
           batch.ledger.push({
             accountId: ev.account(i), asset, kind: type === EventType.deposited ? "deposit" : "withdrawal",
-            amount: type === EventType.deposited ? amount : -amount, fee: 0n, tradeId: null, time: now,
+            amount: type === EventType.deposited ? amount : -amount, time: now,
           });
           continue;
         }
@@ -112,7 +112,7 @@ export class EventApplier {
     const assets = this.markets.assets.list;
     batch.balances = engine.changedBalances().map((b) => ({ accountId: b.account, asset: assets[b.asset]!.symbol, free: b.free, locked: b.locked }));
     for (const [asset, amount] of batch.fees) {
-      if (amount > 0n) batch.ledger.push({ accountId: FEE_ACCOUNT, asset, kind: "fee", amount, fee: 0n, tradeId: null, time: batch.time });
+      if (amount > 0n) batch.ledger.push({ accountId: FEE_ACCOUNT, asset, kind: "fee", amount, time: batch.time });
     }
   }
 
@@ -127,10 +127,12 @@ export class EventApplier {
     const id = ++this.counters.lastTradeId;
     batch.trades.push({
       id, symbol: m.symbol, price, quantity, takerOrderId: taker.id, makerOrderId: maker.id,
-      takerSide: taker.side, time: now, takerFee, makerFee,
+      takerSide: taker.side, time: now, takerFee, makerFee, takerAccountId: taker.accountId, makerAccountId: maker.accountId,
     });
-    this.ledgerLegs(batch, m, taker, price, quantity, takerFee, id);
-    this.ledgerLegs(batch, m, maker, price, quantity, makerFee, id);
+    // Fees go to the venue's account: the base asset's from the buyer, the quote's from the seller.
+    const [buyerFee, sellerFee] = taker.side === "buy" ? [takerFee, makerFee] : [makerFee, takerFee];
+    this.feeIncome(batch, m.base.symbol, buyerFee);
+    this.feeIncome(batch, m.quote.symbol, sellerFee);
     taker.filled += quantity;
     taker.fills.push({ tradeId: id, price, quantity, liquidity: "taker", time: now, fee: takerFee });
     taker.updatedAt = now;
@@ -141,15 +143,8 @@ export class EventApplier {
     this.setStatus(batch, maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
   }
 
-  /** The two ledger rows of one side of a trade: what it paid, and what it received net of its fee. */
-  private ledgerLegs(batch: BatchChanges, m: Market, o: OrderState, price: number, lots: number, fee: bigint, tradeId: number): void {
-    const base = m.baseUnits(lots), quote = m.notional(price, lots);
-    const [paid, paidAsset, got, gotAsset] = o.side === "buy" ? [quote, m.quote, base, m.base] : [base, m.base, quote, m.quote];
-    batch.ledger.push(
-      { accountId: o.accountId, asset: paidAsset.symbol, kind: "trade", amount: -paid, fee: 0n, tradeId, time: batch.time },
-      { accountId: o.accountId, asset: gotAsset.symbol, kind: "trade", amount: got - fee, fee, tradeId, time: batch.time },
-    );
-    batch.fees.set(gotAsset.symbol, (batch.fees.get(gotAsset.symbol) ?? 0n) + fee);
+  private feeIncome(batch: BatchChanges, asset: string, fee: bigint): void {
+    if (fee > 0n) batch.fees.set(asset, (batch.fees.get(asset) ?? 0n) + fee);
   }
 
   private rejected(ev: EventBuffer, i: number, batch: BatchChanges): void {

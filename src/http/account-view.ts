@@ -2,7 +2,7 @@
 import type { Account } from "../accounts";
 import { renderBalance } from "../assets";
 import type { Exchange } from "../exchange";
-import type { LedgerRow } from "../store/queries";
+import type { LedgerEntry } from "../store/queries";
 
 export function accountView(ex: Exchange, account: Account) {
   const own = ex.engine.feeRates(account.id);
@@ -14,10 +14,10 @@ export function accountView(ex: Exchange, account: Account) {
   };
 }
 
-export function ledgerView(ex: Exchange, row: LedgerRow) {
-  const asset = ex.markets.assets.get(row.asset)!;
+export function ledgerView(ex: Exchange, e: LedgerEntry) {
+  const asset = ex.markets.assets.get(e.asset)!;
   return {
-    id: String(row.id), asset: row.asset, kind: row.kind, amount: asset.format(BigInt(row.amount)), fee: asset.format(BigInt(row.fee)),
-    tradeId: row.tradeId === null ? null : String(row.tradeId), time: row.time,
+    kind: e.kind, asset: e.asset, amount: asset.format(e.amount), fee: asset.format(e.fee),
+    tradeId: e.tradeId === null ? null : String(e.tradeId), time: e.time,
   };
 }

@@ -100,6 +100,6 @@ export const EXAMPLES = {
     balances: [{ asset: "USD", free: "993599.950000", locked: "6400.050000" }, { asset: "BTC", free: "100.00000000", locked: "0.00000000" }],
     fees: [{ symbol: "BTC-USD", makerFeeBps: 10, takerFeeBps: 20 }],
   },
-  ledger: { id: "12", asset: "BTC", kind: "trade", amount: "0.09980000", fee: "0.00020000", tradeId: "7", time: T },
+  ledger: { kind: "trade", asset: "BTC", amount: "0.09980000", fee: "0.00020000", tradeId: "7", time: T },
   error: { error: { code: "VALIDATION", message: "price must be a multiple of tickSize 0.01 for BTC-USD" } },
 };

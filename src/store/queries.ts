@@ -13,7 +13,16 @@ import type { StoredEntry } from "../journal";
 
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
-export type LedgerRow = typeof ledger.$inferSelect;
+/** One change of an account's total: a funding or fee row, or one leg of a trade (the received
+ *  leg net of its fee, shown beside it). Units of `asset`, signed. */
+export interface LedgerEntry {
+  kind: "deposit" | "withdrawal" | "fee" | "trade";
+  asset: string;
+  amount: bigint;
+  fee: bigint;
+  tradeId: number | null;
+  time: number;
+}
 export type AccountRequestRow = typeof accountRequests.$inferSelect;
 export interface CandleRow { time: number; open: number; high: number; low: number; close: number; volume: number; trades: number }
 
@@ -103,12 +112,39 @@ export class Queries {
       .map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount) }));
   }
 
-  /** An account's ledger, newest first (optionally of one asset). */
-  ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerRow[] {
+  /**
+   * An account's ledger, newest first (optionally of one asset): its newest funding rows and the
+   * legs of its newest trades as taker and as maker, each read off its index up to `limit`, merged.
+   */
+  ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerEntry[] {
     this.beforeRead();
-    const conditions = [eq(ledger.accountId, accountId)];
-    if (filter.asset) conditions.push(eq(ledger.asset, filter.asset));
-    return this.db.select().from(ledger).where(and(...conditions)).orderBy(desc(ledger.id)).limit(filter.limit).all();
+    const { asset, limit } = filter;
+    const funding = this.db.select().from(ledger)
+      .where(and(eq(ledger.accountId, accountId), asset ? eq(ledger.asset, asset) : undefined))
+      .orderBy(desc(ledger.id)).limit(limit).all();
+    const entries: (LedgerEntry & { id: number })[] = funding.map((r) => ({
+      kind: r.kind, asset: r.asset, amount: BigInt(r.amount), fee: 0n, tradeId: null, time: r.time, id: r.id,
+    }));
+    const symbols = asset ? this.markets.list.filter((m) => m.base.symbol === asset || m.quote.symbol === asset).map((m) => m.symbol) : undefined;
+    if (symbols?.length !== 0) {
+      for (const taker of [true, false]) {
+        const account = taker ? trades.takerAccountId : trades.makerAccountId;
+        const rows = this.db.select().from(trades)
+          .where(and(eq(account, accountId), symbols ? inArray(trades.symbol, symbols) : undefined))
+          .orderBy(desc(trades.id)).limit(limit).all();
+        for (const t of rows) {
+          const m = this.markets.get(t.symbol)!;
+          const buy = (t.takerSide === "buy") === taker;
+          const fee = BigInt(taker ? t.takerFee : t.makerFee);
+          const base = m.baseUnits(t.quantity), quote = m.notional(t.price, t.quantity);
+          const [got, gotAsset, paid, paidAsset] = buy ? [base, m.base, quote, m.quote] : [quote, m.quote, base, m.base];
+          const leg = { kind: "trade" as const, tradeId: t.id, time: t.time, id: t.id };
+          entries.push({ ...leg, asset: gotAsset.symbol, amount: got - fee, fee }, { ...leg, asset: paidAsset.symbol, amount: -paid, fee: 0n });
+        }
+      }
+    }
+    // Newest first; the sort is stable, so a trade's received leg stays before its paid one.
+    return entries.filter((e) => !asset || e.asset === asset).sort((a, b) => b.time - a.time || b.id - a.id).slice(0, limit);
   }
 
   /** Every stored balance (units), for the check at start that the projection agrees with the engine. */

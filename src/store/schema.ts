@@ -95,6 +95,9 @@ export const trades = sqliteTable(
     // that it stays exact past 2^53 through every reader.
     takerFee: text("taker_fee").notNull().default("0"),
     makerFee: text("maker_fee").notNull().default("0"),
+    // Whose trade it is on each side: an account's ledger reads its trades through these.
+    takerAccountId: integer("taker_account_id").notNull().default(0),
+    makerAccountId: integer("maker_account_id").notNull().default(0),
   },
   (t) => [
     // Recent trades and candles of one market. Its entries end with the row id, so "newest
@@ -103,6 +106,8 @@ export const trades = sqliteTable(
     index("trades_symbol_time_idx").on(t.symbol, t.time),
     index("trades_taker_idx").on(t.takerOrderId),
     index("trades_maker_idx").on(t.makerOrderId),
+    index("trades_taker_account_idx").on(t.takerAccountId, t.id),
+    index("trades_maker_account_idx").on(t.makerAccountId, t.id),
   ],
 );
 
@@ -120,23 +125,22 @@ export const balances = sqliteTable(
 );
 
 /**
- * Every change to an account's total balance: deposits, withdrawals, the two legs of each trade
- * (the received leg net of its fee, which is shown beside it), and the venue's fee income (one
- * row per asset and batch). Holds are not changes of the total, so they are not here.
+ * The changes to an account's total balance that its trades do not tell: deposits, withdrawals,
+ * and the venue's fee income (account 0, one row per asset and batch). An account's ledger is
+ * these with the two legs of each of its trades (Queries.ledger), which follow from the trade row,
+ * so they are not written twice. Holds are not changes of the total, so they are not here.
  */
 export const ledger = sqliteTable(
   "ledger",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     accountId: integer("account_id").notNull(),
     asset: text("asset").notNull(),
-    kind: text("kind", { enum: ["deposit", "withdrawal", "trade", "fee"] }).notNull(),
+    kind: text("kind", { enum: ["deposit", "withdrawal", "fee"] }).notNull(),
     amount: text("amount").notNull(), // signed units
-    fee: text("fee").notNull(),
-    tradeId: integer("trade_id"),
     time: integer("time").notNull(),
   },
-  (t) => [index("ledger_account_idx").on(t.accountId, t.asset, t.id)],
+  (t) => [index("ledger_account_idx").on(t.accountId, t.id)],
 );
 
 /**

@@ -23,6 +23,8 @@ export interface TradeRecord {
   time: number;
   takerFee: bigint;
   makerFee: bigint;
+  takerAccountId: number;
+  makerAccountId: number;
 }
 
 /** A balance as it is after a batch (units). */
@@ -33,14 +35,13 @@ export interface BalanceRecord {
   locked: bigint;
 }
 
+/** A change of an account's total that no trade row tells (schema.ts, ledger). */
 export interface LedgerRecord {
   accountId: number;
   asset: string;
-  kind: "deposit" | "withdrawal" | "trade" | "fee";
-  /** Signed change of the account's total (free + locked), net of `fee`. */
+  kind: "deposit" | "withdrawal" | "fee";
+  /** Signed change of the account's total (free + locked). */
   amount: bigint;
-  fee: bigint;
-  tradeId: number | null;
   time: number;
 }
 
@@ -134,11 +135,12 @@ export class BatchWriter {
          prevented_quantity = excluded.prevented_quantity, decremented_quantity = excluded.decremented_quantity,
          expire_reason = excluded.expire_reason`);
     this.trades = new MultiRowInsert(sqlite,
-      "INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee)");
+      `INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee,
+         taker_account_id, maker_account_id)`);
     this.balances = new MultiRowInsert(sqlite,
       "INSERT INTO balances (account_id, asset, free, locked, updated_at)",
       "ON CONFLICT (account_id, asset) DO UPDATE SET free = excluded.free, locked = excluded.locked, updated_at = excluded.updated_at");
-    this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, fee, trade_id, time)");
+    this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, time)");
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
     const deleteRequest = sqlite.prepare("DELETE FROM account_requests WHERE id = ?");
     this.writeJournal = sqlite.transaction((batch: BatchWrite) => {
@@ -202,12 +204,12 @@ export class BatchWriter {
     }
     for (const t of batch.trades) {
       this.tradeValues.push(t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
-        String(t.takerFee), String(t.makerFee));
+        String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId);
       this.tradeRows++;
     }
     for (const b of batch.balances) this.balanceRows.set(`${b.accountId}:${b.asset}`, { ...b, time: batch.time });
     for (const l of batch.ledger) {
-      this.ledgerValues.push(l.accountId, l.asset, l.kind, String(l.amount), String(l.fee), l.tradeId, l.time);
+      this.ledgerValues.push(l.accountId, l.asset, l.kind, String(l.amount), l.time);
       this.ledgerRows++;
     }
     const last = batch.journal[batch.journal.length - 1];

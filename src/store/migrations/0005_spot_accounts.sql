@@ -19,17 +19,15 @@ CREATE TABLE `balances` (
 );
 --> statement-breakpoint
 CREATE TABLE `ledger` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`account_id` integer NOT NULL,
 	`asset` text NOT NULL,
 	`kind` text NOT NULL,
 	`amount` text NOT NULL,
-	`fee` text NOT NULL,
-	`trade_id` integer,
 	`time` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `ledger_account_idx` ON `ledger` (`account_id`,`asset`,`id`);--> statement-breakpoint
+CREATE INDEX `ledger_account_idx` ON `ledger` (`account_id`,`id`);--> statement-breakpoint
 ALTER TABLE `journal` ADD `stp` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `journal` ADD `amount` text;--> statement-breakpoint
 ALTER TABLE `journal` ADD `asset` text;--> statement-breakpoint
@@ -39,4 +37,8 @@ ALTER TABLE `orders` ADD `prevented_quantity` integer DEFAULT 0 NOT NULL;--> sta
 ALTER TABLE `orders` ADD `decremented_quantity` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `orders` ADD `expire_reason` text;--> statement-breakpoint
 ALTER TABLE `trades` ADD `taker_fee` text DEFAULT '0' NOT NULL;--> statement-breakpoint
-ALTER TABLE `trades` ADD `maker_fee` text DEFAULT '0' NOT NULL;
+ALTER TABLE `trades` ADD `maker_fee` text DEFAULT '0' NOT NULL;--> statement-breakpoint
+ALTER TABLE `trades` ADD `taker_account_id` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `trades` ADD `maker_account_id` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `trades_taker_account_idx` ON `trades` (`taker_account_id`,`id`);--> statement-breakpoint
+CREATE INDEX `trades_maker_account_idx` ON `trades` (`maker_account_id`,`id`);
