@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { formatRatio, formatScaled, formatUnits, parseUnit, toUnits } from "../src/decimal";
 import { loadMarkets } from "../src/markets";
+import { renderOrder } from "../src/orders/order";
 
 const tick = parseUnit("0.01");
 const step = parseUnit("0.0001");
@@ -82,4 +83,22 @@ test("a market answers a repeated price or quantity as the first time, and refus
       else expect(typeof quantity).toBe("string");
     }
   }
+});
+
+test("an order's filled quote amount is exact on both sides of 2^53", () => {
+  const market = loadMarkets().get("BTC-USD")!;
+  const order = (fills: [price: number, quantity: number][]) => renderOrder({
+    id: 1, accountId: 1, market, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1,
+    filled: 0, status: "filled", rejectReason: null, clientOrderId: null, createdAt: 0, updatedAt: 0,
+    fills: fills.map(([price, quantity], i) => ({ tradeId: i, price, quantity, liquidity: "taker" as const, time: 0, fee: 0n })),
+    selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, expireReason: null,
+  }).filledQuoteQuantity;
+  fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 1e15 }), fc.integer({ min: 1, max: 1e15 })), { maxLength: 6 }), (fills) => {
+    const exact = fills.reduce((sum, [p, q]) => sum + BigInt(p) * BigInt(q) * BigInt(market.notionalUnits), 0n);
+    expect(order(fills)).toBe(market.quote.format(exact));
+  }));
+  // Terms that each fit but whose sum does not, and one that does not fit alone.
+  const half = 2 ** 52;
+  expect(order([[half, 1], [half, 1], [1, 1]])).toBe(market.quote.format(2n ** 53n + 1n));
+  expect(order([[1e15, 1e15]])).toBe(market.quote.format(10n ** 30n));
 });

@@ -120,12 +120,25 @@ export function renderOrder(o: OrderState): OrderView {
     updatedAt: o.updatedAt,
     selfTradePrevention: o.selfTradePrevention,
     quoteQuantity: o.quoteQuantity === null ? null : m.quote.format(o.quoteQuantity),
-    filledQuoteQuantity: m.quote.format(o.fills.reduce((sum, f) => sum + m.notional(f.price, f.quantity), 0n)),
+    filledQuoteQuantity: m.quote.format(filledNotional(o)),
     preventedQuantity: m.formatQuantity(o.prevented),
     expireReason: o.expireReason,
     fee: feeAsset.format(o.fills.reduce((sum, f) => sum + f.fee, 0n)),
     feeAsset: feeAsset.symbol,
   };
+}
+
+/** Quote units of the order's fills: in exact number arithmetic while every term and the sum stay
+ *  below 2^53 (a product of integers below it is exact), in BigInt beyond. */
+function filledNotional(o: OrderState): bigint {
+  const m = o.market;
+  let small = 0, big = 0n;
+  for (const f of o.fills) {
+    const units = f.price * f.quantity * m.notionalUnits;
+    if (units <= Number.MAX_SAFE_INTEGER && small + units <= Number.MAX_SAFE_INTEGER) small += units;
+    else big += m.notional(f.price, f.quantity);
+  }
+  return big + BigInt(small);
 }
 
 /** Σ price·quantity / Σ quantity over the fills (BigInt), or the price itself when all fills share it. */
