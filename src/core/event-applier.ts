@@ -1,9 +1,9 @@
 // The application of engine events: what each event of a batch does to the orders (fills,
-// statuses, prevented quantities), which trades, funding and fee rows and book levels it makes,
+// statuses, prevented quantities), which trades, funding rows and book levels it makes,
 // and the outcome of each command the engine refused. The engine settles balances itself; this
 // only records what changed.
 import type { EventBuffer, MatchingEngine } from "../../native/engine";
-import { CommandKind, EventFlag, EventType, ExpireReason, FEE_ACCOUNT, RejectReason } from "../../native/layout";
+import { CommandKind, EventFlag, EventType, ExpireReason, RejectReason } from "../../native/layout";
 import { MAX_TOTAL_UNITS } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
@@ -24,8 +24,6 @@ export class BatchChanges {
   balances: BalanceRecord[] = [];
   /** The outcome of each command the engine refused, by its index in the batch. */
   readonly refusals = new Map<number, Outcome>();
-  /** The venue's fee income of the batch, by asset. */
-  readonly fees = new Map<string, bigint>();
 
   constructor(readonly time: number, readonly journal: JournalEntry[]) {}
 }
@@ -107,13 +105,10 @@ export class EventApplier {
     }
   }
 
-  /** After the engine call: the balances it changed, and the venue's fee income as ledger rows. */
+  /** After the engine call: the balances it changed. */
   finish(engine: MatchingEngine, batch: BatchChanges): void {
     const assets = this.markets.assets.list;
     batch.balances = engine.changedBalances().map((b) => ({ accountId: b.account, asset: assets[b.asset]!.symbol, free: b.free, locked: b.locked }));
-    for (const [asset, amount] of batch.fees) {
-      if (amount > 0n) batch.ledger.push({ accountId: FEE_ACCOUNT, asset, kind: "fee", amount, time: batch.time });
-    }
   }
 
   private trade(ev: EventBuffer, i: number, batch: BatchChanges): void {
@@ -129,10 +124,7 @@ export class EventApplier {
       id, symbol: m.symbol, price, quantity, takerOrderId: taker.id, makerOrderId: maker.id,
       takerSide: taker.side, time: now, takerFee, makerFee, takerAccountId: taker.accountId, makerAccountId: maker.accountId,
     });
-    // Fees go to the venue's account: the base asset's from the buyer, the quote's from the seller.
-    const [buyerFee, sellerFee] = taker.side === "buy" ? [takerFee, makerFee] : [makerFee, takerFee];
-    this.feeIncome(batch, m.base.symbol, buyerFee);
-    this.feeIncome(batch, m.quote.symbol, sellerFee);
+
     taker.filled += quantity;
     taker.fills.push({ tradeId: id, price, quantity, liquidity: "taker", time: now, fee: takerFee });
     taker.updatedAt = now;
@@ -141,10 +133,6 @@ export class EventApplier {
     maker.filled += quantity;
     maker.fills.push({ tradeId: id, price, quantity, liquidity: "maker", time: now, fee: makerFee });
     this.setStatus(batch, maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
-  }
-
-  private feeIncome(batch: BatchChanges, asset: string, fee: bigint): void {
-    if (fee > 0n) batch.fees.set(asset, (batch.fees.get(asset) ?? 0n) + fee);
   }
 
   private rejected(ev: EventBuffer, i: number, batch: BatchChanges): void {

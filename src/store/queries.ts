@@ -10,11 +10,12 @@ import {
 import type { Db } from "./database";
 import { accountRequests, balances, journal, ledger, orders, projection, trades } from "./schema";
 import type { StoredEntry } from "../journal";
+import { FEE_ACCOUNT } from "../../native/layout";
 
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
-/** One change of an account's total: a funding or fee row, or one leg of a trade (the received
- *  leg net of its fee, shown beside it). Units of `asset`, signed. */
+/** One change of an account's total: a deposit or withdrawal, one leg of a trade (the received leg
+ *  net of its fee, shown beside it), or, for the fee account, a trade's fee. Units of `asset`, signed. */
 export interface LedgerEntry {
   kind: "deposit" | "withdrawal" | "fee" | "trade";
   asset: string;
@@ -115,6 +116,8 @@ export class Queries {
   /**
    * An account's ledger, newest first (optionally of one asset): its newest funding rows and the
    * legs of its newest trades as taker and as maker, each read off its index up to `limit`, merged.
+   * The fee account's trades are all trades: each brings it the buyer's fee in the base asset and
+   * the seller's in the quote.
    */
   ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerEntry[] {
     this.beforeRead();
@@ -126,7 +129,17 @@ export class Queries {
       kind: r.kind, asset: r.asset, amount: BigInt(r.amount), fee: 0n, tradeId: null, time: r.time, id: r.id,
     }));
     const symbols = asset ? this.markets.list.filter((m) => m.base.symbol === asset || m.quote.symbol === asset).map((m) => m.symbol) : undefined;
-    if (symbols?.length !== 0) {
+    if (symbols?.length !== 0 && accountId === FEE_ACCOUNT) {
+      const rows = this.db.select().from(trades).where(symbols ? inArray(trades.symbol, symbols) : undefined)
+        .orderBy(desc(trades.id)).limit(limit).all();
+      for (const t of rows) {
+        const m = this.markets.get(t.symbol)!;
+        const [buyerFee, sellerFee] = t.takerSide === "buy" ? [t.takerFee, t.makerFee] : [t.makerFee, t.takerFee];
+        const leg = { kind: "fee" as const, fee: 0n, tradeId: t.id, time: t.time, id: t.id };
+        if (buyerFee !== "0") entries.push({ ...leg, asset: m.base.symbol, amount: BigInt(buyerFee) });
+        if (sellerFee !== "0") entries.push({ ...leg, asset: m.quote.symbol, amount: BigInt(sellerFee) });
+      }
+    } else if (symbols?.length !== 0) {
       for (const taker of [true, false]) {
         const account = taker ? trades.takerAccountId : trades.makerAccountId;
         const rows = this.db.select().from(trades)

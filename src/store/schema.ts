@@ -125,10 +125,10 @@ export const balances = sqliteTable(
 );
 
 /**
- * The changes to an account's total balance that its trades do not tell: deposits, withdrawals,
- * and the venue's fee income (account 0, one row per asset and batch). An account's ledger is
- * these with the two legs of each of its trades (Queries.ledger), which follow from the trade row,
- * so they are not written twice. Holds are not changes of the total, so they are not here.
+ * The changes to an account's total balance that its trades do not tell: deposits and
+ * withdrawals. An account's ledger is these with the two legs of each of its trades, and the fee
+ * account's the fees of every trade (Queries.ledger): those follow from the trade rows, so they are
+ * not written twice. Holds are not changes of the total, so they are not here.
  */
 export const ledger = sqliteTable(
   "ledger",
@@ -136,7 +136,7 @@ export const ledger = sqliteTable(
     id: integer("id").primaryKey(),
     accountId: integer("account_id").notNull(),
     asset: text("asset").notNull(),
-    kind: text("kind", { enum: ["deposit", "withdrawal", "fee"] }).notNull(),
+    kind: text("kind", { enum: ["deposit", "withdrawal"] }).notNull(),
     amount: text("amount").notNull(), // signed units
     time: integer("time").notNull(),
   },

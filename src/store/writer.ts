@@ -35,11 +35,11 @@ export interface BalanceRecord {
   locked: bigint;
 }
 
-/** A change of an account's total that no trade row tells (schema.ts, ledger). */
+/** A change of an account's total that no trade row tells: a deposit or a withdrawal (schema.ts, ledger). */
 export interface LedgerRecord {
   accountId: number;
   asset: string;
-  kind: "deposit" | "withdrawal" | "fee";
+  kind: "deposit" | "withdrawal";
   /** Signed change of the account's total (free + locked). */
   amount: bigint;
   time: number;
