@@ -1,0 +1,53 @@
+// Alternating A/B runs of the C++ engine alone (bench/replay.cpp) for two or more source trees,
+// each on its own tree's scenario streams: per round, per scenario, every variant in turn, so the
+// drift of a shared machine falls on all alike. Prints each run, then per scenario the median
+// rate of each variant and the median of the per-round ratios to the first variant.
+//   git worktree add ../base 9c33559 && ln -s "$PWD/node_modules" ../base/node_modules
+//   bun bench/engine-ab.ts --variant base=../base --variant new=. [--rounds 5] [--runs 5]
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: "string", multiple: true, default: [] },
+    rounds: { type: "string", default: "5" },
+    runs: { type: "string", default: "5" },
+    scenario: { type: "string", multiple: true, default: ["normal", "deep", "swinging", "crash"] },
+  },
+});
+if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR");
+const variants = values.variant.map((spec) => ({ name: spec.slice(0, spec.indexOf("=")), dir: resolve(spec.slice(spec.indexOf("=") + 1)) }));
+
+/** Runs `code` with bun in a variant's tree, so that its own modules (and engine) are used. */
+function inTree(dir: string, code: string): string {
+  const r = Bun.spawnSync([process.execPath, "-e", code], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`${dir}: ${r.stderr.toString()}`);
+  return r.stdout.toString().trim();
+}
+
+// Each tree's stream files (generated when missing), by scenario.
+const files = new Map(variants.map((v) => [v.name, JSON.parse(inTree(v.dir,
+  `import { SCENARIOS, loadScenario } from "./bench/scenarios"; console.log(JSON.stringify(Object.fromEntries(SCENARIOS.map((s) => [s.name, loadScenario(s).file]))))`,
+)) as Record<string, string>]));
+
+const rates = new Map<string, number[]>();
+for (let round = 1; round <= Number(values.rounds); round++) {
+  for (const scenario of values.scenario) {
+    for (const v of variants) {
+      const file = files.get(v.name)![scenario]!;
+      const rate = Number(inTree(v.dir, `import { runNativeReplay } from "./bench/native-replay"; console.log(runNativeReplay(${JSON.stringify(file)}, ${Number(values.runs)}, 1024).medianRate)`));
+      console.log(`round ${round} ${scenario} ${v.name}: ${(rate / 1e6).toFixed(2)} M msg/s`);
+      const key = `${scenario}/${v.name}`;
+      rates.set(key, [...(rates.get(key) ?? []), rate]);
+    }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log("\nscenario   " + variants.map((v) => v.name.padEnd(12)).join("") + "ratios to " + variants[0]!.name + " (median of rounds)");
+for (const scenario of values.scenario) {
+  const of = (v: { name: string }) => rates.get(`${scenario}/${v.name}`)!;
+  const cells = variants.map((v) => `${(median(of(v)) / 1e6).toFixed(2)}`.padEnd(12)).join("");
+  const ratios = variants.slice(1).map((v) => median(of(v).map((r, i) => r / of(variants[0]!)[i]!)).toFixed(2)).join(" ");
+  console.log(`${scenario.padEnd(10)} ${cells}${ratios}`);
+}
