@@ -2,6 +2,11 @@
 // sweep pops levels off the end in O(1) each). Unlike a flat array indexed by price, memory follows
 // the number of live levels, not the price range, so a swinging or crashing price costs nothing
 // extra. Each level is an intrusive FIFO of pooled orders.
+//
+// The book's conditional orders wait in two more sides of the same kind, keyed by stop price, so
+// that the trigger check after a trade is one look at the best level of each: nothing is scanned
+// unless a stop rests at or past the last price. Trailing orders that track the price wait in a
+// list per side, looked at only when the price passes the bounds kept for them.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -11,27 +16,75 @@
 
 namespace ex {
 
+// Where a live order is.
+enum class State : uint8_t {
+    resting,   // in its book side's level
+    pending,   // untriggered, in a trigger side's level (by stop price)
+    tracking,  // a trailing order tracking the price, in its book's tracking list
+    waiting,   // an OTO's pending order, until its working order fills
+    ready,     // triggered or released, in the engine's queue to enter the book
+};
+
 struct Order {
     uint64_t id;
     int64_t price;
-    int64_t remaining;
-    int64_t filled;  // executed, or lost to self-trade prevention (decrement)
-    uint32_t prev;   // neighbours in the level's FIFO
-    uint32_t next;   // also the free-list link while the slot is free
-    uint32_t level;  // pool index of its level
+    int64_t remaining;  // still to fill, hidden iceberg quantity included
+    int64_t shown;      // of it, the lots in its level: all, or an iceberg's current slice
+    int64_t filled;     // executed, or lost to self-trade prevention (decrement)
+    uint32_t prev;      // neighbours in the level's FIFO (or tracking list)
+    uint32_t next;      // also the free-list link while the slot is free
+    uint32_t level;     // pool index of its level
     uint32_t book;
     uint32_t account;
+    uint32_t ext;       // NIL, or its Extra: what a conditional, iceberg or list member needs more
     uint8_t side;
     uint8_t flags;
-    uint8_t stp;     // its self-trade prevention mode, for when an amendment makes it a taker
+    uint8_t stp;        // its self-trade prevention mode, for when an amendment makes it a taker
+    State state;
+};
+
+// The rest of an order that is more than a plain limit order.
+struct Extra {
+    int64_t stop_price;  // trigger, or trailing activation, price; 0 = none
+    int64_t extreme;     // tracking: the best price since tracking began (0: from the next trade)
+    int64_t fire;        // tracking: the price at or past which it triggers
+    int64_t amount;      // market order by quote amount: the units; else 0
+    int64_t visible;     // iceberg: the slice size; else 0
+    uint32_t trailing_bps;
+    uint32_t list;       // NIL, or its order list
+    uint32_t next;       // free-list link
+    uint8_t trigger;     // EX_TRIG_*
+    bool market;
+    uint8_t tif;
+    bool released;       // an OTO's pending order its working order released
+};
+
+// Two orders placed and decided together (OCO or OTO).
+struct List {
+    uint64_t id;
+    uint32_t first, second;  // order pool indices
+    int64_t shared;          // OCO: units of hold both legs count, locked once
+    uint32_t next;           // free-list link
+    uint8_t link;            // EX_LINK_*
 };
 
 struct Level {
     int64_t price;
-    int64_t total;  // sum of the remaining quantity of its orders
-    uint32_t head;  // oldest order: first to match
+    int64_t total;   // sum of the shown quantity of its orders
+    int64_t hidden;  // sum of its icebergs' hidden quantity
+    uint32_t head;   // oldest order: first to match
     uint32_t tail;
-    uint32_t next;  // free-list link
+    uint32_t next;   // free-list link
+};
+
+// Tracking trailing orders of one side, in the order they began tracking, with bounds that say
+// when the list must be looked at: a sell needs a look when the price rises past the lowest
+// extreme (to move it up) or falls to the highest trigger; a buy the mirror. Bounds are widened
+// on insert and recomputed on each look, so a stale bound costs one look, never a missed trigger.
+struct Tracking {
+    uint32_t head = NIL, tail = NIL;
+    int64_t move = 0;  // sell: lowest extreme; buy: highest extreme
+    int64_t fire = 0;  // sell: highest trigger price; buy: lowest (0: none)
 };
 
 class BookSide {
@@ -70,7 +123,15 @@ private:
 struct Book {
     BookSide bids{true};
     BookSide asks{false};
+    BookSide rises{false};  // triggers when the last price rises to the stop: lowest stop first
+    BookSide falls{true};   // triggers when it falls to the stop: highest stop first
+    Tracking tracking[2];   // by side
     uint64_t sequence = 0;
+    int64_t last = 0;             // last trade price (0: none yet)
+    int64_t high = 0, low = 0;    // extremes of the trade prices since the last trigger check
+    bool traded = false;          // a trade since the last trigger check
+    uint32_t conditional = 0;     // conditional orders waiting (pending or tracking)
+    uint32_t index = 0;           // its symbol
 
     BookSide& side(uint8_t s) { return s == 0 ? bids : asks; }
     const BookSide& side(uint8_t s) const { return s == 0 ? bids : asks; }

@@ -1,7 +1,7 @@
 // The matching engine behind the C ABI of engine.h: price-time priority over many books, spot
-// balances with holds, settlement and fees, and self-trade prevention, one thread, no locks.
-// Orders and levels live in pools, an id index gives O(1) cancel and amend, and events are
-// written straight into the caller's output array.
+// balances with holds, settlement and fees, self-trade prevention, conditional orders, icebergs
+// and order lists, one thread, no locks. Orders and levels live in pools, an id index gives O(1)
+// cancel and amend, and events are written straight into the caller's output array.
 #include "engine.h"
 
 #include <cstddef>
@@ -23,6 +23,7 @@ using i128 = __int128;
 constexpr int64_t MAX_VALUE = 1000000000000000LL;  // 10^15: price ticks and quantity lots
 constexpr int64_t MAX_TOTAL = int64_t(1) << 62;     // units of one asset in the whole venue
 constexpr int64_t MAX_UNITS_PER = 100000000LL;      // 10^8: lot and tick x lot units
+constexpr uint32_t MAX_CASCADE = 1u << 20;          // orders one command may set off
 
 bool valid_value(int64_t v) { return v > 0 && v <= MAX_VALUE; }
 int64_t saturate(i128 v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
@@ -53,8 +54,12 @@ struct Taker {
 
 struct ex_engine {
     ex_engine(uint32_t symbols, uint32_t assets, const ex_market* config)
-        : books(symbols), markets(config, config + symbols), accounts(assets), orders(1 << 16), levels(1 << 12) {
+        : books(symbols), markets(config, config + symbols), accounts(assets), orders(1 << 16), levels(1 << 12),
+          extras(1 << 10), lists(1 << 8) {
         overflow.reserve(1024);
+        for (uint32_t i = 0; i < symbols; ++i) books[i].index = i;
+        ready.reserve(256);
+        fired.reserve(256);
     }
 
     std::vector<Book> books;
@@ -62,7 +67,14 @@ struct ex_engine {
     Accounts accounts;
     Pool<Order> orders;
     Pool<Level> levels;
+    Pool<Extra> extras;
+    Pool<List> lists;
     IdIndex ids;
+
+    // Orders triggered or released, to enter the book in this order: (pool index, id).
+    std::vector<std::pair<uint32_t, uint64_t>> ready;
+    size_t ready_read = 0;
+    std::vector<uint32_t> fired;  // scratch of collect()
 
     // Output of the current call; events past the caller's capacity wait in `overflow`.
     ex_event* out = nullptr;
@@ -71,6 +83,7 @@ struct ex_engine {
     std::vector<ex_event> overflow;
     size_t overflow_read = 0;
     uint32_t command_index = 0;
+    uint32_t touched = NIL;  // the book the current command traded in
 
     ex_event& emit(uint8_t type, uint64_t order_id, uint8_t side, uint64_t sequence) {
         ex_event* e;
@@ -122,6 +135,22 @@ struct ex_engine {
                               : static_cast<i128>(quantity) * m.lot_units;
     }
     static uint32_t held_asset(const ex_market& m, uint8_t side) { return side == EX_BUY ? m.quote_asset : m.base_asset; }
+    // What an order placed by `c` holds: as a limit at its price (a stop-market buy: at its bound),
+    // or a market buy by quote amount that amount.
+    static i128 hold_for(const ex_market& m, const ex_command& c) {
+        bool by_amount = c.kind == EX_CMD_MARKET && c.amount != 0;
+        return by_amount && c.side == EX_BUY ? static_cast<i128>(c.amount) : hold_of(m, c.side, c.price, c.quantity);
+    }
+    // What a live order holds now.
+    i128 hold_now(const Order& o) const {
+        const ex_market& m = markets[o.book];
+        if (o.state == State::waiting) return 0;
+        if (o.ext != NIL) {
+            const Extra& x = extras[o.ext];
+            if (x.amount != 0 && o.side == EX_BUY && o.state != State::resting) return x.amount;
+        }
+        return hold_of(m, o.side, o.price, o.remaining);
+    }
 
     // Moves units between free and locked (positive: locks).
     void lock(uint32_t account, uint32_t asset, int64_t units) {
@@ -189,15 +218,18 @@ struct ex_engine {
         return cap;
     }
 
-    // ---- resting orders -------------------------------------------------------------------
+    // ---- levels: the book's sides, and the trigger sides of its conditional orders ------------
 
-    void rest(Book& book, uint32_t oi) {
+    // Appends an order to the level at `price` of `side` (made when missing). It shows `shown`
+    // of its remaining quantity; the rest is hidden.
+    void link(BookSide& side, uint32_t oi, int64_t price) {
         Order& o = orders[oi];
-        uint32_t li = book.side(o.side).find_or_insert(o.price, [&] {
+        uint32_t li = side.find_or_insert(price, [&] {
             uint32_t fresh = levels.acquire();
             Level& l = levels[fresh];
-            l.price = o.price;
+            l.price = price;
             l.total = 0;
+            l.hidden = 0;
             l.head = l.tail = NIL;
             return fresh;
         });
@@ -207,47 +239,387 @@ struct ex_engine {
         o.prev = l.tail;
         if (l.tail != NIL) orders[l.tail].next = oi; else l.head = oi;
         l.tail = oi;
-        l.total += o.remaining;
-        ++book.sequence;
+        l.total += o.shown;
+        l.hidden += o.remaining - o.shown;
     }
 
-    // Unlinks a resting order from its level (dropping the level if it empties).
-    void unlink(Book& book, uint32_t oi) {
+    // Unlinks an order from its level (dropping the level if it empties).
+    void unlink(BookSide& side, uint32_t oi) {
         Order& o = orders[oi];
         Level& l = levels[o.level];
         if (o.prev != NIL) orders[o.prev].next = o.next; else l.head = o.next;
         if (o.next != NIL) orders[o.next].prev = o.prev; else l.tail = o.prev;
-        l.total -= o.remaining;
+        l.total -= o.shown;
+        l.hidden -= o.remaining - o.shown;
         if (l.head == NIL) {
-            book.side(o.side).erase(l.price);
+            side.erase(l.price);
             levels.release(o.level);
         }
+    }
+
+    // Puts an order in its book at its price, showing all of it or an iceberg's first slice.
+    void rest(Book& book, uint32_t oi) {
+        Order& o = orders[oi];
+        int64_t visible = o.ext != NIL ? extras[o.ext].visible : 0;
+        o.shown = visible > 0 && visible < o.remaining ? visible : o.remaining;
+        o.state = State::resting;
+        link(book.side(o.side), oi, o.price);
+        ++book.sequence;
     }
 
     // Takes the head order off a level being matched (the matching loop drops the level itself).
     void drop_head(Level& l, uint32_t mi) {
         Order& maker = orders[mi];
-        l.total -= maker.remaining;
+        l.total -= maker.shown;
+        l.hidden -= maker.remaining - maker.shown;
         l.head = maker.next;
         if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
         retire(mi);
     }
 
+    // An iceberg at the head of its level has shown all of its slice: the next one joins the back.
+    void refresh(Book& book, Level& l, uint32_t mi) {
+        Order& o = orders[mi];
+        int64_t visible = extras[o.ext].visible;
+        int64_t slice = o.remaining < visible ? o.remaining : visible;
+        l.head = o.next;
+        if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
+        o.shown = slice;
+        l.total += slice;
+        l.hidden -= slice;
+        o.next = NIL;
+        o.prev = l.tail;
+        if (l.tail != NIL) orders[l.tail].next = mi; else l.head = mi;
+        l.tail = mi;
+        ex_event& e = emit(EX_EV_REFRESHED, o.id, o.side, ++book.sequence);
+        e.price = l.price;
+        e.quantity = slice;
+        e.remaining = o.remaining;
+    }
+
+    uint32_t acquire_order(const ex_command& c, bool extra) {
+        uint32_t oi = orders.acquire();
+        Order& o = orders[oi];
+        o.id = c.order_id;
+        o.price = c.price;
+        o.remaining = c.quantity;
+        o.shown = c.quantity;
+        o.filled = 0;
+        o.prev = o.next = o.level = NIL;
+        o.book = c.symbol;
+        o.account = c.account;
+        o.side = c.side;
+        o.flags = c.flags & EX_FLAG_POST_ONLY;
+        o.stp = c.stp;
+        o.state = State::ready;
+        o.ext = NIL;
+        if (extra) {
+            uint32_t xi = extras.acquire();
+            Extra& x = extras[xi];
+            x.stop_price = c.stop_price;
+            x.extreme = 0;
+            x.fire = 0;
+            x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
+            x.visible = c.visible;
+            x.trailing_bps = c.trailing_bps;
+            x.list = NIL;
+            x.trigger = c.trigger;
+            x.market = c.kind == EX_CMD_MARKET;
+            x.tif = c.tif;
+            x.released = false;
+            orders[oi].ext = xi;
+        }
+        ids.insert(c.order_id, oi);
+        return oi;
+    }
+
     void retire(uint32_t oi) {
-        ids.erase(orders[oi].id);
+        Order& o = orders[oi];
+        ids.erase(o.id);
+        if (o.ext != NIL) extras.release(o.ext);
         orders.release(oi);
     }
 
+    // ---- conditional orders ---------------------------------------------------------------
+
+    // Whether a conditional order triggers (or activates) on a rise of the price to its stop:
+    // stop-loss buys and take-profit sells; the others on a fall.
+    static bool rises(uint8_t side, uint8_t trigger) { return (trigger == EX_TRIG_STOP_LOSS) == (side == EX_BUY); }
+    static bool met(bool rise, int64_t stop, int64_t last) { return last > 0 && (rise ? last >= stop : last <= stop); }
+
+    // A tracking order's trigger price from its extreme: a sell triggers at or below
+    // extreme x (1 - bps), a buy at or above extreme x (1 + bps).
+    static int64_t fire_of(uint8_t side, int64_t extreme, uint32_t bps) {
+        if (side == EX_SELL) return static_cast<int64_t>(static_cast<i128>(extreme) * (10000 - bps) / 10000);
+        return static_cast<int64_t>((static_cast<i128>(extreme) * (10000 + bps) + 9999) / 10000);
+    }
+
+    // Makes a conditional order wait: by its stop price, or tracking when trailing without one.
+    void wait_for_trigger(Book& book, uint32_t oi) {
+        Order& o = orders[oi];
+        Extra& x = extras[o.ext];
+        ++book.conditional;
+        if (x.stop_price == 0) return track(book, oi, book.last);
+        o.state = State::pending;
+        o.shown = o.remaining;
+        link(rises(o.side, x.trigger) ? book.rises : book.falls, oi, x.stop_price);
+    }
+
+    // Starts tracking the price from `extreme` (0: from the next trade).
+    void track(Book& book, uint32_t oi, int64_t extreme) {
+        Order& o = orders[oi];
+        Extra& x = extras[o.ext];
+        o.state = State::tracking;
+        x.extreme = extreme;
+        x.fire = extreme ? fire_of(o.side, extreme, x.trailing_bps) : 0;
+        Tracking& tr = book.tracking[o.side];
+        o.next = NIL;
+        o.prev = tr.tail;
+        if (tr.tail != NIL) orders[tr.tail].next = oi; else tr.head = oi;
+        tr.tail = oi;
+        // Widen the bounds so the next look cannot miss it.
+        bool sell = o.side == EX_SELL;
+        if (tr.head == oi) { tr.move = extreme; tr.fire = x.fire; }
+        else if (sell) { if (extreme < tr.move) tr.move = extreme; if (x.fire > tr.fire) tr.fire = x.fire; }
+        else { if (extreme > tr.move || extreme == 0) tr.move = extreme == 0 ? 0 : extreme;
+               if (tr.fire == 0 || (x.fire != 0 && x.fire < tr.fire)) tr.fire = x.fire; }
+    }
+
+    void untrack(Book& book, uint32_t oi) {
+        Order& o = orders[oi];
+        Tracking& tr = book.tracking[o.side];
+        if (o.prev != NIL) orders[o.prev].next = o.next; else tr.head = o.next;
+        if (o.next != NIL) orders[o.next].prev = o.prev; else tr.tail = o.prev;
+    }
+
+    // Removes a waiting conditional order from where it waits.
+    void stop_waiting(Book& book, uint32_t oi) {
+        Order& o = orders[oi];
+        if (o.state == State::pending) {
+            unlink(rises(o.side, extras[o.ext].trigger) ? book.rises : book.falls, oi);
+            --book.conditional;
+        } else if (o.state == State::tracking) {
+            untrack(book, oi);
+            --book.conditional;
+        }
+    }
+
+    void make_ready(uint32_t oi) {
+        orders[oi].state = State::ready;
+        ready.emplace_back(oi, orders[oi].id);
+    }
+
+    // After trades: the tracking orders follow the price, and every conditional order whose
+    // condition the last price meets is triggered (tracking ones first, in the order they began
+    // tracking; then rises, lowest stop first; then falls, highest first; FIFO at one stop).
+    // Trailing orders whose activation price is met begin tracking from the last price.
+    void collect(Book& book) {
+        book.traded = false;
+        int64_t last = book.last, high = book.high, low = book.low;
+        book.high = book.low = last;
+        fired.clear();
+        for (uint8_t side = 0; side < 2; ++side) {
+            Tracking& tr = book.tracking[side];
+            if (tr.head == NIL) continue;
+            bool sell = side == EX_SELL;
+            bool look = sell ? (tr.move == 0 || high > tr.move || last <= tr.fire)
+                             : (tr.move == 0 || low < tr.move || (tr.fire != 0 && last >= tr.fire));
+            if (!look) continue;
+            int64_t move = 0, fire = 0;
+            bool first = true;
+            for (uint32_t oi = tr.head; oi != NIL; oi = orders[oi].next) {
+                Extra& x = extras[orders[oi].ext];
+                int64_t best = sell ? high : low;
+                if (x.extreme == 0 || (sell ? best > x.extreme : best < x.extreme)) {
+                    x.extreme = best;
+                    x.fire = fire_of(static_cast<uint8_t>(side), best, x.trailing_bps);
+                }
+                if (sell ? last <= x.fire : last >= x.fire) { fired.push_back(oi); continue; }
+                if (first) { move = x.extreme; fire = x.fire; first = false; }
+                else if (sell) { if (x.extreme < move) move = x.extreme; if (x.fire > fire) fire = x.fire; }
+                else { if (x.extreme > move) move = x.extreme; if (x.fire < fire) fire = x.fire; }
+            }
+            tr.move = move;
+            tr.fire = fire;
+        }
+        for (uint32_t oi : fired) {
+            untrack(book, oi);
+            orders[oi].state = State::ready;
+            --book.conditional;
+        }
+        // Rises, then falls: a pending order whose stop the last price meets.
+        for (int pass = 0; pass < 2; ++pass) {
+            BookSide& side = pass == 0 ? book.rises : book.falls;
+            while (!side.empty()) {
+                Level& l = levels[side.best()];
+                if (!met(pass == 0, l.price, last)) break;
+                uint32_t oi = l.head;
+                unlink(side, oi);
+                if (extras[orders[oi].ext].trailing_bps != 0) {
+                    track(book, oi, last);
+                } else {
+                    --book.conditional;
+                    orders[oi].state = State::ready;
+                    fired.push_back(oi);
+                }
+            }
+        }
+        for (uint32_t oi : fired) {
+            if (ids.find(orders[oi].id) != oi) continue;  // cancelled as the sibling of one before it
+            ready.emplace_back(oi, orders[oi].id);
+            if (extras[orders[oi].ext].list != NIL) end_list(oi, false);
+        }
+    }
+
+    // Runs what the last step set off: orders released by it, then the conditional orders its
+    // trades triggered, each entering the book in turn, for as long as entries set off more. Every
+    // order enters at most once, so this ends; the bound only guards it (what is left waits for
+    // the next command).
+    void cascade(uint32_t symbol) {
+        Book& book = books[symbol];
+        for (uint32_t n = 0; n < MAX_CASCADE; ++n) {
+            if (book.traded) {
+                if (book.conditional) collect(book);
+                else { book.traded = false; book.high = book.low = book.last; }
+            }
+            if (ready_read == ready.size()) {
+                ready.clear();
+                ready_read = 0;
+                return;
+            }
+            auto [oi, id] = ready[ready_read++];
+            if (ids.find(id) != oi || orders[oi].state != State::ready) continue;
+            enter(oi);
+        }
+    }
+
+    // A triggered conditional order, or a released OTO pending order, enters the book.
+    void enter(uint32_t oi) {
+        Order& o = orders[oi];
+        Book& book = books[o.book];
+        const ex_market& m = markets[o.book];
+        Extra& x = extras[o.ext];
+        bool released = x.released;
+        ex_event& e = emit(EX_EV_TRIGGERED, o.id, o.side, book.sequence);
+        e.price = book.last;
+        e.quantity = o.remaining;
+        e.remaining = o.remaining;
+        e.reason = released ? EX_TRG_LIST : EX_TRG_PRICE;
+        if (released) {
+            x.released = false;
+            // It takes its hold now, as a new order would.
+            ex_command c{};
+            c.kind = x.market ? EX_CMD_MARKET : EX_CMD_LIMIT;
+            c.side = o.side;
+            c.price = o.price;
+            c.quantity = o.remaining;
+            c.amount = x.amount;
+            i128 needed = hold_for(m, c);
+            uint32_t asset = held_asset(m, o.side);
+            int64_t available = accounts.free_of(o.account, asset);
+            if (needed > available) {
+                ex_event& ex = emit(EX_EV_EXPIRED, o.id, o.side, book.sequence);
+                ex.price = o.price;
+                ex.quantity = o.remaining;
+                ex.remaining = o.remaining;
+                ex.reason = EX_EXP_INSUFFICIENT;
+                return retire(oi);
+            }
+            lock(o.account, asset, static_cast<int64_t>(needed));
+            if (x.trigger != EX_TRIG_NONE) {
+                if (x.stop_price == 0 || !met(rises(o.side, x.trigger), x.stop_price, book.last))
+                    return wait_for_trigger(book, oi);
+                // Its condition holds already: it triggers now.
+                ex_event& t = emit(EX_EV_TRIGGERED, o.id, o.side, book.sequence);
+                t.price = book.last;
+                t.quantity = t.remaining = o.remaining;
+                t.reason = EX_TRG_PRICE;
+            }
+        }
+        execute_order(book, m, oi);
+    }
+
+    // Matches an order that holds what it must (or, by quote amount, nothing) and rests what is
+    // left of it when it is a GTC limit; closes it with ACCEPTED or EXPIRED.
+    void execute_order(Book& book, const ex_market& m, uint32_t oi) {
+        Order& o = orders[oi];
+        Extra& x = extras[o.ext];
+        bool by_amount = x.market && x.amount != 0;
+        bool bounded = x.market && o.side == EX_BUY && !by_amount;  // a stop-market buy: IOC at its bound
+        bool market = x.market && !bounded;
+        uint8_t tif = bounded ? static_cast<uint8_t>(EX_IOC) : x.tif;
+        if (by_amount) lock(o.account, held_asset(m, o.side), -static_cast<int64_t>(hold_now(o)));
+        Taker t{o.id, o.account, o.side, o.stp, market, !by_amount, market ? 0 : o.price, o.remaining, o.filled,
+                by_amount ? x.amount : -1, Stop::none};
+        run_taker(book, m, t, tif, oi, o.flags);
+    }
+
+    // ---- order lists ------------------------------------------------------------------------
+
+    // A member of a list was decided (filled in part, triggered, cancelled, expired, or for an
+    // OTO's working order filled completely): the list ends, and the other member is cancelled
+    // (OCO, or an OTO not filled) or released into the book (OTO).
+    void end_list(uint32_t oi, bool filled) {
+        uint32_t li = extras[orders[oi].ext].list;
+        List& l = lists[li];
+        uint32_t other = l.first == oi ? l.second : l.first;
+        int64_t shared = l.shared;
+        uint8_t link_kind = l.link;
+        bool release = link_kind == EX_LINK_OTO && oi == l.first && filled;
+        extras[orders[oi].ext].list = NIL;
+        extras[orders[other].ext].list = NIL;
+        lists.release(li);
+        if (release) {
+            extras[orders[other].ext].released = true;
+            return make_ready(other);
+        }
+        cancel_live(other, EX_CXL_LIST, shared);
+    }
+
+    // Cancels a live order wherever it is, releasing its hold less `shared` (the part a list
+    // sibling that stays counts too).
+    void cancel_live(uint32_t oi, uint8_t reason, int64_t shared) {
+        Order& o = orders[oi];
+        Book& book = books[o.book];
+        const ex_market& m = markets[o.book];
+        if (o.ext != NIL && extras[o.ext].list != NIL) end_list(oi, false);
+        Order& me = orders[oi];
+        int64_t held = static_cast<int64_t>(hold_now(me)) - shared;
+        lock(me.account, held_asset(m, me.side), -held);
+        if (me.state == State::resting) {
+            unlink(book.side(me.side), oi);
+            ++book.sequence;
+        } else {
+            stop_waiting(book, oi);
+        }
+        ex_event& e = emit(EX_EV_CANCELLED, me.id, me.side, book.sequence);
+        e.price = me.price;
+        e.quantity = me.remaining;
+        e.reason = reason;
+        retire(oi);
+    }
+
     // ---- matching -------------------------------------------------------------------------
+
+    // A maker that is more than a plain order has traded (or been decremented): an OCO ends, an
+    // OTO's working order that has filled completely releases its pending order, and an iceberg
+    // whose slice is gone shows the next one.
+    void maker_changed(Book& book, Level& l, uint32_t mi) {
+        Extra& x = extras[orders[mi].ext];
+        if (x.list != NIL && (lists[x.list].link == EX_LINK_OCO || orders[mi].remaining == 0)) end_list(mi, true);
+        Order& o = orders[mi];
+        if (o.shown == 0 && o.remaining > 0) refresh(book, l, mi);
+    }
 
     // A taker met a resting order of its own account under a prevention mode. Returns true when
     // the taker must stop.
     bool prevent(Book& book, const ex_market& m, Level& l, uint32_t mi, Taker& t) {
         Order& maker = orders[mi];
-        int64_t overlap = t.remaining < maker.remaining ? t.remaining : maker.remaining;
+        int64_t overlap = t.remaining < maker.shown ? t.remaining : maker.shown;
         bool decrement = t.stp == EX_STP_DECREMENT;
         if (decrement) {
             maker.remaining -= overlap;
+            maker.shown -= overlap;
             maker.filled += overlap;
             l.total -= overlap;
             release_order(m, maker, overlap);
@@ -266,16 +638,21 @@ struct ex_engine {
         bool expire_maker = t.stp == EX_STP_EXPIRE_MAKER || t.stp == EX_STP_EXPIRE_BOTH ||
                             (decrement && maker.remaining == 0);
         if (expire_maker) {
-            int64_t left = maker.remaining;
-            release_order(m, maker, left);
-            uint64_t id = maker.id;
-            uint8_t side = maker.side;
+            Order& mk = orders[mi];
+            if (mk.ext != NIL && extras[mk.ext].list != NIL) end_list(mi, false);
+            Order& gone = orders[mi];
+            int64_t left = gone.remaining;
+            release_order(m, gone, left);
+            uint64_t id = gone.id;
+            uint8_t side = gone.side;
             drop_head(l, mi);
             ++book.sequence;
             ex_event& x = emit(EX_EV_EXPIRED, id, side, book.sequence);
             x.price = l.price;
             x.quantity = left;
             x.reason = EX_EXP_SELF_TRADE;
+        } else if (decrement && orders[mi].ext != NIL) {
+            maker_changed(book, l, mi);
         }
         bool stop = t.stp == EX_STP_EXPIRE_TAKER || t.stp == EX_STP_EXPIRE_BOTH || (decrement && t.remaining == 0);
         if (stop) t.stop = Stop::self_trade;
@@ -291,6 +668,7 @@ struct ex_engine {
             uint32_t li = other.best();
             Level& l = levels[li];
             if (!t.market && !mine.crosses(t.limit, l.price)) break;
+            int64_t price = l.price;
             while (t.remaining > 0 && l.head != NIL) {
                 uint32_t mi = l.head;
                 Order& maker = orders[mi];
@@ -298,28 +676,35 @@ struct ex_engine {
                     if (prevent(book, m, l, mi, t)) { done = true; break; }
                     continue;
                 }
-                int64_t qty = t.remaining < maker.remaining ? t.remaining : maker.remaining;
+                int64_t qty = t.remaining < maker.shown ? t.remaining : maker.shown;
                 if (!t.held) {
                     Stop why = Stop::none;
-                    qty = affordable(m, t, l.price, qty, &why);
+                    qty = affordable(m, t, price, qty, &why);
                     if (why != Stop::none) { t.stop = why; done = true; }
                     if (qty == 0) break;
                 }
                 t.remaining -= qty;
                 t.filled += qty;
                 maker.remaining -= qty;
+                maker.shown -= qty;
                 maker.filled += qty;
                 l.total -= qty;
                 ex_event& e = emit(EX_EV_TRADE, t.id, t.side, ++book.sequence);
                 e.other_id = maker.id;
-                e.price = l.price;
+                e.price = price;
                 e.quantity = qty;
                 e.remaining = t.remaining;
                 e.other_remaining = maker.remaining;
-                settle(m, t, maker, l.price, qty, e);
-                if (t.budget >= 0) t.budget -= l.price * qty * m.notional_units;
-                if (maker.remaining == 0) {
-                    l.head = maker.next;
+                settle(m, t, maker, price, qty, e);
+                book.last = price;
+                if (price > book.high) book.high = price;
+                if (price < book.low || book.low == 0) book.low = price;
+                book.traded = true;
+                touched = book.index;
+                if (t.budget >= 0) t.budget -= price * qty * m.notional_units;
+                if (maker.ext != NIL) maker_changed(book, l, mi);
+                if (orders[mi].remaining == 0) {
+                    l.head = orders[mi].next;
                     if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
                     retire(mi);
                 }
@@ -332,9 +717,9 @@ struct ex_engine {
         }
     }
 
-    // Whether a fill-or-kill taker can fill completely: liquidity up to its limit, as self-trade
-    // prevention would leave it, and for a market buy the free balance to pay for it. Returns the
-    // expiry reason, or -1 when it can.
+    // Whether a fill-or-kill taker can fill completely: liquidity up to its limit (icebergs'
+    // hidden quantity included), as self-trade prevention would leave it, and for a market buy
+    // the free balance to pay for it. Returns the expiry reason, or -1 when it can.
     int fill_or_kill(const Book& book, const ex_market& m, const Taker& t) const {
         const BookSide& mine = book.side(t.side);
         int64_t wanted = t.remaining;
@@ -343,23 +728,29 @@ struct ex_engine {
         book.side(t.side ^ 1).for_each_from_best([&](uint32_t li) {
             const Level& l = levels[li];
             if (!t.market && !mine.crosses(t.limit, l.price)) return false;
+            auto take = [&](int64_t available) {
+                int64_t n = wanted < available ? wanted : available;
+                cost += static_cast<i128>(n) * l.price * m.notional_units;
+                wanted -= n;
+            };
             if (t.stp == EX_STP_NONE) {
-                int64_t take = wanted < l.total ? wanted : l.total;
-                cost += static_cast<i128>(take) * l.price * m.notional_units;
-                wanted -= take;
+                take(l.total + l.hidden);
                 return wanted > 0;
             }
+            // With prevention, the taker meets the shown slices in order; a slice that is used up
+            // refreshes behind the rest, so hidden quantity is reached only past every order of
+            // the level: never, if one of its own stops it there.
+            int64_t own_hidden = 0;
             for (uint32_t oi = l.head; oi != NIL && wanted > 0; oi = orders[oi].next) {
                 const Order& o = orders[oi];
                 if (o.account == t.account) {
-                    if (t.stp == EX_STP_EXPIRE_MAKER) continue;
+                    if (t.stp == EX_STP_EXPIRE_MAKER) { own_hidden += o.remaining - o.shown; continue; }
                     blocked = true;
                     return false;
                 }
-                int64_t take = wanted < o.remaining ? wanted : o.remaining;
-                cost += static_cast<i128>(take) * l.price * m.notional_units;
-                wanted -= take;
+                take(o.shown);
             }
+            if (wanted > 0) take(l.hidden - own_hidden);
             return wanted > 0;
         });
         if (wanted > 0 || blocked) return EX_EXP_TIME_IN_FORCE;
@@ -382,104 +773,264 @@ struct ex_engine {
         e.reason = reason;
     }
 
+    // Matches a taker that has passed every check and holds what it must, then closes it: rests
+    // what is left of a GTC limit (in pool slot `oi`, or a new one with `flags` when NIL), else
+    // expires it. Returns true when it filled completely.
+    bool run_taker(Book& book, const ex_market& m, Taker& t, uint8_t tif, uint32_t oi, uint8_t flags) {
+        uint8_t expiry = 0;
+        int fok = tif == EX_FOK ? fill_or_kill(book, m, t) : -1;
+        if (fok >= 0) {
+            expiry = static_cast<uint8_t>(fok);
+        } else {
+            match(book, m, t);
+            switch (t.stop) {
+                case Stop::self_trade: expiry = EX_EXP_SELF_TRADE; break;
+                case Stop::funds: expiry = EX_EXP_INSUFFICIENT; break;
+                case Stop::budget: t.remaining = 0; break;  // spent (or received) all it could: complete
+                case Stop::none: expiry = EX_EXP_TIME_IN_FORCE; break;
+            }
+        }
+        if (fok >= 0 || t.stop == Stop::self_trade || t.stop == Stop::funds || (t.remaining > 0 && tif != EX_GTC)) {
+            expire_taker(m, t, book.sequence, t.limit, expiry);
+            close_member(oi, false);
+            return false;
+        }
+        bool by_amount = t.budget >= 0;
+        if (t.remaining > 0) {
+            if (oi == NIL) {
+                oi = orders.acquire();
+                Order& o = orders[oi];
+                o.id = t.id;
+                o.price = t.limit;
+                o.book = static_cast<uint32_t>(&book - books.data());
+                o.account = t.account;
+                o.side = t.side;
+                o.flags = flags;
+                o.stp = t.stp;
+                o.ext = NIL;
+                ids.insert(o.id, oi);
+            }
+            Order& o = orders[oi];
+            o.remaining = t.remaining;
+            o.filled = t.filled;
+            rest(book, oi);
+        }
+        ex_event& e = emit(EX_EV_ACCEPTED, t.id, t.side, book.sequence);
+        e.price = t.market ? 0 : t.limit;
+        e.quantity = by_amount ? t.filled : t.remaining + t.filled;
+        e.remaining = t.remaining;
+        if (t.remaining > 0) return false;
+        close_member(oi, true);
+        return true;
+    }
+
+    // A taker in pool slot `oi` (NIL: a plain order, never slotted) is done without resting.
+    void close_member(uint32_t oi, bool filled) {
+        if (oi == NIL) return;
+        if (orders[oi].ext != NIL && extras[orders[oi].ext].list != NIL) {
+            List& l = lists[extras[orders[oi].ext].list];
+            end_list(oi, filled && l.first == oi);
+        }
+        retire(oi);
+    }
+
     // ---- commands -------------------------------------------------------------------------
 
-    void new_order(const ex_command& c) {
+    // The reason a new-order command is malformed, or 0.
+    uint8_t invalid(const ex_command& c) const {
         bool market = c.kind == EX_CMD_MARKET;
         bool by_amount = market && c.amount != 0;
+        bool conditional = c.trigger != EX_TRIG_NONE;
+        bool bounded = conditional && market && c.side == EX_BUY && !by_amount;
         if (c.symbol >= books.size() || c.side > EX_SELL || c.tif > EX_FOK || c.stp > EX_STP_DECREMENT ||
-            c.account >= EX_MAX_ACCOUNTS || !valid_value(c.quantity) || (!market && !valid_value(c.price)) ||
-            (market && c.tif == EX_GTC) || ((c.flags & EX_FLAG_POST_ONLY) && (market || c.tif != EX_GTC)) ||
-            (by_amount && (c.amount < 0 || c.amount > MAX_TOTAL || c.tif == EX_FOK)) || (!market && c.amount != 0)) {
-            return reject(c, EX_REJ_INVALID, c.symbol < books.size() ? books[c.symbol].sequence : 0);
-        }
+            c.account >= EX_MAX_ACCOUNTS || !valid_value(c.quantity) ||
+            ((!market || bounded) ? !valid_value(c.price) : c.price != 0) ||
+            (market && c.tif == EX_GTC) || ((c.flags & EX_FLAG_POST_ONLY) && (market || conditional || c.tif != EX_GTC)) ||
+            (by_amount && (c.amount < 0 || c.amount > MAX_TOTAL || c.tif == EX_FOK)) || (!market && c.amount != 0) ||
+            c.trigger > EX_TRIG_TAKE_PROFIT || c.stop_price < 0 || c.stop_price > MAX_VALUE || c.trailing_bps > 9999 ||
+            (!conditional && (c.stop_price != 0 || c.trailing_bps != 0)) ||
+            (conditional && c.stop_price == 0 && c.trailing_bps == 0) ||
+            c.visible < 0 || (c.visible > 0 && (market || c.tif != EX_GTC || c.visible >= c.quantity)))
+            return EX_REJ_INVALID;
+        return 0;
+    }
+
+    bool needs_extra(const ex_command& c) const { return c.trigger != EX_TRIG_NONE || c.visible != 0; }
+
+    void new_order(const ex_command& c) {
+        if (uint8_t why = invalid(c)) return reject(c, why, c.symbol < books.size() ? books[c.symbol].sequence : 0);
         Book& book = books[c.symbol];
         const ex_market& m = markets[c.symbol];
         if (ids.find(c.order_id) != NIL) return reject(c, EX_REJ_DUPLICATE_ID, book.sequence);
         accounts.ensure(c.account);
-        Taker t{c.order_id, c.account, c.side, c.stp, market, !market || (c.side == EX_SELL && !by_amount),
-                market ? 0 : c.price, c.quantity, 0, by_amount ? c.amount : -1, Stop::none};
-        // What the order needs free: its hold, or for a market buy by amount that amount.
         uint32_t asset = held_asset(m, c.side);
-        i128 needed = t.held ? hold_of(m, c.side, t.limit, c.quantity) : (by_amount && c.side == EX_BUY ? c.amount : 0);
+        bool market = c.kind == EX_CMD_MARKET;
+        bool by_amount = market && c.amount != 0;
+        if (c.trigger != EX_TRIG_NONE) {
+            i128 needed = hold_for(m, c);
+            int64_t available = accounts.free_of(c.account, asset);
+            if (needed > available) return insufficient(c, c.side, asset, needed, available, book.sequence);
+            if (c.stop_price != 0 && met(rises(c.side, c.trigger), c.stop_price, book.last))
+                return reject(c, EX_REJ_WOULD_TRIGGER, book.sequence);
+            lock(c.account, asset, static_cast<int64_t>(needed));
+            place_waiting(book, acquire_order(c, true), c);
+            return;
+        }
+        // What the order needs free: its hold, or for a market buy by amount that amount.
+        bool held = !market || (c.side == EX_SELL && !by_amount);
+        i128 needed = held ? hold_of(m, c.side, c.price, c.quantity) : (by_amount && c.side == EX_BUY ? c.amount : 0);
         int64_t available = accounts.free_of(c.account, asset);
         if (needed > available) return insufficient(c, c.side, asset, needed, available, book.sequence);
         if ((c.flags & EX_FLAG_POST_ONLY) && would_take(book, c.side, c.price))
             return reject(c, EX_REJ_POST_ONLY, book.sequence);
-        if (c.tif == EX_FOK) {
-            int reason = fill_or_kill(book, m, t);
-            if (reason >= 0) {
-                ex_event& e = emit(EX_EV_EXPIRED, c.order_id, c.side, book.sequence);
-                e.price = t.limit;
-                e.quantity = c.quantity;
-                e.remaining = c.quantity;
-                e.reason = static_cast<uint8_t>(reason);
-                return;
-            }
-        }
-        if (t.held) lock(c.account, asset, static_cast<int64_t>(needed));
-        match(book, m, t);
-        switch (t.stop) {
-            case Stop::self_trade: return expire_taker(m, t, book.sequence, t.limit, EX_EXP_SELF_TRADE);
-            case Stop::funds: return expire_taker(m, t, book.sequence, t.limit, EX_EXP_INSUFFICIENT);
-            case Stop::budget: t.remaining = 0; break;  // spent (or received) all it could: complete
-            case Stop::none: break;
-        }
-        if (t.remaining > 0 && c.tif != EX_GTC) return expire_taker(m, t, book.sequence, t.limit, EX_EXP_TIME_IN_FORCE);
-        if (t.remaining > 0) {
-            uint32_t oi = orders.acquire();
-            Order& o = orders[oi];
-            o.id = c.order_id;
-            o.price = c.price;
-            o.remaining = t.remaining;
-            o.filled = t.filled;
-            o.book = c.symbol;
-            o.account = c.account;
-            o.side = c.side;
-            o.flags = c.flags;
-            o.stp = c.stp;
-            ids.insert(o.id, oi);
-            rest(book, oi);
-        }
+        if (held) lock(c.account, asset, static_cast<int64_t>(needed));
+        uint32_t oi = needs_extra(c) ? acquire_order(c, true) : NIL;
+        Taker t{c.order_id, c.account, c.side, c.stp, market, held, market ? 0 : c.price, c.quantity, 0,
+                by_amount ? c.amount : -1, Stop::none};
+        run_taker(book, m, t, c.tif, oi, c.flags & EX_FLAG_POST_ONLY);
+    }
+
+    // A conditional order (or an OTO's pending order) that passed its checks waits.
+    void place_waiting(Book& book, uint32_t oi, const ex_command& c) {
+        wait_for_trigger(book, oi);
         ex_event& e = emit(EX_EV_ACCEPTED, c.order_id, c.side, book.sequence);
         e.price = c.price;
-        e.quantity = by_amount ? t.filled : c.quantity;
-        e.remaining = t.remaining;
+        e.quantity = c.quantity;
+        e.remaining = c.quantity;
+        e.flags = EX_EVF_WAITING;
+    }
+
+    // An order list: two commands, placed together or refused together.
+    void new_list(const ex_command& a, const ex_command& b) {
+        uint32_t first_index = command_index;
+        auto refuse = [&](bool a_failed, uint8_t reason, const ex_command* insufficient_of, uint32_t asset, i128 needed,
+                          int64_t available) {
+            uint64_t seq = a.symbol < books.size() ? books[a.symbol].sequence : 0;
+            command_index = first_index;
+            if (a_failed && insufficient_of) insufficient(a, a.side, asset, needed, available, seq);
+            else reject(a, a_failed ? reason : static_cast<uint8_t>(EX_REJ_LIST), seq);
+            command_index = first_index + 1;
+            reject(b, a_failed ? static_cast<uint8_t>(EX_REJ_LIST) : reason, seq);
+        };
+        uint8_t ra = invalid(a), rb = invalid(b);
+        bool oco = a.link == EX_LINK_OCO;
+        if (ra || rb) return refuse(ra != 0, ra ? ra : rb, nullptr, 0, 0, 0);
+        auto leg_ok = [](const ex_command& c) { return c.trigger != EX_TRIG_NONE || (c.flags & EX_FLAG_POST_ONLY); };
+        if (a.link > EX_LINK_OTO || b.link != EX_LINK_NONE || a.symbol != b.symbol || a.order_id == b.order_id ||
+            a.other_id != b.other_id || a.account != b.account ||
+            (oco && (a.side != b.side || !leg_ok(a) || !leg_ok(b))) ||
+            (!oco && (a.kind != EX_CMD_LIMIT || a.trigger != EX_TRIG_NONE)))
+            return refuse(true, EX_REJ_INVALID, nullptr, 0, 0, 0);
+        Book& book = books[a.symbol];
+        const ex_market& m = markets[a.symbol];
+        if (ids.find(a.order_id) != NIL) return refuse(true, EX_REJ_DUPLICATE_ID, nullptr, 0, 0, 0);
+        if (ids.find(b.order_id) != NIL) return refuse(false, EX_REJ_DUPLICATE_ID, nullptr, 0, 0, 0);
+        for (int k = 0; k < (oco ? 2 : 1); ++k) {
+            const ex_command& c = k == 0 ? a : b;
+            if (c.trigger != EX_TRIG_NONE && c.stop_price != 0 && met(rises(c.side, c.trigger), c.stop_price, book.last))
+                return refuse(k == 0, EX_REJ_WOULD_TRIGGER, nullptr, 0, 0, 0);
+            if ((c.flags & EX_FLAG_POST_ONLY) && would_take(book, c.side, c.price))
+                return refuse(k == 0, EX_REJ_POST_ONLY, nullptr, 0, 0, 0);
+        }
+        accounts.ensure(a.account);
+        uint32_t asset = held_asset(m, a.side);
+        i128 ha = hold_for(m, a), hb = oco ? hold_for(m, b) : 0;
+        i128 shared = ha < hb ? ha : hb;
+        i128 needed = ha + hb - shared;
+        int64_t available = accounts.free_of(a.account, asset);
+        if (needed > available) return refuse(true, EX_REJ_INSUFFICIENT, &a, asset, needed, available);
+        lock(a.account, asset, static_cast<int64_t>(needed));
+        uint32_t oa = acquire_order(a, true), ob = acquire_order(b, true);
+        command_index = first_index;
+        if (oco) {
+            link_list(a.other_id, oa, ob, static_cast<int64_t>(shared), EX_LINK_OCO);
+            // Neither leg can trade now: a post-only limit rests, a conditional order waits.
+            for (int k = 0; k < 2; ++k) {
+                const ex_command& c = k == 0 ? a : b;
+                uint32_t oi = k == 0 ? oa : ob;
+                command_index = first_index + k;
+                if (c.trigger != EX_TRIG_NONE) {
+                    place_waiting(book, oi, c);
+                } else {
+                    rest(book, oi);
+                    ex_event& e = emit(EX_EV_ACCEPTED, c.order_id, c.side, book.sequence);
+                    e.price = c.price;
+                    e.quantity = e.remaining = c.quantity;
+                }
+            }
+            return;
+        }
+        // OTO: the working order works first, alone; the pending order then waits for it to fill,
+        // holding nothing, or follows it at once.
+        orders[ob].state = State::waiting;
+        Taker t{a.order_id, a.account, a.side, a.stp, false, true, a.price, a.quantity, 0, -1, Stop::none};
+        bool filled = run_taker(book, m, t, a.tif, oa, a.flags & EX_FLAG_POST_ONLY);
+        command_index = first_index + 1;
+        bool working = ids.find(a.order_id) == oa;
+        if (!working && !filled) {
+            ex_event& e = emit(EX_EV_CANCELLED, b.order_id, b.side, book.sequence);
+            e.price = b.price;
+            e.quantity = b.quantity;
+            e.reason = EX_CXL_LIST;
+            return retire(ob);
+        }
+        ex_event& e = emit(EX_EV_ACCEPTED, b.order_id, b.side, book.sequence);
+        e.price = b.price;
+        e.quantity = e.remaining = b.quantity;
+        e.flags = EX_EVF_WAITING;
+        if (working) return link_list(a.other_id, oa, ob, 0, EX_LINK_OTO);
+        extras[orders[ob].ext].released = true;
+        make_ready(ob);
+    }
+
+    void link_list(uint64_t id, uint32_t first, uint32_t second, int64_t shared, uint8_t link_kind) {
+        uint32_t li = lists.acquire();
+        lists[li] = List{id, first, second, shared, NIL, link_kind};
+        extras[orders[first].ext].list = li;
+        extras[orders[second].ext].list = li;
     }
 
     void cancel(const ex_command& c) {
         uint32_t oi = ids.find(c.order_id);
-        if (oi == NIL) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
-        Order& o = orders[oi];
-        Book& book = books[o.book];
-        int64_t remaining = o.remaining;
-        release_order(markets[o.book], o, remaining);
-        unlink(book, oi);
-        ++book.sequence;
-        ex_event& e = emit(EX_EV_CANCELLED, o.id, o.side, book.sequence);
-        e.price = o.price;
-        e.quantity = remaining;
-        retire(oi);
+        if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
+        cancel_live(oi, EX_CXL_REQUESTED, 0);
+    }
+
+    void cancel_replace(const ex_command& c) {
+        ex_command n = c;
+        n.kind = (c.flags & EX_FLAG_MARKET) ? EX_CMD_MARKET : EX_CMD_LIMIT;
+        n.flags = c.flags & EX_FLAG_POST_ONLY;
+        n.other_id = 0;
+        if (uint8_t why = invalid(n); why || c.link != EX_LINK_NONE)
+            return reject(c, EX_REJ_INVALID, c.symbol < books.size() ? books[c.symbol].sequence : 0);
+        uint32_t oi = ids.find(c.other_id);
+        bool cancellable = oi != NIL && orders[oi].account == c.account && orders[oi].state != State::ready;
+        if (!cancellable && c.mode != EX_CR_ALLOW_FAILURE) {
+            ex_event& e = emit(EX_EV_REJECTED, c.order_id, c.side, books[c.symbol].sequence);
+            e.reason = EX_REJ_CANCEL_FAILED;
+            e.account = c.account;
+            e.other_id = c.other_id;
+            return;
+        }
+        if (cancellable) cancel_live(oi, EX_CXL_REQUESTED, 0);
+        new_order(n);
     }
 
     void amend(const ex_command& c) {
         uint32_t oi = ids.find(c.order_id);
-        if (oi == NIL) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
+        if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
         Order& o = orders[oi];
         Book& book = books[o.book];
         const ex_market& m = markets[o.book];
+        auto refuse = [&](uint8_t reason) {
+            ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
+            e.reason = reason;
+        };
+        if (o.state != State::resting || (o.ext != NIL && extras[o.ext].list != NIL)) return refuse(EX_REJ_NOT_AMENDABLE);
         int64_t price = c.price == 0 ? o.price : c.price;
         int64_t quantity = c.quantity == 0 ? o.filled + o.remaining : c.quantity;
-        if (!valid_value(price) || !valid_value(quantity)) {
-            ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
-            e.reason = EX_REJ_INVALID;
-            return;
-        }
-        if (quantity <= o.filled) {
-            ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
-            e.reason = EX_REJ_AMEND_QUANTITY;
-            return;
-        }
+        if (!valid_value(price) || !valid_value(quantity)) return refuse(EX_REJ_INVALID);
+        if (quantity <= o.filled) return refuse(EX_REJ_AMEND_QUANTITY);
         int64_t remaining = quantity - o.filled;
         uint32_t asset = held_asset(m, o.side);
         i128 more = hold_of(m, o.side, price, remaining) - hold_of(m, o.side, o.price, o.remaining);
@@ -491,20 +1042,21 @@ struct ex_engine {
         }
         uint8_t kept = 0;
         if (price == o.price && remaining <= o.remaining) {
-            // Smaller (or equal) at the same price: keeps its place in the queue.
+            // Smaller (or equal) at the same price: keeps its place in the queue. An iceberg loses
+            // hidden quantity first.
             lock(o.account, asset, static_cast<int64_t>(more));
-            levels[o.level].total -= o.remaining - remaining;
+            Level& l = levels[o.level];
+            int64_t shown = o.shown < remaining ? o.shown : remaining;
+            l.total -= o.shown - shown;
+            l.hidden -= (o.remaining - o.shown) - (remaining - shown);
+            o.shown = shown;
             o.remaining = remaining;
             ++book.sequence;
             kept = EX_EVF_KEPT_PRIORITY;
         } else {
-            if ((o.flags & EX_FLAG_POST_ONLY) && price != o.price && would_take(book, o.side, price)) {
-                ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
-                e.reason = EX_REJ_POST_ONLY;
-                return;
-            }
+            if ((o.flags & EX_FLAG_POST_ONLY) && price != o.price && would_take(book, o.side, price)) return refuse(EX_REJ_POST_ONLY);
             lock(o.account, asset, static_cast<int64_t>(more));
-            unlink(book, oi);
+            unlink(book.side(o.side), oi);
             ++book.sequence;
             // The order re-enters as a taker at its new price, then rests at the back.
             Taker t{o.id, o.account, o.side, o.stp, false, true, price, remaining, o.filled, -1, Stop::none};
@@ -566,7 +1118,32 @@ struct ex_engine {
             case EX_CMD_DEPOSIT: return deposit(c, true);
             case EX_CMD_WITHDRAW: return deposit(c, false);
             case EX_CMD_SET_FEES: return set_fees(c);
+            case EX_CMD_CANCEL_REPLACE: return cancel_replace(c);
             default: return reject(c, EX_REJ_INVALID, 0);
+        }
+    }
+
+    void process_all(const ex_command* commands, uint32_t count) {
+        for (uint32_t i = 0; i < count; ++i) {
+            command_index = i;
+            const ex_command& c = commands[i];
+            touched = NIL;
+            if (c.link != EX_LINK_NONE && (c.kind == EX_CMD_LIMIT || c.kind == EX_CMD_MARKET)) {
+                if (i + 1 == count) {
+                    reject(c, EX_REJ_INVALID, 0);
+                    continue;
+                }
+                new_list(c, commands[++i]);
+            } else {
+                process(c);
+            }
+            if (ready_read < ready.size()) {
+                cascade(touched != NIL ? touched : orders[ready[ready_read].first].book);
+            } else if (touched != NIL) {
+                Book& book = books[touched];
+                if (book.conditional) cascade(touched);
+                else { book.traded = false; book.high = book.low = book.last; }
+            }
         }
     }
 
@@ -612,10 +1189,7 @@ uint32_t ex_engine_process(ex_engine* engine, const ex_command* commands, uint32
     engine->out_capacity = out_capacity - written;
     engine->out_count = 0;
     engine->accounts.begin_batch();
-    for (uint32_t i = 0; i < count; ++i) {
-        engine->command_index = i;
-        engine->process(commands[i]);
-    }
+    engine->process_all(commands, count);
     uint32_t total = written + engine->out_count;
     engine->out = nullptr;
     engine->out_capacity = 0;
@@ -681,12 +1255,19 @@ uint64_t ex_engine_sequence(const ex_engine* engine, uint32_t symbol) {
 
 uint64_t ex_engine_order_count(const ex_engine* engine) { return engine->ids.size(); }
 
-int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* price_out) {
+int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* out) {
     uint32_t oi = engine->ids.find(order_id);
     if (oi == NIL) return 0;
     const Order& o = engine->orders[oi];
-    if (price_out) *price_out = o.price;
+    if (out) {
+        out[0] = o.price;
+        out[1] = o.state == State::resting ? 0 : 1;
+    }
     return o.remaining;
+}
+
+int64_t ex_engine_last_price(const ex_engine* engine, uint32_t symbol) {
+    return symbol < engine->books.size() ? engine->books[symbol].last : 0;
 }
 
 uint32_t ex_layout(uint32_t* out, uint32_t capacity) {
@@ -696,6 +1277,9 @@ uint32_t ex_layout(uint32_t* out, uint32_t capacity) {
         offsetof(ex_command, amount), offsetof(ex_command, symbol), offsetof(ex_command, account),
         offsetof(ex_command, asset), offsetof(ex_command, kind), offsetof(ex_command, side),
         offsetof(ex_command, tif), offsetof(ex_command, flags), offsetof(ex_command, stp),
+        offsetof(ex_command, stop_price), offsetof(ex_command, visible), offsetof(ex_command, other_id),
+        offsetof(ex_command, trailing_bps), offsetof(ex_command, trigger), offsetof(ex_command, link),
+        offsetof(ex_command, mode),
         sizeof(ex_event),
         offsetof(ex_event, order_id), offsetof(ex_event, other_id), offsetof(ex_event, price),
         offsetof(ex_event, quantity), offsetof(ex_event, remaining),

@@ -13,6 +13,12 @@
  * of the quote asset; a sell: the quantity of the base asset), each trade settles both sides at
  * once, fees are charged in the asset received (rounded up) and credited to account 0, the venue's
  * fee account, and self-trade prevention needs the resting order's account.
+ *
+ * Conditional orders (stop-loss, take-profit, trailing) wait inside the engine too, because they
+ * must trigger at the exact point of the command stream where the triggering trade happens: after
+ * a taker has finished matching, every conditional order of that book whose condition the last
+ * trade price meets is triggered, and each then matches as a new order would. A triggered order's
+ * trades may trigger more (a cascade): every order triggers at most once, so a cascade ends.
  */
 #ifndef EXCHANGE_ENGINE_H
 #define EXCHANGE_ENGINE_H
@@ -34,7 +40,34 @@ enum {
     EX_CMD_DEPOSIT = 5,  /* credit `amount` units of `asset` to `account` (free) */
     EX_CMD_WITHDRAW = 6, /* debit `amount` units of `asset` from `account`'s free balance */
     EX_CMD_SET_FEES = 7, /* account's own fee rates: price = maker bps, quantity = taker bps (-1 = market's) */
+    EX_CMD_CANCEL_REPLACE = 8, /* cancel other_id, then place the new order this command describes
+                                  (as EX_CMD_LIMIT, or as EX_CMD_MARKET when flags has
+                                  EX_FLAG_MARKET), in one step; mode: EX_CR_* */
 };
+
+/* ex_command.trigger: a conditional order waits, untriggered, until the last trade price of its
+ * market meets stop_price (Binance's rules): a stop-loss buy when last >= stop, a stop-loss sell
+ * when last <= stop, a take-profit buy when last <= stop, a take-profit sell when last >= stop. A
+ * limit (stop-limit, take-profit-limit) then matches at its price with its tif; a market one as a
+ * market order. A stop-market buy by quantity is bounded: `price` is the most it pays, and it
+ * triggers into an IOC at that price. With trailing_bps, stop_price (optional) only activates
+ * tracking: from then the order tracks the best price (highest for a sell, lowest for a buy) and
+ * triggers when the last price has moved trailing_bps against it. Holds are taken at placement
+ * (limit: as its limit; market sell: its quantity; market buy: price x quantity, or `amount`). */
+enum { EX_TRIG_NONE = 0, EX_TRIG_STOP_LOSS = 1, EX_TRIG_TAKE_PROFIT = 2 };
+
+/* ex_command.link: this command and the next one in the same batch form an order list (both
+ * carry its id in other_id), placed or refused together. OCO: both on one side, each a post-only
+ * limit or a conditional order; the first fill of either, or a trigger, cancels the other in the
+ * same step, and the list holds what its larger leg needs, once. OTO: the first (a limit order)
+ * works; the second waits, holding nothing, and is placed when the first has filled completely.
+ * Cancelling, or the expiry of, any member cancels the list. A linked command at the end of a
+ * batch is refused. */
+enum { EX_LINK_NONE = 0, EX_LINK_OCO = 1, EX_LINK_OTO = 2 };
+
+/* ex_command.mode for EX_CMD_CANCEL_REPLACE: if the cancel fails, refuse the new order (stop on
+ * failure) or place it anyway. A new order refused after a successful cancel leaves the cancel. */
+enum { EX_CR_STOP_ON_FAILURE = 0, EX_CR_ALLOW_FAILURE = 1 };
 
 /* ex_command.side and ex_event.side */
 enum { EX_BUY = 0, EX_SELL = 1 };
@@ -43,7 +76,7 @@ enum { EX_BUY = 0, EX_SELL = 1 };
 enum { EX_GTC = 0, EX_IOC = 1, EX_FOK = 2 };
 
 /* ex_command.flags */
-enum { EX_FLAG_POST_ONLY = 1 };
+enum { EX_FLAG_POST_ONLY = 1, EX_FLAG_MARKET = 2 /* cancel-replace: the new order is a market order */ };
 
 /* ex_command.stp: self-trade prevention when the taker meets a resting order of its own account
  * (the taker's mode decides, as on Binance). */
@@ -60,20 +93,28 @@ typedef struct ex_command {
     int64_t price;     /* ticks, > 0 for limit orders */
     int64_t quantity;  /* lots, > 0; for amend the new total quantity including the filled part */
     int64_t amount;    /* units: deposits, withdrawals, market orders by quote amount (else 0) */
+    int64_t stop_price;/* conditional orders: the trigger (or, trailing, activation) price; 0 = none */
+    int64_t visible;   /* icebergs: the lots shown at a time (0 < visible < quantity); 0 = all */
+    uint64_t other_id; /* cancel-replace: the order to cancel; order lists: the list's id */
     uint32_t symbol;   /* book index, < the symbol count given to ex_engine_create */
     uint32_t account;  /* the account placing the order or being funded, < EX_MAX_ACCOUNTS */
     uint32_t asset;    /* deposits and withdrawals: asset index */
+    uint32_t trailing_bps; /* trailing conditional orders: 1 .. 9999 basis points; else 0 */
     uint8_t kind;
     uint8_t side;
     uint8_t tif;
     uint8_t flags;
     uint8_t stp;
-    uint8_t reserved[3];
+    uint8_t trigger;   /* EX_TRIG_* */
+    uint8_t link;      /* EX_LINK_* */
+    uint8_t mode;      /* EX_CR_* */
 } ex_command;
 
-/* ex_event.type. Every command ends with exactly one closing event (ACCEPTED, EXPIRED, REJECTED,
+/* ex_event.type. Every command has exactly one closing event (ACCEPTED, EXPIRED, REJECTED,
  * CANCELLED, AMENDED, DEPOSITED, WITHDRAWN or FEES_SET) about the command's own order or account,
- * after every event it caused (TRADE, PREVENTED, and EXPIRED of resting orders). */
+ * after every event its own matching caused (TRADE, PREVENTED, REFRESHED, EXPIRED of resting
+ * orders, CANCELLED of list siblings). Then come, with the same command_index, the orders it set
+ * off (the cascade): each a TRIGGERED event, its matching's events and its own closing event. */
 enum {
     EX_EV_ACCEPTED = 1,  /* new order passed the engine's checks and was matched: if it has
                             `remaining` it rests (GTC) */
@@ -91,7 +132,18 @@ enum {
     EX_EV_DEPOSITED = 8, /* account, asset, amount */
     EX_EV_WITHDRAWN = 9, /* account, asset, amount */
     EX_EV_FEES_SET = 10, /* account; price = maker bps, quantity = taker bps */
+    EX_EV_TRIGGERED = 11,/* a waiting order enters the book now: reason EX_TRG_PRICE (price = the
+                            last trade price that triggered it) or EX_TRG_LIST (its OTO working
+                            order filled); remaining = its quantity */
+    EX_EV_REFRESHED = 12,/* an iceberg's shown slice was filled and the next joined the back of its
+                            level: price, quantity = the new slice, remaining = all it has left */
 };
+
+/* ex_event.reason for EX_EV_TRIGGERED */
+enum { EX_TRG_PRICE = 0, EX_TRG_LIST = 1 };
+
+/* ex_event.reason for EX_EV_CANCELLED */
+enum { EX_CXL_REQUESTED = 0, EX_CXL_LIST = 1 /* another member of its order list decided it */ };
 
 /* ex_event.reason for EX_EV_REJECTED */
 enum {
@@ -103,6 +155,10 @@ enum {
     EX_REJ_AMEND_QUANTITY = 5,   /* amend to a total at or below the filled quantity */
     EX_REJ_INSUFFICIENT = 6,     /* free balance does not cover the order, amendment or withdrawal */
     EX_REJ_LIMIT = 7,            /* a deposit would take the venue's total of the asset past EX_MAX_TOTAL */
+    EX_REJ_WOULD_TRIGGER = 8,    /* a conditional order whose condition the last price already meets */
+    EX_REJ_NOT_AMENDABLE = 9,    /* amend of an order that waits untriggered or belongs to a list */
+    EX_REJ_LIST = 10,            /* the other member of its order list was refused */
+    EX_REJ_CANCEL_FAILED = 11,   /* cancel-replace (stop on failure): the order to cancel is not open */
 };
 
 /* ex_event.reason for EX_EV_EXPIRED */
@@ -113,7 +169,11 @@ enum {
 };
 
 /* ex_event.flags */
-enum { EX_EVF_KEPT_PRIORITY = 1, EX_EVF_DECREMENTED = 2 };
+enum {
+    EX_EVF_KEPT_PRIORITY = 1,
+    EX_EVF_DECREMENTED = 2,
+    EX_EVF_WAITING = 4, /* ACCEPTED: the order waits (untriggered, or an OTO's pending order) */
+};
 
 typedef struct ex_event {
     uint64_t order_id;      /* the order the event is about (the taker for trades) */
@@ -204,10 +264,13 @@ uint64_t ex_engine_sequence(const ex_engine* engine, uint32_t symbol);
 /* Live (resting) orders in all books. */
 uint64_t ex_engine_order_count(const ex_engine* engine);
 /*
- * Remaining quantity of a resting order, or 0 when it is not resting. Writes its price to
- * *price_out when resting (price_out may be NULL).
+ * Remaining quantity of a live order (resting, or waiting untriggered or in a list), or 0 when it
+ * is not live. Writes its price to out[0] and 1 to out[1] if it waits, 0 if it rests (out may be
+ * NULL).
  */
-int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* price_out);
+int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* out);
+/* The last trade price of a book (0 before its first trade). */
+int64_t ex_engine_last_price(const ex_engine* engine, uint32_t symbol);
 
 /*
  * Layout facts for the binding's self-check: writes up to `capacity` uint32 values:

@@ -14,6 +14,10 @@ const ORDER_ID_WORD = COMMAND.orderId >>> 2;
 const PRICE_WORD = COMMAND.price >>> 2;
 const QUANTITY_WORD = COMMAND.quantity >>> 2;
 const AMOUNT_WORD = COMMAND.amount >>> 2;
+const STOP_PRICE_WORD = COMMAND.stopPrice >>> 2;
+const VISIBLE_WORD = COMMAND.visible >>> 2;
+const OTHER_ID_WORD = COMMAND.otherId >>> 2;
+const TRAILING_WORD = COMMAND.trailingBps >>> 2;
 const SYMBOL_WORD = COMMAND.symbol >>> 2;
 const ACCOUNT_WORD = COMMAND.account >>> 2;
 const ASSET_WORD = COMMAND.asset >>> 2;
@@ -41,6 +45,7 @@ function openLibrary(path: string) {
     ex_engine_sequence: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u64_fast },
     ex_engine_order_count: { args: [FFIType.ptr], returns: FFIType.u64_fast },
     ex_engine_order_remaining: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i64_fast },
+    ex_engine_last_price: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i64_fast },
     ex_max_value: { args: [], returns: FFIType.i64_fast },
     ex_max_total: { args: [], returns: FFIType.i64 },
     ex_layout: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
@@ -129,14 +134,62 @@ export class CommandBatch extends StructArray {
     writeI64(u32, w + PRICE_WORD, price);
     writeI64(u32, w + QUANTITY_WORD, quantity);
     writeU64(u32, w + AMOUNT_WORD, amount);
+    // The fields of conditional orders, icebergs and lists are zero unless set by the
+    // with* methods on the command just added (the buffer is reused).
+    u32[w + STOP_PRICE_WORD] = 0;
+    u32[w + STOP_PRICE_WORD + 1] = 0;
+    u32[w + VISIBLE_WORD] = 0;
+    u32[w + VISIBLE_WORD + 1] = 0;
+    u32[w + OTHER_ID_WORD] = 0;
+    u32[w + OTHER_ID_WORD + 1] = 0;
     u32[w + SYMBOL_WORD] = symbol;
     u32[w + ACCOUNT_WORD] = account;
     u32[w + ASSET_WORD] = asset;
-    // kind, side, tif and flags are the four bytes of one little-endian word (layout.ts), and stp
-    // the first byte of the next (the rest is reserved, zero).
+    u32[w + TRAILING_WORD] = 0;
+    // kind, side, tif and flags are the four bytes of one little-endian word (layout.ts), and stp,
+    // trigger, link and mode those of the next.
     u32[w + CODES_WORD] = kind | (side << 8) | (tif << 16) | (flags << 24);
     u32[w + STP_WORD] = stp;
     this.count++;
+  }
+
+  private lastWord(): number {
+    if (this.count === 0) throw new RangeError("no command to extend");
+    return (this.count - 1) * WORDS;
+  }
+
+  /** Makes the command just added conditional: stop-loss or take-profit (Trigger), at
+   *  `stopPrice` ticks (0: none, trailing only), trailing by `trailingBps` (0: not trailing). */
+  withTrigger(trigger: number, stopPrice: number, trailingBps = 0): void {
+    const w = this.lastWord();
+    writeU64(this.u32, w + STOP_PRICE_WORD, stopPrice);
+    this.u32[w + TRAILING_WORD] = trailingBps;
+    this.bytes[w * 4 + COMMAND.trigger] = trigger;
+  }
+
+  /** Makes the command just added an iceberg showing `visible` lots at a time. */
+  withVisible(visible: number): void {
+    writeU64(this.u32, this.lastWord() + VISIBLE_WORD, visible);
+  }
+
+  /** Makes the command just added a member of order list `listId`; `link` (ListLink) on the first
+   *  of its two commands, 0 on the second. */
+  withList(listId: number | bigint, link: number): void {
+    const w = this.lastWord();
+    writeU64(this.u32, w + OTHER_ID_WORD, listId);
+    this.bytes[w * 4 + COMMAND.link] = link;
+  }
+
+  /** Cancels `cancelId` and places a new order in one step: the new order as `limit` or `market`
+   *  would take it (then extendable with the with* methods). `mode`: CancelReplaceMode. */
+  cancelReplace(cancelId: number | bigint, orderId: number | bigint, symbol: number, side: number, price: number,
+    quantity: number, tif: number, market: boolean, postOnly: boolean, account: number, stp: number, mode: number,
+    quoteAmount: number | bigint = 0): void {
+    const flags = (postOnly ? CommandFlag.postOnly : 0) | (market ? CommandFlag.market : 0);
+    this.next(CommandKind.cancelReplace, orderId, price, quantity, symbol, side, tif, flags, account, stp, quoteAmount);
+    const w = this.lastWord();
+    writeU64(this.u32, w + OTHER_ID_WORD, cancelId);
+    this.bytes[w * 4 + COMMAND.mode] = mode;
   }
 
   limit(orderId: number | bigint, symbol: number, side: number, price: number, quantity: number,
@@ -145,10 +198,10 @@ export class CommandBatch extends StructArray {
   }
 
   /** By quantity, or with `quoteAmount` > 0 by the quote units to spend (buy) or receive (sell),
-   *  `quantity` then being only a cap. */
+   *  `quantity` then being only a cap. `bound`: a stop-market buy by quantity's highest price. */
   market(orderId: number | bigint, symbol: number, side: number, quantity: number, tif: number, account = 1,
-    stp = 0, quoteAmount: number | bigint = 0): void {
-    this.next(CommandKind.market, orderId, 0, quantity, symbol, side, tif, 0, account, stp, quoteAmount);
+    stp = 0, quoteAmount: number | bigint = 0, bound = 0): void {
+    this.next(CommandKind.market, orderId, bound, quantity, symbol, side, tif, 0, account, stp, quoteAmount);
   }
 
   cancel(orderId: number | bigint): void {
@@ -375,11 +428,17 @@ export class MatchingEngine {
     return Number(this.lib.ex_engine_order_count(this.live()));
   }
 
-  /** Remaining quantity and price of a resting order, or null when it does not rest. */
-  restingOrder(orderId: number | bigint): { remaining: number; price: number } | null {
-    const price = new BigInt64Array(1);
-    const remaining = Number(this.lib.ex_engine_order_remaining(this.live(), BigInt(orderId), price));
-    return remaining > 0 ? { remaining, price: Number(price[0]) } : null;
+  /** Remaining quantity and price of a live order (resting, or waiting: untriggered or an OTO's
+   *  pending order), or null when it is not live. */
+  liveOrder(orderId: number | bigint): { remaining: number; price: number; waiting: boolean } | null {
+    const out = new BigInt64Array(2);
+    const remaining = Number(this.lib.ex_engine_order_remaining(this.live(), BigInt(orderId), out));
+    return remaining > 0 ? { remaining, price: Number(out[0]), waiting: out[1] === 1n } : null;
+  }
+
+  /** The last trade price of a book in ticks (0 before its first trade). */
+  lastPrice(symbol: number): number {
+    return Number(this.lib.ex_engine_last_price(this.live(), symbol));
   }
 
   close(): void {

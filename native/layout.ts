@@ -2,22 +2,30 @@
 // source of truth; test/layout.test.ts checks these numbers against ex_layout(). Every other
 // module takes the engine's codes from here.
 
-// kind, side, tif and flags fill one 32-bit word (bytes 44..47), which the packer writes at once,
-// little-endian as on every platform Bun runs on; the layout test checks the offsets.
+// kind, side, tif and flags fill one 32-bit word (bytes 72..75), and stp, trigger, link and mode
+// the next, which the packer writes at once each, little-endian as on every platform Bun runs on;
+// the layout test checks the offsets.
 export const COMMAND = {
-  size: 56,
+  size: 80,
   orderId: 0,
   price: 8,
   quantity: 16,
   amount: 24,
-  symbol: 32,
-  account: 36,
-  asset: 40,
-  kind: 44,
-  side: 45,
-  tif: 46,
-  flags: 47,
-  stp: 48,
+  stopPrice: 32,
+  visible: 40,
+  otherId: 48,
+  symbol: 56,
+  account: 60,
+  asset: 64,
+  trailingBps: 68,
+  kind: 72,
+  side: 73,
+  tif: 74,
+  flags: 75,
+  stp: 76,
+  trigger: 77,
+  link: 78,
+  mode: 79,
 } as const;
 
 export const EVENT = {
@@ -58,10 +66,16 @@ export const BALANCE = {
   locked: 16,
 } as const;
 
-export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4, deposit: 5, withdraw: 6, setFees: 7 } as const;
+export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4, deposit: 5, withdraw: 6, setFees: 7, cancelReplace: 8 } as const;
 export const Side = { buy: 0, sell: 1 } as const;
 export const TimeInForce = { GTC: 0, IOC: 1, FOK: 2 } as const;
-export const CommandFlag = { postOnly: 1 } as const;
+export const CommandFlag = { postOnly: 1, market: 2 } as const;
+/** Conditional orders: what the last trade price must do to trigger them (engine.h EX_TRIG_*). */
+export const Trigger = { none: 0, stopLoss: 1, takeProfit: 2 } as const;
+/** Order lists: a command linked to the next one (EX_LINK_*). */
+export const ListLink = { none: 0, oco: 1, oto: 2 } as const;
+/** Cancel-replace: what a failed cancel does to the new order (EX_CR_*). */
+export const CancelReplaceMode = { stopOnFailure: 0, allowFailure: 1 } as const;
 export const SelfTradePrevention = { none: 0, expireTaker: 1, expireMaker: 2, expireBoth: 3, decrement: 4 } as const;
 
 export const EventType = {
@@ -75,7 +89,12 @@ export const EventType = {
   deposited: 8,
   withdrawn: 9,
   feesSet: 10,
+  triggered: 11,
+  refreshed: 12,
 } as const;
+
+export const TriggerReason = { price: 0, list: 1 } as const;
+export const CancelReason = { requested: 0, list: 1 } as const;
 
 export const RejectReason = {
   none: 0,
@@ -86,11 +105,15 @@ export const RejectReason = {
   amendQuantity: 5,
   insufficient: 6,
   limit: 7,
+  wouldTrigger: 8,
+  notAmendable: 9,
+  list: 10,
+  cancelFailed: 11,
 } as const;
 
 export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2 } as const;
 
-export const EventFlag = { keptPriority: 1, decremented: 2 } as const;
+export const EventFlag = { keptPriority: 1, decremented: 2, waiting: 4 } as const;
 
 /** Account 0 is the venue's fee account (EX_FEE_ACCOUNT). */
 export const FEE_ACCOUNT = 0;

@@ -57,7 +57,7 @@ export function verifyBalances(engine: MatchingEngine, queries: Queries, markets
 
 export function verifyBooks(engine: MatchingEngine, openOrders: OrderState[]): void {
   for (const o of openOrders) {
-    const resting = engine.restingOrder(o.id);
+    const resting = engine.liveOrder(o.id);
     const remaining = remainingOf(o);
     if (!resting || resting.remaining !== remaining || resting.price !== o.price) {
       throw new Error(

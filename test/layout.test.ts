@@ -9,6 +9,8 @@ test("command, event, market and balance layouts match sizeof/offsetof of the C 
   const mirror = [
     COMMAND.size, COMMAND.orderId, COMMAND.price, COMMAND.quantity, COMMAND.amount, COMMAND.symbol,
     COMMAND.account, COMMAND.asset, COMMAND.kind, COMMAND.side, COMMAND.tif, COMMAND.flags, COMMAND.stp,
+    COMMAND.stopPrice, COMMAND.visible, COMMAND.otherId, COMMAND.trailingBps, COMMAND.trigger, COMMAND.link,
+    COMMAND.mode,
     EVENT.size, EVENT.orderId, EVENT.otherId, EVENT.price, EVENT.quantity, EVENT.remaining,
     EVENT.otherRemaining, EVENT.sequence, EVENT.amount, EVENT.otherAmount, EVENT.commandIndex, EVENT.account,
     EVENT.asset, EVENT.type, EVENT.reason, EVENT.side, EVENT.flags,
