@@ -199,7 +199,7 @@ const DATA_DIR = join(import.meta.dir, ".data");
 const GENERATOR_VERSION = 3;
 
 export function scenarioFile(spec: ScenarioSpec): string {
-  return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}-v${GENERATOR_VERSION}.bin`);
+  return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}-v${GENERATOR_VERSION}-c${COMMAND.size}.bin`);
 }
 
 /** Loads a scenario from its cached file, generating it first when missing. */

@@ -381,7 +381,7 @@ struct ex_engine {
         bool sell = o.side == EX_SELL;
         if (tr.head == oi) { tr.move = extreme; tr.fire = x.fire; }
         else if (sell) { if (extreme < tr.move) tr.move = extreme; if (x.fire > tr.fire) tr.fire = x.fire; }
-        else { if (extreme > tr.move || extreme == 0) tr.move = extreme == 0 ? 0 : extreme;
+        else { if (tr.move != 0 && (extreme == 0 || extreme > tr.move)) tr.move = extreme;  // 0 forces a look
                if (tr.fire == 0 || (x.fire != 0 && x.fire < tr.fire)) tr.fire = x.fire; }
     }
 

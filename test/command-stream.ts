@@ -17,6 +17,9 @@ export interface StreamOptions {
   sided?: boolean;
   /** Accounts 1..accounts place orders (default 1: the harness's funded account only). */
   accounts?: number;
+  /** Also conditional orders (stop-loss, take-profit, limit and market, trailing), icebergs,
+   *  OCO and OTO lists and cancel-replace: this share of new orders (0..1, default 0). */
+  advanced?: number;
 }
 
 /** Deposits that start each account of a stream with a modest balance of every asset. */
@@ -45,12 +48,54 @@ export function commandStream(opts: StreamOptions) {
     account: fc.integer({ min: 1, max: accounts }),
     stp: fc.constantFrom(0, 0, 1, 2, 3, 4),
     extra: fc.integer({ min: 0, max: 99 }),
+    kind: fc.integer({ min: 0, max: 99 }),
+    stop: fc.integer({ min: -4, max: 4 }),
   });
   // size "max": lengths range up to the bounds given (fast-check's default keeps arrays short).
   return fc.array(fc.array(op, { minLength: 1, maxLength: opts.maxBatchSize, size: "max" }), { minLength: 1, maxLength: opts.maxBatches, size: "max" })
     .map((batches) => {
       let nextId = 1;
-      return batches.map((ops) => ops.map((o): Cmd => {
+      let nextList = 1;
+      const advanced = Math.round((opts.advanced ?? 0) * 100);
+      return batches.map((ops) => ops.flatMap((o): Cmd[] => {
+        if (o.pick < 52 && o.kind < advanced) return advancedOrder(o);
+        return [plain(o)];
+      }));
+      // Conditional orders stop near the middle of the range (or trail by 1 to 4%), icebergs show
+      // a slice of 1 to 3 lots, lists pair a post-only limit with a stop (OCO) or a limit with
+      // any order (OTO), and replaces move an existing order.
+      function advancedOrder(o: typeof op extends fc.Arbitrary<infer T> ? T : never): Cmd[] {
+        const symbol = o.symbol === opts.symbols ? 0 : o.symbol;
+        const base = { account: o.account, symbol, side: o.side, stp: accounts > 1 ? o.stp : 0 };
+        const stopPrice = middle + o.stop;
+        const trailing = o.extra % 3 === 0 ? 100 + (o.extra % 4) * 100 : 0;
+        const trigger = (1 + (o.extra % 2)) as 1 | 2;
+        const conditional = (id: number): Cmd => {
+          const stop = trailing && o.extra % 2 === 0 ? 0 : stopPrice;
+          if (o.pick % 2 === 0) return { kind: "limit", id, ...base, price: o.price, qty: o.qty, tif: o.tif, trigger, stop, trailing };
+          const amount = o.side === 0 && o.extra > 80 ? o.qty * 60 : 0;
+          return { kind: "market", id, ...base, qty: amount ? 1e15 : o.qty, tif: o.tif === 2 && !amount ? 2 : 1, trigger, stop, trailing, amount, bound: o.side === 0 && !amount ? o.price + 3 : 0 };
+        };
+        const k = o.kind % 5;
+        if (k === 0) return [conditional(nextId++)];
+        if (k === 1) return [{ kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty + 3, tif: 0, visible: 1 + (o.extra % 3) }];
+        if (k === 2) {
+          const listId = nextList++;
+          const limit: Cmd = { kind: "limit", id: nextId++, ...base, price: o.side === 0 ? lo + (o.price - lo) % 4 : hi - (o.price - lo) % 4, qty: o.qty, tif: 0, postOnly: true, listId };
+          return [{ ...limit, link: 1 } as Cmd, { ...conditional(nextId++), listId } as Cmd];
+        }
+        if (k === 3) {
+          const listId = nextList++;
+          const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2 };
+          const pending: Cmd = o.extra % 2 === 0
+            ? { kind: "limit", id: nextId++, ...base, side: (1 - o.side) as 0 | 1, price: o.side === 0 ? o.price + 2 : o.price - 2, qty: o.qty, tif: 0, listId }
+            : { ...conditional(nextId++), side: (1 - o.side) as 0 | 1, bound: o.side === 1 ? o.price + 3 : 0, amount: 0, listId } as Cmd;
+          return [working, pending];
+        }
+        const cancelId = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1;
+        return [{ kind: "replace", cancelId, mode: (o.extra % 2) as 0 | 1, id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif, market: false }];
+      }
+      function plain(o: typeof op extends fc.Arbitrary<infer T> ? T : never): Cmd {
         const existing = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1; // sometimes beyond: unknown
         const symbol = o.symbol === opts.symbols && o.pick % 5 !== 0 ? 0 : o.symbol;
         const price = priceFor(o.side, o.price, o.pick);
@@ -67,7 +112,7 @@ export function commandStream(opts: StreamOptions) {
         if (o.pick < 94) return { kind: "deposit", account: o.account, asset, amount: o.qty * (asset === 0 ? 300 : 3) };
         if (o.pick < 98) return { kind: "withdraw", account: o.account, asset, amount: o.qty * (asset === 0 ? 400 : 4) };
         return { kind: "fees", account: o.account, maker: o.extra < 50 ? -1 : o.extra * 10, taker: o.extra < 30 ? -1 : o.extra * 20 };
-      }));
+      }
     });
 }
 
@@ -92,11 +137,8 @@ export function checkBalances(engine: Harness, model: ReferenceModel, symbols: n
     }
     expect(sum).toBe(model.total(asset));
   }
-  // What open orders hold: a buy its price x remaining of the quote (asset 0), a sell its remaining base.
-  const held = new Map<string, bigint>();
-  for (const o of model.restingOrders()) {
-    const key = `${o.account}:${o.side === 0 ? 0 : o.symbol + 1}`;
-    held.set(key, (held.get(key) ?? 0n) + (o.side === 0 ? BigInt(o.price) * BigInt(o.remaining) : BigInt(o.remaining)));
-  }
+  // What open and untriggered orders hold: a buy its price x remaining of the quote (asset 0), a
+  // sell its remaining base, a market buy by amount that amount; an OCO its larger leg's need once.
+  const held = model.holds();
   for (const { account, asset } of seen) expect(engine.balance(account, asset).locked).toBe(held.get(`${account}:${asset}`) ?? 0n);
 }

@@ -2,11 +2,19 @@
 // Its markets: symbol i trades base asset i+1 against asset 0 (the quote), one unit per lot and
 // per tick x lot, so amounts read as plainly as prices and quantities.
 import { CommandBatch, EventBuffer, MatchingEngine, type EngineMarket } from "../native/engine";
-import { EventType, ExpireReason, RejectReason } from "../native/layout";
+import { CancelReason, EventType, ExpireReason, RejectReason, TriggerReason } from "../native/layout";
+
+/** What a new order may be besides plain: conditional (trigger 1 stop-loss, 2 take-profit, with a
+ *  stop price and/or a trailing delta), an iceberg (visible), a member of an order list (the
+ *  first of two adjacent commands carries link 1 OCO or 2 OTO; both carry listId). */
+export interface OrderExtras { trigger?: 0 | 1 | 2; stop?: number; trailing?: number; visible?: number; link?: 0 | 1 | 2; listId?: number }
 
 export type Cmd =
-  | { kind: "limit"; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number }
-  | { kind: "market"; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; qty: number; tif?: 1 | 2; stp?: number; amount?: number }
+  | ({ kind: "limit"; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number } & OrderExtras)
+  /** bound: a stop-market buy by quantity's highest price (else 0). */
+  | ({ kind: "market"; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; qty: number; tif?: 1 | 2; stp?: number; amount?: number; bound?: number } & OrderExtras)
+  /** Cancels cancelId and places the order described (a limit, or a market one when market). */
+  | ({ kind: "replace"; cancelId: number | bigint; mode: 0 | 1; market?: boolean; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number; amount?: number } & OrderExtras)
   | { kind: "cancel"; id: number | bigint }
   | { kind: "amend"; id: number | bigint; price: number; qty: number }
   | { kind: "deposit" | "withdraw"; account: number; asset: number; amount: number | bigint }
@@ -22,11 +30,12 @@ export interface Ev {
   remaining: number;
   otherRemaining: number;
   sequence: number;
-  /** A reject reason (REJECTED) or an expiry reason (EXPIRED), else "none". */
+  /** A reject, expiry, trigger or cancel reason (REJECTED, EXPIRED, TRIGGERED, CANCELLED), else "none". */
   reason: string;
   side: number;
   keptPriority: boolean;
   decremented: boolean;
+  waiting: boolean;
   amount: bigint;
   otherAmount: bigint;
   account: number;
@@ -36,6 +45,11 @@ export interface Ev {
 const typeName = Object.fromEntries(Object.entries(EventType).map(([k, v]) => [v, k])) as Record<number, Ev["type"]>;
 const rejectName = Object.fromEntries(Object.entries(RejectReason).map(([k, v]) => [v, k])) as Record<number, string>;
 const expireName = Object.fromEntries(Object.entries(ExpireReason).map(([k, v]) => [v, k])) as Record<number, string>;
+const triggerName = Object.fromEntries(Object.entries(TriggerReason).map(([k, v]) => [v, k])) as Record<number, string>;
+const cancelName = Object.fromEntries(Object.entries(CancelReason).map(([k, v]) => [v, k])) as Record<number, string>;
+const reasonNames: Partial<Record<Ev["type"], Record<number, string>>> = {
+  rejected: rejectName, expired: expireName, triggered: triggerName, cancelled: cancelName,
+};
 
 /** The harness's markets (see above), with the same fee rates in each. */
 export function plainMarkets(symbols: number, makerFeeBps = 0, takerFeeBps = 0): EngineMarket[] {
@@ -69,10 +83,20 @@ export class Harness {
 
   run(cmds: Cmd[]): Ev[] {
     this.batch.clear();
+    const extend = (x: OrderExtras) => {
+      if (x.trigger) this.batch.withTrigger(x.trigger, x.stop ?? 0, x.trailing ?? 0);
+      if (x.visible) this.batch.withVisible(x.visible);
+      if (x.listId !== undefined) this.batch.withList(x.listId, x.link ?? 0);
+    };
     for (const c of cmds) {
       switch (c.kind) {
-        case "limit": this.batch.limit(c.id, c.symbol ?? 0, c.side, c.price, c.qty, c.tif ?? 0, c.postOnly ?? false, c.account ?? 1, c.stp ?? 0); break;
-        case "market": this.batch.market(c.id, c.symbol ?? 0, c.side, c.qty, c.tif ?? 1, c.account ?? 1, c.stp ?? 0, c.amount ?? 0); break;
+        case "limit": this.batch.limit(c.id, c.symbol ?? 0, c.side, c.price, c.qty, c.tif ?? 0, c.postOnly ?? false, c.account ?? 1, c.stp ?? 0); extend(c); break;
+        case "market": this.batch.market(c.id, c.symbol ?? 0, c.side, c.qty, c.tif ?? 1, c.account ?? 1, c.stp ?? 0, c.amount ?? 0, c.bound ?? 0); extend(c); break;
+        case "replace":
+          this.batch.cancelReplace(c.cancelId, c.id, c.symbol ?? 0, c.side, c.price, c.qty, c.tif ?? (c.market ? 1 : 0), c.market ?? false,
+            c.postOnly ?? false, c.account ?? 1, c.stp ?? 0, c.mode, c.amount ?? 0);
+          extend(c);
+          break;
         case "cancel": this.batch.cancel(c.id); break;
         case "amend": this.batch.amend(c.id, c.price, c.qty); break;
         case "deposit": this.batch.deposit(c.account, c.asset, c.amount); break;
@@ -88,8 +112,8 @@ export class Harness {
           type, cmd: e.commandIndex(i), id: e.orderIdBig(i), other: e.otherIdBig(i),
           price: e.price(i), qty: e.quantity(i), remaining: e.remaining(i), otherRemaining: e.otherRemaining(i),
           sequence: e.sequence(i),
-          reason: type === "rejected" ? rejectName[e.reason(i)]! : type === "expired" ? expireName[e.reason(i)]! : "none",
-          side: e.side(i), keptPriority: (e.flags(i) & 1) === 1, decremented: (e.flags(i) & 2) === 2,
+          reason: reasonNames[type]?.[e.reason(i)] ?? "none",
+          side: e.side(i), keptPriority: (e.flags(i) & 1) === 1, decremented: (e.flags(i) & 2) === 2, waiting: (e.flags(i) & 4) === 4,
           amount: e.amount(i), otherAmount: e.otherAmount(i), account: e.account(i), asset: e.asset(i),
         });
       }

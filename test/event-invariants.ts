@@ -8,12 +8,15 @@ interface Resting { id: bigint; symbol: number; side: number; price: number; rem
 
 export class InvariantChecker {
   private readonly resting = new Map<bigint, Resting>();
+  /** Orders that wait: untriggered, or an OTO's pending order (they are in no book). */
+  private readonly waiting = new Map<bigint, number>(); // id -> symbol
   private clock = 0;
 
   /** Feeds one batch (its commands and the events they produced); throws on the first violation. */
   check(cmds: Cmd[], events: Ev[]): void {
     const fail = (msg: string, e: Ev) => { throw new Error(`${msg}: ${JSON.stringify(e, (_, v) => (typeof v === "bigint" ? String(v) : v))}`); };
-    const takerFilled = new Map<number, number>();
+    const takerFilled = new Map<string, number>();
+    const triggered = new Map<bigint, number>(); // order -> symbol, triggered in this batch
     for (const e of events) {
       const cmd = cmds[e.cmd]!;
       const symbol = "symbol" in cmd ? cmd.symbol ?? 0 : this.resting.get(e.id)?.symbol ?? 0;
@@ -33,20 +36,37 @@ export class InvariantChecker {
           maker!.remaining -= e.qty;
           if (e.otherRemaining !== maker!.remaining) fail("maker's remaining quantity does not add up", e);
           if (maker!.remaining === 0) this.resting.delete(e.other);
-          takerFilled.set(e.cmd, (takerFilled.get(e.cmd) ?? 0) + e.qty);
+          takerFilled.set(`${e.cmd}:${e.id}`, (takerFilled.get(`${e.cmd}:${e.id}`) ?? 0) + e.qty);
           break;
         }
         case "accepted":
-          if (cmd.kind !== "limit" && cmd.kind !== "market") fail("accepted event for a non-order", e);
-          // By quote amount, the quantity is what filled (the command's is only a cap).
-          if ("qty" in cmd) {
-            const quantity = cmd.kind === "market" && cmd.amount ? e.qty : cmd.qty;
-            if (e.remaining + (takerFilled.get(e.cmd) ?? 0) !== quantity) fail("filled + remaining != quantity", e);
+          if (e.waiting) {
+            this.waiting.set(e.id, symbol);
+            break;
           }
-          if (e.remaining > 0) this.resting.set(e.id, { id: e.id, symbol, side: e.side, price: e.price, remaining: e.remaining, since: this.clock++ });
+          if (cmd.kind !== "limit" && cmd.kind !== "market" && cmd.kind !== "replace" && !triggered.has(e.id)) fail("accepted event for a non-order", e);
+          this.waiting.delete(e.id);
+          // By quote amount, the quantity is what filled (the command's is only a cap).
+          if (e.remaining + (takerFilled.get(`${e.cmd}:${e.id}`) ?? 0) !== e.qty) fail("filled + remaining != quantity", e);
+          if (e.remaining > 0) this.resting.set(e.id, { id: e.id, symbol: triggered.get(e.id) ?? symbol, side: e.side, price: e.price, remaining: e.remaining, since: this.clock++ });
           break;
-        case "cancelled": {
+        case "triggered":
+          if (!this.waiting.has(e.id)) fail("a trigger of an order that was not waiting", e);
+          triggered.set(e.id, this.waiting.get(e.id)!);
+          // Released by its OTO working order, a conditional order waits on for its own trigger.
+          if (e.reason === "price") this.waiting.delete(e.id);
+          break;
+        case "refreshed": {
+          // An iceberg's next slice joins the back of its level.
           const o = this.resting.get(e.id);
+          if (!o || o.remaining !== e.remaining || e.qty <= 0 || e.qty > e.remaining) fail("a refresh of an order that does not rest with that quantity", e);
+          o!.since = this.clock++;
+          break;
+        }
+        case "cancelled": {
+          if (this.waiting.delete(e.id)) break;
+          const o = this.resting.get(e.id);
+          if (!o && e.reason === "list") break; // an OTO's pending order whose working order ended at once
           if (!o || o.remaining !== e.qty) fail("cancelled quantity differs from the resting quantity", e);
           this.resting.delete(e.id);
           break;
@@ -69,11 +89,12 @@ export class InvariantChecker {
           if (e.decremented) {
             maker!.remaining -= e.qty;
             if (e.otherRemaining !== maker!.remaining) fail("maker's remaining quantity after a decrement does not add up", e);
-            takerFilled.set(e.cmd, (takerFilled.get(e.cmd) ?? 0) + e.qty);
+            takerFilled.set(`${e.cmd}:${e.id}`, (takerFilled.get(`${e.cmd}:${e.id}`) ?? 0) + e.qty);
           }
           break;
         }
         case "expired": {
+          this.waiting.delete(e.id);
           // A resting order expired by self-trade prevention (or an amended one that met its own).
           const o = this.resting.get(e.id);
           if (o) {

@@ -1,7 +1,8 @@
-// A deliberately plain reference of the engine's rules: one array of resting orders, linear scans,
-// sorting on every match, balances in a map of bigints. Slow and obviously right; the engine must
-// emit exactly its events and hold exactly its balances. Markets are the harness's
-// (engine-harness.ts): symbol s trades asset s+1 against asset 0, one unit per lot and per tick x lot.
+// A deliberately plain reference of the engine's rules: one array of live orders, linear scans,
+// sorting on every fill, balances in a map of bigints, and after every taker a scan of every
+// untriggered order. Slow and obviously right; the engine must emit exactly its events and hold
+// exactly its balances. Markets are the harness's (engine-harness.ts): symbol s trades asset s+1
+// against asset 0, one unit per lot and per tick x lot.
 import type { Cmd, Ev } from "./engine-harness";
 
 const MAX = 1e15;
@@ -9,40 +10,94 @@ const MAX_TOTAL = 1n << 62n;
 const INT64_MAX = (1n << 63n) - 1n;
 const MAX_ACCOUNTS = 1 << 24;
 const STP = { none: 0, expireTaker: 1, expireMaker: 2, expireBoth: 3, decrement: 4 };
+const STOP_LOSS = 1;
+const OCO = 1, OTO = 2;
 
-interface Resting { id: bigint; account: number; symbol: number; side: number; price: number; remaining: number; filled: number; postOnly: boolean; stp: number; time: number }
+type State = "resting" | "pending" | "tracking" | "waiting" | "ready";
+
+/** A live order: resting in a book, waiting for its trigger or its OTO working order, or ready. */
+interface Order {
+  id: bigint; account: number; symbol: number; side: number;
+  price: number; // limit price; a stop-market buy's bound; else 0
+  remaining: number; filled: number; shown: number; visible: number;
+  postOnly: boolean; stp: number; time: number; state: State;
+  market: boolean; amount: bigint; tif: number;
+  trigger: number; stop: number; trailing: number; extreme: number | null; since: number;
+  released: boolean; list: List | null;
+}
+interface List { link: number; first: Order; second: Order; shared: bigint }
 interface Taker { id: bigint; account: number; symbol: number; side: number; stp: number; market: boolean; held: boolean; limit: number; remaining: number; filled: number; budget: bigint | null; stop: "none" | "selfTrade" | "insufficient" | "budget" }
+type NewOrder = Extract<Cmd, { kind: "limit" | "market" }>;
 
 export class ReferenceModel {
-  private resting: Resting[] = [];
+  private live: Order[] = [];
+  private ready: Order[] = [];
   private sequences: number[];
+  private lastPrice: number[];
+  private traded: boolean[];
   private clock = 0;
+  private touched = -1;
   private readonly balances = new Map<string, { free: bigint; locked: bigint }>();
   private readonly fees = new Map<number, { maker: number; taker: number }>();
   private readonly totals: bigint[];
 
   constructor(private readonly symbols = 1, private readonly makerBps = 0, private readonly takerBps = 0) {
     this.sequences = new Array(symbols).fill(0);
+    this.lastPrice = new Array(symbols).fill(0);
+    this.traded = new Array(symbols).fill(false);
     this.totals = new Array(symbols + 1).fill(0n);
   }
 
   run(cmds: Cmd[]): Ev[] {
     const out: Ev[] = [];
-    cmds.forEach((c, i) => this.one(c, i, out));
+    for (let i = 0; i < cmds.length; i++) {
+      const c = cmds[i]!;
+      this.touched = -1;
+      if ((c.kind === "limit" || c.kind === "market") && c.link) {
+        if (i + 1 === cmds.length) this.ev(out, i, { type: "rejected", id: BigInt(c.id), side: c.side, reason: "invalid", account: c.account ?? 1 });
+        else { this.list(c, cmds[i + 1] as NewOrder, i, out); i++; }
+      } else {
+        this.one(c, i, out);
+      }
+      // A list's cascade belongs to its second command (i has moved on to it).
+      if (this.ready.length > 0) this.cascade(this.touched >= 0 ? this.touched : this.ready[0]!.symbol, i, out);
+      else if (this.touched >= 0) this.cascade(this.touched, i, out);
+    }
     return out;
   }
 
   book(symbol = 0) {
     const side = (s: number) => {
       const levels = new Map<number, number>();
-      for (const o of this.resting) if (o.symbol === symbol && o.side === s) levels.set(o.price, (levels.get(o.price) ?? 0) + o.remaining);
+      for (const o of this.resting()) if (o.symbol === symbol && o.side === s) levels.set(o.price, (levels.get(o.price) ?? 0) + o.shown);
       return [...levels.entries()].sort((a, b) => (s === 0 ? b[0] - a[0] : a[0] - b[0]));
     };
     return { bids: side(0), asks: side(1) };
   }
 
-  restingOrders(): Resting[] {
-    return this.resting;
+  restingOrders(): Order[] {
+    return this.resting();
+  }
+
+  /** Every live order: resting, untriggered, or an OTO's pending one. */
+  liveOrders(): Order[] {
+    return this.live;
+  }
+
+  /** What the live orders hold, by "account:asset": each its own need, a list's shared part once. */
+  holds(): Map<string, bigint> {
+    const held = new Map<string, bigint>();
+    const add = (o: Order, units: bigint) => {
+      const key = `${o.account}:${this.heldAsset(o.symbol, o.side)}`;
+      held.set(key, (held.get(key) ?? 0n) + units);
+    };
+    const lists = new Set<List>();
+    for (const o of this.live) {
+      add(o, this.holdNow(o));
+      if (o.list) lists.add(o.list);
+    }
+    for (const l of lists) add(l.first, -l.shared);
+    return held;
   }
 
   balance(account: number, asset: number): { free: bigint; locked: bigint } {
@@ -63,6 +118,18 @@ export class ReferenceModel {
     return this.totals[asset]!;
   }
 
+  private resting(): Order[] {
+    return this.live.filter((o) => o.state === "resting");
+  }
+
+  private find(id: bigint): Order | undefined {
+    return this.live.find((o) => o.id === id);
+  }
+
+  private remove(o: Order): void {
+    this.live = this.live.filter((x) => x !== o);
+  }
+
   private bal(account: number, asset: number) {
     const key = `${account}:${asset}`;
     let b = this.balances.get(key);
@@ -73,17 +140,21 @@ export class ReferenceModel {
   private ev(out: Ev[], cmd: number, fields: Partial<Ev> & Pick<Ev, "type" | "id">): void {
     out.push({
       cmd, other: 0n, price: 0, qty: 0, remaining: 0, otherRemaining: 0, sequence: 0, reason: "none", side: 0,
-      keptPriority: false, decremented: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...fields,
+      keptPriority: false, decremented: false, waiting: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...fields,
     });
+  }
+
+  private seq(symbol: number): number {
+    return symbol < this.symbols ? this.sequences[symbol]! : 0;
   }
 
   private crosses(side: number, price: number, other: number) {
     return side === 0 ? price >= other : price <= other;
   }
 
-  /** Opposite orders the taker may trade with, best price first, then oldest first. */
-  private candidates(symbol: number, side: number, market: boolean, limit: number): Resting[] {
-    return this.resting
+  /** Opposite resting orders the taker may trade with, best price first, then oldest first. */
+  private candidates(symbol: number, side: number, market: boolean, limit: number, among = this.resting()): Order[] {
+    return among
       .filter((o) => o.symbol === symbol && o.side !== side && (market || this.crosses(side, limit, o.price)))
       .sort((a, b) => (a.price !== b.price ? (side === 0 ? a.price - b.price : b.price - a.price) : a.time - b.time));
   }
@@ -91,6 +162,15 @@ export class ReferenceModel {
   // A buy holds price x quantity of the quote (asset 0), a sell its quantity of the base.
   private heldAsset(symbol: number, side: number) { return side === 0 ? 0 : symbol + 1; }
   private holdOf(side: number, price: number, qty: number): bigint { return side === 0 ? BigInt(price) * BigInt(qty) : BigInt(qty); }
+  /** What an order placed as `c` holds: as a limit (a stop-market buy at its bound), or a market buy by amount that amount. */
+  private holdFor(side: number, price: number, qty: number, amount: bigint): bigint {
+    return amount !== 0n && side === 0 ? amount : this.holdOf(side, price, qty);
+  }
+  private holdNow(o: Order): bigint {
+    if (o.state === "waiting") return 0n;
+    if (o.amount !== 0n && o.side === 0 && o.state !== "resting") return o.amount;
+    return this.holdOf(o.side, o.price, o.remaining);
+  }
   private lock(account: number, asset: number, units: bigint) {
     if (units === 0n) return;
     const b = this.bal(account, asset);
@@ -110,15 +190,148 @@ export class ReferenceModel {
     this.ev(out, cmd, { type: "rejected", id, side, reason: "insufficient", account, asset, amount: needed > INT64_MAX ? INT64_MAX : needed, otherAmount: available, sequence });
   }
 
+  // ---- conditional orders -------------------------------------------------------------------
+
+  /** Stop-loss buys and take-profit sells trigger on a rise to their stop; the others on a fall. */
+  private rises(o: { side: number; trigger: number }) { return (o.trigger === STOP_LOSS) === (o.side === 0); }
+  private met(rise: boolean, stop: number, last: number) { return last > 0 && (rise ? last >= stop : last <= stop); }
+  private fireOf(o: Order): number {
+    const e = BigInt(o.extreme!), d = BigInt(o.trailing);
+    return o.side === 1 ? Number((e * (10000n - d)) / 10000n) : Number((e * (10000n + d) + 9999n) / 10000n);
+  }
+
+  private wait(o: Order): void {
+    if (o.stop === 0) return this.track(o, this.lastPrice[o.symbol]!);
+    o.state = "pending";
+    o.since = this.clock++;
+  }
+
+  private track(o: Order, extreme: number): void {
+    o.state = "tracking";
+    o.extreme = extreme || null;
+    o.since = this.clock++;
+  }
+
+  /** After a trade: every tracking order of the book follows the price. */
+  private follow(symbol: number, price: number): void {
+    for (const o of this.live) {
+      if (o.symbol !== symbol || o.state !== "tracking") continue;
+      if (o.extreme === null || (o.side === 1 ? price > o.extreme : price < o.extreme)) o.extreme = price;
+    }
+  }
+
+  /** Triggers what the last price meets: tracking buys then sells (in tracking order), then rises
+   *  (lowest stop first), then falls (highest first); trailing ones whose stop is met start tracking. */
+  private collect(symbol: number, out: Ev[], cmd: number): void {
+    this.traded[symbol] = false;
+    const last = this.lastPrice[symbol]!;
+    const mine = (state: State) => this.live.filter((o) => o.symbol === symbol && o.state === state);
+    const fired: Order[] = [];
+    for (const side of [0, 1]) {
+      const tracking = mine("tracking").filter((o) => o.side === side).sort((a, b) => a.since - b.since);
+      for (const o of tracking) {
+        if (o.extreme !== null && (side === 1 ? last <= this.fireOf(o) : last >= this.fireOf(o))) fired.push(o);
+      }
+    }
+    for (const o of fired) o.state = "ready";
+    for (const rise of [true, false]) {
+      const due = mine("pending").filter((o) => this.rises(o) === rise && this.met(rise, o.stop, last))
+        .sort((a, b) => (a.stop !== b.stop ? (rise ? a.stop - b.stop : b.stop - a.stop) : a.since - b.since));
+      for (const o of due) {
+        if (o.trailing) this.track(o, last);
+        else { o.state = "ready"; fired.push(o); }
+      }
+    }
+    for (const o of fired) {
+      if (!this.live.includes(o)) continue; // cancelled as the sibling of one before it
+      this.ready.push(o);
+      if (o.list) this.endList(o, false, out, cmd);
+    }
+  }
+
+  private cascade(symbol: number, cmd: number, out: Ev[]): void {
+    for (;;) {
+      if (this.traded[symbol]) this.collect(symbol, out, cmd);
+      const o = this.ready.shift();
+      if (!o) return;
+      if (!this.live.includes(o) || o.state !== "ready") continue;
+      this.enter(o, out, cmd);
+    }
+  }
+
+  private enter(o: Order, out: Ev[], cmd: number): void {
+    const s = o.symbol;
+    const last = this.lastPrice[s]!;
+    const released = o.released;
+    this.ev(out, cmd, { type: "triggered", id: o.id, side: o.side, price: last, qty: o.remaining, remaining: o.remaining, reason: released ? "list" : "price", sequence: this.seq(s) });
+    if (released) {
+      o.released = false;
+      const needed = this.holdFor(o.side, o.price, o.remaining, o.amount);
+      const asset = this.heldAsset(s, o.side);
+      if (needed > this.bal(o.account, asset).free) {
+        this.ev(out, cmd, { type: "expired", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, reason: "insufficient", sequence: this.seq(s) });
+        return this.remove(o);
+      }
+      this.lock(o.account, asset, needed);
+      if (o.trigger) {
+        if (o.stop === 0 || !this.met(this.rises(o), o.stop, last)) return this.wait(o);
+        this.ev(out, cmd, { type: "triggered", id: o.id, side: o.side, price: last, qty: o.remaining, remaining: o.remaining, reason: "price", sequence: this.seq(s) });
+      }
+    }
+    const byAmount = o.market && o.amount !== 0n;
+    const bounded = o.market && o.side === 0 && !byAmount;
+    const market = o.market && !bounded;
+    if (byAmount) this.lock(o.account, this.heldAsset(s, o.side), -this.holdNow(o));
+    const t: Taker = { id: o.id, account: o.account, symbol: s, side: o.side, stp: o.stp, market, held: !byAmount, limit: market ? 0 : o.price, remaining: o.remaining, filled: o.filled, budget: byAmount ? o.amount : null, stop: "none" };
+    this.runTaker(out, cmd, t, bounded ? 1 : o.tif, o);
+  }
+
+  // ---- order lists ----------------------------------------------------------------------------
+
+  /** A member was decided: an OTO whose working order filled releases its pending order; else the other is cancelled. */
+  private endList(o: Order, filled: boolean, out: Ev[], cmd: number): void {
+    const l = o.list!;
+    const other = l.first === o ? l.second : l.first;
+    l.first.list = l.second.list = null;
+    if (l.link === OTO && o === l.first && filled) {
+      other.released = true;
+      other.state = "ready";
+      this.ready.push(other);
+      return;
+    }
+    this.cancelLive(other, "list", l.shared, out, cmd);
+  }
+
+  private cancelLive(o: Order, reason: string, shared: bigint, out: Ev[], cmd: number): void {
+    if (o.list) this.endList(o, false, out, cmd);
+    this.lock(o.account, this.heldAsset(o.symbol, o.side), -(this.holdNow(o) - shared));
+    if (o.state === "resting") this.sequences[o.symbol]!++;
+    this.remove(o);
+    this.ev(out, cmd, { type: "cancelled", id: o.id, side: o.side, price: o.price, qty: o.remaining, reason, sequence: this.seq(o.symbol) });
+  }
+
+  // ---- matching -------------------------------------------------------------------------------
+
+  private makerChanged(m: Order, out: Ev[], cmd: number): void {
+    if (m.list && (m.list.link === OCO || m.remaining === 0)) this.endList(m, true, out, cmd);
+    if (m.shown === 0 && m.remaining > 0) {
+      m.shown = Math.min(m.visible, m.remaining);
+      m.time = this.clock++;
+      this.ev(out, cmd, { type: "refreshed", id: m.id, side: m.side, price: m.price, qty: m.shown, remaining: m.remaining, sequence: ++this.sequences[m.symbol]! });
+    }
+  }
+
   private match(out: Ev[], cmd: number, t: Taker) {
     const base = t.symbol + 1;
-    for (const maker of this.candidates(t.symbol, t.side, t.market, t.limit)) {
-      if (t.remaining === 0) break;
+    while (t.remaining > 0) {
+      const maker = this.candidates(t.symbol, t.side, t.market, t.limit)[0];
+      if (!maker) break;
       if (maker.account === t.account && t.stp !== STP.none) {
-        const overlap = Math.min(t.remaining, maker.remaining);
+        const overlap = Math.min(t.remaining, maker.shown);
         const decrement = t.stp === STP.decrement;
         if (decrement) {
           maker.remaining -= overlap;
+          maker.shown -= overlap;
           maker.filled += overlap;
           this.lock(maker.account, this.heldAsset(t.symbol, maker.side), -this.holdOf(maker.side, maker.price, overlap));
           t.remaining -= overlap;
@@ -128,9 +341,12 @@ export class ReferenceModel {
         }
         this.ev(out, cmd, { type: "prevented", id: t.id, side: t.side, other: maker.id, price: maker.price, qty: overlap, remaining: t.remaining, otherRemaining: maker.remaining, decremented: decrement, sequence: this.sequences[t.symbol]! });
         if (t.stp === STP.expireMaker || t.stp === STP.expireBoth || (decrement && maker.remaining === 0)) {
+          if (maker.list) this.endList(maker, false, out, cmd);
           this.lock(maker.account, this.heldAsset(t.symbol, maker.side), -this.holdOf(maker.side, maker.price, maker.remaining));
+          this.remove(maker);
           this.ev(out, cmd, { type: "expired", id: maker.id, side: maker.side, price: maker.price, qty: maker.remaining, reason: "selfTrade", sequence: ++this.sequences[t.symbol]! });
-          maker.remaining = 0;
+        } else if (decrement) {
+          this.makerChanged(maker, out, cmd);
         }
         if (t.stp === STP.expireTaker || t.stp === STP.expireBoth || (decrement && t.remaining === 0)) {
           t.stop = "selfTrade";
@@ -138,7 +354,7 @@ export class ReferenceModel {
         }
         continue;
       }
-      let qty = Math.min(t.remaining, maker.remaining);
+      let qty = Math.min(t.remaining, maker.shown);
       let stopAfter = false;
       if (!t.held) {
         // Not held: as much as the free balance (or what is left of a quote amount) allows.
@@ -160,6 +376,7 @@ export class ReferenceModel {
       t.remaining -= qty;
       t.filled += qty;
       maker.remaining -= qty;
+      maker.shown -= qty;
       maker.filled += qty;
       const baseUnits = BigInt(qty), quote = BigInt(maker.price) * BigInt(qty);
       let takerFee: bigint, makerFee: bigint;
@@ -190,24 +407,37 @@ export class ReferenceModel {
       }
       if (t.budget !== null) t.budget -= quote;
       this.ev(out, cmd, { type: "trade", id: t.id, side: t.side, other: maker.id, price: maker.price, qty, remaining: t.remaining, otherRemaining: maker.remaining, amount: takerFee, otherAmount: makerFee, sequence: ++this.sequences[t.symbol]! });
+      this.lastPrice[t.symbol] = maker.price;
+      this.traded[t.symbol] = true;
+      this.touched = t.symbol;
+      this.follow(t.symbol, maker.price);
+      if (maker.list || maker.visible) this.makerChanged(maker, out, cmd);
+      if (maker.remaining === 0) this.remove(maker);
       if (stopAfter) break;
     }
-    this.resting = this.resting.filter((o) => o.remaining > 0);
   }
 
-  /** Whether a fill-or-kill taker can fill completely; the expiry reason if not. */
-  private fillOrKill(t: Taker, qty: number): string | null {
-    let wanted = qty;
+  /** Whether a fill-or-kill taker can fill completely, by matching it on a copy of the book. */
+  private fillOrKill(t: Taker): string | null {
+    let wanted = t.remaining;
     let cost = 0n;
-    for (const o of this.candidates(t.symbol, t.side, t.market, t.limit)) {
-      if (wanted === 0) break;
+    let clock = this.clock;
+    const copy = this.candidates(t.symbol, t.side, t.market, t.limit).map((o) => ({ ...o }));
+    while (wanted > 0) {
+      const o = this.candidates(t.symbol, t.side, t.market, t.limit, copy)[0];
+      if (!o) break;
       if (o.account === t.account && t.stp !== STP.none) {
-        if (t.stp === STP.expireMaker) continue;
-        return "timeInForce";
+        if (t.stp !== STP.expireMaker) return "timeInForce";
+        copy.splice(copy.indexOf(o), 1);
+        continue;
       }
-      const take = Math.min(wanted, o.remaining);
+      const take = Math.min(wanted, o.shown);
       cost += BigInt(take) * BigInt(o.price);
       wanted -= take;
+      o.remaining -= take;
+      o.shown -= take;
+      if (o.remaining === 0) copy.splice(copy.indexOf(o), 1);
+      else if (o.shown === 0) { o.shown = Math.min(o.visible, o.remaining); o.time = clock++; }
     }
     if (wanted > 0) return "timeInForce";
     if (t.market && t.side === 0 && cost > this.bal(t.account, 0).free) return "insufficient";
@@ -216,15 +446,179 @@ export class ReferenceModel {
 
   private expireTaker(out: Ev[], i: number, t: Taker, reason: string) {
     if (t.held) this.lock(t.account, this.heldAsset(t.symbol, t.side), -this.holdOf(t.side, t.limit, t.remaining));
-    this.ev(out, i, { type: "expired", id: t.id, side: t.side, price: t.limit, qty: t.remaining, remaining: t.remaining, reason, sequence: this.sequences[t.symbol]! });
+    this.ev(out, i, { type: "expired", id: t.id, side: t.side, price: t.limit, qty: t.remaining, remaining: t.remaining, reason, sequence: this.seq(t.symbol) });
+  }
+
+  /** Matches a taker that holds what it must, then rests what is left of a GTC limit (as `o`, or
+   *  a new plain order) or expires it; returns true when it filled completely. */
+  private runTaker(out: Ev[], i: number, t: Taker, tif: number, o: Order | null, postOnly = false): boolean {
+    const close = (filled: boolean) => {
+      if (!o) return;
+      if (o.list) this.endList(o, filled && o.list.first === o, out, i);
+      this.remove(o);
+    };
+    const fok = tif === 2 ? this.fillOrKill(t) : null;
+    if (fok) {
+      this.expireTaker(out, i, t, fok);
+      close(false);
+      return false;
+    }
+    this.match(out, i, t);
+    if (t.stop === "selfTrade" || t.stop === "insufficient" || (t.remaining > 0 && tif !== 0 && t.stop !== "budget")) {
+      this.expireTaker(out, i, t, t.stop === "none" ? "timeInForce" : t.stop);
+      close(false);
+      return false;
+    }
+    if (t.stop === "budget") t.remaining = 0;
+    if (t.remaining > 0) {
+      if (!o) {
+        o = this.order({ id: t.id, account: t.account, symbol: t.symbol, side: t.side, price: t.limit, qty: t.remaining, postOnly, stp: t.stp });
+        this.live.push(o);
+      }
+      o.remaining = t.remaining;
+      o.filled = t.filled;
+      o.shown = o.visible > 0 && o.visible < o.remaining ? o.visible : o.remaining;
+      o.state = "resting";
+      o.time = this.clock++;
+      this.sequences[t.symbol]!++;
+    }
+    this.ev(out, i, { type: "accepted", id: t.id, side: t.side, price: t.market ? 0 : t.limit, qty: t.budget !== null ? t.filled : t.remaining + t.filled, remaining: t.remaining, sequence: this.seq(t.symbol) });
+    if (t.remaining > 0) return false;
+    close(true);
+    return true;
+  }
+
+  private order(f: { id: bigint; account: number; symbol: number; side: number; price: number; qty: number; postOnly?: boolean; stp: number } & Partial<Order>): Order {
+    return {
+      remaining: f.qty, filled: 0, shown: f.qty, visible: 0, postOnly: false, time: 0, state: "ready", market: false, amount: 0n, tif: 0,
+      trigger: 0, stop: 0, trailing: 0, extreme: null, since: 0, released: false, list: null, ...f,
+    };
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  private normal(c: NewOrder) {
+    const market = c.kind === "market";
+    return {
+      id: BigInt(c.id), market, account: c.account ?? 1, symbol: c.symbol ?? 0, side: c.side, tif: c.tif ?? (market ? 1 : 0),
+      price: market ? (c as { bound?: number }).bound ?? 0 : (c as { price: number }).price, qty: c.qty, postOnly: !market && ((c as { postOnly?: boolean }).postOnly ?? false),
+      stp: c.stp ?? 0, amount: market ? BigInt((c as { amount?: number }).amount ?? 0) : 0n, trigger: c.trigger ?? 0, stop: c.stop ?? 0,
+      trailing: c.trailing ?? 0, visible: c.visible ?? 0, link: c.link ?? 0, listId: c.listId ?? 0,
+    };
+  }
+
+  /** The engine's malformed-order check. */
+  private invalid(n: ReturnType<ReferenceModel["normal"]>): boolean {
+    const valid = (v: number) => v > 0 && v <= MAX;
+    const byAmount = n.amount !== 0n, conditional = n.trigger !== 0;
+    const bounded = conditional && n.market && n.side === 0 && !byAmount;
+    return n.symbol >= this.symbols || n.stp > 4 || n.account >= MAX_ACCOUNTS || !valid(n.qty) ||
+      ((!n.market || bounded) ? !valid(n.price) : n.price !== 0) ||
+      (n.market && n.tif === 0) || (n.postOnly && (n.market || conditional || n.tif !== 0)) ||
+      (byAmount && (n.amount < 0n || n.amount > MAX_TOTAL || n.tif === 2)) ||
+      n.trigger > 2 || n.stop < 0 || n.stop > MAX || n.trailing > 9999 ||
+      (!conditional && (n.stop !== 0 || n.trailing !== 0)) || (conditional && n.stop === 0 && n.trailing === 0) ||
+      n.visible < 0 || (n.visible > 0 && (n.market || n.tif !== 0 || n.visible >= n.qty));
+  }
+
+  private fromNormal(n: ReturnType<ReferenceModel["normal"]>): Order {
+    return this.order({ ...n, remaining: n.qty });
+  }
+
+  private newOrder(n: ReturnType<ReferenceModel["normal"]>, i: number, out: Ev[]): void {
+    const { id, side, account, symbol } = n;
+    if (this.invalid(n)) return this.ev(out, i, { type: "rejected", id, side, reason: "invalid", account, sequence: this.seq(symbol) });
+    const seq = () => this.sequences[symbol]!;
+    if (this.find(id)) return this.ev(out, i, { type: "rejected", id, side, reason: "duplicateId", account, sequence: seq() });
+    const asset = this.heldAsset(symbol, side);
+    const byAmount = n.amount !== 0n;
+    if (n.trigger) {
+      const needed = this.holdFor(side, n.price, n.qty, n.amount);
+      if (needed > this.bal(account, asset).free) return this.insufficient(out, i, id, side, account, asset, needed, seq());
+      if (n.stop && this.met(this.rises(n), n.stop, this.lastPrice[symbol]!)) return this.ev(out, i, { type: "rejected", id, side, reason: "wouldTrigger", account, sequence: seq() });
+      this.lock(account, asset, needed);
+      const o = this.fromNormal(n);
+      this.live.push(o);
+      return this.placeWaiting(o, i, out);
+    }
+    const held = !n.market || (side === 1 && !byAmount);
+    const needed = held ? this.holdOf(side, n.price, n.qty) : byAmount && side === 0 ? n.amount : 0n;
+    if (needed > this.bal(account, asset).free) return this.insufficient(out, i, id, side, account, asset, needed, seq());
+    if (n.postOnly && this.candidates(symbol, side, false, n.price).length > 0) return this.ev(out, i, { type: "rejected", id, side, reason: "postOnly", account, sequence: seq() });
+    if (held) this.lock(account, asset, needed);
+    let o: Order | null = null;
+    if (n.visible) this.live.push((o = this.fromNormal(n)));
+    const t: Taker = { id, account, symbol, side, stp: n.stp, market: n.market, held, limit: n.market ? 0 : n.price, remaining: n.qty, filled: 0, budget: byAmount ? n.amount : null, stop: "none" };
+    this.runTaker(out, i, t, n.tif, o, n.postOnly);
+  }
+
+  private placeWaiting(o: Order, i: number, out: Ev[]): void {
+    this.wait(o);
+    this.ev(out, i, { type: "accepted", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, waiting: true, sequence: this.seq(o.symbol) });
+  }
+
+  private list(ca: NewOrder, cb: NewOrder, i: number, out: Ev[]): void {
+    const a = this.normal(ca), b = this.normal(cb);
+    const oco = a.link === OCO;
+    const refuse = (aFailed: boolean, reason: string, needed?: bigint) => {
+      const sequence = this.seq(a.symbol);
+      if (aFailed && needed !== undefined) this.insufficient(out, i, a.id, a.side, a.account, this.heldAsset(a.symbol, a.side), needed, sequence);
+      else this.ev(out, i, { type: "rejected", id: a.id, side: a.side, reason: aFailed ? reason : "list", account: a.account, sequence });
+      this.ev(out, i + 1, { type: "rejected", id: b.id, side: b.side, reason: aFailed ? "list" : reason, account: b.account, sequence });
+    };
+    const ia = this.invalid(a), ib = this.invalid(b);
+    if (ia || ib) return refuse(ia, "invalid");
+    const legOk = (n: typeof a) => n.trigger !== 0 || n.postOnly;
+    if (a.link > OTO || b.link !== 0 || a.symbol !== b.symbol || a.id === b.id || a.listId !== b.listId || a.account !== b.account ||
+      (oco && (a.side !== b.side || !legOk(a) || !legOk(b))) || (!oco && (a.market || a.trigger !== 0))) return refuse(true, "invalid");
+    if (this.find(a.id)) return refuse(true, "duplicateId");
+    if (this.find(b.id)) return refuse(false, "duplicateId");
+    const last = this.lastPrice[a.symbol]!;
+    for (const n of oco ? [a, b] : [a]) {
+      if (n.trigger && n.stop && this.met(this.rises(n), n.stop, last)) return refuse(n === a, "wouldTrigger");
+      if (n.postOnly && this.candidates(n.symbol, n.side, false, n.price).length > 0) return refuse(n === a, "postOnly");
+    }
+    const ha = this.holdFor(a.side, a.price, a.qty, a.amount), hb = oco ? this.holdFor(b.side, b.price, b.qty, b.amount) : 0n;
+    const shared = ha < hb ? ha : hb;
+    const needed = ha + hb - shared;
+    const asset = this.heldAsset(a.symbol, a.side);
+    if (needed > this.bal(a.account, asset).free) return refuse(true, "insufficient", needed);
+    this.lock(a.account, asset, needed);
+    const oa = this.fromNormal(a), ob = this.fromNormal(b);
+    this.live.push(oa, ob);
+    if (oco) {
+      const l: List = { link: OCO, first: oa, second: ob, shared };
+      oa.list = ob.list = l;
+      [oa, ob].forEach((o, k) => {
+        if (o.trigger) return this.placeWaiting(o, i + k, out);
+        o.state = "resting";
+        o.shown = o.visible > 0 && o.visible < o.remaining ? o.visible : o.remaining;
+        o.time = this.clock++;
+        this.sequences[o.symbol]!++;
+        this.ev(out, i + k, { type: "accepted", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, sequence: this.seq(o.symbol) });
+      });
+      return;
+    }
+    ob.state = "waiting";
+    const t: Taker = { id: a.id, account: a.account, symbol: a.symbol, side: a.side, stp: a.stp, market: false, held: true, limit: a.price, remaining: a.qty, filled: 0, budget: null, stop: "none" };
+    const filled = this.runTaker(out, i, t, a.tif, oa);
+    const working = this.live.includes(oa);
+    if (!working && !filled) {
+      this.remove(ob);
+      return this.ev(out, i + 1, { type: "cancelled", id: ob.id, side: ob.side, price: ob.price, qty: ob.remaining, reason: "list", sequence: this.seq(a.symbol) });
+    }
+    this.ev(out, i + 1, { type: "accepted", id: ob.id, side: ob.side, price: ob.price, qty: ob.remaining, remaining: ob.remaining, waiting: true, sequence: this.seq(a.symbol) });
+    if (working) {
+      oa.list = ob.list = { link: OTO, first: oa, second: ob, shared: 0n };
+    } else {
+      ob.released = true;
+      ob.state = "ready";
+      this.ready.push(ob);
+    }
   }
 
   private one(command: Cmd, i: number, out: Ev[]): void {
-    const c = command as Exclude<Cmd, { kind: "deposit" | "withdraw" | "fees" }>;
-    if (command.kind === "deposit" || command.kind === "withdraw") {
-      this.funding(command as Extract<Cmd, { kind: "deposit" | "withdraw" }>, i, out);
-      return;
-    }
+    if (command.kind === "deposit" || command.kind === "withdraw") return this.funding(command, i, out);
     if (command.kind === "fees") {
       const f = command;
       const ok = (bps: number) => bps >= -1 && bps <= 10000;
@@ -232,85 +626,65 @@ export class ReferenceModel {
       this.fees.set(f.account, { maker: f.maker, taker: f.taker });
       return this.ev(out, i, { type: "feesSet", id: 0n, account: f.account, price: f.maker, qty: f.taker });
     }
-    const id = BigInt(c.id);
-    if (c.kind === "limit" || c.kind === "market") {
-      const market = c.kind === "market";
-      const account = c.account ?? 1;
-      const symbol = c.symbol ?? 0;
-      const tif = c.tif ?? (market ? 1 : 0);
-      const price = market ? 0 : c.price;
-      const postOnly = !market && (c.postOnly ?? false);
-      const stp = c.stp ?? 0;
-      const amount = market ? BigInt(c.amount ?? 0) : 0n;
-      const byAmount = amount !== 0n;
-      const valid = (v: number) => v > 0 && v <= MAX;
-      if (symbol >= this.symbols || stp > 4 || account >= MAX_ACCOUNTS || !valid(c.qty) || (!market && !valid(price)) ||
-        (market && tif === 0) || (postOnly && tif !== 0) || (byAmount && (amount < 0n || amount > MAX_TOTAL || tif === 2))) {
-        return this.ev(out, i, { type: "rejected", id, side: c.side, reason: "invalid", account, sequence: symbol < this.symbols ? this.sequences[symbol]! : 0 });
+    if (command.kind === "limit" || command.kind === "market") return this.newOrder(this.normal(command), i, out);
+    if (command.kind === "replace") {
+      const { cancelId, mode, market, ...rest } = command;
+      const n = this.normal({ ...rest, kind: market ? "market" : "limit" } as NewOrder);
+      if (market) { n.price = command.price; n.market = true; }
+      if (this.invalid(n) || n.link) return this.ev(out, i, { type: "rejected", id: n.id, side: n.side, reason: "invalid", account: n.account, sequence: this.seq(n.symbol) });
+      const old = this.find(BigInt(cancelId));
+      const cancellable = old !== undefined && old.account === n.account && old.state !== "ready";
+      if (!cancellable && mode !== 1) {
+        return this.ev(out, i, { type: "rejected", id: n.id, side: n.side, reason: "cancelFailed", account: n.account, other: BigInt(cancelId), sequence: this.seq(n.symbol) });
       }
-      const seq = () => this.sequences[symbol]!;
-      if (this.resting.some((o) => o.id === id)) return this.ev(out, i, { type: "rejected", id, side: c.side, reason: "duplicateId", account, sequence: seq() });
-      const held = !market || (c.side === 1 && !byAmount);
-      const asset = this.heldAsset(symbol, c.side);
-      const needed = held ? this.holdOf(c.side, price, c.qty) : byAmount && c.side === 0 ? amount : 0n;
-      if (needed > this.bal(account, asset).free) return this.insufficient(out, i, id, c.side, account, asset, needed, seq());
-      if (postOnly && this.candidates(symbol, c.side, false, price).length > 0) {
-        return this.ev(out, i, { type: "rejected", id, side: c.side, reason: "postOnly", account, sequence: seq() });
-      }
-      const t: Taker = { id, account, symbol, side: c.side, stp, market, held, limit: price, remaining: c.qty, filled: 0, budget: byAmount ? amount : null, stop: "none" };
-      if (tif === 2) {
-        const reason = this.fillOrKill(t, c.qty);
-        if (reason) return this.ev(out, i, { type: "expired", id, side: c.side, price, qty: c.qty, remaining: c.qty, reason, sequence: seq() });
-      }
-      if (held) this.lock(account, asset, needed);
-      this.match(out, i, t);
-      if (t.stop === "selfTrade" || t.stop === "insufficient") return this.expireTaker(out, i, t, t.stop);
-      if (t.stop === "budget") t.remaining = 0;
-      if (t.remaining > 0 && tif !== 0) return this.expireTaker(out, i, t, "timeInForce");
-      if (t.remaining > 0) {
-        this.resting.push({ id, account, symbol, side: c.side, price, remaining: t.remaining, filled: t.filled, postOnly, stp, time: this.clock++ });
-        this.sequences[symbol]!++;
-      }
-      return this.ev(out, i, { type: "accepted", id, side: c.side, price, qty: byAmount ? t.filled : c.qty, remaining: t.remaining, sequence: seq() });
+      if (cancellable) this.cancelLive(old, "requested", 0n, out, i);
+      return this.newOrder(n, i, out);
     }
-    const o = this.resting.find((r) => r.id === id);
-    if (!o) return this.ev(out, i, { type: "rejected", id, reason: "unknownOrder" });
+    const id = BigInt(command.id);
+    const o = this.find(id);
+    if (!o || o.state === "ready") return this.ev(out, i, { type: "rejected", id, reason: "unknownOrder" });
+    if (command.kind === "cancel") return this.cancelLive(o, "requested", 0n, out, i);
+    const c = command;
     const s = o.symbol;
     const asset = this.heldAsset(s, o.side);
-    if (c.kind === "cancel") {
-      this.resting = this.resting.filter((r) => r !== o);
-      this.lock(o.account, asset, -this.holdOf(o.side, o.price, o.remaining));
-      return this.ev(out, i, { type: "cancelled", id, side: o.side, price: o.price, qty: o.remaining, sequence: ++this.sequences[s]! });
-    }
+    const refuse = (reason: string) => this.ev(out, i, { type: "rejected", id, side: o.side, reason, sequence: this.sequences[s]! });
+    if (o.state !== "resting" || o.list) return refuse("notAmendable");
     const price = c.price === 0 ? o.price : c.price;
     const quantity = c.qty === 0 ? o.filled + o.remaining : c.qty;
-    if (!(price > 0 && price <= MAX) || !(quantity > 0 && quantity <= MAX)) {
-      return this.ev(out, i, { type: "rejected", id, side: o.side, reason: "invalid", sequence: this.sequences[s]! });
-    }
-    if (quantity <= o.filled) return this.ev(out, i, { type: "rejected", id, side: o.side, reason: "amendQuantity", sequence: this.sequences[s]! });
+    if (!(price > 0 && price <= MAX) || !(quantity > 0 && quantity <= MAX)) return refuse("invalid");
+    if (quantity <= o.filled) return refuse("amendQuantity");
     let remaining = quantity - o.filled;
     const more = this.holdOf(o.side, price, remaining) - this.holdOf(o.side, o.price, o.remaining);
     if (more > this.bal(o.account, asset).free) return this.insufficient(out, i, id, o.side, o.account, asset, more, this.sequences[s]!);
     let kept = false;
     if (price === o.price && remaining <= o.remaining) {
       this.lock(o.account, asset, more);
+      o.shown = Math.min(o.shown, remaining);
       o.remaining = remaining;
       this.sequences[s]!++;
       kept = true;
     } else {
-      if (o.postOnly && price !== o.price && this.candidates(s, o.side, false, price).length > 0) {
-        return this.ev(out, i, { type: "rejected", id, side: o.side, reason: "postOnly", sequence: this.sequences[s]! });
-      }
+      if (o.postOnly && price !== o.price && this.candidates(s, o.side, false, price).length > 0) return refuse("postOnly");
       this.lock(o.account, asset, more);
-      this.resting = this.resting.filter((r) => r !== o);
+      o.state = "ready"; // out of the book while it matches
       this.sequences[s]!++;
       const t: Taker = { id, account: o.account, symbol: s, side: o.side, stp: o.stp, market: false, held: true, limit: price, remaining, filled: o.filled, budget: null, stop: "none" };
       this.match(out, i, t);
-      if (t.stop === "selfTrade") return this.expireTaker(out, i, t, "selfTrade");
+      if (t.stop === "selfTrade") {
+        this.remove(o);
+        return this.expireTaker(out, i, t, "selfTrade");
+      }
       remaining = t.remaining;
+      o.price = price;
+      o.remaining = remaining;
+      o.filled = t.filled;
       if (remaining > 0) {
-        this.resting.push({ ...o, price, remaining, filled: t.filled, time: this.clock++ });
+        o.state = "resting";
+        o.shown = o.visible > 0 && o.visible < remaining ? o.visible : remaining;
+        o.time = this.clock++;
         this.sequences[s]!++;
+      } else {
+        this.remove(o);
       }
     }
     this.ev(out, i, { type: "amended", id, side: o.side, price, qty: quantity, remaining, keptPriority: kept, sequence: this.sequences[s]! });
