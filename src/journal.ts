@@ -24,6 +24,18 @@ export interface JournalEntry {
   amount: bigint | null;
   /** Deposits and withdrawals: the asset's symbol. */
   asset: string | null;
+  /** Conditional orders (engine.h): Trigger, stop price (ticks), trailing delta (bps). */
+  trigger: number;
+  stopPrice: number;
+  trailingBps: number;
+  /** Icebergs: lots shown at a time (0: all). */
+  visible: number;
+  /** Cancel-replace: the order cancelled; order lists: the list's id. */
+  otherId: number;
+  /** Order lists: ListLink on the first of the two entries. */
+  link: number;
+  /** Cancel-replace: CancelReplaceMode. */
+  mode: number;
 }
 
 /** An entry as stored: with the time of its batch (the time of what it caused). */
@@ -40,11 +52,22 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
     if (!asset) throw new Error(`journal entry ${e.seq} is for asset ${e.asset}, which no configured market trades`);
     return asset.index;
   };
+  const extend = () => {
+    if (e.trigger) batch.withTrigger(e.trigger, e.stopPrice, e.trailingBps);
+    if (e.visible) batch.withVisible(e.visible);
+    if (e.otherId && e.kind !== CommandKind.cancelReplace) batch.withList(e.otherId, e.link);
+  };
   switch (e.kind) {
     case CommandKind.limit:
-      return batch.limit(e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp);
+      batch.limit(e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp);
+      return extend();
     case CommandKind.market:
-      return batch.market(e.orderId, symbolIndex(), e.side, e.quantity, e.timeInForce, e.accountId, e.stp, e.amount ?? 0);
+      batch.market(e.orderId, symbolIndex(), e.side, e.quantity, e.timeInForce, e.accountId, e.stp, e.amount ?? 0, e.price);
+      return extend();
+    case CommandKind.cancelReplace:
+      batch.cancelReplace(e.otherId, e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce,
+        (e.flags & CommandFlag.market) !== 0, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp, e.mode, e.amount ?? 0);
+      return extend();
     case CommandKind.cancel:
       return batch.cancel(e.orderId);
     case CommandKind.amend:
@@ -64,6 +87,7 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
 export function entry(seq: number, kind: number, fields: Partial<JournalEntry>): JournalEntry {
   return {
     seq, kind, accountId: 0, clientOrderId: null, orderId: 0, symbol: "", side: 0, timeInForce: 0, flags: 0,
-    price: 0, quantity: 0, stp: 0, amount: null, asset: null, ...fields,
+    price: 0, quantity: 0, stp: 0, amount: null, asset: null, trigger: 0, stopPrice: 0, trailingBps: 0, visible: 0,
+    otherId: 0, link: 0, mode: 0, ...fields,
   };
 }

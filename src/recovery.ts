@@ -20,7 +20,7 @@ export function replayJournal(engine: MatchingEngine, queries: Queries, markets:
   let after = 0;
   let replayed = 0;
   for (;;) {
-    const page = queries.journalPage(after, PAGE, upToSeq);
+    const page = wholeLists(queries.journalPage(after, PAGE, upToSeq));
     if (page.length === 0) return replayed;
     batch.clear();
     for (const entry of page) packEntry(batch, entry, markets);
@@ -34,12 +34,18 @@ export function replayJournal(engine: MatchingEngine, queries: Queries, markets:
 export function replayUnwritten(sequencer: Sequencer, queries: Queries, afterSeq: number): number {
   let replayed = 0;
   for (;;) {
-    const page = queries.journalPage(afterSeq, PAGE);
+    const page = wholeLists(queries.journalPage(afterSeq, PAGE));
     if (page.length === 0) return replayed;
     sequencer.replay(page);
     afterSeq = page[page.length - 1]!.seq;
     replayed += page.length;
   }
+}
+
+/** A page without a trailing first half of an order list: the engine takes a list's two commands
+ *  in one batch only (its pair starts the next page). */
+function wholeLists<T extends { link: number }>(page: T[]): T[] {
+  return page.length > 1 && page[page.length - 1]!.link !== 0 ? page.slice(0, -1) : page;
 }
 
 /** Every stored balance must be the engine's (the projection agrees with the replayed journal). */
@@ -55,11 +61,14 @@ export function verifyBalances(engine: MatchingEngine, queries: Queries, markets
   }
 }
 
+/** Every open order stored must be live in the replayed engine, as stored; each learns there
+ *  whether it waits (untriggered, or an OTO's pending order). */
 export function verifyBooks(engine: MatchingEngine, openOrders: OrderState[]): void {
   for (const o of openOrders) {
     const resting = engine.liveOrder(o.id);
     const remaining = remainingOf(o);
-    if (!resting || resting.remaining !== remaining || resting.price !== o.price) {
+    if (resting) o.waiting = resting.waiting;
+    if (!resting || resting.remaining !== remaining || resting.price !== (o.price ?? 0)) {
       throw new Error(
         `recovery mismatch: order ${o.id} is stored open with ${remaining} lots at ${o.price} ticks, ` +
           `the replayed book has ${resting ? `${resting.remaining} at ${resting.price}` : "nothing"}`,
@@ -67,6 +76,6 @@ export function verifyBooks(engine: MatchingEngine, openOrders: OrderState[]): v
     }
   }
   if (engine.orderCount() !== openOrders.length) {
-    throw new Error(`recovery mismatch: ${engine.orderCount()} orders rest in the replayed books, ${openOrders.length} are stored open`);
+    throw new Error(`recovery mismatch: ${engine.orderCount()} orders are live in the replayed engine, ${openOrders.length} are stored open`);
   }
 }

@@ -120,7 +120,7 @@ describe("cancel and amend", () => {
     h.run([{ kind: "limit", id: 1, side: BUY, price: 5, qty: 2 }]);
     const evs = h.run([{ kind: "cancel", id: 1 }, { kind: "cancel", id: 1 }, { kind: "cancel", id: 77 }]);
     expect(evs.map((e) => [e.type, e.reason, e.cmd])).toEqual([
-      ["cancelled", "none", 0], ["rejected", "unknownOrder", 1], ["rejected", "unknownOrder", 2],
+      ["cancelled", "requested", 0], ["rejected", "unknownOrder", 1], ["rejected", "unknownOrder", 2],
     ]);
     expect(evs[0]!.qty).toBe(2);
     expect(h.book().bids).toEqual([]);

@@ -370,7 +370,8 @@ describe("API documentation", () => {
     const expected = ["get /health", "get /metrics", "get /api/v1/markets", "get /api/v1/markets/{symbol}/book", "get /api/v1/markets/{symbol}/trades",
       "get /api/v1/markets/{symbol}/ticker", "get /api/v1/markets/{symbol}/candles", "post /api/v1/accounts", "post /api/v1/orders",
       "post /api/v1/orders/batch", "get /api/v1/orders", "delete /api/v1/orders", "get /api/v1/orders/{orderId}",
-      "delete /api/v1/orders/{orderId}", "patch /api/v1/orders/{orderId}", "get /api/v1/account", "get /api/v1/account/ledger",
+      "delete /api/v1/orders/{orderId}", "patch /api/v1/orders/{orderId}", "post /api/v1/orders/{orderId}/replace",
+      "post /api/v1/orderLists", "get /api/v1/orderLists/{listId}", "get /api/v1/account", "get /api/v1/account/ledger",
       "post /api/v1/account/deposits", "post /api/v1/account/withdrawals"];
     expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(expected.sort());
     for (const { path, method, op } of operations) {

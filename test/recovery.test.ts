@@ -59,7 +59,7 @@ test("acknowledged batches whose orders and trades were not written yet come bac
       return first.sequencer.submit(account, {
         market, side: r() < 0.5 ? "buy" : "sell", type: roll < 0.3 ? "market" : "limit", timeInForce: roll < 0.3 ? "IOC" : "GTC",
         postOnly: false, price: roll < 0.3 ? null : 9_990 + Math.floor(r() * 20), quantity: market.minQuantityLots * (1 + Math.floor(r() * 5)),
-        clientOrderId: roll > 0.9 ? `c${round}-${i}` : null, quoteQuantity: null, selfTradePrevention: r() < 0.5 ? "none" : "expireMaker",
+        clientOrderId: roll > 0.9 ? `c${round}-${i}` : null, quoteQuantity: null, selfTradePrevention: r() < 0.5 ? "none" : "expireMaker", stopPrice: null, trailingDelta: null, icebergQuantity: null,
       }).catch(() => null);
     });
     for (const o of await Promise.all(pending)) if (o) acked.set(o.id, o);
@@ -83,7 +83,7 @@ test("acknowledged batches whose orders and trades were not written yet come bac
     expect(trades.n).toBe(new Set([...acked.values()].flatMap((o) => o.fills.map((f) => f.tradeId))).size);
     expect(trades.n).toBeGreaterThan(0);
     // And it goes on: new ids after the recovered ones.
-    const next = await second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention: "none" });
+    const next = await second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null });
     expect(next.id).toBeGreaterThan(Math.max(...acked.keys()));
   } finally {
     first.engine.close();

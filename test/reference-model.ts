@@ -640,11 +640,12 @@ export class ReferenceModel {
       if (cancellable) this.cancelLive(old, "requested", 0n, out, i);
       return this.newOrder(n, i, out);
     }
-    const id = BigInt(command.id);
+    const named = command as Extract<Cmd, { kind: "cancel" | "amend" }>;
+    const id = BigInt(named.id);
     const o = this.find(id);
     if (!o || o.state === "ready") return this.ev(out, i, { type: "rejected", id, reason: "unknownOrder" });
-    if (command.kind === "cancel") return this.cancelLive(o, "requested", 0n, out, i);
-    const c = command;
+    if (named.kind === "cancel") return this.cancelLive(o, "requested", 0n, out, i);
+    const c = named;
     const s = o.symbol;
     const asset = this.heldAsset(s, o.side);
     const refuse = (reason: string) => this.ev(out, i, { type: "rejected", id, side: o.side, reason, sequence: this.sequences[s]! });

@@ -3,7 +3,7 @@
 // and the outcome of each command the engine refused. The engine settles balances itself; this
 // only records what changed.
 import type { EventBuffer, MatchingEngine } from "../../native/engine";
-import { CommandKind, EventFlag, EventType, ExpireReason, RejectReason } from "../../native/layout";
+import { CancelReason, CommandKind, EventFlag, EventType, ExpireReason, RejectReason, TriggerReason } from "../../native/layout";
 import { MAX_TOTAL_UNITS } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
@@ -24,6 +24,10 @@ export class BatchChanges {
   balances: BalanceRecord[] = [];
   /** The outcome of each command the engine refused, by its index in the batch. */
   readonly refusals = new Map<number, Outcome>();
+  /** Cancel-replaces whose new order was refused after their cancel: journaled all the same. */
+  readonly partial = new Map<number, Outcome>();
+  /** Commands that cancelled an order. */
+  readonly cancelling = new Set<number>();
 
   constructor(readonly time: number, readonly journal: JournalEntry[]) {}
 }
@@ -62,22 +66,44 @@ export class EventApplier {
       const order = this.registry.get(ev.orderId(i))!;
       switch (type) {
         case EventType.accepted:
+          if (ev.flags(i) & EventFlag.waiting) {
+            order.waiting = true;
+            this.setStatus(batch, order, "new", now);
+            break;
+          }
+          order.waiting = false;
           if (ev.remaining(i) > 0) this.touchLevel(batch, order, order.price!);
           if (order.quoteQuantity !== null) order.quantity = ev.quantity(i);
           this.setStatus(batch, order, restingStatus(order, ev.remaining(i)), now);
+          break;
+        case EventType.triggered:
+          // By price: it enters the book now. Released by its OTO working order: it is placed,
+          // and a conditional one waits on for its own trigger.
+          if (ev.reason(i) === TriggerReason.price || !isConditional(order)) {
+            order.triggered = true;
+            order.waiting = false;
+          }
+          order.updatedAt = now;
+          batch.orders.add(order);
+          break;
+        case EventType.refreshed:
+          this.touchLevel(batch, order, order.price!);
+          order.updatedAt = now;
+          batch.orders.add(order);
           break;
         case EventType.expired: {
           const reason = ev.reason(i);
           order.expireReason = reason === ExpireReason.selfTrade ? "SELF_TRADE_PREVENTION"
             : reason === ExpireReason.insufficient ? "INSUFFICIENT_BALANCE" : null;
           // A resting order expired by another's self-trade prevention leaves its level.
-          if (batch.journal[ev.commandIndex(i)]!.orderId !== order.id || order.status !== null) this.touchLevel(batch, order, order.price!);
+          if (!order.waiting && order.price !== null && (batch.journal[ev.commandIndex(i)]!.orderId !== order.id || order.status !== null)) this.touchLevel(batch, order, order.price!);
           if (order.quoteQuantity !== null) order.quantity = order.filled;
           this.setStatus(batch, order, "expired", now);
           break;
         }
         case EventType.cancelled:
-          this.touchLevel(batch, order, order.price!);
+          if (!order.waiting && order.status !== null) this.touchLevel(batch, order, order.price!);
+          if (ev.reason(i) === CancelReason.requested) batch.cancelling.add(ev.commandIndex(i));
           this.setStatus(batch, order, "canceled", now);
           break;
         case EventType.amended:
@@ -139,19 +165,33 @@ export class EventApplier {
     const index = ev.commandIndex(i);
     const entry = batch.journal[index]!;
     const reason = ev.reason(i);
+    // A cancel-replace whose cancel went through changed something: it is journaled.
+    if (entry.kind === CommandKind.cancelReplace && batch.cancelling.has(index)) {
+      const order = this.registry.get(entry.orderId);
+      if (order) this.registry.forget(order);
+      batch.partial.set(index, rejectionOutcome(reason, ev, i, this.markets, entry));
+      return;
+    }
     if (reason === RejectReason.insufficient) {
       const asset = this.markets.assets.list[ev.asset(i)]!;
       const needed = asset.format(ev.amount(i)), available = asset.format(ev.otherAmount(i));
       batch.refusals.set(index, new Outcome("INSUFFICIENT_BALANCE",
         `insufficient ${asset.symbol}: needs ${needed} free, ${available} available`, { asset: asset.symbol, needed, available }));
-      const order = entry.kind === CommandKind.limit || entry.kind === CommandKind.market ? this.registry.get(entry.orderId) : undefined;
+      const order = entry.kind !== CommandKind.amend ? this.registry.get(entry.orderId) : undefined;
       if (order) this.registry.forget(order); // refused: no order exists
       return;
     }
     switch (entry.kind) {
       case CommandKind.limit:
-      case CommandKind.market: {
+      case CommandKind.market:
+      case CommandKind.cancelReplace: {
         const order = this.registry.get(entry.orderId)!;
+        // A refusal the client can act on is an outcome; the rest are kept as rejected orders.
+        if (reason === RejectReason.wouldTrigger || reason === RejectReason.list || reason === RejectReason.cancelFailed) {
+          this.registry.forget(order);
+          batch.refusals.set(index, rejectionOutcome(reason, ev, i, this.markets, entry));
+          return;
+        }
         order.rejectReason = reason === RejectReason.postOnly ? "POST_ONLY_WOULD_TAKE" : `ENGINE_REJECTED_${reason}`;
         this.setStatus(batch, order, "rejected", batch.time);
         return;
@@ -160,7 +200,9 @@ export class EventApplier {
         batch.refusals.set(index, new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`));
         return;
       case CommandKind.amend:
-        batch.refusals.set(index, amendRefusal(entry, reason, this.registry.get(entry.orderId)));
+        batch.refusals.set(index, reason === RejectReason.notAmendable
+          ? new Outcome("ORDER_NOT_AMENDABLE", `order ${entry.orderId} waits untriggered or belongs to an order list: cancel and place it again instead`)
+          : amendRefusal(entry, reason, this.registry.get(entry.orderId)));
         return;
       default:
         batch.refusals.set(index, reason === RejectReason.limit
@@ -180,6 +222,35 @@ export class EventApplier {
     batch.orders.add(order);
   }
 }
+
+function isConditional(o: OrderState): boolean {
+  return o.type !== "limit" && o.type !== "market";
+}
+
+/** The outcome of an engine refusal that is not about the order's own fields. */
+function rejectionOutcome(reason: number, ev: EventBuffer, i: number, markets: Markets, entry: JournalEntry): Outcome {
+  switch (reason) {
+    case RejectReason.wouldTrigger:
+      return new Outcome("WOULD_TRIGGER_IMMEDIATELY", "the stop price is already met by the last trade price: the order would trigger immediately");
+    case RejectReason.list:
+      return LIST_PARTNER_REFUSED;
+    case RejectReason.cancelFailed:
+      return new Outcome("ORDER_NOT_OPEN", `order ${entry.otherId} is not open, so nothing was replaced`);
+    case RejectReason.insufficient: {
+      const asset = markets.assets.list[ev.asset(i)]!;
+      const needed = asset.format(ev.amount(i)), available = asset.format(ev.otherAmount(i));
+      return new Outcome("INSUFFICIENT_BALANCE", `insufficient ${asset.symbol}: needs ${needed} free, ${available} available`, { asset: asset.symbol, needed, available });
+    }
+    case RejectReason.postOnly:
+      return new Outcome("POST_ONLY_WOULD_TAKE", "a post-only order only adds liquidity; this one would take it");
+    default:
+      return Outcome.invalid("order", `the engine refused the order (reason ${reason})`);
+  }
+}
+
+/** The outcome given to an order list member refused because its partner was: the partner's
+ *  own outcome is the list's (see Sequencer.settleAll). */
+export const LIST_PARTNER_REFUSED = new Outcome("VALIDATION", "the other order of its list was refused", { field: "orders" });
 
 /** The status of an order that rests with `remaining` lots (0: it is done). */
 function restingStatus(order: OrderState, remaining: number): OrderStatus {

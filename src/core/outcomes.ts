@@ -11,6 +11,8 @@ export type OutcomeCode =
   | "DUPLICATE_CLIENT_ORDER_ID"
   | "TOO_MANY_OPEN_ORDERS"
   | "POST_ONLY_WOULD_TAKE"
+  | "WOULD_TRIGGER_IMMEDIATELY" // a conditional order whose stop the last trade price already meets
+  | "ORDER_NOT_AMENDABLE"       // untriggered, or a member of an order list
   | "INSUFFICIENT_BALANCE"      // details: asset, needed, available (decimal strings)
   | "DEPOSITS_DISABLED"
   | "VENUE_LIMIT"               // a deposit past the venue's bound for the asset

@@ -10,13 +10,13 @@ import { entry, packEntry, type JournalEntry, type StoredEntry } from "../journa
 import { SELF_TRADE_MODES, type Markets } from "../markets";
 import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
-import { CommandFlag, CommandKind, SelfTradePrevention, Side, TimeInForce } from "../../native/layout";
-import type { OrderState } from "../orders/order";
+import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevention, Side, TimeInForce, Trigger } from "../../native/layout";
+import { MARKET_TYPES, type OrderState, type OrderType } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Queries } from "../store/queries";
 import type { BalanceRecord, BatchWriter, LedgerRecord, TradeRecord } from "../store/writer";
 import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
-import { BatchChanges, EventApplier, type TouchedLevels } from "./event-applier";
+import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type TouchedLevels } from "./event-applier";
 import { OrderRegistry } from "./order-registry";
 import { Outcome, resultOrOutcome } from "./outcomes";
 
@@ -37,6 +37,10 @@ type Job =
   | ({ kind: "cancelAll"; orders: OrderState[] } & Deferred<OrderState[]>)
   | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | Outcome)[] } & Deferred<(OrderState | Outcome)[]>)
   | ({ kind: "account"; commands: AccountCommand[]; requests: number[] } & Deferred<void>)
+  // Two orders placed or refused together, as adjacent commands of one batch.
+  | ({ kind: "list"; link: number; listId: number; orders: [OrderState, OrderState] } & Deferred<[OrderState, OrderState]>)
+  // Cancel `old` and place `order` in one engine step.
+  | ({ kind: "replace"; old: OrderState; order: OrderState; allowFailure: boolean } & Deferred<{ cancelled: OrderState | null; order: OrderState }>)
   // A stored command, replayed at start: its events speak for themselves.
   | ({ kind: "replayed" } & Deferred<void>);
 
@@ -152,6 +156,41 @@ export class Sequencer {
     return order;
   }
 
+  /** An OCO or OTO order list: both orders placed in one engine step, or neither. */
+  submitList(account: Account, link: "oco" | "oto", requests: [OrderRequest, OrderRequest]): Promise<[OrderState, OrderState]> {
+    this.admission.check(2);
+    if (this.registry.openCount(account.id) + 2 > this.admission.limits.maxOpenOrdersPerAccount) {
+      throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${this.admission.limits.maxOpenOrdersPerAccount} open orders`);
+    }
+    const now = Date.now();
+    const first = this.newOrder(account, requests[0], now);
+    let second: OrderState;
+    try {
+      second = this.newOrder(account, requests[1], now);
+    } catch (error) {
+      this.registry.forget(first);
+      throw error;
+    }
+    // A list's id is its first order's.
+    first.listId = second.listId = first.id;
+    const orders: [OrderState, OrderState] = [first, second];
+    return this.enqueue<[OrderState, OrderState]>((d) => ({ kind: "list", link: link === "oco" ? ListLink.oco : ListLink.oto, listId: first.id, orders, ...d }), 2);
+  }
+
+  /** Cancels an open order and places a new one in the same engine step (cancel-replace). */
+  replace(account: Account, orderId: number, request: OrderRequest, allowFailure: boolean): Promise<{ cancelled: OrderState | null; order: OrderState }> {
+    let old: OrderState;
+    try {
+      old = this.registry.liveOrderOf(account, orderId);
+    } catch (error) {
+      if (!allowFailure) throw error;
+      old = { id: orderId } as OrderState; // the engine finds nothing to cancel
+    }
+    this.admission.check(1);
+    const order = this.newOrder(account, request, Date.now());
+    return this.enqueue((d) => ({ kind: "replace", old, order, allowFailure, ...d }), 1);
+  }
+
   cancel(account: Account, orderId: number): Promise<OrderState> {
     const order = this.registry.liveOrderOf(account, orderId);
     this.admission.check(1);
@@ -167,7 +206,7 @@ export class Sequencer {
    *  not given is kept as the engine has it when this one is processed. */
   amend(account: Account, orderId: number, change: AmendRequest): Promise<OrderState> {
     const order = this.registry.liveOrderOf(account, orderId);
-    if (change.price !== null && order.type !== "limit") throw Outcome.invalid("price", "price cannot be set on a market order");
+    if (change.price !== null && MARKET_TYPES.includes(order.type)) throw Outcome.invalid("price", "price cannot be set on a market order");
     this.admission.check(1);
     return this.enqueue<OrderState>((d) => ({ kind: "amend", order, price: change.price ?? 0, quantity: change.quantity ?? 0, ...d }), 1);
   }
@@ -265,7 +304,7 @@ export class Sequencer {
       const noop = { resolve() {}, reject() {} };
       const batch = entries.slice(from, to);
       const jobs: Job[] = batch.map((e) => {
-        if (e.kind !== CommandKind.limit && e.kind !== CommandKind.market) return { kind: "replayed", ...noop };
+        if (e.kind !== CommandKind.limit && e.kind !== CommandKind.market && e.kind !== CommandKind.cancelReplace) return { kind: "replayed", ...noop };
         const order = this.storedOrder(e, time);
         this.registry.track(order);
         return { kind: "new", order, ...noop };
@@ -279,18 +318,24 @@ export class Sequencer {
   private storedOrder(e: JournalEntry, time: number): OrderState {
     const market = this.markets.get(e.symbol);
     if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
-    return newOrderState(e.orderId, e.accountId, {
+    const marketKind = e.kind === CommandKind.market || (e.kind === CommandKind.cancelReplace && (e.flags & CommandFlag.market) !== 0);
+    const order = newOrderState(e.orderId, e.accountId, {
       market,
       side: e.side === Side.buy ? "buy" : "sell",
-      type: e.kind === CommandKind.limit ? "limit" : "market",
+      type: orderType(marketKind, e.trigger),
       timeInForce: e.timeInForce === TimeInForce.IOC ? "IOC" : e.timeInForce === TimeInForce.FOK ? "FOK" : "GTC",
       postOnly: (e.flags & CommandFlag.postOnly) !== 0,
-      price: e.kind === CommandKind.limit ? e.price : null,
+      price: e.price === 0 ? null : e.price,
       quantity: e.quantity,
-      quoteQuantity: e.kind === CommandKind.market && e.amount !== null && e.amount > 0n ? e.amount : null,
+      quoteQuantity: marketKind && e.amount !== null && e.amount > 0n ? e.amount : null,
       clientOrderId: e.clientOrderId,
       selfTradePrevention: SELF_TRADE_MODES[e.stp]!,
+      stopPrice: e.stopPrice === 0 ? null : e.stopPrice,
+      trailingDelta: e.trailingBps === 0 ? null : e.trailingBps,
+      icebergQuantity: e.visible === 0 ? null : e.visible,
     }, time);
+    order.listId = e.otherId !== 0 && e.kind !== CommandKind.cancelReplace ? e.otherId : null;
+    return order;
   }
 
   /** Matches a batch and commits its journal; `stored`: replayed entries, journal already written. */
@@ -343,20 +388,35 @@ export class Sequencer {
             : entry(seq(), c.kind === "deposit" ? CommandKind.deposit : CommandKind.withdraw, { accountId: c.accountId, amount: c.units, asset: c.asset.symbol }));
         }
         return;
+      case "list":
+        this.newCommand(job, job.orders[0], { link: job.link, otherId: job.listId });
+        this.newCommand(job, job.orders[1], { otherId: job.listId });
+        return;
+      case "replace":
+        return this.newCommand(job, job.order, {
+          kind: CommandKind.cancelReplace, otherId: job.old.id,
+          mode: job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure,
+        });
       case "replayed":
         return; // (only given with `stored`)
     }
   }
 
-  private newCommand(job: Job, o: OrderState): void {
+  private newCommand(job: Job, o: OrderState, extra: Partial<JournalEntry> = {}): void {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.changes.time;
+    const market = MARKET_TYPES.includes(o.type);
+    const kind = extra.kind ?? (market ? CommandKind.market : CommandKind.limit);
     this.command(job, {
-      seq: ++this.counters.lastSeq, kind: o.type === "limit" ? CommandKind.limit : CommandKind.market,
+      seq: ++this.counters.lastSeq, kind,
       accountId: o.accountId, clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol,
-      side: Side[o.side], timeInForce: TimeInForce[o.timeInForce], flags: o.postOnly ? CommandFlag.postOnly : 0,
+      side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
+      flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0),
       price: o.price ?? 0, quantity: o.quantity, stp: SelfTradePrevention[o.selfTradePrevention],
       amount: o.quoteQuantity, asset: null,
+      trigger: o.type.startsWith("stop_loss") ? Trigger.stopLoss : o.type.startsWith("take_profit") ? Trigger.takeProfit : Trigger.none,
+      stopPrice: o.stopPrice ?? 0, trailingBps: o.trailingDelta ?? 0, visible: o.icebergQuantity ?? 0,
+      otherId: 0, link: 0, mode: 0, ...extra,
     });
   }
 
@@ -382,8 +442,9 @@ export class Sequencer {
           resultIndex.set(job, byId);
         }
         job.results[byId.get(this.changes.journal[index]!.orderId)!] = outcome;
-      } else if (!firstRefusal.has(job)) firstRefusal.set(job, outcome);
+      } else if (!firstRefusal.has(job) || firstRefusal.get(job) === LIST_PARTNER_REFUSED) firstRefusal.set(job, outcome);
     }
+    for (const [index, outcome] of this.changes.partial) firstRefusal.set(this.commandJobs[index]!, outcome);
     for (const job of jobs) {
       const refused = firstRefusal.get(job);
       switch (job.kind) {
@@ -401,6 +462,17 @@ export class Sequencer {
         case "account":
           refused ? job.reject(refused) : job.resolve();
           break;
+        case "list":
+          refused ? job.reject(refused) : job.resolve(job.orders);
+          break;
+        case "replace": {
+          // Refused with nothing cancelled; or the new order may be refused after the cancel.
+          const cancelled = job.old.status === "canceled" ? job.old : null;
+          if (refused && !cancelled) job.reject(refused);
+          else if (refused) job.reject(new Outcome(refused.code, `order ${job.old.id} was cancelled, but the new order was refused: ${refused.message}`, { ...refused.details, cancelled: String(job.old.id) }));
+          else job.resolve({ cancelled, order: job.order });
+          break;
+        }
         case "replayed":
           job.resolve();
           break;
@@ -416,8 +488,16 @@ function newOrderState(id: number, accountId: number, r: OrderRequest, time: num
     postOnly: r.postOnly, price: r.price, quantity: r.quantity, filled: 0, status: null,
     rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
     selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0,
-    expireReason: null,
+    expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
+    listId: null, triggered: false, waiting: false,
   };
+}
+
+/** An order's type from its engine command: market or limit, conditional or not. */
+function orderType(market: boolean, trigger: number): OrderType {
+  const stem = trigger === Trigger.stopLoss ? "stop_loss" : trigger === Trigger.takeProfit ? "take_profit" : null;
+  if (!stem) return market ? "market" : "limit";
+  return (market ? stem : `${stem}_limit`) as OrderType;
 }
 
 function jobCommands(job: Job): number {
@@ -427,6 +507,8 @@ function jobCommands(job: Job): number {
       return job.orders.length;
     case "account":
       return job.commands.length;
+    case "list":
+      return 2;
     default:
       return 1;
   }

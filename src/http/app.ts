@@ -12,10 +12,10 @@ import { log } from "../log";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
 import { MAX_FEE_BPS, type Market } from "../markets";
 import type { Metrics } from "../metrics";
-import { renderOrder } from "../orders/order";
+import { renderOrder, type OrderState } from "../orders/order";
 import {
   AmendRequestBody, BatchRequestBody, OrderRequestBody, describeSchemaError, parseOrderRequest,
-  toAmendRequest, toOrderRequest,
+  toAmendRequest, toOrderRequest, OrderListRequestBody, ReplaceRequestBody, type OrderRequest,
 } from "../orders/validate";
 import type { MarketStreams } from "../streams";
 import { apiDocs, describe, EXAMPLES, SCALAR_PATH, scalarScript } from "./docs";
@@ -281,7 +281,32 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const id = orderIdParam(params.orderId);
       const change = toAmendRequest(body, ex.sequencer.marketOf(account, id));
       return renderOrder(await ex.sequencer.amend(account, id, change));
-    }, { body: AmendRequestBody, ...describe("orders", "Amend an order", "quantity is the new total, the filled part included. Lowering it keeps time priority; a new price or a larger quantity sends the order to the back of its level (and it trades at once if the new price crosses).", EXAMPLES.order, 200, true) });
+    }, { body: AmendRequestBody, ...describe("orders", "Amend an order", "quantity is the new total, the filled part included. Lowering it keeps time priority; a new price or a larger quantity sends the order to the back of its level (and it trades at once if the new price crosses).", EXAMPLES.order, 200, true) })
+    .post("/api/v1/orders/:orderId/replace", async ({ account, params, body, set }) => {
+      const id = orderIdParam(params.orderId);
+      const request = parseOrderRequest(body.order, ex.markets);
+      const { cancelled, order } = await ex.sequencer.replace(account, id, request, body.mode === "allowFailure");
+      set.status = 201;
+      return { cancelled: cancelled ? renderOrder(cancelled) : null, order: renderOrder(order) };
+    }, { body: ReplaceRequestBody, ...describe("orders", "Cancel-replace", "Cancels the order and places `order` (any order request) in one engine step: never both, never neither. mode stopOnFailure (default): if the cancel fails (409 ORDER_NOT_OPEN), nothing is placed; allowFailure: the new order is placed anyway. If the new order is refused after the cancel, the error says so and the cancel stands.", { cancelled: { ...EXAMPLES.order, status: "canceled" }, order: EXAMPLES.order }, 201, true) })
+    .post("/api/v1/orderLists", async ({ account, body, set }) => {
+      const requests = body.orders.map((item) => parseOrderRequest(item, ex.markets)) as [OrderRequest, OrderRequest];
+      const orders = await ex.sequencer.submitList(account, body.type, requests);
+      set.status = 201;
+      return renderOrderList(body.type, orders);
+    }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. Cancelling either cancels the list. Both orders are placed, or neither.", EXAMPLES.order, 201, true) })
+    .get("/api/v1/orderLists/:listId", ({ account, params }) => {
+      const id = orderIdParam(params.listId);
+      const orders = ex.queries.orderList(id);
+      if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
+      return renderOrderList(null, orders as [OrderState, OrderState]);
+    }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", EXAMPLES.order, 200, true));
+}
+
+/** An order list as /api/v1 shows it: its id, status and two orders. */
+function renderOrderList(type: "oco" | "oto" | null, orders: [OrderState, OrderState]) {
+  const open = orders.some((o) => o.status === null || o.status === "new" || o.status === "partially_filled");
+  return { orderListId: String(orders[0].listId ?? orders[0].id), type, status: open ? "executing" : "all_done", orders: orders.map(renderOrder) };
 }
 
 export type ExchangeApp = ReturnType<typeof createApp>;

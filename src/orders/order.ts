@@ -2,7 +2,11 @@
 import type { Market, SelfTradeMode } from "../markets";
 
 export type Side = "buy" | "sell";
-export type OrderType = "limit" | "market";
+export type OrderType = "limit" | "market" | "stop_loss" | "stop_loss_limit" | "take_profit" | "take_profit_limit";
+/** Order types that match as market orders once triggered. */
+export const MARKET_TYPES: readonly OrderType[] = ["market", "stop_loss", "take_profit"];
+/** Conditional order types: they wait for the last trade price to meet their stop. */
+export const CONDITIONAL_TYPES: readonly OrderType[] = ["stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"];
 export type TimeInForce = "GTC" | "IOC" | "FOK";
 export type OrderStatus = "new" | "partially_filled" | "filled" | "canceled" | "expired" | "rejected";
 
@@ -48,6 +52,18 @@ export interface OrderState {
   /** Lots taken off the order by self-trade prevention's decrement. */
   decremented: number;
   expireReason: ExpireReason | null;
+  /** Conditional orders: the trigger (or trailing activation) price in ticks; null if none. */
+  stopPrice: number | null;
+  /** Trailing stops: basis points. */
+  trailingDelta: number | null;
+  /** Icebergs: lots shown at a time. */
+  icebergQuantity: number | null;
+  /** Its OCO or OTO order list. */
+  listId: number | null;
+  /** A conditional order that has triggered (or an OTO's pending order that was placed). */
+  triggered: boolean;
+  /** It waits outside the book: untriggered, or an OTO's pending order. */
+  waiting: boolean;
 }
 
 /** Lots still to fill while the order is open. */
@@ -86,6 +102,12 @@ export interface OrderView {
   /** Total fees of its fills, in feeAsset (what it receives). */
   fee: string;
   feeAsset: string;
+  stopPrice: string | null;
+  trailingDelta: number | null;
+  icebergQuantity: string | null;
+  orderListId: string | null;
+  /** Conditional orders: whether the stop has triggered; null for other orders. */
+  triggered: boolean | null;
 }
 
 export function renderOrder(o: OrderState): OrderView {
@@ -125,6 +147,11 @@ export function renderOrder(o: OrderState): OrderView {
     expireReason: o.expireReason,
     fee: feeAsset.format(o.fills.reduce((sum, f) => sum + f.fee, 0n)),
     feeAsset: feeAsset.symbol,
+    stopPrice: o.stopPrice === null ? null : m.formatPrice(o.stopPrice),
+    trailingDelta: o.trailingDelta,
+    icebergQuantity: o.icebergQuantity === null ? null : m.formatQuantity(o.icebergQuantity),
+    orderListId: o.listId === null ? null : String(o.listId),
+    triggered: CONDITIONAL_TYPES.includes(o.type) ? o.triggered : null,
   };
 }
 

@@ -2,12 +2,17 @@
 // API), then the market rules (exact ticks and lots, combinations of fields). The batch endpoint
 // checks each item against the same compiled schema, so single and batch orders are refused alike,
 // with a message that names the field.
+import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { t, type Static, type TSchema } from "elysia";
 import { Outcome } from "../core/outcomes";
 import { MAX_UNITS, SELF_TRADE_MODES, type Market, type Markets, type SelfTradeMode } from "../markets";
-import type { OrderType, Side, TimeInForce } from "./order";
+import { CONDITIONAL_TYPES, MARKET_TYPES, type OrderType, type Side, type TimeInForce } from "./order";
+
+const ORDER_TYPES: OrderType[] = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"];
+/** The engine's bound on a trailing delta (basis points, below 100%). */
+export const MAX_TRAILING_DELTA = 9999;
 
 const decimal = (field: string) =>
   t.Union([t.String(), t.Number()], { error: `${field} must be a decimal string or a number`, examples: ["101.25"] });
@@ -17,7 +22,7 @@ export const OrderRequestBody = t.Object(
   {
     symbol: t.String({ error: "symbol must be a string", examples: ["BTC-USD"] }),
     side: t.Union([t.Literal("buy"), t.Literal("sell")], { error: 'side must be one of "buy", "sell"' }),
-    type: t.Union([t.Literal("limit"), t.Literal("market")], { error: 'type must be one of "limit", "market"' }),
+    type: t.Union(ORDER_TYPES.map((v) => t.Literal(v)), { error: `type must be one of ${ORDER_TYPES.map((v) => `"${v}"`).join(", ")}` }),
     quantity: nullable(decimal("quantity")),
     quoteQuantity: nullable(decimal("quoteQuantity")),
     selfTradePrevention: nullable(t.Union(SELF_TRADE_MODES.map((m) => t.Literal(m)), { error: `selfTradePrevention must be one of ${SELF_TRADE_MODES.map((m) => `"${m}"`).join(", ")}` })),
@@ -25,6 +30,28 @@ export const OrderRequestBody = t.Object(
     timeInForce: nullable(t.Union([t.Literal("GTC"), t.Literal("IOC"), t.Literal("FOK")], { error: 'timeInForce must be one of "GTC", "IOC", "FOK"' })),
     postOnly: nullable(t.Boolean({ error: "postOnly must be true or false" })),
     clientOrderId: nullable(t.String({ pattern: "^[A-Za-z0-9._:-]{1,36}$", error: "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -" })),
+    stopPrice: nullable(decimal("stopPrice")),
+    // TypeBox's own Integer: Elysia's t.Integer would coerce strings (and loosen the whole body).
+    trailingDelta: nullable(Type.Integer({ minimum: 1, maximum: MAX_TRAILING_DELTA, error: `trailingDelta must be an integer number of basis points, 1 to ${MAX_TRAILING_DELTA}` })),
+    icebergQuantity: nullable(decimal("icebergQuantity")),
+  },
+  { additionalProperties: false },
+);
+
+/** Two orders placed together: OCO (one cancels the other) or OTO (one triggers the other). */
+export const OrderListRequestBody = t.Object(
+  {
+    type: t.Union([t.Literal("oco"), t.Literal("oto")], { error: 'type must be one of "oco", "oto"' }),
+    orders: t.Array(t.Unknown(), { minItems: 2, maxItems: 2, error: "orders must be an array of two order requests" }),
+  },
+  { additionalProperties: false },
+);
+
+/** Cancel-replace: the new order, and what a failed cancel does to it. */
+export const ReplaceRequestBody = t.Object(
+  {
+    order: t.Unknown(),
+    mode: nullable(t.Union([t.Literal("stopOnFailure"), t.Literal("allowFailure")], { error: 'mode must be one of "stopOnFailure", "allowFailure"' })),
   },
   { additionalProperties: false },
 );
@@ -73,6 +100,9 @@ export interface OrderRequest {
   quoteQuantity: bigint | null;
   clientOrderId: string | null;
   selfTradePrevention: SelfTradeMode;
+  stopPrice: number | null; // ticks
+  trailingDelta: number | null; // bps
+  icebergQuantity: number | null; // lots
 }
 
 export interface AmendRequest {
@@ -95,33 +125,54 @@ export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequ
   if (!market) throw new Outcome("UNKNOWN_SYMBOL", `symbol "${o.symbol.slice(0, 64)}" is not a market here`);
   let quantity: number;
   let quoteQuantity: bigint | null = null;
+  const marketType = MARKET_TYPES.includes(o.type);
+  const conditional = CONDITIONAL_TYPES.includes(o.type);
   if (o.quoteQuantity != null) {
-    if (o.type !== "market") throw Outcome.invalid("quoteQuantity", "quoteQuantity is only for market orders");
+    if (!marketType) throw Outcome.invalid("quoteQuantity", "quoteQuantity is only for market orders (market, stop_loss, take_profit)");
     if (o.quantity != null) throw Outcome.invalid("quoteQuantity", "give quantity or quoteQuantity, not both");
     if (o.timeInForce === "FOK") throw Outcome.invalid("timeInForce", "a market order by quoteQuantity cannot be FOK");
     quoteQuantity = market.quote.units(o.quoteQuantity, "quoteQuantity");
     quantity = Number(MAX_UNITS); // only a cap: the quote amount decides
   } else {
-    if (o.quantity == null) throw Outcome.invalid("quantity", o.type === "market" ? "quantity (or quoteQuantity) is required" : "quantity is required");
+    if (o.quantity == null) throw Outcome.invalid("quantity", marketType ? "quantity (or quoteQuantity) is required" : "quantity is required");
     quantity = market.quantityLots(o.quantity);
   }
 
+  // A stop-market buy by quantity states the most it pays (price): that is what it holds.
+  const bounded = conditional && marketType && o.side === "buy" && quoteQuantity === null;
   let price: number | null = null;
-  if (o.type === "limit") {
-    if (o.price == null) throw Outcome.invalid("price", "price is required for limit orders");
+  if (!marketType || bounded) {
+    if (o.price == null) {
+      throw Outcome.invalid("price", bounded ? "price (the most a stop-market buy pays, and holds) is required" : "price is required for limit orders");
+    }
     price = market.priceTicks(o.price);
   } else if (o.price != null) {
     throw Outcome.invalid("price", "price must not be given for market orders");
   }
 
+  let stopPrice: number | null = null;
+  if (conditional) {
+    if (o.stopPrice == null && o.trailingDelta == null) throw Outcome.invalid("stopPrice", `stopPrice (or trailingDelta) is required for ${o.type} orders`);
+    if (o.stopPrice != null) stopPrice = market.priceTicks(o.stopPrice);
+  } else if (o.stopPrice != null || o.trailingDelta != null) {
+    throw Outcome.invalid(o.stopPrice != null ? "stopPrice" : "trailingDelta", "stopPrice and trailingDelta are only for stop_loss, stop_loss_limit, take_profit and take_profit_limit orders");
+  }
+
   // The contract: "a market order behaves as IOC". It never rests, whatever GTC it was sent with.
-  const timeInForce = o.type === "market" && o.timeInForce !== "FOK" ? "IOC" : o.timeInForce ?? "GTC";
+  const timeInForce = marketType && o.timeInForce !== "FOK" ? "IOC" : o.timeInForce ?? "GTC";
   const postOnly = o.postOnly ?? false;
   if (postOnly && (o.type !== "limit" || timeInForce !== "GTC")) throw Outcome.invalid("postOnly", "postOnly is only valid for limit GTC orders");
+  let icebergQuantity: number | null = null;
+  if (o.icebergQuantity != null) {
+    if (marketType || timeInForce !== "GTC") throw Outcome.invalid("icebergQuantity", "icebergQuantity is only for GTC limit orders (limit, stop_loss_limit, take_profit_limit)");
+    icebergQuantity = market.quantityLots(o.icebergQuantity, "icebergQuantity");
+    if (icebergQuantity >= quantity) throw Outcome.invalid("icebergQuantity", "icebergQuantity must be less than quantity");
+  }
 
   return {
     market, side: o.side, type: o.type, timeInForce, postOnly, price, quantity, quoteQuantity,
     clientOrderId: o.clientOrderId ?? null, selfTradePrevention: o.selfTradePrevention ?? market.selfTradePrevention,
+    stopPrice, trailingDelta: o.trailingDelta ?? null, icebergQuantity,
   };
 }
 

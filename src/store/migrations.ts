@@ -12,6 +12,7 @@ import tradesTimeIndex from "./migrations/0002_trades_time_index.sql" with { typ
 import tradesOneSymbolIndex from "./migrations/0003_trades_one_symbol_index.sql" with { type: "text" };
 import journalProjection from "./migrations/0004_journal_projection.sql" with { type: "text" };
 import spotAccounts from "./migrations/0005_spot_accounts.sql" with { type: "text" };
+import orderTypes from "./migrations/0006_order_types.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -20,6 +21,7 @@ export const EMBEDDED: Record<string, string> = {
   "0003_trades_one_symbol_index": tradesOneSymbolIndex,
   "0004_journal_projection": journalProjection,
   "0005_spot_accounts": spotAccounts,
+  "0006_order_types": orderTypes,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

@@ -66,6 +66,12 @@ export class Queries {
     return this.withFills(rows);
   }
 
+  /** The two orders of an order list (its id is its first order's). */
+  orderList(listId: number): OrderState[] {
+    this.beforeRead();
+    return this.withFills(this.db.select().from(orders).where(eq(orders.listId, listId)).orderBy(asc(orders.id)).all());
+  }
+
   /** Every open order with its fills: the in-memory state the sequencer resumes from. */
   openOrders(): OrderState[] {
     const rows = this.db.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all();
@@ -212,6 +218,9 @@ export class Queries {
         selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
         prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
         expireReason: r.expireReason as OrderState["expireReason"],
+        stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId,
+        triggered: r.triggered,
+        waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
       };
     });
   }

@@ -19,7 +19,7 @@ export const orders = sqliteTable(
     accountId: integer("account_id").notNull(),
     symbol: text("symbol").notNull(),
     side: text("side", { enum: ["buy", "sell"] }).notNull(),
-    type: text("type", { enum: ["limit", "market"] }).notNull(),
+    type: text("type", { enum: ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"] }).notNull(),
     timeInForce: text("time_in_force", { enum: ["GTC", "IOC", "FOK"] }).notNull(),
     postOnly: integer("post_only", { mode: "boolean" }).notNull(),
     price: integer("price"), // null for market orders
@@ -37,6 +37,11 @@ export const orders = sqliteTable(
     preventedQuantity: integer("prevented_quantity").notNull().default(0),
     decrementedQuantity: integer("decremented_quantity").notNull().default(0),
     expireReason: text("expire_reason"),
+    stopPrice: integer("stop_price"), // ticks: conditional orders' trigger (or trailing activation) price
+    trailingDelta: integer("trailing_delta"), // basis points: trailing stops
+    icebergQuantity: integer("iceberg_quantity"), // lots shown at a time
+    listId: integer("list_id"), // its OCO or OTO order list
+    triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("orders_account_idx").on(t.accountId, t.id),
@@ -69,6 +74,14 @@ export const journal = sqliteTable("journal", {
   amount: text("amount"), // units (exact beyond 2^53): deposits, withdrawals, market orders by amount
   asset: text("asset"), // deposits and withdrawals
   time: integer("time").notNull(),
+  // Conditional orders, icebergs, order lists and cancel-replace (engine.h ex_command).
+  stopPrice: integer("stop_price").notNull().default(0),
+  trailingBps: integer("trailing_bps").notNull().default(0),
+  trigger: integer("trigger").notNull().default(0),
+  visible: integer("visible").notNull().default(0),
+  otherId: integer("other_id").notNull().default(0), // cancel-replace: the order cancelled; lists: the list id
+  link: integer("link").notNull().default(0),
+  mode: integer("mode").notNull().default(0),
 });
 
 /**

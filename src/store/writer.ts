@@ -57,7 +57,7 @@ export interface BatchWrite {
 }
 
 const CHUNK = 64;
-const ORDER_COLUMNS = 20;
+const ORDER_COLUMNS = 25;
 type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -124,16 +124,17 @@ export class BatchWriter {
     this.projectedSeq = projectedSeq;
     this.journal = new MultiRowInsert(sqlite,
       `INSERT INTO journal (seq, kind, account_id, client_order_id, order_id, symbol, side, time_in_force, flags,
-         price, quantity, stp, amount, asset, time)`);
+         price, quantity, stp, amount, asset, time, stop_price, trailing_bps, trigger, visible, other_id, link, mode)`);
     this.orders = new MultiRowInsert(sqlite,
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
-         self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason)`,
+         self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason,
+         stop_price, trailing_delta, iceberg_quantity, list_id, triggered)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
          reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
          prevented_quantity = excluded.prevented_quantity, decremented_quantity = excluded.decremented_quantity,
-         expire_reason = excluded.expire_reason`);
+         expire_reason = excluded.expire_reason, triggered = excluded.triggered`);
     this.trades = new MultiRowInsert(sqlite,
       `INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee,
          taker_account_id, maker_account_id)`);
@@ -147,7 +148,8 @@ export class BatchWriter {
       const values: Value[] = [];
       for (const j of batch.journal) {
         values.push(j.seq, j.kind, j.accountId, j.clientOrderId, j.orderId, j.symbol, j.side, j.timeInForce, j.flags,
-          j.price, j.quantity, j.stp, j.amount === null ? null : String(j.amount), j.asset, batch.time);
+          j.price, j.quantity, j.stp, j.amount === null ? null : String(j.amount), j.asset, batch.time,
+          j.stopPrice, j.trailingBps, j.trigger, j.visible, j.otherId, j.link, j.mode);
       }
       if (batch.journal.length) this.journal.run(values, batch.journal.length);
       for (const id of batch.requests ?? []) deleteRequest.run(id);
@@ -187,7 +189,7 @@ export class BatchWriter {
         values.push(o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
           o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt,
           o.selfTradePrevention, o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented,
-          o.expireReason);
+          o.expireReason, o.stopPrice, o.trailingDelta, o.icebergQuantity, o.listId, o.triggered ? 1 : 0);
       } else {
         // The columns an order's life changes (those the upsert below updates).
         const at = row * ORDER_COLUMNS;
@@ -200,6 +202,7 @@ export class BatchWriter {
         values[at + 17] = o.prevented;
         values[at + 18] = o.decremented;
         values[at + 19] = o.expireReason;
+        values[at + 24] = o.triggered ? 1 : 0;
       }
     }
     for (const t of batch.trades) {
