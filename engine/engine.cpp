@@ -223,7 +223,7 @@ struct ex_engine {
 
     // Appends an order to the level at `price` of `side` (made when missing). It shows `shown`
     // of its remaining quantity; the rest is hidden.
-    void link(BookSide& side, uint32_t oi, int64_t price) {
+    __attribute__((always_inline)) void link(BookSide& side, uint32_t oi, int64_t price) {
         Order& o = orders[oi];
         uint32_t li = side.find_or_insert(price, [&] {
             uint32_t fresh = levels.acquire();
@@ -245,7 +245,7 @@ struct ex_engine {
     }
 
     // Unlinks an order from its level (dropping the level if it empties).
-    void unlink(BookSide& side, uint32_t oi) {
+    __attribute__((always_inline)) void unlink(BookSide& side, uint32_t oi) {
         Order& o = orders[oi];
         Level& l = levels[o.level];
         if (o.prev != NIL) orders[o.prev].next = o.next; else l.head = o.next;
@@ -1064,18 +1064,23 @@ struct ex_engine {
             lock(o.account, asset, static_cast<int64_t>(more));
             unlink(book.side(o.side), oi);
             ++book.sequence;
-            // The order re-enters as a taker at its new price, then rests at the back.
-            Taker t{o.id, o.account, o.side, o.stp, false, true, price, remaining, o.filled, -1, Stop::none};
-            match(book, m, t);
-            Order& moved = orders[oi];
-            moved.price = price;
-            moved.remaining = t.remaining;
-            moved.filled = t.filled;
-            remaining = t.remaining;
-            if (t.stop == Stop::self_trade) {
-                retire(oi);
-                return expire_taker(m, t, book.sequence, price, EX_EXP_SELF_TRADE);
+            // The order re-enters as a taker at its new price (most amendments do not cross: they
+            // skip the matching), then rests at the back.
+            if (would_take(book, o.side, price)) {
+                Taker t{o.id, o.account, o.side, o.stp, false, true, price, remaining, o.filled, -1, Stop::none};
+                match(book, m, t);
+                Order& moved = orders[oi];
+                moved.remaining = t.remaining;
+                moved.filled = t.filled;
+                remaining = t.remaining;
+                if (t.stop == Stop::self_trade) {
+                    retire(oi);
+                    return expire_taker(m, t, book.sequence, price, EX_EXP_SELF_TRADE);
+                }
+            } else {
+                o.remaining = remaining;
             }
+            orders[oi].price = price;
             if (remaining > 0) rest(book, oi);
         }
         Order& now = orders[oi];
