@@ -48,8 +48,10 @@ function prefilledEngine(l: Loaded): MatchingEngine {
 }
 
 function replayPacked(engine: MatchingEngine, stream: PackedCommands, size: number, messages: number): void {
-  for (let from = 0; from < messages; from += size) {
-    engine.processPacked(stream, from, Math.min(size, messages - from), events, count);
+  for (let from = 0; from < messages;) {
+    const n = stream.sliceLength(from, Math.min(size, messages - from));
+    engine.processPacked(stream, from, n, events, count);
+    from += n;
   }
 }
 
@@ -75,8 +77,8 @@ for (const l of loaded) {
       yield {
         [0]: () => prefilledEngine(l),
         bench(engine: MatchingEngine) {
-          for (let from = 0; from < js.length; from += JS_PACKED_BATCH) {
-            packSlice(batch, js, from, Math.min(from + JS_PACKED_BATCH, js.length));
+          for (let from = 0; from < js.length;) {
+            from = packSlice(batch, js, from, Math.min(from + JS_PACKED_BATCH, js.length));
             engine.process(batch, events, count);
           }
           engine.close();
@@ -125,14 +127,17 @@ function ffiLatency(l: Loaded) {
   }
   overhead.sort();
   const engine = prefilledEngine(l);
-  const lat = new Float64Array(l.stream.count);
-  for (let i = 0; i < l.stream.count; i++) {
+  const all = new Float64Array(l.stream.count);
+  let calls = 0;
+  for (let i = 0; i < l.stream.count;) {
+    const n = l.stream.sliceLength(i, 1);
     const a = Bun.nanoseconds();
-    engine.processPacked(l.stream, i, 1, events, count);
-    lat[i] = Bun.nanoseconds() - a;
+    engine.processPacked(l.stream, i, n, events, count);
+    all[calls++] = Bun.nanoseconds() - a;
+    i += n;
   }
   engine.close();
-  lat.sort();
+  const lat = all.subarray(0, calls).sort();
   const q = (a: Float64Array, p: number) => a[Math.min(a.length - 1, Math.round(p * (a.length - 1)))]!;
   return { p50: q(lat, 0.5), p99: q(lat, 0.99), p999: q(lat, 0.999), max: lat[lat.length - 1]!, timerOverhead: q(overhead, 0.5) };
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CommandBatch, EventBuffer, MatchingEngine, type EngineMarket } from "../native/engine";
-import { COMMAND, EventType, MARKET } from "../native/layout";
+import { COMMAND, EventFlag, EventType, ListLink, MARKET, Trigger } from "../native/layout";
 import { random } from "../src/random";
 
 export interface ScenarioSpec {
@@ -24,6 +24,9 @@ export interface ScenarioSpec {
   mix: { gtc: number; ioc: number; cancel: number; move: number };
   /** The mid as a multiple of BASE_PRICE at progress t in [0, 1); null: it follows the last trade. */
   midPath: ((t: number) => number) | null;
+  /** Shares of the stream (taken before the mix above) of conditional orders (stop-loss and
+   *  take-profit, limit and market, a fifth trailing), icebergs, and OCO lists (two commands). */
+  types?: { conditional: number; iceberg: number; oco: number };
 }
 
 export const BASE_PRICE = 1_000_000; // ticks
@@ -56,6 +59,11 @@ export const SCENARIOS: ScenarioSpec[] = [
     name: "crash", title: "exchange-core mix, the mid falling 60% through the run (flash crash)",
     seed: 1004, resting: 1_000, messages: 1_000_000, halfWidth: 375, mix: EXCHANGE_CORE_MIX,
     midPath: (t) => 1 - 0.6 * t * t,
+  },
+  {
+    name: "types", title: "normal, with 10% stop and take-profit orders, 5% icebergs and 2% OCO lists",
+    seed: 1005, resting: 1_000, messages: 1_000_000, halfWidth: 375, mix: EXCHANGE_CORE_MIX, midPath: null,
+    types: { conditional: 0.10, iceberg: 0.05, oco: 0.02 },
   },
 ];
 
@@ -102,21 +110,23 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
   const r = random(spec.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const engine = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS);
-  const one = new CommandBatch(1);
+  const one = new CommandBatch(2); // two: an order list is sent whole
   const account = () => int(1, BENCH_ACCOUNTS);
   const events = new EventBuffer(4096);
   const live = new LiveOrders();
+  const waiting = new LiveOrders(); // untriggered conditional orders (cancelled, never moved)
   const funding = 2 * BENCH_ACCOUNTS;
   const total = funding + spec.resting + spec.messages;
-  const out = new Uint8Array(total * COMMAND.size);
-  const counts = { gtc: 0, ioc: 0, market: 0, cancel: 0, move: 0, trades: 0 };
+  // An order list is two commands (messages) for one roll of the generator.
+  const out = new Uint8Array((total + (spec.types ? Math.ceil(spec.types.oco * spec.messages * 2) + 1000 : 0)) * COMMAND.size);
+  const counts = { gtc: 0, ioc: 0, market: 0, cancel: 0, move: 0, trades: 0, conditional: 0, iceberg: 0, oco: 0, triggered: 0, refreshed: 0 };
   let written = 0;
   let nextId = 1;
   let last = BASE_PRICE;
 
   const send = () => {
-    out.set(one.bytes, written * COMMAND.size);
-    written++;
+    out.set(one.bytes.subarray(0, one.count * COMMAND.size), written * COMMAND.size);
+    written += one.count;
     engine.process(one, events, (e) => {
       for (let i = 0; i < e.count; i++) {
         switch (e.type(i)) {
@@ -126,10 +136,20 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
             if (e.otherRemaining(i) === 0) live.remove(e.otherId(i));
             break;
           case EventType.accepted:
-            if (e.remaining(i) > 0) live.add({ id: e.orderId(i), side: e.side(i), price: e.price(i), total: e.quantity(i) });
+            if (e.flags(i) & EventFlag.waiting) waiting.add({ id: e.orderId(i), side: e.side(i), price: e.price(i), total: e.quantity(i) });
+            else if (e.remaining(i) > 0) live.add({ id: e.orderId(i), side: e.side(i), price: e.price(i), total: e.quantity(i) });
+            break;
+          case EventType.triggered:
+            counts.triggered++;
+            waiting.remove(e.orderId(i));
+            break;
+          case EventType.refreshed:
+            counts.refreshed++;
             break;
           case EventType.cancelled:
+          case EventType.expired:
             live.remove(e.orderId(i));
+            waiting.remove(e.orderId(i));
             break;
           case EventType.amended: {
             if (e.remaining(i) === 0) live.remove(e.orderId(i));
@@ -154,9 +174,54 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
     send();
   }
   const { gtc, ioc, cancel } = spec.mix;
+  const types = spec.types ?? { conditional: 0, iceberg: 0, oco: 0 };
+  const typed = types.conditional + types.iceberg + types.oco;
+  // A conditional order of `side` stopping near the mid, on the side of it where it waits.
+  const conditional = (side: number, mid: number, trigger: number, forList = false) => {
+    const rise = (trigger === Trigger.stopLoss) === (side === 0);
+    const stop = Math.max(1, rise ? mid + int(1, spec.halfWidth) : mid - int(1, spec.halfWidth));
+    const trailing = !forList && r() < 0.2 ? int(1, 5) : 0; // 1 bp is 100 ticks here
+    const id = nextId++, qty = int(1, 100), acct = account();
+    if (r() < 0.5) one.limit(id, 0, side, side === 0 ? stop + int(0, 20) : Math.max(1, stop - int(0, 20)), qty, 0, false, acct);
+    else one.market(id, 0, side, qty, 1, acct, 0, 0, side === 0 ? stop + spec.halfWidth : 0);
+    one.withTrigger(trigger, trailing && r() < 0.5 ? 0 : stop, trailing);
+    return acct;
+  };
   for (let n = 0; n < spec.messages; n++) {
     const mid = spec.midPath ? Math.round(BASE_PRICE * spec.midPath(n / spec.messages)) : last;
+    const kind = spec.types ? r() : 1; // (the four older streams draw exactly as before)
+    if (kind < typed) {
+      const side = r() < 0.5 ? 0 : 1;
+      if (kind < types.conditional) {
+        conditional(side, mid, r() < 0.5 ? Trigger.stopLoss : Trigger.takeProfit);
+        counts.conditional++;
+      } else if (kind < types.conditional + types.iceberg) {
+        const qty = int(20, 200);
+        one.limit(nextId++, 0, side, makerPrice(side, mid), qty, 0, false, account());
+        one.withVisible(int(1, 10));
+        counts.iceberg++;
+      } else {
+        // OCO: a post-only limit on the far side of the mid and a stop-loss on the near side.
+        const listId = nextId;
+        const acct = account();
+        one.limit(nextId++, 0, side, side === 0 ? mid - int(1, spec.halfWidth) : mid + int(1, spec.halfWidth), int(1, 100), 0, true, acct);
+        one.withList(listId, ListLink.oco);
+        one.limit(nextId++, 0, side, side === 0 ? mid + spec.halfWidth : Math.max(1, mid - spec.halfWidth), int(1, 100), 0, false, acct);
+        one.withTrigger(Trigger.stopLoss, Math.max(1, side === 0 ? mid + int(1, spec.halfWidth) : mid - int(1, spec.halfWidth)));
+        one.withList(listId, 0);
+        counts.oco++;
+      }
+      send();
+      continue;
+    }
     let roll = r();
+    // A cancel now and then takes an untriggered order, so that they do not pile up.
+    if (roll >= gtc + ioc && roll < gtc + ioc + cancel && waiting.size > 0 && r() < waiting.size / (waiting.size + live.size)) {
+      one.cancel(waiting.pick(r).id);
+      counts.cancel++;
+      send();
+      continue;
+    }
     // Keep the book near its size: too small, cancels become new orders; too large, the reverse.
     if (live.size < 0.8 * spec.resting && roll >= gtc + ioc && roll < gtc + ioc + cancel) roll = 0;
     else if (live.size > 1.25 * spec.resting && roll < gtc) roll = gtc + ioc;
@@ -187,16 +252,16 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
   }
   engine.close();
   return {
-    spec, prefillCount: funding + spec.resting, messageCount: spec.messages, counts,
+    spec, prefillCount: funding + spec.resting, messageCount: written - funding - spec.resting, counts,
     prefill: out.subarray(0, (funding + spec.resting) * COMMAND.size),
-    stream: out.subarray((funding + spec.resting) * COMMAND.size),
+    stream: out.subarray((funding + spec.resting) * COMMAND.size, written * COMMAND.size),
   };
 }
 
 const DATA_DIR = join(import.meta.dir, ".data");
 
 /** Bumped whenever the generator changes, so that no stale cached stream is replayed. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 export function scenarioFile(spec: ScenarioSpec): string {
   return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}-v${GENERATOR_VERSION}-c${COMMAND.size}.bin`);

@@ -32,14 +32,20 @@ public:
     uint32_t count() const { return count_; }
 
     // Makes `account` exist. Growing moves the balances: call it before taking references.
-    void ensure(uint32_t account) {
-        if (account < count_) return;
+    __attribute__((always_inline)) void ensure(uint32_t account) {
+        if (account >= count_) grow(account);
+    }
+
+private:
+    __attribute__((noinline)) void grow(uint32_t account) {
         uint32_t n = count_ ? count_ : 64;
         while (n <= account) n *= 2;
         balances_.resize(static_cast<size_t>(n) * assets_, Balance{0, 0, 0});
         fees_.resize(n);
         count_ = n;
     }
+
+public:
 
     // The balance, marked as changed in this batch (the account must exist).
     Balance& change(uint32_t account, uint32_t asset) {

@@ -109,7 +109,7 @@ public:
     uint32_t find(int64_t price) const { return levels_.find(key(price)); }
     // The level at `price`, made by `make()` and inserted when there is none.
     template <class Make>
-    uint32_t find_or_insert(int64_t price, Make make) { return levels_.find_or_insert(key(price), make); }
+    __attribute__((always_inline)) uint32_t find_or_insert(int64_t price, Make make) { return levels_.find_or_insert(key(price), make); }
     void erase(int64_t price) { levels_.erase(key(price)); }
 
 private:

@@ -259,7 +259,7 @@ struct ex_engine {
     }
 
     // Puts an order in its book at its price, showing all of it or an iceberg's first slice.
-    void rest(Book& book, uint32_t oi) {
+    __attribute__((always_inline)) void rest(Book& book, uint32_t oi) {
         Order& o = orders[oi];
         int64_t visible = o.ext != NIL ? extras[o.ext].visible : 0;
         o.shown = visible > 0 && visible < o.remaining ? visible : o.remaining;
@@ -788,7 +788,8 @@ struct ex_engine {
         if (fok >= 0) {
             expiry = static_cast<uint8_t>(fok);
         } else {
-            match(book, m, t);
+            // Most new orders do not cross: they skip the matching.
+            if (t.market || would_take(book, t.side, t.limit)) match(book, m, t);
             switch (t.stop) {
                 case Stop::self_trade: expiry = EX_EXP_SELF_TRADE; break;
                 case Stop::funds: expiry = EX_EXP_INSUFFICIENT; break;
@@ -844,6 +845,13 @@ struct ex_engine {
 
     // The reason a new-order command is malformed, or 0.
     uint8_t invalid(const ex_command& c) const {
+        // Plain limit orders first (most orders): one test each.
+        if (c.kind == EX_CMD_LIMIT && (c.stop_price | c.visible | c.amount | c.trailing_bps | c.trigger) == 0) {
+            bool ok = c.symbol < books.size() && c.side <= EX_SELL && c.tif <= EX_FOK && c.stp <= EX_STP_DECREMENT &&
+                      c.account < EX_MAX_ACCOUNTS && valid_value(c.quantity) && valid_value(c.price) &&
+                      (!(c.flags & EX_FLAG_POST_ONLY) || c.tif == EX_GTC);
+            return ok ? 0 : EX_REJ_INVALID;
+        }
         bool market = c.kind == EX_CMD_MARKET;
         bool by_amount = market && c.amount != 0;
         bool conditional = c.trigger != EX_TRIG_NONE;
@@ -999,7 +1007,18 @@ struct ex_engine {
     void cancel(const ex_command& c) {
         uint32_t oi = ids.find(c.order_id);
         if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
-        cancel_live(oi, EX_CXL_REQUESTED, 0);
+        Order& o = orders[oi];
+        if (o.ext != NIL) return cancel_live(oi, EX_CXL_REQUESTED, 0);
+        // A plain resting order (most cancels): inline.
+        Book& book = books[o.book];
+        int64_t remaining = o.remaining;
+        release_order(markets[o.book], o, remaining);
+        unlink(book.side(o.side), oi);
+        ++book.sequence;
+        ex_event& e = emit(EX_EV_CANCELLED, o.id, o.side, book.sequence);
+        e.price = o.price;
+        e.quantity = remaining;
+        retire(oi);
     }
 
     void cancel_replace(const ex_command& c) {

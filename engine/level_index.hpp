@@ -45,7 +45,7 @@ public:
 
     // The level at `key`; when there is none, `make()` creates one and it is inserted.
     template <class Make>
-    uint32_t find_or_insert(int64_t key, Make make) {
+    __attribute__((always_inline)) uint32_t find_or_insert(int64_t key, Make make) {
         uint64_t id = block_id(key);
         uint32_t bi = by_id_.find(id);
         if (bi == NIL) {

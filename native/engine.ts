@@ -314,6 +314,14 @@ export class PackedCommands {
   at(index: number): number {
     return this.address + index * COMMAND.size;
   }
+
+  /** How many commands from `from` make a slice of about `want`: an order list's two commands are
+   *  never split (the engine takes them in one call). */
+  sliceLength(from: number, want: number): number {
+    const n = Math.min(want, this.count - from);
+    const lastLinked = this.bytes[(from + n - 1) * COMMAND.size + COMMAND.link] !== 0;
+    return lastLinked && from + n < this.count ? n + 1 : n;
+  }
 }
 
 export type PriceLevel = [priceTicks: number, quantityLots: number];
