@@ -809,7 +809,7 @@ struct ex_engine {
                 Order& o = orders[oi];
                 o.id = t.id;
                 o.price = t.limit;
-                o.book = static_cast<uint32_t>(&book - books.data());
+                o.book = book.index;
                 o.account = t.account;
                 o.side = t.side;
                 o.flags = flags;
@@ -898,7 +898,30 @@ struct ex_engine {
         if ((c.flags & EX_FLAG_POST_ONLY) && would_take(book, c.side, c.price))
             return reject(c, EX_REJ_POST_ONLY, book.sequence);
         if (held) lock(c.account, asset, static_cast<int64_t>(needed));
-        uint32_t oi = needs_extra(c) ? acquire_order(c, true) : NIL;
+        bool extra = needs_extra(c);
+        if (!extra && !market && c.tif == EX_GTC && !would_take(book, c.side, c.price)) {
+            // A plain GTC limit that does not cross (most new orders) rests at once.
+            uint32_t oi = orders.acquire();
+            Order& o = orders[oi];
+            o.id = c.order_id;
+            o.price = c.price;
+            o.remaining = c.quantity;
+            o.filled = 0;
+            o.book = c.symbol;
+            o.account = c.account;
+            o.side = c.side;
+            o.flags = c.flags & EX_FLAG_POST_ONLY;
+            o.stp = c.stp;
+            o.ext = NIL;
+            ids.insert(o.id, oi);
+            rest(book, oi);
+            ex_event& e = emit(EX_EV_ACCEPTED, c.order_id, c.side, book.sequence);
+            e.price = c.price;
+            e.quantity = c.quantity;
+            e.remaining = c.quantity;
+            return;
+        }
+        uint32_t oi = extra ? acquire_order(c, true) : NIL;
         Taker t{c.order_id, c.account, c.side, c.stp, market, held, market ? 0 : c.price, c.quantity, 0,
                 by_amount ? c.amount : -1, Stop::none};
         run_taker(book, m, t, c.tif, oi, c.flags & EX_FLAG_POST_ONLY);

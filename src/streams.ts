@@ -129,8 +129,12 @@ export class MarketStreams {
     for (const m of markets) send(`ticker:${m.symbol}`, () => ({ channel: `ticker:${m.symbol}`, type: "ticker", ...ticker(this.ex, m) }));
     const byAccount = new Map<number, OrderState[]>();
     for (const o of report.orders) pushTo(byAccount, o.accountId, o);
+    const eventsByAccount = new Map<number, { orderId: string; event: string }[]>();
+    for (const e of report.orderEvents) pushTo(eventsByAccount, e.order.accountId, { orderId: String(e.order.id), event: e.event });
     for (const [accountId, orders] of byAccount) {
-      send(`orders:${accountId}`, () => ({ channel: "orders", type: "orders", orders: orders.map(renderOrder) }));
+      // events: what the orders' states alone do not tell (a trigger, an iceberg's next slice, a
+      // list member cancelled by the other), in the order they happened.
+      send(`orders:${accountId}`, () => ({ channel: "orders", type: "orders", orders: orders.map(renderOrder), events: eventsByAccount.get(accountId) ?? [] }));
     }
     const balancesByAccount = new Map<number, BatchReport["balances"]>();
     for (const b of report.balances) pushTo(balancesByAccount, b.accountId, b);

@@ -131,6 +131,42 @@ cases.push({ name: "withdrawal beyond free", method: "POST", path: "/api/v1/acco
 cases.push({ name: "ledger of an unknown asset", method: "GET", path: "/api/v1/account/ledger?asset=DOGE", status: 400, message: /DOGE/ });
 cases.push({ name: "ledger limit 0", method: "GET", path: "/api/v1/account/ledger?limit=0", status: 400, message: /limit/ });
 
+// Order types: conditional fields, icebergs, order lists and cancel-replace.
+const stop = { type: "stop_loss_limit", stopPrice: "95.00" };
+for (const [patch, message] of [
+  [{ type: "stop_loss_limit" }, /stopPrice/], [{ ...stop, stopPrice: "95.001" }, /stopPrice/], [{ ...stop, stopPrice: "-1" }, /stopPrice/],
+  [{ ...stop, stopPrice: "0" }, /stopPrice/], [{ ...stop, stopPrice: true }, /stopPrice/], [{ ...stop, stopPrice: "1e2" }, /stopPrice/],
+  [{ ...stop, trailingDelta: 0 }, /trailingDelta/], [{ ...stop, trailingDelta: 10000 }, /trailingDelta/], [{ ...stop, trailingDelta: 1.5 }, /trailingDelta/],
+  [{ ...stop, trailingDelta: "100" }, /trailingDelta/], [{ ...stop, trailingDelta: -5 }, /trailingDelta/], [{ ...stop, trailingDelta: null, stopPrice: null }, /stopPrice/],
+  [{ stopPrice: "95.00" }, /stopPrice/], [{ trailingDelta: 100 }, /trailingDelta/],
+  [{ type: "stop_loss", stopPrice: "110.00", price: undefined }, /price/], [{ type: "stop_loss", side: "sell", stopPrice: "90.00" }, /price must not/],
+  [{ ...stop, price: undefined }, /price/], [{ ...stop, postOnly: true }, /postOnly/],
+  [{ icebergQuantity: "1" }, /icebergQuantity/], [{ icebergQuantity: "2" }, /icebergQuantity/], [{ icebergQuantity: "0" }, /icebergQuantity/],
+  [{ icebergQuantity: "0.00001" }, /icebergQuantity/], [{ icebergQuantity: "0.5", timeInForce: "IOC" }, /icebergQuantity/],
+  [{ type: "market", price: undefined, icebergQuantity: "0.5" }, /icebergQuantity/], [{ icebergQuantity: [] }, /icebergQuantity/],
+] as [Record<string, unknown>, RegExp][]) cases.push(order(patch, 400, message));
+const list = (body: unknown, message: RegExp, name: string): Case => ({ name: `order list: ${name}`, method: "POST", path: "/api/v1/orderLists", body: JSON.stringify(body), headers: json, status: 400, message });
+const sellLimit = { ...good, side: "sell", price: "200.00", quantity: "1", postOnly: true };
+const sellStop = { ...good, side: "sell", type: "stop_loss", price: undefined, stopPrice: "80.00" };
+cases.push(list({ type: "oco", orders: [sellLimit] }, /two order requests/, "one order"));
+cases.push(list({ type: "oco", orders: [sellLimit, sellStop, sellStop] }, /two order requests/, "three orders"));
+cases.push(list({ type: "OCO", orders: [sellLimit, sellStop] }, /type/, "type OCO"));
+cases.push(list({ orders: [sellLimit, sellStop] }, /type is required/, "no type"));
+cases.push(list({ type: "oco", orders: [sellLimit, { ...sellStop, stopPrice: "80.001" }] }, /stopPrice/, "an off-tick stop"));
+cases.push(list({ type: "oco", orders: [sellLimit, sellStop], atomic: true }, /unknown field "atomic"/, "extra field"));
+cases.push(list({ type: "oco", orders: [sellLimit, { ...sellStop, side: "buy", price: "120.00", stopPrice: "120.00" }] }, /order/, "legs on two sides"));
+cases.push(list({ type: "oco", orders: [{ ...sellLimit, postOnly: false }, sellStop] }, /order/, "a leg that may take"));
+cases.push(list({ type: "oco", orders: [{ ...sellLimit, symbol: "ETH-USD" }, sellStop] }, /order/, "legs in two markets"));
+cases.push(list({ type: "oto", orders: [sellStop, sellLimit] }, /order/, "a conditional working order"));
+const replace = (body: unknown, status: number, message: RegExp, name: string, path = "/api/v1/orders/1/replace"): Case => ({ name: `replace: ${name}`, method: "POST", path, body: JSON.stringify(body), headers: json, status, message });
+cases.push(replace({ order: { ...good, price: "100.001" } }, 400, /price/, "an off-tick new order"));
+cases.push(replace({ order: good, mode: "sometimes" }, 400, /mode/, "an unknown mode"));
+cases.push(replace({ mode: "allowFailure" }, 400, /order/, "no new order"));
+cases.push(replace({ order: good }, 404, /not found/, "an order that does not exist", "/api/v1/orders/999999/replace"));
+cases.push(replace({ order: good }, 400, /orderId/, "a bad order id", "/api/v1/orders/abc/replace"));
+cases.push({ name: "order list of a bad id", method: "GET", path: "/api/v1/orderLists/abc", status: 400, message: /orderId|listId/ });
+cases.push({ name: "order list that does not exist", method: "GET", path: "/api/v1/orderLists/424242", status: 404, message: /not found/ });
+
 // Accounts endpoint.
 for (const body of [{}, { name: "" }, { name: 5 }, { name: "x".repeat(101) }, { name: "a", admin: true }, { name: "tab\there" }]) {
   cases.push({ name: `account ${JSON.stringify(body).slice(0, 30)}`, method: "POST", path: "/api/v1/accounts", body: JSON.stringify(body), headers: json, status: 400, message: /name|unknown field/ });

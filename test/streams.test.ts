@@ -122,3 +122,32 @@ test("an unauthenticated socket cannot subscribe to orders; bad messages get an 
   expect(await c.reply({ op: "unsubscribe", channel: "ticker:BTC-USD" })).toEqual({ type: "unsubscribed", channel: "ticker:BTC-USD" });
   c.close();
 });
+
+test("the orders channel tells of a stop's trigger, an iceberg's next slice and an OCO sibling's cancel", async () => {
+  const [a, b] = [keys[1]!, keys[2]!];
+  const c = await Client.open(ex.url);
+  await c.reply({ op: "auth", apiKey: a });
+  await c.reply({ op: "subscribe", channel: "orders" });
+  const order = (key: string, json: Record<string, unknown>) => ex.call("POST", "/api/v1/orders", { key, json: { symbol: "BTC-USD", ...json } });
+  const iceberg = (await order(a, { side: "sell", type: "limit", price: "3000.00", quantity: "3", icebergQuantity: "1" })).body;
+  const list = (await ex.call("POST", "/api/v1/orderLists", { key: a, json: { type: "oco", orders: [
+    { symbol: "BTC-USD", side: "buy", type: "limit", price: "2000.00", quantity: "1", postOnly: true },
+    { symbol: "BTC-USD", side: "buy", type: "stop_loss_limit", stopPrice: "3000.00", price: "3100.00", quantity: "1" },
+  ] } })).body;
+  expect((await order(b, { side: "buy", type: "limit", price: "3000.00", quantity: "1.5", timeInForce: "IOC" })).body.status).toBe("filled");
+  const events = async () => {
+    for (let i = 0; i < 100 && !c.messages.some((m) => m.events?.some((e: any) => e.event === "listCancelled")); i++) await Bun.sleep(10);
+    return c.messages.filter((m) => m.type === "orders").flatMap((m) => m.events);
+  };
+  const [limitLeg, stopLeg] = list.orders.map((o: any) => o.orderId);
+  const seen = await events();
+  c.close();
+  expect(seen).toEqual([
+    { orderId: iceberg.orderId, event: "refreshed" },
+    // The trigger cancels the other leg at once; then the stop enters the book.
+    { orderId: limitLeg, event: "listCancelled" },
+    { orderId: stopLeg, event: "triggered" },
+    // The triggered buy takes the rest of that slice, and the next one appears.
+    { orderId: iceberg.orderId, event: "refreshed" },
+  ]);
+});

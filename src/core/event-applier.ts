@@ -15,6 +15,12 @@ import { Outcome } from "./outcomes";
 /** The price levels a batch changed, per market index: [bid prices, ask prices] (ticks). */
 export type TouchedLevels = Map<number, [Set<number>, Set<number>]>;
 
+/** What happened to an order that its state alone does not tell, for the orders stream. */
+export interface OrderEvent {
+  order: OrderState;
+  event: "triggered" | "placed" | "refreshed" | "listCancelled";
+}
+
 /** Everything one batch changed, gathered while its events are applied. */
 export class BatchChanges {
   readonly trades: TradeRecord[] = [];
@@ -28,6 +34,7 @@ export class BatchChanges {
   readonly partial = new Map<number, Outcome>();
   /** Commands that cancelled an order. */
   readonly cancelling = new Set<number>();
+  readonly orderEvents: OrderEvent[] = [];
 
   constructor(readonly time: number, readonly journal: JournalEntry[]) {}
 }
@@ -85,11 +92,13 @@ export class EventApplier {
           }
           order.updatedAt = now;
           batch.orders.add(order);
+          batch.orderEvents.push({ order, event: ev.reason(i) === TriggerReason.price ? "triggered" : "placed" });
           break;
         case EventType.refreshed:
           this.touchLevel(batch, order, order.price!);
           order.updatedAt = now;
           batch.orders.add(order);
+          batch.orderEvents.push({ order, event: "refreshed" });
           break;
         case EventType.expired: {
           const reason = ev.reason(i);
@@ -104,6 +113,7 @@ export class EventApplier {
         case EventType.cancelled:
           if (!order.waiting && order.status !== null) this.touchLevel(batch, order, order.price!);
           if (ev.reason(i) === CancelReason.requested) batch.cancelling.add(ev.commandIndex(i));
+          else batch.orderEvents.push({ order, event: "listCancelled" });
           this.setStatus(batch, order, "canceled", now);
           break;
         case EventType.amended:
@@ -186,8 +196,9 @@ export class EventApplier {
       case CommandKind.market:
       case CommandKind.cancelReplace: {
         const order = this.registry.get(entry.orderId)!;
-        // A refusal the client can act on is an outcome; the rest are kept as rejected orders.
-        if (reason === RejectReason.wouldTrigger || reason === RejectReason.list || reason === RejectReason.cancelFailed) {
+        // A refusal the client can act on is an outcome, as is any refusal of a list member (a
+        // list is placed whole or not at all); the rest are kept as rejected orders.
+        if (reason === RejectReason.wouldTrigger || reason === RejectReason.list || reason === RejectReason.cancelFailed || entry.otherId !== 0) {
           this.registry.forget(order);
           batch.refusals.set(index, rejectionOutcome(reason, ev, i, this.markets, entry));
           return;
@@ -243,6 +254,8 @@ function rejectionOutcome(reason: number, ev: EventBuffer, i: number, markets: M
     }
     case RejectReason.postOnly:
       return new Outcome("POST_ONLY_WOULD_TAKE", "a post-only order only adds liquidity; this one would take it");
+    case RejectReason.duplicateId:
+      return Outcome.invalid("orders", "an order of the list has the id of a live order");
     default:
       return Outcome.invalid("order", `the engine refused the order (reason ${reason})`);
   }

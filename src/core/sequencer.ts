@@ -16,7 +16,7 @@ import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Queries } from "../store/queries";
 import type { BalanceRecord, BatchWriter, LedgerRecord, TradeRecord } from "../store/writer";
 import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
-import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type TouchedLevels } from "./event-applier";
+import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type OrderEvent, type TouchedLevels } from "./event-applier";
 import { OrderRegistry } from "./order-registry";
 import { Outcome, resultOrOutcome } from "./outcomes";
 
@@ -53,6 +53,8 @@ export interface BatchReport {
   levels: TouchedLevels;
   balances: BalanceRecord[];
   ledger: LedgerRecord[];
+  /** Triggers, iceberg refreshes and list cancellations, in order. */
+  orderEvents: OrderEvent[];
   /** Seconds: the whole batch (engine, state, commit) and its commit alone. */
   seconds: { batch: number; commit: number };
 }
@@ -162,6 +164,7 @@ export class Sequencer {
     if (this.registry.openCount(account.id) + 2 > this.admission.limits.maxOpenOrdersPerAccount) {
       throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${this.admission.limits.maxOpenOrdersPerAccount} open orders`);
     }
+    checkList(link, requests);
     const now = Date.now();
     const first = this.newOrder(account, requests[0], now);
     let second: OrderState;
@@ -262,7 +265,8 @@ export class Sequencer {
     this.settleAll(jobs);
     const c = this.changes;
     const report: BatchReport = {
-      journal: this.committed, trades: c.trades, orders: c.orders, levels: c.levels, balances: c.balances, ledger: c.ledger, seconds: this.seconds,
+      journal: this.committed, trades: c.trades, orders: c.orders, levels: c.levels, balances: c.balances, ledger: c.ledger,
+      orderEvents: c.orderEvents, seconds: this.seconds,
     };
     for (const listener of this.listeners) listener(report);
     if (this.queue.length > 0) {
@@ -491,6 +495,22 @@ function newOrderState(id: number, accountId: number, r: OrderRequest, time: num
     expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
     listId: null, triggered: false, waiting: false,
   };
+}
+
+/** The shape of an order list (engine.h EX_LINK_*), checked before the engine sees it. */
+function checkList(link: "oco" | "oto", [a, b]: [OrderRequest, OrderRequest]): void {
+  if (a.market !== b.market) throw Outcome.invalid("orders", "both orders of a list must be in one market");
+  const conditional = (r: OrderRequest) => r.type !== "limit" && r.type !== "market";
+  if (link === "oco") {
+    if (a.side !== b.side) throw Outcome.invalid("orders", "both orders of an oco list must be on one side");
+    for (const r of [a, b]) {
+      if (!conditional(r) && !(r.type === "limit" && r.postOnly)) {
+        throw Outcome.invalid("orders", "each order of an oco list must be a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms)");
+      }
+    }
+  } else if (a.type !== "limit") {
+    throw Outcome.invalid("orders", "the first (working) order of an oto list must be a limit order");
+  }
 }
 
 /** An order's type from its engine command: market or limit, conditional or not. */

@@ -249,7 +249,7 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const order = await ex.sequencer.submit(account, toOrderRequest(body, ex.markets));
       set.status = 201;
       return renderOrder(order);
-    }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and its journal entry (from which everything it caused is rebuilt after a crash) is committed. A post-only order that would take comes back with status rejected.", EXAMPLES.order, 201, true) })
+    }, { body: OrderRequestBody, ...describe("orders", "Place an order", "Answered (201) once the order is matched and its journal entry (from which everything it caused is rebuilt after a crash) is committed. A post-only order that would take comes back with status rejected. Conditional types (stop_loss, stop_loss_limit, take_profit, take_profit_limit) take stopPrice and/or trailingDelta (bps) and wait, holding what they may spend, until the last trade price meets the stop (409 WOULD_TRIGGER_IMMEDIATELY if it already does); icebergQuantity shows only that much in the book at a time.", EXAMPLES.order, 201, true) })
     .post("/api/v1/orders/batch", async ({ account, body }) => {
       ex.sequencer.admission.check(body.orders.length); // shed load before the work of reading every order
       const requests = body.orders.map((item) => resultOrOutcome(() => parseOrderRequest(item, ex.markets)));
@@ -294,13 +294,13 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const orders = await ex.sequencer.submitList(account, body.type, requests);
       set.status = 201;
       return renderOrderList(body.type, orders);
-    }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. Cancelling either cancels the list. Both orders are placed, or neither.", EXAMPLES.order, 201, true) })
+    }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. Cancelling either cancels the list. Both orders are placed, or neither.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
     .get("/api/v1/orderLists/:listId", ({ account, params }) => {
       const id = orderIdParam(params.listId);
       const orders = ex.queries.orderList(id);
       if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
       return renderOrderList(null, orders as [OrderState, OrderState]);
-    }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", EXAMPLES.order, 200, true));
+    }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", { orderListId: "43", type: null, status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));
 }
 
 /** An order list as /api/v1 shows it: its id, status and two orders. */

@@ -153,7 +153,7 @@ export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequ
   let stopPrice: number | null = null;
   if (conditional) {
     if (o.stopPrice == null && o.trailingDelta == null) throw Outcome.invalid("stopPrice", `stopPrice (or trailingDelta) is required for ${o.type} orders`);
-    if (o.stopPrice != null) stopPrice = market.priceTicks(o.stopPrice);
+    if (o.stopPrice != null) stopPrice = market.priceTicks(o.stopPrice, "stopPrice");
   } else if (o.stopPrice != null || o.trailingDelta != null) {
     throw Outcome.invalid(o.stopPrice != null ? "stopPrice" : "trailingDelta", "stopPrice and trailingDelta are only for stop_loss, stop_loss_limit, take_profit and take_profit_limit orders");
   }
