@@ -225,7 +225,7 @@ struct ex_engine {
     // of its remaining quantity; the rest is hidden.
     __attribute__((always_inline)) void link(BookSide& side, uint32_t oi, int64_t price) {
         Order& o = orders[oi];
-        uint32_t li = side.find_or_insert(price, [&] {
+        uint32_t li = side.find_or_insert(price, [&]() __attribute__((always_inline)) {
             uint32_t fresh = levels.acquire();
             Level& l = levels[fresh];
             l.price = price;

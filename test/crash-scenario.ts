@@ -4,7 +4,8 @@
 //    with every acknowledged fill;
 //  - nothing half-exists: each order row matches its journal entry and its trades, every trade
 //    joins two orders, statuses agree with quantities;
-//  - the books served after the restart equal the open orders stored;
+//  - the books served after the restart equal the journal replayed through a fresh engine, and
+//    every open order stored (untriggered stops, icebergs, list members too) is live there;
 //  - the journal replayed through a fresh engine gives exactly the balances the restarted exchange
 //    serves and stores (every account's, the fee account's too), and every asset adds up to its
 //    deposits less withdrawals.
@@ -26,7 +27,11 @@ const TERMINAL = new Set(["filled", "canceled", "expired", "rejected"]);
 
 interface Acked { key: string; status: string; filled: string; fills: { tradeId: string; price: string; quantity: string }[] }
 
-export interface CrashReport { acknowledged: number; trades: number; orders: number; killedAfterMs: number }
+export interface CrashReport {
+  acknowledged: number; trades: number; orders: number; killedAfterMs: number;
+  /** Stored: conditional orders, icebergs and order-list members. */
+  conditional: number; icebergs: number; listed: number;
+}
 
 export async function crashRound(seed: number, problems: string[]): Promise<CrashReport> {
   const r = random(seed);
@@ -51,13 +56,33 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
       if (roll < 15 && mine.length) r = await first.call("DELETE", `/api/v1/orders/${mine.splice(rand(mine.length), 1)[0]}`, { key }).catch(() => null);
       else if (roll < 25 && mine.length) r = await first.call("PATCH", `/api/v1/orders/${mine[rand(mine.length)]}`, { key, json: { price: `${95 + rand(10)}`, quantity: `${1 + rand(5)}` } }).catch(() => null);
       else if (roll < 30) r = await first.call("POST", "/api/v1/orders/batch", { key, json: { orders: [0, 1, 2].map(() => ({ symbol, side: rand(2) ? "buy" : "sell", type: "limit", price: `${95 + rand(10)}`, quantity: `${1 + rand(5)}` })) } }).catch(() => null);
-      else {
+      else if (roll < 34) {
+        // A stop or take-profit (limit or market, some trailing) near the middle of the range.
+        const side = rand(2) ? "buy" : "sell", type = ["stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"][rand(4)]!;
+        const limit = type.endsWith("_limit") || side === "buy";
+        r = await first.call("POST", "/api/v1/orders", { key, json: { symbol, side, type, stopPrice: `${97 + rand(6)}`, quantity: `${1 + rand(5)}`,
+          ...(limit ? { price: `${95 + rand(10)}` } : {}), ...(rand(4) === 0 ? { trailingDelta: 100 + rand(300) } : {}) } }).catch(() => null);
+      } else if (roll < 37) {
+        r = await first.call("POST", "/api/v1/orders", { key, json: { symbol, side: rand(2) ? "buy" : "sell", type: "limit", price: `${95 + rand(10)}`, quantity: `${4 + rand(6)}`, icebergQuantity: "1" } }).catch(() => null);
+      } else if (roll < 40) {
+        // An OCO bracket: a post-only limit away from the middle and a stop on the other side.
+        const buy = rand(2) === 0;
+        r = await first.call("POST", "/api/v1/orderLists", { key, json: { type: "oco", orders: [
+          { symbol, side: buy ? "buy" : "sell", type: "limit", postOnly: true, price: `${buy ? 90 + rand(4) : 106 + rand(4)}`, quantity: `${1 + rand(3)}` },
+          { symbol, side: buy ? "buy" : "sell", type: "stop_loss", stopPrice: `${buy ? 103 + rand(3) : 95 + rand(3)}`, quantity: `${1 + rand(3)}`, ...(buy ? { price: "110" } : {}) },
+        ] } }).catch(() => null);
+      } else if (roll < 42 && mine.length) {
+        const old = mine.splice(rand(mine.length), 1)[0];
+        r = await first.call("POST", `/api/v1/orders/${old}/replace`, { key, json: { order: { symbol, side: rand(2) ? "buy" : "sell", type: "limit", price: `${95 + rand(10)}`, quantity: `${1 + rand(5)}` } } }).catch(() => null);
+      } else {
         const market = roll < 38;
         r = await first.call("POST", "/api/v1/orders", { key, json: { symbol, side: rand(2) ? "buy" : "sell", type: market ? "market" : "limit", ...(market ? {} : { price: `${95 + rand(10)}` }), quantity: `${1 + rand(5)}`, ...(roll > 90 ? { timeInForce: "IOC" } : {}) } }).catch(() => null);
       }
       if (!r) return; // the server is gone
       if (r.status >= 200 && r.status < 300) {
-        for (const o of Array.isArray(r.body?.results) ? r.body.results : [r.body]) {
+        const body = r.body;
+        const placed = Array.isArray(body?.results) ? body.results : Array.isArray(body?.orders) ? body.orders : body?.order ? [body.order, body.cancelled] : [body];
+        for (const o of placed) {
           note(key, o);
           if (o?.orderId && (o.status === "new" || o.status === "partially_filled")) mine.push(o.orderId);
         }
@@ -73,7 +98,7 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
   await Promise.all(clients);
 
   const second = await spawnExchange(SOURCE, dir, env);
-  let trades = 0, orders = 0;
+  let trades = 0, orders = 0, conditional = 0, icebergs = 0, listed = 0;
   try {
     // 1. Every acknowledged order and fill survived, in the same state or a later one.
     for (const [id, a] of acked) {
@@ -89,7 +114,7 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
     }
     // 2. Nothing half-exists.
     const db = new Database(env.EXCHANGE_DB, { readonly: true });
-    const rows = db.query("SELECT o.*, (SELECT count(*) FROM journal j WHERE j.order_id = o.id AND j.kind IN (1, 2)) AS created, (SELECT coalesce(sum(quantity), 0) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id) AS traded FROM orders o").all() as any[];
+    const rows = db.query("SELECT o.*, (SELECT count(*) FROM journal j WHERE j.order_id = o.id AND j.kind IN (1, 2, 8)) AS created, (SELECT coalesce(sum(quantity), 0) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id) AS traded FROM orders o").all() as any[];
     orders = rows.length;
     for (const r of rows) {
       if (r.created !== 1) problems.push(`order ${r.id} has ${r.created} creating journal entries`);
@@ -98,7 +123,7 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
         canceled: r.filled_quantity < r.quantity, expired: r.filled_quantity < r.quantity, rejected: r.filled_quantity === 0 }[r.status as string];
       if (!ok) problems.push(`order ${r.id}: status ${r.status} with ${r.filled_quantity} of ${r.quantity} filled`);
     }
-    const orphanJournal = db.query("SELECT count(*) AS n FROM journal j WHERE j.kind IN (1, 2) AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = j.order_id)").get() as any;
+    const orphanJournal = db.query("SELECT count(*) AS n FROM journal j WHERE j.kind IN (1, 2, 8) AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = j.order_id)").get() as any;
     if (orphanJournal.n) problems.push(`${orphanJournal.n} journal entries create orders that do not exist`);
     const replay = replayJournal(db);
     // 3. Balances: what the exchange serves and stores is the replay of its journal, and adds up.
@@ -124,24 +149,37 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
     for (const [asset, total] of totals) {
       if (total !== (replay.deposited.get(asset) ?? 0n)) problems.push(`${asset}: the accounts hold ${total} units, deposits less withdrawals are ${replay.deposited.get(asset) ?? 0n}`);
     }
+    // 4. The books served are the replay's, and every open order stored is live in it as stored
+    // (untriggered stops and OTO pending orders waiting, icebergs showing a slice).
+    for (const symbol of SYMBOLS) {
+      const m = markets.get(symbol)!;
+      const book = (await second.call("GET", `/api/v1/markets/${symbol}/book?depth=1000`)).body;
+      for (const side of [0, 1] as const) {
+        const want = replay.engine.depth(m.index, side, 1000).map(([p, q]) => [m.formatPrice(p), m.formatQuantity(q)]);
+        if (JSON.stringify(side === 0 ? book.bids : book.asks) !== JSON.stringify(want)) problems.push(`${symbol} ${side === 0 ? "bids" : "asks"} differ from the journal's replay`);
+      }
+    }
+    for (const o of db.query("SELECT id, quantity - filled_quantity AS remaining FROM orders WHERE status IN ('new', 'partially_filled')").all() as { id: number; remaining: number }[]) {
+      const live = replay.engine.liveOrder(o.id);
+      if (!live || live.remaining !== o.remaining) problems.push(`open order ${o.id} (${o.remaining} lots) is ${live ? `${live.remaining} lots` : "not live"} in the journal's replay`);
+    }
+    if (replay.engine.orderCount() !== (db.query("SELECT count(*) AS n FROM orders WHERE status IN ('new', 'partially_filled')").get() as any).n) {
+      problems.push("the journal's replay has a different number of live orders than are stored open");
+    }
     replay.engine.close();
     const orphanTrades = db.query("SELECT count(*) AS n FROM trades t WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.taker_order_id) OR NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.maker_order_id)").get() as any;
     if (orphanTrades.n) problems.push(`${orphanTrades.n} trades name an order that does not exist`);
     trades = (db.query("SELECT count(*) AS n FROM trades").get() as any).n;
-    // 4. The books served equal the open orders stored.
-    for (const symbol of SYMBOLS) {
-      const book = (await second.call("GET", `/api/v1/markets/${symbol}/book?depth=1000`)).body;
-      const stored = (side: string) => (db.query(`SELECT price, sum(quantity - filled_quantity) AS q FROM orders WHERE symbol = ? AND side = ? AND status IN ('new', 'partially_filled') GROUP BY price ORDER BY price ${side === "buy" ? "DESC" : "ASC"}`).all(symbol, side) as any[]).map((l) => [l.price, l.q]);
-      const served = (levels: [string, string][]) => levels.map(([p, q]) => [Math.round(Number(p) * 100), Math.round(Number(q) * (symbol === "BTC-USD" ? 1e4 : 1e3))]);
-      if (JSON.stringify(served(book.bids)) !== JSON.stringify(stored("buy"))) problems.push(`${symbol} bids differ from the stored open orders`);
-      if (JSON.stringify(served(book.asks)) !== JSON.stringify(stored("sell"))) problems.push(`${symbol} asks differ from the stored open orders`);
-    }
+    const count = (where: string) => (db.query(`SELECT count(*) AS n FROM orders WHERE ${where}`).get() as any).n as number;
+    conditional = count("stop_price IS NOT NULL OR trailing_delta IS NOT NULL");
+    icebergs = count("iceberg_quantity IS NOT NULL");
+    listed = count("list_id IS NOT NULL");
     db.close();
   } finally {
     second.proc.kill("SIGKILL");
     await second.proc.exited;
   }
-  return { acknowledged: acked.size, trades, orders, killedAfterMs: killAfter };
+  return { acknowledged: acked.size, trades, orders, killedAfterMs: killAfter, conditional, icebergs, listed };
 }
 
 /** The whole journal through a fresh engine: its balances, and each asset's deposits less
@@ -153,8 +191,9 @@ function replayJournal(db: Database) {
   const batch = new CommandBatch(4096), events = new EventBuffer(4096);
   const deposited = new Map<string, bigint>();
   for (let after = 0; ;) {
-    const page = queries.journalPage(after, 4096);
+    let page = queries.journalPage(after, 4096);
     if (page.length === 0) break;
+    if (page.length > 1 && page[page.length - 1]!.link !== 0) page = page.slice(0, -1); // an order list goes whole
     batch.clear();
     for (const e of page) packEntry(batch, e, markets);
     engine.process(batch, events, (ev) => {
