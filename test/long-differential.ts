@@ -1,8 +1,9 @@
 // The long differential run, started by hand: millions of random commands through the engine and
 // the reference model, from several funded accounts with every self-trade prevention mode, in
-// random batch sizes, over narrow and wide price ranges, comparing every event, both books and
-// every balance after every batch, and checking the event and spot invariants.
-//   npm run test:long -- [--commands 2000000] [--seed 1]
+// random batch sizes, over narrow and wide price ranges, with stops, take-profits and trailing
+// stops, icebergs, OCO and OTO lists and cancel-replaces mixed in, comparing every event, both
+// books and every balance after every batch, and checking the event and spot invariants.
+//   npm run test:long -- [--commands 1000000] [--seed 1]
 import { parseArgs } from "node:util";
 import { isDeepStrictEqual } from "node:util";
 import { checkBalances, funding } from "./command-stream";
@@ -11,7 +12,7 @@ import { InvariantChecker } from "./event-invariants";
 import { ReferenceModel } from "./reference-model";
 
 const { values } = parseArgs({
-  options: { commands: { type: "string", default: "2000000" }, seed: { type: "string", default: "1" } },
+  options: { commands: { type: "string", default: "1000000" }, seed: { type: "string", default: "1" } },
 });
 const total = Number(values.commands);
 let x = Number(values.seed) || 1;
@@ -40,7 +41,7 @@ while (done < total) {
   while (done < segmentEnd) {
     const cmds: Cmd[] = [];
     const size = 1 + rand(rand(10) === 0 ? 2000 : 64);
-    for (let i = 0; i < size; i++) {
+    while (cmds.length < size) {
       const pick = rand(100);
       const side = rand(2) as 0 | 1;
       const symbol = rand(SYMBOLS);
@@ -49,6 +50,29 @@ while (done < total) {
       const existing = 1 + rand(nextId + 2);
       const tif = [0, 0, 0, 1, 2][rand(5)] as 0 | 1 | 2;
       const account = 1 + rand(ACCOUNTS), stp = [0, 0, 1, 2, 3, 4][rand(6)]!;
+      if (pick >= 90 && rand(2) === 0) {
+        // One of the order types beyond limit and market (two commands for a list).
+        const kind = rand(5), trigger = (1 + rand(2)) as 1 | 2, qty = 1 + rand(20);
+        const stop = side === 0 ? mid - range + rand(2 * range) : mid - range + rand(2 * range);
+        const trailing = rand(4) === 0 ? 50 + rand(400) : 0;
+        const conditional = (id: number, s: 0 | 1): Cmd => rand(2) === 0
+          ? { kind: "limit", id, account, symbol, side: s, price, qty, tif, stp, trigger, stop: trailing && rand(2) ? 0 : stop, trailing }
+          : { kind: "market", id, account, symbol, side: s, qty, tif: 1, stp, trigger, stop: trailing && rand(2) ? 0 : stop, trailing, bound: s === 0 ? price + range : 0 };
+        if (kind === 0) cmds.push(conditional(nextId++, side));
+        else if (kind === 1) cmds.push({ kind: "limit", id: nextId++, account, symbol, side, price, qty: qty + 5, tif: 0, stp, visible: 1 + rand(4) });
+        else if (kind === 2) {
+          const listId = nextId;
+          cmds.push({ kind: "limit", id: nextId++, account, symbol, side, price: side === 0 ? mid - range : mid + range, qty, tif: 0, postOnly: true, stp, listId, link: 1 });
+          cmds.push({ ...conditional(nextId++, side), listId } as Cmd);
+        } else if (kind === 3) {
+          const listId = nextId;
+          cmds.push({ kind: "limit", id: nextId++, account, symbol, side, price, qty, tif: tif === 2 ? 0 : tif, stp, listId, link: 2 });
+          cmds.push({ ...conditional(nextId++, (1 - side) as 0 | 1), listId } as Cmd);
+        } else {
+          cmds.push({ kind: "replace", cancelId: existing, mode: rand(2) as 0 | 1, id: nextId++, account, symbol, side, price, qty, tif, stp });
+        }
+        continue;
+      }
       if (pick < 45) cmds.push({ kind: "limit", id: pick === 0 ? existing : nextId++, account, symbol, side, price, qty: 1 + rand(20), tif, postOnly: tif === 0 && rand(6) === 0, stp });
       else if (pick < 49) cmds.push({ kind: "market", id: nextId++, account, symbol, side, qty: 1 + rand(60), tif: rand(4) === 0 ? 2 : 1, stp });
       else if (pick < 52) cmds.push({ kind: "market", id: nextId++, account, symbol, side, qty: 1e15, tif: 1, stp, amount: 1 + rand(20_000) });
