@@ -59,7 +59,7 @@ export class Metrics {
     this.batchSeconds.observe(r.seconds.batch);
     this.commitSeconds.observe(r.seconds.commit);
     // Counted per batch, then added: a label set becomes text once per batch, not once per order.
-    const isNew = (j: BatchReport["journal"][number]) => j.kind === CommandKind.limit || j.kind === CommandKind.market;
+    const isNew = (j: BatchReport["journal"][number]) => j.kind === CommandKind.limit || j.kind === CommandKind.market || j.kind === CommandKind.cancelReplace;
     for (const [symbol, n] of countBy(r.journal, (j) => (isNew(j) ? j.symbol : undefined))) this.orders.inc({ symbol }, n);
     for (const [symbol, n] of countBy(r.trades, (t) => t.symbol)) this.trades.inc({ symbol }, n);
     // A rejected order closes in the batch that saw it, so it is counted once.
