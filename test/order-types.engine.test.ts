@@ -1,0 +1,209 @@
+// The order types' rules in the C++ engine, through the real FFI binding, on hand-written cases:
+// Binance's documented trailing-stop scenarios (faqs/trailing-stop-faq.md), trigger directions,
+// cascades, iceberg refreshes, OCO holds and cancel-replace modes. Independent of the reference
+// model, which the property tests compare against.
+import { afterEach, describe, expect, test } from "bun:test";
+import { Harness, trades, type Cmd, type Ev } from "./engine-harness";
+
+const BUY = 0, SELL = 1, IOC = 1;
+const STOP_LOSS = 1, TAKE_PROFIT = 2;
+let h: Harness;
+afterEach(() => h?.close());
+
+let nextId = 1000;
+/** One trade at `price` (account 1 with itself: no self-trade prevention here). */
+function tradeAt(price: number, qty = 1): Ev[] {
+  return h.run([
+    { kind: "limit", id: nextId++, side: SELL, price, qty },
+    { kind: "limit", id: nextId++, side: BUY, price, qty, tif: IOC },
+  ]);
+}
+const triggered = (evs: Ev[]) => evs.filter((e) => e.type === "triggered").map((e) => Number(e.id));
+
+describe("conditional orders trigger on the last trade price, as Binance's rules say", () => {
+  test("a stop-loss sell waits (not in the book, its quantity held) and triggers when the price falls to its stop", () => {
+    h = new Harness();
+    tradeAt(100);
+    const placed = h.run([{ kind: "limit", id: 1, side: SELL, price: 94, qty: 5, trigger: STOP_LOSS, stop: 95 }]);
+    expect(placed).toMatchObject([{ type: "accepted", id: 1n, waiting: true }]);
+    expect(h.book()).toEqual({ bids: [], asks: [] });
+    expect(h.balance(1, 1).locked).toBe(5n);
+    expect(triggered(tradeAt(96))).toEqual([]);
+    const at95 = tradeAt(95);
+    expect(triggered(at95)).toEqual([1]);
+    expect(at95.at(-1)).toMatchObject({ type: "accepted", id: 1n, remaining: 5, price: 94 });
+    expect(h.book().asks).toEqual([[94, 5]]);
+  });
+
+  test("each type's direction, and a stop already met is refused", () => {
+    h = new Harness();
+    tradeAt(100);
+    const evs = h.run([
+      { kind: "limit", id: 1, side: BUY, price: 120, qty: 1, trigger: STOP_LOSS, stop: 110 },   // rises to 110
+      { kind: "limit", id: 2, side: SELL, price: 110, qty: 1, trigger: TAKE_PROFIT, stop: 110 }, // rises to 110
+      { kind: "limit", id: 3, side: BUY, price: 95, qty: 1, trigger: TAKE_PROFIT, stop: 90 },    // falls to 90
+      { kind: "limit", id: 4, side: SELL, price: 90, qty: 1, trigger: STOP_LOSS, stop: 100 },    // 100 already met
+      { kind: "limit", id: 5, side: BUY, price: 120, qty: 1, trigger: STOP_LOSS, stop: 99 },     // 100 >= 99: met
+    ]);
+    expect(evs.map((e) => [Number(e.id), e.type, e.reason])).toEqual([
+      [1, "accepted", "none"], [2, "accepted", "none"], [3, "accepted", "none"], [4, "rejected", "wouldTrigger"], [5, "rejected", "wouldTrigger"],
+    ]);
+    expect(triggered(tradeAt(110)).sort()).toEqual([1, 2]);
+    expect(triggered(tradeAt(90))).toEqual([3]);
+  });
+
+  test("scenario B: a trailing stop-limit sell activates at its stop, then follows the highest price", () => {
+    h = new Harness();
+    tradeAt(40_000);
+    h.run([{ kind: "limit", id: 1, side: SELL, price: 38_000, qty: 1, trigger: STOP_LOSS, stop: 39_000, trailing: 1000 }]);
+    for (const p of [41_500, 39_000, 37_000, 41_000]) expect(triggered(tradeAt(p))).toEqual([]);
+    expect(triggered(tradeAt(36_901))).toEqual([]);
+    expect(triggered(tradeAt(36_900))).toEqual([1]); // 41,000 x 0.90
+  });
+
+  test("scenario D: a trailing take-profit-limit sell starts tracking when the price reaches its stop", () => {
+    h = new Harness();
+    tradeAt(40_000);
+    h.run([{ kind: "limit", id: 1, side: SELL, price: 41_000, qty: 1, trigger: TAKE_PROFIT, stop: 42_000, trailing: 750 }]);
+    for (const p of [41_500, 39_000, 42_000, 45_000, 44_000, 46_500, 43_013]) expect(triggered(tradeAt(p))).toEqual([]);
+    expect(triggered(tradeAt(43_012))).toEqual([1]); // 46,500 x 0.925 = 43,012.5
+  });
+
+  test("scenario C: a trailing take-profit-limit buy follows the lowest price once its stop is reached", () => {
+    h = new Harness();
+    tradeAt(40_000);
+    h.run([{ kind: "limit", id: 1, side: BUY, price: 38_500, qty: 1, trigger: TAKE_PROFIT, stop: 38_000, trailing: 850 }]);
+    for (const p of [42_000, 38_000, 37_000, 39_000, 38_000, 40_144]) expect(triggered(tradeAt(p))).toEqual([]);
+    expect(triggered(tradeAt(40_145))).toEqual([1]); // 37,000 x 1.085
+  });
+
+  test("scenario E: a trailing stop without a stop price tracks from the last price at placement", () => {
+    h = new Harness();
+    tradeAt(40_000);
+    h.run([{ kind: "limit", id: 1, side: SELL, price: 39_000, qty: 1, trigger: STOP_LOSS, trailing: 700 }]);
+    for (const p of [42_000, 39_500, 45_500, 42_316]) expect(triggered(tradeAt(p))).toEqual([]);
+    expect(triggered(tradeAt(42_315))).toEqual([1]); // 45,500 x 0.93
+  });
+
+  test("a cascade: a triggered stop's fills trigger the next, in one command, lowest stop first", () => {
+    h = new Harness();
+    h.run([
+      { kind: "limit", id: 1, side: SELL, price: 100, qty: 1 },
+      { kind: "limit", id: 2, side: SELL, price: 101, qty: 1 },
+      { kind: "limit", id: 3, side: SELL, price: 102, qty: 1 },
+      { kind: "limit", id: 4, side: SELL, price: 103, qty: 1 },
+      // Stop-market buys bounded at 110: the second's stop is met by the first's fill.
+      { kind: "market", id: 11, side: BUY, qty: 1, trigger: STOP_LOSS, stop: 101, bound: 110 },
+      { kind: "market", id: 10, side: BUY, qty: 1, trigger: STOP_LOSS, stop: 100, bound: 110 },
+      { kind: "market", id: 12, side: BUY, qty: 1, trigger: STOP_LOSS, stop: 102, bound: 110 },
+    ]);
+    const evs = h.run([{ kind: "limit", id: 20, side: BUY, price: 100, qty: 1 }]);
+    expect(evs.every((e) => e.cmd === 0)).toBe(true);
+    expect(triggered(evs)).toEqual([10, 11, 12]);
+    expect(trades(evs)).toEqual([
+      { taker: 20, maker: 1, price: 100, qty: 1 },
+      { taker: 10, maker: 2, price: 101, qty: 1 },
+      { taker: 11, maker: 3, price: 102, qty: 1 },
+      { taker: 12, maker: 4, price: 103, qty: 1 },
+    ]);
+    expect(h.balance(1, 0).locked).toBe(0n); // each bound's hold released or spent
+  });
+});
+
+describe("icebergs", () => {
+  test("only the slice shows; a filled slice's successor goes behind orders that came later", () => {
+    h = new Harness();
+    h.run([
+      { kind: "limit", id: 1, side: SELL, price: 100, qty: 10, visible: 3 },
+      { kind: "limit", id: 2, side: SELL, price: 100, qty: 2 },
+    ]);
+    expect(h.book().asks).toEqual([[100, 5]]);
+    const evs = h.run([{ kind: "limit", id: 3, side: BUY, price: 100, qty: 6, tif: IOC }]);
+    expect(trades(evs)).toEqual([
+      { taker: 3, maker: 1, price: 100, qty: 3 },
+      { taker: 3, maker: 2, price: 100, qty: 2 },
+      { taker: 3, maker: 1, price: 100, qty: 1 },
+    ]);
+    expect(evs.filter((e) => e.type === "refreshed").map((e) => [e.qty, e.remaining])).toEqual([[3, 7]]);
+    expect(h.book().asks).toEqual([[100, 2]]);
+    expect(h.engine.liveOrder(1)).toMatchObject({ remaining: 6 });
+    // Cancel takes the whole order, hidden part included.
+    expect(h.run([{ kind: "cancel", id: 1 }])).toMatchObject([{ type: "cancelled", qty: 6 }]);
+    expect(h.balance(1, 1).locked).toBe(0n);
+  });
+});
+
+describe("order lists", () => {
+  const oco: Cmd[] = [
+    { kind: "limit", id: 1, side: SELL, price: 120, qty: 5, postOnly: true, listId: 1, link: 1 },
+    { kind: "market", id: 2, side: SELL, qty: 5, trigger: STOP_LOSS, stop: 90, listId: 1 },
+  ];
+
+  test("an OCO holds its quantity once; a partial fill of the limit cancels the stop", () => {
+    h = new Harness();
+    tradeAt(100);
+    expect(h.run(oco).map((e) => [e.cmd, e.type, e.waiting])).toEqual([[0, "accepted", false], [1, "accepted", true]]);
+    expect(h.balance(1, 1).locked).toBe(5n);
+    const evs = h.run([{ kind: "limit", id: 3, side: BUY, price: 120, qty: 2, tif: IOC }]);
+    expect(evs.map((e) => [e.type, Number(e.id), e.reason])).toEqual([["trade", 3, "none"], ["cancelled", 2, "list"], ["accepted", 3, "none"]]);
+    expect(h.balance(1, 1).locked).toBe(3n);
+    expect(triggered(tradeAt(90))).toEqual([]);
+  });
+
+  test("an OCO's trigger cancels the limit; cancelling either member cancels both", () => {
+    h = new Harness();
+    tradeAt(100);
+    h.run(oco);
+    const evs = tradeAt(90);
+    expect(evs.filter((e) => e.type === "cancelled").map((e) => [Number(e.id), e.reason])).toEqual([[1, "list"]]);
+    expect(triggered(evs)).toEqual([2]);
+    const again = h.run(oco.map((c) => ({ ...c, id: Number((c as { id: number }).id) + 10, listId: 11, ...(c.kind === "market" ? { stop: 80 } : {}) })) as Cmd[]);
+    expect(again.map((e) => e.type)).toEqual(["accepted", "accepted"]);
+    expect(h.run([{ kind: "cancel", id: 12 }]).map((e) => [Number(e.id), e.reason])).toEqual([[11, "list"], [12, "requested"]]);
+    expect(h.engine.orderCount()).toBe(0);
+  });
+
+  test("an OTO places its pending order when the working order has filled completely", () => {
+    h = new Harness();
+    h.run([
+      { kind: "limit", id: 1, side: BUY, price: 100, qty: 4, listId: 1, link: 2 },
+      { kind: "limit", id: 2, side: SELL, price: 110, qty: 4, listId: 1 },
+    ]);
+    expect(h.book()).toEqual({ bids: [[100, 4]], asks: [] });
+    expect(triggered(h.run([{ kind: "limit", id: 3, side: SELL, price: 100, qty: 3 }]))).toEqual([]);
+    const evs = h.run([{ kind: "limit", id: 4, side: SELL, price: 100, qty: 1 }]);
+    expect(evs.filter((e) => e.type === "triggered").map((e) => [Number(e.id), e.reason])).toEqual([[2, "list"]]);
+    expect(h.book()).toEqual({ bids: [], asks: [[110, 4]] });
+  });
+
+  test("a list with a refused member is refused whole, and holds nothing", () => {
+    h = new Harness();
+    tradeAt(100);
+    const evs = h.run([oco[0]!, { ...oco[1]!, stop: 100 } as Cmd]);
+    expect(evs.map((e) => [e.cmd, e.type, e.reason])).toEqual([[0, "rejected", "list"], [1, "rejected", "wouldTrigger"]]);
+    expect(h.balance(1, 1).locked).toBe(0n);
+    expect(h.engine.orderCount()).toBe(0);
+  });
+});
+
+describe("cancel-replace", () => {
+  test("one step: the old order goes and the new one comes at the back of its level", () => {
+    h = new Harness();
+    h.run([{ kind: "limit", id: 1, side: BUY, price: 99, qty: 5 }, { kind: "limit", id: 2, side: BUY, price: 100, qty: 1 }]);
+    const evs = h.run([{ kind: "replace", cancelId: 1, mode: 0, id: 3, side: BUY, price: 100, qty: 5 }]);
+    expect(evs.map((e) => [e.type, Number(e.id)])).toEqual([["cancelled", 1], ["accepted", 3]]);
+    expect(h.book().bids).toEqual([[100, 6]]);
+    expect(h.balance(1, 0).locked).toBe(600n);
+  });
+
+  test("stop on failure places nothing if the cancel fails; allow failure places it anyway", () => {
+    h = new Harness();
+    expect(h.run([{ kind: "replace", cancelId: 77, mode: 0, id: 3, side: BUY, price: 100, qty: 5 }]))
+      .toMatchObject([{ type: "rejected", reason: "cancelFailed", other: 77n }]);
+    expect(h.engine.orderCount()).toBe(0);
+    expect(h.run([{ kind: "replace", cancelId: 77, mode: 1, id: 3, side: BUY, price: 100, qty: 5 }]).map((e) => e.type)).toEqual(["accepted"]);
+    // Another account's order cannot be cancelled this way.
+    h.run([{ kind: "deposit", account: 2, asset: 0, amount: 1000 }, { kind: "replace", cancelId: 3, mode: 0, id: 4, account: 2, side: BUY, price: 1, qty: 1 }]);
+    expect(h.engine.liveOrder(3)).toMatchObject({ remaining: 5 });
+  });
+});
