@@ -5,8 +5,8 @@
 //
 // The book's conditional orders wait in two more sides of the same kind, keyed by stop price, so
 // that the trigger check after a trade is one look at the best level of each: nothing is scanned
-// unless a stop rests at or past the last price. Trailing orders that track the price wait in a
-// list per side, looked at only when the price passes the bounds kept for them.
+// unless a stop rests at or past the last price. Trailing orders that track the price wait in
+// lists by trailing delta (see Tracking).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -47,10 +47,11 @@ struct Order {
 struct Extra {
     int64_t stop_price;  // trigger, or trailing activation, price; 0 = none
     int64_t extreme;     // tracking: the best price since tracking began (0: from the next trade)
-    int64_t fire;        // tracking: the price at or past which it triggers
+    uint64_t since;      // tracking: when it began (the engine's count of orders that began tracking)
     int64_t amount;      // market order by quote amount: the units; else 0
     int64_t visible;     // iceberg: the slice size; else 0
     uint32_t trailing_bps;
+    uint32_t partition;  // tracking: its Trail
     uint32_t list;       // NIL, or its order list
     uint32_t next;       // free-list link
     uint8_t trigger;     // EX_TRIG_*
@@ -77,14 +78,21 @@ struct Level {
     uint32_t next;   // free-list link
 };
 
-// Tracking trailing orders of one side, in the order they began tracking, with bounds that say
-// when the list must be looked at: a sell needs a look when the price rises past the lowest
-// extreme (to move it up) or falls to the highest trigger; a buy the mirror. Bounds are widened
-// on insert and recomputed on each look, so a stale bound costs one look, never a missed trigger.
-struct Tracking {
+// The tracking trailing orders of one side with one trailing delta, in the order they began
+// tracking. An order's extreme is the best price since it began (highest for a sell, lowest for a
+// buy), so an older order's is at least as good as a newer one's: the extremes are monotone along
+// the list. A new extreme therefore reaches a run of the newest orders (walked from the tail until
+// one it does not reach), and, the delta being the same, the trigger price is monotone too: the
+// orders that trigger are a run of the oldest (walked from the head until one that does not).
+struct Trail {
+    uint32_t bps;
     uint32_t head = NIL, tail = NIL;
-    int64_t move = 0;  // sell: lowest extreme; buy: highest extreme
-    int64_t fire = 0;  // sell: highest trigger price; buy: lowest (0: none)
+    uint32_t next;  // free-list link
+};
+
+// A side's trails, one per trailing delta in use (few: a check costs one look at each).
+struct Tracking {
+    std::vector<uint32_t> trails;
 };
 
 class BookSide {

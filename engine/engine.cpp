@@ -4,6 +4,7 @@
 // cancel and amend, and events are written straight into the caller's output array.
 #include "engine.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <new>
@@ -69,6 +70,8 @@ struct ex_engine {
     Pool<Level> levels;
     Pool<Extra> extras;
     Pool<List> lists;
+    Pool<Trail> trails{16};
+    uint64_t tracking_clock = 0;
     IdIndex ids;
 
     // Orders triggered or released, to enter the book in this order: (pool index, id).
@@ -319,7 +322,8 @@ struct ex_engine {
             Extra& x = extras[xi];
             x.stop_price = c.stop_price;
             x.extreme = 0;
-            x.fire = 0;
+            x.since = 0;
+            x.partition = NIL;
             x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
             x.visible = c.visible;
             x.trailing_bps = c.trailing_bps;
@@ -349,8 +353,9 @@ struct ex_engine {
     static bool met(bool rise, int64_t stop, int64_t last) { return last > 0 && (rise ? last >= stop : last <= stop); }
 
     // A tracking order's trigger price from its extreme: a sell triggers at or below
-    // extreme x (1 - bps), a buy at or above extreme x (1 + bps).
+    // extreme x (1 - bps), a buy at or above extreme x (1 + bps). (0: no extreme yet.)
     static int64_t fire_of(uint8_t side, int64_t extreme, uint32_t bps) {
+        if (extreme == 0) return side == EX_SELL ? 0 : INT64_MAX;
         if (side == EX_SELL) return static_cast<int64_t>(static_cast<i128>(extreme) * (10000 - bps) / 10000);
         return static_cast<int64_t>((static_cast<i128>(extreme) * (10000 + bps) + 9999) / 10000);
     }
@@ -366,31 +371,46 @@ struct ex_engine {
         link(rises(o.side, x.trigger) ? book.rises : book.falls, oi, x.stop_price);
     }
 
-    // Starts tracking the price from `extreme` (0: from the next trade).
+    // Starts tracking the price from `extreme` (0: from the next trade): the last price, at which
+    // every order already tracking has an extreme at least as good, so it goes at the tail.
     void track(Book& book, uint32_t oi, int64_t extreme) {
         Order& o = orders[oi];
         Extra& x = extras[o.ext];
         o.state = State::tracking;
         x.extreme = extreme;
-        x.fire = extreme ? fire_of(o.side, extreme, x.trailing_bps) : 0;
+        x.since = ++tracking_clock;
         Tracking& tr = book.tracking[o.side];
+        uint32_t ti = NIL;
+        for (uint32_t t : tr.trails) if (trails[t].bps == x.trailing_bps) { ti = t; break; }
+        if (ti == NIL) {
+            ti = trails.acquire();
+            trails[ti] = Trail{x.trailing_bps, NIL, NIL, NIL};
+            tr.trails.push_back(ti);
+        }
+        Trail& t = trails[ti];
+        x.partition = ti;
         o.next = NIL;
-        o.prev = tr.tail;
-        if (tr.tail != NIL) orders[tr.tail].next = oi; else tr.head = oi;
-        tr.tail = oi;
-        // Widen the bounds so the next look cannot miss it.
-        bool sell = o.side == EX_SELL;
-        if (tr.head == oi) { tr.move = extreme; tr.fire = x.fire; }
-        else if (sell) { if (extreme < tr.move) tr.move = extreme; if (x.fire > tr.fire) tr.fire = x.fire; }
-        else { if (tr.move != 0 && (extreme == 0 || extreme > tr.move)) tr.move = extreme;  // 0 forces a look
-               if (tr.fire == 0 || (x.fire != 0 && x.fire < tr.fire)) tr.fire = x.fire; }
+        o.prev = t.tail;
+        if (t.tail != NIL) orders[t.tail].next = oi; else t.head = oi;
+        t.tail = oi;
     }
 
     void untrack(Book& book, uint32_t oi) {
         Order& o = orders[oi];
-        Tracking& tr = book.tracking[o.side];
-        if (o.prev != NIL) orders[o.prev].next = o.next; else tr.head = o.next;
-        if (o.next != NIL) orders[o.next].prev = o.prev; else tr.tail = o.prev;
+        uint32_t ti = extras[o.ext].partition;
+        Trail& t = trails[ti];
+        if (o.prev != NIL) orders[o.prev].next = o.next; else t.head = o.next;
+        if (o.next != NIL) orders[o.next].prev = o.prev; else t.tail = o.prev;
+        if (t.head == NIL) {
+            std::vector<uint32_t>& all = book.tracking[o.side].trails;
+            for (size_t k = 0; k < all.size(); ++k) {
+                if (all[k] != ti) continue;
+                all[k] = all.back();
+                all.pop_back();
+                break;
+            }
+            trails.release(ti);
+        }
     }
 
     // Removes a waiting conditional order from where it waits.
@@ -420,33 +440,34 @@ struct ex_engine {
         book.high = book.low = last;
         fired.clear();
         for (uint8_t side = 0; side < 2; ++side) {
-            Tracking& tr = book.tracking[side];
-            if (tr.head == NIL) continue;
+            std::vector<uint32_t>& all = book.tracking[side].trails;
+            if (all.empty()) continue;
             bool sell = side == EX_SELL;
-            bool look = sell ? (tr.move == 0 || high > tr.move || last <= tr.fire)
-                             : (tr.move == 0 || low < tr.move || (tr.fire != 0 && last >= tr.fire));
-            if (!look) continue;
-            int64_t move = 0, fire = 0;
-            bool first = true;
-            for (uint32_t oi = tr.head; oi != NIL; oi = orders[oi].next) {
-                Extra& x = extras[orders[oi].ext];
-                int64_t best = sell ? high : low;
-                if (x.extreme == 0 || (sell ? best > x.extreme : best < x.extreme)) {
+            int64_t best = sell ? high : low;
+            size_t from = fired.size();
+            for (size_t k = 0; k < all.size(); ++k) {
+                Trail& t = trails[all[k]];
+                // The newest orders whose extreme the price passed take it.
+                for (uint32_t oi = t.tail; oi != NIL; oi = orders[oi].prev) {
+                    Extra& x = extras[orders[oi].ext];
+                    if (x.extreme != 0 && !(sell ? best > x.extreme : best < x.extreme)) break;
                     x.extreme = best;
-                    x.fire = fire_of(static_cast<uint8_t>(side), best, x.trailing_bps);
                 }
-                if (sell ? last <= x.fire : last >= x.fire) { fired.push_back(oi); continue; }
-                if (first) { move = x.extreme; fire = x.fire; first = false; }
-                else if (sell) { if (x.extreme < move) move = x.extreme; if (x.fire > fire) fire = x.fire; }
-                else { if (x.extreme > move) move = x.extreme; if (x.fire < fire) fire = x.fire; }
+                // The oldest orders the last price triggers.
+                for (uint32_t oi = t.head; oi != NIL; oi = orders[oi].next) {
+                    int64_t fire = fire_of(side, extras[orders[oi].ext].extreme, t.bps);
+                    if (!(sell ? last <= fire : last >= fire)) break;
+                    fired.push_back(oi);
+                }
             }
-            tr.move = move;
-            tr.fire = fire;
-        }
-        for (uint32_t oi : fired) {
-            untrack(book, oi);
-            orders[oi].state = State::ready;
-            --book.conditional;
+            // In the order they began tracking, across trails.
+            std::sort(fired.begin() + static_cast<std::ptrdiff_t>(from), fired.end(),
+                      [&](uint32_t a, uint32_t b) { return extras[orders[a].ext].since < extras[orders[b].ext].since; });
+            for (size_t k = from; k < fired.size(); ++k) {
+                untrack(book, fired[k]);
+                orders[fired[k]].state = State::ready;
+                --book.conditional;
+            }
         }
         // Rises, then falls: a pending order whose stop the last price meets.
         for (int pass = 0; pass < 2; ++pass) {
