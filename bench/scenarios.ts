@@ -196,9 +196,10 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
         conditional(side, mid, r() < 0.5 ? Trigger.stopLoss : Trigger.takeProfit);
         counts.conditional++;
       } else if (kind < types.conditional + types.iceberg) {
+        // At most 10 slices, as Binance's ICEBERG_PARTS filter allows on most markets.
         const qty = int(20, 200);
         one.limit(nextId++, 0, side, makerPrice(side, mid), qty, 0, false, account());
-        one.withVisible(int(1, 10));
+        one.withVisible(Math.ceil(qty / int(2, 10)));
         counts.iceberg++;
       } else {
         // OCO: a post-only limit on the far side of the mid and a stop-loss on the near side.
@@ -261,7 +262,7 @@ export function generateScenario(spec: ScenarioSpec): Omit<Scenario, "file"> {
 const DATA_DIR = join(import.meta.dir, ".data");
 
 /** Bumped whenever the generator changes, so that no stale cached stream is replayed. */
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 5;
 
 export function scenarioFile(spec: ScenarioSpec): string {
   return join(DATA_DIR, `${spec.name}-${spec.seed}-${spec.resting}-${spec.messages}-v${GENERATOR_VERSION}-c${COMMAND.size}.bin`);

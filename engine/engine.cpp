@@ -30,6 +30,8 @@ bool valid_value(int64_t v) { return v > 0 && v <= MAX_VALUE; }
 int64_t saturate(i128 v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
 // Fees are rounded up to the smallest unit; bps <= 10000, so a fee never exceeds what it is on.
 int64_t fee_of(int64_t received, int32_t bps) {
+    // In 64 bits while the product fits (almost always): a 128-bit division is a library call.
+    if (received < (int64_t(1) << 49)) return (received * bps + 9999) / 10000;
     return static_cast<int64_t>((static_cast<i128>(received) * bps + 9999) / 10000);
 }
 
