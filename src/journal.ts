@@ -52,22 +52,19 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
     if (!asset) throw new Error(`journal entry ${e.seq} is for asset ${e.asset}, which no configured market trades`);
     return asset.index;
   };
-  const extend = () => {
-    if (e.trigger) batch.withTrigger(e.trigger, e.stopPrice, e.trailingBps);
-    if (e.visible) batch.withVisible(e.visible);
-    if (e.otherId && e.kind !== CommandKind.cancelReplace) batch.withList(e.otherId, e.link);
-  };
   switch (e.kind) {
     case CommandKind.limit:
       batch.limit(e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp);
-      return extend();
+      if (e.trigger | e.visible | e.otherId) extend(batch, e);
+      return;
     case CommandKind.market:
       batch.market(e.orderId, symbolIndex(), e.side, e.quantity, e.timeInForce, e.accountId, e.stp, e.amount ?? 0, e.price);
-      return extend();
+      if (e.trigger | e.otherId) extend(batch, e);
+      return;
     case CommandKind.cancelReplace:
       batch.cancelReplace(e.otherId, e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce,
         (e.flags & CommandFlag.market) !== 0, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp, e.mode, e.amount ?? 0);
-      return extend();
+      return extend(batch, e);
     case CommandKind.cancel:
       return batch.cancel(e.orderId);
     case CommandKind.amend:
@@ -81,6 +78,13 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
     default:
       throw new Error(`journal entry ${e.seq}: unknown command kind ${e.kind}`);
   }
+}
+
+/** The fields of a conditional order, an iceberg or a list member, on the command just packed. */
+function extend(batch: CommandBatch, e: JournalEntry): void {
+  if (e.trigger) batch.withTrigger(e.trigger, e.stopPrice, e.trailingBps);
+  if (e.visible) batch.withVisible(e.visible);
+  if (e.otherId && e.kind !== CommandKind.cancelReplace) batch.withList(e.otherId, e.link);
 }
 
 /** A journal entry of a command that names an order (cancel, amend) or an account (funding). */

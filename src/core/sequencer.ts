@@ -393,24 +393,24 @@ export class Sequencer {
         }
         return;
       case "list":
-        this.newCommand(job, job.orders[0], { link: job.link, otherId: job.listId });
-        this.newCommand(job, job.orders[1], { otherId: job.listId });
+        this.newCommand(job, job.orders[0], CommandKind.limit, job.listId, job.link);
+        this.newCommand(job, job.orders[1], CommandKind.limit, job.listId);
         return;
       case "replace":
-        return this.newCommand(job, job.order, {
-          kind: CommandKind.cancelReplace, otherId: job.old.id,
-          mode: job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure,
-        });
+        return this.newCommand(job, job.order, CommandKind.cancelReplace, job.old.id, 0,
+          job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure);
       case "replayed":
         return; // (only given with `stored`)
     }
   }
 
-  private newCommand(job: Job, o: OrderState, extra: Partial<JournalEntry> = {}): void {
+  /** `kind` limit stands for the order's own (limit or market); `otherId`, `link` and `mode` are
+   *  a list's or a cancel-replace's (journal.ts). */
+  private newCommand(job: Job, o: OrderState, kind: number = CommandKind.limit, otherId = 0, link = 0, mode = 0): void {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.changes.time;
-    const market = MARKET_TYPES.includes(o.type);
-    const kind = extra.kind ?? (market ? CommandKind.market : CommandKind.limit);
+    const market = o.type === "market" || o.type === "stop_loss" || o.type === "take_profit";
+    if (kind === CommandKind.limit && market) kind = CommandKind.market;
     this.command(job, {
       seq: ++this.counters.lastSeq, kind,
       accountId: o.accountId, clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol,
@@ -418,9 +418,9 @@ export class Sequencer {
       flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0),
       price: o.price ?? 0, quantity: o.quantity, stp: SelfTradePrevention[o.selfTradePrevention],
       amount: o.quoteQuantity, asset: null,
-      trigger: o.type.startsWith("stop_loss") ? Trigger.stopLoss : o.type.startsWith("take_profit") ? Trigger.takeProfit : Trigger.none,
+      trigger: o.type === "limit" || o.type === "market" ? Trigger.none : o.type.startsWith("stop_loss") ? Trigger.stopLoss : Trigger.takeProfit,
       stopPrice: o.stopPrice ?? 0, trailingBps: o.trailingDelta ?? 0, visible: o.icebergQuantity ?? 0,
-      otherId: 0, link: 0, mode: 0, ...extra,
+      otherId, link, mode,
     });
   }
 
