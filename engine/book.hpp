@@ -28,8 +28,8 @@ enum class State : uint8_t {
 struct Order {
     uint64_t id;
     int64_t price;
-    int64_t remaining;  // still to fill, hidden iceberg quantity included
-    int64_t shown;      // of it, the lots in its level: all, or an iceberg's current slice
+    int64_t remaining;  // still to fill, hidden iceberg quantity included (all of it is in its level
+                        // but for an iceberg's, which shows Extra::shown)
     int64_t filled;     // executed, or lost to self-trade prevention (decrement)
     uint32_t prev;      // neighbours in the level's FIFO (or tracking list)
     uint32_t next;      // also the free-list link while the slot is free
@@ -50,6 +50,7 @@ struct Extra {
     uint64_t since;      // tracking: when it began (the engine's count of orders that began tracking)
     int64_t amount;      // market order by quote amount: the units; else 0
     int64_t visible;     // iceberg: the slice size; else 0
+    int64_t shown;       // iceberg: what its level shows of it now (the current slice)
     uint32_t trailing_bps;
     uint32_t partition;  // tracking: its Trail
     uint32_t list;       // NIL, or its order list

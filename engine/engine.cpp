@@ -245,9 +245,14 @@ struct ex_engine {
         o.prev = l.tail;
         if (l.tail != NIL) orders[l.tail].next = oi; else l.head = oi;
         l.tail = oi;
-        l.total += o.shown;
-        l.hidden += o.remaining - o.shown;
+        int64_t shown = shown_of(o);
+        l.total += shown;
+        l.hidden += o.remaining - shown;
     }
+
+    // An iceberg shows a slice of its remaining quantity; every other order all of it.
+    bool iceberg(const Order& o) const { return o.ext != NIL && extras[o.ext].visible != 0; }
+    int64_t shown_of(const Order& o) const { return iceberg(o) ? extras[o.ext].shown : o.remaining; }
 
     // Unlinks an order from its level (dropping the level if it empties).
     __attribute__((always_inline)) void unlink(BookSide& side, uint32_t oi) {
@@ -255,8 +260,9 @@ struct ex_engine {
         Level& l = levels[o.level];
         if (o.prev != NIL) orders[o.prev].next = o.next; else l.head = o.next;
         if (o.next != NIL) orders[o.next].prev = o.prev; else l.tail = o.prev;
-        l.total -= o.shown;
-        l.hidden -= o.remaining - o.shown;
+        int64_t shown = shown_of(o);
+        l.total -= shown;
+        l.hidden -= o.remaining - shown;
         if (l.head == NIL) {
             side.erase(l.price);
             levels.release(o.level);
@@ -266,8 +272,10 @@ struct ex_engine {
     // Puts an order in its book at its price, showing all of it or an iceberg's first slice.
     __attribute__((always_inline)) void rest(Book& book, uint32_t oi) {
         Order& o = orders[oi];
-        int64_t visible = o.ext != NIL ? extras[o.ext].visible : 0;
-        o.shown = visible > 0 && visible < o.remaining ? visible : o.remaining;
+        if (o.ext != NIL) {
+            Extra& x = extras[o.ext];
+            x.shown = x.visible > 0 && x.visible < o.remaining ? x.visible : o.remaining;
+        }
         o.state = State::resting;
         link(book.side(o.side), oi, o.price);
         ++book.sequence;
@@ -276,8 +284,9 @@ struct ex_engine {
     // Takes the head order off a level being matched (the matching loop drops the level itself).
     void drop_head(Level& l, uint32_t mi) {
         Order& maker = orders[mi];
-        l.total -= maker.shown;
-        l.hidden -= maker.remaining - maker.shown;
+        int64_t shown = shown_of(maker);
+        l.total -= shown;
+        l.hidden -= maker.remaining - shown;
         l.head = maker.next;
         if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
         retire(mi);
@@ -290,7 +299,7 @@ struct ex_engine {
         int64_t slice = o.remaining < visible ? o.remaining : visible;
         l.head = o.next;
         if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
-        o.shown = slice;
+        extras[o.ext].shown = slice;
         l.total += slice;
         l.hidden -= slice;
         o.next = NIL;
@@ -309,7 +318,6 @@ struct ex_engine {
         o.id = c.order_id;
         o.price = c.price;
         o.remaining = c.quantity;
-        o.shown = c.quantity;
         o.filled = 0;
         o.prev = o.next = o.level = NIL;
         o.book = c.symbol;
@@ -328,6 +336,7 @@ struct ex_engine {
             x.partition = NIL;
             x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
             x.visible = c.visible;
+            x.shown = c.quantity;
             x.trailing_bps = c.trailing_bps;
             x.list = NIL;
             x.trigger = c.trigger;
@@ -369,7 +378,7 @@ struct ex_engine {
         ++book.conditional;
         if (x.stop_price == 0) return track(book, oi, book.last);
         o.state = State::pending;
-        o.shown = o.remaining;
+        x.shown = o.remaining;
         link(rises(o.side, x.trigger) ? book.rises : book.falls, oi, x.stop_price);
     }
 
@@ -632,18 +641,19 @@ struct ex_engine {
         Extra& x = extras[orders[mi].ext];
         if (x.list != NIL && (lists[x.list].link == EX_LINK_OCO || orders[mi].remaining == 0)) end_list(mi, true);
         Order& o = orders[mi];
-        if (o.shown == 0 && o.remaining > 0) refresh(book, l, mi);
+        if (iceberg(o) && extras[o.ext].shown == 0 && o.remaining > 0) refresh(book, l, mi);
     }
 
     // A taker met a resting order of its own account under a prevention mode. Returns true when
     // the taker must stop.
     bool prevent(Book& book, const ex_market& m, Level& l, uint32_t mi, Taker& t) {
         Order& maker = orders[mi];
-        int64_t overlap = t.remaining < maker.shown ? t.remaining : maker.shown;
+        int64_t shown = shown_of(maker);
+        int64_t overlap = t.remaining < shown ? t.remaining : shown;
         bool decrement = t.stp == EX_STP_DECREMENT;
         if (decrement) {
             maker.remaining -= overlap;
-            maker.shown -= overlap;
+            if (iceberg(maker)) extras[maker.ext].shown -= overlap;
             maker.filled += overlap;
             l.total -= overlap;
             release_order(m, maker, overlap);
@@ -701,7 +711,8 @@ struct ex_engine {
                     if (prevent(book, m, l, mi, t)) { done = true; break; }
                     continue;
                 }
-                int64_t qty = t.remaining < maker.shown ? t.remaining : maker.shown;
+                int64_t shown = maker.ext == NIL ? maker.remaining : shown_of(maker);
+                int64_t qty = t.remaining < shown ? t.remaining : shown;
                 if (!t.held) {
                     Stop why = Stop::none;
                     qty = affordable(m, t, price, qty, &why);
@@ -711,7 +722,7 @@ struct ex_engine {
                 t.remaining -= qty;
                 t.filled += qty;
                 maker.remaining -= qty;
-                maker.shown -= qty;
+                if (maker.ext != NIL && iceberg(maker)) extras[maker.ext].shown -= qty;
                 maker.filled += qty;
                 l.total -= qty;
                 ex_event& e = emit(EX_EV_TRADE, t.id, t.side, ++book.sequence);
@@ -773,11 +784,11 @@ struct ex_engine {
             for (uint32_t oi = l.head; oi != NIL && wanted > 0; oi = orders[oi].next) {
                 const Order& o = orders[oi];
                 if (o.account == t.account) {
-                    if (t.stp == EX_STP_EXPIRE_MAKER) { own_hidden += o.remaining - o.shown; continue; }
+                    if (t.stp == EX_STP_EXPIRE_MAKER) { own_hidden += o.remaining - shown_of(o); continue; }
                     blocked = true;
                     return false;
                 }
-                take(o.shown);
+                take(shown_of(o));
             }
             if (wanted > 0) take(l.hidden - own_hidden);
             return wanted > 0;
@@ -1117,10 +1128,11 @@ struct ex_engine {
             // hidden quantity first.
             lock(o.account, asset, static_cast<int64_t>(more));
             Level& l = levels[o.level];
-            int64_t shown = o.shown < remaining ? o.shown : remaining;
-            l.total -= o.shown - shown;
-            l.hidden -= (o.remaining - o.shown) - (remaining - shown);
-            o.shown = shown;
+            int64_t was = shown_of(o);
+            int64_t shown = was < remaining ? was : remaining;
+            l.total -= was - shown;
+            l.hidden -= (o.remaining - was) - (remaining - shown);
+            if (iceberg(o)) extras[o.ext].shown = shown;
             o.remaining = remaining;
             ++book.sequence;
             kept = EX_EVF_KEPT_PRIORITY;
