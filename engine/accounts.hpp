@@ -48,7 +48,7 @@ private:
 public:
 
     // The balance, marked as changed in this batch (the account must exist).
-    Balance& change(uint32_t account, uint32_t asset) {
+    __attribute__((always_inline)) Balance& change(uint32_t account, uint32_t asset) {
         Balance& b = balances_[static_cast<size_t>(account) * assets_ + asset];
         if (b.epoch != epoch_) {
             b.epoch = epoch_;

@@ -159,7 +159,7 @@ struct ex_engine {
     }
 
     // Moves units between free and locked (positive: locks).
-    void lock(uint32_t account, uint32_t asset, int64_t units) {
+    __attribute__((always_inline)) void lock(uint32_t account, uint32_t asset, int64_t units) {
         if (units == 0) return;
         Balance& b = accounts.change(account, asset);
         b.free -= units;
@@ -798,7 +798,7 @@ struct ex_engine {
         return -1;
     }
 
-    bool would_take(const Book& book, uint8_t side, int64_t price) const {
+    __attribute__((always_inline)) bool would_take(const Book& book, uint8_t side, int64_t price) const {
         const BookSide& other = book.side(side ^ 1);
         return !other.empty() && book.side(side).crosses(price, levels[other.best()].price);
     }

@@ -14,7 +14,7 @@ class Pool {
 public:
     explicit Pool(uint32_t reserve) { items_.reserve(reserve); }
 
-    uint32_t acquire() {
+    __attribute__((always_inline)) uint32_t acquire() {
         if (free_head_ != NIL) {
             uint32_t index = free_head_;
             free_head_ = items_[index].next;
