@@ -48,7 +48,12 @@ export class InvariantChecker {
           this.waiting.delete(e.id);
           // By quote amount, the quantity is what filled (the command's is only a cap).
           if (e.remaining + (takerFilled.get(`${e.cmd}:${e.id}`) ?? 0) !== e.qty) fail("filled + remaining != quantity", e);
-          if (e.remaining > 0) this.resting.set(e.id, { id: e.id, symbol: triggered.get(e.id) ?? symbol, side: e.side, price: e.price, remaining: e.remaining, since: this.clock++ });
+          {
+            // The command's own order, or one it set off (triggered: in the book it waited for).
+            const own = "id" in cmd && BigInt(cmd.id) === e.id && cmd.kind !== "cancel" && cmd.kind !== "amend";
+            const where = own ? symbol : triggered.get(e.id) ?? symbol;
+            if (e.remaining > 0) this.resting.set(e.id, { id: e.id, symbol: where, side: e.side, price: e.price, remaining: e.remaining, since: this.clock++ });
+          }
           break;
         case "triggered":
           if (!this.waiting.has(e.id)) fail("a trigger of an order that was not waiting", e);
