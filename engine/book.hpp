@@ -46,7 +46,6 @@ struct Order {
 // The rest of an order that is more than a plain limit order.
 struct Extra {
     int64_t stop_price;  // trigger, or trailing activation, price; 0 = none
-    int64_t extreme;     // tracking: the best price since tracking began (0: from the next trade)
     uint64_t since;      // tracking: when it began (the engine's count of orders that began tracking)
     int64_t amount;      // market order by quote amount: the units; else 0
     int64_t visible;     // iceberg: the slice size; else 0
@@ -82,13 +81,22 @@ struct Level {
 // The tracking trailing orders of one side with one trailing delta, in the order they began
 // tracking. An order's extreme is the best price since it began (highest for a sell, lowest for a
 // buy), so an older order's is at least as good as a newer one's: the extremes are monotone along
-// the list. A new extreme therefore reaches a run of the newest orders (walked from the tail until
-// one it does not reach), and, the delta being the same, the trigger price is monotone too: the
-// orders that trigger are a run of the oldest (walked from the head until one that does not).
+// the list, and orders that share one form runs. A new extreme reaches the newest runs, which
+// merge into one (popped off the back of `runs`, amortized O(1)); the delta being the same, the
+// trigger price is monotone too, so the orders that trigger are the oldest runs (off the front).
+// A run is known by its first order's `since`; an order's run is the last that began at or
+// before it (a binary search, for cancels).
+struct Run {
+    uint64_t since;
+    int64_t extreme;  // 0: none yet (it began before the book's first trade)
+};
+
 struct Trail {
     uint32_t bps;
-    uint32_t head = NIL, tail = NIL;
-    uint32_t next;  // free-list link
+    uint32_t head = NIL, tail = NIL;  // orders, oldest first
+    uint32_t next;                    // free-list link
+    std::vector<Run> runs;            // runs[first..], oldest first
+    size_t first = 0;
 };
 
 // A side's trails, one per trailing delta in use (few: a check costs one look at each).

@@ -331,7 +331,6 @@ struct ex_engine {
             uint32_t xi = extras.acquire();
             Extra& x = extras[xi];
             x.stop_price = c.stop_price;
-            x.extreme = 0;
             x.since = 0;
             x.partition = NIL;
             x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
@@ -388,14 +387,17 @@ struct ex_engine {
         Order& o = orders[oi];
         Extra& x = extras[o.ext];
         o.state = State::tracking;
-        x.extreme = extreme;
         x.since = ++tracking_clock;
         Tracking& tr = book.tracking[o.side];
         uint32_t ti = NIL;
         for (uint32_t t : tr.trails) if (trails[t].bps == x.trailing_bps) { ti = t; break; }
         if (ti == NIL) {
             ti = trails.acquire();
-            trails[ti] = Trail{x.trailing_bps, NIL, NIL, NIL};
+            Trail& fresh = trails[ti];
+            fresh.bps = x.trailing_bps;
+            fresh.head = fresh.tail = NIL;
+            fresh.runs.clear();
+            fresh.first = 0;
             tr.trails.push_back(ti);
         }
         Trail& t = trails[ti];
@@ -404,24 +406,47 @@ struct ex_engine {
         o.prev = t.tail;
         if (t.tail != NIL) orders[t.tail].next = oi; else t.head = oi;
         t.tail = oi;
+        if (t.runs.size() == t.first || t.runs.back().extreme != extreme) t.runs.push_back(Run{x.since, extreme});
     }
 
+    // The run of a tracking order: the last that began at or before it.
+    static size_t run_of(const Trail& t, uint64_t since) {
+        size_t lo = t.first, hi = t.runs.size();  // the answer is in [lo, hi)
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t.runs[mid].since <= since) lo = mid; else hi = mid;
+        }
+        return lo;
+    }
+
+    // Takes a tracking order out of its trail (dropping its run if it was the run's last order,
+    // and the trail if it was the trail's).
     void untrack(Book& book, uint32_t oi) {
         Order& o = orders[oi];
-        uint32_t ti = extras[o.ext].partition;
+        const Extra& x = extras[o.ext];
+        uint32_t ti = x.partition;
         Trail& t = trails[ti];
+        size_t r = run_of(t, x.since);
+        if (t.runs[r].since == x.since) {
+            // It began its run: the run now begins at the next order, if that is still in it.
+            bool next_in_run = o.next != NIL && (r + 1 == t.runs.size() || extras[orders[o.next].ext].since < t.runs[r + 1].since);
+            if (next_in_run) t.runs[r].since = extras[orders[o.next].ext].since;
+            else if (r == t.first) ++t.first;
+            else t.runs.erase(t.runs.begin() + static_cast<std::ptrdiff_t>(r));
+        }
         if (o.prev != NIL) orders[o.prev].next = o.next; else t.head = o.next;
         if (o.next != NIL) orders[o.next].prev = o.prev; else t.tail = o.prev;
-        if (t.head == NIL) {
-            std::vector<uint32_t>& all = book.tracking[o.side].trails;
-            for (size_t k = 0; k < all.size(); ++k) {
-                if (all[k] != ti) continue;
-                all[k] = all.back();
-                all.pop_back();
-                break;
-            }
-            trails.release(ti);
+        if (t.head == NIL) drop_trail(book.tracking[o.side], ti);
+    }
+
+    void drop_trail(Tracking& tr, uint32_t ti) {
+        for (size_t k = 0; k < tr.trails.size(); ++k) {
+            if (tr.trails[k] != ti) continue;
+            tr.trails[k] = tr.trails.back();
+            tr.trails.pop_back();
+            break;
         }
+        trails.release(ti);
     }
 
     // Removes a waiting conditional order from where it waits.
@@ -456,29 +481,45 @@ struct ex_engine {
             bool sell = side == EX_SELL;
             int64_t best = sell ? high : low;
             size_t from = fired.size();
-            for (size_t k = 0; k < all.size(); ++k) {
-                Trail& t = trails[all[k]];
-                // The newest orders whose extreme the price passed take it.
-                for (uint32_t oi = t.tail; oi != NIL; oi = orders[oi].prev) {
-                    Extra& x = extras[orders[oi].ext];
-                    if (x.extreme != 0 && !(sell ? best > x.extreme : best < x.extreme)) break;
-                    x.extreme = best;
+            for (size_t k = 0; k < all.size();) {
+                uint32_t ti = all[k];
+                Trail& t = trails[ti];
+                // The newest runs whose extreme the price passed take it, merged into one.
+                bool merged = false;
+                uint64_t since = 0;
+                while (t.runs.size() > t.first) {
+                    int64_t e = t.runs.back().extreme;
+                    if (e != 0 && !(sell ? best > e : best < e)) break;
+                    since = t.runs.back().since;
+                    t.runs.pop_back();
+                    merged = true;
                 }
-                // The oldest orders the last price triggers.
-                for (uint32_t oi = t.head; oi != NIL; oi = orders[oi].next) {
-                    int64_t fire = fire_of(side, extras[orders[oi].ext].extreme, t.bps);
+                if (merged) t.runs.push_back(Run{since, best});
+                // The oldest runs the last price triggers, whole (one extreme, one delta).
+                while (t.runs.size() > t.first) {
+                    int64_t fire = fire_of(side, t.runs[t.first].extreme, t.bps);
                     if (!(sell ? last <= fire : last >= fire)) break;
-                    fired.push_back(oi);
+                    uint64_t end = t.first + 1 < t.runs.size() ? t.runs[t.first + 1].since : UINT64_MAX;
+                    while (t.head != NIL && extras[orders[t.head].ext].since < end) {
+                        uint32_t oi = t.head;
+                        t.head = orders[oi].next;
+                        if (t.head != NIL) orders[t.head].prev = NIL; else t.tail = NIL;
+                        orders[oi].state = State::ready;
+                        --book.conditional;
+                        fired.push_back(oi);
+                    }
+                    ++t.first;
                 }
+                if (t.first > 64 && 2 * t.first > t.runs.size()) {
+                    t.runs.erase(t.runs.begin(), t.runs.begin() + static_cast<std::ptrdiff_t>(t.first));
+                    t.first = 0;
+                }
+                if (t.head == NIL) drop_trail(book.tracking[side], ti);  // moves the last trail here
+                else ++k;
             }
             // In the order they began tracking, across trails.
             std::sort(fired.begin() + static_cast<std::ptrdiff_t>(from), fired.end(),
                       [&](uint32_t a, uint32_t b) { return extras[orders[a].ext].since < extras[orders[b].ext].since; });
-            for (size_t k = from; k < fired.size(); ++k) {
-                untrack(book, fired[k]);
-                orders[fired[k]].state = State::ready;
-                --book.conditional;
-            }
         }
         // Rises, then falls: a pending order whose stop the last price meets.
         for (int pass = 0; pass < 2; ++pass) {
