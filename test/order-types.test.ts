@@ -102,7 +102,7 @@ test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and su
     expect((await book(call)).asks[0]).toEqual(["94.00", "1.0000"]);
     await tradeAt(call, keys, "90.00", "sell");
     const list = (await call("GET", `/api/v1/orderLists/${oco.body.orderListId}`, { key: a })).body;
-    expect(list.status).toBe("all_done");
+    expect(list).toMatchObject({ type: "oco", status: "all_done" });
     expect(list.orders.map((o: any) => o.status)).toEqual(["canceled", "expired"]); // the stop-market found no bids at all
   } finally {
     proc.kill("SIGKILL");

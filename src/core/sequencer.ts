@@ -176,6 +176,7 @@ export class Sequencer {
     }
     // A list's id is its first order's.
     first.listId = second.listId = first.id;
+    first.listType = second.listType = link;
     const orders: [OrderState, OrderState] = [first, second];
     return this.enqueue<[OrderState, OrderState]>((d) => ({ kind: "list", link: link === "oco" ? ListLink.oco : ListLink.oto, listId: first.id, orders, ...d }), 2);
   }
@@ -339,6 +340,8 @@ export class Sequencer {
       icebergQuantity: e.visible === 0 ? null : e.visible,
     }, time);
     order.listId = e.otherId !== 0 && e.kind !== CommandKind.cancelReplace ? e.otherId : null;
+    // Both entries of a list carry its id; the first its link (a replay meets both in one batch).
+    if (order.listId !== null) order.listType = e.link === ListLink.oto || this.registry.get(e.otherId)?.listType === "oto" ? "oto" : "oco";
     return order;
   }
 
@@ -493,7 +496,7 @@ function newOrderState(id: number, accountId: number, r: OrderRequest, time: num
     rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
     selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0,
     expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
-    listId: null, triggered: false, waiting: false,
+    listId: null, listType: null, triggered: false, waiting: false,
   };
 }
 

@@ -293,20 +293,20 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       const requests = body.orders.map((item) => parseOrderRequest(item, ex.markets)) as [OrderRequest, OrderRequest];
       const orders = await ex.sequencer.submitList(account, body.type, requests);
       set.status = 201;
-      return renderOrderList(body.type, orders);
+      return renderOrderList(orders);
     }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. Cancelling either cancels the list. Both orders are placed, or neither.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
     .get("/api/v1/orderLists/:listId", ({ account, params }) => {
       const id = orderIdParam(params.listId);
       const orders = ex.queries.orderList(id);
       if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
-      return renderOrderList(null, orders as [OrderState, OrderState]);
-    }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", { orderListId: "43", type: null, status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));
+      return renderOrderList(orders as [OrderState, OrderState]);
+    }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));
 }
 
 /** An order list as /api/v1 shows it: its id, status and two orders. */
-function renderOrderList(type: "oco" | "oto" | null, orders: [OrderState, OrderState]) {
+function renderOrderList(orders: [OrderState, OrderState]) {
   const open = orders.some((o) => o.status === null || o.status === "new" || o.status === "partially_filled");
-  return { orderListId: String(orders[0].listId ?? orders[0].id), type, status: open ? "executing" : "all_done", orders: orders.map(renderOrder) };
+  return { orderListId: String(orders[0].listId ?? orders[0].id), type: orders[0].listType, status: open ? "executing" : "all_done", orders: orders.map(renderOrder) };
 }
 
 export type ExchangeApp = ReturnType<typeof createApp>;

@@ -60,6 +60,7 @@ export interface OrderState {
   icebergQuantity: number | null;
   /** Its OCO or OTO order list. */
   listId: number | null;
+  listType: "oco" | "oto" | null;
   /** A conditional order that has triggered (or an OTO's pending order that was placed). */
   triggered: boolean;
   /** It waits outside the book: untriggered, or an OTO's pending order. */

@@ -218,7 +218,7 @@ export class Queries {
         selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
         prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
         expireReason: r.expireReason as OrderState["expireReason"],
-        stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId,
+        stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
         triggered: r.triggered,
         waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
       };

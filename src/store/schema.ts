@@ -41,6 +41,7 @@ export const orders = sqliteTable(
     trailingDelta: integer("trailing_delta"), // basis points: trailing stops
     icebergQuantity: integer("iceberg_quantity"), // lots shown at a time
     listId: integer("list_id"), // its OCO or OTO order list
+    listType: text("list_type", { enum: ["oco", "oto"] }),
     triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [

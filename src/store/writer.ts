@@ -57,7 +57,7 @@ export interface BatchWrite {
 }
 
 const CHUNK = 64;
-const ORDER_COLUMNS = 25;
+const ORDER_COLUMNS = 26;
 type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -129,7 +129,7 @@ export class BatchWriter {
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
          self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason,
-         stop_price, trailing_delta, iceberg_quantity, list_id, triggered)`,
+         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
          reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
@@ -189,7 +189,7 @@ export class BatchWriter {
         values.push(o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
           o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt,
           o.selfTradePrevention, o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented,
-          o.expireReason, o.stopPrice, o.trailingDelta, o.icebergQuantity, o.listId, o.triggered ? 1 : 0);
+          o.expireReason, o.stopPrice, o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0);
       } else {
         // The columns an order's life changes (those the upsert below updates).
         const at = row * ORDER_COLUMNS;
@@ -202,7 +202,7 @@ export class BatchWriter {
         values[at + 17] = o.prevented;
         values[at + 18] = o.decremented;
         values[at + 19] = o.expireReason;
-        values[at + 24] = o.triggered ? 1 : 0;
+        values[at + 25] = o.triggered ? 1 : 0;
       }
     }
     for (const t of batch.trades) {

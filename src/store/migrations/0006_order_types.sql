@@ -9,4 +9,5 @@ ALTER TABLE `orders` ADD `stop_price` integer;--> statement-breakpoint
 ALTER TABLE `orders` ADD `trailing_delta` integer;--> statement-breakpoint
 ALTER TABLE `orders` ADD `iceberg_quantity` integer;--> statement-breakpoint
 ALTER TABLE `orders` ADD `list_id` integer;--> statement-breakpoint
+ALTER TABLE `orders` ADD `list_type` text;--> statement-breakpoint
 ALTER TABLE `orders` ADD `triggered` integer DEFAULT false NOT NULL;
