@@ -51,7 +51,7 @@ struct Extra {
     int64_t visible;     // iceberg: the slice size; else 0
     int64_t shown;       // iceberg: what its level shows of it now (the current slice)
     uint32_t trailing_bps;
-    uint32_t partition;  // tracking: its Trail
+    uint32_t trail;      // tracking: its Trail
     uint32_t list;       // NIL, or its order list
     uint32_t next;       // free-list link
     uint8_t trigger;     // EX_TRIG_*

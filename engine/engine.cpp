@@ -333,7 +333,7 @@ struct ex_engine {
             Extra& x = extras[xi];
             x.stop_price = c.stop_price;
             x.since = 0;
-            x.partition = NIL;
+            x.trail = NIL;
             x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
             x.visible = c.visible;
             x.shown = c.quantity;
@@ -402,7 +402,7 @@ struct ex_engine {
             tr.trails.push_back(ti);
         }
         Trail& t = trails[ti];
-        x.partition = ti;
+        x.trail = ti;
         o.next = NIL;
         o.prev = t.tail;
         if (t.tail != NIL) orders[t.tail].next = oi; else t.head = oi;
@@ -425,7 +425,7 @@ struct ex_engine {
     void untrack(Book& book, uint32_t oi) {
         Order& o = orders[oi];
         const Extra& x = extras[o.ext];
-        uint32_t ti = x.partition;
+        uint32_t ti = x.trail;
         Trail& t = trails[ti];
         size_t r = run_of(t, x.since);
         if (t.runs[r].since == x.since) {
