@@ -77,11 +77,19 @@ test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and su
     const gone = await call("POST", `/api/v1/orders/${iceberg.body.orderId}/replace`, { key: b, json: { order: { symbol: "BTC-USD", side: "sell", type: "limit", price: "104.00", quantity: "0.5" } } });
     expect(gone.status).toBe(409);
     expect((await book(call)).asks).toEqual([["103.00", "0.1000"], ["120.00", "0.5000"]]);
+    // A new order refused after its cancel went through: the error says so, and the cancel stands.
+    const doomed = await order(call, b, { symbol: "BTC-USD", side: "buy", type: "limit", price: "50.00", quantity: "1" });
+    const tooBig = await call("POST", `/api/v1/orders/${doomed.body.orderId}/replace`, { key: b, json: { order: { symbol: "BTC-USD", side: "buy", type: "limit", price: "100000.00", quantity: "10" } } });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.error.code).toBe("INSUFFICIENT_BALANCE");
+    expect(tooBig.body.error.message).toMatch(/was cancelled/);
+    expect((await get(call, b, doomed.body.orderId)).status).toBe("canceled");
 
     // kill -9, restart: the untriggered stop, the iceberg and the OCO are as they were.
     const snapshot = async () => ({
       stop: await get(call, a, stop.body.orderId),
       iceberg: await get(call, b, replaced.body.order.orderId),
+      doomed: await get(call, b, doomed.body.orderId),
       list: (await call("GET", `/api/v1/orderLists/${oco.body.orderListId}`, { key: a })).body,
       book: await book(call),
       balances: [await balance(call, a, "BTC"), await balance(call, b, "BTC"), await balance(call, a, "USD")],

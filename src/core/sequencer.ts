@@ -40,7 +40,8 @@ type Job =
   // Two orders placed or refused together, as adjacent commands of one batch.
   | ({ kind: "list"; link: number; listId: number; orders: [OrderState, OrderState] } & Deferred<[OrderState, OrderState]>)
   // Cancel `old` and place `order` in one engine step.
-  | ({ kind: "replace"; old: OrderState; order: OrderState; allowFailure: boolean } & Deferred<{ cancelled: OrderState | null; order: OrderState }>)
+  // (`old`: null when the order to cancel is not open and the failure is allowed.)
+  | ({ kind: "replace"; oldId: number; old: OrderState | null; order: OrderState; allowFailure: boolean } & Deferred<{ cancelled: OrderState | null; order: OrderState }>)
   // A stored command, replayed at start: its events speak for themselves.
   | ({ kind: "replayed" } & Deferred<void>);
 
@@ -183,16 +184,15 @@ export class Sequencer {
 
   /** Cancels an open order and places a new one in the same engine step (cancel-replace). */
   replace(account: Account, orderId: number, request: OrderRequest, allowFailure: boolean): Promise<{ cancelled: OrderState | null; order: OrderState }> {
-    let old: OrderState;
+    let old: OrderState | null = null;
     try {
       old = this.registry.liveOrderOf(account, orderId);
     } catch (error) {
-      if (!allowFailure) throw error;
-      old = { id: orderId } as OrderState; // the engine finds nothing to cancel
+      if (!allowFailure) throw error; // (the engine would find nothing to cancel either)
     }
     this.admission.check(1);
     const order = this.newOrder(account, request, Date.now());
-    return this.enqueue((d) => ({ kind: "replace", old, order, allowFailure, ...d }), 1);
+    return this.enqueue((d) => ({ kind: "replace", oldId: orderId, old, order, allowFailure, ...d }), 1);
   }
 
   cancel(account: Account, orderId: number): Promise<OrderState> {
@@ -400,7 +400,7 @@ export class Sequencer {
         this.newCommand(job, job.orders[1], CommandKind.limit, job.listId);
         return;
       case "replace":
-        return this.newCommand(job, job.order, CommandKind.cancelReplace, job.old.id, 0,
+        return this.newCommand(job, job.order, CommandKind.cancelReplace, job.oldId, 0,
           job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure);
       case "replayed":
         return; // (only given with `stored`)
@@ -474,9 +474,9 @@ export class Sequencer {
           break;
         case "replace": {
           // Refused with nothing cancelled; or the new order may be refused after the cancel.
-          const cancelled = job.old.status === "canceled" ? job.old : null;
+          const cancelled = job.old?.status === "canceled" ? job.old : null;
           if (refused && !cancelled) job.reject(refused);
-          else if (refused) job.reject(new Outcome(refused.code, `order ${job.old.id} was cancelled, but the new order was refused: ${refused.message}`, { ...refused.details, cancelled: String(job.old.id) }));
+          else if (refused) job.reject(new Outcome(refused.code, `order ${job.oldId} was cancelled, but the new order was refused: ${refused.message}`, { ...refused.details, cancelled: String(job.oldId) }));
           else job.resolve({ cancelled, order: job.order });
           break;
         }
