@@ -183,10 +183,7 @@ export class EventApplier {
       return;
     }
     if (reason === RejectReason.insufficient) {
-      const asset = this.markets.assets.list[ev.asset(i)]!;
-      const needed = asset.format(ev.amount(i)), available = asset.format(ev.otherAmount(i));
-      batch.refusals.set(index, new Outcome("INSUFFICIENT_BALANCE",
-        `insufficient ${asset.symbol}: needs ${needed} free, ${available} available`, { asset: asset.symbol, needed, available }));
+      batch.refusals.set(index, rejectionOutcome(reason, ev, i, this.markets, entry));
       const order = entry.kind !== CommandKind.amend ? this.registry.get(entry.orderId) : undefined;
       if (order) this.registry.forget(order); // refused: no order exists
       return;
