@@ -620,11 +620,14 @@ struct ex_engine {
         Order& o = orders[oi];
         Extra& x = extras[o.ext];
         bool by_amount = x.market && x.amount != 0;
-        bool bounded = x.market && o.side == EX_BUY && !by_amount;  // a stop-market buy: IOC at its bound
+        // A stop-market buy by quantity: an IOC at its bound. (A plain market buy, an OTO's
+        // pending order, is not held: the free balance bounds it, as when placed directly.)
+        bool bounded = x.market && x.trigger != EX_TRIG_NONE && o.side == EX_BUY && !by_amount;
         bool market = x.market && !bounded;
+        bool held = !market || (o.side == EX_SELL && !by_amount);
         uint8_t tif = bounded ? static_cast<uint8_t>(EX_IOC) : x.tif;
         if (by_amount) lock(o.account, held_asset(m, o.side), -static_cast<int64_t>(hold_now(o)));
-        Taker t{o.id, o.account, o.side, o.stp, market, !by_amount, market ? 0 : o.price, o.remaining, o.filled,
+        Taker t{o.id, o.account, o.side, o.stp, market, held, market ? 0 : o.price, o.remaining, o.filled,
                 by_amount ? x.amount : -1, Stop::none};
         run_taker(book, m, t, tif, oi, o.flags);
     }

@@ -176,6 +176,18 @@ describe("order lists", () => {
     expect(h.book()).toEqual({ bids: [], asks: [[110, 4]] });
   });
 
+  test("an OTO's pending plain market order runs as one once released (bounded by the free balance, not a price)", () => {
+    h = new Harness();
+    h.run([
+      { kind: "limit", id: 1, side: SELL, price: 105, qty: 1 },
+      { kind: "limit", id: 2, side: SELL, price: 100, qty: 1, listId: 2, link: 2 },
+      { kind: "market", id: 3, side: BUY, qty: 1, listId: 2 },
+    ]);
+    const evs = h.run([{ kind: "limit", id: 4, side: BUY, price: 100, qty: 1 }]);
+    expect(trades(evs)).toEqual([{ taker: 4, maker: 2, price: 100, qty: 1 }, { taker: 3, maker: 1, price: 105, qty: 1 }]);
+    expect(h.engine.orderCount()).toBe(0);
+  });
+
   test("a list with a refused member is refused whole, and holds nothing", () => {
     h = new Harness();
     tradeAt(100);

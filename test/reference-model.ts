@@ -279,10 +279,11 @@ export class ReferenceModel {
       }
     }
     const byAmount = o.market && o.amount !== 0n;
-    const bounded = o.market && o.side === 0 && !byAmount;
+    const bounded = o.market && o.trigger !== 0 && o.side === 0 && !byAmount; // a stop-market buy: IOC at its bound
     const market = o.market && !bounded;
+    const held = !market || (o.side === 1 && !byAmount); // a plain market buy is bounded by the free balance
     if (byAmount) this.lock(o.account, this.heldAsset(s, o.side), -this.holdNow(o));
-    const t: Taker = { id: o.id, account: o.account, symbol: s, side: o.side, stp: o.stp, market, held: !byAmount, limit: market ? 0 : o.price, remaining: o.remaining, filled: o.filled, budget: byAmount ? o.amount : null, stop: "none" };
+    const t: Taker = { id: o.id, account: o.account, symbol: s, side: o.side, stp: o.stp, market, held, limit: market ? 0 : o.price, remaining: o.remaining, filled: o.filled, budget: byAmount ? o.amount : null, stop: "none" };
     this.runTaker(out, cmd, t, bounded ? 1 : o.tif, o);
   }
 
