@@ -600,6 +600,14 @@ struct ex_engine {
                 ex.reason = EX_EXP_INSUFFICIENT;
                 return retire(oi);
             }
+            if ((o.flags & EX_FLAG_POST_ONLY) && would_take(book, o.side, o.price)) {
+                ex_event& ex = emit(EX_EV_EXPIRED, o.id, o.side, book.sequence);
+                ex.price = o.price;
+                ex.quantity = o.remaining;
+                ex.remaining = o.remaining;
+                ex.reason = EX_EXP_POST_ONLY;
+                return retire(oi);
+            }
             lock(o.account, asset, static_cast<int64_t>(needed));
             if (x.trigger != EX_TRIG_NONE) {
                 if (x.stop_price == 0 || !met(rises(o.side, x.trigger), x.stop_price, book.last))

@@ -165,7 +165,9 @@ enum {
 enum {
     EX_EXP_TIME_IN_FORCE = 0,    /* IOC or market remainder; FOK that could not fill */
     EX_EXP_SELF_TRADE = 1,       /* self-trade prevention */
-    EX_EXP_INSUFFICIENT = 2,     /* a market order stopped where the free balance ran out */
+    EX_EXP_INSUFFICIENT = 2,     /* a market order stopped where the free balance ran out (or an OTO's
+                                    pending order found too little free when released) */
+    EX_EXP_POST_ONLY = 3,        /* an OTO's pending post-only order would have taken when released */
 };
 
 /* ex_event.flags */

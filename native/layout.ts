@@ -111,7 +111,7 @@ export const RejectReason = {
   cancelFailed: 11,
 } as const;
 
-export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2 } as const;
+export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2, postOnly: 3 } as const;
 
 export const EventFlag = { keptPriority: 1, decremented: 2, waiting: 4 } as const;
 

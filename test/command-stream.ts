@@ -89,7 +89,10 @@ export function commandStream(opts: StreamOptions) {
           const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2 };
           const other = (1 - o.side) as 0 | 1;
           const pending: Cmd = o.extra % 3 === 0
-            ? { kind: "limit", id: nextId++, ...base, side: other, price: o.side === 0 ? o.price + 2 : o.price - 2, qty: o.qty, tif: 0, listId }
+            ? o.ref % 2 === 0
+              // A post-only pending order near the working order's price: it may find it would take.
+              ? { kind: "limit", id: nextId++, ...base, side: other, price: o.side === 0 ? o.price - 1 : o.price + 1, qty: o.qty, tif: 0, postOnly: true, listId }
+              : { kind: "limit", id: nextId++, ...base, side: other, price: o.side === 0 ? o.price + 2 : o.price - 2, qty: o.qty, tif: 0, listId }
             : o.extra % 3 === 1
               ? { kind: "market", id: nextId++, ...base, side: other, qty: o.qty, tif: 1, listId } // a plain market order
               : { ...conditional(nextId++), side: other, bound: o.side === 1 ? o.price + 3 : 0, amount: 0, listId } as Cmd;

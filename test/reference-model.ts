@@ -272,6 +272,10 @@ export class ReferenceModel {
         this.ev(out, cmd, { type: "expired", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, reason: "insufficient", sequence: this.seq(s) });
         return this.remove(o);
       }
+      if (o.postOnly && this.candidates(s, o.side, false, o.price).length > 0) {
+        this.ev(out, cmd, { type: "expired", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, reason: "postOnly", sequence: this.seq(s) });
+        return this.remove(o);
+      }
       this.lock(o.account, asset, needed);
       if (o.trigger) {
         if (o.stop === 0 || !this.met(this.rises(o), o.stop, last)) return this.wait(o);

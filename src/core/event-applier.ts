@@ -103,7 +103,8 @@ export class EventApplier {
         case EventType.expired: {
           const reason = ev.reason(i);
           order.expireReason = reason === ExpireReason.selfTrade ? "SELF_TRADE_PREVENTION"
-            : reason === ExpireReason.insufficient ? "INSUFFICIENT_BALANCE" : null;
+            : reason === ExpireReason.insufficient ? "INSUFFICIENT_BALANCE"
+            : reason === ExpireReason.postOnly ? "POST_ONLY_WOULD_TAKE" : null;
           // A resting order expired by another's self-trade prevention leaves its level.
           if (!order.waiting && order.price !== null && (batch.journal[ev.commandIndex(i)]!.orderId !== order.id || order.status !== null)) this.touchLevel(batch, order, order.price!);
           if (order.quoteQuantity !== null) order.quantity = order.filled;

@@ -24,7 +24,7 @@ export interface Fill {
 }
 
 /** Why an order expired other than by its time in force. */
-export type ExpireReason = "SELF_TRADE_PREVENTION" | "INSUFFICIENT_BALANCE";
+export type ExpireReason = "SELF_TRADE_PREVENTION" | "INSUFFICIENT_BALANCE" | "POST_ONLY_WOULD_TAKE";
 
 export interface OrderState {
   id: number;
