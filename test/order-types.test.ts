@@ -68,6 +68,13 @@ test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and su
     expect(oco.status).toBe(201);
     expect(oco.body.status).toBe("executing");
     expect(Number((await balance(call, a, "BTC")).locked) - Number(before)).toBeCloseTo(0.5, 8);
+    // Untriggered orders and list members are not amended (cancel-replace them); nothing changes.
+    for (const id of [stop.body.orderId, oco.body.orders[0].orderId]) {
+      const amended = await call("PATCH", `/api/v1/orders/${id}`, { key: a, json: { quantity: "0.1" } });
+      expect(amended.status).toBe(409);
+      expect(amended.body.error.code).toBe("ORDER_NOT_AMENDABLE");
+    }
+    expect((await get(call, a, stop.body.orderId)).quantity).toBe("1.0000");
 
     // Cancel-replace: the iceberg's rest moves to a new price in one step.
     const replaced = await call("POST", `/api/v1/orders/${iceberg.body.orderId}/replace`, { key: b, json: { order: { symbol: "BTC-USD", side: "sell", type: "limit", price: "103.00", quantity: "0.5", icebergQuantity: "0.1" } } });
