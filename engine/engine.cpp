@@ -226,6 +226,25 @@ struct ex_engine {
 
     // ---- levels: the book's sides, and the trigger sides of its conditional orders ------------
 
+    // The FIFOs of orders (a level, a trail) are linked through Order::prev and next.
+    __attribute__((always_inline)) void append(uint32_t& head, uint32_t& tail, uint32_t oi) {
+        Order& o = orders[oi];
+        o.next = NIL;
+        o.prev = tail;
+        if (tail != NIL) orders[tail].next = oi; else head = oi;
+        tail = oi;
+    }
+    // The head, whose prev is NIL (matching takes orders off there).
+    __attribute__((always_inline)) void pop_head(uint32_t& head, uint32_t& tail) {
+        head = orders[head].next;
+        if (head != NIL) orders[head].prev = NIL; else tail = NIL;
+    }
+    __attribute__((always_inline)) void remove(uint32_t& head, uint32_t& tail, uint32_t oi) {
+        const Order& o = orders[oi];
+        if (o.prev != NIL) orders[o.prev].next = o.next; else head = o.next;
+        if (o.next != NIL) orders[o.next].prev = o.prev; else tail = o.prev;
+    }
+
     // Appends an order to the level at `price` of `side` (made when missing). It shows `shown`
     // of its remaining quantity; the rest is hidden.
     __attribute__((always_inline)) void link(BookSide& side, uint32_t oi, int64_t price) {
@@ -241,10 +260,7 @@ struct ex_engine {
         });
         Level& l = levels[li];
         o.level = li;
-        o.next = NIL;
-        o.prev = l.tail;
-        if (l.tail != NIL) orders[l.tail].next = oi; else l.head = oi;
-        l.tail = oi;
+        append(l.head, l.tail, oi);
         int64_t shown = shown_of(o);
         l.total += shown;
         l.hidden += o.remaining - shown;
@@ -258,8 +274,7 @@ struct ex_engine {
     __attribute__((always_inline)) void unlink(BookSide& side, uint32_t oi) {
         Order& o = orders[oi];
         Level& l = levels[o.level];
-        if (o.prev != NIL) orders[o.prev].next = o.next; else l.head = o.next;
-        if (o.next != NIL) orders[o.next].prev = o.prev; else l.tail = o.prev;
+        remove(l.head, l.tail, oi);
         int64_t shown = shown_of(o);
         l.total -= shown;
         l.hidden -= o.remaining - shown;
@@ -287,8 +302,7 @@ struct ex_engine {
         int64_t shown = shown_of(maker);
         l.total -= shown;
         l.hidden -= maker.remaining - shown;
-        l.head = maker.next;
-        if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
+        pop_head(l.head, l.tail);
         retire(mi);
     }
 
@@ -297,15 +311,11 @@ struct ex_engine {
         Order& o = orders[mi];
         int64_t visible = extras[o.ext].visible;
         int64_t slice = o.remaining < visible ? o.remaining : visible;
-        l.head = o.next;
-        if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
+        pop_head(l.head, l.tail);
+        append(l.head, l.tail, mi);
         extras[o.ext].shown = slice;
         l.total += slice;
         l.hidden -= slice;
-        o.next = NIL;
-        o.prev = l.tail;
-        if (l.tail != NIL) orders[l.tail].next = mi; else l.head = mi;
-        l.tail = mi;
         ex_event& e = emit(EX_EV_REFRESHED, o.id, o.side, ++book.sequence);
         e.price = l.price;
         e.quantity = slice;
@@ -403,10 +413,7 @@ struct ex_engine {
         }
         Trail& t = trails[ti];
         x.trail = ti;
-        o.next = NIL;
-        o.prev = t.tail;
-        if (t.tail != NIL) orders[t.tail].next = oi; else t.head = oi;
-        t.tail = oi;
+        append(t.head, t.tail, oi);
         if (t.runs.size() == t.first || t.runs.back().extreme != extreme) t.runs.push_back(Run{x.since, extreme});
     }
 
@@ -435,8 +442,7 @@ struct ex_engine {
             else if (r == t.first) ++t.first;
             else t.runs.erase(t.runs.begin() + static_cast<std::ptrdiff_t>(r));
         }
-        if (o.prev != NIL) orders[o.prev].next = o.next; else t.head = o.next;
-        if (o.next != NIL) orders[o.next].prev = o.prev; else t.tail = o.prev;
+        remove(t.head, t.tail, oi);
         if (t.head == NIL) drop_trail(book.tracking[o.side], ti);
     }
 
@@ -503,8 +509,7 @@ struct ex_engine {
                     uint64_t end = t.first + 1 < t.runs.size() ? t.runs[t.first + 1].since : UINT64_MAX;
                     while (t.head != NIL && extras[orders[t.head].ext].since < end) {
                         uint32_t oi = t.head;
-                        t.head = orders[oi].next;
-                        if (t.head != NIL) orders[t.head].prev = NIL; else t.tail = NIL;
+                        pop_head(t.head, t.tail);
                         orders[oi].state = State::ready;
                         --book.conditional;
                         fired.push_back(oi);
@@ -582,14 +587,8 @@ struct ex_engine {
         e.reason = released ? EX_TRG_LIST : EX_TRG_PRICE;
         if (released) {
             x.released = false;
-            // It takes its hold now, as a new order would.
-            ex_command c{};
-            c.kind = x.market ? EX_CMD_MARKET : EX_CMD_LIMIT;
-            c.side = o.side;
-            c.price = o.price;
-            c.quantity = o.remaining;
-            c.amount = x.amount;
-            i128 needed = hold_for(m, c);
+            // It takes its hold now, what it would have held placed directly (it is not waiting).
+            i128 needed = hold_now(o);
             uint32_t asset = held_asset(m, o.side);
             int64_t available = accounts.free_of(o.account, asset);
             if (needed > available) {
@@ -789,8 +788,7 @@ struct ex_engine {
                 if (t.budget >= 0) t.budget -= price * qty * m.notional_units;
                 if (maker.ext != NIL) maker_changed(book, l, mi);
                 if (orders[mi].remaining == 0) {
-                    l.head = orders[mi].next;
-                    if (l.head != NIL) orders[l.head].prev = NIL; else l.tail = NIL;
+                    pop_head(l.head, l.tail);
                     retire(mi);
                 }
                 if (done) break;
