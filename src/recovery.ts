@@ -44,7 +44,7 @@ export function replayUnwritten(sequencer: Sequencer, queries: Queries, afterSeq
 
 /** A page without a trailing first half of an order list: the engine takes a list's two commands
  *  in one batch only (its pair starts the next page). */
-function wholeLists<T extends { link: number }>(page: T[]): T[] {
+export function wholeLists<T extends { link: number }>(page: T[]): T[] {
   return page.length > 1 && page[page.length - 1]!.link !== 0 ? page.slice(0, -1) : page;
 }
 

@@ -16,6 +16,7 @@ import { CommandBatch, EventBuffer } from "../native/engine";
 import { EventType } from "../native/layout";
 import { engineFor } from "../src/exchange";
 import { packEntry } from "../src/journal";
+import { wholeLists } from "../src/recovery";
 import { loadMarkets } from "../src/markets";
 import * as schema from "../src/store/schema";
 import { Queries } from "../src/store/queries";
@@ -191,9 +192,8 @@ function replayJournal(db: Database) {
   const batch = new CommandBatch(4096), events = new EventBuffer(4096);
   const deposited = new Map<string, bigint>();
   for (let after = 0; ;) {
-    let page = queries.journalPage(after, 4096);
+    const page = wholeLists(queries.journalPage(after, 4096));
     if (page.length === 0) break;
-    if (page.length > 1 && page[page.length - 1]!.link !== 0) page = page.slice(0, -1); // an order list goes whole
     batch.clear();
     for (const e of page) packEntry(batch, e, markets);
     engine.process(batch, events, (ev) => {

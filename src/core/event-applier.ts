@@ -7,7 +7,7 @@ import { CancelReason, CommandKind, EventFlag, EventType, ExpireReason, RejectRe
 import { MAX_TOTAL_UNITS } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
-import type { OrderState, OrderStatus } from "../orders/order";
+import { isConditionalType, type OrderState, type OrderStatus } from "../orders/order";
 import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/writer";
 import type { OrderRegistry } from "./order-registry";
 import { Outcome } from "./outcomes";
@@ -86,7 +86,7 @@ export class EventApplier {
         case EventType.triggered:
           // By price: it enters the book now. Released by its OTO working order: it is placed,
           // and a conditional one waits on for its own trigger.
-          if (ev.reason(i) === TriggerReason.price || !isConditional(order)) {
+          if (ev.reason(i) === TriggerReason.price || !isConditionalType(order.type)) {
             order.triggered = true;
             order.waiting = false;
           }
@@ -230,10 +230,6 @@ export class EventApplier {
     this.registry.setStatus(order, status, now);
     batch.orders.add(order);
   }
-}
-
-function isConditional(o: OrderState): boolean {
-  return o.type !== "limit" && o.type !== "market";
 }
 
 /** The outcome of an engine refusal that is not about the order's own fields. */

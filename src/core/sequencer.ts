@@ -11,7 +11,7 @@ import { SELF_TRADE_MODES, type Markets } from "../markets";
 import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
 import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevention, Side, TimeInForce, Trigger } from "../../native/layout";
-import { MARKET_TYPES, type OrderState, type OrderType } from "../orders/order";
+import { isConditionalType, isMarketType, type OrderState, type OrderType } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Queries } from "../store/queries";
 import type { BalanceRecord, BatchWriter, LedgerRecord, TradeRecord } from "../store/writer";
@@ -210,7 +210,7 @@ export class Sequencer {
    *  not given is kept as the engine has it when this one is processed. */
   amend(account: Account, orderId: number, change: AmendRequest): Promise<OrderState> {
     const order = this.registry.liveOrderOf(account, orderId);
-    if (change.price !== null && MARKET_TYPES.includes(order.type)) throw Outcome.invalid("price", "price cannot be set on a market order");
+    if (change.price !== null && isMarketType(order.type)) throw Outcome.invalid("price", "price cannot be set on a market order");
     this.admission.check(1);
     return this.enqueue<OrderState>((d) => ({ kind: "amend", order, price: change.price ?? 0, quantity: change.quantity ?? 0, ...d }), 1);
   }
@@ -412,7 +412,7 @@ export class Sequencer {
   private newCommand(job: Job, o: OrderState, kind: number = CommandKind.limit, otherId = 0, link = 0, mode = 0): void {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.changes.time;
-    const market = o.type === "market" || o.type === "stop_loss" || o.type === "take_profit";
+    const market = isMarketType(o.type);
     if (kind === CommandKind.limit && market) kind = CommandKind.market;
     this.command(job, {
       seq: ++this.counters.lastSeq, kind,
@@ -421,7 +421,7 @@ export class Sequencer {
       flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0),
       price: o.price ?? 0, quantity: o.quantity, stp: SelfTradePrevention[o.selfTradePrevention],
       amount: o.quoteQuantity, asset: null,
-      trigger: o.type === "limit" || o.type === "market" ? Trigger.none : o.type.startsWith("stop_loss") ? Trigger.stopLoss : Trigger.takeProfit,
+      trigger: !isConditionalType(o.type) ? Trigger.none : o.type.startsWith("stop_loss") ? Trigger.stopLoss : Trigger.takeProfit,
       stopPrice: o.stopPrice ?? 0, trailingBps: o.trailingDelta ?? 0, visible: o.icebergQuantity ?? 0,
       otherId, link, mode,
     });
@@ -503,11 +503,10 @@ function newOrderState(id: number, accountId: number, r: OrderRequest, time: num
 /** The shape of an order list (engine.h EX_LINK_*), checked before the engine sees it. */
 function checkList(link: "oco" | "oto", [a, b]: [OrderRequest, OrderRequest]): void {
   if (a.market !== b.market) throw Outcome.invalid("orders", "both orders of a list must be in one market");
-  const conditional = (r: OrderRequest) => r.type !== "limit" && r.type !== "market";
   if (link === "oco") {
     if (a.side !== b.side) throw Outcome.invalid("orders", "both orders of an oco list must be on one side");
     for (const r of [a, b]) {
-      if (!conditional(r) && !(r.type === "limit" && r.postOnly)) {
+      if (!isConditionalType(r.type) && !(r.type === "limit" && r.postOnly)) {
         throw Outcome.invalid("orders", "each order of an oco list must be a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms)");
       }
     }

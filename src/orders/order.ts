@@ -3,10 +3,14 @@ import type { Market, SelfTradeMode } from "../markets";
 
 export type Side = "buy" | "sell";
 export type OrderType = "limit" | "market" | "stop_loss" | "stop_loss_limit" | "take_profit" | "take_profit_limit";
-/** Order types that match as market orders once triggered. */
-export const MARKET_TYPES: readonly OrderType[] = ["market", "stop_loss", "take_profit"];
-/** Conditional order types: they wait for the last trade price to meet their stop. */
-export const CONDITIONAL_TYPES: readonly OrderType[] = ["stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"];
+/** Whether orders of the type match as market orders (once triggered, for the conditional ones). */
+export function isMarketType(type: OrderType): boolean {
+  return type === "market" || type === "stop_loss" || type === "take_profit";
+}
+/** Whether orders of the type are conditional: they wait for the last trade price to meet their stop. */
+export function isConditionalType(type: OrderType): boolean {
+  return type !== "limit" && type !== "market";
+}
 export type TimeInForce = "GTC" | "IOC" | "FOK";
 export type OrderStatus = "new" | "partially_filled" | "filled" | "canceled" | "expired" | "rejected";
 
@@ -152,7 +156,7 @@ export function renderOrder(o: OrderState): OrderView {
     trailingDelta: o.trailingDelta,
     icebergQuantity: o.icebergQuantity === null ? null : m.formatQuantity(o.icebergQuantity),
     orderListId: o.listId === null ? null : String(o.listId),
-    triggered: CONDITIONAL_TYPES.includes(o.type) ? o.triggered : null,
+    triggered: isConditionalType(o.type) ? o.triggered : null,
   };
 }
 

@@ -8,7 +8,7 @@ import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { t, type Static, type TSchema } from "elysia";
 import { Outcome } from "../core/outcomes";
 import { MAX_UNITS, SELF_TRADE_MODES, type Market, type Markets, type SelfTradeMode } from "../markets";
-import { CONDITIONAL_TYPES, MARKET_TYPES, type OrderType, type Side, type TimeInForce } from "./order";
+import { isConditionalType, isMarketType, type OrderType, type Side, type TimeInForce } from "./order";
 
 const ORDER_TYPES: OrderType[] = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"];
 /** The engine's bound on a trailing delta (basis points, below 100%). */
@@ -125,8 +125,8 @@ export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequ
   if (!market) throw new Outcome("UNKNOWN_SYMBOL", `symbol "${o.symbol.slice(0, 64)}" is not a market here`);
   let quantity: number;
   let quoteQuantity: bigint | null = null;
-  const marketType = MARKET_TYPES.includes(o.type);
-  const conditional = CONDITIONAL_TYPES.includes(o.type);
+  const marketType = isMarketType(o.type);
+  const conditional = isConditionalType(o.type);
   if (o.quoteQuantity != null) {
     if (!marketType) throw Outcome.invalid("quoteQuantity", "quoteQuantity is only for market orders (market, stop_loss, take_profit)");
     if (o.quantity != null) throw Outcome.invalid("quoteQuantity", "give quantity or quoteQuantity, not both");
