@@ -1392,10 +1392,6 @@ int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, in
     return o.remaining;
 }
 
-int64_t ex_engine_last_price(const ex_engine* engine, uint32_t symbol) {
-    return symbol < engine->books.size() ? engine->books[symbol].last : 0;
-}
-
 uint32_t ex_layout(uint32_t* out, uint32_t capacity) {
     const uint32_t facts[] = {
         sizeof(ex_command),

@@ -271,8 +271,6 @@ uint64_t ex_engine_order_count(const ex_engine* engine);
  * NULL).
  */
 int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* out);
-/* The last trade price of a book (0 before its first trade). */
-int64_t ex_engine_last_price(const ex_engine* engine, uint32_t symbol);
 
 /*
  * Layout facts for the binding's self-check: writes up to `capacity` uint32 values:

@@ -45,7 +45,6 @@ function openLibrary(path: string) {
     ex_engine_sequence: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u64_fast },
     ex_engine_order_count: { args: [FFIType.ptr], returns: FFIType.u64_fast },
     ex_engine_order_remaining: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i64_fast },
-    ex_engine_last_price: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i64_fast },
     ex_max_value: { args: [], returns: FFIType.i64_fast },
     ex_max_total: { args: [], returns: FFIType.i64 },
     ex_layout: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
@@ -442,11 +441,6 @@ export class MatchingEngine {
     const out = new BigInt64Array(2);
     const remaining = Number(this.lib.ex_engine_order_remaining(this.live(), BigInt(orderId), out));
     return remaining > 0 ? { remaining, price: Number(out[0]), waiting: out[1] === 1n } : null;
-  }
-
-  /** The last trade price of a book in ticks (0 before its first trade). */
-  lastPrice(symbol: number): number {
-    return Number(this.lib.ex_engine_last_price(this.live(), symbol));
   }
 
   close(): void {
