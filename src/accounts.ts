@@ -1,9 +1,11 @@
 // Accounts and their API keys, and how they are funded. Only a SHA-256 of a key is stored: keys
 // are 192 random bits, so a plain hash is enough (no password stretching needed), and lookups
-// stay one indexed read. Funding is asked for in account_requests, in the same transaction as the
+// stay one indexed read. Signed requests (the Binance surface) need more: an HMAC secret, which
+// is kept as given out (verifying an HMAC takes the secret itself), or the public half of an
+// Ed25519 or RSA key pair, whose private half never reaches the venue. Funding is asked for in account_requests, in the same transaction as the
 // account, and journaled by the server (core/funding.ts), so that `exchange accounts create` in
 // another process never writes the journal the server owns.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createPublicKey, randomBytes, type KeyObject } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "./store/database";
 import { accountRequests, accounts } from "./store/schema";
@@ -11,6 +13,28 @@ import { accountRequests, accounts } from "./store/schema";
 export interface Account {
   id: number;
   name: string;
+}
+
+/** How an account's signed requests are verified: its HMAC secret, or its public key. */
+export interface SigningKey {
+  secret: string | null;
+  publicKey: KeyObject | null;
+}
+
+export type KeyedAccount = Account & SigningKey;
+
+/** A PEM public key as an Ed25519 or RSA key, or an error saying what is wrong with it. */
+export function parsePublicKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new Error("the public key must be a PEM (-----BEGIN PUBLIC KEY-----) Ed25519 or RSA key");
+  }
+  if (key.asymmetricKeyType !== "ed25519" && key.asymmetricKeyType !== "rsa") {
+    throw new Error(`the public key is ${key.asymmetricKeyType}: only Ed25519 and RSA keys are taken`);
+  }
+  return key;
 }
 
 export interface Funding {
@@ -25,11 +49,18 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-export function createAccount(db: Db, name: string, funding: Funding = {}): Account & { apiKey: string } {
+/**
+ * Creates an account with an API key and, unless it signs with a key pair (`publicKey`, PEM), an
+ * HMAC secret: both are returned only here.
+ */
+export function createAccount(db: Db, name: string, funding: Funding = {}, publicKey?: string): Account & { apiKey: string; apiSecret: string | null } {
+  if (publicKey !== undefined) parsePublicKey(publicKey);
   const apiKey = `ex_${randomBytes(24).toString("base64url")}`;
+  const apiSecret = publicKey === undefined ? randomBytes(32).toString("hex") : null;
   const now = Date.now();
   return db.transaction((tx) => {
-    const row = tx.insert(accounts).values({ name, apiKeyHash: hashApiKey(apiKey), createdAt: now }).returning({ id: accounts.id }).get();
+    const row = tx.insert(accounts).values({ name, apiKeyHash: hashApiKey(apiKey), createdAt: now, apiSecret, publicKey: publicKey ?? null })
+      .returning({ id: accounts.id }).get();
     const requests: (typeof accountRequests.$inferInsert)[] = [];
     if (funding.deposits === undefined) requests.push({ accountId: row.id, kind: "defaults", createdAt: now });
     else for (const [asset, amount] of funding.deposits) requests.push({ accountId: row.id, kind: "deposit", asset, amount, createdAt: now });
@@ -37,7 +68,7 @@ export function createAccount(db: Db, name: string, funding: Funding = {}): Acco
       requests.push({ accountId: row.id, kind: "fees", makerFeeBps: funding.makerFeeBps ?? -1, takerFeeBps: funding.takerFeeBps ?? -1, createdAt: now });
     }
     if (requests.length) tx.insert(accountRequests).values(requests).run();
-    return { id: row.id, name, apiKey };
+    return { id: row.id, name, apiKey, apiSecret };
   });
 }
 
@@ -47,24 +78,24 @@ export function createAccount(db: Db, name: string, funding: Funding = {}): Acco
  * another process too; `onFirstSeen` hears of each account the first time it is resolved.
  */
 export class AccountDirectory {
-  private readonly cache = new Map<string, Account>();
+  private readonly cache = new Map<string, KeyedAccount>();
   onFirstSeen: (account: Account) => void = () => {};
 
   constructor(private readonly db: Db) {}
 
-  byApiKey(key: string): Account | undefined {
+  byApiKey(key: string): KeyedAccount | undefined {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const hash = hashApiKey(key);
     const row = this.db
-      .select({ id: accounts.id, name: accounts.name })
+      .select({ id: accounts.id, name: accounts.name, secret: accounts.apiSecret, publicKey: accounts.publicKey })
       .from(accounts)
       .where(eq(accounts.apiKeyHash, hash))
       .get();
-    if (row) {
-      this.cache.set(key, row);
-      this.onFirstSeen(row);
-    }
-    return row;
+    if (!row) return undefined;
+    const account: KeyedAccount = { ...row, publicKey: row.publicKey === null ? null : parsePublicKey(row.publicKey) };
+    this.cache.set(key, account);
+    this.onFirstSeen(account);
+    return account;
   }
 }

@@ -65,7 +65,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   }
   for (const t of queries.tradesSince(Date.now() - 24 * 3600_000)) {
     const market = markets.get(t.symbol);
-    if (market) stats.recordTrade(market.index, t.price, t.quantity, t.time);
+    if (market) stats.recordTrade(market.index, t.id, t.price, t.quantity, t.time);
   }
 
   const writer = new BatchWriter(storage.sqlite, projected, options.writer);

@@ -1,7 +1,8 @@
 // The `exchange` command line: serve (default), accounts create NAME, load, echo-server, --help.
 import { parseArgs } from "node:util";
 import pkg from "../package.json";
-import { createAccount } from "./accounts";
+import { readFileSync } from "node:fs";
+import { createAccount, parsePublicKey } from "./accounts";
 import { parseAmounts } from "./assets";
 import { loadMarkets, BUILT_IN_DEFAULT_BALANCES, MAX_FEE_BPS } from "./markets";
 import { startEchoServer } from "./load/echo-server";
@@ -33,8 +34,12 @@ Flags (each also read from the environment variable in brackets):
 
 const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--deposit USD=100000,BTC=2] [flags]
 
-Creates an account and prints one JSON line {"accountId","name","apiKey"}. The API key is shown
-only here: the database keeps a hash of it. The account starts with the deposits given, or else
+Creates an account and prints one JSON line {"accountId","name","apiKey","apiSecret"}. The API
+key (X-API-Key on /api/v1, X-MBX-APIKEY on the Binance surface) and the HMAC secret that signs
+Binance-style requests are shown only here: the database keeps a hash of the key, and the secret
+itself (an HMAC cannot be checked without it). With --ed25519-public-key or --rsa-public-key the
+account signs with its own key pair: the database keeps only the public key, and there is no
+secret. The account starts with the deposits given, or else
 with the venue's default balances (serve --default-balances); the server journals them when it
 starts or first sees the account.
 
@@ -44,6 +49,8 @@ Flags:
   --deposit A=N,...      starting balances, such as USD=100000,BTC=2
   --maker-fee-bps N      the account's own maker fee rate (0 to 1000 basis points)
   --taker-fee-bps N      the account's own taker fee rate
+  --ed25519-public-key FILE  sign with this Ed25519 key pair (PEM public key) instead of a secret
+  --rsa-public-key FILE  the same with an RSA key pair
   -h, --help             this text`;
 
 const HELP = `exchange ${pkg.version}: a whole exchange in one executable.
@@ -128,6 +135,8 @@ function accounts(args: string[]): void {
       deposit: { type: "string" },
       "maker-fee-bps": { type: "string" },
       "taker-fee-bps": { type: "string" },
+      "ed25519-public-key": { type: "string" },
+      "rsa-public-key": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -150,10 +159,19 @@ function accounts(args: string[]): void {
     deposits = parseAmounts(values.deposit);
     for (const [asset, amount] of deposits) assets.amount(asset, amount, `--deposit ${asset}`);
   }
+  const keyFile = values["ed25519-public-key"] ?? values["rsa-public-key"];
+  if (values["ed25519-public-key"] !== undefined && values["rsa-public-key"] !== undefined) fail("give --ed25519-public-key or --rsa-public-key, not both");
+  let publicKey: string | undefined;
+  if (keyFile !== undefined) {
+    publicKey = readFileSync(keyFile, "utf8");
+    const type = parsePublicKey(publicKey).asymmetricKeyType;
+    const wanted = values["ed25519-public-key"] !== undefined ? "ed25519" : "rsa";
+    if (type !== wanted) fail(`${keyFile} is an ${type} key, not ${wanted}`);
+  }
   const storage = openStorage(values.db);
-  const created = createAccount(storage.db, name, { deposits, makerFeeBps: bps("maker-fee-bps"), takerFeeBps: bps("taker-fee-bps") });
+  const created = createAccount(storage.db, name, { deposits, makerFeeBps: bps("maker-fee-bps"), takerFeeBps: bps("taker-fee-bps") }, publicKey);
   void storage.close();
-  console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey }));
+  console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey, apiSecret: created.apiSecret }));
 }
 
 function echoServer(args: string[]): void {

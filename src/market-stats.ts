@@ -1,35 +1,78 @@
-// Per-market statistics for the ticker: last trade price and rolling 24-hour volume, kept in
-// memory (minute buckets) so a ticker request never scans a day of trades.
+// Per-market statistics for the tickers: last trade price and a rolling 24-hour window (open,
+// high, low, volume, quote volume, trade count and ids), kept in memory in minute buckets so a
+// ticker request never scans a day of trades.
 
 const MINUTE = 60_000;
 const WINDOW_MINUTES = 1440;
 
+/** The 24 hours up to now, in whole minutes; null fields when nothing traded. */
+export interface Window24h {
+  open: number | null; // ticks: the first trade's price
+  high: number | null;
+  low: number | null;
+  close: number | null;
+  lots: bigint;
+  /** Σ price x quantity, ticks x lots. */
+  notional: bigint;
+  count: number;
+  firstId: number;
+  lastId: number;
+  openTime: number;
+}
+
+/** One minute's trades of one market. */
+class Bucket {
+  minute = -1;
+  open = 0;
+  close = 0;
+  high = 0;
+  low = 0;
+  lots = 0n;
+  notional = 0n;
+  count = 0;
+  firstId = 0;
+  lastId = 0;
+}
+
 export class MarketStats {
   private readonly lastPrices: (number | null)[];
-  private readonly bucketMinute: Float64Array[];
-  private readonly bucketLots: BigInt64Array[];
+  private readonly lastQuantities: number[];
+  private readonly buckets: Bucket[][];
 
   constructor(marketCount: number) {
     this.lastPrices = new Array(marketCount).fill(null);
-    this.bucketMinute = Array.from({ length: marketCount }, () => new Float64Array(WINDOW_MINUTES).fill(-1));
-    this.bucketLots = Array.from({ length: marketCount }, () => new BigInt64Array(WINDOW_MINUTES));
+    this.lastQuantities = new Array(marketCount).fill(0);
+    this.buckets = Array.from({ length: marketCount }, () => Array.from({ length: WINDOW_MINUTES }, () => new Bucket()));
   }
 
-  recordTrade(market: number, price: number, lots: number, time: number): void {
+  recordTrade(market: number, id: number, price: number, lots: number, time: number): void {
     this.lastPrices[market] = price;
+    this.lastQuantities[market] = lots;
     const minute = Math.floor(time / MINUTE);
-    const slot = minute % WINDOW_MINUTES;
-    const minutes = this.bucketMinute[market]!;
-    const lotsBySlot = this.bucketLots[market]!;
-    if (minutes[slot] !== minute) {
-      minutes[slot] = minute;
-      lotsBySlot[slot] = 0n;
+    const b = this.buckets[market]![minute % WINDOW_MINUTES]!;
+    if (b.minute !== minute) {
+      b.minute = minute;
+      b.open = b.high = b.low = price;
+      b.lots = b.notional = 0n;
+      b.count = 0;
+      b.firstId = id;
     }
-    lotsBySlot[slot]! += BigInt(lots);
+    b.close = price;
+    if (price > b.high) b.high = price;
+    if (price < b.low) b.low = price;
+    b.lots += BigInt(lots);
+    b.notional += BigInt(price) * BigInt(lots);
+    b.count++;
+    b.lastId = id;
   }
 
   lastPrice(market: number): number | null {
     return this.lastPrices[market] ?? null;
+  }
+
+  /** Lots of the last trade (0 if none since start). */
+  lastQuantity(market: number): number {
+    return this.lastQuantities[market]!;
   }
 
   setLastPrice(market: number, price: number): void {
@@ -38,13 +81,35 @@ export class MarketStats {
 
   /** Lots traded in the 24 hours up to `now`, in whole minutes. */
   volume24h(market: number, now: number): bigint {
+    return this.window24h(market, now).lots;
+  }
+
+  window24h(market: number, now: number): Window24h {
+    return this.window(market, now, WINDOW_MINUTES);
+  }
+
+  /** The last `minutes` whole minutes up to `now` (at most 1440). */
+  window(market: number, now: number, minutes: number): Window24h {
     const current = Math.floor(now / MINUTE);
-    const minutes = this.bucketMinute[market]!;
-    const lotsBySlot = this.bucketLots[market]!;
-    let sum = 0n;
-    for (let i = 0; i < WINDOW_MINUTES; i++) {
-      if (minutes[i]! > current - WINDOW_MINUTES) sum += lotsBySlot[i]!;
+    const w: Window24h = { open: null, high: null, low: null, close: null, lots: 0n, notional: 0n, count: 0, firstId: -1, lastId: -1, openTime: (current - minutes + 1) * MINUTE };
+    // Oldest minute first, so open and close are the window's first and last trades.
+    for (let m = current - minutes + 1; m <= current; m++) {
+      const b = this.buckets[market]![m % WINDOW_MINUTES]!;
+      if (b.minute !== m) continue;
+      if (w.open === null) {
+        w.open = b.open;
+        w.high = b.high;
+        w.low = b.low;
+        w.firstId = b.firstId;
+      }
+      w.high = Math.max(w.high!, b.high);
+      w.low = Math.min(w.low!, b.low);
+      w.close = b.close;
+      w.lots += b.lots;
+      w.notional += b.notional;
+      w.count += b.count;
+      w.lastId = b.lastId;
     }
-    return sum;
+    return w;
   }
 }

@@ -26,6 +26,8 @@ export interface MarketSpec {
   takerFeeBps?: number;
   /** Self-trade prevention of orders that do not choose one (default none). */
   selfTradePrevention?: SelfTradeMode;
+  /** Its name on the Binance surface (default: base and quote joined, "BTCUSD"). */
+  binanceSymbol?: string;
 }
 
 const DEFAULT_MAKER_FEE_BPS = 10;
@@ -104,6 +106,11 @@ export class Market {
     return this.spec.symbol;
   }
 
+  /** Its name on the Binance surface. */
+  get binanceSymbol(): string {
+    return this.spec.binanceSymbol ?? `${this.spec.baseAsset}${this.spec.quoteAsset}`;
+  }
+
   /** What GET /api/v1/markets shows. */
   view() {
     const { symbol, baseAsset, quoteAsset, tickSize, stepSize, minQuantity } = this.spec;
@@ -111,6 +118,7 @@ export class Market {
       symbol, baseAsset, quoteAsset, tickSize, stepSize, minQuantity,
       basePrecision: this.base.precision, quotePrecision: this.quote.precision,
       makerFeeBps: this.makerFeeBps, takerFeeBps: this.takerFeeBps, selfTradePrevention: this.selfTradePrevention,
+      binanceSymbol: this.binanceSymbol,
     };
   }
 
@@ -184,21 +192,31 @@ export class Markets {
   readonly list: Market[];
   readonly assets: Assets;
   private readonly bySymbol: Map<string, Market>;
+  private readonly byBinanceSymbol: Map<string, Market>;
 
   /** `defaultBalances`: "USD=1000000,BTC=2" style; assets it does not name start with 1,000,000. */
   constructor(specs: MarketSpec[], defaultBalances = BUILT_IN_DEFAULT_BALANCES) {
     this.list = specs.map((spec, i) => new Market(i, spec));
     this.bySymbol = new Map(this.list.map((m) => [m.symbol, m]));
     if (this.bySymbol.size !== this.list.length) throw new Error("market symbols must be unique");
+    this.byBinanceSymbol = new Map(this.list.map((m) => [m.binanceSymbol, m]));
+    if (this.byBinanceSymbol.size !== this.list.length) throw new Error("markets' Binance symbols must be unique (set binanceSymbol)");
+    for (const m of this.list) if (!BINANCE_SYMBOL.test(m.binanceSymbol)) throw new Error(`market ${m.symbol}: binanceSymbol "${m.binanceSymbol}" must be 1 to 20 of A-Z 0-9`);
     this.assets = assetsOf(this.list, defaultBalances);
   }
 
   get(symbol: string): Market | undefined {
     return this.bySymbol.get(symbol);
   }
+
+  /** The market of a Binance-style name ("BTCUSD"). */
+  byBinance(symbol: string): Market | undefined {
+    return this.byBinanceSymbol.get(symbol);
+  }
 }
 
 const SYMBOL = /^[A-Z0-9]{1,12}-[A-Z0-9]{1,12}$/;
+const BINANCE_SYMBOL = /^[A-Z0-9]{1,20}$/;
 
 /** Reads a market list file (the shape of GET /api/v1/markets; extra fields are ignored). */
 export function loadMarkets(file?: string, defaultBalances?: string): Markets {
@@ -225,6 +243,7 @@ export function loadMarkets(file?: string, defaultBalances?: string): Markets {
       basePrecision: optional("basePrecision", "string"), quotePrecision: optional("quotePrecision", "string"),
       makerFeeBps: optional("makerFeeBps", "number"), takerFeeBps: optional("takerFeeBps", "number"),
       selfTradePrevention: optional("selfTradePrevention", "string"),
+      binanceSymbol: optional("binanceSymbol", "string"),
     };
   });
   return new Markets(specs, defaultBalances);

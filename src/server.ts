@@ -3,7 +3,10 @@ import { openExchange, type Exchange } from "./exchange";
 import { createApp, MAX_BODY_BYTES } from "./http/app";
 import { loadMarkets } from "./markets";
 import { Metrics } from "./metrics";
-import { MarketStreams } from "./streams";
+import { MarketStreams, MAX_BUFFERED_BYTES } from "./streams";
+import type { Elysia } from "elysia";
+import { BinanceSurface } from "./binance/surface";
+import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
 import type { Limits } from "./core/admission";
 import type { SyncMode } from "./store/database";
 
@@ -20,6 +23,8 @@ export interface ServerOptions {
   selfServiceDeposits?: boolean;
   /** Bytes a WebSocket client may have waiting before it is dropped. */
   maxBufferedBytes?: number;
+  /** Request weight an IP may use per minute on the Binance surface (0: no limit). */
+  binanceWeightLimit?: number;
 }
 
 export interface RunningServer {
@@ -37,8 +42,11 @@ export function startServer(options: ServerOptions): RunningServer {
     limits: options.limits, funding: { selfServiceDeposits: options.selfServiceDeposits ?? true },
   });
   const streams = new MarketStreams(exchange, options.maxBufferedBytes);
+  const binance = new BinanceSurface(exchange, {
+    weightLimit: options.binanceWeightLimit ?? DEFAULT_WEIGHT_LIMIT, maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
+  });
   const metrics = new Metrics();
-  const app = createApp(exchange, { streams, metrics }).listen({
+  const app = createApp(exchange, { streams, metrics, surfaces: [binance.plugin as unknown as Elysia] }).listen({
     hostname: options.host,
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
@@ -50,8 +58,10 @@ export function startServer(options: ServerOptions): RunningServer {
   const server = app.server!;
   const port = server.port!;
   streams.attach(server);
+  binance.attach(server);
   exchange.sequencer.onCommitted((report) => metrics.recordBatch(report));
   exchange.sequencer.onCommitted((report) => streams.publish(report));
+  exchange.sequencer.onCommitted((report) => binance.publish(report));
   return {
     url: `http://${options.host}:${port}`,
     port,
@@ -59,6 +69,7 @@ export function startServer(options: ServerOptions): RunningServer {
     streams,
     async stop() {
       await exchange.sequencer.stop();
+      binance.close();
       await server.stop();
       await exchange.close();
     },

@@ -57,6 +57,12 @@ export class OrderRegistry {
     return mine ? [...mine.values()].filter((o) => !symbol || o.market.symbol === symbol) : [];
   }
 
+  /** The open (or queued) order of the account with this client order id. */
+  byClientOrderId(accountId: number, clientOrderId: string): OrderState | undefined {
+    const id = this.clientOrderIds.get(clientKey(accountId, clientOrderId));
+    return id === undefined ? undefined : this.live.get(id);
+  }
+
   hasClientOrderId(accountId: number, clientOrderId: string): boolean {
     return this.clientOrderIds.has(clientKey(accountId, clientOrderId));
   }

@@ -367,7 +367,7 @@ export class Sequencer {
     else this.writer.commit(write);
     const done = Bun.nanoseconds();
     this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
-    for (const t of c.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.price, t.quantity, t.time);
+    for (const t of c.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.id, t.price, t.quantity, t.time);
   }
 
   private pack(job: Job): void {

@@ -3,7 +3,7 @@
 import type { ServerWebSocket } from "bun";
 import { Type } from "@sinclair/typebox";
 import { Elysia, t, ValidationError } from "elysia";
-import { createAccount, type Account } from "../accounts";
+import { createAccount, parsePublicKey, type Account } from "../accounts";
 import { Outcome, resultOrOutcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
 import { ApiError, fromOutcome, invalid } from "./errors";
@@ -35,6 +35,7 @@ const AccountRequestBody = t.Object(
     deposits: t.Optional(t.Record(t.String({ maxLength: 12 }), amount, { error: 'deposits must be an object of asset to amount, such as {"USD":"100000"}', maxProperties: 64 })),
     makerFeeBps: feeRate("makerFeeBps"),
     takerFeeBps: feeRate("takerFeeBps"),
+    publicKey: t.Optional(t.String({ maxLength: 4096, error: "publicKey must be a PEM public key (Ed25519 or RSA)" })),
   },
   { additionalProperties: false },
 );
@@ -109,7 +110,8 @@ function apiError(code: unknown, error: unknown): ApiError {
   }
 }
 
-export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketStreams; metrics: Metrics }) {
+/** `surfaces`: other surfaces' plugins served beside this one (each keeps its own hooks and errors). */
+export function createApp(ex: Exchange, { streams, metrics, surfaces = [] }: { streams: MarketStreams; metrics: Metrics; surfaces?: Elysia[] }) {
   const market = (symbol: string): Market => {
     const m = ex.markets.get(symbol);
     if (!m) throw new ApiError(404, "UNKNOWN_SYMBOL", `symbol "${symbol.slice(0, 64)}" is not a market here`);
@@ -128,7 +130,10 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
   };
 
   // normalize: false, so an unknown field (a typo such as "timeinforce") is refused, not dropped.
-  return new Elysia({ normalize: false })
+  // Other surfaces come first, so that none of the hooks below apply to their routes.
+  const app = new Elysia({ normalize: false });
+  for (const surface of surfaces) app.use(surface);
+  return app
     .onRequest(({ request }) => {
       const length = Number(request.headers.get("content-length") ?? 0);
       // Thrown, not returned: a returned Response would widen every route's type for clients.
@@ -212,16 +217,19 @@ export function createApp(ex: Exchange, { streams, metrics }: { streams: MarketS
       if (deposits && deposits.size > 0 && !ex.funding.options.selfServiceDeposits) {
         throw new Outcome("DEPOSITS_DISABLED", "this venue does not take deposits through the API");
       }
+      if (body.publicKey !== undefined) {
+        try { parsePublicKey(body.publicKey); } catch (error) { throw invalid((error as Error).message); }
+      }
       ex.sequencer.admission.check(1 + (deposits?.size ?? ex.markets.assets.list.length));
-      const created = createAccount(ex.storage.db, body.name, { deposits, makerFeeBps: body.makerFeeBps, takerFeeBps: body.takerFeeBps });
+      const created = createAccount(ex.storage.db, body.name, { deposits, makerFeeBps: body.makerFeeBps, takerFeeBps: body.takerFeeBps }, body.publicKey);
       await ex.funding.fundPending(created.id);
       set.status = 201;
-      return { accountId: String(created.id), name: created.name, apiKey: created.apiKey, ...accountView(ex, created) };
+      return { accountId: String(created.id), name: created.name, apiKey: created.apiKey, apiSecret: created.apiSecret, ...accountView(ex, created) };
     }, {
       // 415 for a body that is not JSON, before the schema would call it invalid.
       transform: ({ request }) => requireJson(request),
       body: AccountRequestBody,
-      ...describe("accounts", "Create an account", "A local venue: anyone who reaches it may open an account, with starting balances (`deposits`; otherwise the venue's defaults) and its own fee rates. The API key is shown only here.", EXAMPLES.account, 201),
+      ...describe("accounts", "Create an account", "A local venue: anyone who reaches it may open an account, with starting balances (`deposits`; otherwise the venue's defaults) and its own fee rates. The API key, and the HMAC secret that signs requests to the Binance surface (/api/v3), are shown only here; with `publicKey` (PEM, Ed25519 or RSA) the account signs with that key pair instead and gets no secret.", EXAMPLES.account, 201),
     })
 
     // ---- private orders: the key is checked (and a JSON body required) before validation ----

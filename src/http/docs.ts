@@ -99,7 +99,7 @@ export const EXAMPLES = {
   ticker: { symbol: "BTC-USD", bestBid: "64000.00", bestAsk: "64000.50", lastPrice: "64000.50", volume24h: "12.3456", sequence: 1234 },
   candle: { time: 1795469940000, open: "63990.00", high: "64010.00", low: "63980.00", close: "64000.50", volume: "1.2500", trades: 17 },
   account: {
-    accountId: "3", name: "my-bot", apiKey: "ex_Zg3204IWlINZLhZYO6Kx0di3n8txaa4H",
+    accountId: "3", name: "my-bot", apiKey: "ex_Zg3204IWlINZLhZYO6Kx0di3n8txaa4H", apiSecret: "5f2b0c3e9a7d41c8b6e0f1a2d3c4b5a69788e7f6d5c4b3a2918f7e6d5c4b3a29",
     balances: [{ asset: "USD", free: "1000000.000000", locked: "0.000000" }], fees: [{ symbol: "BTC-USD", makerFeeBps: 10, takerFeeBps: 20 }],
   },
   accountView: {

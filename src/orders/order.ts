@@ -162,7 +162,7 @@ export function renderOrder(o: OrderState): OrderView {
 
 /** Quote units of the order's fills: in exact number arithmetic while every term and the sum stay
  *  below 2^53 (a product of integers below it is exact), in BigInt beyond. */
-function filledNotional(o: OrderState): bigint {
+export function filledNotional(o: OrderState): bigint {
   const m = o.market;
   let small = 0, big = 0n;
   for (const f of o.fills) {

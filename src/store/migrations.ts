@@ -13,6 +13,7 @@ import tradesOneSymbolIndex from "./migrations/0003_trades_one_symbol_index.sql"
 import journalProjection from "./migrations/0004_journal_projection.sql" with { type: "text" };
 import spotAccounts from "./migrations/0005_spot_accounts.sql" with { type: "text" };
 import orderTypes from "./migrations/0006_order_types.sql" with { type: "text" };
+import binanceKeys from "./migrations/0007_binance_keys.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -22,6 +23,7 @@ export const EMBEDDED: Record<string, string> = {
   "0004_journal_projection": journalProjection,
   "0005_spot_accounts": spotAccounts,
   "0006_order_types": orderTypes,
+  "0007_binance_keys": binanceKeys,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

@@ -26,6 +26,13 @@ export interface LedgerEntry {
 }
 export type AccountRequestRow = typeof accountRequests.$inferSelect;
 export interface CandleRow { time: number; open: number; high: number; low: number; close: number; volume: number; trades: number }
+/** A candle with what Binance's klines also show: Σ price x quantity (ticks x lots) and the part
+ *  bought by takers. */
+export interface KlineRow extends CandleRow { notional: number; takerBuyVolume: number; takerBuyNotional: number }
+/** How trades group into candles: a fixed length from an origin (ms), or calendar months. */
+export type Bucketing = { ms: number; origin: number } | "month";
+/** A time window and a count, as Binance's history endpoints take them. */
+export interface HistoryFilter { startTime?: number; endTime?: number; fromId?: number; limit: number }
 
 /** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
 const OPEN_ORDER = sql`${orders.status} IN ('new', 'partially_filled')`;
@@ -100,6 +107,89 @@ export class Queries {
             FROM ${trades} WHERE ${trades.symbol} = ${symbol} AND ${trades.time} >= ${since}
             GROUP BY bucket) b
       ORDER BY b.bucket DESC LIMIT ${limit}`);
+  }
+
+  /**
+   * Candles of one market, oldest first, over [startTime, endTime]: the first `limit` from
+   * startTime, or else the last `limit` up to endTime (or now). Intervals without trades are absent.
+   */
+  klines(symbol: string, bucketing: Bucketing, filter: HistoryFilter): KlineRow[] {
+    this.beforeRead();
+    const bucket = bucketing === "month"
+      ? sql`(CAST(strftime('%s', ${trades.time} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`
+      : sql`((${trades.time} - ${bucketing.origin}) / ${bucketing.ms} * ${bucketing.ms} + ${bucketing.origin})`;
+    const from = filter.startTime ?? 0;
+    const to = filter.endTime ?? Number.MAX_SAFE_INTEGER;
+    const newest = filter.startTime === undefined;
+    const rows = this.db.all<KlineRow>(sql`
+      SELECT b.bucket AS time, b.low, b.high, b.volume, b.trades, b.notional,
+             b.taker_buy_volume AS takerBuyVolume, b.taker_buy_notional AS takerBuyNotional,
+             (SELECT price FROM ${trades} WHERE id = b.first_id) AS open,
+             (SELECT price FROM ${trades} WHERE id = b.last_id) AS close
+      FROM (SELECT ${bucket} AS bucket, min(${trades.price}) AS low, max(${trades.price}) AS high,
+                   sum(${trades.quantity}) AS volume, count(*) AS trades, sum(${trades.price} * ${trades.quantity}) AS notional,
+                   coalesce(sum(CASE WHEN ${trades.takerSide} = 'buy' THEN ${trades.quantity} END), 0) AS taker_buy_volume,
+                   coalesce(sum(CASE WHEN ${trades.takerSide} = 'buy' THEN ${trades.price} * ${trades.quantity} END), 0) AS taker_buy_notional,
+                   min(${trades.id}) AS first_id, max(${trades.id}) AS last_id
+            FROM ${trades} WHERE ${trades.symbol} = ${symbol} AND ${trades.time} >= ${from} AND ${trades.time} <= ${to}
+            GROUP BY bucket) b
+      ORDER BY b.bucket ${newest ? sql`DESC` : sql`ASC`} LIMIT ${filter.limit}`);
+    return newest ? rows.reverse() : rows;
+  }
+
+  /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`. */
+  tradeHistory(symbol: string, filter: HistoryFilter): TradeRow[] {
+    this.beforeRead();
+    const conditions = [eq(trades.symbol, symbol)];
+    if (filter.fromId !== undefined) conditions.push(gte(trades.id, filter.fromId));
+    if (filter.startTime !== undefined) conditions.push(gte(trades.time, filter.startTime));
+    if (filter.endTime !== undefined) conditions.push(lte(trades.time, filter.endTime));
+    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const rows = this.db.select().from(trades).where(and(...conditions))
+      .orderBy(oldestFirst ? asc(trades.id) : desc(trades.id)).limit(filter.limit).all();
+    return oldestFirst ? rows : rows.reverse();
+  }
+
+  /** An account's trades in one market (as taker and as maker), oldest first, like tradeHistory;
+   *  `orderId`: only that order's. */
+  accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }): { trade: TradeRow; asTaker: boolean }[] {
+    this.beforeRead();
+    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const found: { trade: TradeRow; asTaker: boolean }[] = [];
+    for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
+      const conditions = [eq(account, accountId), eq(trades.symbol, symbol)];
+      if (filter.orderId !== undefined) conditions.push(eq(order, filter.orderId));
+      if (filter.fromId !== undefined) conditions.push(gte(trades.id, filter.fromId));
+      if (filter.startTime !== undefined) conditions.push(gte(trades.time, filter.startTime));
+      if (filter.endTime !== undefined) conditions.push(lte(trades.time, filter.endTime));
+      for (const trade of this.db.select().from(trades).where(and(...conditions))
+        .orderBy(oldestFirst ? asc(trades.id) : desc(trades.id)).limit(filter.limit).all()) found.push({ trade, asTaker });
+    }
+    // A self-trade is both legs of one trade: the taker's first.
+    found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
+    return oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
+  }
+
+  /** An account's orders in one market, oldest first: from order id `fromId`, or in a window of
+   *  creation times, or the newest `limit`. */
+  accountOrders(accountId: number, symbol: string, filter: HistoryFilter): OrderState[] {
+    this.beforeRead();
+    const conditions = [eq(orders.accountId, accountId), eq(orders.symbol, symbol)];
+    if (filter.fromId !== undefined) conditions.push(gte(orders.id, filter.fromId));
+    if (filter.startTime !== undefined) conditions.push(gte(orders.createdAt, filter.startTime));
+    if (filter.endTime !== undefined) conditions.push(lte(orders.createdAt, filter.endTime));
+    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const rows = this.db.select().from(orders).where(and(...conditions))
+      .orderBy(oldestFirst ? asc(orders.id) : desc(orders.id)).limit(filter.limit).all();
+    return this.withFills(oldestFirst ? rows : rows.reverse());
+  }
+
+  /** The account's newest order with this client order id. */
+  orderByClientId(accountId: number, clientOrderId: string): OrderState | undefined {
+    this.beforeRead();
+    const row = this.db.select().from(orders).where(and(eq(orders.accountId, accountId), eq(orders.clientOrderId, clientOrderId)))
+      .orderBy(desc(orders.id)).limit(1).get();
+    return row && this.withFills([row])[0];
   }
 
   tradesSince(time: number): TradeRow[] {

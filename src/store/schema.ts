@@ -9,6 +9,11 @@ export const accounts = sqliteTable("accounts", {
   // SHA-256 of the API key: the key itself is shown once and never stored.
   apiKeyHash: text("api_key_hash").notNull().unique(),
   createdAt: integer("created_at").notNull(),
+  // The HMAC secret, as given out: verifying an HMAC signature takes the secret itself. Null for
+  // accounts that sign with a key pair (the Binance surface), whose public key is kept instead.
+  apiSecret: text("api_secret"),
+  publicKey: text("public_key"), // PEM, Ed25519 or RSA
+
 });
 
 /** Every order with its current state. */

@@ -1,0 +1,99 @@
+// The Binance surface's errors: {"code": -N, "msg": "..."} with Binance's codes and exact
+// messages (clients such as ccxt match the message first, then the code), and the mapping from
+// the core's domain outcomes to them. Only this file knows Binance's codes.
+import type { Outcome, OutcomeCode } from "../core/outcomes";
+
+export class BinanceError extends Error {
+  /** `data`: what a partly failed cancel-replace did (Binance's -2021 and -2022 carry it). */
+  constructor(readonly code: number, message: string, readonly status = 400, readonly headers: Record<string, string> = {}, readonly data?: unknown) {
+    super(message);
+  }
+
+  body(): { code: number; msg: string; data?: unknown } {
+    return this.data === undefined ? { code: this.code, msg: this.message } : { code: this.code, msg: this.message, data: this.data };
+  }
+}
+
+export const MESSAGES = {
+  badSymbol: "Invalid symbol.",
+  badSignature: "Signature for this request is not valid.",
+  badKeyFormat: "API-key format invalid.",
+  rejectedKey: "Invalid API-key, IP, or permissions for action.",
+  insufficient: "Account has insufficient balance for requested action.",
+  wouldTake: "Order would immediately match and take.",
+  wouldTrigger: "Order would trigger immediately.",
+  unknownOrder: "Unknown order sent.",
+  noSuchOrder: "Order does not exist.",
+  duplicate: "Duplicate order sent.",
+  unsupported: "Unsupported order combination",
+  icebergExceeds: "IcebergQty exceeds QTY.",
+} as const;
+
+export const errors = {
+  missing: (name: string) => new BinanceError(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+  illegal: (name: string, range: string) => new BinanceError(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
+  invalidValue: (name: string) => new BinanceError(-1130, `Data sent for parameter '${name}' is not valid.`),
+  notRequired: (name: string) => new BinanceError(-1106, `Parameter '${name}' sent when not required.`),
+  unknownParam: (name: string) => new BinanceError(-1103, `An unknown parameter was sent: '${name.slice(0, 32)}'.`),
+  eitherOf: (a: string, b: string) => new BinanceError(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
+  tooManyParams: (expected: number, received: number) => new BinanceError(-1101, `Too many parameters; expected '${expected}' and received '${received}'.`),
+  duplicateParam: () => new BinanceError(-1101, "Duplicate values for a parameter detected."),
+  combination: (a: string, b: string) => new BinanceError(-1128, `Combination of optional fields invalid. Recommendation: '${a}' and '${b}' must both be sent.`),
+  filter: (name: string) => new BinanceError(-1013, `Filter failure: ${name}`),
+  rejected: (message: string) => new BinanceError(-2010, message),
+  cancelRejected: (message: string) => new BinanceError(-2011, message),
+  badSymbol: () => new BinanceError(-1121, MESSAGES.badSymbol),
+  badInterval: () => new BinanceError(-1120, "Invalid interval."),
+  badTif: () => new BinanceError(-1115, "Invalid timeInForce."),
+  badType: () => new BinanceError(-1116, "Invalid orderType."),
+  badSide: () => new BinanceError(-1117, "Invalid side."),
+  noSuchOrder: () => new BinanceError(-2013, MESSAGES.noSuchOrder),
+  tooLong: (hours: number) => new BinanceError(-1127, `More than ${hours} hours between startTime and endTime.`),
+  badSignature: () => new BinanceError(-1022, MESSAGES.badSignature),
+  badKeyFormat: () => new BinanceError(-2014, MESSAGES.badKeyFormat, 401),
+  rejectedKey: () => new BinanceError(-2015, MESSAGES.rejectedKey, 401),
+  timestampOutside: () => new BinanceError(-1021, "Timestamp for this request is outside of the recvWindow."),
+  timestampAhead: () => new BinanceError(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
+  unauthorized: () => new BinanceError(-1002, "You are not authorized to execute this request."),
+  badListenKey: () => new BinanceError(-1125, "This listenKey does not exist."),
+  unsupported: () => new BinanceError(-1020, "This operation is not supported."),
+  badJson: (name?: string) => new BinanceError(-1135, name ? `JSON sent for parameter '${name}' is not valid` : "Invalid JSON Request"),
+  tooMuchWeight: (limit: number, retryAfterSeconds: number) => new BinanceError(-1003,
+    `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+    429, { "Retry-After": String(retryAfterSeconds) }),
+  notFound: () => new BinanceError(-1000, "No such endpoint.", 404),
+  internal: () => new BinanceError(-1000, "An unknown error occurred while processing the request.", 500),
+};
+
+/** The field of a VALIDATION outcome that a Binance filter governs. */
+const FILTER_OF_FIELD: Record<string, string> = {
+  price: "PRICE_FILTER", stopPrice: "PRICE_FILTER",
+  quantity: "LOT_SIZE", icebergQuantity: "ICEBERG_PARTS", quoteQuantity: "NOTIONAL",
+  trailingDelta: "TRAILING_DELTA",
+};
+
+/** A domain outcome as Binance says it; `cancel`: the request cancels (or queries) an order. */
+export function fromOutcome(o: Outcome, action: "place" | "cancel" | "query" = "place"): BinanceError {
+  const byCode: Record<OutcomeCode, () => BinanceError> = {
+    VALIDATION: () => {
+      if (o.message.includes("icebergQuantity must be less than quantity")) return errors.rejected(MESSAGES.icebergExceeds);
+      const filter = FILTER_OF_FIELD[o.details.field ?? ""];
+      return filter ? errors.filter(filter) : errors.rejected(MESSAGES.unsupported);
+    },
+    UNKNOWN_SYMBOL: errors.badSymbol,
+    UNKNOWN_ASSET: () => errors.invalidValue("asset"),
+    UNKNOWN_ORDER: () => (action === "query" ? errors.noSuchOrder() : errors.cancelRejected(MESSAGES.unknownOrder)),
+    ORDER_NOT_OPEN: () => (action === "query" ? errors.noSuchOrder() : errors.cancelRejected(MESSAGES.unknownOrder)),
+    DUPLICATE_CLIENT_ORDER_ID: () => errors.rejected(MESSAGES.duplicate),
+    TOO_MANY_OPEN_ORDERS: () => errors.filter("MAX_NUM_ORDERS"),
+    POST_ONLY_WOULD_TAKE: () => errors.rejected(MESSAGES.wouldTake),
+    WOULD_TRIGGER_IMMEDIATELY: () => errors.rejected(MESSAGES.wouldTrigger),
+    ORDER_NOT_AMENDABLE: () => errors.rejected(MESSAGES.unsupported),
+    INSUFFICIENT_BALANCE: () => errors.rejected(MESSAGES.insufficient),
+    DEPOSITS_DISABLED: errors.unauthorized,
+    VENUE_LIMIT: () => errors.rejected(MESSAGES.unsupported),
+    OVERLOADED: () => new BinanceError(-1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", 503, { "Retry-After": "1" }),
+    SHUTTING_DOWN: () => new BinanceError(-1016, "This service is no longer available.", 503, { "Retry-After": "1" }),
+  };
+  return byCode[o.code]();
+}

@@ -1,0 +1,125 @@
+// Market data as Binance shows it, for REST and the streams alike: exchangeInfo's symbols and
+// filters, depth, the 24-hour tickers, book tickers and klines with their intervals.
+import { formatUnits } from "../decimal";
+import type { Exchange } from "../exchange";
+import { MAX_UNITS, SELF_TRADE_MODES, type Market } from "../markets";
+import { MAX_TRAILING_DELTA } from "../orders/validate";
+import type { Bucketing, KlineRow } from "../store/queries";
+import { ORDER_TYPES, stpName } from "./render";
+
+export type Level = [price: string, quantity: string];
+
+/** Kline intervals and how trades group into them (weeks start on Monday, as on Binance). */
+const MINUTE = 60_000, HOUR = 3_600_000, DAY = 86_400_000;
+const fixed = (ms: number, origin = 0): Bucketing => ({ ms, origin });
+export const INTERVALS: Record<string, Bucketing> = {
+  "1s": fixed(1000), "1m": fixed(MINUTE), "3m": fixed(3 * MINUTE), "5m": fixed(5 * MINUTE), "15m": fixed(15 * MINUTE),
+  "30m": fixed(30 * MINUTE), "1h": fixed(HOUR), "2h": fixed(2 * HOUR), "4h": fixed(4 * HOUR), "6h": fixed(6 * HOUR),
+  "8h": fixed(8 * HOUR), "12h": fixed(12 * HOUR), "1d": fixed(DAY), "3d": fixed(3 * DAY), "1w": fixed(7 * DAY, 4 * DAY), "1M": "month",
+};
+
+/** The open time of the interval holding `time`, and its close time (the next open, less 1 ms). */
+export function intervalOf(bucketing: Bucketing, time: number): { open: number; close: number } {
+  if (bucketing === "month") {
+    const d = new Date(time);
+    const open = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    return { open, close: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1 };
+  }
+  const open = Math.floor((time - bucketing.origin) / bucketing.ms) * bucketing.ms + bucketing.origin;
+  return { open, close: open + bucketing.ms - 1 };
+}
+
+export function symbolInfo(ex: Exchange, m: Market) {
+  const maxPrice = formatUnits(MAX_UNITS, m.tick);
+  const maxQty = formatUnits(MAX_UNITS, m.step);
+  return {
+    symbol: m.binanceSymbol, status: "TRADING",
+    baseAsset: m.base.symbol, baseAssetPrecision: m.base.scale, quoteAsset: m.quote.symbol,
+    quotePrecision: m.quote.scale, quoteAssetPrecision: m.quote.scale,
+    baseCommissionPrecision: m.base.scale, quoteCommissionPrecision: m.quote.scale,
+    orderTypes: [...ORDER_TYPES],
+    icebergAllowed: true, ocoAllowed: true, otoAllowed: true, quoteOrderQtyMarketAllowed: true, allowTrailingStop: true,
+    cancelReplaceAllowed: true, amendAllowed: false, pegInstructionsAllowed: false,
+    isSpotTradingAllowed: true, isMarginTradingAllowed: false,
+    filters: [
+      { filterType: "PRICE_FILTER", minPrice: m.spec.tickSize, maxPrice, tickSize: m.spec.tickSize },
+      { filterType: "LOT_SIZE", minQty: m.spec.minQuantity, maxQty, stepSize: m.spec.stepSize },
+      { filterType: "MARKET_LOT_SIZE", minQty: m.spec.minQuantity, maxQty, stepSize: m.spec.stepSize },
+      // The smallest order is one tick times one lot: that is the least notional there can be.
+      { filterType: "NOTIONAL", minNotional: m.quote.format(m.notional(1, m.minQuantityLots)), applyMinToMarket: false, maxNotional: m.quote.format(m.notional(Number(MAX_UNITS), 1)), applyMaxToMarket: false, avgPriceMins: 5 },
+      { filterType: "TRAILING_DELTA", minTrailingAboveDelta: 1, maxTrailingAboveDelta: MAX_TRAILING_DELTA, minTrailingBelowDelta: 1, maxTrailingBelowDelta: MAX_TRAILING_DELTA },
+      { filterType: "MAX_NUM_ORDERS", maxNumOrders: ex.sequencer.admission.limits.maxOpenOrdersPerAccount },
+    ],
+    permissions: [], permissionSets: [["SPOT"]],
+    defaultSelfTradePreventionMode: stpName(m.selfTradePrevention),
+    allowedSelfTradePreventionModes: SELF_TRADE_MODES.map(stpName),
+  };
+}
+
+export function levels(ex: Exchange, m: Market, side: 0 | 1, depth: number): Level[] {
+  return ex.engine.depth(m.index, side, depth).map(([p, q]) => [m.formatPrice(p), m.formatQuantity(q)]);
+}
+
+export function depth(ex: Exchange, m: Market, limit: number) {
+  return { lastUpdateId: ex.engine.sequence(m.index), bids: levels(ex, m, 0, limit), asks: levels(ex, m, 1, limit) };
+}
+
+export function bookTicker(ex: Exchange, m: Market) {
+  const [bid] = ex.engine.depth(m.index, 0, 1);
+  const [ask] = ex.engine.depth(m.index, 1, 1);
+  return {
+    symbol: m.binanceSymbol,
+    bidPrice: m.formatPrice(bid?.[0] ?? 0), bidQty: m.formatQuantity(bid?.[1] ?? 0),
+    askPrice: m.formatPrice(ask?.[0] ?? 0), askQty: m.formatQuantity(ask?.[1] ?? 0),
+  };
+}
+
+/** Percent with three decimals, truncated toward zero, from exact integers. */
+function percent(change: bigint, of: bigint): string {
+  if (of === 0n) return "0.000";
+  const thousandths = (change * 100_000n) / of;
+  const sign = thousandths < 0n ? "-" : "";
+  const abs = thousandths < 0n ? -thousandths : thousandths;
+  return `${sign}${abs / 1000n}.${String(abs % 1000n).padStart(3, "0")}`;
+}
+
+/** The rolling 24-hour ticker (GET /api/v3/ticker/24hr, the @ticker and @miniTicker streams). */
+export function ticker24h(ex: Exchange, m: Market, now = Date.now()) {
+  const w = ex.stats.window24h(m.index, now);
+  const last = ex.stats.lastPrice(m.index) ?? 0;
+  const open = w.open ?? last;
+  const traded = w.lots > 0n;
+  const mini = {
+    symbol: m.binanceSymbol, lastPrice: m.formatPrice(last), openPrice: m.formatPrice(open),
+    highPrice: m.formatPrice(w.high ?? 0), lowPrice: m.formatPrice(w.low ?? 0),
+    volume: m.formatQuantity(w.lots), quoteVolume: m.quote.format(w.notional * BigInt(m.notionalUnits)),
+    openTime: w.openTime, closeTime: now, firstId: w.firstId, lastId: w.lastId, count: w.count,
+  };
+  const book = bookTicker(ex, m);
+  return {
+    ...mini,
+    priceChange: m.formatPrice(BigInt(last - open)), priceChangePercent: percent(BigInt(last - open), BigInt(open)),
+    weightedAvgPrice: traded ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(0),
+    prevClosePrice: m.formatPrice(open), lastQty: m.formatQuantity(ex.stats.lastQuantity(m.index)),
+    bidPrice: book.bidPrice, bidQty: book.bidQty, askPrice: book.askPrice, askQty: book.askQty,
+  };
+}
+
+export function miniTicker24h(ex: Exchange, m: Market, now = Date.now()) {
+  const t = ticker24h(ex, m, now);
+  return {
+    symbol: t.symbol, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice, lastPrice: t.lastPrice,
+    volume: t.volume, quoteVolume: t.quoteVolume, openTime: t.openTime, closeTime: t.closeTime,
+    firstId: t.firstId, lastId: t.lastId, count: t.count,
+  };
+}
+
+/** A kline as GET /api/v3/klines's 12-field array. */
+export function klineArray(m: Market, bucketing: Bucketing, k: KlineRow) {
+  const { close } = intervalOf(bucketing, k.time);
+  return [
+    k.time, m.formatPrice(k.open), m.formatPrice(k.high), m.formatPrice(k.low), m.formatPrice(k.close),
+    m.formatQuantity(k.volume), close, m.quote.format(BigInt(k.notional) * BigInt(m.notionalUnits)), k.trades,
+    m.formatQuantity(k.takerBuyVolume), m.quote.format(BigInt(k.takerBuyNotional) * BigInt(m.notionalUnits)), "0",
+  ];
+}

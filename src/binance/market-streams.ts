@@ -1,0 +1,312 @@
+// Binance's market streams beside the native /ws: raw streams at /ws/<stream> (or /ws/<anything>
+// then SUBSCRIBE, as ccxt does), combined ones at /stream?streams=a/b wrapped as {stream, data}.
+// Each stream is a Bun pub/sub topic per form. Diff depth events carry per-symbol update ids
+// that never skip: U is the previous event's u + 1, and u is the book's sequence, the one
+// GET /api/v3/depth gives as lastUpdateId, so a client stitches the two exactly.
+import type { Server, ServerWebSocket } from "bun";
+import type { BatchReport } from "../core/sequencer";
+import type { Exchange } from "../exchange";
+import { log } from "../log";
+import type { Market } from "../markets";
+import type { Bucketing } from "../store/queries";
+import { depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, ticker24h } from "./market-data";
+import { aggregateTrade } from "./render";
+
+export const SLOW_CONSUMER_CODE = 1008;
+const MAX_STREAMS_PER_CONNECTION = 1024;
+
+export interface StreamSocketState { kind: "binance-market"; combined: boolean; streams: Set<string> }
+type Socket = ServerWebSocket<unknown>;
+
+type StreamKind =
+  | { kind: "trade" | "aggTrade" | "bookTicker" | "ticker" | "miniTicker" }
+  | { kind: "depth"; rate: 100 | 1000 }
+  | { kind: "partial"; levels: 5 | 10 | 20; rate: 100 | 1000 }
+  | { kind: "kline"; interval: string; bucketing: Bucketing };
+
+/** A stream name ("btcusd@depth@100ms") as its market and kind, or undefined if there is none such. */
+function parseStream(ex: Exchange, name: string): { market: Market; stream: StreamKind } | undefined {
+  const [symbol, channel, rate, ...rest] = name.split("@");
+  if (!symbol || !channel || rest.length > 0 || symbol !== symbol.toLowerCase()) return undefined;
+  const market = ex.markets.byBinance(symbol.toUpperCase());
+  if (!market) return undefined;
+  const ms = rate === undefined ? 1000 : rate === "100ms" ? 100 : rate === "1000ms" ? 1000 : 0;
+  if (ms === 0) return undefined;
+  if (channel === "depth") return { market, stream: { kind: "depth", rate: ms } };
+  const partial = /^depth(5|10|20)$/.exec(channel);
+  if (partial) return { market, stream: { kind: "partial", levels: Number(partial[1]) as 5 | 10 | 20, rate: ms } };
+  if (rate !== undefined) return undefined;
+  if (channel === "trade" || channel === "aggTrade" || channel === "bookTicker" || channel === "ticker" || channel === "miniTicker") {
+    return { market, stream: { kind: channel } };
+  }
+  const kline = /^kline_(\w+)$/.exec(channel);
+  const bucketing = kline ? INTERVALS[kline[1]!] : undefined;
+  if (kline && bucketing) return { market, stream: { kind: "kline", interval: kline[1]!, bucketing } };
+  return undefined;
+}
+
+interface Candle { open: number; close: number; o: number; h: number; l: number; c: number; v: number; q: bigint; n: number; f: number; L: number; V: number; Q: bigint }
+
+export class BinanceMarketStreams {
+  private server: Server<unknown> | null = null;
+  private readonly sockets = new Set<Socket>();
+  /** Per rate (100, 1000 ms), per market: the prices changed since the last diff event, and its u. */
+  private readonly changed = new Map<number, Set<number>[][]>();
+  private readonly lastU = new Map<number, number[]>();
+  /** Markets that traded since the last ticker event. */
+  private readonly traded = new Set<number>();
+  private readonly candles = new Map<string, Candle>();
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+
+  constructor(private readonly ex: Exchange, private readonly maxBufferedBytes: number) {
+    for (const rate of [100, 1000]) {
+      this.changed.set(rate, ex.markets.list.map(() => [new Set<number>(), new Set<number>()]));
+      this.lastU.set(rate, ex.markets.list.map((m) => ex.engine.sequence(m.index)));
+      this.timers.push(setInterval(() => this.flushDepth(rate), rate));
+    }
+    this.timers.push(setInterval(() => this.flushTickers(), 1000));
+  }
+
+  attach(server: Server<unknown>): void {
+    this.server = server;
+  }
+
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+  /** A connection to /ws/<path> or /stream?streams=…; `names`: the streams it asks for in its URL. */
+  opened(ws: Socket, state: StreamSocketState, names: string[]): void {
+    this.sockets.add(ws);
+    for (const name of names) if (parseStream(this.ex, name)) this.subscribe(ws, state, name);
+  }
+
+  closed(ws: Socket): void {
+    this.sockets.delete(ws);
+  }
+
+  /** A control message: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS (answered as Binance does). */
+  message(ws: Socket, state: StreamSocketState, raw: unknown): Record<string, unknown> {
+    let msg: unknown = raw;
+    if (typeof raw === "string") {
+      try { msg = JSON.parse(raw); } catch { return { error: { code: 3, msg: "Invalid JSON: expected value at line 1 column 1" } }; }
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return { error: { code: 2, msg: "Invalid request: request must be an object" } };
+    const { method, params, id } = msg as Record<string, unknown>;
+    const validId = id === null || id === undefined || typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
+    if (!validId) return { error: { code: 2, msg: "Invalid request: 'id' must be an integer, a string or null" }, id: null };
+    const answerId = id ?? null;
+    if (method === "LIST_SUBSCRIPTIONS") return { result: [...state.streams], id: answerId };
+    if (method !== "SUBSCRIBE" && method !== "UNSUBSCRIBE") {
+      return { error: { code: 2, msg: "Invalid request: method must be SUBSCRIBE, UNSUBSCRIBE or LIST_SUBSCRIPTIONS" }, id: answerId };
+    }
+    if (!Array.isArray(params) || !params.every((p) => typeof p === "string")) {
+      return { error: { code: 2, msg: "Invalid request: params must be an array of stream names" }, id: answerId };
+    }
+    for (const name of params as string[]) {
+      if (!parseStream(this.ex, name)) return { error: { code: 2, msg: `Invalid request: unknown stream '${name.slice(0, 64)}'` }, id: answerId };
+    }
+    if (method === "SUBSCRIBE" && state.streams.size + params.length > MAX_STREAMS_PER_CONNECTION) {
+      return { error: { code: 2, msg: `Invalid request: at most ${MAX_STREAMS_PER_CONNECTION} streams per connection` }, id: answerId };
+    }
+    for (const name of params as string[]) {
+      if (method === "SUBSCRIBE") this.subscribe(ws, state, name);
+      else {
+        state.streams.delete(name);
+        ws.unsubscribe(topic(name, state.combined));
+      }
+    }
+    return { result: null, id: answerId };
+  }
+
+  private subscribe(ws: Socket, state: StreamSocketState, name: string): void {
+    state.streams.add(name);
+    ws.subscribe(topic(name, state.combined));
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+  private send(name: string, build: () => unknown): void {
+    const server = this.server!;
+    const raw = topic(name, false), combined = topic(name, true);
+    const rawCount = server.subscriberCount(raw), combinedCount = server.subscriberCount(combined);
+    if (rawCount === 0 && combinedCount === 0) return;
+    const data = build();
+    if (rawCount > 0) server.publish(raw, JSON.stringify(data));
+    if (combinedCount > 0) server.publish(combined, JSON.stringify({ stream: name, data }));
+  }
+
+  /** What a committed batch changed: trades, book tickers, klines now; depth and tickers on their timers. */
+  publish(report: BatchReport): void {
+    if (!this.server) return;
+    const E = Date.now();
+    for (const [index, sides] of report.levels) {
+      for (const rate of [100, 1000]) {
+        const pending = this.changed.get(rate)![index]!;
+        for (const p of sides[0]) pending[0]!.add(p);
+        for (const p of sides[1]) pending[1]!.add(p);
+      }
+      const m = this.ex.markets.list[index]!;
+      const s = m.binanceSymbol.toLowerCase();
+      this.send(`${s}@bookTicker`, () => {
+        const [bid] = this.ex.engine.depth(index, 0, 1);
+        const [ask] = this.ex.engine.depth(index, 1, 1);
+        return {
+          u: this.ex.engine.sequence(index), s: m.binanceSymbol,
+          b: m.formatPrice(bid?.[0] ?? 0), B: m.formatQuantity(bid?.[1] ?? 0), a: m.formatPrice(ask?.[0] ?? 0), A: m.formatQuantity(ask?.[1] ?? 0),
+        };
+      });
+    }
+    for (const t of report.trades) {
+      const m = this.ex.markets.get(t.symbol)!;
+      const s = m.binanceSymbol.toLowerCase();
+      this.traded.add(m.index);
+      this.send(`${s}@trade`, () => ({
+        e: "trade", E, s: m.binanceSymbol, t: t.id, p: m.formatPrice(t.price), q: m.formatQuantity(t.quantity), T: t.time,
+        m: t.takerSide === "sell", M: true,
+      }));
+      this.send(`${s}@aggTrade`, () => ({ e: "aggTrade", E, s: m.binanceSymbol, ...aggregateTrade(m, t) }));
+    }
+    if (report.trades.length > 0) this.publishKlines(report, E);
+    this.dropSlowConsumers();
+  }
+
+  private flushDepth(rate: number): void {
+    if (!this.server) return;
+    const E = Date.now();
+    const suffix = rate === 100 ? "@100ms" : "";
+    const lastU = this.lastU.get(rate)!;
+    for (const m of this.ex.markets.list) {
+      const pending = this.changed.get(rate)![m.index]!;
+      if (pending[0]!.size === 0 && pending[1]!.size === 0) continue;
+      const u = this.ex.engine.sequence(m.index);
+      const U = lastU[m.index]! + 1;
+      lastU[m.index] = u;
+      const s = m.binanceSymbol.toLowerCase();
+      const side = (i: 0 | 1) => [...pending[i]!].sort((a, b) => (i === 0 ? b - a : a - b))
+        .map((p) => [m.formatPrice(p), m.formatQuantity(this.ex.engine.levelQuantity(m.index, i, p))]);
+      this.send(`${s}@depth${suffix}`, () => ({ e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: side(0), a: side(1) }));
+      for (const n of [5, 10, 20]) this.send(`${s}@depth${n}${suffix}`, () => depthSnapshot(this.ex, m, n));
+      if (rate === 1000) for (const n of [5, 10, 20]) this.send(`${s}@depth${n}@1000ms`, () => depthSnapshot(this.ex, m, n));
+      if (rate === 1000) this.send(`${s}@depth@1000ms`, () => ({ e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: side(0), a: side(1) }));
+      pending[0]!.clear();
+      pending[1]!.clear();
+    }
+    this.dropSlowConsumers();
+  }
+
+  private flushTickers(): void {
+    if (!this.server) return;
+    const E = Date.now();
+    for (const index of this.traded) {
+      const m = this.ex.markets.list[index]!;
+      const s = m.binanceSymbol.toLowerCase();
+      this.send(`${s}@ticker`, () => {
+        const t = ticker24h(this.ex, m, E);
+        return {
+          e: "24hrTicker", E, s: t.symbol, p: t.priceChange, P: t.priceChangePercent, w: t.weightedAvgPrice, x: t.prevClosePrice,
+          c: t.lastPrice, Q: t.lastQty, b: t.bidPrice, B: t.bidQty, a: t.askPrice, A: t.askQty, o: t.openPrice, h: t.highPrice,
+          l: t.lowPrice, v: t.volume, q: t.quoteVolume, O: t.openTime, C: t.closeTime, F: t.firstId, L: t.lastId, n: t.count,
+        };
+      });
+      this.send(`${s}@miniTicker`, () => {
+        const t = miniTicker24h(this.ex, m, E);
+        return { e: "24hrMiniTicker", E, s: t.symbol, c: t.lastPrice, o: t.openPrice, h: t.highPrice, l: t.lowPrice, v: t.volume, q: t.quoteVolume };
+      });
+    }
+    this.traded.clear();
+  }
+
+  /** Each subscribed kline stream of a traded market: the candle closed by the batch (x true), then the open one. */
+  private publishKlines(report: BatchReport, E: number): void {
+    const server = this.server!;
+    const bySymbol = new Map<string, BatchReport["trades"]>();
+    for (const t of report.trades) {
+      const list = bySymbol.get(t.symbol);
+      if (list) list.push(t);
+      else bySymbol.set(t.symbol, [t]);
+    }
+    for (const [symbol, trades] of bySymbol) {
+      const m = this.ex.markets.get(symbol)!;
+      const s = m.binanceSymbol.toLowerCase();
+      for (const [interval, bucketing] of Object.entries(INTERVALS)) {
+        const name = `${s}@kline_${interval}`;
+        if (server.subscriberCount(topic(name, false)) + server.subscriberCount(topic(name, true)) === 0) {
+          this.candles.delete(name);
+          continue;
+        }
+        let candle = this.candles.get(name);
+        // A stream's first candle is read from the store, which holds this batch's trades already.
+        const fresh = candle === undefined;
+        candle ??= this.loadCandle(m, bucketing, trades[trades.length - 1]!.time);
+        for (const t of fresh ? [] : trades) {
+          if (t.time > candle.close) {
+            const closed = candle;
+            this.send(name, () => klineEvent(m, interval, closed, true, E));
+            candle = emptyCandle(bucketing, t.time);
+          }
+          if (candle.n === 0) {
+            candle.o = candle.h = candle.l = t.price;
+            candle.f = t.id;
+          }
+          candle.c = t.price;
+          candle.h = Math.max(candle.h, t.price);
+          candle.l = Math.min(candle.l, t.price);
+          candle.v += t.quantity;
+          candle.q += m.notional(t.price, t.quantity);
+          if (t.takerSide === "buy") {
+            candle.V += t.quantity;
+            candle.Q += m.notional(t.price, t.quantity);
+          }
+          candle.n++;
+          candle.L = t.id;
+        }
+        this.candles.set(name, candle);
+        const open = candle;
+        this.send(name, () => klineEvent(m, interval, open, false, E));
+      }
+    }
+  }
+
+  /** The candle of the interval holding `time` as stored. */
+  private loadCandle(m: Market, bucketing: Bucketing, time: number): Candle {
+    const candle = emptyCandle(bucketing, time);
+    const [row] = this.ex.queries.klines(m.symbol, bucketing, { startTime: candle.open, endTime: candle.close, limit: 1 });
+    if (row) {
+      Object.assign(candle, { o: row.open, h: row.high, l: row.low, c: row.close, v: row.volume, n: row.trades, V: row.takerBuyVolume });
+      candle.q = BigInt(row.notional) * BigInt(m.notionalUnits);
+      candle.Q = BigInt(row.takerBuyNotional) * BigInt(m.notionalUnits);
+    }
+    return candle;
+  }
+
+  private dropSlowConsumers(): void {
+    for (const ws of this.sockets) {
+      if (ws.getBufferedAmount() > this.maxBufferedBytes) {
+        ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${this.maxBufferedBytes} bytes waiting`);
+        log("info", "dropped a slow Binance stream client", { bufferedBytes: ws.getBufferedAmount() });
+        this.sockets.delete(ws);
+      }
+    }
+  }
+}
+
+function topic(name: string, combined: boolean): string {
+  return `${combined ? "bnc" : "bn"}:${name}`;
+}
+
+function emptyCandle(bucketing: Bucketing, time: number): Candle {
+  const { open, close } = intervalOf(bucketing, time);
+  return { open, close, o: 0, h: 0, l: 0, c: 0, v: 0, q: 0n, n: 0, f: -1, L: -1, V: 0, Q: 0n };
+}
+
+function klineEvent(m: Market, interval: string, k: Candle, closed: boolean, E: number) {
+  return {
+    e: "kline", E, s: m.binanceSymbol,
+    k: {
+      t: k.open, T: k.close, s: m.binanceSymbol, i: interval, f: k.f, L: k.L, o: m.formatPrice(k.o), c: m.formatPrice(k.c),
+      h: m.formatPrice(k.h), l: m.formatPrice(k.l), v: m.formatQuantity(k.v), n: k.n, x: closed, q: m.quote.format(k.q),
+      V: m.formatQuantity(k.V), Q: m.quote.format(k.Q), B: "0",
+    },
+  };
+}

@@ -1,0 +1,219 @@
+// Request parameters as Binance takes them (query string and form body, or a WebSocket API
+// request's params), checked one by one with Binance's errors, and an order's parameters turned
+// into the core's order request.
+import type { Market, Markets } from "../markets";
+import { MAX_TRAILING_DELTA, toOrderRequest, type OrderRequest, type OrderRequestJson } from "../orders/validate";
+import { errors, fromOutcome, MESSAGES } from "./errors";
+import { Outcome } from "../core/outcomes";
+import { ORDER_TYPES, STP_MODES, type BinanceOrderType, type ResponseType } from "./render";
+
+const DECIMAL = /^([0-9]{1,20})(\.[0-9]{1,20})?$/;
+const DECIMAL_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$";
+const CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
+const MAX_PARAMS = 64;
+
+export class Params {
+  constructor(readonly values: Map<string, string>) {}
+
+  /** Parameters from a query string and a form body; a name given twice is -1101. */
+  static fromText(query: string, body: string): Params {
+    const values = new Map<string, string>();
+    for (const text of [query, body]) {
+      if (text === "") continue;
+      for (const [k, v] of new URLSearchParams(text)) {
+        if (values.has(k)) throw errors.duplicateParam();
+        values.set(k, v);
+      }
+    }
+    if (values.size > MAX_PARAMS) throw errors.tooManyParams(MAX_PARAMS, values.size);
+    return new Params(values);
+  }
+
+  /** A WebSocket API request's params object: scalars only. */
+  static fromObject(object: unknown): Params {
+    if (object === undefined || object === null) return new Params(new Map());
+    if (typeof object !== "object" || Array.isArray(object)) throw errors.badJson("params");
+    const values = new Map<string, string>();
+    for (const [k, v] of Object.entries(object)) {
+      if (typeof v === "string") values.set(k, v);
+      else if (typeof v === "number" && Number.isFinite(v)) values.set(k, String(v));
+      else if (typeof v === "boolean") values.set(k, String(v));
+      else if (Array.isArray(v) && v.every((x) => typeof x === "string")) values.set(k, JSON.stringify(v));
+      else throw errors.invalidValue(k);
+    }
+    if (values.size > MAX_PARAMS) throw errors.tooManyParams(MAX_PARAMS, values.size);
+    return new Params(values);
+  }
+
+  has(name: string): boolean {
+    const v = this.values.get(name);
+    return v !== undefined && v !== "";
+  }
+
+  optional(name: string): string | undefined {
+    const v = this.values.get(name);
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  required(name: string): string {
+    const v = this.optional(name);
+    if (v === undefined) throw errors.missing(name);
+    return v;
+  }
+
+  int(name: string, min: number, max: number): number | undefined {
+    const v = this.optional(name);
+    if (v === undefined) return undefined;
+    if (!/^-?\d{1,16}$/.test(v)) throw errors.illegal(name, "^[0-9]{1,20}$");
+    const n = Number(v);
+    if (n < min || n > max) throw errors.invalidValue(name);
+    return n;
+  }
+
+  decimal(name: string): string | undefined {
+    const v = this.optional(name);
+    if (v === undefined) return undefined;
+    if (!DECIMAL.test(v)) throw errors.illegal(name, DECIMAL_RANGE);
+    return v;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], error: () => Error): T | undefined {
+    const v = this.optional(name);
+    if (v === undefined) return undefined;
+    if (!(values as readonly string[]).includes(v)) throw error();
+    return v as T;
+  }
+
+  market(markets: Markets, name = "symbol"): Market {
+    const m = markets.byBinance(this.required(name));
+    if (!m) throw errors.badSymbol();
+    return m;
+  }
+
+  /** `symbol` if given, else undefined. */
+  optionalMarket(markets: Markets): Market | undefined {
+    return this.has("symbol") ? this.market(markets) : undefined;
+  }
+
+  /** `symbols=["BTCUSD","ETHUSD"]`, or `symbol`, or undefined. */
+  markets(markets: Markets): Market[] | undefined {
+    const list = this.optional("symbols");
+    if (list === undefined) return this.has("symbol") ? [this.market(markets)] : undefined;
+    let names: unknown;
+    try { names = JSON.parse(list); } catch { throw errors.badJson("symbols"); }
+    if (!Array.isArray(names) || names.length === 0 || names.length > 100 || !names.every((n) => typeof n === "string")) throw errors.badJson("symbols");
+    return (names as string[]).map((n) => {
+      const m = markets.byBinance(n);
+      if (!m) throw errors.badSymbol();
+      return m;
+    });
+  }
+
+  /** startTime and endTime (ms), at most `hours` apart when both are given. */
+  window(hours?: number): { startTime?: number; endTime?: number } {
+    const startTime = this.int("startTime", 0, 8.64e15);
+    const endTime = this.int("endTime", 0, 8.64e15);
+    if (startTime !== undefined && endTime !== undefined) {
+      if (endTime < startTime) throw errors.invalidValue("endTime");
+      if (hours !== undefined && endTime - startTime > hours * 3_600_000) throw errors.tooLong(hours);
+    }
+    return { startTime, endTime };
+  }
+
+  limit(fallback: number, max: number): number {
+    return this.int("limit", 1, max) ?? fallback;
+  }
+
+  clientOrderId(name: string): string | undefined {
+    const v = this.optional(name);
+    if (v === undefined) return undefined;
+    if (!CLIENT_ORDER_ID.test(v)) throw errors.illegal(name, "^[\\.A-Z\\:/a-z0-9_-]{1,36}$");
+    return v;
+  }
+}
+
+/** A stop-market buy by quantity holds what it may pay: its trigger price plus this much (bps). */
+export const STOP_MARKET_BUY_BOUND_BPS = 1000;
+
+export interface NewOrder {
+  request: OrderRequest;
+  responseType: ResponseType;
+}
+
+const SIDES = ["BUY", "SELL"] as const;
+const TIFS = ["GTC", "IOC", "FOK"] as const;
+const RESPONSE_TYPES = ["ACK", "RESULT", "FULL"] as const;
+
+const TYPE_OF: Record<BinanceOrderType, OrderRequestJson["type"]> = {
+  LIMIT: "limit", LIMIT_MAKER: "limit", MARKET: "market", STOP_LOSS: "stop_loss", STOP_LOSS_LIMIT: "stop_loss_limit",
+  TAKE_PROFIT: "take_profit", TAKE_PROFIT_LIMIT: "take_profit_limit",
+};
+
+/**
+ * POST /api/v3/order's parameters (and order.place's) to the core's order request. `prefix`:
+ * the names of an order list's legs ("above", "below") or of OTO's ("working", "pending").
+ * `lastPrice`: the market's last trade price (ticks), the reference of a trailing stop-market
+ * buy's bound.
+ */
+export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market) => number | null, prefix = ""): NewOrder {
+  const name = (n: string) => (prefix ? prefix + n[0]!.toUpperCase() + n.slice(1) : n);
+  const m = p.market(markets);
+  const side = p.oneOf(prefix ? "side" : name("side"), SIDES, errors.badSide) ?? (() => { throw errors.missing("side"); })();
+  const type = p.oneOf(name("type"), ORDER_TYPES, errors.badType) ?? (() => { throw errors.missing(name("type")); })();
+  const tif = p.oneOf(name("timeInForce"), TIFS, errors.badTif);
+  const quantity = p.decimal(name("quantity"));
+  const quoteOrderQty = prefix ? undefined : p.decimal("quoteOrderQty");
+  const price = p.decimal(name("price"));
+  const stopPrice = p.decimal(name("stopPrice"));
+  const icebergQty = p.decimal(name("icebergQty"));
+  const trailingDelta = p.int(name("trailingDelta"), 1, MAX_TRAILING_DELTA);
+  const clientOrderId = p.clientOrderId(prefix ? name("clientOrderId") : "newClientOrderId");
+  const stpName = p.oneOf("selfTradePreventionMode", Object.keys(STP_MODES), () => errors.invalidValue("selfTradePreventionMode"));
+  const responseType = p.oneOf("newOrderRespType", RESPONSE_TYPES, () => errors.invalidValue("newOrderRespType"))
+    ?? (type === "MARKET" || type === "LIMIT" ? "FULL" : "ACK");
+
+  const isLimit = type === "LIMIT" || type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
+  const isStop = type !== "LIMIT" && type !== "MARKET" && type !== "LIMIT_MAKER";
+  if (isLimit && tif === undefined) throw errors.missing(name("timeInForce"));
+  if (!isLimit && tif !== undefined && type !== "MARKET") throw errors.notRequired(name("timeInForce"));
+  if (type !== "MARKET" && type !== "LIMIT_MAKER" && !isLimit && price !== undefined && !(isStop && side === "BUY")) throw errors.notRequired(name("price"));
+  if ((isLimit || type === "LIMIT_MAKER") && price === undefined) throw errors.missing(name("price"));
+  if (type === "MARKET") {
+    if (price !== undefined) throw errors.notRequired("price");
+    if (quantity === undefined && quoteOrderQty === undefined) throw errors.eitherOf("quantity", "quoteOrderQty");
+    if (quantity !== undefined && quoteOrderQty !== undefined) throw errors.combination("quantity", "quoteOrderQty");
+  } else if (quantity === undefined) throw errors.missing(name("quantity"));
+  if (quoteOrderQty !== undefined && type !== "MARKET") throw errors.notRequired("quoteOrderQty");
+  if (isStop && stopPrice === undefined && trailingDelta === undefined) throw errors.missing(name("stopPrice"));
+  if (!isStop && (stopPrice !== undefined || trailingDelta !== undefined)) throw errors.notRequired(stopPrice !== undefined ? name("stopPrice") : name("trailingDelta"));
+  if (icebergQty !== undefined && !isLimit && type !== "LIMIT_MAKER") throw errors.rejected(MESSAGES.unsupported);
+
+  // A stop-market buy by quantity holds what it may pay (the core asks for that bound as price).
+  let bound: string | undefined;
+  if ((type === "STOP_LOSS" || type === "TAKE_PROFIT") && side === "BUY") {
+    const reference = stopPrice !== undefined ? toTicks(m, stopPrice, "stopPrice") : lastPrice(m);
+    if (reference === null) throw errors.rejected("Order book liquidity is less than symbol minimum quantity.");
+    const bps = STOP_MARKET_BUY_BOUND_BPS + (trailingDelta ?? 0);
+    bound = m.formatPrice(Math.ceil((reference * (10_000 + bps)) / 10_000));
+  }
+  const json: OrderRequestJson = {
+    symbol: m.symbol, side: side === "BUY" ? "buy" : "sell", type: TYPE_OF[type],
+    quantity: quantity ?? null, quoteQuantity: quoteOrderQty ?? null, price: bound ?? price ?? null,
+    timeInForce: type === "LIMIT_MAKER" ? "GTC" : isLimit ? tif : null, postOnly: type === "LIMIT_MAKER",
+    clientOrderId: clientOrderId ?? null, stopPrice: stopPrice ?? null, trailingDelta: trailingDelta ?? null,
+    icebergQuantity: icebergQty ?? null, selfTradePrevention: stpName === undefined ? null : STP_MODES[stpName]!,
+  };
+  try {
+    return { request: toOrderRequest(json, markets), responseType };
+  } catch (error) {
+    throw error instanceof Outcome ? fromOutcome(error) : error;
+  }
+}
+
+function toTicks(m: Market, value: string, field: string): number {
+  try {
+    return m.priceTicks(value, field);
+  } catch (error) {
+    throw error instanceof Outcome ? fromOutcome(error) : error;
+  }
+}

@@ -1,0 +1,180 @@
+// The exchange's orders, trades and accounts as Binance shows them: upper-case enums, decimal
+// strings, millisecond times, and Binance's field names. Shared by REST, the WebSocket API and
+// the user data stream.
+import type { Account } from "../accounts";
+import type { Exchange } from "../exchange";
+import type { Market } from "../markets";
+import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
+import type { SelfTradeMode } from "../markets";
+import type { TradeRow } from "../store/queries";
+
+export type ResponseType = "ACK" | "RESULT" | "FULL";
+
+export const ORDER_TYPES = ["LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"] as const;
+export type BinanceOrderType = (typeof ORDER_TYPES)[number];
+
+export const STP_MODES: Record<string, SelfTradeMode> = {
+  NONE: "none", EXPIRE_TAKER: "expireTaker", EXPIRE_MAKER: "expireMaker", EXPIRE_BOTH: "expireBoth", DECREMENT: "decrement",
+};
+const STP_NAMES = Object.fromEntries(Object.entries(STP_MODES).map(([k, v]) => [v, k])) as Record<SelfTradeMode, string>;
+export const stpName = (mode: SelfTradeMode) => STP_NAMES[mode];
+
+const TYPE_NAMES: Record<OrderType, BinanceOrderType> = {
+  limit: "LIMIT", market: "MARKET", stop_loss: "STOP_LOSS", stop_loss_limit: "STOP_LOSS_LIMIT",
+  take_profit: "TAKE_PROFIT", take_profit_limit: "TAKE_PROFIT_LIMIT",
+};
+
+export function typeName(o: Pick<OrderState, "type" | "postOnly">): BinanceOrderType {
+  return o.postOnly ? "LIMIT_MAKER" : TYPE_NAMES[o.type];
+}
+
+export function statusName(o: OrderState): string {
+  switch (o.status ?? "new") {
+    case "new": return "NEW";
+    case "partially_filled": return "PARTIALLY_FILLED";
+    case "filled": return "FILLED";
+    case "canceled": return "CANCELED";
+    case "rejected": return "REJECTED";
+    case "expired": return o.expireReason === "SELF_TRADE_PREVENTION" ? "EXPIRED_IN_MATCH" : "EXPIRED";
+  }
+}
+
+/** Binance shows GTC for the types that take no timeInForce. */
+function tifName(o: OrderState): string {
+  const type = typeName(o);
+  return type === "MARKET" || type === "STOP_LOSS" || type === "TAKE_PROFIT" || type === "LIMIT_MAKER" ? "GTC" : o.timeInForce;
+}
+
+/** A fee rate in basis points as Binance's decimal fraction ("0.00100000"). */
+export function rateOf(bps: number): string {
+  const digits = String(bps).padStart(5, "0");
+  return `${digits.slice(0, -4)}.${digits.slice(-4)}0000`;
+}
+
+export function clientOrderIdOf(o: OrderState): string {
+  return o.clientOrderId ?? `ex${o.id}`;
+}
+
+export const orderListIdOf = (o: OrderState) => o.listId ?? -1;
+
+/** Whether the order is in the book (not waiting for its trigger or its list's working order). */
+const isWorking = (o: OrderState) => !o.waiting && !(isConditionalType(o.type) && !o.triggered);
+
+function fillsOf(o: OrderState) {
+  const m = o.market;
+  const feeAsset = o.side === "buy" ? m.base : m.quote;
+  return o.fills.map((f: Fill) => ({
+    price: m.formatPrice(f.price), qty: m.formatQuantity(f.quantity), commission: feeAsset.format(f.fee),
+    commissionAsset: feeAsset.symbol, tradeId: f.tradeId,
+  }));
+}
+
+/** The answer to a new order: ACK, RESULT or FULL. */
+export function orderResponse(o: OrderState, type: ResponseType) {
+  const m = o.market;
+  const ack = { symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o), transactTime: o.updatedAt };
+  if (type === "ACK") return ack;
+  const result = {
+    ...ack,
+    price: m.formatPrice(o.price ?? 0), origQty: quantityOf(o), executedQty: m.formatQuantity(o.filled),
+    origQuoteOrderQty: m.quote.format(o.quoteQuantity ?? 0n), cummulativeQuoteQty: m.quote.format(filledNotional(o)),
+    status: statusName(o), timeInForce: tifName(o), type: typeName(o), side: o.side === "buy" ? "BUY" : "SELL",
+    ...conditionalFields(o),
+    workingTime: isWorking(o) ? o.createdAt : -1, selfTradePreventionMode: stpName(o.selfTradePrevention),
+    ...preventedFields(o),
+  };
+  return type === "RESULT" ? result : { ...result, fills: fillsOf(o) };
+}
+
+/** An order as GET /api/v3/order shows it. */
+export function orderView(o: OrderState) {
+  const m = o.market;
+  return {
+    symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o),
+    price: m.formatPrice(o.price ?? 0), origQty: quantityOf(o), executedQty: m.formatQuantity(o.filled),
+    cummulativeQuoteQty: m.quote.format(filledNotional(o)), status: statusName(o), timeInForce: tifName(o),
+    type: typeName(o), side: o.side === "buy" ? "BUY" : "SELL",
+    stopPrice: m.formatPrice(o.stopPrice ?? 0), icebergQty: m.formatQuantity(o.icebergQuantity ?? 0),
+    time: o.createdAt, updateTime: o.updatedAt, isWorking: isWorking(o), workingTime: isWorking(o) ? o.createdAt : -1,
+    origQuoteOrderQty: m.quote.format(o.quoteQuantity ?? 0n), selfTradePreventionMode: stpName(o.selfTradePrevention),
+    ...(o.trailingDelta !== null ? { trailingDelta: o.trailingDelta } : {}),
+    ...preventedFields(o),
+  };
+}
+
+/** A market order by quote amount has no quantity of its own (only the engine's cap): 0 as Binance shows it. */
+function quantityOf(o: OrderState): string {
+  return o.market.formatQuantity(o.quoteQuantity !== null ? o.filled : o.quantity);
+}
+
+function conditionalFields(o: OrderState) {
+  const m = o.market;
+  return {
+    ...(o.stopPrice !== null || o.trailingDelta !== null ? { stopPrice: m.formatPrice(o.stopPrice ?? 0) } : {}),
+    ...(o.trailingDelta !== null ? { trailingDelta: o.trailingDelta } : {}),
+    ...(o.icebergQuantity !== null ? { icebergQty: m.formatQuantity(o.icebergQuantity) } : {}),
+  };
+}
+
+function preventedFields(o: OrderState) {
+  return o.prevented > 0 ? { preventedMatchId: 0, preventedQuantity: o.market.formatQuantity(o.prevented) } : {};
+}
+
+export function publicTrade(m: Market, t: TradeRow) {
+  return {
+    id: t.id, price: m.formatPrice(t.price), qty: m.formatQuantity(t.quantity), quoteQty: m.quote.format(m.notional(t.price, t.quantity)),
+    time: t.time, isBuyerMaker: t.takerSide === "sell", isBestMatch: true,
+  };
+}
+
+/** Every trade is its own aggregate trade: a = f = l = the trade's id. */
+export function aggregateTrade(m: Market, t: Pick<TradeRow, "id" | "price" | "quantity" | "time" | "takerSide">) {
+  return { a: t.id, p: m.formatPrice(t.price), q: m.formatQuantity(t.quantity), f: t.id, l: t.id, T: t.time, m: t.takerSide === "sell", M: true };
+}
+
+/** One leg of a trade as the account that made it sees it (GET /api/v3/myTrades). */
+export function accountTrade(m: Market, t: TradeRow, asTaker: boolean) {
+  const buyer = (t.takerSide === "buy") === asTaker;
+  const feeAsset = buyer ? m.base : m.quote;
+  return {
+    symbol: m.binanceSymbol, id: t.id, orderId: asTaker ? t.takerOrderId : t.makerOrderId, orderListId: -1,
+    price: m.formatPrice(t.price), qty: m.formatQuantity(t.quantity), quoteQty: m.quote.format(m.notional(t.price, t.quantity)),
+    commission: feeAsset.format(BigInt(asTaker ? t.takerFee : t.makerFee)), commissionAsset: feeAsset.symbol,
+    time: t.time, isBuyer: buyer, isMaker: !asTaker, isBestMatch: true,
+  };
+}
+
+/** The account's fee rates in a market, in basis points. */
+export function feeRatesOf(ex: Exchange, account: Account, m: Market): { maker: number; taker: number } {
+  const own = ex.engine.feeRates(account.id);
+  return { maker: own.maker >= 0 ? own.maker : m.makerFeeBps, taker: own.taker >= 0 ? own.taker : m.takerFeeBps };
+}
+
+export function accountInfo(ex: Exchange, account: Account, omitZeroBalances: boolean) {
+  // Binance has one rate per account; here rates are per market: the first market's stand for all.
+  const rates = feeRatesOf(ex, account, ex.markets.list[0]!);
+  const balances = ex.markets.assets.list.map((a) => {
+    const b = ex.engine.balance(account.id, a.index);
+    return { asset: a.symbol, free: a.format(b.free), locked: a.format(b.locked), zero: b.free === 0n && b.locked === 0n };
+  }).filter((b) => !(omitZeroBalances && b.zero)).map(({ zero: _, ...b }) => b);
+  return {
+    makerCommission: rates.maker, takerCommission: rates.taker, buyerCommission: 0, sellerCommission: 0,
+    commissionRates: { maker: rateOf(rates.maker), taker: rateOf(rates.taker), buyer: rateOf(0), seller: rateOf(0) },
+    canTrade: true, canWithdraw: true, canDeposit: true, brokered: false, requireSelfTradePrevention: false, preventSor: false,
+    updateTime: Date.now(), accountType: "SPOT", balances, permissions: ["SPOT"], uid: account.id,
+  };
+}
+
+/** An order list as Binance answers for it (listStatus). */
+export function listStatus(orders: [OrderState, OrderState], type: ResponseType, listClientOrderId?: string) {
+  const [a] = orders;
+  const open = orders.some((o) => o.status === null || isOpen(o.status));
+  return {
+    orderListId: a.listId ?? a.id, contingencyType: a.listType === "oto" ? "OTO" : "OCO",
+    listStatusType: open ? "EXEC_STARTED" : "ALL_DONE", listOrderStatus: open ? "EXECUTING" : "ALL_DONE",
+    listClientOrderId: listClientOrderId ?? `exlist${a.listId ?? a.id}`, transactionTime: Math.max(...orders.map((o) => o.updatedAt)),
+    symbol: a.market.binanceSymbol,
+    orders: orders.map((o) => ({ symbol: o.market.binanceSymbol, orderId: o.id, clientOrderId: clientOrderIdOf(o) })),
+    ...(type === "ACK" ? {} : { orderReports: orders.map((o) => orderResponse(o, type)) }),
+  };
+}

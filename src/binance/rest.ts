@@ -1,0 +1,196 @@
+// Binance's spot REST API, /api/v3, over the same core as /api/v1: parameters from the query
+// string and the form body exactly as Binance takes them, its signatures, weights, errors and
+// answers. Every route is declared once with its weight and security, through `route`.
+import { Elysia } from "elysia";
+import type { KeyedAccount } from "../accounts";
+import { Outcome } from "../core/outcomes";
+import { log } from "../log";
+import type { Market } from "../markets";
+import { accountOf, checkTimestamp, signedPayload, verifySignature } from "./auth";
+import { BinanceError, errors, fromOutcome } from "./errors";
+import { bookTicker, depth, INTERVALS, klineArray, symbolInfo, ticker24h, miniTicker24h } from "./market-data";
+import { Params } from "./params";
+import { accountInfo, accountTrade, aggregateTrade, feeRatesOf, listStatus, orderView, publicTrade, rateOf } from "./render";
+import type { BinanceTrading } from "./trading";
+import type { UserDataStreams } from "./user-data";
+import { RequestWeights } from "./weights";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Security = "none" | "key" | "signed";
+interface Context { p: Params; account: KeyedAccount; request: Request }
+type Weight = number | ((p: Params) => number);
+
+const json = (status: number, body: unknown, headers: Record<string, string>) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+function depthWeight(limit: number): number {
+  return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+}
+
+const tickerWeight = (one: number, all: number) => (p: Params) => {
+  const list = p.optional("symbols");
+  if (list !== undefined) return Math.max(one, Math.min(all, (list.match(/,/g)?.length ?? 0) + 1) * one);
+  return p.has("symbol") ? one : all;
+};
+
+export interface BinanceRestOptions {
+  weights: RequestWeights;
+  userData: UserDataStreams;
+}
+
+export function binanceRest(core: BinanceTrading, { weights, userData }: BinanceRestOptions) {
+  const ex = core.ex;
+  const app = new Elysia({ name: "binance-rest" });
+
+  function route(method: "GET" | "POST" | "PUT" | "DELETE", path: string, weight: Weight, security: Security, handler: (c: Context) => unknown) {
+    app.route(method, `/api/v3/${path}`, async ({ request, server }) => {
+      const ip = server?.requestIP(request)?.address ?? "local";
+      let used = weights.current(ip);
+      const headers = () => ({ "x-mbx-used-weight-1m": String(used), "x-mbx-used-weight": String(used) });
+      try {
+        const url = request.url;
+        const q = url.indexOf("?");
+        const query = q < 0 ? "" : url.slice(q + 1);
+        let body = "";
+        if (method !== "GET") {
+          if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw errors.invalidValue("body");
+          body = await request.text();
+          if (body.length > MAX_BODY_BYTES) throw errors.invalidValue("body");
+        }
+        const p = Params.fromText(query, body);
+        used = weights.spend(ip, typeof weight === "number" ? weight : weight(p));
+        let account = undefined as unknown as KeyedAccount;
+        if (security !== "none") {
+          account = accountOf(ex.accounts, request.headers.get("x-mbx-apikey"));
+          if (security === "signed") {
+            checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"));
+            verifySignature(account, signedPayload(query, body), p.optional("signature"));
+          }
+        }
+        return json(200, await handler({ p, account, request }), headers());
+      } catch (error) {
+        const e = error instanceof BinanceError ? error : error instanceof Outcome ? fromOutcome(error) : undefined;
+        if (e) return json(e.status, e.body(), { ...e.headers, ...headers() });
+        log("error", "binance surface: unhandled error", { path, error: String(error) });
+        return json(500, errors.internal().body(), headers());
+      }
+    }, { parse: "none" });
+  }
+
+  // ---- general and market data ------------------------------------------------------------
+  route("GET", "ping", 1, "none", () => ({}));
+  route("GET", "time", 1, "none", () => ({ serverTime: Date.now() }));
+  route("GET", "exchangeInfo", 20, "none", ({ p }) => {
+    const markets = p.markets(ex.markets) ?? ex.markets.list;
+    return {
+      timezone: "UTC", serverTime: Date.now(),
+      rateLimits: [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: weights.limit }],
+      exchangeFilters: [], symbols: markets.map((m) => symbolInfo(ex, m)),
+    };
+  });
+  route("GET", "depth", (p) => depthWeight(p.limit(100, 5000)), "none", ({ p }) => depth(ex, p.market(ex.markets), p.limit(100, 5000)));
+  route("GET", "trades", 25, "none", ({ p }) => {
+    const m = p.market(ex.markets);
+    return ex.queries.tradeHistory(m.symbol, { limit: p.limit(500, 1000) }).map((t) => publicTrade(m, t));
+  });
+  route("GET", "historicalTrades", 25, "none", ({ p }) => {
+    const m = p.market(ex.markets);
+    return ex.queries.tradeHistory(m.symbol, { fromId: p.int("fromId", 0, Number.MAX_SAFE_INTEGER), limit: p.limit(500, 1000) }).map((t) => publicTrade(m, t));
+  });
+  route("GET", "aggTrades", 4, "none", ({ p }) => {
+    const m = p.market(ex.markets);
+    const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);
+    const window = p.window(1);
+    if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
+    return ex.queries.tradeHistory(m.symbol, { fromId, ...window, limit: p.limit(500, 1000) }).map((t) => aggregateTrade(m, t));
+  });
+  for (const path of ["klines", "uiKlines"]) {
+    route("GET", path, 2, "none", ({ p }) => {
+      const m = p.market(ex.markets);
+      const bucketing = INTERVALS[p.required("interval")];
+      if (!bucketing) throw errors.badInterval();
+      return ex.queries.klines(m.symbol, bucketing, { ...p.window(), limit: p.limit(500, 1000) }).map((k) => klineArray(m, bucketing, k));
+    });
+  }
+  route("GET", "avgPrice", 2, "none", ({ p }) => {
+    const m = p.market(ex.markets);
+    const now = Date.now();
+    const w = ex.stats.window(m.index, now, 5);
+    const last = ex.stats.lastPrice(m.index) ?? 0;
+    return { mins: 5, price: w.lots > 0n ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(last), closeTime: now };
+  });
+  route("GET", "ticker/24hr", tickerWeight(2, 80), "none", ({ p }) => {
+    const mini = p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) === "MINI";
+    const render = (m: Market) => (mini ? miniTicker24h(ex, m) : ticker24h(ex, m));
+    const list = p.markets(ex.markets);
+    return list && p.has("symbol") ? render(list[0]!) : (list ?? ex.markets.list).map(render);
+  });
+  route("GET", "ticker/price", tickerWeight(2, 4), "none", ({ p }) => {
+    const render = (m: Market) => ({ symbol: m.binanceSymbol, price: m.formatPrice(ex.stats.lastPrice(m.index) ?? 0) });
+    const list = p.markets(ex.markets);
+    return list && p.has("symbol") ? render(list[0]!) : (list ?? ex.markets.list).map(render);
+  });
+  route("GET", "ticker/bookTicker", tickerWeight(2, 4), "none", ({ p }) => {
+    const list = p.markets(ex.markets);
+    return list && p.has("symbol") ? bookTicker(ex, list[0]!) : (list ?? ex.markets.list).map((m) => bookTicker(ex, m));
+  });
+
+  // ---- trading ------------------------------------------------------------------------------
+  route("POST", "order", 1, "signed", ({ p, account }) => core.place(account, core.parseOrder(p)));
+  route("POST", "order/test", 1, "signed", ({ p, account }) => {
+    const order = core.parseOrder(p);
+    if (p.optional("computeCommissionRates") !== "true") return {};
+    const rates = feeRatesOf(ex, account, order.request.market);
+    return {
+      standardCommissionForOrder: { maker: rateOf(rates.maker), taker: rateOf(rates.taker) },
+      taxCommissionForOrder: { maker: rateOf(0), taker: rateOf(0) }, discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: "BNB", discount: "0" },
+    };
+  });
+  route("DELETE", "order", 1, "signed", ({ p, account }) => core.cancel(account, p.market(ex.markets), p));
+  route("DELETE", "openOrders", 1, "signed", ({ p, account }) => core.cancelAll(account, p.market(ex.markets)));
+  route("POST", "order/cancelReplace", 1, "signed", ({ p, account }) => core.cancelReplace(account, p));
+  route("GET", "order", 4, "signed", ({ p, account }) => orderView(core.findOrder(account, p.market(ex.markets), p)));
+  route("GET", "openOrders", (p) => (p.has("symbol") ? 6 : 80), "signed", ({ p, account }) => core.openOrders(account, p.optionalMarket(ex.markets)));
+  route("GET", "allOrders", 20, "signed", ({ p, account }) => {
+    const m = p.market(ex.markets);
+    const filter = { fromId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), ...p.window(24), limit: p.limit(500, 1000) };
+    return ex.queries.accountOrders(account.id, m.symbol, filter).map(orderView);
+  });
+  route("POST", "orderList/oco", 1, "signed", ({ p, account }) => core.placeList(account, p, "oco"));
+  route("POST", "orderList/oto", 1, "signed", ({ p, account }) => core.placeList(account, p, "oto"));
+  route("DELETE", "orderList", 1, "signed", ({ p, account }) => core.cancelList(account, p));
+  route("GET", "orderList", 4, "signed", ({ p, account }) => listStatus(core.findList(account, p), "ACK"));
+  route("GET", "openOrderList", 6, "signed", ({ account }) => core.openLists(account));
+
+  // ---- account ------------------------------------------------------------------------------
+  route("GET", "account", 20, "signed", ({ p, account }) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true"));
+  route("GET", "myTrades", 20, "signed", ({ p, account }) => {
+    const m = p.market(ex.markets);
+    const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);
+    const window = p.window(24);
+    if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
+    const filter = { orderId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), fromId, ...window, limit: p.limit(500, 1000) };
+    return ex.queries.accountTrades(account.id, m.symbol, filter).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
+  });
+  route("GET", "account/commission", 20, "signed", ({ p, account }) => {
+    const m = p.market(ex.markets);
+    const rates = feeRatesOf(ex, account, m);
+    const zero = rateOf(0);
+    return {
+      symbol: m.binanceSymbol,
+      standardCommission: { maker: rateOf(rates.maker), taker: rateOf(rates.taker), buyer: zero, seller: zero },
+      specialCommission: { maker: zero, taker: zero, buyer: zero, seller: zero },
+      taxCommission: { maker: zero, taker: zero, buyer: zero, seller: zero },
+      discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: "BNB", discount: "0" },
+    };
+  });
+  route("GET", "rateLimit/order", 40, "signed", () => []);
+
+  // ---- the listenKey shim for older bots (Binance removed it; /ws/<listenKey> streams the events)
+  route("POST", "userDataStream", 2, "key", ({ account }) => ({ listenKey: userData.createListenKey(account) }));
+  route("PUT", "userDataStream", 2, "key", ({ p, account }) => (userData.keepAlive(account, p.required("listenKey")), {}));
+  route("DELETE", "userDataStream", 2, "key", ({ p, account }) => (userData.closeListenKey(account, p.required("listenKey")), {}));
+
+  return app;
+}

@@ -1,0 +1,108 @@
+// The Binance-compatible surface as one Elysia plugin, beside /api/v1 on the same port and over
+// the same core: REST at /api/v3, market streams at /ws/<stream> and /stream, the WebSocket API
+// at /ws-api/v3, and the listenKey shim's /ws/<listenKey>. The native /ws keeps its protocol.
+import type { Server, ServerWebSocket } from "bun";
+import { Elysia } from "elysia";
+import type { BatchReport } from "../core/sequencer";
+import type { Exchange } from "../exchange";
+import { BinanceMarketStreams, type StreamSocketState } from "./market-streams";
+import { binanceRest } from "./rest";
+import { BinanceTrading } from "./trading";
+import { UserDataStreams } from "./user-data";
+import { RequestWeights } from "./weights";
+import { BinanceWebSocketApi, type ApiSocketState } from "./ws-api";
+
+export interface BinanceOptions {
+  /** Request weight an IP may use per minute (0: no limit). */
+  weightLimit: number;
+  /** Bytes a stream client may have waiting before it is dropped. */
+  maxBufferedBytes: number;
+}
+
+type Socket = ServerWebSocket<unknown>;
+// Elysia types its socket's `raw` with an older interface than the Bun ServerWebSocket it is.
+const bunSocket = (ws: { raw: unknown }) => ws.raw as Socket;
+
+export class BinanceSurface {
+  readonly userData: UserDataStreams;
+  readonly streams: BinanceMarketStreams;
+  readonly plugin;
+  private readonly states = new Map<Socket, StreamSocketState | ApiSocketState | { kind: "listen-key"; accountId: number; deliver: (e: Record<string, unknown>) => void }>();
+
+  constructor(ex: Exchange, options: BinanceOptions) {
+    const weights = new RequestWeights(options.weightLimit);
+    const trading = new BinanceTrading(ex);
+    this.userData = new UserDataStreams(ex);
+    this.streams = new BinanceMarketStreams(ex, options.maxBufferedBytes);
+    const api = new BinanceWebSocketApi(ex, trading, weights, this.userData);
+    const forget = (ws: Socket) => {
+      const state = this.states.get(ws);
+      this.states.delete(ws);
+      if (state?.kind === "binance-api") api.closed(state);
+      else if (state?.kind === "listen-key") this.userData.unsubscribe(state.accountId, state.deliver);
+      else this.streams.closed(ws);
+    };
+    const streamMessage = (ws: Socket, message: unknown) => {
+      const state = this.states.get(ws);
+      if (state?.kind === "binance-market") ws.send(JSON.stringify(this.streams.message(ws, state, message)));
+    };
+
+    this.plugin = new Elysia({ name: "binance" })
+      .use(binanceRest(trading, { weights, userData: this.userData }))
+      .ws("/ws/:stream", {
+        open: (ws) => {
+          const raw = bunSocket(ws);
+          const name = (ws.data as { params: { stream: string } }).params.stream;
+          const accountId = this.userData.accountOfListenKey(name);
+          if (accountId !== undefined) {
+            const deliver = (event: Record<string, unknown>) => void raw.send(JSON.stringify(event));
+            this.states.set(raw, { kind: "listen-key", accountId, deliver });
+            this.userData.subscribe(accountId, deliver);
+            return;
+          }
+          const state: StreamSocketState = { kind: "binance-market", combined: false, streams: new Set() };
+          this.states.set(raw, state);
+          // /ws/<stream>, or /ws/<any name> followed by SUBSCRIBE.
+          this.streams.opened(raw, state, [name]);
+        },
+        message: (ws, message) => streamMessage(bunSocket(ws), message),
+        close: (ws) => forget(bunSocket(ws)),
+      })
+      .ws("/stream", {
+        open: (ws) => {
+          const raw = bunSocket(ws);
+          const query = (ws.data as { query: Record<string, string | undefined> }).query;
+          const state: StreamSocketState = { kind: "binance-market", combined: true, streams: new Set() };
+          this.states.set(raw, state);
+          this.streams.opened(raw, state, (query.streams ?? "").split("/").filter((s) => s !== ""));
+        },
+        message: (ws, message) => streamMessage(bunSocket(ws), message),
+        close: (ws) => forget(bunSocket(ws)),
+      })
+      .ws("/ws-api/v3", {
+        open: (ws) => {
+          const raw = bunSocket(ws);
+          this.states.set(raw, api.newState(raw.remoteAddress));
+        },
+        message: async (ws, message) => {
+          const raw = bunSocket(ws);
+          const state = this.states.get(raw);
+          if (state?.kind === "binance-api") raw.send(JSON.stringify(await api.message(raw, state, message)));
+        },
+        close: (ws) => forget(bunSocket(ws)),
+      });
+  }
+
+  attach(server: Server<unknown>): void {
+    this.streams.attach(server);
+  }
+
+  publish(report: BatchReport): void {
+    this.streams.publish(report);
+    this.userData.publish(report);
+  }
+
+  close(): void {
+    this.streams.close();
+  }
+}

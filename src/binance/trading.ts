@@ -1,0 +1,182 @@
+// Trading in Binance's words, shared by REST and the WebSocket API: orders placed, found,
+// cancelled and replaced through the core, order lists, and the core's refusals as Binance's
+// errors for the action at hand.
+import type { KeyedAccount } from "../accounts";
+import { Outcome } from "../core/outcomes";
+import type { Exchange } from "../exchange";
+import type { Market } from "../markets";
+import { isOpen, type OrderState } from "../orders/order";
+import { BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
+import { Params, parseNewOrder, type NewOrder } from "./params";
+import { clientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
+
+/** Which way a failed request went wrong, for the choice between -2011 and -2013. */
+type Action = "place" | "cancel" | "query";
+
+/** What the surface shares between REST and the WebSocket API: the core's operations in Binance's words. */
+export class BinanceTrading {
+  constructor(readonly ex: Exchange) {}
+
+  lastPrice = (m: Market) => this.ex.stats.lastPrice(m.index);
+
+  parseOrder(p: Params): NewOrder {
+    return parseNewOrder(p, this.ex.markets, this.lastPrice);
+  }
+
+  async place(account: KeyedAccount, order: NewOrder) {
+    const placed = await this.ex.sequencer.submit(account, order.request);
+    // Binance refuses a LIMIT_MAKER that would take with an error, not a rejected order.
+    if (placed.status === "rejected" && placed.postOnly) throw errors.rejected(MESSAGES.wouldTake);
+    return orderResponse(placed, order.responseType);
+  }
+
+  /** The account's order named by orderId or origClientOrderId (a closed one too). */
+  findOrder(account: KeyedAccount, m: Market, p: Params, action: Action = "query"): OrderState {
+    const missing = () => (action === "query" ? errors.noSuchOrder() : errors.cancelRejected(MESSAGES.unknownOrder));
+    const id = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
+    const clientId = p.clientOrderId("origClientOrderId");
+    if (id === undefined && clientId === undefined) throw errors.eitherOf("orderId", "origClientOrderId");
+    let order: OrderState | undefined;
+    if (id !== undefined) order = this.ex.sequencer.registry.get(id) ?? this.ex.queries.order(id);
+    else {
+      order = this.ex.sequencer.registry.byClientOrderId(account.id, clientId!) ?? this.ex.queries.orderByClientId(account.id, clientId!);
+      // An order placed without a client order id answers to the one it is shown with.
+      const generated = /^ex(\d{1,16})$/.exec(clientId!);
+      if (!order && generated) {
+        const o = this.ex.queries.order(Number(generated[1]));
+        if (o?.clientOrderId === null) order = o;
+      }
+    }
+    if (!order || order.accountId !== account.id || order.market !== m || order.status === null) throw missing();
+    if (clientId !== undefined && id !== undefined && clientOrderIdOf(order) !== clientId) throw missing();
+    return order;
+  }
+
+  async cancel(account: KeyedAccount, m: Market, p: Params) {
+    const target = this.findOrder(account, m, p, "cancel");
+    if (!isOpen(target.status)) throw errors.cancelRejected(MESSAGES.unknownOrder);
+    const cancelled = await this.call(() => this.ex.sequencer.cancel(account, target.id), "cancel");
+    return cancelResponse(cancelled);
+  }
+
+  async cancelAll(account: KeyedAccount, m: Market) {
+    const cancelled = await this.ex.sequencer.cancelAll(account, m.symbol);
+    return cancelled.map(cancelResponse);
+  }
+
+  openOrders(account: KeyedAccount, m: Market | undefined) {
+    return this.ex.sequencer.registry.ofAccount(account.id, m?.symbol)
+      .filter((o) => o.status !== null).sort((a, b) => a.id - b.id).map(orderView);
+  }
+
+  /** POST /api/v3/order/cancelReplace and order.cancelReplace. */
+  async cancelReplace(account: KeyedAccount, p: Params) {
+    const m = p.market(this.ex.markets);
+    const mode = p.oneOf("cancelReplaceMode", ["STOP_ON_FAILURE", "ALLOW_FAILURE"] as const, () => errors.invalidValue("cancelReplaceMode"));
+    if (mode === undefined) throw errors.missing("cancelReplaceMode");
+    const cancelParams = new Params(new Map([...p.values].filter(([k]) => k !== "orderId" && k !== "origClientOrderId")));
+    const cancelId = p.int("cancelOrderId", 0, Number.MAX_SAFE_INTEGER);
+    const cancelClientId = p.clientOrderId("cancelOrigClientOrderId");
+    if (cancelId !== undefined) cancelParams.values.set("orderId", String(cancelId));
+    if (cancelClientId !== undefined) cancelParams.values.set("origClientOrderId", cancelClientId);
+    const order = this.parseOrder(p);
+    const allowFailure = mode === "ALLOW_FAILURE";
+    let oldId: number;
+    try {
+      oldId = this.findOrder(account, m, cancelParams, "cancel").id;
+    } catch (error) {
+      if (!(error instanceof BinanceError) || !allowFailure) throw replaceFailure(error, null);
+      oldId = 0; // nothing to cancel: the new order is placed all the same
+    }
+    try {
+      const { cancelled, order: placed } = await this.ex.sequencer.replace(account, oldId, order.request, allowFailure);
+      const newOrderResponse = orderResponse(placed, order.responseType);
+      if (!cancelled) {
+        throw new BinanceError(-2021, "Order cancel-replace partially failed.", 409, {}, {
+          cancelResult: "FAILURE", newOrderResult: "SUCCESS", cancelResponse: errors.cancelRejected(MESSAGES.unknownOrder).body(), newOrderResponse,
+        });
+      }
+      return { cancelResult: "SUCCESS", newOrderResult: "SUCCESS", cancelResponse: cancelResponse(cancelled), newOrderResponse };
+    } catch (error) {
+      if (error instanceof Outcome && error.details.cancelled !== undefined) {
+        const cancelled = this.ex.queries.order(Number(error.details.cancelled));
+        throw new BinanceError(-2021, "Order cancel-replace partially failed.", 409, {}, {
+          cancelResult: "SUCCESS", newOrderResult: "FAILURE",
+          cancelResponse: cancelled ? cancelResponse(cancelled) : null, newOrderResponse: fromOutcome(error).body(),
+        });
+      }
+      if (error instanceof Outcome) throw replaceFailure(fromOutcome(error, error.code === "UNKNOWN_ORDER" || error.code === "ORDER_NOT_OPEN" ? "cancel" : "place"), null);
+      throw error;
+    }
+  }
+
+  /** An OCO (orderList/oco: above and below legs) or OTO (orderList/oto: working and pending). */
+  async placeList(account: KeyedAccount, p: Params, kind: "oco" | "oto") {
+    const [first, second] = kind === "oco" ? ["above", "below"] : ["working", "pending"];
+    const legs = [first!, second!].map((prefix) => this.parseOrder(legParams(p, prefix, kind === "oco")));
+    const responseType = p.oneOf("newOrderRespType", ["ACK", "RESULT", "FULL"] as const, () => errors.invalidValue("newOrderRespType")) ?? "ACK";
+    const orders = await this.call(() => this.ex.sequencer.submitList(account, kind, [legs[0]!.request, legs[1]!.request]), "place");
+    return listStatus(orders, responseType, p.optional("listClientOrderId"));
+  }
+
+  findList(account: KeyedAccount, p: Params): [OrderState, OrderState] {
+    const id = p.int("orderListId", 0, Number.MAX_SAFE_INTEGER);
+    if (id === undefined) throw errors.missing("orderListId");
+    const orders = this.ex.queries.orderList(id);
+    if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw errors.noSuchOrder();
+    return orders as [OrderState, OrderState];
+  }
+
+  async cancelList(account: KeyedAccount, p: Params) {
+    const [a, b] = this.findList(account, p);
+    const open = [a, b].find((o) => isOpen(o.status));
+    if (!open) throw errors.cancelRejected(MESSAGES.unknownOrder);
+    await this.call(() => this.ex.sequencer.cancel(account, open.id), "cancel");
+    return listStatus(this.findList(account, p), "RESULT");
+  }
+
+  openLists(account: KeyedAccount) {
+    const ids = new Set(this.ex.sequencer.registry.ofAccount(account.id).filter((o) => o.listId !== null).map((o) => o.listId!));
+    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id) as [OrderState, OrderState], "ACK"));
+  }
+
+  /** Runs a core call; a refusal becomes Binance's error for the action. */
+  async call<T>(work: () => Promise<T>, action: Action): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof Outcome ? fromOutcome(error, action) : error;
+    }
+  }
+}
+
+/** A failed cancel-replace with nothing done: -2022 and what was attempted. */
+function replaceFailure(error: unknown, newOrderResponse: unknown): unknown {
+  if (!(error instanceof BinanceError)) return error;
+  const cancelFailed = error.code === -2011 || error.code === -2013;
+  if (!cancelFailed) return error;
+  return new BinanceError(-2022, "Order cancel-replace failed.", 400, {}, {
+    cancelResult: "FAILURE", newOrderResult: "NOT_ATTEMPTED", cancelResponse: error.body(), newOrderResponse,
+  });
+}
+
+/** One leg of an order list as an order's own parameters: `abovePrice` as `price`, and so on. */
+function legParams(p: Params, prefix: string, sharedQuantity: boolean): Params {
+  const leg = new Map<string, string>();
+  for (const name of ["symbol", "selfTradePreventionMode"]) if (p.has(name)) leg.set(name, p.required(name));
+  if (sharedQuantity) {
+    for (const name of ["side", "quantity"]) if (p.has(name)) leg.set(name, p.required(name));
+  }
+  for (const [key, value] of p.values) {
+    if (!key.startsWith(prefix) || key.length === prefix.length) continue;
+    const name = key[prefix.length]!.toLowerCase() + key.slice(prefix.length + 1);
+    leg.set(name === "clientOrderId" ? "newClientOrderId" : name, value);
+  }
+  leg.set("newOrderRespType", "RESULT");
+  return new Params(leg);
+}
+
+export function cancelResponse(o: OrderState) {
+  const { transactTime: _, ...view } = orderResponse(o, "RESULT") as ReturnType<typeof orderResponse> & { transactTime: number };
+  return { ...view, origClientOrderId: clientOrderIdOf(o), transactTime: o.updatedAt };
+}

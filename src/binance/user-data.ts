@@ -1,0 +1,166 @@
+// Binance's user data stream: after each committed batch, every subscribed account hears what it
+// changed, as Binance words it: executionReport (one per new order, per fill and per close),
+// outboundAccountPosition (the balances the batch changed), balanceUpdate (deposits and
+// withdrawals) and listStatus (order lists). Subscribers are WebSocket API sessions and the
+// listenKey shim's sockets; each gets the events through its own `deliver`.
+import { randomBytes } from "node:crypto";
+import type { Account } from "../accounts";
+import type { BatchReport } from "../core/sequencer";
+import type { Exchange } from "../exchange";
+import { pushTo } from "../collections";
+import { CommandKind } from "../../native/layout";
+import { isOpen, type OrderState } from "../orders/order";
+import { errors } from "./errors";
+import { clientOrderIdOf, listStatus, orderListIdOf, statusName, stpName, typeName } from "./render";
+
+export type Deliver = (event: Record<string, unknown>) => void;
+
+const LISTEN_KEY_TTL_MS = 60 * 60_000;
+
+type Execution = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "TRADE_PREVENTION" | "REJECTED";
+
+export class UserDataStreams {
+  private readonly subscribers = new Map<number, Set<Deliver>>();
+  private readonly listenKeys = new Map<string, { accountId: number; expires: number }>();
+
+  constructor(private readonly ex: Exchange) {}
+
+  subscribe(accountId: number, deliver: Deliver): void {
+    let set = this.subscribers.get(accountId);
+    if (!set) this.subscribers.set(accountId, (set = new Set()));
+    set.add(deliver);
+  }
+
+  unsubscribe(accountId: number, deliver: Deliver): void {
+    const set = this.subscribers.get(accountId);
+    set?.delete(deliver);
+    if (set?.size === 0) this.subscribers.delete(accountId);
+  }
+
+  // ---- listenKeys: valid for an hour after their last keep-alive ---------------------------
+  createListenKey(account: Account): string {
+    this.expireListenKeys();
+    const key = randomBytes(32).toString("hex");
+    this.listenKeys.set(key, { accountId: account.id, expires: Date.now() + LISTEN_KEY_TTL_MS });
+    return key;
+  }
+
+  keepAlive(account: Account, key: string): void {
+    const entry = this.listenKeys.get(key);
+    if (!entry || entry.accountId !== account.id || entry.expires < Date.now()) throw errors.badListenKey();
+    entry.expires = Date.now() + LISTEN_KEY_TTL_MS;
+  }
+
+  closeListenKey(account: Account, key: string): void {
+    const entry = this.listenKeys.get(key);
+    if (!entry || entry.accountId !== account.id) throw errors.badListenKey();
+    this.listenKeys.delete(key);
+  }
+
+  /** The account a live listenKey belongs to. */
+  accountOfListenKey(key: string): number | undefined {
+    const entry = this.listenKeys.get(key);
+    return entry && entry.expires >= Date.now() ? entry.accountId : undefined;
+  }
+
+  private expireListenKeys(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.listenKeys) if (entry.expires < now) this.listenKeys.delete(key);
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+  publish(report: BatchReport): void {
+    if (this.subscribers.size === 0) return;
+    const E = Date.now();
+    const events = new Map<number, Record<string, unknown>[]>();
+    const add = (accountId: number, event: Record<string, unknown>) => {
+      if (this.subscribers.has(accountId)) pushTo(events, accountId, event);
+    };
+    const byId = new Map<number, OrderState>();
+    for (const o of report.orders) byId.set(o.id, o);
+
+    // New orders, in journal order.
+    for (const entry of report.journal) {
+      if (entry.kind !== CommandKind.limit && entry.kind !== CommandKind.market && entry.kind !== CommandKind.cancelReplace) continue;
+      const o = byId.get(entry.orderId);
+      if (o && o.status !== "rejected") add(o.accountId, executionReport(o, "NEW", E));
+    }
+    // Each fill, for the taker and the maker.
+    for (const t of report.trades) {
+      for (const id of [t.takerOrderId, t.makerOrderId]) {
+        const o = byId.get(id);
+        if (o) add(o.accountId, executionReport(o, "TRADE", E, t.id));
+      }
+    }
+    // Orders that closed other than by filling.
+    const lists = new Map<number, number>();
+    for (const o of report.orders) {
+      if (o.listId !== null) lists.set(o.listId, o.accountId);
+      if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E));
+      else if (o.status === "expired") add(o.accountId, executionReport(o, o.expireReason === "SELF_TRADE_PREVENTION" ? "TRADE_PREVENTION" : "EXPIRED", E));
+      else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
+    }
+    for (const [listId, accountId] of lists) {
+      if (!this.subscribers.has(accountId)) continue;
+      const orders = this.ex.queries.orderList(listId);
+      if (orders.length === 2) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as [OrderState, OrderState]) });
+    }
+    for (const l of report.ledger) {
+      add(l.accountId, { e: "balanceUpdate", E, a: l.asset, d: this.ex.markets.assets.get(l.asset)!.format(l.amount), T: l.time });
+    }
+    const balances = new Map<number, BatchReport["balances"]>();
+    for (const b of report.balances) if (this.subscribers.has(b.accountId)) pushTo(balances, b.accountId, b);
+    for (const [accountId, list] of balances) {
+      add(accountId, {
+        e: "outboundAccountPosition", E, u: E,
+        B: list.map((b) => {
+          const asset = this.ex.markets.assets.get(b.asset)!;
+          return { a: b.asset, f: asset.format(b.free), l: asset.format(b.locked) };
+        }),
+      });
+    }
+    for (const [accountId, list] of events) {
+      for (const deliver of this.subscribers.get(accountId) ?? []) for (const event of list) deliver(event);
+    }
+  }
+}
+
+function listStatusEvent(orders: [OrderState, OrderState]) {
+  const s = listStatus(orders, "ACK");
+  return {
+    s: s.symbol, g: s.orderListId, c: s.contingencyType, l: s.listStatusType, L: s.listOrderStatus, r: "NONE",
+    C: s.listClientOrderId, T: s.transactionTime, O: s.orders.map((o) => ({ s: o.symbol, i: o.orderId, c: o.clientOrderId })),
+  };
+}
+
+/** One executionReport: the order as it is, or, for a fill, as that fill left it. */
+function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1): Record<string, unknown> {
+  const m = o.market;
+  const feeAsset = o.side === "buy" ? m.base : m.quote;
+  let filled = 0, notional = 0n, last = null as OrderState["fills"][number] | null;
+  let status = statusName(o);
+  if (x === "NEW") status = "NEW";
+  else {
+    for (const f of o.fills) {
+      if (tradeId >= 0 && f.tradeId > tradeId) break;
+      filled += f.quantity;
+      notional += m.notional(f.price, f.quantity);
+      last = f;
+    }
+    // The last fill leaves the order as it is now; an earlier one left it partially filled.
+    if (x === "TRADE") status = last !== null && last === o.fills[o.fills.length - 1] && o.status === "filled" ? "FILLED" : "PARTIALLY_FILLED";
+  }
+  const isFill = x === "TRADE" && last !== null;
+  return {
+    e: "executionReport", E, s: m.binanceSymbol, c: clientOrderIdOf(o), S: o.side === "buy" ? "BUY" : "SELL", o: typeName(o),
+    f: o.timeInForce, q: m.formatQuantity(o.quoteQuantity !== null ? o.filled : o.quantity), p: m.formatPrice(o.price ?? 0),
+    P: m.formatPrice(o.stopPrice ?? 0), F: m.formatQuantity(o.icebergQuantity ?? 0), g: orderListIdOf(o),
+    C: x === "CANCELED" ? clientOrderIdOf(o) : "", x, X: status, r: "NONE", i: o.id,
+    l: m.formatQuantity(isFill ? last!.quantity : 0), z: m.formatQuantity(filled), L: m.formatPrice(isFill ? last!.price : 0),
+    n: feeAsset.format(isFill ? last!.fee : 0n), N: isFill ? feeAsset.symbol : null, T: isFill ? last!.time : o.updatedAt,
+    t: isFill ? last!.tradeId : -1, I: 0, w: isOpen(o.status) && !o.waiting, m: isFill ? last!.liquidity === "maker" : false, M: false,
+    O: o.createdAt, Z: m.quote.format(notional), Y: m.quote.format(isFill ? m.notional(last!.price, last!.quantity) : 0n),
+    Q: m.quote.format(o.quoteQuantity ?? 0n), W: o.createdAt, V: stpName(o.selfTradePrevention),
+    ...(o.trailingDelta !== null ? { d: o.trailingDelta } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+// Request weights, as Binance counts them: each request adds its endpoint's weight to its IP's
+// count for the current minute (fixed windows on the clock), every answer says the count
+// (X-MBX-USED-WEIGHT-1M), and past the limit requests are refused with 429 and Retry-After until
+// the next minute. Counts are per IP; the map holds only the current minute's, so it stays small.
+import { errors } from "./errors";
+
+export const DEFAULT_WEIGHT_LIMIT = 6000;
+
+export class RequestWeights {
+  private minute = 0;
+  private readonly used = new Map<string, number>();
+
+  /** `limit` 0: counted and reported, never refused. */
+  constructor(readonly limit = DEFAULT_WEIGHT_LIMIT) {}
+
+  /** Adds the weight; returns the count so far this minute, or throws -1003 past the limit. */
+  spend(ip: string, weight: number, now = Date.now()): number {
+    const minute = Math.floor(now / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.used.clear();
+    }
+    const used = (this.used.get(ip) ?? 0) + weight;
+    this.used.set(ip, used);
+    if (this.limit > 0 && used > this.limit) {
+      throw errors.tooMuchWeight(this.limit, Math.ceil(((minute + 1) * 60_000 - now) / 1000));
+    }
+    return used;
+  }
+
+  current(ip: string): number {
+    return Math.floor(Date.now() / 60_000) === this.minute ? this.used.get(ip) ?? 0 : 0;
+  }
+}

@@ -1,0 +1,151 @@
+// Binance's WebSocket API (/ws-api/v3): requests {id, method, params} answered {id, status,
+// result} or {id, status, error}. Signed requests carry apiKey, timestamp and signature in their
+// params (signed over the other params sorted by name, k=v joined by &), unless session.logon
+// has authenticated the connection. userDataStream.subscribe streams the account's events as
+// {subscriptionId, event}.
+import type { ServerWebSocket } from "bun";
+import type { KeyedAccount } from "../accounts";
+import { Outcome } from "../core/outcomes";
+import type { Exchange } from "../exchange";
+import { log } from "../log";
+import { accountOf, checkTimestamp, verifySignature } from "./auth";
+import { BinanceError, errors, fromOutcome } from "./errors";
+import { Params } from "./params";
+import { accountInfo, orderView } from "./render";
+import type { BinanceTrading } from "./trading";
+import type { Deliver, UserDataStreams } from "./user-data";
+import type { RequestWeights } from "./weights";
+
+type Socket = ServerWebSocket<unknown>;
+
+export interface ApiSocketState {
+  kind: "binance-api";
+  ip: string;
+  connectedSince: number;
+  session: { account: KeyedAccount; since: number } | null;
+  subscriptions: Map<number, { accountId: number; deliver: Deliver }>;
+  nextSubscriptionId: number;
+}
+
+type Security = "none" | "logon" | "signed";
+type Method = { weight: number; security: Security; run: (p: Params, account: KeyedAccount, state: ApiSocketState, ws: Socket) => unknown };
+
+export class BinanceWebSocketApi {
+  private readonly methods: Record<string, Method>;
+
+  constructor(private readonly ex: Exchange, trading: BinanceTrading, private readonly weights: RequestWeights, private readonly userData: UserDataStreams) {
+    const signed = (weight: number, run: Method["run"]): Method => ({ weight, security: "signed", run });
+    this.methods = {
+      ping: { weight: 1, security: "none", run: () => ({}) },
+      time: { weight: 1, security: "none", run: () => ({ serverTime: Date.now() }) },
+      "session.logon": signed(2, (_p, account, state) => {
+        state.session = { account, since: Date.now() };
+        return this.sessionStatus(state);
+      }),
+      "session.status": { weight: 2, security: "none", run: (_p, _a, state) => this.sessionStatus(state) },
+      "session.logout": { weight: 2, security: "none", run: (_p, _a, state) => {
+        state.session = null;
+        return this.sessionStatus(state);
+      } },
+      "userDataStream.subscribe": { weight: 2, security: "logon", run: (_p, account, state, ws) => this.subscribe(account, state, ws) },
+      "userDataStream.subscribe.signature": signed(2, (_p, account, state, ws) => this.subscribe(account, state, ws)),
+      "userDataStream.unsubscribe": { weight: 2, security: "none", run: (p, _a, state) => {
+        const id = p.int("subscriptionId", 0, Number.MAX_SAFE_INTEGER);
+        for (const [sid, sub] of state.subscriptions) {
+          if (id !== undefined && sid !== id) continue;
+          this.userData.unsubscribe(sub.accountId, sub.deliver);
+          state.subscriptions.delete(sid);
+        }
+        return {};
+      } },
+      "order.place": signed(1, (p, account) => trading.place(account, trading.parseOrder(p))),
+      "order.test": signed(1, (p) => (trading.parseOrder(p), {})),
+      "order.cancel": signed(1, (p, account) => trading.cancel(account, p.market(ex.markets), p)),
+      "order.status": signed(4, (p, account) => orderView(trading.findOrder(account, p.market(ex.markets), p))),
+      "order.cancelReplace": signed(1, (p, account) => trading.cancelReplace(account, p)),
+      "openOrders.status": signed(6, (p, account) => trading.openOrders(account, p.optionalMarket(ex.markets))),
+      "openOrders.cancelAll": signed(1, (p, account) => trading.cancelAll(account, p.market(ex.markets))),
+      "orderList.place.oco": signed(1, (p, account) => trading.placeList(account, p, "oco")),
+      "orderList.place.oto": signed(1, (p, account) => trading.placeList(account, p, "oto")),
+      "account.status": signed(20, (p, account) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true")),
+    };
+  }
+
+  newState(ip: string): ApiSocketState {
+    return { kind: "binance-api", ip, connectedSince: Date.now(), session: null, subscriptions: new Map(), nextSubscriptionId: 0 };
+  }
+
+  closed(state: ApiSocketState): void {
+    for (const sub of state.subscriptions.values()) this.userData.unsubscribe(sub.accountId, sub.deliver);
+    state.subscriptions.clear();
+  }
+
+  /** One request; resolves to the answer to send. */
+  async message(ws: Socket, state: ApiSocketState, raw: unknown): Promise<Record<string, unknown>> {
+    let msg: unknown = raw;
+    if (typeof raw === "string") {
+      try { msg = JSON.parse(raw); } catch { return failure(null, errors.badJson()); }
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return failure(null, errors.badJson());
+    const { id, method, params } = msg as Record<string, unknown>;
+    const answerId = typeof id === "string" || typeof id === "number" ? id : null;
+    let used = 0;
+    try {
+      if (typeof method !== "string") throw errors.missing("method");
+      const m = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
+      if (!m) throw new BinanceError(-1020, `Unknown method '${method.slice(0, 64)}'.`);
+      const p = Params.fromObject(params);
+      used = this.weights.spend(state.ip, m.weight);
+      const account = this.authenticate(p, m.security, state);
+      const result = await m.run(p, account, state, ws);
+      return { id: answerId, status: 200, result, rateLimits: this.rateLimits(used) };
+    } catch (error) {
+      const e = error instanceof BinanceError ? error : error instanceof Outcome ? fromOutcome(error) : undefined;
+      if (e) return failure(answerId, e, this.rateLimits(used || this.weights.current(state.ip)));
+      log("error", "binance WebSocket API: unhandled error", { error: String(error) });
+      return failure(answerId, errors.internal());
+    }
+  }
+
+  private authenticate(p: Params, security: Security, state: ApiSocketState): KeyedAccount {
+    if (security === "none") return undefined as unknown as KeyedAccount;
+    if (security === "logon") {
+      if (!state.session) throw errors.unauthorized();
+      return state.session.account;
+    }
+    // Within a logged-on session a request may leave out apiKey and signature (not timestamp).
+    if (state.session && !p.has("apiKey") && !p.has("signature")) {
+      checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"));
+      return state.session.account;
+    }
+    const account = accountOf(this.ex.accounts, p.optional("apiKey"));
+    checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"));
+    const payload = [...p.values].filter(([k]) => k !== "signature").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`).join("&");
+    verifySignature(account, payload, p.optional("signature"));
+    return account;
+  }
+
+  private subscribe(account: KeyedAccount, state: ApiSocketState, ws: Socket) {
+    const subscriptionId = state.nextSubscriptionId++;
+    const deliver: Deliver = (event) => void ws.send(JSON.stringify({ subscriptionId, event }));
+    state.subscriptions.set(subscriptionId, { accountId: account.id, deliver });
+    this.userData.subscribe(account.id, deliver);
+    return { subscriptionId };
+  }
+
+  private sessionStatus(state: ApiSocketState) {
+    return {
+      apiKey: null, authorizedSince: state.session?.since ?? null, connectedSince: state.connectedSince,
+      returnRateLimits: true, serverTime: Date.now(), userDataStream: state.subscriptions.size > 0,
+    };
+  }
+
+  private rateLimits(used: number) {
+    return [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: this.weights.limit, count: used }];
+  }
+}
+
+function failure(id: unknown, e: BinanceError, rateLimits?: unknown): Record<string, unknown> {
+  return { id, status: e.status, error: e.body(), ...(rateLimits ? { rateLimits } : {}) };
+}
