@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAccount } from "../src/accounts";
 import type { Limits } from "../src/core/admission";
-import { startServer, type RunningServer } from "../src/server";
+import { startServer, type RunningServer, type ServerOptions } from "../src/server";
 
 export function tempDir(prefix = "exchange-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -39,9 +39,9 @@ export function client(baseUrl: string) {
 }
 
 /** An exchange running in this process on a fresh database, served on a free loopback port. */
-export function startTestExchange(limits?: Limits, maxBufferedBytes?: number): RunningServer & { call: ReturnType<typeof client>; newAccount(name?: string): string; dbPath: string } {
+export function startTestExchange(limits?: Limits, maxBufferedBytes?: number, options: Partial<ServerOptions> = {}): RunningServer & { call: ReturnType<typeof client>; newAccount(name?: string): string; dbPath: string } {
   const dbPath = join(tempDir(), "exchange.db");
-  const server = startServer({ host: "127.0.0.1", port: 0, dbPath, limits, maxBufferedBytes });
+  const server = startServer({ host: "127.0.0.1", port: 0, dbPath, limits, maxBufferedBytes, ...options });
   return {
     ...server,
     dbPath,
