@@ -7,13 +7,16 @@ import { EXCHANGE_FROM_SOURCE, runCli, spawnExchange, tempDir } from "./helpers"
 test("--markets serves a custom market list, with its own tick and step sizes", async () => {
   const dir = tempDir("exchange-markets-");
   const file = join(dir, "markets.json");
-  writeFileSync(file, JSON.stringify([{ symbol: "XAU-EUR", baseAsset: "XAU", quoteAsset: "EUR", tickSize: "0.05", stepSize: "0.5", minQuantity: "1", status: "trading" }]));
+  writeFileSync(file, JSON.stringify([{ symbol: "XAU-EUR", baseAsset: "XAU", quoteAsset: "EUR", tickSize: "0.05", stepSize: "0.5", minQuantity: "1", status: "trading", binanceSymbol: "XAUTEUR" }]));
   const ex = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "x.db") }, ["serve", "--port", "0", "--markets", file]);
   try {
     expect((await ex.call("GET", "/api/v1/markets")).body).toEqual([{
       symbol: "XAU-EUR", baseAsset: "XAU", quoteAsset: "EUR", tickSize: "0.05", stepSize: "0.5", minQuantity: "1", status: "trading",
-      basePrecision: "0.1", quotePrecision: "0.001", makerFeeBps: 10, takerFeeBps: 20, selfTradePrevention: "none",
+      basePrecision: "0.1", quotePrecision: "0.001", makerFeeBps: 10, takerFeeBps: 20, selfTradePrevention: "none", binanceSymbol: "XAUTEUR",
     }]);
+    // Its Binance name is the file's; the Binance surface knows it by that name only.
+    const info = await (await fetch(`${ex.url}/api/v3/exchangeInfo`)).json() as any;
+    expect(info.symbols.map((s: any) => [s.symbol, s.baseAsset, s.quoteAsset])).toEqual([["XAUTEUR", "XAU", "EUR"]]);
     const account = await ex.call("POST", "/api/v1/accounts", { json: { name: "gold" } });
     expect(account.status).toBe(201);
     const key = account.body.apiKey;

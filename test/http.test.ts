@@ -29,6 +29,7 @@ describe("markets", () => {
     expect(r.body[2]).toEqual({
       symbol: "SOL-USD", baseAsset: "SOL", quoteAsset: "USD", tickSize: "0.001", stepSize: "0.01", minQuantity: "0.01", status: "trading",
       basePrecision: "0.00000001", quotePrecision: "0.000001", makerFeeBps: 10, takerFeeBps: 20, selfTradePrevention: "none",
+      binanceSymbol: "SOLUSD", // by default its base and quote joined
     });
   });
 

@@ -75,7 +75,8 @@ export function binanceRest(core: BinanceTrading, { weights, userData }: Binance
         log("error", "binance surface: unhandled error", { path, error: String(error) });
         return json(500, errors.internal().body(), headers());
       }
-    }, { parse: "none" });
+    // Binance documents this surface: the OpenAPI document is /api/v1's.
+    }, { parse: "none", detail: { hide: true } });
   }
 
   // ---- general and market data ------------------------------------------------------------

@@ -67,6 +67,7 @@ export class BinanceSurface {
         },
         message: (ws, message) => streamMessage(bunSocket(ws), message),
         close: (ws) => forget(bunSocket(ws)),
+        detail: { hide: true },
       })
       .ws("/stream", {
         open: (ws) => {
@@ -78,6 +79,7 @@ export class BinanceSurface {
         },
         message: (ws, message) => streamMessage(bunSocket(ws), message),
         close: (ws) => forget(bunSocket(ws)),
+        detail: { hide: true },
       })
       .ws("/ws-api/v3", {
         open: (ws) => {
@@ -90,6 +92,7 @@ export class BinanceSurface {
           if (state?.kind === "binance-api") raw.send(JSON.stringify(await api.message(raw, state, message)));
         },
         close: (ws) => forget(bunSocket(ws)),
+        detail: { hide: true },
       });
   }
 

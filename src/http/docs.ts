@@ -40,7 +40,8 @@ export function apiDocs() {
         version: pkg.version,
         description: `A whole exchange in one executable. Prices and quantities are exact decimal strings; ids are strings.
 Private endpoints take the header \`X-API-Key\`. Errors: \`{"error":{"code","message"}}\`.
-${STREAMS}`,
+${STREAMS}
+The Binance-compatible surface beside this one (REST \`/api/v3\`, streams \`/ws/<stream>\` and \`/stream\`, the WebSocket API \`/ws-api/v3\`) answers as Binance's own spot API documentation says, and is not described here.`,
       },
       tags: [
         { name: "markets", description: "Public market data" },

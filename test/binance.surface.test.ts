@@ -1,0 +1,334 @@
+// The Binance surface at the wire, as Binance's docs describe it: parameters, signatures, answers
+// and errors of /api/v3; the market streams and their update ids; the WebSocket API with its
+// user data stream; the listenKey shim; and bad input, refused with Binance's codes.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateKeyPairSync, sign } from "node:crypto";
+import { binanceAccount, openSocket, signedRequest, signWsParams, type Keys } from "./binance-client";
+import { EXCHANGE_FROM_SOURCE, runCli, startTestExchange, tempDir } from "./helpers";
+
+const ex = startTestExchange();
+const WS = ex.url.replace(/^http/, "ws");
+let alice: Keys, bob: Keys;
+const rest = (keys: Keys, method: string, path: string, params: Record<string, string> = {}) => signedRequest(ex.url, keys, method, path, params);
+const get = async (path: string) => {
+  const r = await fetch(`${ex.url}/api/v3/${path}`);
+  return { status: r.status, headers: r.headers, body: await r.json() as any };
+};
+const limit = (side: "BUY" | "SELL", quantity: string, price: string, extra: Record<string, string> = {}) =>
+  ({ symbol: "BTCUSD", side, type: "LIMIT", timeInForce: "GTC", quantity, price, ...extra });
+
+beforeAll(async () => {
+  alice = await binanceAccount(ex.call, "alice", { USD: "1000000", BTC: "100" });
+  bob = await binanceAccount(ex.call, "bob", { USD: "1000000", BTC: "100" });
+});
+afterAll(() => ex.stop());
+// Each test starts from an empty BTCUSD book.
+afterEach(async () => {
+  for (const keys of [alice, bob]) await rest(keys, "DELETE", "openOrders", { symbol: "BTCUSD" });
+});
+
+describe("REST /api/v3", () => {
+  test("ACK, RESULT and FULL answers; parameters in the body, the query, or both; never a code key in an order", async () => {
+    const ack = await rest(alice, "POST", "order", limit("SELL", "0.5", "64000", { newOrderRespType: "ACK" }));
+    expect(Object.keys(ack.body).sort()).toEqual(["clientOrderId", "orderId", "orderListId", "symbol", "transactTime"]);
+    const result = await rest(bob, "POST", "order", limit("BUY", "0.2", "64000", { newOrderRespType: "RESULT", newClientOrderId: "my-order.1" }));
+    expect(result.body).toMatchObject({ symbol: "BTCUSD", clientOrderId: "my-order.1", status: "FILLED", executedQty: "0.2000", cummulativeQuoteQty: "12800.000000", type: "LIMIT", side: "BUY" });
+    expect(result.body.fills).toBeUndefined();
+    const full = await signedRequest(ex.url, bob, "POST", "order", { symbol: "BTCUSD", side: "BUY", type: "MARKET", quantity: "0.1" }, "query");
+    expect(full.body.fills).toEqual([{ price: "64000.00", qty: "0.1000", commission: "0.00020000", commissionAsset: "BTC", tradeId: 2 }]);
+    for (const o of [ack.body, result.body, full.body]) expect(o.code).toBeUndefined();
+    // Found by client order id, and the order placed without one by the id it is shown with.
+    const byClientId = await rest(bob, "GET", "order", { symbol: "BTCUSD", origClientOrderId: "my-order.1" });
+    expect(byClientId.body).toMatchObject({ orderId: result.body.orderId, status: "FILLED", isWorking: true });
+    const generated = await rest(alice, "GET", "order", { symbol: "BTCUSD", origClientOrderId: ack.body.clientOrderId });
+    expect(generated.body).toMatchObject({ orderId: ack.body.orderId, status: "PARTIALLY_FILLED", executedQty: "0.3000" });
+    // Another account's order does not exist for this one.
+    expect((await rest(bob, "GET", "order", { symbol: "BTCUSD", orderId: String(ack.body.orderId) })).body.code).toBe(-2013);
+  });
+
+  test("market data: depth with lastUpdateId, trades, aggTrades, klines, tickers, avgPrice (after the trades above)", async () => {
+    await rest(alice, "POST", "order", limit("SELL", "0.2", "64000"));
+    const depth = await get("depth?symbol=BTCUSD&limit=5");
+    expect(depth.body).toEqual({ lastUpdateId: expect.any(Number), bids: [], asks: [["64000.00", "0.2000"]] });
+    expect(depth.headers.get("x-mbx-used-weight-1m")).not.toBeNull();
+    const trades = await get("trades?symbol=BTCUSD");
+    expect(trades.body.map((t: any) => [t.id, t.price, t.qty, t.isBuyerMaker])).toEqual([[1, "64000.00", "0.2000", false], [2, "64000.00", "0.1000", false]]);
+    expect((await get("historicalTrades?symbol=BTCUSD&fromId=2")).body.map((t: any) => t.id)).toEqual([2]);
+    const agg = await get("aggTrades?symbol=BTCUSD&limit=1");
+    expect(agg.body).toEqual([{ a: 2, p: "64000.00", q: "0.1000", f: 2, l: 2, T: expect.any(Number), m: false, M: true }]);
+    const klines = await get("klines?symbol=BTCUSD&interval=1m");
+    expect(klines.body).toHaveLength(1);
+    const k = klines.body[0];
+    expect(k.slice(1, 6)).toEqual(["64000.00", "64000.00", "64000.00", "64000.00", "0.3000"]);
+    expect([k[6] - k[0], k[7], k[8], k[9], k[10]]).toEqual([59_999, "19200.000000", 2, "0.3000", "19200.000000"]);
+    expect((await get(`klines?symbol=BTCUSD&interval=1h&endTime=${k[0] - 1}`)).body).toEqual([]);
+    const ticker = await get("ticker/24hr?symbol=BTCUSD");
+    expect(ticker.body).toMatchObject({ symbol: "BTCUSD", lastPrice: "64000.00", volume: "0.3000", quoteVolume: "19200.000000", count: 2, firstId: 1, lastId: 2, askPrice: "64000.00", askQty: "0.2000", priceChangePercent: "0.000" });
+    const some = await get(`ticker/24hr?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}&type=MINI`);
+    expect(some.body.map((t: any) => t.symbol)).toEqual(["BTCUSD", "ETHUSD"]);
+    expect(some.body[0].priceChange).toBeUndefined();
+    expect((await get("ticker/price?symbol=BTCUSD")).body).toEqual({ symbol: "BTCUSD", price: "64000.00" });
+    expect((await get("ticker/bookTicker?symbol=BTCUSD")).body).toEqual({ symbol: "BTCUSD", bidPrice: "0.00", bidQty: "0.0000", askPrice: "64000.00", askQty: "0.2000" });
+    expect((await get("avgPrice?symbol=BTCUSD")).body).toMatchObject({ mins: 5, price: "64000.00" });
+    const info = await get("exchangeInfo?symbol=BTCUSD");
+    expect(info.body.symbols).toHaveLength(1);
+    expect(info.body.symbols[0].filters.map((f: any) => f.filterType)).toEqual(["PRICE_FILTER", "LOT_SIZE", "MARKET_LOT_SIZE", "NOTIONAL", "TRAILING_DELTA", "MAX_NUM_ORDERS"]);
+    expect(info.body.symbols[0].allowedSelfTradePreventionModes).toEqual(["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT"]);
+  });
+
+  test("account, myTrades, allOrders, commission, order/test", async () => {
+    const account = await rest(bob, "GET", "account", { omitZeroBalances: "true" });
+    expect(account.body).toMatchObject({ canTrade: true, accountType: "SPOT", commissionRates: { maker: "0.00100000", taker: "0.00200000" } });
+    expect(account.body.balances.find((b: any) => b.asset === "BTC")).toEqual({ asset: "BTC", free: "100.29940000", locked: "0.00000000" });
+    const trades = await rest(bob, "GET", "myTrades", { symbol: "BTCUSD" });
+    expect(trades.body.map((t: any) => [t.id, t.isBuyer, t.isMaker, t.commission, t.commissionAsset])).toEqual([[1, true, false, "0.00040000", "BTC"], [2, true, false, "0.00020000", "BTC"]]);
+    const orders = await rest(bob, "GET", "allOrders", { symbol: "BTCUSD", limit: "1" });
+    expect(orders.body).toHaveLength(1);
+    expect(orders.body[0].type).toBe("MARKET");
+    expect((await rest(bob, "GET", "allOrders", { symbol: "BTCUSD", startTime: "0", endTime: String(25 * 3600_000) })).body.code).toBe(-1127);
+    expect((await rest(bob, "GET", "account/commission", { symbol: "BTCUSD" })).body.standardCommission).toEqual({ maker: "0.00100000", taker: "0.00200000", buyer: "0.00000000", seller: "0.00000000" });
+    expect((await rest(bob, "POST", "order/test", limit("BUY", "1", "1"))).body).toEqual({});
+    expect((await rest(bob, "GET", "openOrders", { symbol: "BTCUSD" })).body).toEqual([]); // the test placed nothing
+  });
+
+  test("order lists: OCO and OTO placed, listed, cancelled together", async () => {
+    const oco = await rest(alice, "POST", "orderList/oco", {
+      symbol: "BTCUSD", side: "SELL", quantity: "0.1", aboveType: "LIMIT_MAKER", abovePrice: "70000",
+      belowType: "STOP_LOSS_LIMIT", belowPrice: "59000", belowStopPrice: "60000", belowTimeInForce: "GTC", newOrderRespType: "RESULT",
+    });
+    expect(oco.body).toMatchObject({ contingencyType: "OCO", listStatusType: "EXEC_STARTED", listOrderStatus: "EXECUTING", symbol: "BTCUSD" });
+    expect(oco.body.orderReports.map((o: any) => o.type)).toEqual(["LIMIT_MAKER", "STOP_LOSS_LIMIT"]);
+    const oto = await rest(alice, "POST", "orderList/oto", {
+      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: "0.1", workingTimeInForce: "GTC",
+      pendingType: "LIMIT", pendingSide: "SELL", pendingPrice: "80000", pendingQuantity: "0.1", pendingTimeInForce: "GTC",
+    });
+    expect(oto.body.contingencyType).toBe("OTO");
+    expect((await rest(alice, "GET", "openOrderList")).body.map((l: any) => l.orderListId)).toEqual([oco.body.orderListId, oto.body.orderListId]);
+    const cancelled = await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", orderListId: String(oco.body.orderListId) });
+    expect(cancelled.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE" });
+    expect(cancelled.body.orderReports.map((o: any) => o.status)).toEqual(["CANCELED", "CANCELED"]);
+    expect((await rest(alice, "GET", "orderList", { orderListId: String(oto.body.orderListId) })).body.listOrderStatus).toBe("EXECUTING");
+    await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", orderListId: String(oto.body.orderListId) });
+    expect((await rest(alice, "GET", "openOrderList")).body).toEqual([]);
+  });
+
+  test("cancelReplace: both done, or -2022 with nothing done when the cancel fails", async () => {
+    const placed = await rest(alice, "POST", "order", limit("BUY", "0.1", "50000"));
+    const replaced = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "50500"), cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: String(placed.body.orderId) });
+    expect(replaced.body).toMatchObject({ cancelResult: "SUCCESS", newOrderResult: "SUCCESS", cancelResponse: { status: "CANCELED", orderId: placed.body.orderId }, newOrderResponse: { price: "50500.00", origQty: "0.2000" } });
+    const failed = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "50600"), cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: String(placed.body.orderId) });
+    expect(failed.status).toBe(400);
+    expect(failed.body).toMatchObject({ code: -2022, data: { cancelResult: "FAILURE", newOrderResult: "NOT_ATTEMPTED" } });
+    const allowed = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "50700"), cancelReplaceMode: "ALLOW_FAILURE", cancelOrderId: String(placed.body.orderId) });
+    expect(allowed.status).toBe(409);
+    expect(allowed.body).toMatchObject({ code: -2021, data: { cancelResult: "FAILURE", newOrderResult: "SUCCESS" } });
+    const open = await rest(alice, "GET", "openOrders", { symbol: "BTCUSD" });
+    expect(open.body.map((o: any) => o.price)).toEqual(["50500.00", "50700.00"]);
+  });
+
+  test("bad input: Binance's code for each, nothing changed, and the server keeps serving", async () => {
+    const before = (await rest(alice, "GET", "account")).body.balances;
+    const cases: [Record<string, string>, number, RegExp][] = [
+      [{ symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.1" }, -1102, /'price'/],
+      [limit("BUY", "0.1", "1e5"), -1100, /'price'/],
+      [limit("BUY", "-1", "64000"), -1100, /'quantity'/],
+      [limit("BUY", "NaN", "64000"), -1100, /'quantity'/],
+      [limit("BUY", "0.1", "64000.001"), -1013, /PRICE_FILTER/],
+      [limit("BUY", "0.00001", "64000"), -1013, /LOT_SIZE/],
+      [limit("BUY", "99999999999999999999", "64000"), -1013, /LOT_SIZE/],
+      [{ ...limit("BUY", "0.1", "64000"), symbol: "DOGEUSD" }, -1121, /Invalid symbol/],
+      [{ ...limit("BUY", "0.1", "64000"), side: "UP" }, -1117, /Invalid side/],
+      [{ ...limit("BUY", "0.1", "64000"), type: "PEGGED" }, -1116, /Invalid orderType/],
+      [{ ...limit("BUY", "0.1", "64000"), timeInForce: "GTX" }, -1115, /Invalid timeInForce/],
+      [{ symbol: "BTCUSD", side: "BUY", type: "MARKET" }, -1102, /'quantity' or 'quoteOrderQty'/],
+      [{ symbol: "BTCUSD", side: "BUY", type: "MARKET", quantity: "1", quoteOrderQty: "10" }, -1128, /quoteOrderQty/],
+      [{ ...limit("BUY", "0.1", "64000"), newClientOrderId: "white space" }, -1100, /newClientOrderId/],
+      [{ ...limit("BUY", "0.1", "64000"), recvWindow: "70000" }, -1130, /recvWindow/],
+      [{ ...limit("BUY", "0.1", "64000"), icebergQty: "0.2" }, -2010, /IcebergQty exceeds QTY/],
+      [{ symbol: "BTCUSD", side: "SELL", type: "STOP_LOSS_LIMIT", timeInForce: "GTC", quantity: "0.1", price: "90000", stopPrice: "90000" }, -2010, /trigger immediately/],
+    ];
+    for (const [params, code, msg] of cases) {
+      const r = await rest(alice, "POST", "order", params);
+      expect([r.status, r.body.code, r.body.msg]).toEqual([400, code, expect.stringMatching(msg)]);
+    }
+    const raw = async (query: string, init: RequestInit = {}) => {
+      const r = await fetch(`${ex.url}/api/v3/${query}`, init);
+      return { status: r.status, body: await r.json() as any };
+    };
+    expect((await raw("depth?symbol=BTCUSD&symbol=ETHUSD")).body.code).toBe(-1101);
+    expect((await raw("depth?symbol=BTCUSD&limit=0")).body.code).toBe(-1130);
+    expect((await raw("klines?symbol=BTCUSD&interval=2m")).body.code).toBe(-1120);
+    expect((await raw("depth")).body.code).toBe(-1102);
+    expect((await raw("depth?symbol=%E0%A4%A")).status).toBe(400);
+    expect((await raw("account?timestamp=1", { headers: { "x-mbx-apikey": "has space" } })).body.code).toBe(-2014);
+    expect((await raw("order", { method: "POST", headers: { "x-mbx-apikey": alice.apiKey }, body: "x".repeat(100_000) })).status).toBe(400);
+    // A signature over other bytes than those sent.
+    const tampered = await fetch(`${ex.url}/api/v3/account?timestamp=${Date.now()}&signature=${"ab".repeat(32)}`, { headers: { "x-mbx-apikey": alice.apiKey } });
+    expect((await tampered.json() as any).code).toBe(-1022);
+    expect((await rest(alice, "GET", "account")).body.balances).toEqual(before);
+  });
+});
+
+describe("market streams", () => {
+  test("raw and combined streams, SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS, errors, and ping frames", async () => {
+    const raw = await openSocket(`${WS}/ws/btcusd@trade`);
+    const combined = await openSocket(`${WS}/stream?streams=btcusd@aggTrade/btcusd@bookTicker`);
+    const control = await openSocket(`${WS}/ws/1`);
+    expect(await control.request("SUBSCRIBE", ["btcusd@kline_1m", "btcusd@depth5@100ms"])).toEqual({ result: null, id: 1 });
+    expect(await control.request("LIST_SUBSCRIPTIONS")).toEqual({ result: ["btcusd@kline_1m", "btcusd@depth5@100ms"], id: 2 });
+    expect(await control.request("SUBSCRIBE", ["btcusd@nothing"])).toMatchObject({ error: { code: 2 }, id: 3 });
+    expect(await control.request("UNSUBSCRIBE", ["btcusd@depth5@100ms"])).toEqual({ result: null, id: 4 });
+    control.ws.send("{not json");
+    expect(await control.next((m) => m.error?.code === 3)).toBeDefined();
+
+    await rest(alice, "POST", "order", limit("SELL", "0.1", "64500"));
+    await rest(bob, "POST", "order", limit("BUY", "0.1", "64500"));
+    const trade = await raw.next((m) => m.e === "trade");
+    expect(trade).toMatchObject({ s: "BTCUSD", p: "64500.00", q: "0.1000", m: false });
+    expect(await combined.next((m) => m.stream === "btcusd@aggTrade")).toMatchObject({ data: { e: "aggTrade", p: "64500.00", a: trade.t, f: trade.t, l: trade.t } });
+    expect(await combined.next((m) => m.stream === "btcusd@bookTicker")).toMatchObject({ data: { s: "BTCUSD", u: expect.any(Number) } });
+    expect(await control.next((m) => m.e === "kline")).toMatchObject({ k: { i: "1m", c: "64500.00", x: false } });
+
+    const pong = new Promise<string>((resolve) => raw.ws.addEventListener("pong" as any, (e: any) => resolve(String(e.data))));
+    (raw.ws as any).ping("are you there");
+    expect(await pong).toBe("are you there");
+    for (const s of [raw, combined, control]) s.close();
+  });
+
+  test("diff depth: per-symbol update ids without gaps, stitched to GET /api/v3/depth's lastUpdateId", async () => {
+    const stream = await openSocket(`${WS}/ws/btcusd@depth@100ms`);
+    const partial = await openSocket(`${WS}/ws/btcusd@depth5@100ms`);
+    const snapshot = (await get("depth?symbol=BTCUSD&limit=1000")).body;
+    for (let i = 0; i < 20; i++) {
+      await rest(i % 2 ? alice : bob, "POST", "order", limit(i % 2 ? "SELL" : "BUY", "0.01", String(i % 2 ? 66000 + i : 62000 - i)));
+      if (i % 5 === 0) await Bun.sleep(120); // several 100 ms events
+    }
+    const end = (await get("depth?symbol=BTCUSD&limit=1000")).body;
+    // Rebuild the book from the snapshot and the events, as a client does.
+    const book = { bids: new Map<string, string>(snapshot.bids), asks: new Map<string, string>(snapshot.asks) };
+    let last = snapshot.lastUpdateId, events = 0;
+    while (last < end.lastUpdateId) {
+      const e = await stream.next((m) => m.e === "depthUpdate");
+      if (e.u <= snapshot.lastUpdateId) continue;
+      // The first event applied spans the snapshot's id; each later one starts right after the one before.
+      if (events === 0) expect(e.U <= last + 1 && last + 1 <= e.u).toBe(true);
+      else expect(e.U).toBe(last + 1);
+      last = e.u;
+      events++;
+      for (const [side, levels] of [["bids", e.b], ["asks", e.a]] as const) {
+        for (const [p, q] of levels) Number(q) === 0 ? book[side].delete(p) : book[side].set(p, q);
+      }
+    }
+    expect(events).toBeGreaterThan(1);
+    const sorted = (m: Map<string, string>, desc: boolean) => [...m].sort((a, b) => (desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])));
+    expect(sorted(book.bids, true)).toEqual(end.bids);
+    expect(sorted(book.asks, false)).toEqual(end.asks);
+    const top = await partial.next((m) => m.lastUpdateId === end.lastUpdateId, 3000);
+    expect(top).toEqual({ lastUpdateId: end.lastUpdateId, bids: end.bids.slice(0, 5), asks: end.asks.slice(0, 5) });
+    stream.close();
+    partial.close();
+  });
+
+  test("ticker and miniTicker once a second after trades", async () => {
+    const s = await openSocket(`${WS}/stream?streams=btcusd@ticker/btcusd@miniTicker`);
+    await rest(alice, "POST", "order", limit("SELL", "0.1", "64600"));
+    await rest(bob, "POST", "order", limit("BUY", "0.1", "64600"));
+    expect(await s.next((m) => m.stream === "btcusd@ticker", 3000)).toMatchObject({ data: { e: "24hrTicker", s: "BTCUSD", c: "64600.00" } });
+    expect(await s.next((m) => m.stream === "btcusd@miniTicker", 3000)).toMatchObject({ data: { e: "24hrMiniTicker", c: "64600.00" } });
+    s.close();
+  });
+});
+
+describe("WebSocket API and user data", () => {
+  test("session.logon with an Ed25519 key, then unsigned requests; user data events for orders, fills, balances, deposits and lists", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    const r = await ex.call("POST", "/api/v1/accounts", { json: { name: "ws-bot", deposits: { USD: "100000" }, publicKey: pem } });
+    expect(r.body.apiSecret).toBeNull();
+    const keys = { apiKey: r.body.apiKey as string, secret: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
+    const api = await openSocket(`${WS}/ws-api/v3`);
+    expect(await api.request("session.logon", signWsParams(keys, {}, "ed25519"))).toMatchObject({ status: 200, result: { authorizedSince: expect.any(Number) } });
+    const sub = await api.request("userDataStream.subscribe");
+    expect(sub).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
+
+    await rest(alice, "POST", "order", limit("SELL", "0.3", "64700"));
+    const ts = () => ({ timestamp: Date.now() });
+    const placed = await api.request("order.place", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.5", price: "64700", newOrderRespType: "RESULT" });
+    expect(placed).toMatchObject({ status: 200, result: { status: "PARTIALLY_FILLED", executedQty: "0.3000" }, rateLimits: [{ rateLimitType: "REQUEST_WEIGHT" }] });
+    const id = placed.result.orderId;
+    const event = (pred: (e: any) => boolean) => api.next((m) => m.subscriptionId === 0 && pred(m.event));
+    expect((await event((e) => e.e === "executionReport" && e.x === "NEW")).event).toMatchObject({ i: id, X: "NEW", S: "BUY", o: "LIMIT" });
+    expect((await event((e) => e.e === "executionReport" && e.x === "TRADE")).event).toMatchObject({ i: id, X: "PARTIALLY_FILLED", l: "0.3000", L: "64700.00", z: "0.3000", n: "0.00060000", N: "BTC", m: false });
+    const position = (await event((e) => e.e === "outboundAccountPosition")).event;
+    expect(position.B).toContainEqual({ a: "USD", f: "67650.000000", l: "12940.000000" });
+
+    expect((await api.request("order.status", { ...ts(), symbol: "BTCUSD", orderId: id })).result).toMatchObject({ orderId: id, status: "PARTIALLY_FILLED" });
+    expect((await api.request("openOrders.status", { ...ts(), symbol: "BTCUSD" })).result.map((o: any) => o.orderId)).toEqual([id]);
+    const replaced = await api.request("order.cancelReplace", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.1", price: "60000", cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: id });
+    expect(replaced.result).toMatchObject({ cancelResult: "SUCCESS", newOrderResult: "SUCCESS" });
+    expect((await event((e) => e.e === "executionReport" && e.x === "CANCELED")).event).toMatchObject({ i: id, X: "CANCELED", C: expect.any(String) });
+    const cancel = await api.request("order.cancel", { ...ts(), symbol: "BTCUSD", orderId: replaced.result.newOrderResponse.orderId });
+    expect(cancel.result.status).toBe("CANCELED");
+
+    const oco = await api.request("orderList.place.oco", { ...ts(), symbol: "BTCUSD", side: "BUY", quantity: "0.1", aboveType: "STOP_LOSS_LIMIT", abovePrice: "70000", aboveStopPrice: "69000", aboveTimeInForce: "GTC", belowType: "LIMIT_MAKER", belowPrice: "50000" });
+    expect(oco.status).toBe(200);
+    expect((await event((e) => e.e === "listStatus")).event).toMatchObject({ c: "OCO", L: "EXECUTING", g: oco.result.orderListId });
+    expect((await api.request("openOrders.cancelAll", { ...ts(), symbol: "BTCUSD" })).result.length).toBe(2);
+
+    await ex.call("POST", "/api/v1/account/deposits", { key: keys.apiKey, json: { asset: "USD", amount: "5" } });
+    expect((await event((e) => e.e === "balanceUpdate")).event).toMatchObject({ a: "USD", d: "5.000000" });
+
+    expect(await api.request("userDataStream.unsubscribe")).toMatchObject({ status: 200 });
+    expect(await api.request("order.place", { symbol: "BTCUSD" })).toMatchObject({ status: 400, error: { code: -1102 } }); // no timestamp
+    expect(await api.request("no.such.method", {})).toMatchObject({ status: 400, error: { code: -1020 } });
+    api.close();
+  });
+
+  test("userDataStream.subscribe.signature with HMAC; a bad signature is -1022; logon is needed for userDataStream.subscribe", async () => {
+    const api = await openSocket(`${WS}/ws-api/v3`);
+    expect(await api.request("userDataStream.subscribe")).toMatchObject({ status: 401, error: { code: -1002 } });
+    const bad = signWsParams(bob, {});
+    expect(await api.request("userDataStream.subscribe.signature", { ...bad, signature: "00".repeat(32) })).toMatchObject({ status: 400, error: { code: -1022 } });
+    expect(await api.request("userDataStream.subscribe.signature", signWsParams(bob, {}))).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
+    await rest(bob, "POST", "order", limit("BUY", "0.01", "40000"));
+    expect((await api.next((m) => m.event?.e === "executionReport")).event).toMatchObject({ x: "NEW", p: "40000.00" });
+    api.close();
+  });
+
+  test("the listenKey shim: POST /api/v3/userDataStream, /ws/<listenKey>, keep-alive and close", async () => {
+    const create = await fetch(`${ex.url}/api/v3/userDataStream`, { method: "POST", headers: { "x-mbx-apikey": alice.apiKey } });
+    const { listenKey } = await create.json() as any;
+    expect(listenKey).toMatch(/^[0-9a-f]{64}$/);
+    const stream = await openSocket(`${WS}/ws/${listenKey}`);
+    await rest(alice, "POST", "order", limit("SELL", "0.01", "90000"));
+    expect(await stream.next((m) => m.e === "executionReport")).toMatchObject({ x: "NEW", S: "SELL" });
+    const keepAlive = await fetch(`${ex.url}/api/v3/userDataStream?listenKey=${listenKey}`, { method: "PUT", headers: { "x-mbx-apikey": alice.apiKey } });
+    expect(await keepAlive.json()).toEqual({});
+    const byOther = await fetch(`${ex.url}/api/v3/userDataStream?listenKey=${listenKey}`, { method: "PUT", headers: { "x-mbx-apikey": bob.apiKey } });
+    expect((await byOther.json() as any).code).toBe(-1125);
+    await fetch(`${ex.url}/api/v3/userDataStream?listenKey=${listenKey}`, { method: "DELETE", headers: { "x-mbx-apikey": alice.apiKey } });
+    stream.close();
+  });
+});
+
+test("exchange accounts create prints the key and the secret once; --ed25519-public-key keeps only the public key", async () => {
+  const dir = tempDir();
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const file = join(dir, "key.pem");
+  writeFileSync(file, publicKey.export({ type: "spki", format: "pem" }).toString());
+  const db = ["--db", ex.dbPath];
+  const hmac = JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "accounts", "create", "cli-hmac", ...db, "--deposit", "USD=100"], dir));
+  expect(hmac.apiSecret).toMatch(/^[0-9a-f]{64}$/);
+  const ed = JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "accounts", "create", "cli-ed", ...db, "--ed25519-public-key", file], dir));
+  expect(ed.apiSecret).toBeNull();
+  expect((await signedRequest(ex.url, { apiKey: hmac.apiKey, secret: hmac.apiSecret }, "GET", "account", {})).body.canTrade).toBe(true);
+  const query = `timestamp=${Date.now()}`;
+  const signature = encodeURIComponent(sign(null, Buffer.from(query), privateKey).toString("base64"));
+  const r = await fetch(`${ex.url}/api/v3/account?${query}&signature=${signature}`, { headers: { "x-mbx-apikey": ed.apiKey } });
+  expect((await r.json() as any).canTrade).toBe(true);
+  const wrong = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "accounts", "create", "x", ...db, "--rsa-public-key", file], { cwd: dir, stderr: "pipe" });
+  expect(wrong.exitCode).toBe(2);
+  expect(wrong.stderr.toString()).toContain("not rsa");
+});
