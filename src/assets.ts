@@ -8,9 +8,12 @@ export const MAX_TOTAL_UNITS = 1n << 62n;
 
 export class Asset {
   readonly unit: DecimalUnit;
+  /** Zero in this asset's decimals ("0.000000"). */
+  readonly zero: string;
 
   constructor(readonly index: number, readonly symbol: string, readonly scale: number, readonly defaultBalance: bigint) {
     this.unit = parseUnit(scale === 0 ? "1" : `0.${"0".repeat(scale - 1)}1`);
+    this.zero = formatUnits(0, this.unit);
   }
 
   get precision(): string {

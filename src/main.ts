@@ -10,6 +10,7 @@ import { LOAD_HELP, loadCommand } from "./load/main";
 import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
 import { DEFAULT_LIMITS } from "./core/admission";
 import { startServer } from "./server";
+import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
 import { openStorage, type SyncMode } from "./store/database";
 
 const SERVE_HELP = `Usage: exchange [serve] [flags]
@@ -30,6 +31,9 @@ Flags (each also read from the environment variable in brackets):
                    "" or USD=0,... for none)
   --no-self-deposits  refuse POST /api/v1/account/deposits and deposits at account creation over the API
                    [EXCHANGE_SELF_DEPOSITS=false]
+  --binance-weight-limit N  request weight an IP may use per minute on the Binance surface, as
+                   Binance counts it; past it, 429 with Retry-After [EXCHANGE_BINANCE_WEIGHT_LIMIT]
+                   (default 6000; 0: no limit, for load tests)
   -h, --help       this text`;
 
 const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--deposit USD=100000,BTC=2] [flags]
@@ -83,6 +87,7 @@ function serve(args: string[]): void {
       "log-level": { type: "string", default: process.env.EXCHANGE_LOG_LEVEL ?? "info" },
       "default-balances": { type: "string", default: process.env.EXCHANGE_DEFAULT_BALANCES ?? BUILT_IN_DEFAULT_BALANCES },
       "no-self-deposits": { type: "boolean", default: process.env.EXCHANGE_SELF_DEPOSITS === "false" },
+      "binance-weight-limit": { type: "string", default: process.env.EXCHANGE_BINANCE_WEIGHT_LIMIT ?? String(DEFAULT_WEIGHT_LIMIT) },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -99,10 +104,14 @@ function serve(args: string[]): void {
     fail(`--max-queued must be an integer from 1000 to 1000000, not "${values["max-queued"]}"`);
   }
 
+  const weightLimit = Number(values["binance-weight-limit"]);
+  if (!/^\d{1,9}$/.test(values["binance-weight-limit"])) fail(`--binance-weight-limit must be a whole number, not "${values["binance-weight-limit"]}"`);
+
   const server = startServer({
     host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode,
     limits: { ...DEFAULT_LIMITS, maxQueuedCommands: maxQueued },
     defaultBalances: values["default-balances"], selfServiceDeposits: !values["no-self-deposits"],
+    binanceWeightLimit: weightLimit,
   });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {

@@ -22,8 +22,9 @@ export async function binanceAccount(call: ReturnType<typeof client>, name: stri
   return { apiKey: r.body.apiKey, secret: privateKey ?? r.body.apiSecret };
 }
 
-/** ccxt.pro's binance against the exchange at `url`, as the README's "Connect your bot" says. */
-export async function ccxtBinance(url: string, keys?: Keys, options: Record<string, unknown> = {}) {
+/** ccxt.pro's binance against the exchange at `url`, as the README's "Connect your bot" says.
+ *  (Typed any: ccxt's types know neither a balance's assets nor the fields of `info`.) */
+export async function ccxtBinance(url: string, keys?: Keys, options: Record<string, unknown> = {}): Promise<any> {
   const ws = url.replace(/^http/, "ws");
   const exchange = new ccxt.pro.binance({
     ...(keys ? { apiKey: keys.apiKey, secret: keys.secret } : {}),

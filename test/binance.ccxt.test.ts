@@ -59,11 +59,11 @@ describe("trading through ccxt's REST calls", () => {
     expect((await maker.fetchBalance()).free.USD).toBe(1000000 - 0.5 * 63900 + 38400 - 38.4); // maker 10 bps in USD
 
     const trades = await taker.fetchTrades(SYMBOL);
-    expect(trades.map((t) => [t.price, t.amount, t.side])).toEqual([[64000, 0.5, "buy"], [64000, 0.1, "buy"]]);
+    expect(trades.map((t: any) => [t.price, t.amount, t.side])).toEqual([[64000, 0.5, "buy"], [64000, 0.1, "buy"]]);
     const mine = await taker.fetchMyTrades(SYMBOL);
-    expect(mine.map((t) => [t.amount, t.takerOrMaker, t.fee?.currency, t.fee?.cost])).toEqual([[0.5, "taker", "BTC", 0.001], [0.1, "taker", "BTC", 0.0002]]);
+    expect(mine.map((t: any) => [t.amount, t.takerOrMaker, t.fee?.currency, t.fee?.cost])).toEqual([[0.5, "taker", "BTC", 0.001], [0.1, "taker", "BTC", 0.0002]]);
     const theirs = await maker.fetchMyTrades(SYMBOL);
-    expect(theirs.every((t) => t.takerOrMaker === "maker" && t.side === "sell" && t.fee?.currency === "USD")).toBe(true);
+    expect(theirs.every((t: any) => t.takerOrMaker === "maker" && t.side === "sell" && t.fee?.currency === "USD")).toBe(true);
 
     const ticker = await taker.fetchTicker(SYMBOL);
     expect(ticker).toMatchObject({ last: 64000, bid: 63900, ask: 64000, baseVolume: 0.6, quoteVolume: 38400, high: 64000, low: 64000 });
@@ -90,7 +90,7 @@ describe("trading through ccxt's REST calls", () => {
     expect(fetched).toMatchObject({ status: "open", type: "limit", side: "sell", price: 63000, triggerPrice: 63500, amount: 0.1 });
     expect((await taker.fetchOrder(trailing.id, SYMBOL)).info).toMatchObject({ type: "STOP_LOSS", trailingDelta: 150, isWorking: false });
     const open = await taker.fetchOpenOrders(SYMBOL);
-    expect(open.map((o) => o.id)).toEqual([limit.id, makerOnly.id, stopLoss.id, takeProfit.id, trailing.id]);
+    expect(open.map((o: any) => o.id)).toEqual([limit.id, makerOnly.id, stopLoss.id, takeProfit.id, trailing.id]);
 
     const cancelled = await taker.cancelOrder(limit.id, SYMBOL);
     expect(cancelled.status).toBe("canceled");
@@ -99,7 +99,7 @@ describe("trading through ccxt's REST calls", () => {
     expect(all.length).toBe(4);
     expect(await taker.fetchOpenOrders(SYMBOL)).toEqual([]);
     const orders = await taker.fetchOrders(SYMBOL);
-    expect(orders.map((o) => o.status)).toEqual(["closed", "closed", "canceled", "canceled", "canceled", "canceled", "canceled"]);
+    expect(orders.map((o: any) => o.status)).toEqual(["closed", "closed", "canceled", "canceled", "canceled", "canceled", "canceled"]);
     // The holds are all released: what is free is the whole balance again.
     const balance = await taker.fetchBalance();
     expect(balance.used.USD).toBe(0);

@@ -2,7 +2,7 @@
 // the request's exact parameter bytes (HMAC-SHA256 in hex with the account's secret, or Ed25519
 // / RSA in base64 with its public key), and the timestamp must be within recvWindow of the
 // server's wall clock.
-import { createHmac, timingSafeEqual, verify } from "node:crypto";
+import { verify } from "node:crypto";
 import type { AccountDirectory, KeyedAccount } from "../accounts";
 import { errors } from "./errors";
 
@@ -41,9 +41,10 @@ export function verifySignature(account: KeyedAccount, payload: string, signatur
   if (signature.length > 1024) throw errors.badSignature();
   let ok = false;
   if (account.secret !== null) {
-    if (/^[0-9a-fA-F]{64}$/.test(signature)) {
-      const expected = createHmac("sha256", account.secret).update(payload).digest();
-      ok = timingSafeEqual(expected, Buffer.from(signature, "hex"));
+    if (signature.length === 64) {
+      // Bun's hasher: a third of node:crypto's createHmac per request.
+      const expected = new Bun.CryptoHasher("sha256", account.secret).update(payload).digest("hex");
+      ok = sameText(expected, signature.toLowerCase());
     }
   } else if (account.publicKey !== null) {
     const bytes = Buffer.from(signature, "base64");
@@ -57,6 +58,13 @@ export function verifySignature(account: KeyedAccount, payload: string, signatur
   if (!ok) throw errors.badSignature();
 }
 
+/** Equal strings of one length, compared in time that does not depend on where they differ. */
+function sameText(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 /**
  * What a REST signature covers: the query string and then the body, byte for byte as sent, with
  * the `signature` parameter taken out of whichever holds it.
@@ -66,6 +74,9 @@ export function signedPayload(query: string, body: string): string {
 }
 
 function withoutSignature(text: string): string {
-  if (!text.includes("signature=")) return text;
+  const at = text.lastIndexOf("signature=");
+  if (at < 0) return text;
+  // Clients put it last: cut it off; anywhere else, take it out.
+  if ((at === 0 || text[at - 1] === "&") && !text.includes("&", at)) return text.slice(0, Math.max(0, at - 1));
   return text.split("&").filter((part) => !part.startsWith("signature=")).join("&");
 }

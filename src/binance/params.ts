@@ -1,9 +1,9 @@
 // Request parameters as Binance takes them (query string and form body, or a WebSocket API
 // request's params), checked one by one with Binance's errors, and an order's parameters turned
 // into the core's order request.
-import type { Market, Markets } from "../markets";
+import { MAX_UNITS, type Market, type Markets } from "../markets";
 import { MAX_TRAILING_DELTA, toOrderRequest, type OrderRequest, type OrderRequestJson } from "../orders/validate";
-import { errors, fromOutcome, MESSAGES } from "./errors";
+import { BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Outcome } from "../core/outcomes";
 import { ORDER_TYPES, STP_MODES, type BinanceOrderType, type ResponseType } from "./render";
 
@@ -20,12 +20,16 @@ export class Params {
     const values = new Map<string, string>();
     for (const text of [query, body]) {
       if (text === "") continue;
-      for (const [k, v] of new URLSearchParams(text)) {
+      // By hand rather than URLSearchParams (four times the cost): most values need no decoding.
+      for (const part of text.split("&")) {
+        if (part === "") continue;
+        const eq = part.indexOf("=");
+        const k = decodeFormComponent(eq < 0 ? part : part.slice(0, eq));
         if (values.has(k)) throw errors.duplicateParam();
-        values.set(k, v);
+        values.set(k, eq < 0 ? "" : decodeFormComponent(part.slice(eq + 1)));
+        if (values.size > MAX_PARAMS) throw errors.tooManyParams(MAX_PARAMS, values.size);
       }
     }
-    if (values.size > MAX_PARAMS) throw errors.tooManyParams(MAX_PARAMS, values.size);
     return new Params(values);
   }
 
@@ -132,6 +136,16 @@ export class Params {
   }
 }
 
+/** A form or query component: '+' is a space, %XX a byte of UTF-8; malformed escapes are -1100. */
+function decodeFormComponent(text: string): string {
+  if (!text.includes("%") && !text.includes("+")) return text;
+  try {
+    return decodeURIComponent(text.replaceAll("+", " "));
+  } catch {
+    throw new BinanceError(-1100, "Illegal characters found in a parameter.");
+  }
+}
+
 /** A stop-market buy by quantity holds what it may pay: its trigger price plus this much (bps). */
 export const STOP_MARKET_BUY_BOUND_BPS = 1000;
 
@@ -149,43 +163,46 @@ const TYPE_OF: Record<BinanceOrderType, OrderRequestJson["type"]> = {
   TAKE_PROFIT: "take_profit", TAKE_PROFIT_LIMIT: "take_profit_limit",
 };
 
+const STP_NAMES = Object.keys(STP_MODES);
+const missingSide = () => errors.missing("side");
+
 /**
- * POST /api/v3/order's parameters (and order.place's) to the core's order request. `prefix`:
- * the names of an order list's legs ("above", "below") or of OTO's ("working", "pending").
+ * POST /api/v3/order's parameters (and order.place's) to the core's order request.
  * `lastPrice`: the market's last trade price (ticks), the reference of a trailing stop-market
  * buy's bound.
  */
-export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market) => number | null, prefix = ""): NewOrder {
-  const name = (n: string) => (prefix ? prefix + n[0]!.toUpperCase() + n.slice(1) : n);
+export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market) => number | null): NewOrder {
   const m = p.market(markets);
-  const side = p.oneOf(prefix ? "side" : name("side"), SIDES, errors.badSide) ?? (() => { throw errors.missing("side"); })();
-  const type = p.oneOf(name("type"), ORDER_TYPES, errors.badType) ?? (() => { throw errors.missing(name("type")); })();
-  const tif = p.oneOf(name("timeInForce"), TIFS, errors.badTif);
-  const quantity = p.decimal(name("quantity"));
-  const quoteOrderQty = prefix ? undefined : p.decimal("quoteOrderQty");
-  const price = p.decimal(name("price"));
-  const stopPrice = p.decimal(name("stopPrice"));
-  const icebergQty = p.decimal(name("icebergQty"));
-  const trailingDelta = p.int(name("trailingDelta"), 1, MAX_TRAILING_DELTA);
-  const clientOrderId = p.clientOrderId(prefix ? name("clientOrderId") : "newClientOrderId");
-  const stpName = p.oneOf("selfTradePreventionMode", Object.keys(STP_MODES), () => errors.invalidValue("selfTradePreventionMode"));
+  const side = p.oneOf("side", SIDES, errors.badSide);
+  if (side === undefined) throw missingSide();
+  const type = p.oneOf("type", ORDER_TYPES, errors.badType);
+  if (type === undefined) throw errors.missing("type");
+  const tif = p.oneOf("timeInForce", TIFS, errors.badTif);
+  const quantity = p.decimal("quantity");
+  const quoteOrderQty = p.decimal("quoteOrderQty");
+  const price = p.decimal("price");
+  const stopPrice = p.decimal("stopPrice");
+  const icebergQty = p.decimal("icebergQty");
+  const trailingDelta = p.int("trailingDelta", 1, MAX_TRAILING_DELTA);
+  const clientOrderId = p.clientOrderId("newClientOrderId");
+  const stpName = p.oneOf("selfTradePreventionMode", STP_NAMES, () => errors.invalidValue("selfTradePreventionMode"));
   const responseType = p.oneOf("newOrderRespType", RESPONSE_TYPES, () => errors.invalidValue("newOrderRespType"))
     ?? (type === "MARKET" || type === "LIMIT" ? "FULL" : "ACK");
 
   const isLimit = type === "LIMIT" || type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
   const isStop = type !== "LIMIT" && type !== "MARKET" && type !== "LIMIT_MAKER";
-  if (isLimit && tif === undefined) throw errors.missing(name("timeInForce"));
-  if (!isLimit && tif !== undefined && type !== "MARKET") throw errors.notRequired(name("timeInForce"));
-  if (type !== "MARKET" && type !== "LIMIT_MAKER" && !isLimit && price !== undefined && !(isStop && side === "BUY")) throw errors.notRequired(name("price"));
-  if ((isLimit || type === "LIMIT_MAKER") && price === undefined) throw errors.missing(name("price"));
+  if (isLimit && tif === undefined) throw errors.missing("timeInForce");
+  if (!isLimit && tif !== undefined && type !== "MARKET") throw errors.notRequired("timeInForce");
+  if (type !== "MARKET" && type !== "LIMIT_MAKER" && !isLimit && price !== undefined) throw errors.notRequired("price");
+  if ((isLimit || type === "LIMIT_MAKER") && price === undefined) throw errors.missing("price");
   if (type === "MARKET") {
     if (price !== undefined) throw errors.notRequired("price");
     if (quantity === undefined && quoteOrderQty === undefined) throw errors.eitherOf("quantity", "quoteOrderQty");
     if (quantity !== undefined && quoteOrderQty !== undefined) throw errors.combination("quantity", "quoteOrderQty");
-  } else if (quantity === undefined) throw errors.missing(name("quantity"));
+  } else if (quantity === undefined) throw errors.missing("quantity");
   if (quoteOrderQty !== undefined && type !== "MARKET") throw errors.notRequired("quoteOrderQty");
-  if (isStop && stopPrice === undefined && trailingDelta === undefined) throw errors.missing(name("stopPrice"));
-  if (!isStop && (stopPrice !== undefined || trailingDelta !== undefined)) throw errors.notRequired(stopPrice !== undefined ? name("stopPrice") : name("trailingDelta"));
+  if (isStop && stopPrice === undefined && trailingDelta === undefined) throw errors.missing("stopPrice");
+  if (!isStop && (stopPrice !== undefined || trailingDelta !== undefined)) throw errors.notRequired(stopPrice !== undefined ? "stopPrice" : "trailingDelta");
   if (icebergQty !== undefined && !isLimit && type !== "LIMIT_MAKER") throw errors.rejected(MESSAGES.unsupported);
 
   // A stop-market buy by quantity holds what it may pay (the core asks for that bound as price).
@@ -193,8 +210,9 @@ export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market
   if ((type === "STOP_LOSS" || type === "TAKE_PROFIT") && side === "BUY") {
     const reference = stopPrice !== undefined ? toTicks(m, stopPrice, "stopPrice") : lastPrice(m);
     if (reference === null) throw errors.rejected("Order book liquidity is less than symbol minimum quantity.");
-    const bps = STOP_MARKET_BUY_BOUND_BPS + (trailingDelta ?? 0);
-    bound = m.formatPrice(Math.ceil((reference * (10_000 + bps)) / 10_000));
+    const bps = BigInt(10_000 + STOP_MARKET_BUY_BOUND_BPS + (trailingDelta ?? 0));
+    const ticks = (BigInt(reference) * bps + 9_999n) / 10_000n; // rounded up, exactly
+    bound = m.formatPrice(ticks < MAX_UNITS ? ticks : MAX_UNITS);
   }
   const json: OrderRequestJson = {
     symbol: m.symbol, side: side === "BUY" ? "buy" : "sell", type: TYPE_OF[type],

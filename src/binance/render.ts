@@ -69,21 +69,32 @@ function fillsOf(o: OrderState) {
   }));
 }
 
-/** The answer to a new order: ACK, RESULT or FULL. */
-export function orderResponse(o: OrderState, type: ResponseType) {
+/** The answer to a new order: ACK, RESULT or FULL. (Built field by field, without spreads: it
+ *  is on every order's path.) */
+export function orderResponse(o: OrderState, type: ResponseType): Record<string, unknown> {
   const m = o.market;
-  const ack = { symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o), transactTime: o.updatedAt };
-  if (type === "ACK") return ack;
-  const result = {
-    ...ack,
-    price: m.formatPrice(o.price ?? 0), origQty: quantityOf(o), executedQty: m.formatQuantity(o.filled),
-    origQuoteOrderQty: m.quote.format(o.quoteQuantity ?? 0n), cummulativeQuoteQty: m.quote.format(filledNotional(o)),
-    status: statusName(o), timeInForce: tifName(o), type: typeName(o), side: o.side === "buy" ? "BUY" : "SELL",
-    ...conditionalFields(o),
-    workingTime: isWorking(o) ? o.createdAt : -1, selfTradePreventionMode: stpName(o.selfTradePrevention),
-    ...preventedFields(o),
-  };
-  return type === "RESULT" ? result : { ...result, fills: fillsOf(o) };
+  const r: Record<string, unknown> = { symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o), transactTime: o.updatedAt };
+  if (type === "ACK") return r;
+  r.price = m.formatPrice(o.price ?? 0);
+  r.origQty = quantityOf(o);
+  r.executedQty = m.formatQuantity(o.filled);
+  r.origQuoteOrderQty = o.quoteQuantity === null ? m.quote.zero : m.quote.format(o.quoteQuantity);
+  r.cummulativeQuoteQty = o.fills.length === 0 ? m.quote.zero : m.quote.format(filledNotional(o));
+  r.status = statusName(o);
+  r.timeInForce = tifName(o);
+  r.type = typeName(o);
+  r.side = o.side === "buy" ? "BUY" : "SELL";
+  if (o.stopPrice !== null || o.trailingDelta !== null) r.stopPrice = m.formatPrice(o.stopPrice ?? 0);
+  if (o.trailingDelta !== null) r.trailingDelta = o.trailingDelta;
+  if (o.icebergQuantity !== null) r.icebergQty = m.formatQuantity(o.icebergQuantity);
+  r.workingTime = isWorking(o) ? o.createdAt : -1;
+  r.selfTradePreventionMode = stpName(o.selfTradePrevention);
+  if (o.prevented > 0) {
+    r.preventedMatchId = 0;
+    r.preventedQuantity = m.formatQuantity(o.prevented);
+  }
+  if (type === "FULL") r.fills = fillsOf(o);
+  return r;
 }
 
 /** An order as GET /api/v3/order shows it. */
@@ -105,15 +116,6 @@ export function orderView(o: OrderState) {
 /** A market order by quote amount has no quantity of its own (only the engine's cap): 0 as Binance shows it. */
 function quantityOf(o: OrderState): string {
   return o.market.formatQuantity(o.quoteQuantity !== null ? o.filled : o.quantity);
-}
-
-function conditionalFields(o: OrderState) {
-  const m = o.market;
-  return {
-    ...(o.stopPrice !== null || o.trailingDelta !== null ? { stopPrice: m.formatPrice(o.stopPrice ?? 0) } : {}),
-    ...(o.trailingDelta !== null ? { trailingDelta: o.trailingDelta } : {}),
-    ...(o.icebergQuantity !== null ? { icebergQty: m.formatQuantity(o.icebergQuantity) } : {}),
-  };
 }
 
 function preventedFields(o: OrderState) {

@@ -31,8 +31,8 @@ export class BinanceTrading {
   }
 
   /** The account's order named by orderId or origClientOrderId (a closed one too). */
-  findOrder(account: KeyedAccount, m: Market, p: Params, action: Action = "query"): OrderState {
-    const missing = () => (action === "query" ? errors.noSuchOrder() : errors.cancelRejected(MESSAGES.unknownOrder));
+  findOrder(account: KeyedAccount, m: Market, p: Params): OrderState {
+    const missing = errors.noSuchOrder;
     const id = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
     const clientId = p.clientOrderId("origClientOrderId");
     if (id === undefined && clientId === undefined) throw errors.eitherOf("orderId", "origClientOrderId");
@@ -53,10 +53,31 @@ export class BinanceTrading {
   }
 
   async cancel(account: KeyedAccount, m: Market, p: Params) {
-    const target = this.findOrder(account, m, p, "cancel");
-    if (!isOpen(target.status)) throw errors.cancelRejected(MESSAGES.unknownOrder);
+    const target = this.openOrder(account, m, p);
     const cancelled = await this.call(() => this.ex.sequencer.cancel(account, target.id), "cancel");
     return cancelResponse(cancelled);
+  }
+
+  /**
+   * The open order of the account named by orderId or origClientOrderId, from the sequencer's
+   * memory: an order that is not open is -2011 to a cancel, so no read of the store is needed
+   * (bots cancel orders that have just filled all the time).
+   */
+  openOrder(account: KeyedAccount, m: Market, p: Params): OrderState {
+    const id = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
+    const clientId = p.clientOrderId("origClientOrderId");
+    if (id === undefined && clientId === undefined) throw errors.eitherOf("orderId", "origClientOrderId");
+    const registry = this.ex.sequencer.registry;
+    let order = id !== undefined ? registry.get(id) : registry.byClientOrderId(account.id, clientId!);
+    // An order placed without a client order id answers to the one it is shown with.
+    const generated = id === undefined ? /^ex(\d{1,16})$/.exec(clientId!) : null;
+    if (!order && generated) order = registry.get(Number(generated[1]));
+    const named = order && (clientId === undefined || clientOrderIdOf(order) === clientId);
+    // (The registry holds only open orders, and queued ones, which may be cancelled too.)
+    if (!order || !named || order.accountId !== account.id || order.market !== m) {
+      throw errors.cancelRejected(MESSAGES.unknownOrder);
+    }
+    return order;
   }
 
   async cancelAll(account: KeyedAccount, m: Market) {
@@ -83,7 +104,7 @@ export class BinanceTrading {
     const allowFailure = mode === "ALLOW_FAILURE";
     let oldId: number;
     try {
-      oldId = this.findOrder(account, m, cancelParams, "cancel").id;
+      oldId = this.openOrder(account, m, cancelParams).id;
     } catch (error) {
       if (!(error instanceof BinanceError) || !allowFailure) throw replaceFailure(error, null);
       oldId = 0; // nothing to cancel: the new order is placed all the same
@@ -177,6 +198,7 @@ function legParams(p: Params, prefix: string, sharedQuantity: boolean): Params {
 }
 
 export function cancelResponse(o: OrderState) {
-  const { transactTime: _, ...view } = orderResponse(o, "RESULT") as ReturnType<typeof orderResponse> & { transactTime: number };
-  return { ...view, origClientOrderId: clientOrderIdOf(o), transactTime: o.updatedAt };
+  const r = orderResponse(o, "RESULT");
+  r.origClientOrderId = r.clientOrderId;
+  return r;
 }

@@ -9,27 +9,43 @@ import { LatencyRecorder } from "./report";
 
 /** How requests are sent: the lean client (./http-client.ts), or fetch() as most bots would. */
 export type Client = "raw" | "fetch";
+/** Which surface orders go to: /api/v1 with an API key, or Binance's signed /api/v3. */
+export type Api = "native" | "binance";
 
 export interface Target {
   url: string;
   client: Client;
   /** A bare echo server: no accounts, no cancels, every 2xx counts. */
   echo: boolean;
+  api: Api;
   keys: string[];
+  /** The keys' HMAC secrets (the Binance surface signs with them). */
+  secrets: string[];
   market: Market;
+  /** The market's name on the Binance surface. */
+  binanceSymbol: string;
   midTicks: number;
 }
 
 interface Reply { status: number; body: any }
+interface Request { method: string; path: string; body?: unknown; form?: Record<string, string> }
 
 const pools = new Map<string, HttpPool>();
 
 /** A request to `base` + `path`; status 0 if the connection failed. */
-async function send(base: string, path: string, method: string, key: string | undefined, body?: unknown, client: Client = "raw"): Promise<Reply> {
+async function send(base: string, path: string, method: string, key: string | undefined, body?: unknown, client: Client = "raw", signed?: { secret: string; form: Record<string, string> }): Promise<Reply> {
   const headers: Record<string, string> = {};
-  if (key) headers["x-api-key"] = key;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const text = body === undefined ? undefined : JSON.stringify(body);
+  let text = body === undefined ? undefined : JSON.stringify(body);
+  if (signed) {
+    // As a Binance client signs: HMAC-SHA256 of the form body, appended to it.
+    const form = new URLSearchParams({ ...signed.form, timestamp: String(Date.now()) }).toString();
+    text = `${form}&signature=${new Bun.CryptoHasher("sha256", signed.secret).update(form).digest("hex")}`;
+    headers["x-mbx-apikey"] = key!;
+    headers["content-type"] = "application/x-www-form-urlencoded";
+  } else {
+    if (key) headers["x-api-key"] = key;
+    if (body !== undefined) headers["content-type"] = "application/json";
+  }
   let reply: { status: number; body: string };
   if (client === "fetch") {
     try {
@@ -64,10 +80,12 @@ export class OrderFlow {
   private readonly open: string[] = [];
   private readonly r: () => number;
   readonly key: string | undefined;
+  private readonly secret: string;
 
   constructor(private readonly target: Target, index: number, private readonly maxOpen = 20) {
     this.r = random(0x9e3779b9 * (index + 1));
     this.key = target.keys.length ? target.keys[index % target.keys.length] : undefined;
+    this.secret = target.secrets.length ? target.secrets[index % target.secrets.length]! : "";
   }
 
   order(taker = this.r() < 0.33, timeInForce?: "IOC"): Record<string, unknown> {
@@ -87,27 +105,40 @@ export class OrderFlow {
   }
 
   /** The next request: a new order, or a cancel when this client has too many open. */
-  next(): { method: string; path: string; body?: unknown } {
-    if (!this.target.echo && this.open.length > this.maxOpen) {
-      return { method: "DELETE", path: `/api/v1/orders/${this.open.shift()}` };
+  next(): Request {
+    const cancel = !this.target.echo && this.open.length > this.maxOpen ? this.open.shift()! : undefined;
+    if (this.target.api === "binance") {
+      const symbol = this.target.binanceSymbol;
+      if (cancel) return { method: "DELETE", path: "/api/v3/order", form: { symbol, orderId: cancel } };
+      const o = this.order();
+      // FULL, the answer ccxt asks for: the order with its fills, as /api/v1 gives.
+      return {
+        method: "POST", path: "/api/v3/order",
+        form: { symbol, side: o.side === "buy" ? "BUY" : "SELL", type: "LIMIT", timeInForce: "GTC", quantity: String(o.quantity), price: String(o.price), newOrderRespType: "FULL" },
+      };
     }
+    if (cancel) return { method: "DELETE", path: `/api/v1/orders/${cancel}` };
     return { method: "POST", path: "/api/v1/orders", body: this.order() };
   }
 
   observe(reply: Reply): void {
     const o = reply.body;
-    if (reply.status === 201 && o && (o.status === "new" || o.status === "partially_filled")) this.open.push(o.orderId);
+    if (!o) return;
+    if (reply.status === 201 && (o.status === "new" || o.status === "partially_filled")) this.open.push(o.orderId);
+    else if (reply.status === 200 && (o.status === "NEW" || o.status === "PARTIALLY_FILLED")) this.open.push(String(o.orderId));
   }
 
-  async call(req: { method: string; path: string; body?: unknown }): Promise<Reply> {
-    const reply = await send(this.target.url, req.path, req.method, this.key, req.body, this.target.client);
+  async call(req: Request): Promise<Reply> {
+    const signed = req.form ? { secret: this.secret, form: req.form } : undefined;
+    const reply = await send(this.target.url, req.path, req.method, this.key, req.body, this.target.client, signed);
     this.observe(reply);
     return reply;
   }
 }
 
-// A cancel of an order that filled meanwhile is a fair 409, not a failure of the exchange.
-const succeeded = (req: { method: string }, status: number) => (status >= 200 && status < 300) || (req.method === "DELETE" && status === 409);
+// A cancel of an order that filled meanwhile is a fair refusal, not a failure of the exchange
+// (409 on /api/v1; 400 with -2011 on the Binance surface).
+const succeeded = (req: { method: string }, status: number) => (status >= 200 && status < 300) || (req.method === "DELETE" && (status === 409 || status === 400));
 
 export interface Progress {
   tick(done: number, rec: LatencyRecorder): void;
@@ -195,7 +226,7 @@ export async function batchLoop(target: Target, workers: number, size: number, s
 }
 
 /** Looks up the market and a mid price (last trade, else the best bid or ask, else 100). */
-export async function connect(url: string, symbol: string, echo: boolean, keys: string[], client: Client = "raw"): Promise<Target> {
+export async function connect(url: string, symbol: string, echo: boolean, keys: string[], client: Client = "raw", api: Api = "native", secrets: string[] = []): Promise<Target> {
   let spec: MarketSpec = { symbol, baseAsset: "X", quoteAsset: "Y", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001" };
   let reference: string | null | undefined;
   if (!echo) {
@@ -208,27 +239,30 @@ export async function connect(url: string, symbol: string, echo: boolean, keys: 
     reference = ticker?.lastPrice ?? ticker?.bestBid ?? ticker?.bestAsk;
   }
   const market = new Market(0, spec);
-  return { url, client, echo, keys, market, midTicks: market.priceTicks(reference ?? "100") };
+  const binanceSymbol = (spec as MarketSpec & { binanceSymbol?: string }).binanceSymbol ?? `${spec.baseAsset}${spec.quoteAsset}`;
+  return { url, client, echo, api, keys, secrets, market, binanceSymbol, midTicks: market.priceTicks(reference ?? "100") };
 }
 
-/** Creates `count` accounts through the API. */
-async function createAccounts(url: string, count: number): Promise<string[]> {
-  const keys: string[] = [];
+/** Creates `count` accounts through the API: their keys and HMAC secrets. */
+async function createAccounts(url: string, count: number): Promise<{ keys: string[]; secrets: string[] }> {
+  const keys: string[] = [], secrets: string[] = [];
   for (let i = 0; i < count; i++) {
     const r = await send(url, "/api/v1/accounts", "POST", undefined, { name: `load-${Date.now()}-${i}` });
     if (r.status !== 201) throw new Error(`could not create an account (status ${r.status}); pass --keys instead`);
     keys.push(r.body.apiKey);
+    secrets.push(r.body.apiSecret);
   }
-  return keys;
+  return { keys, secrets };
 }
 
 /**
  * A running exchange made ready for load: its market looked up, trading as `keys` (or as
  * `accounts` new accounts), with a book of 20 levels a side rested so that takers find one.
  */
-export async function prepareExchange(url: string, o: { symbol?: string; keys?: string[]; accounts?: number; client?: Client } = {}): Promise<Target> {
-  const keys = o.keys ?? await createAccounts(url, o.accounts ?? 4);
-  const target = await connect(url, o.symbol ?? "BTC-USD", false, keys, o.client);
+export async function prepareExchange(url: string, o: { symbol?: string; keys?: string[]; secrets?: string[]; accounts?: number; client?: Client; api?: Api } = {}): Promise<Target> {
+  const { keys, secrets } = o.keys ? { keys: o.keys, secrets: o.secrets ?? [] } : await createAccounts(url, o.accounts ?? 4);
+  if (o.api === "binance" && secrets.length !== keys.length) throw new Error("--api binance signs its orders: give each key its secret (--keys KEY:SECRET,...)");
+  const target = await connect(url, o.symbol ?? "BTC-USD", false, keys, o.client, o.api, secrets);
   await seedBook(target, 20);
   return target;
 }

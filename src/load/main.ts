@@ -30,7 +30,11 @@ Flags:
   --batch-size N       orders per batch request (default 1000)
   --symbol SYMBOL      market to trade (default BTC-USD)
   --accounts N         accounts to create (default 4)
-  --keys K1,K2         use these API keys instead of creating accounts
+  --keys K1,K2         use these API keys instead of creating accounts (KEY:SECRET with --api binance)
+  --api native|binance native (default): POST /api/v1/orders with X-API-Key; binance: signed
+                       POST /api/v3/order (HMAC-SHA256, form body, newOrderRespType FULL) and
+                       DELETE /api/v3/order, as a Binance bot sends them (sequential, concurrent,
+                       sustained and open-loop; batch is /api/v1's own)
   --client raw|fetch   raw (default): a lean HTTP/1.1 client on keep-alive sockets, which takes
                        little CPU from a server on the same machine and adds little to latency;
                        fetch: fetch(), as most bots send (several times the client's CPU)
@@ -131,6 +135,7 @@ export async function loadCommand(args: string[]): Promise<void> {
       symbol: { type: "string", default: "BTC-USD" },
       accounts: { type: "string", default: "4" },
       keys: { type: "string" },
+      api: { type: "string", default: "native" },
       client: { type: "string", default: "raw" },
       echo: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -147,11 +152,15 @@ export async function loadCommand(args: string[]): Promise<void> {
   };
   const url = values.url.replace(/\/$/, "");
   if (values.client !== "raw" && values.client !== "fetch") throw new Error(`--client must be raw or fetch, not "${values.client}"`);
+  if (values.api !== "native" && values.api !== "binance") throw new Error(`--api must be native or binance, not "${values.api}"`);
   const scenarios = values.scenario.split(",").map((s) => s.trim()).filter(Boolean);
+  if (values.api === "binance" && scenarios.includes("batch")) throw new Error("the batch scenario is /api/v1's batch endpoint: run it with --api native");
+  const pairs = values.keys?.split(",").map((k) => k.split(":"));
   const target = values.echo
     ? await connect(url, values.symbol, true, [], values.client)
     : await prepareExchange(url, {
-      symbol: values.symbol, keys: values.keys?.split(","), accounts: num(values.accounts, "accounts"), client: values.client,
+      symbol: values.symbol, keys: pairs?.map((p) => p[0]!), secrets: pairs?.every((p) => p[1]) ? pairs.map((p) => p[1]!) : undefined,
+      accounts: num(values.accounts, "accounts"), client: values.client, api: values.api,
     });
 
   const results: ScenarioResult[] = [];

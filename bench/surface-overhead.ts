@@ -1,0 +1,64 @@
+// What the Binance surface costs over /api/v1 for the same orders: the same load tool and
+// settings (`exchange load`'s flow, --api native against --api binance: signed form-body POST
+// /api/v3/order with newOrderRespType FULL), against one server per round, the two taking turns
+// (the order swapped each round) so that the drift of a shared machine falls on both. Prints each
+// run, then the medians and the ratio binance / native.
+//   bun bench/surface-overhead.ts --scenario sustained --rounds 5 --seconds 8
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { closeConnections, prepareExchange, type Api } from "../src/load/driver";
+import { defaultConnections, runScenario } from "../src/load/main";
+import { table, type ScenarioResult } from "../src/load/report";
+import { EXCHANGE_FROM_SOURCE, spawnExchange, tempDir } from "../test/helpers";
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: "string", default: "sustained" },
+    rounds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "8" },
+    orders: { type: "string", default: "3000" },
+    connections: { type: "string" },
+  },
+});
+const scenario = values.scenario;
+const connections = values.connections === undefined ? defaultConnections(scenario) : Number(values.connections);
+const runs: Record<Api, ScenarioResult[]> = { native: [], binance: [] };
+
+for (let round = 0; round < Number(values.rounds); round++) {
+  const dir = tempDir("exchange-surface-");
+  const server = await spawnExchange(EXCHANGE_FROM_SOURCE, dir,
+    { EXCHANGE_DB: join(dir, "exchange.db"), EXCHANGE_BINANCE_WEIGHT_LIMIT: "0", EXCHANGE_LOG_LEVEL: "warn" });
+  try {
+    const order: Api[] = round % 2 === 0 ? ["native", "binance"] : ["binance", "native"];
+    for (const api of order) {
+      const target = await prepareExchange(server.url, { api });
+      const result = await runScenario(target, scenario, {
+        connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000, orders: Number(values.orders),
+      });
+      runs[api].push({ ...result, scenario: `${api}: ${result.scenario}` });
+      console.log(table([runs[api].at(-1)!]).split("\n").slice(1).join("\n"));
+    }
+  } finally {
+    closeConnections();
+    server.proc.kill("SIGTERM");
+    await server.proc.exited;
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const figures = (api: Api) => ({
+  ordersPerSecond: median(runs[api].map((r) => r.requestsPerSecond)),
+  p50: median(runs[api].map((r) => r.latencyMs.p50)),
+  p99: median(runs[api].map((r) => r.latencyMs.p99)),
+});
+const native = figures("native"), binance = figures("binance");
+console.log(`\nmedians of ${values.rounds} rounds, ${scenario}:`);
+console.log(`  native   ${native.ordersPerSecond.toFixed(0)} req/s, p50 ${native.p50.toFixed(3)} ms, p99 ${native.p99.toFixed(3)} ms`);
+console.log(`  binance  ${binance.ordersPerSecond.toFixed(0)} req/s, p50 ${binance.p50.toFixed(3)} ms, p99 ${binance.p99.toFixed(3)} ms`);
+console.log(`  binance / native: throughput ${(binance.ordersPerSecond / native.ordersPerSecond).toFixed(3)}, p50 ${(binance.p50 / native.p50).toFixed(3)}, p99 ${(binance.p99 / native.p99).toFixed(3)}`);
+// Per-round ratios: each pair ran on one server within a minute of each other.
+const ratios = runs.native.map((n, i) => runs.binance[i]!.requestsPerSecond / n.requestsPerSecond);
+console.log(`  per-round throughput ratios: ${ratios.map((r) => r.toFixed(3)).join(", ")} (median ${median(ratios).toFixed(3)})`);
