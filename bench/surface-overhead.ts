@@ -4,6 +4,7 @@
 // (the order swapped each round) so that the drift of a shared machine falls on both. Prints each
 // run, then the medians and the ratio binance / native.
 //   bun bench/surface-overhead.ts --scenario sustained --rounds 5 --seconds 8
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { closeConnections, prepareExchange, type Api } from "../src/load/driver";
@@ -23,6 +24,14 @@ const { values } = parseArgs({
 const scenario = values.scenario;
 const connections = values.connections === undefined ? defaultConnections(scenario) : Number(values.connections);
 const runs: Record<Api, ScenarioResult[]> = { native: [], binance: [] };
+/** The server's CPU time per request of each run, µs (user + system, from /proc). */
+const cpuPerRequest: Record<Api, number[]> = { native: [], binance: [] };
+/** The load client's (this process's) CPU time per request: it shares the machine's cores. */
+const clientCpuPerRequest: Record<Api, number[]> = { native: [], binance: [] };
+const cpuMicros = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100); // clock ticks of 1/100 s
+};
 
 for (let round = 0; round < Number(values.rounds); round++) {
   const dir = tempDir("exchange-surface-");
@@ -32,9 +41,14 @@ for (let round = 0; round < Number(values.rounds); round++) {
     const order: Api[] = round % 2 === 0 ? ["native", "binance"] : ["binance", "native"];
     for (const api of order) {
       const target = await prepareExchange(server.url, { api });
+      const cpuBefore = cpuMicros(server.proc.pid);
+      const clientBefore = process.cpuUsage();
       const result = await runScenario(target, scenario, {
         connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000, orders: Number(values.orders),
       });
+      cpuPerRequest[api].push((cpuMicros(server.proc.pid) - cpuBefore) / result.requests);
+      const client = process.cpuUsage(clientBefore);
+      clientCpuPerRequest[api].push((client.user + client.system) / result.requests);
       runs[api].push({ ...result, scenario: `${api}: ${result.scenario}` });
       console.log(table([runs[api].at(-1)!]).split("\n").slice(1).join("\n"));
     }
@@ -53,12 +67,15 @@ const figures = (api: Api) => ({
   ordersPerSecond: median(runs[api].map((r) => r.requestsPerSecond)),
   p50: median(runs[api].map((r) => r.latencyMs.p50)),
   p99: median(runs[api].map((r) => r.latencyMs.p99)),
+  cpu: median(cpuPerRequest[api]),
+  clientCpu: median(clientCpuPerRequest[api]),
 });
 const native = figures("native"), binance = figures("binance");
 console.log(`\nmedians of ${values.rounds} rounds, ${scenario}:`);
-console.log(`  native   ${native.ordersPerSecond.toFixed(0)} req/s, p50 ${native.p50.toFixed(3)} ms, p99 ${native.p99.toFixed(3)} ms`);
-console.log(`  binance  ${binance.ordersPerSecond.toFixed(0)} req/s, p50 ${binance.p50.toFixed(3)} ms, p99 ${binance.p99.toFixed(3)} ms`);
-console.log(`  binance / native: throughput ${(binance.ordersPerSecond / native.ordersPerSecond).toFixed(3)}, p50 ${(binance.p50 / native.p50).toFixed(3)}, p99 ${(binance.p99 / native.p99).toFixed(3)}`);
+for (const [name, f] of [["native ", native], ["binance", binance]] as const) {
+  console.log(`  ${name}  ${f.ordersPerSecond.toFixed(0)} req/s, p50 ${f.p50.toFixed(3)} ms, p99 ${f.p99.toFixed(3)} ms, server CPU ${f.cpu.toFixed(1)} µs/request, load client CPU ${f.clientCpu.toFixed(1)} µs/request`);
+}
+console.log(`  binance / native: throughput ${(binance.ordersPerSecond / native.ordersPerSecond).toFixed(3)}, p50 ${(binance.p50 / native.p50).toFixed(3)}, p99 ${(binance.p99 / native.p99).toFixed(3)}, server CPU per request ${(binance.cpu / native.cpu).toFixed(3)}`);
 // Per-round ratios: each pair ran on one server within a minute of each other.
 const ratios = runs.native.map((n, i) => runs.binance[i]!.requestsPerSecond / n.requestsPerSecond);
 console.log(`  per-round throughput ratios: ${ratios.map((r) => r.toFixed(3)).join(", ")} (median ${median(ratios).toFixed(3)})`);

@@ -32,6 +32,7 @@ export interface RunningServer {
   port: number;
   exchange: Exchange;
   streams: MarketStreams;
+  binance: BinanceSurface;
   /** Refuses new orders, answers those already queued once committed, then closes everything. */
   stop(): Promise<void>;
 }
@@ -67,6 +68,7 @@ export function startServer(options: ServerOptions): RunningServer {
     port,
     exchange,
     streams,
+    binance,
     async stop() {
       await exchange.sequencer.stop();
       binance.close();

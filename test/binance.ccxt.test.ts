@@ -141,6 +141,9 @@ describe("each error class ccxt maps", () => {
 
   test("RateLimitExceeded past the weight limit: 429 with Retry-After, and the used weight on every answer", async () => {
     const limited = startTestExchange(undefined, undefined, { binanceWeightLimit: 50 });
+    // Weight is counted per clock minute: start well inside one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await Bun.sleep(60_500 - intoMinute);
     try {
       const first = await fetch(`${limited.url}/api/v3/exchangeInfo`);
       expect(first.headers.get("x-mbx-used-weight-1m")).toBe("20");
@@ -152,6 +155,10 @@ describe("each error class ccxt maps", () => {
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
       expect((await refused.json() as any).code).toBe(-1003);
+      // Going on past twice the limit without backing off is a ban (418) until the minute ends.
+      let status = 429;
+      for (let i = 0; i < 60 && status === 429; i++) status = (await fetch(`${limited.url}/api/v3/ping`)).status;
+      expect(status).toBe(418);
       await c.close();
     } finally {
       await limited.stop();

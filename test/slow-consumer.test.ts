@@ -74,3 +74,35 @@ test("a client that stops reading is closed with code 4008 and a reason; others 
   slow.destroy();
   healthy.close();
 }, 30_000);
+
+test("the Binance streams drop a client that stops reading too (code 1008), and carry on", async () => {
+  const maker = ex.newAccount("binance-maker"), taker = ex.newAccount("binance-taker");
+  const { port } = new URL(ex.url);
+  const received: Buffer[] = [];
+  const slow: Socket = connect(Number(port), "127.0.0.1");
+  await new Promise((resolve) => slow.once("connect", resolve));
+  slow.on("data", (chunk) => received.push(Buffer.from(chunk)));
+  slow.write(`GET /ws/ethusd@trade HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
+  slow.pause();
+  const healthy = new WebSocket(ex.url.replace("http", "ws") + "/ws/ethusd@aggTrade");
+  const healthyGot: string[] = [];
+  healthy.onmessage = (e) => healthyGot.push(String(e.data));
+  await new Promise((resolve) => (healthy.onopen = resolve));
+
+  const before = ex.binance.streams.clients;
+  const sells = Array.from({ length: 1000 }, () => ({ symbol: "ETH-USD", side: "sell", type: "limit", price: "1.00", quantity: "0.001" }));
+  const buys = Array.from({ length: 1000 }, () => ({ symbol: "ETH-USD", side: "buy", type: "market", quantity: "0.001" }));
+  // A thousand trade events (~150 bytes each) a round, until the backlog passes the limit.
+  for (let i = 0; i < 200 && ex.binance.streams.clients === before; i++) {
+    await ex.call("POST", "/api/v1/orders/batch", { key: maker, json: { orders: sells } });
+    await ex.call("POST", "/api/v1/orders/batch", { key: taker, json: { orders: buys } });
+  }
+  expect(ex.binance.streams.clients).toBe(before - 1);
+  expect(healthyGot.some((m) => m.includes('"e":"aggTrade"'))).toBe(true);
+  slow.resume();
+  for (let i = 0; i < 200 && !closeFrame(Buffer.concat(received)); i++) await Bun.sleep(10);
+  expect(closeFrame(Buffer.concat(received))).toEqual({ code: 1008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
+  slow.destroy();
+  healthy.close();
+}, 60_000);

@@ -34,7 +34,6 @@ export const errors = {
   illegal: (name: string, range: string) => new BinanceError(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
   invalidValue: (name: string) => new BinanceError(-1130, `Data sent for parameter '${name}' is not valid.`),
   notRequired: (name: string) => new BinanceError(-1106, `Parameter '${name}' sent when not required.`),
-  unknownParam: (name: string) => new BinanceError(-1103, `An unknown parameter was sent: '${name.slice(0, 32)}'.`),
   eitherOf: (a: string, b: string) => new BinanceError(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
   tooManyParams: (expected: number, received: number) => new BinanceError(-1101, `Too many parameters; expected '${expected}' and received '${received}'.`),
   duplicateParam: () => new BinanceError(-1101, "Duplicate values for a parameter detected."),
@@ -56,12 +55,13 @@ export const errors = {
   timestampAhead: () => new BinanceError(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   unauthorized: () => new BinanceError(-1002, "You are not authorized to execute this request.", 401),
   badListenKey: () => new BinanceError(-1125, "This listenKey does not exist."),
-  unsupported: () => new BinanceError(-1020, "This operation is not supported."),
   badJson: (name?: string) => new BinanceError(-1135, name ? `JSON sent for parameter '${name}' is not valid` : "Invalid JSON Request"),
   tooMuchWeight: (limit: number, retryAfterSeconds: number) => new BinanceError(-1003,
     `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
     429, { "Retry-After": String(retryAfterSeconds) }),
-  notFound: () => new BinanceError(-1000, "No such endpoint.", 404),
+  banned: (until: number, retryAfterSeconds: number) => new BinanceError(-1003,
+    `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
+    418, { "Retry-After": String(retryAfterSeconds) }),
   internal: () => new BinanceError(-1000, "An unknown error occurred while processing the request.", 500),
 };
 

@@ -9,7 +9,7 @@ import type { Exchange } from "../exchange";
 import { log } from "../log";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
-import { depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, ticker24h } from "./market-data";
+import { bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, ticker24h } from "./market-data";
 import { aggregateTrade } from "./render";
 
 export const SLOW_CONSUMER_CODE = 1008;
@@ -57,8 +57,11 @@ export class BinanceMarketStreams {
   private readonly traded = new Set<number>();
   private readonly candles = new Map<string, Candle>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
+  /** Each market's symbol as stream names spell it ("btcusd"), by market index. */
+  private readonly names: string[];
 
   constructor(private readonly ex: Exchange, private readonly maxBufferedBytes: number) {
+    this.names = ex.markets.list.map((m) => m.binanceSymbol.toLowerCase());
     for (const rate of [100, 1000]) {
       this.changed.set(rate, ex.markets.list.map(() => [new Set<number>(), new Set<number>()]));
       this.lastU.set(rate, ex.markets.list.map((m) => ex.engine.sequence(m.index)));
@@ -73,6 +76,11 @@ export class BinanceMarketStreams {
 
   close(): void {
     for (const t of this.timers) clearInterval(t);
+  }
+
+  /** Connections to the market streams. */
+  get clients(): number {
+    return this.sockets.size;
   }
 
   // ---- connections --------------------------------------------------------------------------
@@ -130,7 +138,7 @@ export class BinanceMarketStreams {
     const server = this.server!;
     const raw = topic(name, false), combined = topic(name, true);
     const rawCount = server.subscriberCount(raw), combinedCount = server.subscriberCount(combined);
-    if (rawCount === 0 && combinedCount === 0) return;
+    if (rawCount + combinedCount === 0) return;
     const data = build();
     if (rawCount > 0) server.publish(raw, JSON.stringify(data));
     if (combinedCount > 0) server.publish(combined, JSON.stringify({ stream: name, data }));
@@ -147,19 +155,15 @@ export class BinanceMarketStreams {
         for (const p of sides[1]) pending[1]!.add(p);
       }
       const m = this.ex.markets.list[index]!;
-      const s = m.binanceSymbol.toLowerCase();
+      const s = this.names[index]!;
       this.send(`${s}@bookTicker`, () => {
-        const [bid] = this.ex.engine.depth(index, 0, 1);
-        const [ask] = this.ex.engine.depth(index, 1, 1);
-        return {
-          u: this.ex.engine.sequence(index), s: m.binanceSymbol,
-          b: m.formatPrice(bid?.[0] ?? 0), B: m.formatQuantity(bid?.[1] ?? 0), a: m.formatPrice(ask?.[0] ?? 0), A: m.formatQuantity(ask?.[1] ?? 0),
-        };
+        const t = bookTicker(this.ex, m);
+        return { u: this.ex.engine.sequence(index), s: t.symbol, b: t.bidPrice, B: t.bidQty, a: t.askPrice, A: t.askQty };
       });
     }
     for (const t of report.trades) {
       const m = this.ex.markets.get(t.symbol)!;
-      const s = m.binanceSymbol.toLowerCase();
+      const s = this.names[m.index]!;
       this.traded.add(m.index);
       this.send(`${s}@trade`, () => ({
         e: "trade", E, s: m.binanceSymbol, t: t.id, p: m.formatPrice(t.price), q: m.formatQuantity(t.quantity), T: t.time,
@@ -174,7 +178,7 @@ export class BinanceMarketStreams {
   private flushDepth(rate: number): void {
     if (!this.server) return;
     const E = Date.now();
-    const suffix = rate === 100 ? "@100ms" : "";
+    const suffixes = rate === 100 ? ["@100ms"] : ["", "@1000ms"];
     const lastU = this.lastU.get(rate)!;
     for (const m of this.ex.markets.list) {
       const pending = this.changed.get(rate)![m.index]!;
@@ -182,13 +186,14 @@ export class BinanceMarketStreams {
       const u = this.ex.engine.sequence(m.index);
       const U = lastU[m.index]! + 1;
       lastU[m.index] = u;
-      const s = m.binanceSymbol.toLowerCase();
+      const s = this.names[m.index]!;
       const side = (i: 0 | 1) => [...pending[i]!].sort((a, b) => (i === 0 ? b - a : a - b))
         .map((p) => [m.formatPrice(p), m.formatQuantity(this.ex.engine.levelQuantity(m.index, i, p))]);
-      this.send(`${s}@depth${suffix}`, () => ({ e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: side(0), a: side(1) }));
-      for (const n of [5, 10, 20]) this.send(`${s}@depth${n}${suffix}`, () => depthSnapshot(this.ex, m, n));
-      if (rate === 1000) for (const n of [5, 10, 20]) this.send(`${s}@depth${n}@1000ms`, () => depthSnapshot(this.ex, m, n));
-      if (rate === 1000) this.send(`${s}@depth@1000ms`, () => ({ e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: side(0), a: side(1) }));
+      // Each 1000 ms stream has two names: with and without "@1000ms".
+      for (const suffix of suffixes) {
+        this.send(`${s}@depth${suffix}`, () => ({ e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: side(0), a: side(1) }));
+        for (const n of [5, 10, 20]) this.send(`${s}@depth${n}${suffix}`, () => depthSnapshot(this.ex, m, n));
+      }
       pending[0]!.clear();
       pending[1]!.clear();
     }
@@ -200,7 +205,7 @@ export class BinanceMarketStreams {
     const E = Date.now();
     for (const index of this.traded) {
       const m = this.ex.markets.list[index]!;
-      const s = m.binanceSymbol.toLowerCase();
+      const s = this.names[index]!;
       this.send(`${s}@ticker`, () => {
         const t = ticker24h(this.ex, m, E);
         return {
@@ -228,7 +233,7 @@ export class BinanceMarketStreams {
     }
     for (const [symbol, trades] of bySymbol) {
       const m = this.ex.markets.get(symbol)!;
-      const s = m.binanceSymbol.toLowerCase();
+      const s = this.names[m.index]!;
       for (const [interval, bucketing] of Object.entries(INTERVALS)) {
         const name = `${s}@kline_${interval}`;
         if (server.subscriberCount(topic(name, false)) + server.subscriberCount(topic(name, true)) === 0) {

@@ -1,7 +1,8 @@
 // Request weights, as Binance counts them: each request adds its endpoint's weight to its IP's
 // count for the current minute (fixed windows on the clock), every answer says the count
 // (X-MBX-USED-WEIGHT-1M), and past the limit requests are refused with 429 and Retry-After until
-// the next minute. Counts are per IP; the map holds only the current minute's, so it stays small.
+// the next minute; an IP that goes on past twice the limit without backing off gets 418 (banned)
+// until then. Counts are per IP; the map holds only the current minute's, so it stays small.
 import { errors } from "./errors";
 
 export const DEFAULT_WEIGHT_LIMIT = 6000;
@@ -23,7 +24,10 @@ export class RequestWeights {
     const used = (this.used.get(ip) ?? 0) + weight;
     this.used.set(ip, used);
     if (this.limit > 0 && used > this.limit) {
-      throw errors.tooMuchWeight(this.limit, Math.ceil(((minute + 1) * 60_000 - now) / 1000));
+      const next = (minute + 1) * 60_000;
+      const retryAfter = Math.ceil((next - now) / 1000);
+      if (used > 2 * this.limit) throw errors.banned(next, retryAfter);
+      throw errors.tooMuchWeight(this.limit, retryAfter);
     }
     return used;
   }
