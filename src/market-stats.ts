@@ -20,18 +20,29 @@ export interface Window24h {
   openTime: number;
 }
 
-/** One minute's trades of one market. */
+/** One minute's trades of one market. Sums are kept as numbers while they are exact (below
+ *  2^53), the rest in BigInt: a trade then costs no BigInt arithmetic. */
 class Bucket {
   minute = -1;
   open = 0;
   close = 0;
   high = 0;
   low = 0;
-  lots = 0n;
-  notional = 0n;
+  lots = 0;
+  notional = 0;
+  bigLots = 0n;
+  bigNotional = 0n;
   count = 0;
   firstId = 0;
   lastId = 0;
+
+  add(price: number, lots: number): void {
+    const notional = price * lots;
+    if (notional <= Number.MAX_SAFE_INTEGER && this.notional + notional <= Number.MAX_SAFE_INTEGER) this.notional += notional;
+    else this.bigNotional += BigInt(price) * BigInt(lots);
+    if (this.lots + lots <= Number.MAX_SAFE_INTEGER) this.lots += lots;
+    else this.bigLots += BigInt(lots);
+  }
 }
 
 export class MarketStats {
@@ -53,15 +64,15 @@ export class MarketStats {
     if (b.minute !== minute) {
       b.minute = minute;
       b.open = b.high = b.low = price;
-      b.lots = b.notional = 0n;
+      b.lots = b.notional = 0;
+      b.bigLots = b.bigNotional = 0n;
       b.count = 0;
       b.firstId = id;
     }
     b.close = price;
     if (price > b.high) b.high = price;
     if (price < b.low) b.low = price;
-    b.lots += BigInt(lots);
-    b.notional += BigInt(price) * BigInt(lots);
+    b.add(price, lots);
     b.count++;
     b.lastId = id;
   }
@@ -105,8 +116,8 @@ export class MarketStats {
       w.high = Math.max(w.high!, b.high);
       w.low = Math.min(w.low!, b.low);
       w.close = b.close;
-      w.lots += b.lots;
-      w.notional += b.notional;
+      w.lots += BigInt(b.lots) + b.bigLots;
+      w.notional += BigInt(b.notional) + b.bigNotional;
       w.count += b.count;
       w.lastId = b.lastId;
     }

@@ -146,7 +146,9 @@ export class BinanceMarketStreams {
 
   /** What a committed batch changed: trades, book tickers, klines now; depth and tickers on their timers. */
   publish(report: BatchReport): void {
-    if (!this.server) return;
+    // With no one connected there is nothing to send or keep: a diff stream's changes are
+    // gathered from its client's connection on (its REST snapshot comes after that).
+    if (!this.server || this.sockets.size === 0) return;
     const E = Date.now();
     for (const [index, sides] of report.levels) {
       for (const rate of [100, 1000]) {
