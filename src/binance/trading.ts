@@ -30,25 +30,10 @@ export class BinanceTrading {
     return orderResponse(placed, order.responseType);
   }
 
-  /** The account's order named by orderId or origClientOrderId (a closed one too). */
+  /** The account's order named by orderId or origClientOrderId (a closed one too): -2013 if none. */
   findOrder(account: KeyedAccount, m: Market, p: Params): OrderState {
-    const missing = errors.noSuchOrder;
-    const id = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
-    const clientId = p.clientOrderId("origClientOrderId");
-    if (id === undefined && clientId === undefined) throw errors.eitherOf("orderId", "origClientOrderId");
-    let order: OrderState | undefined;
-    if (id !== undefined) order = this.ex.sequencer.registry.get(id) ?? this.ex.queries.order(id);
-    else {
-      order = this.ex.sequencer.registry.byClientOrderId(account.id, clientId!) ?? this.ex.queries.orderByClientId(account.id, clientId!);
-      // An order placed without a client order id answers to the one it is shown with.
-      const generated = /^ex(\d{1,16})$/.exec(clientId!);
-      if (!order && generated) {
-        const o = this.ex.queries.order(Number(generated[1]));
-        if (o?.clientOrderId === null) order = o;
-      }
-    }
-    if (!order || order.accountId !== account.id || order.market !== m || order.status === null) throw missing();
-    if (clientId !== undefined && id !== undefined && clientOrderIdOf(order) !== clientId) throw missing();
+    const order = this.named(account, m, p, true);
+    if (!order || order.status === null) throw errors.noSuchOrder();
     return order;
   }
 
@@ -59,24 +44,35 @@ export class BinanceTrading {
   }
 
   /**
-   * The open order of the account named by orderId or origClientOrderId, from the sequencer's
-   * memory: an order that is not open is -2011 to a cancel, so no read of the store is needed
-   * (bots cancel orders that have just filled all the time).
+   * The open (or queued) order of the account named by orderId or origClientOrderId, or -2011.
+   * Found in the sequencer's memory: an order that is not open is -2011 to a cancel anyway, so no
+   * read of the store is needed (bots cancel orders that have just filled all the time).
    */
   openOrder(account: KeyedAccount, m: Market, p: Params): OrderState {
+    const order = this.named(account, m, p, false);
+    if (!order) throw errors.cancelRejected(MESSAGES.unknownOrder);
+    return order;
+  }
+
+  /** The order the parameters name, if it is the account's and in market `m`; from the live
+   *  orders, and from the store too if `stored`. */
+  private named(account: KeyedAccount, m: Market, p: Params, stored: boolean): OrderState | undefined {
     const id = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
     const clientId = p.clientOrderId("origClientOrderId");
     if (id === undefined && clientId === undefined) throw errors.eitherOf("orderId", "origClientOrderId");
     const registry = this.ex.sequencer.registry;
-    let order = id !== undefined ? registry.get(id) : registry.byClientOrderId(account.id, clientId!);
-    // An order placed without a client order id answers to the one it is shown with.
-    const generated = id === undefined ? /^ex(\d{1,16})$/.exec(clientId!) : null;
-    if (!order && generated) order = registry.get(Number(generated[1]));
-    const named = order && (clientId === undefined || clientOrderIdOf(order) === clientId);
-    // (The registry holds only open orders, and queued ones, which may be cancelled too.)
-    if (!order || !named || order.accountId !== account.id || order.market !== m) {
-      throw errors.cancelRejected(MESSAGES.unknownOrder);
+    const byId = (n: number) => registry.get(n) ?? (stored ? this.ex.queries.order(n) : undefined);
+    let order: OrderState | undefined;
+    if (id !== undefined) order = byId(id);
+    else {
+      order = registry.byClientOrderId(account.id, clientId!) ?? (stored ? this.ex.queries.orderByClientId(account.id, clientId!) : undefined);
+      // An order placed without a client order id answers to the one it is shown with.
+      const generated = order ? null : /^ex(\d{1,16})$/.exec(clientId!);
+      const candidate = generated ? byId(Number(generated[1])) : undefined;
+      if (candidate?.clientOrderId === null) order = candidate;
     }
+    if (!order || order.accountId !== account.id || order.market !== m) return undefined;
+    if (clientId !== undefined && clientOrderIdOf(order) !== clientId) return undefined;
     return order;
   }
 
