@@ -16,8 +16,6 @@ import type { UserDataStreams } from "./user-data";
 import { RequestWeights } from "./weights";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-/** With no weight limit, weight is counted for the venue as a whole: no IP is looked up. */
-const UNLIMITED = "*";
 
 type Security = "none" | "key" | "signed";
 interface Context { p: Params; account: KeyedAccount; request: Request }
@@ -47,7 +45,7 @@ export function binanceRest(core: BinanceTrading, { weights, userData }: Binance
 
   function route(method: "GET" | "POST" | "PUT" | "DELETE", path: string, weight: Weight, security: Security, handler: (c: Context) => unknown) {
     app.route(method, `/api/v3/${path}`, async ({ request, server }) => {
-      const ip = weights.limit > 0 ? server?.requestIP(request)?.address ?? "local" : UNLIMITED;
+      const ip = weights.keyOf(() => server?.requestIP(request)?.address);
       let used = weights.current(ip);
       const answer = (status: number, body: unknown, extra?: Record<string, string>) => {
         const used1m = String(used);

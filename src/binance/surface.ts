@@ -84,7 +84,7 @@ export class BinanceSurface {
       .ws("/ws-api/v3", {
         open: (ws) => {
           const raw = bunSocket(ws);
-          this.states.set(raw, api.newState(raw.remoteAddress));
+          this.states.set(raw, api.newState(weights.keyOf(() => raw.remoteAddress)));
         },
         message: async (ws, message) => {
           const raw = bunSocket(ws);

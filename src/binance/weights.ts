@@ -14,6 +14,12 @@ export class RequestWeights {
   /** `limit` 0: counted and reported, never refused. */
   constructor(readonly limit = DEFAULT_WEIGHT_LIMIT) {}
 
+  /** The key weight is counted under: the IP, or with no limit the venue as a whole (so that
+   *  callers may skip looking the IP up). */
+  keyOf(ip: () => string | undefined): string {
+    return this.limit > 0 ? ip() ?? "local" : "*";
+  }
+
   /** Adds the weight; returns the count so far this minute, or throws -1003 past the limit. */
   spend(ip: string, weight: number, now = Date.now()): number {
     const minute = Math.floor(now / 60_000);
