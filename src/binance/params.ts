@@ -164,7 +164,6 @@ const TYPE_OF: Record<BinanceOrderType, OrderRequestJson["type"]> = {
 };
 
 const STP_NAMES = Object.keys(STP_MODES);
-const missingSide = () => errors.missing("side");
 
 /**
  * POST /api/v3/order's parameters (and order.place's) to the core's order request.
@@ -174,7 +173,7 @@ const missingSide = () => errors.missing("side");
 export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market) => number | null): NewOrder {
   const m = p.market(markets);
   const side = p.oneOf("side", SIDES, errors.badSide);
-  if (side === undefined) throw missingSide();
+  if (side === undefined) throw errors.missing("side");
   const type = p.oneOf("type", ORDER_TYPES, errors.badType);
   if (type === undefined) throw errors.missing("type");
   const tif = p.oneOf("timeInForce", TIFS, errors.badTif);

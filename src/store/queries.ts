@@ -1,7 +1,8 @@
 // Reads (Drizzle): orders with their fills, trades, the journal, and the counters to resume from.
 // Orders and trades are written a little after the journal (store/writer.ts): every read of them
 // first calls `beforeRead`, which writes whatever is still buffered.
-import { and, asc, desc, eq, gt, gte, inArray, lte, max, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lte, max, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { pushTo } from "../collections";
 import type { Markets } from "../markets";
 import {
@@ -33,6 +34,18 @@ export interface KlineRow extends CandleRow { notional: number; takerBuyVolume: 
 export type Bucketing = { ms: number; origin: number } | "month";
 /** A time window and a count, as Binance's history endpoints take them. */
 export interface HistoryFilter { startTime?: number; endTime?: number; fromId?: number; limit: number }
+
+/**
+ * A history query's condition and order, as Binance's history endpoints read their parameters:
+ * from an id or a start time, oldest first; otherwise the newest (the caller puts them oldest first).
+ */
+function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, conditions: SQL[]) {
+  if (filter.fromId !== undefined) conditions.push(gte(id, filter.fromId));
+  if (filter.startTime !== undefined) conditions.push(gte(time, filter.startTime));
+  if (filter.endTime !== undefined) conditions.push(lte(time, filter.endTime));
+  const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+  return { where: and(...conditions), orderBy: oldestFirst ? asc(id) : desc(id), oldestFirst };
+}
 
 /** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
 const OPEN_ORDER = sql`${orders.status} IN ('new', 'partially_filled')`;
@@ -140,13 +153,8 @@ export class Queries {
   /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`. */
   tradeHistory(symbol: string, filter: HistoryFilter): TradeRow[] {
     this.beforeRead();
-    const conditions = [eq(trades.symbol, symbol)];
-    if (filter.fromId !== undefined) conditions.push(gte(trades.id, filter.fromId));
-    if (filter.startTime !== undefined) conditions.push(gte(trades.time, filter.startTime));
-    if (filter.endTime !== undefined) conditions.push(lte(trades.time, filter.endTime));
-    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
-    const rows = this.db.select().from(trades).where(and(...conditions))
-      .orderBy(oldestFirst ? asc(trades.id) : desc(trades.id)).limit(filter.limit).all();
+    const { where, orderBy, oldestFirst } = history(filter, trades.id, trades.time, [eq(trades.symbol, symbol)]);
+    const rows = this.db.select().from(trades).where(where).orderBy(orderBy).limit(filter.limit).all();
     return oldestFirst ? rows : rows.reverse();
   }
 
@@ -154,16 +162,14 @@ export class Queries {
    *  `orderId`: only that order's. */
   accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }): { trade: TradeRow; asTaker: boolean }[] {
     this.beforeRead();
-    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
     const found: { trade: TradeRow; asTaker: boolean }[] = [];
+    let oldestFirst = false;
     for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
       const conditions = [eq(account, accountId), eq(trades.symbol, symbol)];
       if (filter.orderId !== undefined) conditions.push(eq(order, filter.orderId));
-      if (filter.fromId !== undefined) conditions.push(gte(trades.id, filter.fromId));
-      if (filter.startTime !== undefined) conditions.push(gte(trades.time, filter.startTime));
-      if (filter.endTime !== undefined) conditions.push(lte(trades.time, filter.endTime));
-      for (const trade of this.db.select().from(trades).where(and(...conditions))
-        .orderBy(oldestFirst ? asc(trades.id) : desc(trades.id)).limit(filter.limit).all()) found.push({ trade, asTaker });
+      const h = history(filter, trades.id, trades.time, conditions);
+      oldestFirst = h.oldestFirst;
+      for (const trade of this.db.select().from(trades).where(h.where).orderBy(h.orderBy).limit(filter.limit).all()) found.push({ trade, asTaker });
     }
     // A self-trade is both legs of one trade: the taker's first.
     found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
@@ -174,13 +180,8 @@ export class Queries {
    *  creation times, or the newest `limit`. */
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter): OrderState[] {
     this.beforeRead();
-    const conditions = [eq(orders.accountId, accountId), eq(orders.symbol, symbol)];
-    if (filter.fromId !== undefined) conditions.push(gte(orders.id, filter.fromId));
-    if (filter.startTime !== undefined) conditions.push(gte(orders.createdAt, filter.startTime));
-    if (filter.endTime !== undefined) conditions.push(lte(orders.createdAt, filter.endTime));
-    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
-    const rows = this.db.select().from(orders).where(and(...conditions))
-      .orderBy(oldestFirst ? asc(orders.id) : desc(orders.id)).limit(filter.limit).all();
+    const { where, orderBy, oldestFirst } = history(filter, orders.id, orders.createdAt, [eq(orders.accountId, accountId), eq(orders.symbol, symbol)]);
+    const rows = this.db.select().from(orders).where(where).orderBy(orderBy).limit(filter.limit).all();
     return this.withFills(oldestFirst ? rows : rows.reverse());
   }
 
