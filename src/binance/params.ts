@@ -18,18 +18,8 @@ export class Params {
   /** Parameters from a query string and a form body; a name given twice is -1101. */
   static fromText(query: string, body: string): Params {
     const values = new Map<string, string>();
-    for (const text of [query, body]) {
-      if (text === "") continue;
-      // By hand rather than URLSearchParams (four times the cost): most values need no decoding.
-      for (const part of text.split("&")) {
-        if (part === "") continue;
-        const eq = part.indexOf("=");
-        const k = decodeFormComponent(eq < 0 ? part : part.slice(0, eq));
-        if (values.has(k)) throw errors.duplicateParam();
-        values.set(k, eq < 0 ? "" : decodeFormComponent(part.slice(eq + 1)));
-        if (values.size > MAX_PARAMS) throw errors.tooManyParams(MAX_PARAMS, values.size);
-      }
-    }
+    if (query !== "") readForm(query, values);
+    if (body !== "") readForm(body, values);
     return new Params(values);
   }
 
@@ -133,6 +123,25 @@ export class Params {
     if (v === undefined) return undefined;
     if (!CLIENT_ORDER_ID.test(v)) throw errors.illegal(name, "^[\\.A-Z\\:/a-z0-9_-]{1,36}$");
     return v;
+  }
+}
+
+/** Adds a query string's or form body's parameters to `values`. By hand, in one pass, rather
+ *  than with URLSearchParams (four times the cost): most values need no decoding. */
+function readForm(text: string, values: Map<string, string>): void {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("&", start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      const eq = text.indexOf("=", start);
+      const split = eq >= 0 && eq < end;
+      const k = decodeFormComponent(text.slice(start, split ? eq : end));
+      if (values.has(k)) throw errors.duplicateParam();
+      values.set(k, split ? decodeFormComponent(text.slice(eq + 1, end)) : "");
+      if (values.size > MAX_PARAMS) throw errors.tooManyParams(MAX_PARAMS, values.size);
+    }
+    start = end + 1;
   }
 }
 
