@@ -283,6 +283,12 @@ describe("WebSocket API and user data", () => {
     expect(await api.request("userDataStream.unsubscribe")).toMatchObject({ status: 200 });
     expect(await api.request("order.place", { symbol: "BTCUSD" })).toMatchObject({ status: 400, error: { code: -1102 } }); // no timestamp
     expect(await api.request("no.such.method", {})).toMatchObject({ status: 400, error: { code: -1020 } });
+    expect(await api.request("order.status", ["not", "an", "object"])).toMatchObject({ status: 400, error: { code: -1135 } });
+    expect(await api.request("order.status", { ...ts(), symbol: { nested: true } })).toMatchObject({ status: 400, error: { code: -1130 } });
+    api.ws.send("{not json");
+    expect(await api.next((m) => m.id === null && m.error?.code === -1135)).toMatchObject({ status: 400 });
+    // The connection still serves.
+    expect(await api.request("ping")).toMatchObject({ status: 200, result: {} });
     api.close();
   });
 
