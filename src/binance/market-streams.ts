@@ -147,8 +147,12 @@ export class BinanceMarketStreams {
   /** What a committed batch changed: trades, book tickers, klines now; depth and tickers on their timers. */
   publish(report: BatchReport): void {
     // With no one connected there is nothing to send or keep: a diff stream's changes are
-    // gathered from its client's connection on (its REST snapshot comes after that).
-    if (!this.server || this.sockets.size === 0) return;
+    // gathered from its client's connection on (its REST snapshot comes after that), and a
+    // kline stream's candle is read from the store again when someone subscribes.
+    if (!this.server || this.sockets.size === 0) {
+      this.candles.clear();
+      return;
+    }
     const E = Date.now();
     for (const [index, sides] of report.levels) {
       for (const rate of [100, 1000]) {
