@@ -27,6 +27,7 @@ export class BinanceSurface {
   readonly userData: UserDataStreams;
   readonly streams: BinanceMarketStreams;
   readonly plugin;
+  private server: Server<unknown> | null = null;
   private readonly states = new Map<Socket, StreamSocketState | ApiSocketState | { kind: "listen-key"; accountId: number; deliver: (e: Record<string, unknown>) => void }>();
 
   constructor(ex: Exchange, options: BinanceOptions) {
@@ -47,8 +48,9 @@ export class BinanceSurface {
       if (state?.kind === "binance-market") ws.send(JSON.stringify(this.streams.message(ws, state, message)));
     };
 
+    const ipOf = (request: Request) => this.server?.requestIP(request)?.address;
     this.plugin = new Elysia({ name: "binance" })
-      .use(binanceRest(trading, { weights, userData: this.userData }))
+      .use(binanceRest(trading, { weights, userData: this.userData, ipOf }))
       .ws("/ws/:stream", {
         open: (ws) => {
           const raw = bunSocket(ws);
@@ -97,6 +99,7 @@ export class BinanceSurface {
   }
 
   attach(server: Server<unknown>): void {
+    this.server = server;
     this.streams.attach(server);
   }
 
