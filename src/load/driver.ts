@@ -38,7 +38,9 @@ async function send(base: string, path: string, method: string, key: string | un
   let text = body === undefined ? undefined : JSON.stringify(body);
   if (signed) {
     // As a Binance client signs: HMAC-SHA256 of the form body, appended to it.
-    const form = new URLSearchParams({ ...signed.form, timestamp: String(Date.now()) }).toString();
+    let form = "";
+    for (const k in signed.form) form += `${k}=${encodeURIComponent(signed.form[k]!)}&`;
+    form += `timestamp=${Date.now()}`;
     text = `${form}&signature=${new Bun.CryptoHasher("sha256", signed.secret).update(form).digest("hex")}`;
     headers["x-mbx-apikey"] = key!;
     headers["content-type"] = "application/x-www-form-urlencoded";
