@@ -106,3 +106,31 @@ test("the Binance streams drop a client that stops reading too (code 1008), and 
   slow.destroy();
   healthy.close();
 }, 60_000);
+
+test("a user data stream (/ws/<listenKey>) that stops reading is closed too (code 1008)", async () => {
+  const key = ex.newAccount("listener");
+  const { listenKey } = await (await fetch(`${ex.url}/api/v3/userDataStream`, { method: "POST", headers: { "x-mbx-apikey": key } })).json() as { listenKey: string };
+  const { port } = new URL(ex.url);
+  const received: Buffer[] = [];
+  const slow: Socket = connect(Number(port), "127.0.0.1");
+  await new Promise((resolve) => slow.once("connect", resolve));
+  slow.on("data", (chunk) => received.push(Buffer.from(chunk)));
+  slow.write(`GET /ws/${listenKey} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
+  slow.pause();
+  // A thousand executionReports (and the balances) a round: orders placed, then cancelled.
+  const orders = Array.from({ length: 1000 }, (_, i) => ({ symbol: "SOL-USD", side: "buy", type: "limit", price: (1 + i / 1000).toFixed(3), quantity: "0.01" }));
+  for (let i = 0; i < 100 && !closeFrame(Buffer.concat(received)); i++) {
+    await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders } });
+    await ex.call("DELETE", "/api/v1/orders", { key });
+    if (i % 10 === 9) {
+      slow.resume(); // a look at what has come: the close frame, once the server gave up
+      await Bun.sleep(20);
+      slow.pause();
+    }
+  }
+  slow.resume();
+  for (let i = 0; i < 200 && !closeFrame(Buffer.concat(received)); i++) await Bun.sleep(10);
+  expect(closeFrame(Buffer.concat(received))).toEqual({ code: 1008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
+  slow.destroy();
+}, 60_000);

@@ -8,7 +8,7 @@ import type { Exchange } from "../exchange";
 import { BinanceMarketStreams, type StreamSocketState } from "./market-streams";
 import { binanceRest } from "./rest";
 import { BinanceTrading } from "./trading";
-import { UserDataStreams } from "./user-data";
+import { socketDeliver, UserDataStreams, type Deliver } from "./user-data";
 import { RequestWeights } from "./weights";
 import { BinanceWebSocketApi, type ApiSocketState } from "./ws-api";
 
@@ -28,14 +28,14 @@ export class BinanceSurface {
   readonly streams: BinanceMarketStreams;
   readonly plugin;
   private server: Server<unknown> | null = null;
-  private readonly states = new Map<Socket, StreamSocketState | ApiSocketState | { kind: "listen-key"; accountId: number; deliver: (e: Record<string, unknown>) => void }>();
+  private readonly states = new Map<Socket, StreamSocketState | ApiSocketState | { kind: "listen-key"; accountId: number; deliver: Deliver }>();
 
   constructor(ex: Exchange, options: BinanceOptions) {
     const weights = new RequestWeights(options.weightLimit);
     const trading = new BinanceTrading(ex);
     this.userData = new UserDataStreams(ex);
     this.streams = new BinanceMarketStreams(ex, options.maxBufferedBytes);
-    const api = new BinanceWebSocketApi(ex, trading, weights, this.userData);
+    const api = new BinanceWebSocketApi(ex, trading, weights, this.userData, options.maxBufferedBytes);
     const forget = (ws: Socket) => {
       const state = this.states.get(ws);
       this.states.delete(ws);
@@ -57,7 +57,7 @@ export class BinanceSurface {
           const name = (ws.data as { params: { stream: string } }).params.stream;
           const accountId = this.userData.accountOfListenKey(name);
           if (accountId !== undefined) {
-            const deliver = (event: Record<string, unknown>) => void raw.send(JSON.stringify(event));
+            const deliver = socketDeliver(raw, options.maxBufferedBytes);
             this.states.set(raw, { kind: "listen-key", accountId, deliver });
             this.userData.subscribe(accountId, deliver);
             return;

@@ -4,6 +4,7 @@
 // withdrawals) and listStatus (order lists). Subscribers are WebSocket API sessions and the
 // listenKey shim's sockets; each gets the events through its own `deliver`.
 import { randomBytes } from "node:crypto";
+import type { ServerWebSocket } from "bun";
 import type { Account } from "../accounts";
 import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
@@ -11,9 +12,24 @@ import { pushTo } from "../collections";
 import { CommandKind } from "../../native/layout";
 import { isOpen, type OrderState } from "../orders/order";
 import { errors } from "./errors";
+import { SLOW_CONSUMER_CODE } from "./market-streams";
 import { clientOrderIdOf, listStatus, orderListIdOf, statusName, stpName, typeName } from "./render";
 
 export type Deliver = (event: Record<string, unknown>) => void;
+
+/**
+ * A Deliver that sends each event to `ws` (as `frame` wraps it) and, like the market streams,
+ * closes a socket more than `maxBufferedBytes` behind rather than queueing without bound.
+ */
+export function socketDeliver(ws: ServerWebSocket<unknown>, maxBufferedBytes: number, frame: (event: Record<string, unknown>) => unknown = (e) => e): Deliver {
+  return (event) => {
+    if (ws.getBufferedAmount() > maxBufferedBytes) {
+      ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${maxBufferedBytes} bytes waiting`);
+      return;
+    }
+    ws.send(JSON.stringify(frame(event)));
+  };
+}
 
 const LISTEN_KEY_TTL_MS = 60 * 60_000;
 

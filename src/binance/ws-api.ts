@@ -13,7 +13,7 @@ import { BinanceError, errors, fromOutcome } from "./errors";
 import { Params } from "./params";
 import { accountInfo, orderView } from "./render";
 import type { BinanceTrading } from "./trading";
-import type { Deliver, UserDataStreams } from "./user-data";
+import { socketDeliver, type Deliver, type UserDataStreams } from "./user-data";
 import type { RequestWeights } from "./weights";
 
 type Socket = ServerWebSocket<unknown>;
@@ -33,7 +33,10 @@ type Method = { weight: number; security: Security; run: (p: Params, account: Ke
 export class BinanceWebSocketApi {
   private readonly methods: Record<string, Method>;
 
-  constructor(private readonly ex: Exchange, trading: BinanceTrading, private readonly weights: RequestWeights, private readonly userData: UserDataStreams) {
+  constructor(
+    private readonly ex: Exchange, trading: BinanceTrading, private readonly weights: RequestWeights,
+    private readonly userData: UserDataStreams, private readonly maxBufferedBytes: number,
+  ) {
     const signed = (weight: number, run: Method["run"]): Method => ({ weight, security: "signed", run });
     this.methods = {
       ping: { weight: 1, security: "none", run: () => ({}) },
@@ -128,7 +131,7 @@ export class BinanceWebSocketApi {
 
   private subscribe(account: KeyedAccount, state: ApiSocketState, ws: Socket) {
     const subscriptionId = state.nextSubscriptionId++;
-    const deliver: Deliver = (event) => void ws.send(JSON.stringify({ subscriptionId, event }));
+    const deliver = socketDeliver(ws, this.maxBufferedBytes, (event) => ({ subscriptionId, event }));
     state.subscriptions.set(subscriptionId, { accountId: account.id, deliver });
     this.userData.subscribe(account.id, deliver);
     return { subscriptionId };
