@@ -591,20 +591,14 @@ struct ex_engine {
             i128 needed = hold_now(o);
             uint32_t asset = held_asset(m, o.side);
             int64_t available = accounts.free_of(o.account, asset);
-            if (needed > available) {
+            // It expires if it cannot be held, or if, post-only, it would take.
+            bool short_of = needed > available;
+            if (short_of || ((o.flags & EX_FLAG_POST_ONLY) && would_take(book, o.side, o.price))) {
                 ex_event& ex = emit(EX_EV_EXPIRED, o.id, o.side, book.sequence);
                 ex.price = o.price;
                 ex.quantity = o.remaining;
                 ex.remaining = o.remaining;
-                ex.reason = EX_EXP_INSUFFICIENT;
-                return retire(oi);
-            }
-            if ((o.flags & EX_FLAG_POST_ONLY) && would_take(book, o.side, o.price)) {
-                ex_event& ex = emit(EX_EV_EXPIRED, o.id, o.side, book.sequence);
-                ex.price = o.price;
-                ex.quantity = o.remaining;
-                ex.remaining = o.remaining;
-                ex.reason = EX_EXP_POST_ONLY;
+                ex.reason = short_of ? EX_EXP_INSUFFICIENT : EX_EXP_POST_ONLY;
                 return retire(oi);
             }
             lock(o.account, asset, static_cast<int64_t>(needed));
