@@ -10,6 +10,13 @@ export function bookLevels(ex: Exchange, m: Market, side: 0 | 1, depth: number):
   return ex.engine.depth(m.index, side, depth).map(([p, q]) => [m.formatPrice(p), m.formatQuantity(q)]);
 }
 
+/** The levels at `prices` on one side, best first, each with its quantity now ("0" if gone): what
+ *  a batch changed, as the book streams send it. */
+export function levelsAt(ex: Exchange, m: Market, side: 0 | 1, prices: Iterable<number>): Level[] {
+  return [...prices].sort((a, b) => (side === 0 ? b - a : a - b))
+    .map((p) => [m.formatPrice(p), m.formatQuantity(ex.engine.levelQuantity(m.index, side, p))]);
+}
+
 export function bookSnapshot(ex: Exchange, m: Market, depth: number) {
   return { symbol: m.symbol, sequence: ex.engine.sequence(m.index), bids: bookLevels(ex, m, 0, depth), asks: bookLevels(ex, m, 1, depth) };
 }

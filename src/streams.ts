@@ -9,7 +9,7 @@
 // that falls too far behind is closed with code 4008 and a reason, never waited for.
 import type { Server, ServerWebSocket } from "bun";
 import type { Exchange } from "./exchange";
-import { bookSnapshot, renderTrade, ticker, type Level } from "./market-data";
+import { bookSnapshot, levelsAt, renderTrade, ticker } from "./market-data";
 import type { Market } from "./markets";
 import { log } from "./log";
 import { pushTo } from "./collections";
@@ -114,10 +114,9 @@ export class MarketStreams {
       markets.add(m);
       const prevSequence = this.published[index]!;
       const sequence = (this.published[index] = this.ex.engine.sequence(index));
-      const levels = (side: 0 | 1, prices: Set<number>): Level[] =>
-        [...prices].sort((a, b) => (side === 0 ? b - a : a - b))
-          .map((p) => [m.formatPrice(p), m.formatQuantity(this.ex.engine.levelQuantity(index, side, p))]);
-      send(`book:${m.symbol}`, () => ({ channel: `book:${m.symbol}`, type: "update", prevSequence, sequence, bids: levels(0, bids), asks: levels(1, asks) }));
+      send(`book:${m.symbol}`, () => ({
+        channel: `book:${m.symbol}`, type: "update", prevSequence, sequence, bids: levelsAt(this.ex, m, 0, bids), asks: levelsAt(this.ex, m, 1, asks),
+      }));
     }
     const tradesBySymbol = new Map<string, BatchReport["trades"]>();
     for (const t of report.trades) pushTo(tradesBySymbol, t.symbol, t);

@@ -2,12 +2,11 @@
 // filters, depth, the 24-hour tickers, book tickers and klines with their intervals.
 import { formatUnits } from "../decimal";
 import type { Exchange } from "../exchange";
+import { bookLevels } from "../market-data";
 import { MAX_UNITS, SELF_TRADE_MODES, type Market } from "../markets";
 import { MAX_TRAILING_DELTA } from "../orders/validate";
 import type { Bucketing, KlineRow } from "../store/queries";
 import { ORDER_TYPES, stpName } from "./render";
-
-export type Level = [price: string, quantity: string];
 
 /** Kline intervals and how trades group into them (weeks start on Monday, as on Binance). */
 const MINUTE = 60_000, HOUR = 3_600_000, DAY = 86_400_000;
@@ -56,12 +55,8 @@ export function symbolInfo(ex: Exchange, m: Market) {
   };
 }
 
-export function levels(ex: Exchange, m: Market, side: 0 | 1, depth: number): Level[] {
-  return ex.engine.depth(m.index, side, depth).map(([p, q]) => [m.formatPrice(p), m.formatQuantity(q)]);
-}
-
 export function depth(ex: Exchange, m: Market, limit: number) {
-  return { lastUpdateId: ex.engine.sequence(m.index), bids: levels(ex, m, 0, limit), asks: levels(ex, m, 1, limit) };
+  return { lastUpdateId: ex.engine.sequence(m.index), bids: bookLevels(ex, m, 0, limit), asks: bookLevels(ex, m, 1, limit) };
 }
 
 export function bookTicker(ex: Exchange, m: Market) {

@@ -7,6 +7,7 @@ import type { Server, ServerWebSocket } from "bun";
 import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
+import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
 import { bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, ticker24h } from "./market-data";
@@ -18,31 +19,17 @@ const MAX_STREAMS_PER_CONNECTION = 1024;
 export interface StreamSocketState { kind: "binance-market"; combined: boolean; streams: Set<string> }
 type Socket = ServerWebSocket<unknown>;
 
-type StreamKind =
-  | { kind: "trade" | "aggTrade" | "bookTicker" | "ticker" | "miniTicker" }
-  | { kind: "depth"; rate: 100 | 1000 }
-  | { kind: "partial"; levels: 5 | 10 | 20; rate: 100 | 1000 }
-  | { kind: "kline"; interval: string; bucketing: Bucketing };
-
-/** A stream name ("btcusd@depth@100ms") as its market and kind, or undefined if there is none such. */
-function parseStream(ex: Exchange, name: string): { market: Market; stream: StreamKind } | undefined {
+/** Whether `name` is a stream this venue has ("btcusd@depth@100ms", "ethusd@kline_1h", …). */
+function isStream(ex: Exchange, name: string): boolean {
   const [symbol, channel, rate, ...rest] = name.split("@");
-  if (!symbol || !channel || rest.length > 0 || symbol !== symbol.toLowerCase()) return undefined;
-  const market = ex.markets.byBinance(symbol.toUpperCase());
-  if (!market) return undefined;
-  const ms = rate === undefined ? 1000 : rate === "100ms" ? 100 : rate === "1000ms" ? 1000 : 0;
-  if (ms === 0) return undefined;
-  if (channel === "depth") return { market, stream: { kind: "depth", rate: ms } };
-  const partial = /^depth(5|10|20)$/.exec(channel);
-  if (partial) return { market, stream: { kind: "partial", levels: Number(partial[1]) as 5 | 10 | 20, rate: ms } };
-  if (rate !== undefined) return undefined;
-  if (channel === "trade" || channel === "aggTrade" || channel === "bookTicker" || channel === "ticker" || channel === "miniTicker") {
-    return { market, stream: { kind: channel } };
-  }
+  if (!symbol || !channel || rest.length > 0 || symbol !== symbol.toLowerCase()) return false;
+  if (!ex.markets.byBinance(symbol.toUpperCase())) return false;
+  // Depth streams take an update speed; the others none.
+  if (channel === "depth" || /^depth(5|10|20)$/.test(channel)) return rate === undefined || rate === "100ms" || rate === "1000ms";
+  if (rate !== undefined) return false;
+  if (channel === "trade" || channel === "aggTrade" || channel === "bookTicker" || channel === "ticker" || channel === "miniTicker") return true;
   const kline = /^kline_(\w+)$/.exec(channel);
-  const bucketing = kline ? INTERVALS[kline[1]!] : undefined;
-  if (kline && bucketing) return { market, stream: { kind: "kline", interval: kline[1]!, bucketing } };
-  return undefined;
+  return kline !== null && Object.hasOwn(INTERVALS, kline[1]!);
 }
 
 interface Candle { open: number; close: number; o: number; h: number; l: number; c: number; v: number; q: bigint; n: number; f: number; L: number; V: number; Q: bigint }
@@ -87,7 +74,7 @@ export class BinanceMarketStreams {
   /** A connection to /ws/<path> or /stream?streams=…; `names`: the streams it asks for in its URL. */
   opened(ws: Socket, state: StreamSocketState, names: string[]): void {
     this.sockets.add(ws);
-    for (const name of names) if (parseStream(this.ex, name)) this.subscribe(ws, state, name);
+    for (const name of names) if (isStream(this.ex, name)) this.subscribe(ws, state, name);
   }
 
   closed(ws: Socket): void {
@@ -113,7 +100,7 @@ export class BinanceMarketStreams {
       return { error: { code: 2, msg: "Invalid request: params must be an array of stream names" }, id: answerId };
     }
     for (const name of params as string[]) {
-      if (!parseStream(this.ex, name)) return { error: { code: 2, msg: `Invalid request: unknown stream '${name.slice(0, 64)}'` }, id: answerId };
+      if (!isStream(this.ex, name)) return { error: { code: 2, msg: `Invalid request: unknown stream '${name.slice(0, 64)}'` }, id: answerId };
     }
     if (method === "SUBSCRIBE" && state.streams.size + params.length > MAX_STREAMS_PER_CONNECTION) {
       return { error: { code: 2, msg: `Invalid request: at most ${MAX_STREAMS_PER_CONNECTION} streams per connection` }, id: answerId };
@@ -193,11 +180,11 @@ export class BinanceMarketStreams {
       const U = lastU[m.index]! + 1;
       lastU[m.index] = u;
       const s = this.names[m.index]!;
-      const side = (i: 0 | 1) => [...pending[i]!].sort((a, b) => (i === 0 ? b - a : a - b))
-        .map((p) => [m.formatPrice(p), m.formatQuantity(this.ex.engine.levelQuantity(m.index, i, p))]);
+      let update: unknown;
+      const diff = () => (update ??= { e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: levelsAt(this.ex, m, 0, pending[0]!), a: levelsAt(this.ex, m, 1, pending[1]!) });
       // Each 1000 ms stream has two names: with and without "@1000ms".
       for (const suffix of suffixes) {
-        this.send(`${s}@depth${suffix}`, () => ({ e: "depthUpdate", E, s: m.binanceSymbol, U, u, b: side(0), a: side(1) }));
+        this.send(`${s}@depth${suffix}`, diff);
         for (const n of [5, 10, 20]) this.send(`${s}@depth${n}${suffix}`, () => depthSnapshot(this.ex, m, n));
       }
       pending[0]!.clear();
