@@ -72,28 +72,31 @@ const FILTER_OF_FIELD: Record<string, string> = {
   trailingDelta: "TRAILING_DELTA",
 };
 
-/** A domain outcome as Binance says it; `cancel`: the request cancels (or queries) an order. */
-export function fromOutcome(o: Outcome, action: "place" | "cancel" | "query" = "place"): BinanceError {
-  const byCode: Record<OutcomeCode, () => BinanceError> = {
-    VALIDATION: () => {
-      if (o.message.includes("icebergQuantity must be less than quantity")) return errors.rejected(MESSAGES.icebergExceeds);
-      const filter = FILTER_OF_FIELD[o.details.field ?? ""];
-      return filter ? errors.filter(filter) : errors.rejected(MESSAGES.unsupported);
-    },
-    UNKNOWN_SYMBOL: errors.badSymbol,
-    UNKNOWN_ASSET: () => errors.invalidValue("asset"),
-    UNKNOWN_ORDER: () => (action === "query" ? errors.noSuchOrder() : errors.cancelRejected(MESSAGES.unknownOrder)),
-    ORDER_NOT_OPEN: () => (action === "query" ? errors.noSuchOrder() : errors.cancelRejected(MESSAGES.unknownOrder)),
-    DUPLICATE_CLIENT_ORDER_ID: () => errors.rejected(MESSAGES.duplicate),
-    TOO_MANY_OPEN_ORDERS: () => errors.filter("MAX_NUM_ORDERS"),
-    POST_ONLY_WOULD_TAKE: () => errors.rejected(MESSAGES.wouldTake),
-    WOULD_TRIGGER_IMMEDIATELY: () => errors.rejected(MESSAGES.wouldTrigger),
-    ORDER_NOT_AMENDABLE: () => errors.rejected(MESSAGES.unsupported),
-    INSUFFICIENT_BALANCE: () => errors.rejected(MESSAGES.insufficient),
-    DEPOSITS_DISABLED: errors.unauthorized,
-    VENUE_LIMIT: () => errors.rejected(MESSAGES.unsupported),
-    OVERLOADED: () => new BinanceError(-1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", 503, { "Retry-After": "1" }),
-    SHUTTING_DOWN: () => new BinanceError(-1016, "This service is no longer available.", 503, { "Retry-After": "1" }),
-  };
-  return byCode[o.code]();
+/** Binance's error for each domain outcome (an order not found or not open is -2011, as to a
+ *  cancel: queries answer -2013 themselves). */
+const BY_CODE: Record<OutcomeCode, (o: Outcome) => BinanceError> = {
+  VALIDATION: (o) => {
+    if (o.message.includes("icebergQuantity must be less than quantity")) return errors.rejected(MESSAGES.icebergExceeds);
+    const filter = FILTER_OF_FIELD[o.details.field ?? ""];
+    return filter ? errors.filter(filter) : errors.rejected(MESSAGES.unsupported);
+  },
+  UNKNOWN_SYMBOL: errors.badSymbol,
+  UNKNOWN_ASSET: () => errors.invalidValue("asset"),
+  UNKNOWN_ORDER: () => errors.cancelRejected(MESSAGES.unknownOrder),
+  ORDER_NOT_OPEN: () => errors.cancelRejected(MESSAGES.unknownOrder),
+  DUPLICATE_CLIENT_ORDER_ID: () => errors.rejected(MESSAGES.duplicate),
+  TOO_MANY_OPEN_ORDERS: () => errors.filter("MAX_NUM_ORDERS"),
+  POST_ONLY_WOULD_TAKE: () => errors.rejected(MESSAGES.wouldTake),
+  WOULD_TRIGGER_IMMEDIATELY: () => errors.rejected(MESSAGES.wouldTrigger),
+  ORDER_NOT_AMENDABLE: () => errors.rejected(MESSAGES.unsupported),
+  INSUFFICIENT_BALANCE: () => errors.rejected(MESSAGES.insufficient),
+  DEPOSITS_DISABLED: errors.unauthorized,
+  VENUE_LIMIT: () => errors.rejected(MESSAGES.unsupported),
+  OVERLOADED: () => new BinanceError(-1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", 503, { "Retry-After": "1" }),
+  SHUTTING_DOWN: () => new BinanceError(-1016, "This service is no longer available.", 503, { "Retry-After": "1" }),
+};
+
+/** A domain outcome as Binance says it. */
+export function fromOutcome(o: Outcome): BinanceError {
+  return BY_CODE[o.code](o);
 }

@@ -3,8 +3,7 @@
 // into the core's order request.
 import { MAX_UNITS, type Market, type Markets } from "../markets";
 import { MAX_TRAILING_DELTA, toOrderRequest, type OrderRequest, type OrderRequestJson } from "../orders/validate";
-import { BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
-import { Outcome } from "../core/outcomes";
+import { BinanceError, errors, MESSAGES } from "./errors";
 import { ORDER_TYPES, STP_MODES, type BinanceOrderType, type ResponseType } from "./render";
 
 const DECIMAL = /^([0-9]{1,20})(\.[0-9]{1,20})?$/;
@@ -216,7 +215,7 @@ export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market
   // A stop-market buy by quantity holds what it may pay (the core asks for that bound as price).
   let bound: string | undefined;
   if ((type === "STOP_LOSS" || type === "TAKE_PROFIT") && side === "BUY") {
-    const reference = stopPrice !== undefined ? toTicks(m, stopPrice, "stopPrice") : lastPrice(m);
+    const reference = stopPrice !== undefined ? m.priceTicks(stopPrice, "stopPrice") : lastPrice(m);
     if (reference === null) throw errors.rejected("Order book liquidity is less than symbol minimum quantity.");
     const bps = BigInt(10_000 + STOP_MARKET_BUY_BOUND_BPS + (trailingDelta ?? 0));
     const ticks = (BigInt(reference) * bps + 9_999n) / 10_000n; // rounded up, exactly
@@ -229,17 +228,6 @@ export function parseNewOrder(p: Params, markets: Markets, lastPrice: (m: Market
     clientOrderId: clientOrderId ?? null, stopPrice: stopPrice ?? null, trailingDelta: trailingDelta ?? null,
     icebergQuantity: icebergQty ?? null, selfTradePrevention: stpName === undefined ? null : STP_MODES[stpName]!,
   };
-  try {
-    return { request: toOrderRequest(json, markets), responseType };
-  } catch (error) {
-    throw error instanceof Outcome ? fromOutcome(error) : error;
-  }
-}
-
-function toTicks(m: Market, value: string, field: string): number {
-  try {
-    return m.priceTicks(value, field);
-  } catch (error) {
-    throw error instanceof Outcome ? fromOutcome(error) : error;
-  }
+  // (The core's refusals are outcomes; the surface's routes give them Binance's codes.)
+  return { request: toOrderRequest(json, markets), responseType };
 }

@@ -92,6 +92,12 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     }, { parse: "none", detail: { hide: true } });
   }
 
+  /** The tickers' answer: one object for `symbol`, an array for `symbols=[…]` or for every market. */
+  const oneOrMany = <T>(p: Params, render: (m: Market) => T): T | T[] => {
+    const list = p.markets(ex.markets);
+    return list && p.has("symbol") ? render(list[0]!) : (list ?? ex.markets.list).map(render);
+  };
+
   // ---- general and market data ------------------------------------------------------------
   route("GET", "ping", 1, "none", () => ({}));
   route("GET", "time", 1, "none", () => ({ serverTime: Date.now() }));
@@ -136,18 +142,13 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   });
   route("GET", "ticker/24hr", tickerWeight(2, 80), "none", ({ p }) => {
     const mini = p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) === "MINI";
-    const render = (m: Market) => (mini ? miniTicker24h(ex, m) : ticker24h(ex, m));
-    const list = p.markets(ex.markets);
-    return list && p.has("symbol") ? render(list[0]!) : (list ?? ex.markets.list).map(render);
+    return oneOrMany(p, (m) => (mini ? miniTicker24h(ex, m) : ticker24h(ex, m)));
   });
   route("GET", "ticker/price", tickerWeight(2, 4), "none", ({ p }) => {
-    const render = (m: Market) => ({ symbol: m.binanceSymbol, price: m.formatPrice(ex.stats.lastPrice(m.index) ?? 0) });
-    const list = p.markets(ex.markets);
-    return list && p.has("symbol") ? render(list[0]!) : (list ?? ex.markets.list).map(render);
+    return oneOrMany(p, (m) => ({ symbol: m.binanceSymbol, price: m.formatPrice(ex.stats.lastPrice(m.index) ?? 0) }));
   });
   route("GET", "ticker/bookTicker", tickerWeight(2, 4), "none", ({ p }) => {
-    const list = p.markets(ex.markets);
-    return list && p.has("symbol") ? bookTicker(ex, list[0]!) : (list ?? ex.markets.list).map((m) => bookTicker(ex, m));
+    return oneOrMany(p, (m) => bookTicker(ex, m));
   });
 
   // ---- trading ------------------------------------------------------------------------------

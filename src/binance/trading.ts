@@ -1,6 +1,6 @@
 // Trading in Binance's words, shared by REST and the WebSocket API: orders placed, found,
-// cancelled and replaced through the core, order lists, and the core's refusals as Binance's
-// errors for the action at hand.
+// cancelled and replaced through the core, and order lists. The core's refusals (outcomes) go on
+// to the route, which gives them Binance's codes; only cancel-replace reads them here.
 import type { KeyedAccount } from "../accounts";
 import { Outcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
@@ -9,9 +9,6 @@ import { isOpen, type OrderState } from "../orders/order";
 import { BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
 import { clientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
-
-/** Which way a failed request went wrong, for the choice between -2011 and -2013. */
-type Action = "place" | "cancel" | "query";
 
 /** What the surface shares between REST and the WebSocket API: the core's operations in Binance's words. */
 export class BinanceTrading {
@@ -39,7 +36,7 @@ export class BinanceTrading {
 
   async cancel(account: KeyedAccount, m: Market, p: Params) {
     const target = this.openOrder(account, m, p);
-    const cancelled = await this.call(() => this.ex.sequencer.cancel(account, target.id), "cancel");
+    const cancelled = await this.ex.sequencer.cancel(account, target.id);
     return cancelResponse(cancelled);
   }
 
@@ -102,7 +99,7 @@ export class BinanceTrading {
     try {
       oldId = this.openOrder(account, m, cancelParams).id;
     } catch (error) {
-      if (!(error instanceof BinanceError) || !allowFailure) throw replaceFailure(error, null);
+      if (!(error instanceof BinanceError) || !allowFailure) throw replaceFailure(error);
       oldId = 0; // nothing to cancel: the new order is placed all the same
     }
     try {
@@ -122,7 +119,7 @@ export class BinanceTrading {
           cancelResponse: cancelled ? cancelResponse(cancelled) : null, newOrderResponse: fromOutcome(error).body(),
         });
       }
-      if (error instanceof Outcome) throw replaceFailure(fromOutcome(error, error.code === "UNKNOWN_ORDER" || error.code === "ORDER_NOT_OPEN" ? "cancel" : "place"), null);
+      if (error instanceof Outcome) throw replaceFailure(fromOutcome(error));
       throw error;
     }
   }
@@ -132,7 +129,7 @@ export class BinanceTrading {
     const [first, second] = kind === "oco" ? ["above", "below"] : ["working", "pending"];
     const legs = [first!, second!].map((prefix) => this.parseOrder(legParams(p, prefix, kind === "oco")));
     const responseType = p.oneOf("newOrderRespType", ["ACK", "RESULT", "FULL"] as const, () => errors.invalidValue("newOrderRespType")) ?? "ACK";
-    const orders = await this.call(() => this.ex.sequencer.submitList(account, kind, [legs[0]!.request, legs[1]!.request]), "place");
+    const orders = await this.ex.sequencer.submitList(account, kind, [legs[0]!.request, legs[1]!.request]);
     return listStatus(orders, responseType, p.optional("listClientOrderId"));
   }
 
@@ -148,7 +145,7 @@ export class BinanceTrading {
     const [a, b] = this.findList(account, p);
     const open = [a, b].find((o) => isOpen(o.status));
     if (!open) throw errors.cancelRejected(MESSAGES.unknownOrder);
-    await this.call(() => this.ex.sequencer.cancel(account, open.id), "cancel");
+    await this.ex.sequencer.cancel(account, open.id);
     return listStatus(this.findList(account, p), "RESULT");
   }
 
@@ -156,24 +153,15 @@ export class BinanceTrading {
     const ids = new Set(this.ex.sequencer.registry.ofAccount(account.id).filter((o) => o.listId !== null).map((o) => o.listId!));
     return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id) as [OrderState, OrderState], "ACK"));
   }
-
-  /** Runs a core call; a refusal becomes Binance's error for the action. */
-  async call<T>(work: () => Promise<T>, action: Action): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw error instanceof Outcome ? fromOutcome(error, action) : error;
-    }
-  }
 }
 
 /** A failed cancel-replace with nothing done: -2022 and what was attempted. */
-function replaceFailure(error: unknown, newOrderResponse: unknown): unknown {
+function replaceFailure(error: unknown): unknown {
   if (!(error instanceof BinanceError)) return error;
   const cancelFailed = error.code === -2011 || error.code === -2013;
   if (!cancelFailed) return error;
   return new BinanceError(-2022, "Order cancel-replace failed.", 400, {}, {
-    cancelResult: "FAILURE", newOrderResult: "NOT_ATTEMPTED", cancelResponse: error.body(), newOrderResponse,
+    cancelResult: "FAILURE", newOrderResult: "NOT_ATTEMPTED", cancelResponse: error.body(), newOrderResponse: null,
   });
 }
 
