@@ -104,22 +104,11 @@ export class Queries {
       .orderBy(desc(trades.time), desc(trades.id)).limit(limit).all();
   }
 
-  /**
-   * OHLCV buckets of `intervalMs` for one market, newest first: open and close are the first and
-   * last trade of the bucket by trade id.
-   */
+  /** OHLCV buckets of `intervalMs` for one market, newest first, over the last `limit` intervals
+   *  up to `now`: open and close are the first and last trade of the bucket by trade id. */
   candles(symbol: string, intervalMs: number, limit: number, now: number): CandleRow[] {
-    this.beforeRead();
     const since = (Math.floor(now / intervalMs) - limit + 1) * intervalMs;
-    return this.db.all<CandleRow>(sql`
-      SELECT b.bucket * ${intervalMs} AS time, b.low, b.high, b.volume, b.trades,
-             (SELECT price FROM ${trades} WHERE id = b.first_id) AS open,
-             (SELECT price FROM ${trades} WHERE id = b.last_id) AS close
-      FROM (SELECT ${trades.time} / ${intervalMs} AS bucket, min(${trades.price}) AS low, max(${trades.price}) AS high,
-                   sum(${trades.quantity}) AS volume, count(*) AS trades, min(${trades.id}) AS first_id, max(${trades.id}) AS last_id
-            FROM ${trades} WHERE ${trades.symbol} = ${symbol} AND ${trades.time} >= ${since}
-            GROUP BY bucket) b
-      ORDER BY b.bucket DESC LIMIT ${limit}`);
+    return this.klines(symbol, { ms: intervalMs, origin: 0 }, { startTime: since, limit }).reverse();
   }
 
   /**
