@@ -7,7 +7,7 @@ import { FundingDesk, type FundingOptions } from "./core/funding";
 import { Sequencer } from "./core/sequencer";
 import { log } from "./log";
 import { MarketStats } from "./market-stats";
-import type { Markets } from "./markets";
+import type { Market, Markets } from "./markets";
 import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
@@ -35,6 +35,13 @@ export interface Exchange {
   writer: BatchWriter;
   recovered: { journalEntries: number; openOrders: number };
   close(): Promise<void>;
+}
+
+/** The fee rates (bps) an account pays in a market: its own where it has them (the engine keeps
+ *  -1 for none), else the market's. */
+export function feeRatesOf(ex: Exchange, accountId: number, m: Market): { maker: number; taker: number } {
+  const own = ex.engine.feeRates(accountId);
+  return { maker: own.maker >= 0 ? own.maker : m.makerFeeBps, taker: own.taker >= 0 ? own.taker : m.takerFeeBps };
 }
 
 /** The engine for these markets: each market's assets, units per lot and per tick x lot, fees. */

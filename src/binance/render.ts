@@ -2,7 +2,7 @@
 // strings, millisecond times, and Binance's field names. Shared by REST, the WebSocket API and
 // the user data stream.
 import type { Account } from "../accounts";
-import type { Exchange } from "../exchange";
+import { feeRatesOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
 import type { SelfTradeMode } from "../markets";
@@ -146,15 +146,9 @@ export function accountTrade(m: Market, t: TradeRow, asTaker: boolean) {
   };
 }
 
-/** The account's fee rates in a market, in basis points. */
-export function feeRatesOf(ex: Exchange, account: Account, m: Market): { maker: number; taker: number } {
-  const own = ex.engine.feeRates(account.id);
-  return { maker: own.maker >= 0 ? own.maker : m.makerFeeBps, taker: own.taker >= 0 ? own.taker : m.takerFeeBps };
-}
-
 export function accountInfo(ex: Exchange, account: Account, omitZeroBalances: boolean) {
   // Binance has one rate per account; here rates are per market: the first market's stand for all.
-  const rates = feeRatesOf(ex, account, ex.markets.list[0]!);
+  const rates = feeRatesOf(ex, account.id, ex.markets.list[0]!);
   const balances = ex.markets.assets.list.map((a) => {
     const b = ex.engine.balance(account.id, a.index);
     return { asset: a.symbol, free: a.format(b.free), locked: a.format(b.locked), zero: b.free === 0n && b.locked === 0n };

@@ -10,7 +10,8 @@ import { accountOf, checkTimestamp, signedPayload, verifySignature } from "./aut
 import { BinanceError, errors, fromOutcome } from "./errors";
 import { bookTicker, depth, INTERVALS, klineArray, symbolInfo, ticker24h, miniTicker24h } from "./market-data";
 import { Params } from "./params";
-import { accountInfo, accountTrade, aggregateTrade, feeRatesOf, listStatus, orderView, publicTrade, rateOf } from "./render";
+import { feeRatesOf } from "../exchange";
+import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
 import type { UserDataStreams } from "./user-data";
 import { RequestWeights } from "./weights";
@@ -156,7 +157,7 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   route("POST", "order/test", 1, "signed", ({ p, account }) => {
     const order = core.parseOrder(p);
     if (p.optional("computeCommissionRates") !== "true") return {};
-    const rates = feeRatesOf(ex, account, order.request.market);
+    const rates = feeRatesOf(ex, account.id, order.request.market);
     return {
       standardCommissionForOrder: { maker: rateOf(rates.maker), taker: rateOf(rates.taker) },
       taxCommissionForOrder: { maker: rateOf(0), taker: rateOf(0) }, discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: "BNB", discount: "0" },
@@ -190,7 +191,7 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   });
   route("GET", "account/commission", 20, "signed", ({ p, account }) => {
     const m = p.market(ex.markets);
-    const rates = feeRatesOf(ex, account, m);
+    const rates = feeRatesOf(ex, account.id, m);
     const zero = rateOf(0);
     return {
       symbol: m.binanceSymbol,

@@ -1,16 +1,16 @@
 // The account as /api/v1 shows it: balances per asset and the fee rates in force, decimal strings.
 import type { Account } from "../accounts";
 import { renderBalance } from "../assets";
-import type { Exchange } from "../exchange";
+import { feeRatesOf, type Exchange } from "../exchange";
 import type { LedgerEntry } from "../store/queries";
 
 export function accountView(ex: Exchange, account: Account) {
-  const own = ex.engine.feeRates(account.id);
   return {
     balances: ex.markets.assets.list.map((a) => renderBalance(a, ex.engine.balance(account.id, a.index))),
-    fees: ex.markets.list.map((m) => ({
-      symbol: m.symbol, makerFeeBps: own.maker >= 0 ? own.maker : m.makerFeeBps, takerFeeBps: own.taker >= 0 ? own.taker : m.takerFeeBps,
-    })),
+    fees: ex.markets.list.map((m) => {
+      const rates = feeRatesOf(ex, account.id, m);
+      return { symbol: m.symbol, makerFeeBps: rates.maker, takerFeeBps: rates.taker };
+    }),
   };
 }
 
