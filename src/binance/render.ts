@@ -75,8 +75,37 @@ export function orderResponse(o: OrderState, type: ResponseType): Record<string,
   const m = o.market;
   const r: Record<string, unknown> = { symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o), transactTime: o.updatedAt };
   if (type === "ACK") return r;
+  setOrderFields(r, o);
+  if (o.stopPrice !== null || o.trailingDelta !== null) r.stopPrice = m.formatPrice(o.stopPrice ?? 0);
+  if (o.icebergQuantity !== null) r.icebergQty = m.formatQuantity(o.icebergQuantity);
+  if (type === "FULL") r.fills = fillsOf(o);
+  return r;
+}
+
+/** An order as GET /api/v3/order shows it. */
+export function orderView(o: OrderState): Record<string, unknown> {
+  const m = o.market;
+  const r: Record<string, unknown> = { symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o) };
+  setOrderFields(r, o);
+  r.stopPrice = m.formatPrice(o.stopPrice ?? 0);
+  r.icebergQty = m.formatQuantity(o.icebergQuantity ?? 0);
+  r.time = o.createdAt;
+  r.updateTime = o.updatedAt;
+  r.isWorking = isWorking(o);
+  return r;
+}
+
+/** A market order by quote amount has no quantity of its own (only the engine's cap): Binance
+ *  shows what it filled. */
+export function origQuantityOf(o: OrderState): string {
+  return o.market.formatQuantity(o.quoteQuantity !== null ? o.filled : o.quantity);
+}
+
+/** The fields an order's answers and its view share. */
+function setOrderFields(r: Record<string, unknown>, o: OrderState): void {
+  const m = o.market;
   r.price = m.formatPrice(o.price ?? 0);
-  r.origQty = quantityOf(o);
+  r.origQty = origQuantityOf(o);
   r.executedQty = m.formatQuantity(o.filled);
   r.origQuoteOrderQty = o.quoteQuantity === null ? m.quote.zero : m.quote.format(o.quoteQuantity);
   r.cummulativeQuoteQty = o.fills.length === 0 ? m.quote.zero : m.quote.format(filledNotional(o));
@@ -84,42 +113,13 @@ export function orderResponse(o: OrderState, type: ResponseType): Record<string,
   r.timeInForce = tifName(o);
   r.type = typeName(o);
   r.side = o.side === "buy" ? "BUY" : "SELL";
-  if (o.stopPrice !== null || o.trailingDelta !== null) r.stopPrice = m.formatPrice(o.stopPrice ?? 0);
   if (o.trailingDelta !== null) r.trailingDelta = o.trailingDelta;
-  if (o.icebergQuantity !== null) r.icebergQty = m.formatQuantity(o.icebergQuantity);
   r.workingTime = isWorking(o) ? o.createdAt : -1;
   r.selfTradePreventionMode = stpName(o.selfTradePrevention);
   if (o.prevented > 0) {
     r.preventedMatchId = 0;
     r.preventedQuantity = m.formatQuantity(o.prevented);
   }
-  if (type === "FULL") r.fills = fillsOf(o);
-  return r;
-}
-
-/** An order as GET /api/v3/order shows it. */
-export function orderView(o: OrderState) {
-  const m = o.market;
-  return {
-    symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o), clientOrderId: clientOrderIdOf(o),
-    price: m.formatPrice(o.price ?? 0), origQty: quantityOf(o), executedQty: m.formatQuantity(o.filled),
-    cummulativeQuoteQty: m.quote.format(filledNotional(o)), status: statusName(o), timeInForce: tifName(o),
-    type: typeName(o), side: o.side === "buy" ? "BUY" : "SELL",
-    stopPrice: m.formatPrice(o.stopPrice ?? 0), icebergQty: m.formatQuantity(o.icebergQuantity ?? 0),
-    time: o.createdAt, updateTime: o.updatedAt, isWorking: isWorking(o), workingTime: isWorking(o) ? o.createdAt : -1,
-    origQuoteOrderQty: m.quote.format(o.quoteQuantity ?? 0n), selfTradePreventionMode: stpName(o.selfTradePrevention),
-    ...(o.trailingDelta !== null ? { trailingDelta: o.trailingDelta } : {}),
-    ...preventedFields(o),
-  };
-}
-
-/** A market order by quote amount has no quantity of its own (only the engine's cap): 0 as Binance shows it. */
-function quantityOf(o: OrderState): string {
-  return o.market.formatQuantity(o.quoteQuantity !== null ? o.filled : o.quantity);
-}
-
-function preventedFields(o: OrderState) {
-  return o.prevented > 0 ? { preventedMatchId: 0, preventedQuantity: o.market.formatQuantity(o.prevented) } : {};
 }
 
 export function publicTrade(m: Market, t: TradeRow) {

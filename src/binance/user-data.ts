@@ -13,7 +13,7 @@ import { CommandKind } from "../../native/layout";
 import { isOpen, type OrderState } from "../orders/order";
 import { errors } from "./errors";
 import { SLOW_CONSUMER_CODE } from "./market-streams";
-import { clientOrderIdOf, listStatus, orderListIdOf, statusName, stpName, typeName } from "./render";
+import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, statusName, stpName, typeName } from "./render";
 
 export type Deliver = (event: Record<string, unknown>) => void;
 
@@ -169,7 +169,7 @@ function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1): 
   const isFill = x === "TRADE" && last !== null;
   return {
     e: "executionReport", E, s: m.binanceSymbol, c: clientOrderIdOf(o), S: o.side === "buy" ? "BUY" : "SELL", o: typeName(o),
-    f: o.timeInForce, q: m.formatQuantity(o.quoteQuantity !== null ? o.filled : o.quantity), p: m.formatPrice(o.price ?? 0),
+    f: o.timeInForce, q: origQuantityOf(o), p: m.formatPrice(o.price ?? 0),
     P: m.formatPrice(o.stopPrice ?? 0), F: m.formatQuantity(o.icebergQuantity ?? 0), g: orderListIdOf(o),
     C: x === "CANCELED" ? clientOrderIdOf(o) : "", x, X: status, r: "NONE", i: o.id,
     l: m.formatQuantity(isFill ? last!.quantity : 0), z: m.formatQuantity(filled), L: m.formatPrice(isFill ? last!.price : 0),
