@@ -6,6 +6,7 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
+import { pushTo } from "../collections";
 import { log } from "../log";
 import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
@@ -121,6 +122,11 @@ export class BinanceMarketStreams {
   }
 
   // ---- events ------------------------------------------------------------------------------
+  private subscribed(name: string): boolean {
+    const server = this.server!;
+    return server.subscriberCount(topic(name, false)) + server.subscriberCount(topic(name, true)) > 0;
+  }
+
   private send(name: string, build: () => unknown): void {
     const server = this.server!;
     const raw = topic(name, false), combined = topic(name, true);
@@ -217,19 +223,14 @@ export class BinanceMarketStreams {
 
   /** Each subscribed kline stream of a traded market: the candle closed by the batch (x true), then the open one. */
   private publishKlines(report: BatchReport, E: number): void {
-    const server = this.server!;
     const bySymbol = new Map<string, BatchReport["trades"]>();
-    for (const t of report.trades) {
-      const list = bySymbol.get(t.symbol);
-      if (list) list.push(t);
-      else bySymbol.set(t.symbol, [t]);
-    }
+    for (const t of report.trades) pushTo(bySymbol, t.symbol, t);
     for (const [symbol, trades] of bySymbol) {
       const m = this.ex.markets.get(symbol)!;
       const s = this.names[m.index]!;
       for (const [interval, bucketing] of Object.entries(INTERVALS)) {
         const name = `${s}@kline_${interval}`;
-        if (server.subscriberCount(topic(name, false)) + server.subscriberCount(topic(name, true)) === 0) {
+        if (!this.subscribed(name)) {
           this.candles.delete(name);
           continue;
         }
