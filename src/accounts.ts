@@ -6,7 +6,7 @@
 // account, and journaled by the server (core/funding.ts), so that `exchange accounts create` in
 // another process never writes the journal the server owns.
 import { createHash, createPublicKey, randomBytes, type KeyObject } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import type { Db } from "./store/database";
 import { accountRequests, accounts } from "./store/schema";
 
@@ -70,6 +70,16 @@ export function createAccount(db: Db, name: string, funding: Funding = {}, publi
     if (requests.length) tx.insert(accountRequests).values(requests).run();
     return { id: row.id, name, apiKey, apiSecret };
   });
+}
+
+/** The accounts whose names start with `prefix` (simulated participants find theirs after a
+ *  restart), by name; the oldest of a name wins. */
+export function accountsNamed(db: Db, prefix: string): Map<string, Account> {
+  const rows = db.select({ id: accounts.id, name: accounts.name }).from(accounts)
+    .where(like(accounts.name, `${prefix.replace(/[%_]/g, "")}%`)).orderBy(accounts.id).all();
+  const byName = new Map<string, Account>();
+  for (const r of rows) if (!byName.has(r.name)) byName.set(r.name, r);
+  return byName;
 }
 
 /**

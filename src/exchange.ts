@@ -1,6 +1,7 @@
 // Assembles the exchange: storage, engine, recovery, the core (sequencer, funding). Knows nothing
 // of HTTP.
 import { MatchingEngine } from "../native/engine";
+import { VenueClock } from "./clock";
 import { AccountDirectory } from "./accounts";
 import { DEFAULT_LIMITS, type Limits } from "./core/admission";
 import { FundingDesk, type FundingOptions } from "./core/funding";
@@ -31,6 +32,8 @@ export interface Exchange {
   accounts: AccountDirectory;
   funding: FundingDesk;
   stats: MarketStats;
+  /** Every time the venue writes comes from it (the wall clock unless a simulation drives it). */
+  clock: VenueClock;
   sequencer: Sequencer;
   writer: BatchWriter;
   recovered: { journalEntries: number; openOrders: number };
@@ -65,19 +68,21 @@ export function openExchange(options: ExchangeOptions): Exchange {
   verifyBooks(engine, openOrders);
   verifyBalances(engine, queries, markets);
 
+  // Never earlier than what is stored: an accelerated run may have left times ahead of the wall.
+  const clock = new VenueClock(queries.lastJournalTime());
   const stats = new MarketStats(markets.list.length);
   for (const { symbol, price } of queries.lastTradePrices()) {
     const market = markets.get(symbol);
     if (market) stats.setLastPrice(market.index, price);
   }
-  for (const t of queries.tradesSince(Date.now() - 24 * 3600_000)) {
+  for (const t of queries.tradesSince(clock.now() - 24 * 3600_000)) {
     const market = markets.get(t.symbol);
     if (market) stats.recordTrade(market.index, t.id, t.price, t.quantity, t.time);
   }
 
   const writer = new BatchWriter(storage.sqlite, projected, options.writer);
   const sequencer = new Sequencer(engine, writer, queries, markets, stats,
-    queries.counters(), openOrders, options.limits ?? DEFAULT_LIMITS);
+    queries.counters(), openOrders, options.limits ?? DEFAULT_LIMITS, clock);
   // The rest of the journal: acknowledged before a crash, its effects not yet written.
   journalEntries += replayUnwritten(sequencer, queries, projected);
   writer.flush();
@@ -99,7 +104,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   void fund();
 
   return {
-    markets, storage, engine, queries, stats, sequencer, accounts, funding, writer,
+    markets, storage, engine, queries, stats, clock, sequencer, accounts, funding, writer,
     recovered: { journalEntries, openOrders: open.length },
     async close() {
       writer.flush();

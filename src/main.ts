@@ -12,6 +12,10 @@ import { DEFAULT_LIMITS } from "./core/admission";
 import { startServer } from "./server";
 import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
 import { openStorage, type SyncMode } from "./store/database";
+import { loadScenario } from "./sim/scenarios";
+import { analyzeMarket, formatFacts } from "./analyze";
+import { parsePace } from "./sim/simulation";
+import { REPLAY_DEFAULTS } from "./replay/replayer";
 
 const SERVE_HELP = `Usage: exchange [serve] [flags]
 
@@ -34,6 +38,20 @@ Flags (each also read from the environment variable in brackets):
   --binance-weight-limit N  request weight an IP may use per minute on the Binance surface, as
                    Binance counts it; past it, 429 with Retry-After [EXCHANGE_BINANCE_WEIGHT_LIMIT]
                    (default 6000; 0: no limit, for load tests)
+  --simulate S     start a simulated market: a preset (calm, trending, volatile, flash-crash, news,
+                   abides) or a scenario JSON file [EXCHANGE_SIMULATE]
+  --sim-pace P     realtime, max (as fast as it goes, the venue clock stepping with it) or a
+                   multiple such as 10x [EXCHANGE_SIM_PACE] (default realtime)
+  --sim-seed N     the seed (default: the scenario's, else 1): the same seed, the same market
+  --sim-start T    venue time to start from (ISO 8601), for accelerated runs that must repeat exactly
+  --sim-duration D venue time after which the simulation stops, such as 90s, 30m, 6.5h
+  --replay FILES   replay a recorded market into --replay-market instead: comma-separated files of
+                   Binance trades or aggTrades CSV (.zip or not), Tardis incremental_book_L2 with
+                   its trades CSV (.gz or not), or LOBSTER _message_ and _orderbook_ files
+  --replay-market M  the market it replays into (default BTC-USD)
+  --replay-pace P  realtime, max or a multiple such as 10x (default max); the venue clock follows
+                   the recording's timestamps
+  --replay-recovery D  how long liquidity a user took takes to come back (default 5s)
   -h, --help       this text`;
 
 const ACCOUNTS_HELP = `Usage: exchange accounts create NAME [--deposit USD=100000,BTC=2] [flags]
@@ -63,8 +81,10 @@ Usage: exchange [COMMAND] [flags]
 
 Commands:
   serve                    run the exchange (the default)
+  replay FILES             serve, replaying a recorded market (serve --replay)
   accounts create NAME     create an account and print its API key
   load                     drive a running exchange with load scenarios and report latency
+  analyze                  the stylized facts of a market's stored trades and book samples
   echo-server              a bare HTTP JSON echo server: the baseline for load figures
 
 Run "exchange COMMAND --help" for a command's flags.`;
@@ -88,11 +108,30 @@ function serve(args: string[]): void {
       "default-balances": { type: "string", default: process.env.EXCHANGE_DEFAULT_BALANCES ?? BUILT_IN_DEFAULT_BALANCES },
       "no-self-deposits": { type: "boolean", default: process.env.EXCHANGE_SELF_DEPOSITS === "false" },
       "binance-weight-limit": { type: "string", default: process.env.EXCHANGE_BINANCE_WEIGHT_LIMIT ?? String(DEFAULT_WEIGHT_LIMIT) },
+      simulate: { type: "string", default: process.env.EXCHANGE_SIMULATE },
+      "sim-pace": { type: "string", default: process.env.EXCHANGE_SIM_PACE ?? "realtime" },
+      "sim-seed": { type: "string" },
+      "sim-start": { type: "string" },
+      "sim-duration": { type: "string" },
+      replay: { type: "string" },
+      "replay-market": { type: "string", default: "BTC-USD" },
+      "replay-pace": { type: "string", default: "max" },
+      "replay-recovery": { type: "string", default: "5s" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
   if (values.help) return console.log(SERVE_HELP);
+  const simulate = values.simulate === undefined ? undefined : simulationFlags(values);
+  if (simulate && values.replay !== undefined) fail("give --simulate or --replay, not both: each drives the venue clock");
+  const replay = values.replay === undefined ? undefined : {
+    files: values.replay.split(",").filter((f) => f !== ""), market: values["replay-market"],
+    options: {
+      ...REPLAY_DEFAULTS,
+      pace: attempt("--replay-pace", () => parsePace(values["replay-pace"])),
+      recoveryMs: attempt("--replay-recovery", () => parseDuration(values["replay-recovery"])),
+    },
+  };
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be 0 to 65535, not "${values.port}"`);
   const sync = values.sync.toUpperCase();
@@ -111,7 +150,7 @@ function serve(args: string[]): void {
     host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode,
     limits: { ...DEFAULT_LIMITS, maxQueuedCommands: maxQueued },
     defaultBalances: values["default-balances"], selfServiceDeposits: !values["no-self-deposits"],
-    binanceWeightLimit: weightLimit,
+    binanceWeightLimit: weightLimit, simulate, replay,
   });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {
@@ -133,6 +172,37 @@ function serve(args: string[]): void {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** What `parse` gives, or the exit that names the flag and the problem. */
+function attempt<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    fail(`${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** "90s", "30m", "6.5h" to milliseconds. */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`give a number and a unit (ms, s, m, h, d), such as 6.5h, not "${text}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * unit[m[2] as keyof typeof unit];
+}
+
+/** --simulate and its --sim-* flags, checked. */
+function simulationFlags(values: { simulate?: string; "sim-pace": string; "sim-seed"?: string; "sim-start"?: string; "sim-duration"?: string }) {
+  const scenario = attempt("--simulate", () => loadScenario(values.simulate!));
+  const pace = attempt("--sim-pace", () => parsePace(values["sim-pace"]));
+  const seedText = values["sim-seed"];
+  if (seedText !== undefined && (!/^\d{1,10}$/.test(seedText) || Number(seedText) > 2 ** 32 - 1)) fail("--sim-seed must be an integer from 0 to 4294967295");
+  const startText = values["sim-start"];
+  const startTime = startText === undefined ? undefined : Date.parse(startText);
+  if (startTime !== undefined && !Number.isFinite(startTime)) fail(`--sim-start must be an ISO 8601 time such as 2026-01-05T09:30:00Z, not "${startText}"`);
+  const durationText = values["sim-duration"];
+  const durationMs = durationText === undefined ? undefined : attempt("--sim-duration", () => parseDuration(durationText));
+  return { scenario, options: { pace, seed: seedText === undefined ? undefined : Number(seedText), startTime, durationMs } };
 }
 
 function accounts(args: string[]): void {
@@ -183,6 +253,32 @@ function accounts(args: string[]): void {
   console.log(JSON.stringify({ accountId: String(created.id), name: created.name, apiKey: created.apiKey, apiSecret: created.apiSecret }));
 }
 
+function analyze(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
+      market: { type: "string", default: "BTC-USD" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    return console.log(`Usage: exchange analyze [--db FILE] [--market BTC-USD] [--json]
+
+Reads a market's stored trades and book samples (written while a simulation or replay runs) and
+reports the stylized facts of real markets: excess kurtosis of log returns at 1-60 minutes,
+autocorrelation of returns and of absolute returns, the volume-volatility correlation, the
+spread and trade-size distributions; then whether each fact holds. Exits 1 if one does not.`);
+  }
+  const storage = openStorage(values.db);
+  const facts = analyzeMarket(storage.sqlite, values.market);
+  void storage.close();
+  console.log(values.json ? JSON.stringify(facts) : formatFacts(facts));
+  if (facts.checks.some((c) => !c.holds)) process.exitCode = 1;
+}
+
 function echoServer(args: string[]): void {
   const { values } = parseArgs({
     args,
@@ -208,6 +304,9 @@ export function main(argv: string[]): void {
     if (command === "serve") return serve(rest);
     if (command === "accounts") return accounts(rest);
     if (command === "echo-server") return echoServer(rest);
+    if (command === "analyze") return analyze(rest);
+    // `exchange replay FILES [flags]`: serve, replaying FILES.
+    if (command === "replay") return rest[0] && !rest[0].startsWith("-") ? serve(["--replay", rest[0], ...rest.slice(1)]) : fail("usage: exchange replay FILE[,FILE] [--replay-market BTC-USD] [--replay-pace max] [serve flags]");
     if (command === "load") {
       if (rest.includes("--help") || rest.includes("-h")) return console.log(LOAD_HELP);
       loadCommand(rest).catch((error) => fail(error instanceof Error ? error.message : String(error)));

@@ -30,7 +30,7 @@ export function ticker(ex: Exchange, m: Market) {
     bestBid: bid ? m.formatPrice(bid[0]) : null,
     bestAsk: ask ? m.formatPrice(ask[0]) : null,
     lastPrice: last === null ? null : m.formatPrice(last),
-    volume24h: m.formatQuantity(ex.stats.volume24h(m.index, Date.now())),
+    volume24h: m.formatQuantity(ex.stats.volume24h(m.index, ex.clock.now())),
     sequence: ex.engine.sequence(m.index),
   };
 }

@@ -28,6 +28,8 @@ export interface MarketSpec {
   selfTradePrevention?: SelfTradeMode;
   /** Its name on the Binance surface (default: base and quote joined, "BTCUSD"). */
   binanceSymbol?: string;
+  /** A simulation preset (calm, trending, …) this market runs when the venue starts. */
+  simulate?: string;
 }
 
 const DEFAULT_MAKER_FEE_BPS = 10;
@@ -244,6 +246,7 @@ export function loadMarkets(file?: string, defaultBalances?: string): Markets {
       makerFeeBps: optional("makerFeeBps", "number"), takerFeeBps: optional("takerFeeBps", "number"),
       selfTradePrevention: optional("selfTradePrevention", "string"),
       binanceSymbol: optional("binanceSymbol", "string"),
+      simulate: optional("simulate", "string"),
     };
   });
   return new Markets(specs, defaultBalances);

@@ -7,8 +7,14 @@ import { MarketStreams, MAX_BUFFERED_BYTES } from "./streams";
 import type { Elysia } from "elysia";
 import { BinanceSurface } from "./binance/surface";
 import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
+import { log } from "./log";
 import type { Limits } from "./core/admission";
 import type { SyncMode } from "./store/database";
+import { SimulationDesk } from "./sim/desk";
+import { PRESETS, type ScenarioSpec } from "./sim/scenarios";
+import type { SimulationOptions } from "./sim/simulation";
+import type { ReplayOptions } from "./replay/replayer";
+import type { Markets } from "./markets";
 
 export interface ServerOptions {
   host: string;
@@ -25,6 +31,10 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Request weight an IP may use per minute on the Binance surface (0: no limit). */
   binanceWeightLimit?: number;
+  /** A simulation to start with (else the markets file's per-market `simulate` presets, if any). */
+  simulate?: { scenario: ScenarioSpec; options: SimulationOptions };
+  /** A recording to replay into one market (instead of a simulation). */
+  replay?: { files: string[]; market: string; options: ReplayOptions };
 }
 
 export interface RunningServer {
@@ -33,6 +43,8 @@ export interface RunningServer {
   exchange: Exchange;
   streams: MarketStreams;
   binance: BinanceSurface;
+  /** Starts, changes and stops simulations and replays. */
+  sim: SimulationDesk;
   /** Refuses new orders, answers those already queued once committed, then closes everything. */
   stop(): Promise<void>;
 }
@@ -47,7 +59,8 @@ export function startServer(options: ServerOptions): RunningServer {
     weightLimit: options.binanceWeightLimit ?? DEFAULT_WEIGHT_LIMIT, maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
   });
   const metrics = new Metrics();
-  const app = createApp(exchange, { streams, metrics, surfaces: [binance.plugin as unknown as Elysia] }).listen({
+  const sim = new SimulationDesk(exchange);
+  const app = createApp(exchange, { streams, metrics, sim, surfaces: [binance.plugin as unknown as Elysia] }).listen({
     hostname: options.host,
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
@@ -63,17 +76,37 @@ export function startServer(options: ServerOptions): RunningServer {
   exchange.sequencer.onCommitted((report) => metrics.recordBatch(report));
   exchange.sequencer.onCommitted((report) => streams.publish(report));
   exchange.sequencer.onCommitted((report) => binance.publish(report));
+  const simulate = options.simulate ?? (options.replay ? undefined : presetsOfMarkets(exchange.markets));
+  const started = simulate ? sim.simulate(simulate.scenario, simulate.options)
+    : options.replay ? sim.replay(options.replay.market, options.replay.files, options.replay.options) : Promise.resolve();
+  started.catch((error) => log("error", "the simulation could not start", { error: String(error) }));
   return {
     url: `http://${options.host}:${port}`,
     port,
     exchange,
     streams,
     binance,
+    sim,
     async stop() {
+      await started.catch(() => {});
+      await sim.current?.stop();
       await exchange.sequencer.stop();
       binance.close();
       await server.stop();
       await exchange.close();
     },
   };
+}
+
+/** The markets file's per-market presets (`"simulate": "calm"`) as one scenario, at real time. */
+function presetsOfMarkets(markets: Markets): { scenario: ScenarioSpec; options: SimulationOptions } | undefined {
+  const chosen = markets.list.filter((m) => m.spec.simulate !== undefined);
+  if (chosen.length === 0) return undefined;
+  const scenario: ScenarioSpec = { name: "markets file", markets: {} };
+  for (const m of chosen) {
+    const preset = PRESETS[m.spec.simulate!];
+    if (!preset) throw new Error(`market ${m.symbol}: simulate must be one of ${Object.keys(PRESETS).join(", ")}, not "${m.spec.simulate}"`);
+    scenario.markets![m.symbol] = preset.market!;
+  }
+  return { scenario, options: { pace: "realtime" } };
 }

@@ -94,6 +94,8 @@ const BY_CODE: Record<OutcomeCode, (o: Outcome) => BinanceError> = {
   VENUE_LIMIT: () => errors.rejected(MESSAGES.unsupported),
   OVERLOADED: () => new BinanceError(-1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", 503, { "Retry-After": "1" }),
   SHUTTING_DOWN: () => new BinanceError(-1016, "This service is no longer available.", 503, { "Retry-After": "1" }),
+  // (the Binance surface does not control simulations)
+  SIMULATION_STATE: () => errors.rejected(MESSAGES.unsupported),
 };
 
 /** A domain outcome as Binance says it. */

@@ -79,7 +79,7 @@ function percent(change: bigint, of: bigint): string {
 }
 
 /** The rolling 24-hour ticker (GET /api/v3/ticker/24hr, the @ticker and @miniTicker streams). */
-export function ticker24h(ex: Exchange, m: Market, now = Date.now()) {
+export function ticker24h(ex: Exchange, m: Market, now = ex.clock.now()) {
   const w = ex.stats.window24h(m.index, now);
   const last = ex.stats.lastPrice(m.index) ?? 0;
   const open = w.open ?? last;
@@ -100,7 +100,7 @@ export function ticker24h(ex: Exchange, m: Market, now = Date.now()) {
   };
 }
 
-export function miniTicker24h(ex: Exchange, m: Market, now = Date.now()) {
+export function miniTicker24h(ex: Exchange, m: Market, now = ex.clock.now()) {
   const t = ticker24h(ex, m, now);
   return {
     symbol: t.symbol, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice, lastPrice: t.lastPrice,

@@ -146,7 +146,7 @@ export class BinanceMarketStreams {
       this.candles.clear();
       return;
     }
-    const E = Date.now();
+    const E = this.ex.clock.now();
     for (const [index, sides] of report.levels) {
       for (const rate of [100, 1000]) {
         const pending = this.changed.get(rate)![index]!;
@@ -176,7 +176,7 @@ export class BinanceMarketStreams {
 
   private flushDepth(rate: number): void {
     if (!this.server) return;
-    const E = Date.now();
+    const E = this.ex.clock.now();
     const suffixes = rate === 100 ? ["@100ms"] : ["", "@1000ms"];
     const lastU = this.lastU.get(rate)!;
     for (const m of this.ex.markets.list) {
@@ -201,7 +201,7 @@ export class BinanceMarketStreams {
 
   private flushTickers(): void {
     if (!this.server) return;
-    const E = Date.now();
+    const E = this.ex.clock.now();
     for (const index of this.traded) {
       const m = this.ex.markets.list[index]!;
       const s = this.names[index]!;

@@ -136,7 +136,7 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   }
   route("GET", "avgPrice", 2, "none", ({ p }) => {
     const m = p.market(ex.markets);
-    const now = Date.now();
+    const now = ex.clock.now();
     const w = ex.stats.window(m.index, now, 5);
     const last = ex.stats.lastPrice(m.index) ?? 0;
     return { mins: 5, price: w.lots > 0n ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(last), closeTime: now };

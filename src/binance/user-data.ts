@@ -87,7 +87,7 @@ export class UserDataStreams {
   // ---- events ----------------------------------------------------------------------------
   publish(report: BatchReport): void {
     if (this.subscribers.size === 0) return;
-    const E = Date.now();
+    const E = this.ex.clock.now();
     const events = new Map<number, Record<string, unknown>[]>();
     const add = (accountId: number, event: Record<string, unknown>) => {
       if (this.subscribers.has(accountId)) pushTo(events, accountId, event);

@@ -17,7 +17,8 @@ export type OutcomeCode =
   | "DEPOSITS_DISABLED"
   | "VENUE_LIMIT"               // a deposit past the venue's bound for the asset
   | "OVERLOADED"                // the sequencer's queue is full
-  | "SHUTTING_DOWN";
+  | "SHUTTING_DOWN"
+  | "SIMULATION_STATE";         // a simulation or replay is not in a state that allows it (none running, one already running)
 
 export class Outcome extends Error {
   constructor(readonly code: OutcomeCode, message: string, readonly details: Record<string, string> = {}) {

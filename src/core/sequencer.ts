@@ -5,6 +5,7 @@
 // or the domain outcome that refused it. Listeners hear of every committed batch. At start,
 // recovery gives it the journal entries whose orders, trades and balances were not written yet.
 import type { Account } from "../accounts";
+import { VenueClock } from "../clock";
 import type { Asset } from "../assets";
 import { entry, packEntry, type JournalEntry, type StoredEntry } from "../journal";
 import { SELF_TRADE_MODES, type Markets } from "../markets";
@@ -95,6 +96,7 @@ export class Sequencer {
     private counters: { lastOrderId: number; lastTradeId: number; lastSeq: number },
     openOrders: OrderState[],
     limits: Limits = DEFAULT_LIMITS,
+    private readonly clock = new VenueClock(),
   ) {
     this.admission = new Admission(limits);
     this.registry = new OrderRegistry((id) => queries.orderOwner(id));
@@ -124,7 +126,7 @@ export class Sequencer {
 
   submit(account: Account, request: OrderRequest): Promise<OrderState> {
     this.admission.check(1);
-    const order = this.newOrder(account, request, Date.now());
+    const order = this.newOrder(account, request, this.clock.now());
     return this.enqueue<OrderState>((d) => ({ kind: "new", order, ...d }), 1);
   }
 
@@ -134,7 +136,7 @@ export class Sequencer {
    */
   submitMany(account: Account, requests: (OrderRequest | Outcome)[]): Promise<(OrderState | Outcome)[]> {
     this.admission.check(requests.length);
-    const now = Date.now();
+    const now = this.clock.now();
     const orders: OrderState[] = [];
     const results = requests.map((request) => request instanceof Outcome ? request : resultOrOutcome(() => {
       const order = this.newOrder(account, request, now);
@@ -166,7 +168,7 @@ export class Sequencer {
       throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${this.admission.limits.maxOpenOrdersPerAccount} open orders`);
     }
     checkList(link, requests);
-    const now = Date.now();
+    const now = this.clock.now();
     const first = this.newOrder(account, requests[0], now);
     let second: OrderState;
     try {
@@ -191,7 +193,7 @@ export class Sequencer {
       if (!allowFailure) throw error; // (the engine would find nothing to cancel either)
     }
     this.admission.check(1);
-    const order = this.newOrder(account, request, Date.now());
+    const order = this.newOrder(account, request, this.clock.now());
     return this.enqueue((d) => ({ kind: "replace", oldId: orderId, old, order, allowFailure, ...d }), 1);
   }
 
@@ -346,7 +348,7 @@ export class Sequencer {
   }
 
   /** Matches a batch and commits its journal; `stored`: replayed entries, journal already written. */
-  private runBatch(jobs: Job[], time = Date.now(), stored?: JournalEntry[]): void {
+  private runBatch(jobs: Job[], time = this.clock.now(), stored?: JournalEntry[]): void {
     const started = Bun.nanoseconds();
     this.commands.clear();
     this.commandJobs.length = 0;

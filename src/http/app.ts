@@ -18,6 +18,9 @@ import {
   toAmendRequest, toOrderRequest, OrderListRequestBody, ReplaceRequestBody, type OrderRequest,
 } from "../orders/validate";
 import type { MarketStreams } from "../streams";
+import type { SimulationDesk } from "../sim/desk";
+import { loadScenario, parseScenario, type ScenarioSpec } from "../sim/scenarios";
+import { parsePace, type Pace } from "../sim/simulation";
 import { apiDocs, describe, EXAMPLES, SCALAR_PATH, scalarScript } from "./docs";
 
 export const MAX_BODY_BYTES = 1 << 20;
@@ -43,7 +46,43 @@ const FundingRequestBody = t.Object(
   { asset: t.String({ minLength: 1, maxLength: 32, error: "asset must be a string such as \"USD\"" }), amount },
   { additionalProperties: false },
 );
+const pace = t.Optional(t.String({ maxLength: 16, error: 'pace must be "realtime", "max" or a multiple such as "10x"' }));
+const SimulationRequestBody = t.Object(
+  {
+    scenario: t.Union([t.String({ maxLength: 64 }), t.Record(t.String(), t.Unknown())], { error: "scenario must be a preset's name (calm, trending, volatile, flash-crash, news, abides) or a scenario object" }),
+    pace,
+    seed: t.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, error: "seed must be an integer from 0 to 4294967295" })),
+    durationMinutes: t.Optional(t.Number({ exclusiveMinimum: 0, maximum: 1e7, error: "durationMinutes must be a positive number (venue minutes)" })),
+  },
+  { additionalProperties: false },
+);
+const SimulationChangeBody = t.Object(
+  {
+    pace,
+    participants: t.Optional(t.Array(t.Object({
+      kind: t.String({ maxLength: 32, error: "kind must be a string" }),
+      market: t.Optional(t.String({ maxLength: 64 })),
+      params: t.Record(t.String({ maxLength: 64 }), t.Number(), { error: "params must be an object of numbers", maxProperties: 32 }),
+    }, { additionalProperties: false }), { maxItems: 32, error: "participants must be an array of {kind, market?, params}" })),
+    fundamental: t.Optional(t.Object({
+      market: t.Optional(t.String({ maxLength: 64 })),
+      volatility: t.Optional(t.Number({ minimum: 0, maximum: 1 })), volOfVol: t.Optional(t.Number({ minimum: 0, maximum: 10 })),
+      driftPerHour: t.Optional(t.Number({ minimum: -1, maximum: 1 })), jumpsPerHour: t.Optional(t.Number({ minimum: 0, maximum: 1000 })),
+      jumpSize: t.Optional(t.Number({ minimum: 0, maximum: 1 })),
+    }, { additionalProperties: false, error: "fundamental takes market, volatility (0-1), volOfVol (0-10), driftPerHour (-1-1), jumpsPerHour (0-1000), jumpSize (0-1)" })),
+  },
+  { additionalProperties: false },
+);
 const MAX_ORDER_ID = Number.MAX_SAFE_INTEGER;
+
+/** A pace or scenario the simulation cannot take: the message says why. */
+function simInput<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw invalid(error instanceof Error ? error.message : String(error));
+  }
+}
 const CANDLE_INTERVALS: Record<string, number> = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000 };
 
 // Requests are at most 3 levels deep (batch, its array, an order); deeper bodies would only feed
@@ -111,7 +150,7 @@ function apiError(code: unknown, error: unknown): ApiError {
 }
 
 /** `surfaces`: other surfaces' plugins served beside this one (each keeps its own hooks and errors). */
-export function createApp(ex: Exchange, { streams, metrics, surfaces = [] }: { streams: MarketStreams; metrics: Metrics; surfaces?: Elysia[] }) {
+export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }: { streams: MarketStreams; metrics: Metrics; sim: SimulationDesk; surfaces?: Elysia[] }) {
   const market = (symbol: string): Market => {
     const m = ex.markets.get(symbol);
     if (!m) throw new ApiError(404, "UNKNOWN_SYMBOL", `symbol "${symbol.slice(0, 64)}" is not a market here`);
@@ -191,7 +230,7 @@ export function createApp(ex: Exchange, { streams, metrics, surfaces = [] }: { s
       const ms = CANDLE_INTERVALS[interval];
       if (ms === undefined) throw invalid(`interval must be one of ${Object.keys(CANDLE_INTERVALS).map((k) => `"${k}"`).join(", ")}`);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.candles(m.symbol, ms, limit, Date.now()).map((c) => ({
+      return ex.queries.candles(m.symbol, ms, limit, ex.clock.now()).map((c) => ({
         time: c.time, open: m.formatPrice(c.open), high: m.formatPrice(c.high), low: m.formatPrice(c.low),
         close: m.formatPrice(c.close), volume: m.formatQuantity(c.volume), trades: c.trades,
       }));
@@ -231,6 +270,32 @@ export function createApp(ex: Exchange, { streams, metrics, surfaces = [] }: { s
       body: AccountRequestBody,
       ...describe("accounts", "Create an account", "A local venue: anyone who reaches it may open an account, with starting balances (`deposits`; otherwise the venue's defaults) and its own fee rates. The API key, and the HMAC secret that signs requests to the Binance surface (/api/v3), are shown only here; with `publicKey` (PEM, Ed25519 or RSA) the account signs with that key pair instead and gets no secret.", EXAMPLES.account, 201),
     })
+
+    // ---- the simulated market: a local venue's own, open to whoever reaches it ----------
+    .get("/api/v1/sim", () => sim.status(),
+      describe("simulation", "Simulation status", "What drives the market now: state (none, running, paused, stopped), scenario, seed, pace, venue time, participants by kind, commands sent, trades; or a replay's progress.", EXAMPLES.simulation))
+    .post("/api/v1/sim", async ({ body, set }) => {
+      const scenario: ScenarioSpec = simInput(() => typeof body.scenario === "string" ? loadPreset(body.scenario) : parseScenario(body.scenario));
+      const chosen: Pace = simInput(() => parsePace(body.pace ?? "realtime"));
+      await sim.simulate(scenario, { pace: chosen, seed: body.seed, durationMs: body.durationMinutes === undefined ? undefined : body.durationMinutes * 60_000 });
+      set.status = 201;
+      return sim.status();
+    }, {
+      transform: ({ request }) => requireJson(request),
+      body: SimulationRequestBody,
+      ...describe("simulation", "Start a simulation", "A preset (calm, trending, volatile, flash-crash, news, abides) or a scenario object, at a pace (realtime, max, or a multiple such as \"10x\"), with an optional seed and a duration in venue minutes. 409 SIMULATION_STATE if one (or a replay) already runs.", EXAMPLES.simulation, 201),
+    })
+    .patch("/api/v1/sim", ({ body }) => {
+      sim.change({ ...body, pace: body.pace === undefined ? undefined : simInput(() => parsePace(body.pace!)) });
+      return sim.status();
+    }, {
+      transform: ({ request }) => requireJson(request),
+      body: SimulationChangeBody,
+      ...describe("simulation", "Change a simulation", "A new pace; new parameters for every participant of a kind (in one market or all); new fundamental parameters. Each takes effect at the participants' next wake.", EXAMPLES.simulation),
+    })
+    .post("/api/v1/sim/pause", () => (sim.pause(), sim.status()), describe("simulation", "Pause", "Participants stop acting; the venue clock goes on at real time.", EXAMPLES.simulation))
+    .post("/api/v1/sim/resume", () => (sim.resume(), sim.status()), describe("simulation", "Resume", "At the pace it had.", EXAMPLES.simulation))
+    .delete("/api/v1/sim", async () => (await sim.stop(), sim.status()), describe("simulation", "Stop", "Stops the simulation or replay once its step in flight is committed; participants' orders stay in the book.", EXAMPLES.simulation))
 
     // ---- private orders: the key is checked (and a JSON body required) before validation ----
     .derive(({ request }) => {
@@ -318,3 +383,9 @@ function renderOrderList(orders: [OrderState, OrderState]) {
 }
 
 export type ExchangeApp = ReturnType<typeof createApp>;
+
+/** A preset by name (a path would read the server's files: not over the API). */
+function loadPreset(name: string): ScenarioSpec {
+  if (name.includes("/") || name.endsWith(".json")) throw new Error("over the API, scenario is a preset's name or a scenario object, not a file");
+  return loadScenario(name);
+}

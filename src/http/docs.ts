@@ -48,6 +48,7 @@ The Binance-compatible surface beside this one (REST \`/api/v3\`, streams \`/ws/
         { name: "orders", description: "Order entry and queries (X-API-Key)" },
         { name: "accounts", description: "Accounts of this local venue" },
         { name: "account", description: "The account's balances, ledger, deposits and withdrawals (X-API-Key)" },
+        { name: "simulation", description: "The simulated market and replays: start, pause, change, stop" },
         { name: "operations", description: "Health and metrics" },
       ],
       components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } } },
@@ -76,6 +77,11 @@ export function describe(tag: string, summary: string, description: string, exam
 
 const T = 1795470000000;
 export const EXAMPLES = {
+  simulation: {
+    state: "running", scenario: "calm", seed: 1, pace: "realtime", stepMs: 100, venueTime: T, elapsedMs: 60000, steps: 600,
+    commands: 5210, refused: 12, trades: 840, participants: { "market-maker": 4, noise: 40, value: 10, momentum: 5 },
+    markets: [{ symbol: "BTC-USD", fundamental: "60012.41" }],
+  },
   order: {
     orderId: "42", clientOrderId: "my-1", symbol: "BTC-USD", side: "buy", type: "limit", timeInForce: "GTC", postOnly: false,
     price: "64000.50", quantity: "0.2500", filledQuantity: "0.1000", remainingQuantity: "0.1500", averagePrice: "64000.50",

@@ -39,6 +39,7 @@ const STATUS: Record<OutcomeCode, [status: number, code: string, headers?: Recor
   VENUE_LIMIT: [409, "VENUE_LIMIT"],
   OVERLOADED: [503, "OVERLOADED", RETRY],
   SHUTTING_DOWN: [503, "SHUTTING_DOWN", RETRY],
+  SIMULATION_STATE: [409, "SIMULATION_STATE"],
 };
 
 export function fromOutcome(o: Outcome): ApiError {

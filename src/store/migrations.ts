@@ -14,6 +14,7 @@ import journalProjection from "./migrations/0004_journal_projection.sql" with { 
 import spotAccounts from "./migrations/0005_spot_accounts.sql" with { type: "text" };
 import orderTypes from "./migrations/0006_order_types.sql" with { type: "text" };
 import binanceKeys from "./migrations/0007_binance_keys.sql" with { type: "text" };
+import bookSamples from "./migrations/0008_book_samples.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -24,6 +25,7 @@ export const EMBEDDED: Record<string, string> = {
   "0005_spot_accounts": spotAccounts,
   "0006_order_types": orderTypes,
   "0007_binance_keys": binanceKeys,
+  "0008_book_samples": bookSamples,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

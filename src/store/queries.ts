@@ -257,6 +257,11 @@ export class Queries {
     return (accountId === undefined ? q : q.where(eq(accountRequests.accountId, accountId))).orderBy(asc(accountRequests.id)).all();
   }
 
+  /** The time of the newest journal entry (0 if none). */
+  lastJournalTime(): number {
+    return this.db.select({ v: sql<number>`coalesce(max(${journal.time}), 0)` }).from(journal).get()?.v ?? 0;
+  }
+
   /** The last journal entry whose orders and trades are written. */
   projectedSeq(): number {
     return this.db.select({ seq: projection.seq }).from(projection).get()?.seq ?? 0;

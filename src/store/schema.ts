@@ -177,3 +177,21 @@ export const accountRequests = sqliteTable("account_requests", {
   takerFeeBps: integer("taker_fee_bps"),
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * The top of each market's book, sampled once a second of venue time while a simulation or a
+ * replay runs: what `exchange analyze` reads spreads from (trades tell prices, not spreads).
+ * Prices in ticks and sizes in lots; null for an empty side.
+ */
+export const bookSamples = sqliteTable(
+  "book_samples",
+  {
+    symbol: text("symbol").notNull(),
+    time: integer("time").notNull(),
+    bid: integer("bid"),
+    ask: integer("ask"),
+    bidQuantity: integer("bid_quantity").notNull(),
+    askQuantity: integer("ask_quantity").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.time] })],
+);
