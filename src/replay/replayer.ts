@@ -203,8 +203,11 @@ export class Replay implements MarketDriver {
     this.sampler.sample(clock.now());
   }
 
-  /** Brings the replay's orders at every changed level (and every recovering one) to the recorded size. */
+  /** Brings the replay's orders at every changed level (and every recovering one) to the recorded
+   *  size: first what shrinks on both sides, then what grows, so that a level moving across the
+   *  middle never meets the replay's own orders on the other side. */
   private reconcile(now: number): void {
+    const growing: [Side, number, number][] = [];
     for (const side of ["buy", "sell"] as const) {
       const dirty = this.dirty[side];
       for (const [price, list] of this.deficits[side]) {
@@ -213,28 +216,32 @@ export class Replay implements MarketDriver {
         else this.deficits[side].delete(price);
         dirty.add(price);
       }
-      for (const price of dirty) this.reconcileLevel(side, price, now);
+      for (const price of dirty) {
+        const more = this.shrinkLevel(side, price, now);
+        if (more > 0) growing.push([side, price, more]);
+      }
       dirty.clear();
     }
-  }
-
-  private reconcileLevel(side: Side, price: number, now: number): void {
-    let taken = 0;
-    for (const d of this.deficits[side].get(price) ?? []) taken += d.quantity * (1 - (now - d.time) / this.options.recoveryMs);
-    const target = Math.max(0, (this.recorded[side].get(price) ?? 0) - Math.ceil(taken));
-    const orders = (this.resting[side].get(price) ?? []).filter((o) => isOpen(o.status));
-    this.resting[side].set(price, orders);
-    let current = 0;
-    for (const o of orders) current += remainingOf(o);
-    if (target > current) {
-      this.maker.limit(this.market, side, price, target - current, (o) => {
+    for (const [side, price, lots] of growing) {
+      this.maker.limit(this.market, side, price, lots, (o) => {
         if (!isOpen(o.status)) return;
         const at = this.resting[side].get(price);
         if (at) at.push(o);
         else this.resting[side].set(price, [o]);
       });
-      return;
     }
+  }
+
+  /** Takes the level down to its target if it is above it; returns the lots it is short of it. */
+  private shrinkLevel(side: Side, price: number, now: number): number {
+    let taken = 0;
+    for (const d of this.deficits[side].get(price) ?? []) taken += d.quantity * (1 - (now - d.time) / this.options.recoveryMs);
+    const target = Math.max(0, (this.recorded[side].get(price) ?? 0) - Math.ceil(taken));
+    const orders = (this.resting[side].get(price) ?? []).filter((o) => isOpen(o.status));
+    if (orders.length) this.resting[side].set(price, orders);
+    else this.resting[side].delete(price);
+    let current = 0;
+    for (const o of orders) current += remainingOf(o);
     // Less than there was: the newest orders go first, so the oldest keep their place.
     let excess = current - target;
     for (let i = orders.length - 1; i >= 0 && excess > 0; i--) {
@@ -244,7 +251,7 @@ export class Replay implements MarketDriver {
       else this.maker.amend(o, price, o.quantity - excess); // (a smaller order keeps its priority)
       excess -= Math.min(remaining, excess);
     }
-    if (target === 0 && orders.length === 0) this.resting[side].delete(price);
+    return target - current;
   }
 }
 
