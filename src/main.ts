@@ -14,7 +14,7 @@ import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
 import { openStorage, type SyncMode } from "./store/database";
 import { loadScenario } from "./sim/scenarios";
 import { analyzeMarket, formatFacts } from "./analyze";
-import { parsePace } from "./sim/simulation";
+import { parsePace } from "./sim/paced-driver";
 import { REPLAY_DEFAULTS } from "./replay/replayer";
 
 const SERVE_HELP = `Usage: exchange [serve] [flags]

@@ -20,7 +20,7 @@ import {
 import type { MarketStreams } from "../streams";
 import type { SimulationDesk } from "../sim/desk";
 import { loadScenario, parseScenario, type ScenarioSpec } from "../sim/scenarios";
-import { parsePace, type Pace } from "../sim/simulation";
+import { parsePace, type Pace } from "../sim/paced-driver";
 import { apiDocs, describe, EXAMPLES, SCALAR_PATH, scalarScript } from "./docs";
 
 export const MAX_BODY_BYTES = 1 << 20;

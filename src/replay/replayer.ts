@@ -13,8 +13,7 @@ import type { Market } from "../markets";
 import { isOpen, remainingOf, type OrderState, type Side } from "../orders/order";
 import { BookSampler } from "../sim/book-sampler";
 import { SimClient, type ClientCounters } from "../sim/client";
-import type { MarketDriver } from "../sim/desk";
-import { formatPace, type Pace } from "../sim/simulation";
+import { formatPace, PacedDriver, type Pace } from "../sim/paced-driver";
 import { readRecording, type RecordedEvent, type ReplayFormat } from "./formats";
 
 export interface ReplayOptions {
@@ -36,13 +35,11 @@ interface Deficit {
   time: number;
 }
 
-export class Replay implements MarketDriver {
-  state = "starting";
+export class Replay extends PacedDriver {
   readonly format: ReplayFormat;
   private readonly events: RecordedEvent[];
   private next = 0;
   private offset = 0;
-  private pace: Pace;
   private maker!: SimClient;
   private taker!: SimClient;
   private makerAccount!: Account;
@@ -54,21 +51,16 @@ export class Replay implements MarketDriver {
   /** What users took from each level, fading over the recovery time. */
   private readonly deficits = { buy: new Map<number, Deficit[]>(), sell: new Map<number, Deficit[]>() };
   private readonly dirty = { buy: new Set<number>(), sell: new Set<number>() };
-  private readonly pending: Promise<unknown>[] = [];
   private readonly counters: ClientCounters = { commands: 0, refused: 0 };
   private readonly sampler: BookSampler;
   private trades = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private looping = false;
-  private finished!: () => void;
-  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
-  constructor(private readonly ex: Exchange, readonly market: Market, readonly files: string[], private readonly options: ReplayOptions) {
+  constructor(ex: Exchange, readonly market: Market, readonly files: string[], private readonly options: ReplayOptions) {
+    super(ex, options.pace, STEP_MS);
     const { format, events } = readRecording(files, market);
     this.format = format;
     this.events = format === "binance" ? withLadder(events, options.ladderLevels) : events;
     if (this.events.length === 0) throw new Error(`${files.join(", ")}: nothing to replay`);
-    this.pace = options.pace;
     this.sampler = new BookSampler(ex);
     ex.sequencer.onCommitted((r) => {
       for (const t of r.trades) {
@@ -103,37 +95,7 @@ export class Replay implements MarketDriver {
     for (const o of ex.sequencer.registry.ofAccount(this.makerAccount.id, this.market.symbol)) this.maker.cancel(o);
     await Promise.all(this.pending.splice(0));
     log("info", "replay started", { format: this.format, files: this.files, events: this.events.length, pace: formatPace(this.pace) });
-    this.state = "running";
-    this.applyPace();
-    void this.loop();
-  }
-
-  pause(): void {
-    if (this.state !== "running") return;
-    this.state = "paused";
-    this.ex.clock.run(1);
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  resume(): void {
-    if (this.state !== "paused") return;
-    this.state = "running";
-    this.applyPace();
-    void this.loop();
-  }
-
-  setPace(pace: Pace): void {
-    this.pace = pace;
-    if (this.state === "running") this.applyPace();
-  }
-
-  async stop(): Promise<void> {
-    if (this.state === "stopped") return;
-    this.state = "stopped";
-    if (this.timer) clearTimeout(this.timer);
-    this.ex.clock.run(1);
-    await Promise.all(this.pending.splice(0));
-    this.finished();
+    this.run();
   }
 
   status() {
@@ -144,35 +106,12 @@ export class Replay implements MarketDriver {
     };
   }
 
-  private applyPace(): void {
-    if (this.pace !== "max") this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
-  }
-
-  private async loop(): Promise<void> {
-    if (this.looping) return;
-    this.looping = true;
-    try {
-      while (this.state === "running") {
-        await this.step();
-        if (this.next >= this.events.length) {
-          log("info", "replay finished", { events: this.events.length });
-          await this.stop();
-          break;
-        }
-        if (this.pace === "max") await new Promise((resolve) => setImmediate(resolve));
-        else await new Promise((resolve) => (this.timer = setTimeout(resolve, STEP_MS / (this.pace === "realtime" ? 1 : (this.pace as number)))));
-      }
-    } catch (error) {
-      log("error", "the replay stopped on an error", { error: String(error) });
-      this.state = "stopped";
-      this.finished();
-    } finally {
-      this.looping = false;
-    }
+  protected get complete(): boolean {
+    return this.next >= this.events.length;
   }
 
   /** Replays what is due: as fast as possible, up to and including the next trade; paced, what the clock has reached. */
-  private async step(): Promise<void> {
+  protected async step(): Promise<void> {
     const { clock } = this.ex;
     const max = this.pace === "max";
     if (max) clock.set(this.events[this.next]!.time + this.offset);

@@ -5,7 +5,8 @@ import { Outcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
 import type { FundamentalParams } from "./fundamental";
 import { PARTICIPANT_DEFAULTS, PARTICIPANT_KINDS, type ParticipantKind, type ScenarioSpec } from "./scenarios";
-import { Simulation, type Pace, type SimulationOptions } from "./simulation";
+import { Simulation, type SimulationOptions } from "./simulation";
+import type { Pace } from "./paced-driver";
 import { Replay, type ReplayOptions } from "../replay/replayer";
 
 /** What drives the market: a simulation, or a replay of a recorded one. */

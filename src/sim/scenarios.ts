@@ -104,17 +104,17 @@ export const PRESETS: Record<string, ScenarioSpec> = {
     market: { fundamental: { events: [{ atMinutes: 30, jump: 0.04 }] }, participants: CALM_PARTICIPANTS },
   },
   // ABIDES' reference population (rmsc03: one market maker, 5,000 noise, 100 value and 25
-  // momentum agents), for throughput: about 470,000 messages over a 6.5-hour day.
+  // momentum agents) in one market, BTC-USD, for throughput.
   abides: {
     name: "abides",
-    market: {
+    markets: { "BTC-USD": {
       participants: [
         { kind: "market-maker", count: 2 },
         { kind: "noise", count: 5000, params: { ratePerMinute: 0.15 } },
         { kind: "value", count: 100, params: { ratePerMinute: 0.5 } },
         { kind: "momentum", count: 25, params: { ratePerMinute: 0.5 } },
       ],
-    },
+    } },
   },
 };
 

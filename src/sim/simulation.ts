@@ -21,20 +21,7 @@ import { RandomStream } from "./random";
 import { FUNDAMENTAL_DEFAULTS, paramsOf, type MarketScenario, type ParticipantKind, type ScenarioSpec } from "./scenarios";
 import { ValueTrader } from "./value-trader";
 import { WakeQueue } from "./wake-queue";
-import type { MarketDriver } from "./desk";
-
-export type Pace = "realtime" | "max" | number;
-
-/** "realtime", "max" or "10x" (any multiple from 0.01 to 100000). */
-export function parsePace(text: string): Pace {
-  if (text === "realtime" || text === "max") return text;
-  const m = /^(\d+(?:\.\d+)?)x$/.exec(text);
-  const rate = m ? Number(m[1]) : NaN;
-  if (!(rate >= 0.01 && rate <= 100_000)) throw new Error(`pace must be realtime, max or a multiple such as 10x, not "${text}"`);
-  return rate === 1 ? "realtime" : rate;
-}
-
-export const formatPace = (p: Pace) => (typeof p === "number" ? `${p}x` : p);
+import { formatPace, PacedDriver, type Pace } from "./paced-driver";
 
 export interface SimulationOptions {
   pace: Pace;
@@ -45,8 +32,6 @@ export interface SimulationOptions {
   /** Venue ms after which the simulation stops by itself. */
   durationMs?: number;
 }
-
-type State = "starting" | "running" | "paused" | "stopped";
 
 const KINDS: Record<ParticipantKind, new (...args: ConstructorParameters<typeof NoiseTrader>) => Participant> = {
   "market-maker": MarketMaker as never, noise: NoiseTrader as never, value: ValueTrader as never, momentum: MomentumTrader as never,
@@ -63,33 +48,21 @@ interface MarketRun {
   scenario: MarketScenario;
 }
 
-export class Simulation implements MarketDriver {
-  state: State = "starting";
+export class Simulation extends PacedDriver {
   readonly seed: number;
-  private pace: Pace;
-  private readonly stepMs: number;
   private readonly participants: Participant[] = [];
   private readonly runs: MarketRun[] = [];
   private readonly queue: WakeQueue;
-  private readonly pending: Promise<unknown>[] = [];
   private readonly counters: ClientCounters = { commands: 0, refused: 0 };
   private readonly sampler: BookSampler;
   private venueTime = 0;
   private startedAt = 0;
   private steps = 0;
-  /** Wall ms spent running (not paused). */
-  private wallMs = 0;
   private trades = 0;
-  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
-  private looping = false;
-  private finished!: () => void;
-  /** Resolves when the simulation stops (its duration reached, or stop()). */
-  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
-  constructor(private readonly ex: Exchange, readonly spec: ScenarioSpec, private readonly options: SimulationOptions) {
+  constructor(ex: Exchange, readonly spec: ScenarioSpec, private readonly options: SimulationOptions) {
+    super(ex, options.pace, spec.stepMs ?? 100);
     this.seed = options.seed ?? spec.seed ?? 1;
-    this.pace = options.pace;
-    this.stepMs = spec.stepMs ?? 100;
     this.queue = new WakeQueue(this.participants);
     this.sampler = new BookSampler(ex);
     ex.sequencer.onCommitted((r) => {
@@ -154,28 +127,7 @@ export class Simulation implements MarketDriver {
       this.queue.push(i);
     }
     log("info", "simulation started", { scenario: this.spec.name ?? "custom", seed: this.seed, participants: this.participants.length, pace: formatPace(this.pace) });
-    this.state = "running";
-    this.applyPace();
-    void this.loop();
-  }
-
-  pause(): void {
-    if (this.state !== "running") return;
-    this.state = "paused";
-    this.ex.clock.run(1);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-  }
-
-  resume(): void {
-    if (this.state !== "paused") return;
-    this.state = "running";
-    this.applyPace();
-    void this.loop();
-  }
-
-  setPace(pace: Pace): void {
-    this.pace = pace;
-    if (this.state === "running") this.applyPace();
+    this.run();
   }
 
   /** New parameters for the participants of a kind (in one market, or all), effective at their next wake. */
@@ -198,15 +150,6 @@ export class Simulation implements MarketDriver {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.state === "stopped") return;
-    this.state = "stopped";
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.ex.clock.run(1);
-    await Promise.all(this.pending.splice(0));
-    this.finished();
-  }
-
   status() {
     const kinds: Record<string, number> = {};
     for (const p of this.participants) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
@@ -219,38 +162,11 @@ export class Simulation implements MarketDriver {
     };
   }
 
-  // ---- the loop --------------------------------------------------------------------------
-
-  private applyPace(): void {
-    if (this.pace === "max") return; // (the steps set the clock)
-    this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
+  protected get complete(): boolean {
+    return this.options.durationMs !== undefined && this.venueTime - this.startedAt >= this.options.durationMs;
   }
 
-  private async loop(): Promise<void> {
-    if (this.looping) return;
-    this.looping = true;
-    try {
-      while (this.state === "running") {
-        const began = performance.now();
-        await this.step();
-        this.wallMs += performance.now() - began;
-        if (this.options.durationMs !== undefined && this.venueTime - this.startedAt >= this.options.durationMs) {
-          await this.stop();
-          break;
-        }
-        if (this.pace === "max") await new Promise((resolve) => setImmediate(resolve));
-        else await new Promise((resolve) => (this.wakeTimer = setTimeout(resolve, this.stepMs / (this.pace === "realtime" ? 1 : (this.pace as number)))));
-      }
-    } catch (error) {
-      log("error", "the simulation stopped on an error", { error: String(error) });
-      this.state = "stopped";
-      this.finished();
-    } finally {
-      this.looping = false;
-    }
-  }
-
-  private async step(): Promise<void> {
+  protected async step(): Promise<void> {
     const { clock, engine, stats } = this.ex;
     if (this.pace === "max") clock.set(this.venueTime + this.stepMs);
     const now = clock.now();

@@ -1,0 +1,102 @@
+// What a simulation and a replay share: their state (running, paused, stopped), their pace, and
+// the loop of steps that drives the venue clock: as fast as possible (each step sets the clock),
+// or at a rate (the clock runs at it and a step comes every `stepMs` of venue time).
+import type { Exchange } from "../exchange";
+import { log } from "../log";
+import type { MarketDriver } from "./desk";
+
+export type Pace = "realtime" | "max" | number;
+
+/** "realtime", "max" or "10x" (any multiple from 0.01 to 100000). */
+export function parsePace(text: string): Pace {
+  if (text === "realtime" || text === "max") return text;
+  const m = /^(\d+(?:\.\d+)?)x$/.exec(text);
+  const rate = m ? Number(m[1]) : NaN;
+  if (!(rate >= 0.01 && rate <= 100_000)) throw new Error(`pace must be realtime, max or a multiple such as 10x, not "${text}"`);
+  return rate === 1 ? "realtime" : rate;
+}
+
+export const formatPace = (p: Pace) => (typeof p === "number" ? `${p}x` : p);
+
+export abstract class PacedDriver implements MarketDriver {
+  state: "starting" | "running" | "paused" | "stopped" = "starting";
+  /** Commands sent and not yet committed: each step waits for them. */
+  protected readonly pending: Promise<unknown>[] = [];
+  /** Wall ms spent in steps. */
+  protected wallMs = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private looping = false;
+  private finished!: () => void;
+  /** Resolves when it stops (its work done, or stop()). */
+  readonly done = new Promise<void>((resolve) => (this.finished = resolve));
+
+  constructor(protected readonly ex: Exchange, protected pace: Pace, protected readonly stepMs: number) {}
+
+  /** One step: what is due, sent and committed. */
+  protected abstract step(): Promise<void>;
+
+  /** Whether it has done all it was to do. */
+  protected abstract get complete(): boolean;
+
+  abstract status(): Record<string, unknown>;
+
+  /** Begins stepping (once started up). */
+  protected run(): void {
+    this.state = "running";
+    this.applyPace();
+    void this.loop();
+  }
+
+  pause(): void {
+    if (this.state !== "running") return;
+    this.state = "paused";
+    this.ex.clock.run(1);
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  resume(): void {
+    if (this.state === "paused") this.run();
+  }
+
+  setPace(pace: Pace): void {
+    this.pace = pace;
+    if (this.state === "running") this.applyPace();
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === "stopped") return;
+    this.state = "stopped";
+    if (this.timer) clearTimeout(this.timer);
+    this.ex.clock.run(1);
+    await Promise.all(this.pending.splice(0));
+    this.finished();
+  }
+
+  private applyPace(): void {
+    if (this.pace !== "max") this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
+  }
+
+  private async loop(): Promise<void> {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (this.state === "running") {
+        const began = performance.now();
+        await this.step();
+        this.wallMs += performance.now() - began;
+        if (this.complete) {
+          await this.stop();
+          break;
+        }
+        if (this.pace === "max") await new Promise((resolve) => setImmediate(resolve));
+        else await new Promise((resolve) => (this.timer = setTimeout(resolve, this.stepMs / (this.pace === "realtime" ? 1 : (this.pace as number)))));
+      }
+    } catch (error) {
+      log("error", "the simulation or replay stopped on an error", { error: String(error) });
+      this.state = "stopped";
+      this.finished();
+    } finally {
+      this.looping = false;
+    }
+  }
+}
