@@ -80,3 +80,12 @@ export function runCli(command: string[], cwd: string, env: Record<string, strin
   if (r.exitCode !== 0) throw new Error(`${command.join(" ")} failed: ${r.stderr.toString()}`);
   return r.stdout.toString();
 }
+
+/** Resolves once `condition` holds, polling every 10 ms; throws after `ms`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await Bun.sleep(10);
+  }
+}

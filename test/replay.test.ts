@@ -6,18 +6,10 @@ import { join } from "node:path";
 import { loadMarkets } from "../src/markets";
 import { readRecording } from "../src/replay/formats";
 import { REPLAY_DEFAULTS } from "../src/replay/replayer";
-import { startTestExchange, tempDir } from "./helpers";
+import { startTestExchange, tempDir, waitFor } from "./helpers";
 
 const T0 = Date.parse("2026-01-05T10:00:00Z");
 const btc = loadMarkets().get("BTC-USD")!;
-
-async function waitFor(condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await Bun.sleep(10);
-  }
-}
 
 function zipped(dir: string, name: string, text: string): string {
   writeFileSync(join(dir, name), text);

@@ -6,7 +6,7 @@ import { analyzeMarket } from "../src/analyze";
 import { loadScenario } from "../src/sim/scenarios";
 import { RandomStream } from "../src/sim/random";
 import type { Simulation } from "../src/sim/simulation";
-import { EXCHANGE_FROM_SOURCE, spawnExchange, startTestExchange, tempDir } from "./helpers";
+import { EXCHANGE_FROM_SOURCE, spawnExchange, startTestExchange, tempDir, waitFor } from "./helpers";
 
 const SCENARIO = join(import.meta.dir, "fixtures", "calm-btc.json");
 const START = Date.parse("2026-01-05T09:30:00Z");
@@ -18,14 +18,6 @@ async function simulated(seed: number, minutes: number) {
   await waitFor(() => server.sim.current !== null);
   await server.sim.current!.done;
   return server;
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await Bun.sleep(10);
-  }
 }
 
 type Row = Record<string, unknown>;

@@ -107,9 +107,13 @@ export class Sequencer {
     for (const o of openOrders) this.registry.track(o);
   }
 
-  /** Hears every committed batch, in order (market data, streams, metrics). */
-  onCommitted(listener: BatchListener): void {
+  /** Hears every committed batch, in order (market data, streams, metrics); returns what stops it. */
+  onCommitted(listener: BatchListener): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /** The orders resting or queued now. */

@@ -148,14 +148,15 @@ function readLobster(files: string[], m: Market): RecordedEvent[] {
         now.set(`${side}:${price}`, (now.get(`${side}:${price}`) ?? 0) + toUnits(s, step(m), "size", `${orderbook}:${i + 1}`));
       }
     }
-    for (const [key, quantity] of now) if (previous.get(key) !== quantity) events.push(level(time, key, quantity));
-    for (const key of previous.keys()) if (!now.has(key)) events.push(level(time, key, 0));
+    for (const [key, quantity] of now) if (previous.get(key) !== quantity) events.push(levelEvent(time, key, quantity));
+    for (const key of previous.keys()) if (!now.has(key)) events.push(levelEvent(time, key, 0));
     previous = now;
   });
   return events;
 }
 
-function level(time: number, key: string, quantity: number): RecordedEvent {
+/** A level change from its "side:price" key. */
+export function levelEvent(time: number, key: string, quantity: number): RecordedEvent {
   const [side, price] = key.split(":") as [Side, string];
   return { time, kind: "level", side, price: Number(price), quantity };
 }

@@ -14,7 +14,7 @@ import { isOpen, remainingOf, type OrderState, type Side } from "../orders/order
 import { BookSampler } from "../sim/book-sampler";
 import { SimClient, type ClientCounters } from "../sim/client";
 import { formatPace, PacedDriver, type Pace } from "../sim/paced-driver";
-import { readRecording, type RecordedEvent, type ReplayFormat } from "./formats";
+import { levelEvent, readRecording, type RecordedEvent, type ReplayFormat } from "./formats";
 
 export interface ReplayOptions {
   pace: Pace;
@@ -62,7 +62,7 @@ export class Replay extends PacedDriver {
     this.events = format === "binance" ? withLadder(events, options.ladderLevels) : events;
     if (this.events.length === 0) throw new Error(`${files.join(", ")}: nothing to replay`);
     this.sampler = new BookSampler(ex);
-    ex.sequencer.onCommitted((r) => {
+    this.listen((r) => {
       for (const t of r.trades) {
         if (t.makerAccountId !== this.makerAccount?.id || t.symbol !== market.symbol) continue;
         if (t.takerAccountId === this.takerAccount.id) continue;
@@ -213,9 +213,4 @@ function withLadder(trades: RecordedEvent[], levels: number): RecordedEvent[] {
     shown = now;
   }
   return out;
-}
-
-function levelEvent(time: number, key: string, quantity: number): RecordedEvent {
-  const [side, price] = key.split(":") as [Side, string];
-  return { time, kind: "level", side, price: Number(price), quantity };
 }

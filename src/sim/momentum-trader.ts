@@ -1,16 +1,13 @@
 // A momentum trader: it follows a fast and a slow moving average of the book's middle (both
 // exponential, in venue time) and buys when the fast one is above the slow one by its threshold,
 // sells when below, with market orders.
-import { Participant, referencePrice, type MarketView } from "./participant";
+import { Participant, type SizeParams, referencePrice, type MarketView } from "./participant";
 
-export interface MomentumTraderParams {
+export interface MomentumTraderParams extends SizeParams {
   ratePerMinute: number;
   fastMinutes: number;
   slowMinutes: number;
   thresholdBps: number;
-  minSize: number;
-  sizeTail: number;
-  maxSize: number;
 }
 
 export class MomentumTrader extends Participant<MomentumTraderParams> {
@@ -29,7 +26,7 @@ export class MomentumTrader extends Participant<MomentumTraderParams> {
     this.slow = this.slow === null ? mid : this.slow + (1 - Math.exp(-minutes / p.slowMinutes)) * (mid - this.slow);
     const signal = (this.fast - this.slow) / this.slow * 10_000;
     if (Math.abs(signal) < p.thresholdBps) return;
-    const lots = this.lots(this.random.pareto(p.minSize, p.sizeTail, p.maxSize));
+    const lots = this.drawLots(p);
     this.client.market(v.market, signal > 0 ? "buy" : "sell", lots);
   }
 }

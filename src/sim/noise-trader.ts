@@ -2,9 +2,9 @@
 // activity, so volume goes with volatility) it sends a market order, a limit order some ticks
 // from the touch, or cancels one of its own, with sizes from a Pareto (heavy-tailed) distribution.
 import type { Side } from "../orders/order";
-import { Participant, referencePrice, type MarketView } from "./participant";
+import { Participant, type SizeParams, referencePrice, type MarketView } from "./participant";
 
-export interface NoiseTraderParams {
+export interface NoiseTraderParams extends SizeParams {
   /** Mean actions per minute at the market's calm activity. */
   ratePerMinute: number;
   /** How the rate follows activity: rate × activity^activityExponent. */
@@ -12,10 +12,6 @@ export interface NoiseTraderParams {
   /** Shares of actions: market orders and cancels; the rest are limit orders. */
   marketShare: number;
   cancelShare: number;
-  /** Pareto sizes in the base asset: minimum, tail index (smaller: heavier), cap. */
-  minSize: number;
-  sizeTail: number;
-  maxSize: number;
   /** Mean distance of a limit order from the touch on its own side, ticks (exponential). */
   meanOffsetTicks: number;
   /** Open orders at most; past it, the oldest is cancelled. */
@@ -31,7 +27,7 @@ export class NoiseTrader extends Participant<NoiseTraderParams> {
     this.nextWake = v.now + Math.max(1, Math.round(this.random.exponential(60_000 / Math.max(rate, 1e-6))));
     this.pruneOrders();
     const side: Side = this.random.chance(0.5) ? "buy" : "sell";
-    const lots = this.lots(this.random.pareto(p.minSize, p.sizeTail, p.maxSize));
+    const lots = this.drawLots(p);
     const action = this.random.next();
     if (action < p.cancelShare) {
       if (this.orders.length > 0) this.client.cancel(this.orders[this.random.below(this.orders.length)]!);

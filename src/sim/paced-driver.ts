@@ -1,6 +1,7 @@
 // What a simulation and a replay share: their state (running, paused, stopped), their pace, and
 // the loop of steps that drives the venue clock: as fast as possible (each step sets the clock),
 // or at a rate (the clock runs at it and a step comes every `stepMs` of venue time).
+import type { BatchListener } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
 import type { MarketDriver } from "./desk";
@@ -25,6 +26,7 @@ export abstract class PacedDriver implements MarketDriver {
   /** Wall ms spent in steps. */
   protected wallMs = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private unlisten: (() => void) | null = null;
   private looping = false;
   private finished!: () => void;
   /** Resolves when it stops (its work done, or stop()). */
@@ -39,6 +41,11 @@ export abstract class PacedDriver implements MarketDriver {
   protected abstract get complete(): boolean;
 
   abstract status(): Record<string, unknown>;
+
+  /** Hears every committed batch until it stops (one listener per driver). */
+  protected listen(listener: BatchListener): void {
+    this.unlisten = this.ex.sequencer.onCommitted(listener);
+  }
 
   /** Begins stepping (once started up). */
   protected run(): void {
@@ -69,6 +76,7 @@ export abstract class PacedDriver implements MarketDriver {
     if (this.timer) clearTimeout(this.timer);
     this.ex.clock.run(1);
     await Promise.all(this.pending.splice(0));
+    this.unlisten?.();
     this.finished();
   }
 
@@ -94,6 +102,7 @@ export abstract class PacedDriver implements MarketDriver {
     } catch (error) {
       log("error", "the simulation or replay stopped on an error", { error: String(error) });
       this.state = "stopped";
+      this.unlisten?.();
       this.finished();
     } finally {
       this.looping = false;

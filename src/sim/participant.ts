@@ -24,6 +24,13 @@ export function referencePrice(v: MarketView): number {
   return v.bestBid ?? v.bestAsk ?? v.lastPrice ?? v.fundamental.ticks;
 }
 
+/** Pareto sizes in the base asset: minimum, tail index (smaller: heavier), cap. */
+export interface SizeParams {
+  minSize: number;
+  sizeTail: number;
+  maxSize: number;
+}
+
 export abstract class Participant<P = unknown> {
   /** Venue time of its next wake, ms. */
   nextWake = 0;
@@ -65,6 +72,11 @@ export abstract class Participant<P = unknown> {
   /** Lots from a size in the base asset (a participant's parameters are in the base asset). */
   protected lots(size: number): number {
     return Math.max(this.market.minQuantityLots, Math.round(size / Number(this.market.spec.stepSize)));
+  }
+
+  /** A heavy-tailed size, in lots. */
+  protected drawLots(p: SizeParams): number {
+    return this.lots(this.random.pareto(p.minSize, p.sizeTail, p.maxSize));
   }
 
   /** Its holding of the base asset in lots, free and locked. */

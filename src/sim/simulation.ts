@@ -65,7 +65,7 @@ export class Simulation extends PacedDriver {
     this.seed = options.seed ?? spec.seed ?? 1;
     this.queue = new WakeQueue(this.participants);
     this.sampler = new BookSampler(ex);
-    ex.sequencer.onCommitted((r) => {
+    this.listen((r) => {
       if (this.state === "running") this.trades += r.trades.length;
     });
   }

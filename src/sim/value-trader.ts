@@ -2,17 +2,14 @@
 // mispriced by more than its threshold, takes liquidity toward its estimate with an IOC limit
 // order (paying up to its estimate less the threshold); otherwise it waits.
 import type { Side } from "../orders/order";
-import { Participant, type MarketView } from "./participant";
+import { Participant, type SizeParams, type MarketView } from "./participant";
 
-export interface ValueTraderParams {
+export interface ValueTraderParams extends SizeParams {
   ratePerMinute: number;
   /** Standard deviation of the log error of its look at the fundamental. */
   observationNoise: number;
   /** Mispricing it acts on, basis points of the price. */
   thresholdBps: number;
-  minSize: number;
-  sizeTail: number;
-  maxSize: number;
 }
 
 export class ValueTrader extends Participant<ValueTraderParams> {
@@ -22,7 +19,7 @@ export class ValueTrader extends Participant<ValueTraderParams> {
     const p = this.params;
     this.nextWake = v.now + Math.max(1, Math.round(this.random.exponential(60_000 / p.ratePerMinute)));
     const estimate = v.fundamental.ticks * Math.exp(p.observationNoise * this.random.normal());
-    const lots = this.lots(this.random.pareto(p.minSize, p.sizeTail, p.maxSize));
+    const lots = this.drawLots(p);
     const margin = 1 + p.thresholdBps / 10_000;
     let side: Side | null = null;
     if (v.bestAsk !== null && estimate > v.bestAsk * margin) side = "buy";
