@@ -293,7 +293,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       body: SimulationChangeBody,
       ...describe("simulation", "Change a simulation", "A new pace; new parameters for every participant of a kind (in one market or all); new fundamental parameters. Each takes effect at the participants' next wake.", EXAMPLES.simulation),
     })
-    .post("/api/v1/sim/pause", () => (sim.pause(), sim.status()), describe("simulation", "Pause", "Participants stop acting; the venue clock goes on at real time.", EXAMPLES.simulation))
+    .post("/api/v1/sim/pause", async () => (await sim.pause(), sim.status()), describe("simulation", "Pause", "Participants stop acting; the venue clock goes on at real time.", EXAMPLES.simulation))
     .post("/api/v1/sim/resume", () => (sim.resume(), sim.status()), describe("simulation", "Resume", "At the pace it had.", EXAMPLES.simulation))
     .delete("/api/v1/sim", async () => (await sim.stop(), sim.status()), describe("simulation", "Stop", "Stops the simulation or replay once its step in flight is committed; participants' orders stay in the book.", EXAMPLES.simulation))
 

@@ -13,7 +13,7 @@ import { Replay, type ReplayOptions } from "../replay/replayer";
 export interface MarketDriver {
   readonly state: string;
   readonly done: Promise<void>;
-  pause(): void;
+  pause(): Promise<void>;
   resume(): void;
   setPace(pace: Pace): void;
   stop(): Promise<void>;
@@ -62,8 +62,9 @@ export class SimulationDesk {
     return this.driver?.status() ?? { state: "none" };
   }
 
-  pause(): void {
-    this.running().pause();
+  /** Resolves once the step in flight is committed. */
+  async pause(): Promise<void> {
+    await this.running().pause();
   }
 
   resume(): void {

@@ -26,8 +26,11 @@ export abstract class PacedDriver implements MarketDriver {
   /** Wall ms spent in steps. */
   protected wallMs = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Ends the loop's sleep between steps early (a pause or a stop). */
+  private wake: (() => void) | null = null;
   private unlisten: (() => void) | null = null;
-  private looping = false;
+  /** The loop of steps while it runs: done once the step in flight is committed after a pause or stop. */
+  private looping: Promise<void> | null = null;
   private finished!: () => void;
   /** Resolves when it stops (its work done, or stop()). */
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
@@ -51,14 +54,16 @@ export abstract class PacedDriver implements MarketDriver {
   protected run(): void {
     this.state = "running";
     this.applyPace();
-    void this.loop();
+    this.looping ??= this.loop().finally(() => (this.looping = null));
   }
 
-  pause(): void {
+  /** Resolves once the step in flight is committed: from then on the book stands still. */
+  async pause(): Promise<void> {
     if (this.state !== "running") return;
     this.state = "paused";
     this.ex.clock.run(1);
-    if (this.timer) clearTimeout(this.timer);
+    this.interrupt();
+    await this.looping;
   }
 
   resume(): void {
@@ -73,11 +78,16 @@ export abstract class PacedDriver implements MarketDriver {
   async stop(): Promise<void> {
     if (this.state === "stopped") return;
     this.state = "stopped";
-    if (this.timer) clearTimeout(this.timer);
+    this.interrupt();
     this.ex.clock.run(1);
     await Promise.all(this.pending.splice(0));
     this.unlisten?.();
     this.finished();
+  }
+
+  private interrupt(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
   }
 
   private applyPace(): void {
@@ -85,8 +95,6 @@ export abstract class PacedDriver implements MarketDriver {
   }
 
   private async loop(): Promise<void> {
-    if (this.looping) return;
-    this.looping = true;
     try {
       while (this.state === "running") {
         const began = performance.now();
@@ -97,15 +105,19 @@ export abstract class PacedDriver implements MarketDriver {
           break;
         }
         if (this.pace === "max") await new Promise((resolve) => setImmediate(resolve));
-        else await new Promise((resolve) => (this.timer = setTimeout(resolve, this.stepMs / (this.pace === "realtime" ? 1 : (this.pace as number)))));
+        else {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            this.timer = setTimeout(resolve, this.stepMs / (this.pace === "realtime" ? 1 : (this.pace as number)));
+          });
+          this.wake = null;
+        }
       }
     } catch (error) {
       log("error", "the simulation or replay stopped on an error", { error: String(error) });
       this.state = "stopped";
       this.unlisten?.();
       this.finished();
-    } finally {
-      this.looping = false;
     }
   }
 }
