@@ -11,6 +11,7 @@ import { log } from "./log";
 import type { Limits } from "./core/admission";
 import type { SyncMode } from "./store/database";
 import { SimulationDesk } from "./sim/desk";
+import { tradingScreen } from "./screen/plugin";
 import { PRESETS, type ScenarioSpec } from "./sim/scenarios";
 import type { SimulationOptions } from "./sim/simulation";
 import type { ReplayOptions } from "./replay/replayer";
@@ -60,7 +61,7 @@ export function startServer(options: ServerOptions): RunningServer {
   });
   const metrics = new Metrics();
   const sim = new SimulationDesk(exchange);
-  const app = createApp(exchange, { streams, metrics, sim, surfaces: [binance.plugin as unknown as Elysia] }).listen({
+  const app = createApp(exchange, { streams, metrics, sim, surfaces: [binance.plugin as unknown as Elysia, tradingScreen() as unknown as Elysia] }).listen({
     hostname: options.host,
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.

@@ -1,0 +1,90 @@
+// Everything the screen shows of one market, kept from its public streams: the book (sequence-
+// checked, resubscribed on a gap), the recent trades and the ticker. Views listen to its stores
+// and draw once per frame.
+
+import { api, type Ticker } from "./api";
+import { LocalBook, type BookSnapshot, type BookUpdate } from "./book";
+import type { StreamTrade } from "./candles";
+import { FrameStore } from "./frame";
+import type { Message, Stream } from "./stream";
+
+/** Trades the tape keeps, newest first. */
+const TAPE_LENGTH = 60;
+
+export class MarketFeed {
+  readonly book = new FrameStore(new LocalBook());
+  readonly trades = new FrameStore<StreamTrade[]>([]);
+  readonly ticker = new FrameStore<Ticker | null>(null);
+  /** Book updates applied and gaps seen (each gap resubscribes). */
+  readonly bookStats = { updates: 0, gaps: 0 };
+  private awaitingSnapshot = true;
+  private readonly tradeListeners = new Set<(trades: StreamTrade[]) => void>();
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(private readonly stream: Stream, readonly symbol: string) {
+    const bookChannel = `book:${symbol}`;
+    this.unsubscribe = [
+      stream.subscribe(bookChannel, (m) => this.onBook(bookChannel, m)),
+      stream.subscribe(`trades:${symbol}`, (m) => this.onTrades(m.trades as StreamTrade[])),
+      stream.subscribe(`ticker:${symbol}`, (m) => this.ticker.set(m as unknown as Ticker)),
+    ];
+    void this.loadTape();
+    void api<Ticker>("GET", `/api/v1/markets/${symbol}/ticker`).then((t) => {
+      if (this.ticker.value === null) this.ticker.set(t);
+    }, () => {});
+  }
+
+  /** Hears each message's trades, oldest first, until the returned function is called. */
+  onTrade(listener: (trades: StreamTrade[]) => void): () => void {
+    this.tradeListeners.add(listener);
+    return () => this.tradeListeners.delete(listener);
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+    this.tradeListeners.clear();
+  }
+
+  private onBook(channel: string, m: Message): void {
+    const book = this.book.value;
+    if (m.type === "snapshot") {
+      book.snapshot(m as unknown as BookSnapshot);
+      this.awaitingSnapshot = false;
+    } else {
+      const result = book.update(m as unknown as BookUpdate);
+      if (result === "stale") return;
+      if (result === "gap") {
+        // Ask once; the updates before the new snapshot are gaps too, and are dropped.
+        if (!this.awaitingSnapshot) {
+          this.awaitingSnapshot = true;
+          this.bookStats.gaps++;
+          this.stream.resubscribe(channel);
+        }
+        return;
+      }
+      this.bookStats.updates++;
+    }
+    this.book.touch();
+  }
+
+  private onTrades(trades: StreamTrade[]): void {
+    const tape = this.trades.value;
+    for (const t of trades) tape.unshift(t);
+    if (tape.length > TAPE_LENGTH) tape.length = TAPE_LENGTH;
+    this.trades.touch();
+    for (const l of this.tradeListeners) l(trades);
+  }
+
+  /** The tape starts from the REST trades; trades the stream brought meanwhile are kept, the
+   *  REST answer's older ones go after them. */
+  private async loadTape(): Promise<void> {
+    const recent = await api<(StreamTrade & { symbol: string })[]>("GET", `/api/v1/markets/${this.symbol}/trades?limit=${TAPE_LENGTH}`).catch(() => []);
+    const tape = this.trades.value;
+    const oldestStreamed = tape.length > 0 ? BigInt(tape[tape.length - 1]!.tradeId) : null;
+    for (const t of recent) {
+      if (oldestStreamed === null || BigInt(t.tradeId) < oldestStreamed) tape.push(t);
+    }
+    if (tape.length > TAPE_LENGTH) tape.length = TAPE_LENGTH;
+    this.trades.touch();
+  }
+}

@@ -1,0 +1,91 @@
+// The cumulative depth chart: bids' running total stepping down to the left of the spread, asks'
+// to the right, over the levels within a band around the middle, drawn on a canvas once per frame.
+import { useEffect, useRef } from "preact/hooks";
+import type { LocalBook } from "../book";
+import type { MarketFeed } from "../market-feed";
+
+/** The band drawn: this fraction of the middle price either side. */
+const BAND = 0.02;
+const BID = "#26a69a", ASK = "#ef5350";
+
+export function DepthChart({ feed }: { feed: MarketFeed }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const draw = (book: LocalBook) => canvas.current && drawDepth(canvas.current, book);
+    draw(feed.book.value);
+    const resize = new ResizeObserver(() => draw(feed.book.value));
+    resize.observe(canvas.current!);
+    const stop = feed.book.listen(draw);
+    return () => {
+      stop();
+      resize.disconnect();
+    };
+  }, [feed]);
+  return (
+    <div class="depth-chart">
+      <h2>Depth</h2>
+      <canvas ref={canvas} data-testid="depth-chart" />
+    </div>
+  );
+}
+
+function drawDepth(canvas: HTMLCanvasElement, book: LocalBook): void {
+  const ratio = devicePixelRatio || 1;
+  const width = canvas.clientWidth, height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  const g = canvas.getContext("2d")!;
+  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  g.clearRect(0, 0, width, height);
+  const bid = book.bids.rows[0], ask = book.asks.rows[0];
+  if (!bid && !ask) {
+    g.fillStyle = "#5c6b7a";
+    g.fillText("the book is empty", 10, 20);
+    return;
+  }
+  const mid = bid && ask ? (bid.key + ask.key) / 2 : (bid ?? ask)!.key;
+  const low = mid * (1 - BAND), high = mid * (1 + BAND);
+  const bids = cumulative(book.bids.rows, (k) => k >= low);
+  const asks = cumulative(book.asks.rows, (k) => k <= high);
+  const most = Math.max(bids.at(-1)?.[1] ?? 0, asks.at(-1)?.[1] ?? 0) || 1;
+  const x = (price: number) => ((price - low) / (high - low)) * width;
+  const y = (total: number) => height - 4 - (total / most) * (height - 24);
+  area(g, bids, x, y, height, BID);
+  area(g, asks, x, y, height, ASK);
+  g.fillStyle = "#9aa7b4";
+  g.font = "11px system-ui, sans-serif";
+  g.fillText(low.toPrecision(7), 4, 12);
+  g.fillText(high.toPrecision(7), width - 4 - g.measureText(high.toPrecision(7)).width, 12);
+}
+
+/** [price, running total] from the best level out, while `inBand` holds. */
+function cumulative(rows: readonly { key: number; quantity: string }[], inBand: (key: number) => boolean): [number, number][] {
+  const points: [number, number][] = [];
+  let total = 0;
+  for (const r of rows) {
+    if (!inBand(r.key)) break;
+    total += Number(r.quantity);
+    points.push([r.key, total]);
+  }
+  return points;
+}
+
+function area(g: CanvasRenderingContext2D, points: [number, number][], x: (p: number) => number, y: (t: number) => number, height: number, color: string): void {
+  if (points.length === 0) return;
+  g.beginPath();
+  g.moveTo(x(points[0]![0]), height);
+  let lastY = y(0);
+  for (const [price, total] of points) {
+    g.lineTo(x(price), lastY);
+    lastY = y(total);
+    g.lineTo(x(price), lastY);
+  }
+  g.lineTo(x(points.at(-1)![0]), height);
+  g.closePath();
+  g.fillStyle = `${color}40`;
+  g.strokeStyle = color;
+  g.fill();
+  g.stroke();
+}

@@ -1,0 +1,85 @@
+// Candlesticks with volume (lightweight-charts): loaded from the candles endpoint, then grown from
+// the trades stream, the last bar redrawn at most once per frame.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { CandlestickSeries, ColorType, createChart, HistogramSeries, type UTCTimestamp } from "lightweight-charts";
+import { api, type MarketInfo } from "../api";
+import { CandleSeries, INTERVALS, type ApiCandle, type Candle, type Interval } from "../candles";
+import { drawNextFrame } from "../frame";
+import type { MarketFeed } from "../market-feed";
+import { dateTime, decimalsOf } from "./format";
+
+const UP = "#26a69a", DOWN = "#ef5350";
+
+export function PriceChart({ market, feed }: { market: MarketInfo; feed: MarketFeed }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [interval, setInterval] = useState<Interval>("1m");
+  const [legend, setLegend] = useState<Candle | null>(null);
+  const price = (n: number) => n.toFixed(decimalsOf(market.tickSize));
+
+  useEffect(() => {
+    const chart = createChart(container.current!, {
+      autoSize: true,
+      layout: { background: { type: ColorType.Solid, color: "#0f141b" }, textColor: "#9aa7b4", attributionLogo: false },
+      grid: { vertLines: { color: "#1b232d" }, horzLines: { color: "#1b232d" } },
+      timeScale: { timeVisible: true, secondsVisible: false },
+    });
+    const candles = chart.addSeries(CandlestickSeries, {
+      upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN,
+      priceFormat: { type: "price", precision: decimalsOf(market.tickSize), minMove: Number(market.tickSize) },
+    });
+    const volume = chart.addSeries(HistogramSeries, { priceScaleId: "volume", priceFormat: { type: "volume" } });
+    chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
+
+    const toBar = (c: Candle) => ({ time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close });
+    const toVolume = (c: Candle) => ({ time: c.time as UTCTimestamp, value: c.volume, color: c.close >= c.open ? `${UP}80` : `${DOWN}80` });
+    const series = new CandleSeries(interval);
+    let loaded = false, removed = false;
+    let changed: Candle | undefined;
+    const drawLast = () => {
+      if (!changed || removed) return;
+      candles.update(toBar(changed));
+      volume.update(toVolume(changed));
+      setLegend({ ...changed });
+      changed = undefined;
+    };
+    // Trades streamed before the candles answer are in that answer already (the server publishes
+    // a batch's trades before it handles a later request), so only later ones are added.
+    const stopListening = feed.onTrade((trades) => {
+      if (!loaded) return;
+      for (const t of trades) changed = series.add(t) ?? changed;
+      if (changed) drawNextFrame(drawLast);
+    });
+    api<ApiCandle[]>("GET", `/api/v1/markets/${market.symbol}/candles?interval=${interval}&limit=1000`).then((rows) => {
+      if (removed) return;
+      series.load(rows);
+      candles.setData(series.candles.map(toBar));
+      volume.setData(series.candles.map(toVolume));
+      setLegend(series.last() ? { ...series.last()! } : null);
+      loaded = true;
+    }, () => {});
+    return () => {
+      removed = true;
+      stopListening();
+      chart.remove();
+    };
+  }, [market.symbol, interval]);
+
+  return (
+    <div class="price-chart">
+      <div class="chart-head">
+        <span class="intervals">
+          {(Object.keys(INTERVALS) as Interval[]).map((i) => (
+            <button class={i === interval ? "active" : ""} data-testid={`interval-${i}`} onClick={() => setInterval(i)}>{i}</button>
+          ))}
+        </span>
+        <span class="legend" data-testid="chart-legend" data-trades={legend?.trades ?? 0} data-volume={legend?.volumeText ?? "0"} data-close={legend?.closeText ?? ""}>
+          {legend
+            ? <>{dateTime(legend.time * 1000)} O {price(legend.open)} H {price(legend.high)} L {price(legend.low)} C {legend.closeText} · V {legend.volumeText} {market.baseAsset} · {legend.trades} trades</>
+            : "no trades yet"}
+        </span>
+      </div>
+      <div class="chart-canvas" ref={container} data-testid="price-chart" />
+    </div>
+  );
+}
