@@ -20,7 +20,7 @@ async function bundledPage(): Promise<Asset[]> {
   const embedded = (page as { files?: { path: string; headers: { "content-type": string } }[] }).files;
   if (embedded) return embedded.map((f) => ({ path: at(f.path), body: Bun.file(f.path), type: f.headers["content-type"] }));
   const result = await Bun.build({
-    entrypoints: [page.index], minify: !process.env.SCREEN_DEBUG, publicPath: "/", target: "browser",
+    entrypoints: [page.index], minify: true, publicPath: "/", target: "browser",
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
   });
   if (!result.success) throw new AggregateError(result.logs, "the trading screen did not build");

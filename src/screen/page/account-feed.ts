@@ -1,6 +1,7 @@
 // The account behind the pasted API key: its balances and orders (fills included), loaded over
-// REST and kept live from the private streams. Stream messages that arrive before the REST answers
-// are held and applied after them, in order, so the newest state always wins.
+// REST and kept live from the private streams. It loads again each time a private channel is
+// (re)subscribed, since changes while the socket was down are not streamed; stream messages that
+// arrive before the REST answers are held and applied after them, in order, so the newest wins.
 
 import { api, OPEN_STATUSES, type AccountView, type Balance, type Order } from "./api";
 import { FrameStore } from "./frame";
@@ -21,12 +22,19 @@ export interface AccountState {
 export class AccountFeed {
   readonly state = new FrameStore<AccountState>({ accountId: null, name: null, balances: new Map(), orders: new Map(), error: null });
   private held: Message[] | null = [];
+  /** Of the latest load: an older one that answers late is dropped. */
+  private generation = 0;
   private readonly unsubscribe: (() => void)[];
 
   constructor(stream: Stream, readonly apiKey: string) {
     stream.authenticate(apiKey);
-    const receive = (m: Message) => (this.held ? this.held.push(m) : this.apply(m));
+    const receive = (m: Message) => {
+      if (m.type === "subscribed") void this.load();
+      else if (this.held) this.held.push(m);
+      else this.apply(m);
+    };
     this.unsubscribe = [stream.subscribe("orders", receive), stream.subscribe("balances", receive)];
+    // At once as well, so that a key the exchange does not know is said at once.
     void this.load();
   }
 
@@ -48,6 +56,8 @@ export class AccountFeed {
   }
 
   private async load(): Promise<void> {
+    const generation = ++this.generation;
+    this.held ??= [];
     const s = this.state.value;
     try {
       const [account, open, closed] = await Promise.all([
@@ -55,11 +65,15 @@ export class AccountFeed {
         api<Order[]>("GET", "/api/v1/orders?status=open&limit=1000", undefined, this.apiKey),
         api<Order[]>("GET", `/api/v1/orders?status=closed&limit=${CLOSED_KEPT}`, undefined, this.apiKey),
       ]);
+      if (generation !== this.generation) return;
       s.accountId = account.accountId;
       s.name = account.name;
-      for (const b of account.balances) s.balances.set(b.asset, b);
-      for (const o of [...closed, ...open]) s.orders.set(o.orderId, o);
+      s.balances = new Map(account.balances.map((b) => [b.asset, b]));
+      // Oldest first, as trimClosed expects (the API answers newest first).
+      s.orders = new Map([...closed.reverse(), ...open].map((o) => [o.orderId, o]));
+      s.error = null;
     } catch (error) {
+      if (generation !== this.generation) return;
       s.error = error instanceof Error ? error.message : String(error);
     }
     const held = this.held ?? [];

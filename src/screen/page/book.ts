@@ -21,6 +21,10 @@ interface Row {
   quantity: string;
 }
 
+/** Levels a side keeps: the stream's snapshot holds the best 1,000, and updates add levels without
+ *  bound, so the worst are let go (a level that changes again comes back with its quantity). */
+export const MAX_LEVELS = 2_000;
+
 /** One side, best first: bids by falling price, asks by rising price. */
 class Side {
   readonly rows: Row[] = [];
@@ -46,7 +50,10 @@ class Side {
     const remove = Number(quantity) === 0;
     if (found && remove) rows.splice(lo, 1);
     else if (found) rows[lo]!.quantity = quantity;
-    else if (!remove) rows.splice(lo, 0, { key, price, quantity });
+    else if (!remove && lo < MAX_LEVELS) {
+      rows.splice(lo, 0, { key, price, quantity });
+      if (rows.length > MAX_LEVELS) rows.length = MAX_LEVELS;
+    }
   }
 
   private before(a: number, b: number): boolean {

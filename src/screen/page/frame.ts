@@ -7,8 +7,8 @@ type Draw = () => void;
 const dirty = new Set<Draw>();
 let requested = false;
 
-/** Frames drawn so far, and the time each took (the status bar's health of the page itself). */
-export const frameStats = { frames: 0, lastDrawMs: 0 };
+/** Frames drawn so far, and the time spent drawing them (the health of the page itself). */
+export const frameStats = { frames: 0, drawMs: 0 };
 
 function drawFrame(): void {
   requested = false;
@@ -23,7 +23,7 @@ function drawFrame(): void {
     }
   }
   frameStats.frames++;
-  frameStats.lastDrawMs = performance.now() - started;
+  frameStats.drawMs += performance.now() - started;
 }
 
 /** Runs `draw` in the next animation frame, once however often it is asked for before then. */
@@ -43,6 +43,9 @@ export class FrameStore<T> {
     for (const l of this.listeners) l(this.value);
   };
 
+  /** Grows with every change: a view that starts listening after it drew knows if it missed one. */
+  version = 0;
+
   constructor(public value: T) {}
 
   set(value: T): void {
@@ -52,6 +55,7 @@ export class FrameStore<T> {
 
   /** The value changed in place. */
   touch(): void {
+    this.version++;
     if (this.listeners.size > 0) drawNextFrame(this.notify);
   }
 

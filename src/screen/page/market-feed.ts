@@ -1,6 +1,7 @@
 // Everything the screen shows of one market, kept from its public streams: the book (sequence-
-// checked, resubscribed on a gap), the recent trades and the ticker. Views listen to its stores
-// and draw once per frame.
+// checked, resubscribed on a gap) and the recent trades. Views listen to its stores and draw once
+// per frame. The best bid, ask and last price come from those two; the ticker (for the 24-hour
+// volume) is asked for every few seconds rather than streamed, a third fewer messages under load.
 
 import { api, type Ticker } from "./api";
 import { LocalBook, type BookSnapshot, type BookUpdate } from "./book";
@@ -10,28 +11,35 @@ import type { Message, Stream } from "./stream";
 
 /** Trades the tape keeps, newest first. */
 const TAPE_LENGTH = 60;
+const TICKER_EVERY_MS = 2_000;
 
 export class MarketFeed {
   readonly book = new FrameStore(new LocalBook());
   readonly trades = new FrameStore<StreamTrade[]>([]);
   readonly ticker = new FrameStore<Ticker | null>(null);
+  /** Counts the times the trades stream was subscribed again (after a reconnect): what was
+   *  built from it (the candles) is loaded again, since trades may have been missed meanwhile. */
+  readonly resyncs = new FrameStore(0);
   /** Book updates applied and gaps seen (each gap resubscribes). */
   readonly bookStats = { updates: 0, gaps: 0 };
   private awaitingSnapshot = true;
+  private subscribedBefore = false;
   private readonly tradeListeners = new Set<(trades: StreamTrade[]) => void>();
   private readonly unsubscribe: (() => void)[];
+  private readonly tickerTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly stream: Stream, readonly symbol: string) {
     const bookChannel = `book:${symbol}`;
     this.unsubscribe = [
       stream.subscribe(bookChannel, (m) => this.onBook(bookChannel, m)),
-      stream.subscribe(`trades:${symbol}`, (m) => this.onTrades(m.trades as StreamTrade[])),
-      stream.subscribe(`ticker:${symbol}`, (m) => this.ticker.set(m as unknown as Ticker)),
+      stream.subscribe(`trades:${symbol}`, (m) => {
+        if (m.type === "trades") this.onTrades(m.trades as StreamTrade[]);
+        else if (m.type === "subscribed") this.onTradesSubscribed();
+      }),
     ];
-    void this.loadTape();
-    void api<Ticker>("GET", `/api/v1/markets/${symbol}/ticker`).then((t) => {
-      if (this.ticker.value === null) this.ticker.set(t);
-    }, () => {});
+    const askTicker = () => api<Ticker>("GET", `/api/v1/markets/${symbol}/ticker`).then((t) => this.ticker.set(t), () => {});
+    void askTicker();
+    this.tickerTimer = setInterval(askTicker, TICKER_EVERY_MS);
   }
 
   /** Hears each message's trades, oldest first, until the returned function is called. */
@@ -42,11 +50,13 @@ export class MarketFeed {
 
   close(): void {
     for (const u of this.unsubscribe) u();
+    clearInterval(this.tickerTimer);
     this.tradeListeners.clear();
   }
 
   private onBook(channel: string, m: Message): void {
     const book = this.book.value;
+    if (m.type === "subscribed") return;
     if (m.type === "snapshot") {
       book.snapshot(m as unknown as BookSnapshot);
       this.awaitingSnapshot = false;
@@ -73,6 +83,15 @@ export class MarketFeed {
     if (tape.length > TAPE_LENGTH) tape.length = TAPE_LENGTH;
     this.trades.touch();
     for (const l of this.tradeListeners) l(trades);
+  }
+
+  private onTradesSubscribed(): void {
+    if (this.subscribedBefore) {
+      this.trades.value.length = 0;
+      this.resyncs.set(this.resyncs.value + 1);
+    }
+    this.subscribedBefore = true;
+    void this.loadTape();
   }
 
   /** The tape starts from the REST trades; trades the stream brought meanwhile are kept, the

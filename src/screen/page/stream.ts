@@ -17,7 +17,9 @@ export interface StreamHealth {
 }
 
 const PRIVATE = new Set(["orders", "balances"]);
-const ANSWERS = new Set(["subscribed", "unsubscribed", "authenticated", "pong"]);
+// Answers with no data for a channel. "subscribed" does go to the channel's handlers: after it,
+// every change is streamed, so it is when a view (re)loads what it shows over REST.
+const ANSWERS = new Set(["unsubscribed", "authenticated", "pong"]);
 const MAX_BACKOFF_MS = 5_000;
 
 export class Stream {
@@ -62,11 +64,14 @@ export class Stream {
     this.sendSubscribe(channel);
   }
 
-  /** The key private channels use; changing it reconnects, so nothing of the last account is heard. */
+  /** The key private channels use; changing it opens a new socket (nothing of the last account
+   *  is heard again), which authenticates, then subscribes every channel. */
   authenticate(apiKey: string | null): void {
     if (apiKey === this.apiKey) return;
     this.apiKey = apiKey;
-    this.socket?.close();
+    const old = this.socket;
+    this.connect();
+    old?.close();
   }
 
   private sendSubscribe(channel: string): void {
@@ -88,7 +93,8 @@ export class Stream {
       if (this.apiKey) this.send({ op: "auth", apiKey: this.apiKey });
       for (const channel of this.handlers.keys()) this.sendSubscribe(channel);
     };
-    socket.onmessage = (event) => this.receive(String(event.data));
+    // A replaced socket may still deliver what was in flight: the new one streams it again.
+    socket.onmessage = (event) => this.socket === socket && this.receive(String(event.data));
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.health.value.connected = false;
@@ -107,7 +113,6 @@ export class Stream {
       this.health.touch();
       return;
     }
-    // Answers to the page's own requests (subscribed, authenticated, pong) carry no data.
     if (message.channel === undefined || ANSWERS.has(message.type)) return;
     for (const handler of this.handlers.get(message.channel) ?? []) handler(message);
   }

@@ -10,7 +10,7 @@ import type { Ticket } from "./order-entry";
 import { decimalsOf } from "./format";
 import { useStore } from "./use-store";
 
-const DEPTH = 12;
+const DEPTH = 11;
 
 export function BookLadder({ market, feed, account, ticket }: { market: MarketInfo; feed: MarketFeed; account: AccountFeed | null; ticket: FrameStore<Ticket> }) {
   const book = useStore(feed.book);

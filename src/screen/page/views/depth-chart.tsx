@@ -1,11 +1,13 @@
 // The cumulative depth chart: bids' running total stepping down to the left of the spread, asks'
-// to the right, over the levels within a band around the middle, drawn on a canvas once per frame.
+// to the right, over the best levels of each side (a band around the middle wide enough for them,
+// at most 5% either way), drawn on a canvas once per frame.
 import { useEffect, useRef } from "preact/hooks";
 import type { LocalBook } from "../book";
 import type { MarketFeed } from "../market-feed";
 
-/** The band drawn: this fraction of the middle price either side. */
-const BAND = 0.02;
+/** Levels of each side the band is made to hold, and the widest it may be (of the middle price). */
+const LEVELS = 100;
+const MAX_BAND = 0.05;
 const BID = "#26a69a", ASK = "#ef5350";
 
 export function DepthChart({ feed }: { feed: MarketFeed }) {
@@ -46,7 +48,9 @@ function drawDepth(canvas: HTMLCanvasElement, book: LocalBook): void {
     return;
   }
   const mid = bid && ask ? (bid.key + ask.key) / 2 : (bid ?? ask)!.key;
-  const low = mid * (1 - BAND), high = mid * (1 + BAND);
+  const deepest = (rows: readonly { key: number }[]) => Math.abs((rows[Math.min(rows.length, LEVELS) - 1]?.key ?? mid) - mid);
+  const half = Math.min(mid * MAX_BAND, Math.max(deepest(book.bids.rows), deepest(book.asks.rows), mid * 0.0005) * 1.05);
+  const low = mid - half, high = mid + half;
   const bids = cumulative(book.bids.rows, (k) => k >= low);
   const asks = cumulative(book.asks.rows, (k) => k <= high);
   const most = Math.max(bids.at(-1)?.[1] ?? 0, asks.at(-1)?.[1] ?? 0) || 1;

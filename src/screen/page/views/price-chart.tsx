@@ -7,6 +7,7 @@ import { CandleSeries, INTERVALS, type ApiCandle, type Candle, type Interval } f
 import { drawNextFrame } from "../frame";
 import type { MarketFeed } from "../market-feed";
 import { dateTime, decimalsOf } from "./format";
+import { useStore } from "./use-store";
 
 const UP = "#26a69a", DOWN = "#ef5350";
 
@@ -14,6 +15,7 @@ export function PriceChart({ market, feed }: { market: MarketInfo; feed: MarketF
   const container = useRef<HTMLDivElement>(null);
   const [interval, setInterval] = useState<Interval>("1m");
   const [legend, setLegend] = useState<Candle | null>(null);
+  const resyncs = useStore(feed.resyncs);
   const price = (n: number) => n.toFixed(decimalsOf(market.tickSize));
 
   useEffect(() => {
@@ -63,7 +65,7 @@ export function PriceChart({ market, feed }: { market: MarketInfo; feed: MarketF
       stopListening();
       chart.remove();
     };
-  }, [market.symbol, interval]);
+  }, [market.symbol, interval, resyncs]);
 
   return (
     <div class="price-chart">
@@ -73,7 +75,7 @@ export function PriceChart({ market, feed }: { market: MarketInfo; feed: MarketF
             <button class={i === interval ? "active" : ""} data-testid={`interval-${i}`} onClick={() => setInterval(i)}>{i}</button>
           ))}
         </span>
-        <span class="legend" data-testid="chart-legend" data-trades={legend?.trades ?? 0} data-volume={legend?.volumeText ?? "0"} data-close={legend?.closeText ?? ""}>
+        <span class="legend" data-testid="chart-legend" data-time={legend ? legend.time * 1000 : ""} data-trades={legend?.trades ?? 0} data-volume={legend?.volumeText ?? "0"} data-close={legend?.closeText ?? ""}>
           {legend
             ? <>{dateTime(legend.time * 1000)} O {price(legend.open)} H {price(legend.high)} L {price(legend.low)} C {legend.closeText} · V {legend.volumeText} {market.baseAsset} · {legend.trades} trades</>
             : "no trades yet"}

@@ -19,6 +19,8 @@ interface Props {
 
 export function TopBar({ markets, market, feed, stream, view, onView, onMarket }: Props) {
   const ticker = useStore(feed.ticker);
+  const book = useStore(feed.book);
+  const lastTrade = useStore(feed.trades)[0];
   const health = useStore(stream.health);
   const framesPerSecond = useFramesPerSecond();
   return (
@@ -28,9 +30,9 @@ export function TopBar({ markets, market, feed, stream, view, onView, onMarket }
         {markets.map((m) => <option value={m.symbol}>{m.symbol}</option>)}
       </select>
       <dl class="ticker" data-testid="ticker">
-        <div><dt>last</dt><dd data-testid="last-price">{ticker?.lastPrice ?? "–"}</dd></div>
-        <div><dt>bid</dt><dd class="buy">{ticker?.bestBid ?? "–"}</dd></div>
-        <div><dt>ask</dt><dd class="sell">{ticker?.bestAsk ?? "–"}</dd></div>
+        <div><dt>last</dt><dd data-testid="last-price">{lastTrade?.price ?? ticker?.lastPrice ?? "–"}</dd></div>
+        <div><dt>bid</dt><dd class="buy">{book.bestBid() ?? "–"}</dd></div>
+        <div><dt>ask</dt><dd class="sell">{book.bestAsk() ?? "–"}</dd></div>
         <div><dt>24h volume</dt><dd>{ticker ? `${ticker.volume24h} ${market.baseAsset}` : "–"}</dd></div>
       </dl>
       <nav class="tabs">
@@ -38,7 +40,7 @@ export function TopBar({ markets, market, feed, stream, view, onView, onMarket }
         <button class={view === "operator" ? "active" : ""} data-testid="operator-tab" onClick={() => onView("operator")}>Operator</button>
       </nav>
       <span class={`link ${health.connected ? "up" : "down"}`} data-testid="stream-health" data-messages={health.messages}
-        data-frames={frameStats.frames} data-book-updates={feed.bookStats.updates} data-book-gaps={feed.bookStats.gaps}
+        data-frames={frameStats.frames} data-draw-ms={Math.round(frameStats.drawMs)} data-book-updates={feed.bookStats.updates} data-book-gaps={feed.bookStats.gaps}
         title="the page's stream: messages per second, and frames it drew per second">
         {health.connected ? "live" : "reconnecting…"} · {health.messagesPerSecond} msg/s · {framesPerSecond} fps
       </span>
