@@ -2,13 +2,13 @@
 // compiled binary (`npm run build`) on loopback, with every address but the exchange's refused.
 // Screenshots of the main views (1280×800) are written to test/screenshots/ for a reviewer.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { bookLoad, drawingUnderLoad, launchChromium } from "./browser";
 import { client, spawnExchange, tempDir, waitFor } from "./helpers";
 
 const ROOT = join(import.meta.dir, "..");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SCREENSHOTS = join(import.meta.dir, "screenshots");
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -18,7 +18,6 @@ let call: ReturnType<typeof client>;
 const keys: Record<string, string> = {};
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM)`);
   const build = Bun.spawnSync([process.execPath, "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if (build.exitCode !== 0) throw new Error(`npm run build failed: ${build.stderr.toString()}`);
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -28,15 +27,7 @@ beforeAll(async () => {
     const made = await call("POST", "/api/v1/accounts", { json: { name, deposits: { USD: "1000000", BTC: "100", ETH: "1000" } } });
     keys[name] = made.body.apiKey;
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-      // The network is closed: no name resolves except the loopback address the exchange is on.
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -338,79 +329,18 @@ test("the operator panel shows the exchange's figures and runs the simulation", 
   }
 }, 60_000);
 
-/**
- * Book updates at a steady rate, from `workers` clients each sending orders one at a time: limit
- * orders near the top of BTC-USD and cancels of them, and now and then a small market order (so
- * the tape and the chart move too). Each order is a batch of its own, so nearly each one is an
- * update on the book stream. Runs until `stop` is set.
- */
-async function bookLoad(url: string, key: string, perSecond: number, stop: { done: boolean }, workers = 2): Promise<number> {
-  const headers = { "content-type": "application/json", "x-api-key": key };
-  const open: string[] = [];
-  let sent = 0, seed = 7;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const send = async () => {
-    const r = random();
-    if (open.length > 200 || (open.length > 20 && r < 0.45)) {
-      await fetch(`${url}/api/v1/orders/${open.splice(Math.floor(random() * open.length), 1)[0]}`, { method: "DELETE", headers });
-      return;
-    }
-    const side = random() < 0.5 ? "buy" : "sell";
-    const body = r > 0.97
-      ? { symbol: "BTC-USD", side, type: "market", quantity: "0.0010" }
-      : { symbol: "BTC-USD", side, type: "limit", quantity: "0.0100", price: (side === "buy" ? 40000 - Math.floor(random() * 40) : 40100 + Math.floor(random() * 40)).toFixed(2) };
-    const placed = await (await fetch(`${url}/api/v1/orders`, { method: "POST", headers, body: JSON.stringify(body) })).json();
-    if (placed.status === "new") open.push(placed.orderId);
-  };
-  const worker = async () => {
-    const began = performance.now();
-    for (let n = 0; !stop.done; n++) {
-      const due = began + (n * 1000 * workers) / perSecond;
-      if (performance.now() < due) await Bun.sleep(due - performance.now());
-      await send();
-      sent++;
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
-  return sent;
-}
-
 test("with over a thousand book updates a second the page keeps drawing and its memory stays flat over 60 s", async () => {
   // A second exchange of its own, so that its book is only this load's.
   const busy = await spawnExchange([join(ROOT, "dist", "exchange")], tempDir("exchange-screen-load-"));
   const loader = (await busy.call("POST", "/api/v1/accounts", { json: { name: "loader", deposits: { USD: "1000000000", BTC: "100000" } } })).body.apiKey;
   const stop = { done: false };
-  const load = bookLoad(busy.url, loader, 1400, stop);
+  // Two clients each a batch at a time: about two orders in three make a batch of their own.
+  const load = bookLoad(busy.url, loader, 2000, stop);
   const { page, context, problems } = await openScreen(busy.url);
   try {
-    const cdp = await context.newCDPSession(page);
-    const heap = async () => {
-      await cdp.send("HeapProfiler.collectGarbage");
-      return (await cdp.send("Runtime.getHeapUsage")).usedSize;
-    };
-    const health = page.getByTestId("stream-health");
-    const sample = async () => ({
-      at: Date.now(),
-      updates: Number(await health.getAttribute("data-book-updates")),
-      gaps: Number(await health.getAttribute("data-book-gaps")),
-      frames: Number(await health.getAttribute("data-frames")),
-      sequence: Number(await page.getByTestId("book").getAttribute("data-sequence")),
-    });
-    // Warm-up: the chart, the book and the JIT settle (the heap grows for ~25 s as V8 compiles).
-    await page.waitForTimeout(30_000);
-    const warm = await heap();
-    const windows = [await sample()];
-    for (let i = 0; i < 6; i++) {
-      await page.waitForTimeout(10_000);
-      windows.push(await sample());
-    }
-    const after = await heap();
-    const first = windows[0]!, last = windows.at(-1)!;
-    const seconds = (last.at - first.at) / 1000;
-    const updatesPerSecond = (last.updates - first.updates) / seconds;
-    const framesPerSecond = (last.frames - first.frames) / seconds;
+    const { windows, warmHeap, heap, updatesPerSecond, framesPerSecond } = await drawingUnderLoad(page, context);
     console.log(`screen under load: ${updatesPerSecond.toFixed(0)} book updates/s applied, ${framesPerSecond.toFixed(1)} frames/s drawn, ` +
-      `heap ${(warm / 2 ** 20).toFixed(2)} MiB after warm-up, ${(after / 2 ** 20).toFixed(2)} MiB 60 s later (x${(after / warm).toFixed(3)}), ${last.gaps} gaps`);
+      `heap ${(warmHeap / 2 ** 20).toFixed(2)} MiB after warm-up, ${(heap / 2 ** 20).toFixed(2)} MiB 60 s later (x${(heap / warmHeap).toFixed(3)}), ${windows.at(-1)!.gaps} gaps`);
     expect(updatesPerSecond).toBeGreaterThan(1000);
     // The page drew, and the book it drew kept up with the stream, in every 10-second window.
     for (let i = 1; i < windows.length; i++) {
@@ -419,12 +349,12 @@ test("with over a thousand book updates a second the page keeps drawing and its 
     }
     // What still grows after the warm-up is V8's compiled code and Chromium's own bounded
     // performance-timeline buffers (heap snapshots, BENCHMARKS.md); the page's objects do not.
-    expect(after / warm).toBeLessThan(1.2);
+    expect(heap / warmHeap).toBeLessThan(1.2);
     await page.screenshot({ path: join(SCREENSHOTS, "trade-under-load.png") });
     expect(problems).toEqual([]);
   } finally {
     stop.done = true;
-    await load;
+    console.log(`screen under load: ${await load} orders sent`);
     await context.close();
     busy.proc.kill("SIGTERM");
     await busy.proc.exited;
