@@ -25,7 +25,7 @@ for (let round = 0; round < rounds; round++) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto(exchange.url);
-  const drawn = await drawingUnderLoad(page, context, { windows: seconds / 10 });
+  const drawn = await drawingUnderLoad(page, { windows: seconds / 10 });
   // The baseline: a bare page beside the screen, counting frames for five seconds.
   const bare = await context.newPage();
   await bare.goto(`${exchange.url}/health`);
@@ -42,7 +42,7 @@ for (let round = 0; round < rounds; round++) {
   await context.close();
   exchange.proc.kill("SIGTERM");
   await exchange.proc.exited;
-  const row = { updates: drawn.updatesPerSecond, frames: drawn.framesPerSecond, bare: bareFps, heapRatio: drawn.heap / drawn.warmHeap, warmMiB: drawn.warmHeap / 2 ** 20 };
+  const row = { updates: drawn.updatesPerSecond, frames: drawn.framesPerSecond, bare: bareFps, heapRatio: drawn.end.heap / drawn.warm.heap, warmMiB: drawn.warm.heap / 2 ** 20 };
   rows.push(row);
   console.log(`round ${round + 1}: ${sent} orders sent; ${row.updates.toFixed(0)} book updates/s applied, ${row.frames.toFixed(1)} frames/s drawn ` +
     `(bare page ${row.bare.toFixed(1)}, x${(row.frames / row.bare).toFixed(2)}), heap ${row.warmMiB.toFixed(2)} MiB after warm-up, x${row.heapRatio.toFixed(3)} ${seconds} s later`);

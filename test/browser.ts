@@ -1,6 +1,6 @@
 // Chromium for the browser tests and the screen benchmark, and a steady load of book updates.
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -56,15 +56,22 @@ export async function bookLoad(url: string, key: string, perSecond: number, stop
 
 /**
  * What the screen in `page` drew while its market was busy: after `warmupMs` (the chart, the book
- * and V8's compiled code settle: the heap grows for about 25 s), `windows` samples `windowMs` apart
- * of the page's own counters (book updates applied, gaps, frames drawn, the book's sequence), and
- * the heap after a collection at the start and at the end.
+ * and V8's compiled code settle: the heap grows for about a minute), `windows` samples `windowMs` apart
+ * of the page's own counters (book updates applied, gaps, frames drawn, the book's sequence); the
+ * heap after a collection (the median of three, a second apart) and the DOM's nodes and event
+ * listeners, at the start and at the end.
  */
-export async function drawingUnderLoad(page: Page, context: BrowserContext, { warmupMs = 30_000, windows = 6, windowMs = 10_000 } = {}) {
-  const cdp = await context.newCDPSession(page);
-  const heapNow = async () => {
-    await cdp.send("HeapProfiler.collectGarbage");
-    return (await cdp.send("Runtime.getHeapUsage")).usedSize;
+export async function drawingUnderLoad(page: Page, { warmupMs = 60_000, windows = 6, windowMs = 10_000 } = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  const memory = async () => {
+    const heaps: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await page.waitForTimeout(1000);
+      await cdp.send("HeapProfiler.collectGarbage");
+      heaps.push((await cdp.send("Runtime.getHeapUsage")).usedSize);
+    }
+    const dom = await cdp.send("Memory.getDOMCounters");
+    return { heap: heaps.sort((a, b) => a - b)[1]!, nodes: dom.nodes, listeners: dom.jsEventListeners };
   };
   const health = page.getByTestId("stream-health");
   const sample = async () => ({
@@ -75,17 +82,17 @@ export async function drawingUnderLoad(page: Page, context: BrowserContext, { wa
     sequence: Number(await page.getByTestId("book").getAttribute("data-sequence")),
   });
   await page.waitForTimeout(warmupMs);
-  const warmHeap = await heapNow();
+  const warm = await memory();
   const samples = [await sample()];
   for (let i = 0; i < windows; i++) {
     await page.waitForTimeout(windowMs);
     samples.push(await sample());
   }
-  const heap = await heapNow();
+  const end = await memory();
   const first = samples[0]!, last = samples.at(-1)!;
   const seconds = (last.at - first.at) / 1000;
   return {
-    windows: samples, warmHeap, heap,
+    windows: samples, warm, end,
     updatesPerSecond: (last.updates - first.updates) / seconds,
     framesPerSecond: (last.frames - first.frames) / seconds,
   };

@@ -35,6 +35,30 @@ export function drawNextFrame(draw: Draw): void {
   }
 }
 
+/**
+ * `draw`, asked for as often as anything changes, run in an animation frame at most every
+ * `intervalMs`: for views drawn on a canvas (the charts), which cost a repaint of their whole
+ * area each time and need not move sixty times a second to look live.
+ */
+export function throttledDraw(draw: Draw, intervalMs: number): () => void {
+  let last = -Infinity;
+  let waiting = false;
+  const run = () => {
+    last = performance.now();
+    draw();
+  };
+  return () => {
+    if (waiting) return;
+    const wait = last + intervalMs - performance.now();
+    if (wait <= 0) return drawNextFrame(run);
+    waiting = true;
+    setTimeout(() => {
+      waiting = false;
+      drawNextFrame(run);
+    }, wait);
+  };
+}
+
 /** A value that views redraw from: `set` or `touch` it as often as messages come; its listeners
  *  hear of it once per frame. */
 export class FrameStore<T> {

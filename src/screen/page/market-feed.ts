@@ -9,21 +9,21 @@ import type { StreamTrade } from "./candles";
 import { FrameStore } from "./frame";
 import type { Message, Stream } from "./stream";
 
-/** Trades the tape keeps, newest first. */
-const TAPE_LENGTH = 60;
+/** Trades the tape keeps, newest first (more than its panel shows at 1280×800). */
+const TAPE_LENGTH = 30;
 const TICKER_EVERY_MS = 2_000;
 
 export class MarketFeed {
   readonly book = new FrameStore(new LocalBook());
   readonly trades = new FrameStore<StreamTrade[]>([]);
   readonly ticker = new FrameStore<Ticker | null>(null);
-  /** Counts the times the trades stream was subscribed again (after a reconnect): what was
-   *  built from it (the candles) is loaded again, since trades may have been missed meanwhile. */
-  readonly resyncs = new FrameStore(0);
+  /** Times the trades stream was (re)subscribed: from each, every trade is streamed, so what is
+   *  built from trades (the tape, the candles) loads then, and again after a reconnect, since
+   *  trades may have been missed while the socket was down. */
+  readonly tradesSubscribed = new FrameStore(0);
   /** Book updates applied and gaps seen (each gap resubscribes). */
   readonly bookStats = { updates: 0, gaps: 0 };
   private awaitingSnapshot = true;
-  private subscribedBefore = false;
   private readonly tradeListeners = new Set<(trades: StreamTrade[]) => void>();
   private readonly unsubscribe: (() => void)[];
   private readonly tickerTimer: ReturnType<typeof setInterval>;
@@ -86,11 +86,8 @@ export class MarketFeed {
   }
 
   private onTradesSubscribed(): void {
-    if (this.subscribedBefore) {
-      this.trades.value.length = 0;
-      this.resyncs.set(this.resyncs.value + 1);
-    }
-    this.subscribedBefore = true;
+    this.trades.value.length = 0;
+    this.tradesSubscribed.set(this.tradesSubscribed.value + 1);
     void this.loadTape();
   }
 

@@ -1,23 +1,24 @@
 // The cumulative depth chart: bids' running total stepping down to the left of the spread, asks'
 // to the right, over the best levels of each side (a band around the middle wide enough for them,
-// at most 5% either way), drawn on a canvas once per frame.
+// at most 5% either way), drawn on a canvas at most ten times a second.
 import { useEffect, useRef } from "preact/hooks";
 import type { LocalBook } from "../book";
+import { throttledDraw } from "../frame";
 import type { MarketFeed } from "../market-feed";
+import { CHART_INTERVAL_MS, DOWN, UP } from "./chart-theme";
 
 /** Levels of each side the band is made to hold, and the widest it may be (of the middle price). */
 const LEVELS = 100;
 const MAX_BAND = 0.05;
-const BID = "#26a69a", ASK = "#ef5350";
 
 export function DepthChart({ feed }: { feed: MarketFeed }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const draw = (book: LocalBook) => canvas.current && drawDepth(canvas.current, book);
-    draw(feed.book.value);
-    const resize = new ResizeObserver(() => draw(feed.book.value));
+    const draw = () => canvas.current && drawDepth(canvas.current, feed.book.value);
+    draw();
+    const resize = new ResizeObserver(draw);
     resize.observe(canvas.current!);
-    const stop = feed.book.listen(draw);
+    const stop = feed.book.listen(throttledDraw(draw, CHART_INTERVAL_MS));
     return () => {
       stop();
       resize.disconnect();
@@ -56,8 +57,8 @@ function drawDepth(canvas: HTMLCanvasElement, book: LocalBook): void {
   const most = Math.max(bids.at(-1)?.[1] ?? 0, asks.at(-1)?.[1] ?? 0) || 1;
   const x = (price: number) => ((price - low) / (high - low)) * width;
   const y = (total: number) => height - 4 - (total / most) * (height - 24);
-  area(g, bids, x, y, height, BID);
-  area(g, asks, x, y, height, ASK);
+  area(g, bids, x, y, height, UP);
+  area(g, asks, x, y, height, DOWN);
   g.fillStyle = "#9aa7b4";
   g.font = "11px system-ui, sans-serif";
   g.fillText(low.toPrecision(7), 4, 12);

@@ -1,9 +1,10 @@
 // The operator's view: the exchange's health and throughput from /health and /metrics (sampled
 // each second), and the simulation's controls (/api/v1/sim).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ColorType, createChart, LineSeries, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
+import { createChart, LineSeries, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import { api, ApiFailure, type SimulationStatus } from "../api";
 import { figures, parseMetrics, type OperatorFigures, type Samples } from "../metrics";
+import { CHART_THEME } from "./chart-theme";
 import { dateTime, rate } from "./format";
 
 const PRESETS = ["calm", "trending", "volatile", "flash-crash", "news", "abides"];
@@ -17,12 +18,7 @@ export function OperatorPanel() {
   const chart = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    const c = createChart(chart.current!, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "#0f141b" }, textColor: "#9aa7b4", attributionLogo: false },
-      grid: { vertLines: { color: "#1b232d" }, horzLines: { color: "#1b232d" } },
-      timeScale: { timeVisible: true, secondsVisible: true },
-    });
+    const c = createChart(chart.current!, { ...CHART_THEME, timeScale: { timeVisible: true, secondsVisible: true } });
     const orders = c.addSeries(LineSeries, { color: "#4c9aff", lineWidth: 2, title: "orders/s" });
     const trades = c.addSeries(LineSeries, { color: "#f5a524", lineWidth: 2, title: "trades/s" });
     let before: { samples: Samples; at: number } | null = null;

@@ -1,30 +1,33 @@
 // Candlesticks with volume (lightweight-charts): loaded from the candles endpoint, then grown from
-// the trades stream, the last bar redrawn at most once per frame.
+// the trades stream, the last bar redrawn at most ten times a second.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { CandlestickSeries, ColorType, createChart, HistogramSeries, type UTCTimestamp } from "lightweight-charts";
+import { CandlestickSeries, createChart, HistogramSeries, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import { api, type MarketInfo } from "../api";
 import { CandleSeries, INTERVALS, type ApiCandle, type Candle, type Interval } from "../candles";
-import { drawNextFrame } from "../frame";
+import { throttledDraw } from "../frame";
 import type { MarketFeed } from "../market-feed";
+import { CHART_INTERVAL_MS, CHART_THEME, DOWN, UP } from "./chart-theme";
 import { dateTime, decimalsOf } from "./format";
 import { useStore } from "./use-store";
 
-const UP = "#26a69a", DOWN = "#ef5350";
+interface Drawn {
+  candles: ISeriesApi<"Candlestick">;
+  volume: ISeriesApi<"Histogram">;
+}
+
+const toBar = (c: Candle) => ({ time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close });
+const toVolume = (c: Candle) => ({ time: c.time as UTCTimestamp, value: c.volume, color: c.close >= c.open ? `${UP}80` : `${DOWN}80` });
 
 export function PriceChart({ market, feed }: { market: MarketInfo; feed: MarketFeed }) {
   const container = useRef<HTMLDivElement>(null);
+  const drawn = useRef<Drawn | null>(null);
   const [interval, setInterval] = useState<Interval>("1m");
   const [legend, setLegend] = useState<Candle | null>(null);
-  const resyncs = useStore(feed.resyncs);
+  const subscribed = useStore(feed.tradesSubscribed);
   const price = (n: number) => n.toFixed(decimalsOf(market.tickSize));
 
   useEffect(() => {
-    const chart = createChart(container.current!, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "#0f141b" }, textColor: "#9aa7b4", attributionLogo: false },
-      grid: { vertLines: { color: "#1b232d" }, horzLines: { color: "#1b232d" } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-    });
+    const chart = createChart(container.current!, { ...CHART_THEME, timeScale: { timeVisible: true, secondsVisible: false } });
     const candles = chart.addSeries(CandlestickSeries, {
       upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN,
       priceFormat: { type: "price", precision: decimalsOf(market.tickSize), minMove: Number(market.tickSize) },
@@ -32,40 +35,48 @@ export function PriceChart({ market, feed }: { market: MarketInfo; feed: MarketF
     const volume = chart.addSeries(HistogramSeries, { priceScaleId: "volume", priceFormat: { type: "volume" } });
     chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
+    drawn.current = { candles, volume };
+    return () => {
+      drawn.current = null;
+      chart.remove();
+    };
+  }, [market.symbol]);
 
-    const toBar = (c: Candle) => ({ time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close });
-    const toVolume = (c: Candle) => ({ time: c.time as UTCTimestamp, value: c.volume, color: c.close >= c.open ? `${UP}80` : `${DOWN}80` });
+  // The candles load once the trades stream is subscribed (and again after each resubscription):
+  // trades streamed before the candles answer are in that answer already (the server publishes a
+  // batch's trades before it handles a later request), so only later ones are added.
+  useEffect(() => {
+    const chart = drawn.current;
+    if (!chart || subscribed === 0) return;
     const series = new CandleSeries(interval);
-    let loaded = false, removed = false;
+    let loaded = false, gone = false;
     let changed: Candle | undefined;
     const drawLast = () => {
-      if (!changed || removed) return;
-      candles.update(toBar(changed));
-      volume.update(toVolume(changed));
+      if (!changed || gone) return;
+      chart.candles.update(toBar(changed));
+      chart.volume.update(toVolume(changed));
       setLegend({ ...changed });
       changed = undefined;
     };
-    // Trades streamed before the candles answer are in that answer already (the server publishes
-    // a batch's trades before it handles a later request), so only later ones are added.
+    const requestDraw = throttledDraw(drawLast, CHART_INTERVAL_MS);
     const stopListening = feed.onTrade((trades) => {
       if (!loaded) return;
       for (const t of trades) changed = series.add(t) ?? changed;
-      if (changed) drawNextFrame(drawLast);
+      if (changed) requestDraw();
     });
     api<ApiCandle[]>("GET", `/api/v1/markets/${market.symbol}/candles?interval=${interval}&limit=1000`).then((rows) => {
-      if (removed) return;
+      if (gone) return;
       series.load(rows);
-      candles.setData(series.candles.map(toBar));
-      volume.setData(series.candles.map(toVolume));
+      chart.candles.setData(series.candles.map(toBar));
+      chart.volume.setData(series.candles.map(toVolume));
       setLegend(series.last() ? { ...series.last()! } : null);
       loaded = true;
     }, () => {});
     return () => {
-      removed = true;
+      gone = true;
       stopListening();
-      chart.remove();
     };
-  }, [market.symbol, interval, resyncs]);
+  }, [market.symbol, interval, subscribed]);
 
   return (
     <div class="price-chart">
