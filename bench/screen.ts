@@ -45,7 +45,7 @@ for (let round = 0; round < rounds; round++) {
   const row = { updates: drawn.updatesPerSecond, frames: drawn.framesPerSecond, bare: bareFps, heapRatio: drawn.end.heap / drawn.warm.heap, warmMiB: drawn.warm.heap / 2 ** 20 };
   rows.push(row);
   console.log(`round ${round + 1}: ${sent} orders sent; ${row.updates.toFixed(0)} book updates/s applied, ${row.frames.toFixed(1)} frames/s drawn ` +
-    `(bare page ${row.bare.toFixed(1)}, x${(row.frames / row.bare).toFixed(2)}), heap ${row.warmMiB.toFixed(2)} MiB after warm-up, x${row.heapRatio.toFixed(3)} ${seconds} s later`);
+    `(bare page ${row.bare.toFixed(1)}, x${(row.frames / row.bare).toFixed(2)}), heap ${row.warmMiB.toFixed(2)} MiB after warm-up, x${row.heapRatio.toFixed(3)} at the end (medians of 3 readings each)`);
 }
 await browser.close();
 console.log(`median of ${rounds}: ${median(rows.map((r) => r.updates)).toFixed(0)} book updates/s, ${median(rows.map((r) => r.frames)).toFixed(1)} frames/s ` +

@@ -56,43 +56,40 @@ export async function bookLoad(url: string, key: string, perSecond: number, stop
 
 /**
  * What the screen in `page` drew while its market was busy: after `warmupMs` (the chart, the book
- * and V8's compiled code settle: the heap grows for about a minute), `windows` samples `windowMs` apart
- * of the page's own counters (book updates applied, gaps, frames drawn, the book's sequence); the
- * heap after a collection (the median of three, a second apart) and the DOM's nodes and event
- * listeners, at the start and at the end.
+ * and V8's compiled code settle: the heap grows for about a minute), `windows` samples `windowMs`
+ * apart of the page's own counters (book updates applied, gaps, frames drawn, the book's sequence)
+ * and of its memory (the heap after a collection, the DOM's nodes and event listeners). The heap
+ * read after a collection still moves by ±15% from one reading to the next, so `warm` and `end`
+ * are the medians of the first three samples and of the last three.
  */
 export async function drawingUnderLoad(page: Page, { warmupMs = 60_000, windows = 6, windowMs = 10_000 } = {}) {
   const cdp = await page.context().newCDPSession(page);
-  const memory = async () => {
-    const heaps: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      if (i > 0) await page.waitForTimeout(1000);
-      await cdp.send("HeapProfiler.collectGarbage");
-      heaps.push((await cdp.send("Runtime.getHeapUsage")).usedSize);
-    }
-    const dom = await cdp.send("Memory.getDOMCounters");
-    return { heap: heaps.sort((a, b) => a - b)[1]!, nodes: dom.nodes, listeners: dom.jsEventListeners };
-  };
   const health = page.getByTestId("stream-health");
-  const sample = async () => ({
-    at: Date.now(),
-    updates: Number(await health.getAttribute("data-book-updates")),
-    gaps: Number(await health.getAttribute("data-book-gaps")),
-    frames: Number(await health.getAttribute("data-frames")),
-    sequence: Number(await page.getByTestId("book").getAttribute("data-sequence")),
-  });
+  const sample = async () => {
+    await cdp.send("HeapProfiler.collectGarbage");
+    const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+    const dom = await cdp.send("Memory.getDOMCounters");
+    return {
+      at: Date.now(),
+      updates: Number(await health.getAttribute("data-book-updates")),
+      gaps: Number(await health.getAttribute("data-book-gaps")),
+      frames: Number(await health.getAttribute("data-frames")),
+      sequence: Number(await page.getByTestId("book").getAttribute("data-sequence")),
+      heap: usedSize, nodes: dom.nodes, listeners: dom.jsEventListeners,
+    };
+  };
   await page.waitForTimeout(warmupMs);
-  const warm = await memory();
   const samples = [await sample()];
   for (let i = 0; i < windows; i++) {
     await page.waitForTimeout(windowMs);
     samples.push(await sample());
   }
-  const end = await memory();
+  const median = (of: typeof samples, key: "heap" | "nodes" | "listeners") => of.map((s) => s[key]).sort((a, b) => a - b)[1]!;
+  const memory = (of: typeof samples) => ({ heap: median(of, "heap"), nodes: median(of, "nodes"), listeners: median(of, "listeners") });
   const first = samples[0]!, last = samples.at(-1)!;
   const seconds = (last.at - first.at) / 1000;
   return {
-    windows: samples, warm, end,
+    windows: samples, warm: memory(samples.slice(0, 3)), end: memory(samples.slice(-3)),
     updatesPerSecond: (last.updates - first.updates) / seconds,
     framesPerSecond: (last.frames - first.frames) / seconds,
   };
