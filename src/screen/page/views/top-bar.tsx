@@ -41,7 +41,7 @@ export function TopBar({ markets, market, feed, stream, view, onView, onMarket }
       </nav>
       <span class={`link ${health.connected ? "up" : "down"}`} data-testid="stream-health" data-messages={health.messages}
         data-frames={frameStats.frames} data-draw-ms={Math.round(frameStats.drawMs)} data-book-updates={feed.bookStats.updates} data-book-gaps={feed.bookStats.gaps}
-        title="the page's stream: messages per second, and frames it drew per second">
+        title={`the page's stream: messages per second, and frames it drew per second${health.lastError ? `; the exchange's last refusal: ${health.lastError}` : ""}`}>
         {health.connected ? "live" : "reconnecting…"} · {health.messagesPerSecond} msg/s · {framesPerSecond} fps
       </span>
     </header>
