@@ -18,7 +18,7 @@ export class MomentumTrader extends Participant<MomentumTraderParams> {
 
   wake(v: MarketView): void {
     const p = this.params;
-    this.nextWake = v.now + Math.max(1, Math.round(this.random.exponential(60_000 / p.ratePerMinute)));
+    this.wakeAtRate(v.now, p.ratePerMinute);
     const mid = referencePrice(v);
     const minutes = this.lastSeen === 0 ? 0 : (v.now - this.lastSeen) / 60_000;
     this.lastSeen = v.now;

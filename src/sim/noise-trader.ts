@@ -24,7 +24,7 @@ export class NoiseTrader extends Participant<NoiseTraderParams> {
   wake(v: MarketView): void {
     const p = this.params;
     const rate = p.ratePerMinute * Math.pow(v.fundamental.activity, p.activityExponent);
-    this.nextWake = v.now + Math.max(1, Math.round(this.random.exponential(60_000 / Math.max(rate, 1e-6))));
+    this.wakeAtRate(v.now, Math.max(rate, 1e-6));
     this.pruneOrders();
     const side: Side = this.random.chance(0.5) ? "buy" : "sell";
     const lots = this.drawLots(p);

@@ -74,6 +74,11 @@ export abstract class Participant<P = unknown> {
     return Math.max(this.market.minQuantityLots, Math.round(size / Number(this.market.spec.stepSize)));
   }
 
+  /** The next wake of a Poisson process of `perMinute` actions a minute, from `now` (at least 1 ms on). */
+  protected wakeAtRate(now: number, perMinute: number): void {
+    this.nextWake = now + Math.max(1, Math.round(this.random.exponential(60_000 / perMinute)));
+  }
+
   /** A heavy-tailed size, in lots. */
   protected drawLots(p: SizeParams): number {
     return this.lots(this.random.pareto(p.minSize, p.sizeTail, p.maxSize));

@@ -17,7 +17,7 @@ export class ValueTrader extends Participant<ValueTraderParams> {
 
   wake(v: MarketView): void {
     const p = this.params;
-    this.nextWake = v.now + Math.max(1, Math.round(this.random.exponential(60_000 / p.ratePerMinute)));
+    this.wakeAtRate(v.now, p.ratePerMinute);
     const estimate = v.fundamental.ticks * Math.exp(p.observationNoise * this.random.normal());
     const lots = this.drawLots(p);
     const margin = 1 + p.thresholdBps / 10_000;
