@@ -34,19 +34,36 @@ function closeFrame(data: Buffer): { code: number; reason: string } | undefined 
   return undefined;
 }
 
+/** A WebSocket client on a raw socket: it upgrades at `path`, then stops reading, so the kernel's
+ *  buffers fill, then the server's. `closed()` is the server's close frame among what came. */
+async function stalledClient(path: string) {
+  const { port } = new URL(ex.url);
+  const received: Buffer[] = [];
+  const socket: Socket = connect(Number(port), "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.on("data", (chunk) => received.push(Buffer.from(chunk)));
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
+  socket.pause();
+  const closed = () => closeFrame(Buffer.concat(received));
+  return {
+    socket,
+    closed,
+    /** Reads again, until the close frame has come (at most 2 s); then it is what came. */
+    async readClose() {
+      socket.resume();
+      for (let i = 0; i < 200 && !closed(); i++) await Bun.sleep(10);
+      return closed();
+    },
+  };
+}
+
 test("a client that stops reading is closed with code 4008 and a reason; others carry on", async () => {
   const key = ex.newAccount("deep");
   const orders = Array.from({ length: 1000 }, (_, i) => ({ symbol: "BTC-USD", side: "buy", type: "limit", price: (1 + i / 100).toFixed(2), quantity: "0.0001" }));
   expect((await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders } })).status).toBe(200);
 
-  const { port } = new URL(ex.url);
-  const received: Buffer[] = [];
-  const slow: Socket = connect(Number(port), "127.0.0.1");
-  await new Promise((resolve) => slow.once("connect", resolve));
-  slow.on("data", (chunk) => received.push(Buffer.from(chunk)));
-  slow.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
-  slow.pause(); // stop reading: the kernel's buffers fill, then the server's
+  const slow = await stalledClient("/ws");
 
   const healthy = new WebSocket(ex.url.replace("http", "ws") + "/ws");
   const healthyGot: string[] = [];
@@ -56,7 +73,7 @@ test("a client that stops reading is closed with code 4008 and a reason; others 
 
   const clientsBefore = ex.streams.clients;
   for (let i = 0; i < 400 && ex.streams.clients === clientsBefore; i++) {
-    slow.write(frame(JSON.stringify({ op: "subscribe", channel: "book:BTC-USD" }))); // a ~40 KB snapshot each
+    slow.socket.write(frame(JSON.stringify({ op: "subscribe", channel: "book:BTC-USD" }))); // a ~40 KB snapshot each
     // Each committed batch checks every client's backlog.
     await ex.call("POST", "/api/v1/orders", { key, json: { symbol: "BTC-USD", side: "sell", type: "limit", price: "500.00", quantity: "0.0001" } });
   }
@@ -68,23 +85,14 @@ test("a client that stops reading is closed with code 4008 and a reason; others 
   expect(healthyGot.some((m) => m.includes('"type":"trades"'))).toBe(true);
 
   // Reading again, the dropped client finds the server's close frame and its reason.
-  slow.resume();
-  for (let i = 0; i < 200 && !closeFrame(Buffer.concat(received)); i++) await Bun.sleep(10);
-  expect(closeFrame(Buffer.concat(received))).toEqual({ code: 4008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
-  slow.destroy();
+  expect(await slow.readClose()).toEqual({ code: 4008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
+  slow.socket.destroy();
   healthy.close();
 }, 30_000);
 
 test("the Binance streams drop a client that stops reading too (code 1008), and carry on", async () => {
   const maker = ex.newAccount("binance-maker"), taker = ex.newAccount("binance-taker");
-  const { port } = new URL(ex.url);
-  const received: Buffer[] = [];
-  const slow: Socket = connect(Number(port), "127.0.0.1");
-  await new Promise((resolve) => slow.once("connect", resolve));
-  slow.on("data", (chunk) => received.push(Buffer.from(chunk)));
-  slow.write(`GET /ws/ethusd@trade HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
-  slow.pause();
+  const slow = await stalledClient("/ws/ethusd@trade");
   const healthy = new WebSocket(ex.url.replace("http", "ws") + "/ws/ethusd@aggTrade");
   const healthyGot: string[] = [];
   healthy.onmessage = (e) => healthyGot.push(String(e.data));
@@ -100,37 +108,26 @@ test("the Binance streams drop a client that stops reading too (code 1008), and 
   }
   expect(ex.binance.streams.clients).toBe(before - 1);
   expect(healthyGot.some((m) => m.includes('"e":"aggTrade"'))).toBe(true);
-  slow.resume();
-  for (let i = 0; i < 200 && !closeFrame(Buffer.concat(received)); i++) await Bun.sleep(10);
-  expect(closeFrame(Buffer.concat(received))).toEqual({ code: 1008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
-  slow.destroy();
+  expect(await slow.readClose()).toEqual({ code: 1008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
+  slow.socket.destroy();
   healthy.close();
 }, 60_000);
 
 test("a user data stream (/ws/<listenKey>) that stops reading is closed too (code 1008)", async () => {
   const key = ex.newAccount("listener");
   const { listenKey } = await (await fetch(`${ex.url}/api/v3/userDataStream`, { method: "POST", headers: { "x-mbx-apikey": key } })).json() as { listenKey: string };
-  const { port } = new URL(ex.url);
-  const received: Buffer[] = [];
-  const slow: Socket = connect(Number(port), "127.0.0.1");
-  await new Promise((resolve) => slow.once("connect", resolve));
-  slow.on("data", (chunk) => received.push(Buffer.from(chunk)));
-  slow.write(`GET /ws/${listenKey} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  while (!Buffer.concat(received).includes("\r\n\r\n")) await Bun.sleep(5);
-  slow.pause();
+  const slow = await stalledClient(`/ws/${listenKey}`);
   // A thousand executionReports (and the balances) a round: orders placed, then cancelled.
   const orders = Array.from({ length: 1000 }, (_, i) => ({ symbol: "SOL-USD", side: "buy", type: "limit", price: (1 + i / 1000).toFixed(3), quantity: "0.01" }));
-  for (let i = 0; i < 100 && !closeFrame(Buffer.concat(received)); i++) {
+  for (let i = 0; i < 100 && !slow.closed(); i++) {
     await ex.call("POST", "/api/v1/orders/batch", { key, json: { orders } });
     await ex.call("DELETE", "/api/v1/orders", { key });
     if (i % 10 === 9) {
-      slow.resume(); // a look at what has come: the close frame, once the server gave up
+      slow.socket.resume(); // a look at what has come: the close frame, once the server gave up
       await Bun.sleep(20);
-      slow.pause();
+      slow.socket.pause();
     }
   }
-  slow.resume();
-  for (let i = 0; i < 200 && !closeFrame(Buffer.concat(received)); i++) await Bun.sleep(10);
-  expect(closeFrame(Buffer.concat(received))).toEqual({ code: 1008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
-  slow.destroy();
+  expect(await slow.readClose()).toEqual({ code: 1008, reason: `slow consumer: more than ${LIMIT} bytes waiting` });
+  slow.socket.destroy();
 }, 60_000);
