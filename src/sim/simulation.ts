@@ -80,45 +80,35 @@ export class Simulation extends PacedDriver {
       ex.clock.restart(this.options.startTime);
     }
     const existing = accountsNamed(ex.storage.db, ACCOUNT_PREFIX);
-    const created: number[] = [];
-    const toCreate: { name: string; market: Market; group: ReturnType<typeof groupsOf>[number] }[] = [];
+    const members: { name: string; run: MarketRun; group: ReturnType<typeof groupsOf>[number] }[] = [];
     for (const market of ex.markets.list) {
       const scenario = this.spec.markets?.[market.symbol] ?? this.spec.market;
       if (!scenario) continue;
       const startTicks = this.startTicks(market, scenario);
       const fundamental = new Fundamental({ ...FUNDAMENTAL_DEFAULTS, ...scenario.fundamental } as FundamentalParams, startTicks,
         new RandomStream(this.seed, `${market.symbol}/fundamental`));
-      this.runs.push({ market, fundamental, scenario });
-      for (const group of groupsOf(scenario)) {
-        for (const name of group.names(market)) {
-          if (!existing.has(name)) toCreate.push({ name, market, group });
-        }
-      }
+      const run = { market, fundamental, scenario };
+      this.runs.push(run);
+      for (const group of groupsOf(scenario)) for (const name of group.names(market)) members.push({ name, run, group });
     }
     // New participants' accounts in one transaction; the server journals their funding (and
     // their fee rates: none, a simulated participant is not the venue's customer).
+    const toCreate = members.filter((m) => !existing.has(m.name));
     ex.storage.db.transaction(() => {
-      for (const { name, market, group } of toCreate) {
-        const run = this.runs.find((r) => r.market === market)!;
-        const account = createAccount(ex.storage.db, name, {
-          deposits: this.capitalOf(market, run.fundamental.ticks, group.capital), makerFeeBps: 0, takerFeeBps: 0,
-        });
-        existing.set(name, account);
-        created.push(account.id);
+      for (const { name, run, group } of toCreate) {
+        existing.set(name, createAccount(ex.storage.db, name, {
+          deposits: this.capitalOf(run.market, run.fundamental.ticks, group.capital), makerFeeBps: 0, takerFeeBps: 0,
+        }));
       }
     });
-    if (created.length > 0) await ex.funding.fundPending();
-    for (const run of this.runs) {
-      for (const group of groupsOf(run.scenario)) {
-        for (const name of group.names(run.market)) {
-          const account: Account = existing.get(name)!;
-          const client = new SimClient(ex, account, this.pending, this.counters);
-          const p = new KINDS[group.kind](name, run.market, client, new RandomStream(this.seed, name), paramsOf(group.spec) as never);
-          // After a restart: the orders it had open are its own again.
-          p.adopt(ex.sequencer.registry.ofAccount(account.id, run.market.symbol));
-          this.participants.push(p);
-        }
-      }
+    if (toCreate.length > 0) await ex.funding.fundPending();
+    for (const { name, run, group } of members) {
+      const account: Account = existing.get(name)!;
+      const client = new SimClient(ex, account, this.pending, this.counters);
+      const p = new KINDS[group.kind](name, run.market, client, new RandomStream(this.seed, name), paramsOf(group.spec) as never);
+      // After a restart: the orders it had open are its own again.
+      p.adopt(ex.sequencer.registry.ofAccount(account.id, run.market.symbol));
+      this.participants.push(p);
     }
     this.venueTime = ex.clock.now();
     this.startedAt = this.venueTime;
