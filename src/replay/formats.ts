@@ -148,17 +148,23 @@ function readLobster(files: string[], m: Market): RecordedEvent[] {
         now.set(`${side}:${price}`, (now.get(`${side}:${price}`) ?? 0) + toUnits(s, step(m), "size", `${orderbook}:${i + 1}`));
       }
     }
-    for (const [key, quantity] of now) if (previous.get(key) !== quantity) events.push(levelEvent(time, key, quantity));
-    for (const key of previous.keys()) if (!now.has(key)) events.push(levelEvent(time, key, 0));
+    events.push(...levelChanges(time, previous, now));
     previous = now;
   });
   return events;
 }
 
-/** A level change from its "side:price" key. */
-export function levelEvent(time: number, key: string, quantity: number): RecordedEvent {
-  const [side, price] = key.split(":") as [Side, string];
-  return { time, kind: "level", side, price: Number(price), quantity };
+/** The level changes from one book to the next, each book lots by "side:price": the levels
+ *  whose size changed or came, then those gone. */
+export function levelChanges(time: number, previous: Map<string, number>, now: Map<string, number>): RecordedEvent[] {
+  const level = (key: string, quantity: number): RecordedEvent => {
+    const [side, price] = key.split(":") as [Side, string];
+    return { time, kind: "level", side, price: Number(price), quantity };
+  };
+  const changes: RecordedEvent[] = [];
+  for (const [key, quantity] of now) if (previous.get(key) !== quantity) changes.push(level(key, quantity));
+  for (const key of previous.keys()) if (!now.has(key)) changes.push(level(key, 0));
+  return changes;
 }
 
 /** Trades before book changes of the same time: the trade consumes the recorded level, and the

@@ -14,7 +14,7 @@ import { isOpen, remainingOf, type OrderState, type Side } from "../orders/order
 import { BookSampler } from "../sim/book-sampler";
 import { SimClient, type ClientCounters } from "../sim/client";
 import { formatPace, PacedDriver, type Pace } from "../sim/paced-driver";
-import { levelEvent, readRecording, type RecordedEvent, type ReplayFormat } from "./formats";
+import { levelChanges, readRecording, type RecordedEvent, type ReplayFormat } from "./formats";
 
 export interface ReplayOptions {
   pace: Pace;
@@ -208,8 +208,7 @@ function withLadder(trades: RecordedEvent[], levels: number): RecordedEvent[] {
       if (t.price - i >= 1) now.set(`buy:${t.price - i}`, size);
       now.set(`sell:${t.price + i}`, size);
     }
-    for (const key of shown.keys()) if (!now.has(key)) out.push(levelEvent(t.time, key, 0));
-    for (const key of now.keys()) if (!shown.has(key)) out.push(levelEvent(t.time, key, size));
+    out.push(...levelChanges(t.time, shown, now));
     shown = now;
   }
   return out;
