@@ -1,6 +1,7 @@
 // The order book ladder: the best levels of each side around the spread, with the quantity at
 // each level, the running total, and a mark where the account has an order. Clicking a level
 // puts its price (and the side that would rest there) in the order ticket.
+import { useMemo } from "preact/hooks";
 import type { AccountFeed } from "../account-feed";
 import type { MarketInfo } from "../api";
 import type { FrameStore } from "../frame";
@@ -15,7 +16,9 @@ const DEPTH = 11;
 export function BookLadder({ market, feed, account, ticket }: { market: MarketInfo; feed: MarketFeed; account: AccountFeed | null; ticket: FrameStore<Ticket> }) {
   const book = useStore(feed.book);
   useStore(account?.state ?? null);
-  const own = new Set((account?.openOrders(market.symbol) ?? []).map((o) => `${o.side}:${o.price}`));
+  // Where the account's orders are: rebuilt when the account changes, not at every book update.
+  const own = useMemo(() => new Set((account?.openOrders(market.symbol) ?? []).map((o) => `${o.side}:${o.price}`)),
+    [account, market.symbol, account?.state.version]);
   const asks = book.top("asks", DEPTH);
   const bids = book.top("bids", DEPTH);
   const largest = Math.max(1e-12, ...asks.map((l) => Number(l[1])), ...bids.map((l) => Number(l[1])));
