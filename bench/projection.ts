@@ -64,7 +64,7 @@ function run(dropped: string[]) {
         }
       }
       const started = Bun.nanoseconds();
-      writer.commit({ time, journal, orders, trades, balances: [], ledger: [] });
+      writer.commit({ time, journal, orders, trades, balances: [], ledger: [], lastOrderId: 0 });
       journalNs += Bun.nanoseconds() - started;
     }
     orderRows += writer.buffered;

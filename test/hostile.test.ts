@@ -190,7 +190,7 @@ afterAll(() => ex.stop());
 function fingerprint() {
   ex.exchange.writer.flush(); // orders and trades follow the journal a few milliseconds later
   const q = (sql: string) => ex.exchange.storage.sqlite.query(sql).all();
-  return JSON.stringify([q("SELECT * FROM orders ORDER BY id"), q("SELECT * FROM journal ORDER BY seq"), q("SELECT * FROM trades ORDER BY id"), q("SELECT id, name FROM accounts ORDER BY id"),
+  return JSON.stringify([q("SELECT * FROM orders ORDER BY id"), q("SELECT last_seq, hex(entries) FROM journal_batches ORDER BY last_seq"), q("SELECT * FROM trades ORDER BY id"), q("SELECT id, name FROM accounts ORDER BY id"),
     q("SELECT * FROM balances ORDER BY account_id, asset"), q("SELECT * FROM ledger ORDER BY id"), q("SELECT * FROM account_requests ORDER BY id")]);
 }
 

@@ -18,7 +18,7 @@ const book = async (symbol: string) => (await ex.call("GET", `/api/v1/markets/${
 const tableCounts = () => ({
   flushed: ex.exchange.writer.flush(),
   orders: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get(),
-  journal: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM journal").get(),
+  journal: ex.exchange.storage.sqlite.query("SELECT count(*) AS n, coalesce(max(last_seq), 0) AS seq FROM journal_batches").get(),
 });
 
 describe("markets", () => {

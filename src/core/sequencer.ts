@@ -368,7 +368,7 @@ export class Sequencer {
     // A command the engine refused changed nothing (engine.h), so it is not journaled: a refused
     // request leaves no trace, and replaying the rest gives the same books and balances.
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
-    const write = { time, journal: this.committed, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests };
+    const write = { time, journal: this.committed, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests, lastOrderId: this.counters.lastOrderId };
     if (stored) this.writer.project(write);
     else this.writer.commit(write);
     const done = Bun.nanoseconds();

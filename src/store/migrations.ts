@@ -15,6 +15,7 @@ import spotAccounts from "./migrations/0005_spot_accounts.sql" with { type: "tex
 import orderTypes from "./migrations/0006_order_types.sql" with { type: "text" };
 import binanceKeys from "./migrations/0007_binance_keys.sql" with { type: "text" };
 import bookSamples from "./migrations/0008_book_samples.sql" with { type: "text" };
+import binaryJournal from "./migrations/0009_binary_journal.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -26,6 +27,7 @@ export const EMBEDDED: Record<string, string> = {
   "0006_order_types": orderTypes,
   "0007_binance_keys": binanceKeys,
   "0008_book_samples": bookSamples,
+  "0009_binary_journal": binaryJournal,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

@@ -9,7 +9,8 @@ import {
   CLOSED_STATUSES, type Fill, type OrderState, type OrderStatus,
 } from "../orders/order";
 import type { Db } from "./database";
-import { accountRequests, balances, journal, ledger, orders, projection, trades } from "./schema";
+import { accountRequests, balances, journal, journalBatches, ledger, orders, projection, snapshots, trades } from "./schema";
+import { decodeJournalRecord } from "./journal-record";
 import type { StoredEntry } from "../journal";
 import { FEE_ACCOUNT } from "../../native/layout";
 
@@ -192,11 +193,26 @@ export class Queries {
       .from(trades).where(inArray(trades.id, latest)).all();
   }
 
-  /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order. */
+  /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order: about `limit` of them
+   *  (whole batches). The rows of the old per-command table come first: they are older. */
   journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): StoredEntry[] {
-    return this.db.select().from(journal).where(and(gt(journal.seq, afterSeq), lte(journal.seq, upToSeq)))
-      .orderBy(asc(journal.seq)).limit(limit).all()
-      .map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount) }));
+    const old = this.db.select().from(journal).where(and(gt(journal.seq, afterSeq), lte(journal.seq, upToSeq)))
+      .orderBy(asc(journal.seq)).limit(limit).all();
+    if (old.length) return old.map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount) }));
+    const page: StoredEntry[] = [];
+    const records = this.db.select().from(journalBatches)
+      .where(and(gt(journalBatches.lastSeq, afterSeq), lte(journalBatches.firstSeq, upToSeq)))
+      .orderBy(asc(journalBatches.lastSeq)).limit(Math.max(1, Math.ceil(limit / 16))).all();
+    for (const r of records) {
+      for (const e of decodeJournalRecord(r.entries, r.time)) if (e.seq > afterSeq && e.seq <= upToSeq) page.push(e);
+      if (page.length >= limit) break;
+    }
+    return page;
+  }
+
+  /** The newest snapshot of the engine's state, if any. */
+  latestSnapshot(): { seq: number; time: number; lastOrderId: number; image: Uint8Array } | undefined {
+    return this.db.select().from(snapshots).orderBy(desc(snapshots.seq)).limit(1).get();
   }
 
   /**
@@ -259,7 +275,12 @@ export class Queries {
 
   /** The time of the newest journal entry (0 if none). */
   lastJournalTime(): number {
-    return this.db.select({ v: sql<number>`coalesce(max(${journal.time}), 0)` }).from(journal).get()?.v ?? 0;
+    const newest = (q: { get(): { v: number } | undefined }) => q.get()?.v ?? 0;
+    return Math.max(
+      newest(this.db.select({ v: sql<number>`coalesce(max(${journal.time}), 0)` }).from(journal)),
+      newest(this.db.select({ v: sql<number>`coalesce(max(${journalBatches.time}), 0)` }).from(journalBatches)),
+      newest(this.db.select({ v: sql<number>`coalesce(max(${snapshots.time}), 0)` }).from(snapshots)),
+    );
   }
 
   /** The last journal entry whose orders and trades are written. */
@@ -276,7 +297,14 @@ export class Queries {
     const j = one(this.db.select({ v: sql<number>`coalesce(max(${journal.seq}), 0)` }).from(journal));
     // Journal order ids count too: a rejected command may name an id no order row has.
     const jo = one(this.db.select({ v: sql<number>`coalesce(max(${journal.orderId}), 0)` }).from(journal));
-    return { lastOrderId: Math.max(o.v, jo.v), lastTradeId: t.v, lastSeq: j.v };
+    const b = one(this.db.select({ seq: sql<number>`coalesce(max(${journalBatches.lastSeq}), 0)`, orderId: sql<number>`coalesce(max(${journalBatches.lastOrderId}), 0)` }).from(journalBatches));
+    // The journal behind the newest snapshot is pruned: the snapshot keeps where it stood.
+    const s = this.latestSnapshot();
+    return {
+      lastOrderId: Math.max(o.v, jo.v, b.orderId, s?.lastOrderId ?? 0),
+      lastTradeId: t.v,
+      lastSeq: Math.max(j.v, b.seq, s?.seq ?? 0),
+    };
   }
 
   private withFills(rows: OrderRow[]): OrderState[] {

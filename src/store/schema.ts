@@ -1,7 +1,7 @@
 // The database schema (Drizzle). Prices are integer ticks and quantities integer lots, exactly as
 // the engine sees them; the market's tick and step sizes turn them back into decimals at the edge.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -88,6 +88,33 @@ export const journal = sqliteTable("journal", {
   otherId: integer("other_id").notNull().default(0), // cancel-replace: the order cancelled; lists: the list id
   link: integer("link").notNull().default(0),
   mode: integer("mode").notNull().default(0),
+});
+
+/**
+ * The journal as it is written now: one row per committed batch, its commands in one binary
+ * record (store/journal-record.ts). The table above keeps the journal of databases written before;
+ * recovery reads both, in seq order.
+ */
+export const journalBatches = sqliteTable("journal_batches", {
+  lastSeq: integer("last_seq").primaryKey(),
+  firstSeq: integer("first_seq").notNull(),
+  time: integer("time").notNull(),
+  // The highest order id given out when the batch was committed (a refused order's id is not
+  // given out again).
+  lastOrderId: integer("last_order_id").notNull(),
+  entries: blob("entries", { mode: "buffer" }).notNull(),
+});
+
+/**
+ * Images of the engine's whole state (books, balances, untriggered orders) as of journal entry
+ * `seq`: recovery restores the newest and replays only the journal after it, which is pruned
+ * behind it.
+ */
+export const snapshots = sqliteTable("snapshots", {
+  seq: integer("seq").primaryKey(),
+  time: integer("time").notNull(),
+  lastOrderId: integer("last_order_id").notNull(),
+  image: blob("image", { mode: "buffer" }).notNull(),
 });
 
 /**

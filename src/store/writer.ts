@@ -1,5 +1,6 @@
-// The hot write path. A batch is durable once its journal rows are committed (one small
-// transaction, appended at the end of one table): then it is answered. The orders and trades it
+// The hot write path. A batch is durable once its journal record is committed (one small
+// transaction appending one row: the batch's commands in one binary record, journal-record.ts):
+// then it is answered. The orders and trades it
 // changed follow in larger transactions, every few milliseconds or few thousand rows, and before
 // anything reads them (Queries calls flush()); after a crash, recovery writes what had not
 // followed yet from the journal. A commit per batch touching every index of orders and trades
@@ -10,6 +11,7 @@
 // query builder, which rebuilds SQL on every call (see ../shared/design.md).
 import type { Database, Statement } from "bun:sqlite";
 import type { JournalEntry } from "../journal";
+import { JournalRecordEncoder } from "./journal-record";
 import type { OrderState } from "../orders/order";
 
 export interface TradeRecord {
@@ -52,6 +54,8 @@ export interface BatchWrite {
   trades: TradeRecord[];
   balances: BalanceRecord[];
   ledger: LedgerRecord[];
+  /** The highest order id given out so far (kept with the journal: ids are never reused). */
+  lastOrderId: number;
   /** Rows of account_requests this batch journaled: deleted with its journal. */
   requests?: number[];
 }
@@ -91,7 +95,6 @@ export interface WriterOptions {
 }
 
 export class BatchWriter {
-  private readonly journal: MultiRowInsert;
   private readonly orders: MultiRowInsert;
   private readonly trades: MultiRowInsert;
   private readonly balances: MultiRowInsert;
@@ -122,9 +125,6 @@ export class BatchWriter {
   constructor(sqlite: Database, projectedSeq: number,
     private readonly options: WriterOptions = { maxDelayMs: 10, maxBufferedRows: 4096 }) {
     this.projectedSeq = projectedSeq;
-    this.journal = new MultiRowInsert(sqlite,
-      `INSERT INTO journal (seq, kind, account_id, client_order_id, order_id, symbol, side, time_in_force, flags,
-         price, quantity, stp, amount, asset, time, stop_price, trailing_bps, trigger, visible, other_id, link, mode)`);
     this.orders = new MultiRowInsert(sqlite,
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
@@ -144,14 +144,11 @@ export class BatchWriter {
     this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, time)");
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
     const deleteRequest = sqlite.prepare("DELETE FROM account_requests WHERE id = ?");
+    const insertRecord = sqlite.prepare("INSERT INTO journal_batches (last_seq, first_seq, time, last_order_id, entries) VALUES (?, ?, ?, ?, ?)");
+    const record = new JournalRecordEncoder();
     this.writeJournal = sqlite.transaction((batch: BatchWrite) => {
-      const values: Value[] = [];
-      for (const j of batch.journal) {
-        values.push(j.seq, j.kind, j.accountId, j.clientOrderId, j.orderId, j.symbol, j.side, j.timeInForce, j.flags,
-          j.price, j.quantity, j.stp, j.amount === null ? null : String(j.amount), j.asset, batch.time,
-          j.stopPrice, j.trailingBps, j.trigger, j.visible, j.otherId, j.link, j.mode);
-      }
-      if (batch.journal.length) this.journal.run(values, batch.journal.length);
+      const entries = batch.journal;
+      if (entries.length) insertRecord.run(entries[entries.length - 1]!.seq, entries[0]!.seq, batch.time, batch.lastOrderId, record.encode(entries));
       for (const id of batch.requests ?? []) deleteRequest.run(id);
     });
     this.writeProjection = sqlite.transaction(() => {
