@@ -75,6 +75,21 @@ public:
     }
     const std::vector<uint64_t>& changed() const { return changed_; }
 
+    // What changed in the last batch is not state: a restored engine starts a new batch anyway.
+    template <class A>
+    void image(A& a) {
+        a.scalar(assets_);
+        a.scalar(count_);
+        a.scalar(epoch_);
+        a.vec(balances_);
+        a.vec(fees_);
+        a.vec(totals_);
+        if (A::reading) changed_.clear();
+    }
+    bool consistent() const {
+        return balances_.size() == static_cast<size_t>(count_) * assets_ && fees_.size() == count_ && totals_.size() == assets_;
+    }
+
 private:
     uint32_t assets_;
     uint32_t count_ = 0;

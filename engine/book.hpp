@@ -97,11 +97,24 @@ struct Trail {
     uint32_t next;                    // free-list link
     std::vector<Run> runs;            // runs[first..], oldest first
     size_t first = 0;
+
+    template <class A>
+    void image(A& a) {
+        a.scalar(bps);
+        a.scalar(head);
+        a.scalar(tail);
+        a.scalar(next);
+        a.vec(runs);
+        a.scalar(first);
+    }
 };
 
 // A side's trails, one per trailing delta in use (few: a check costs one look at each).
 struct Tracking {
     std::vector<uint32_t> trails;
+
+    template <class A>
+    void image(A& a) { a.vec(trails); }
 };
 
 class BookSide {
@@ -129,6 +142,12 @@ public:
     __attribute__((always_inline)) uint32_t find_or_insert(int64_t price, Make make) { return levels_.find_or_insert(key(price), make); }
     void erase(int64_t price) { levels_.erase(key(price)); }
 
+    template <class A>
+    void image(A& a) {
+        a.scalar(bid_);
+        levels_.image(a);
+    }
+
 private:
     // Sort key: ascending keys put the best price last on both sides.
     int64_t key(int64_t price) const { return bid_ ? price : -price; }
@@ -149,6 +168,19 @@ struct Book {
     bool traded = false;          // a trade since the last trigger check
     uint32_t conditional = 0;     // conditional orders waiting (pending or tracking)
     uint32_t index = 0;           // its symbol
+
+    template <class A>
+    void image(A& a) {
+        for (BookSide* s : {&bids, &asks, &rises, &falls}) s->image(a);
+        for (Tracking& t : tracking) t.image(a);
+        a.scalar(sequence);
+        a.scalar(last);
+        a.scalar(high);
+        a.scalar(low);
+        a.scalar(traded);
+        a.scalar(conditional);
+        a.scalar(index);
+    }
 
     BookSide& side(uint8_t s) { return s == 0 ? bids : asks; }
     const BookSide& side(uint8_t s) const { return s == 0 ? bids : asks; }

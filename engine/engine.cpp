@@ -13,6 +13,7 @@
 #include "accounts.hpp"
 #include "book.hpp"
 #include "id_index.hpp"
+#include "image.hpp"
 #include "pool.hpp"
 
 using namespace ex;
@@ -89,6 +90,23 @@ struct ex_engine {
     size_t overflow_read = 0;
     uint32_t command_index = 0;
     uint32_t touched = NIL;  // the book the current command traded in
+
+    std::vector<uint8_t> snapshot;  // the last image taken (ex_engine_snapshot)
+
+    // The state a snapshot keeps: everything but the markets (given at restore, as at create) and
+    // what lives only within one call (outputs, the ready queue, scratch).
+    template <class A>
+    void image(A& a) {
+        a.vec(books);
+        accounts.image(a);
+        orders.image(a);
+        levels.image(a);
+        extras.image(a);
+        lists.image(a);
+        trails.image(a);
+        a.scalar(tracking_clock);
+        ids.image(a);
+    }
 
     // Inlined: it is on every path, and a call per event costs more than the event (measured).
     __attribute__((always_inline)) ex_event& emit(uint8_t type, uint64_t order_id, uint8_t side, uint64_t sequence) {
@@ -1300,6 +1318,52 @@ ex_engine* ex_engine_create(uint32_t symbols, uint32_t assets, const ex_market* 
 }
 
 void ex_engine_destroy(ex_engine* engine) { delete engine; }
+
+namespace {
+constexpr uint32_t IMAGE_MAGIC = 0x31535845;  // "EXS1"
+constexpr uint32_t IMAGE_VERSION = 1;
+struct ImageHeader {
+    uint32_t magic, version, symbols, assets;
+    uint64_t body, checksum;
+};
+}  // namespace
+
+uint64_t ex_engine_snapshot(ex_engine* engine) {
+    // Only between batches: nothing may wait in the engine's outputs.
+    if (engine->overflow_read < engine->overflow.size() || engine->ready_read < engine->ready.size()) return 0;
+    ImageWriter w;
+    w.bytes.resize(sizeof(ImageHeader));
+    engine->image(w);
+    ImageHeader h{IMAGE_MAGIC, IMAGE_VERSION, static_cast<uint32_t>(engine->books.size()), engine->accounts.assets(),
+                  w.bytes.size() - sizeof(ImageHeader), 0};
+    h.checksum = image_checksum(w.bytes.data() + sizeof h, h.body);
+    std::memcpy(w.bytes.data(), &h, sizeof h);
+    engine->snapshot.swap(w.bytes);
+    return engine->snapshot.size();
+}
+
+void ex_engine_snapshot_copy(const ex_engine* engine, uint8_t* out) {
+    std::memcpy(out, engine->snapshot.data(), engine->snapshot.size());
+}
+
+ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market* markets, const uint8_t* image,
+                             uint64_t size) {
+    ImageHeader h;
+    if (!image || size < sizeof h) return nullptr;
+    std::memcpy(&h, image, sizeof h);
+    if (h.magic != IMAGE_MAGIC || h.version != IMAGE_VERSION || h.symbols != symbols || h.assets != assets ||
+        h.body != size - sizeof h || h.checksum != image_checksum(image + sizeof h, h.body))
+        return nullptr;
+    ex_engine* engine = ex_engine_create(symbols, assets, markets);
+    if (!engine) return nullptr;
+    ImageReader r(image + sizeof h, h.body);
+    engine->image(r);  // each vector's length is checked against the bytes left before it is allocated
+    if (!r.done() || engine->books.size() != symbols || engine->accounts.assets() != assets || !engine->accounts.consistent()) {
+        delete engine;
+        return nullptr;
+    }
+    return engine;
+}
 
 uint32_t ex_engine_process(ex_engine* engine, const ex_command* commands, uint32_t count,
                            ex_event* out, uint32_t out_capacity) {

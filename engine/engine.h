@@ -233,6 +233,19 @@ ex_engine* ex_engine_create(uint32_t symbols, uint32_t assets, const ex_market* 
 void ex_engine_destroy(ex_engine* engine);
 
 /*
+ * Snapshots. ex_engine_snapshot takes an image of the engine's whole state (books, balances, fee
+ * rates, untriggered and tracking orders, order lists) into the engine and returns its size in
+ * bytes (0 if events are still waiting to be drained); ex_engine_snapshot_copy copies it to `out`.
+ * ex_engine_restore makes an engine from an image taken with the same markets: it behaves exactly
+ * as the one saved. Returns NULL for an image that is damaged, of another version, or of another
+ * number of markets or assets.
+ */
+uint64_t ex_engine_snapshot(ex_engine* engine);
+void ex_engine_snapshot_copy(const ex_engine* engine, uint8_t* out);
+ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market* markets, const uint8_t* image,
+                             uint64_t size);
+
+/*
  * Processes `count` commands in order and writes their events to `out` (capacity `out_capacity`).
  * Returns the number of events written. Events that do not fit wait inside the engine: while the
  * return value equals out_capacity, call ex_engine_drain for the rest before the next batch.

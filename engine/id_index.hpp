@@ -62,6 +62,15 @@ public:
         --size_;
     }
 
+    template <class A>
+    void image(A& a) {
+        a.vec(slots_);
+        a.scalar(mask_);
+        a.scalar(shift_);
+        a.scalar(log2_);
+        a.scalar(size_);
+    }
+
 private:
     struct Slot {
         uint64_t key;

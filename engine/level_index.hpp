@@ -89,6 +89,13 @@ public:
         });
     }
 
+    template <class A>
+    void image(A& a) {
+        blocks_.image(a);
+        by_id_.image(a);
+        order_.image(a);
+    }
+
 private:
     static constexpr int SHIFT = 6;
 

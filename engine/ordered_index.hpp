@@ -95,6 +95,13 @@ public:
         return true;
     }
 
+    template <class A>
+    void image(A& a) {
+        chunks_.image(a);
+        a.vec(order_);
+        a.vec(first_);
+    }
+
 private:
     struct Chunk {
         int64_t keys[CHUNK];

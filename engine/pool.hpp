@@ -32,6 +32,12 @@ public:
     T& operator[](uint32_t index) { return items_[index]; }
     const T& operator[](uint32_t index) const { return items_[index]; }
 
+    template <class A>
+    void image(A& a) {
+        a.vec(items_);
+        a.scalar(free_head_);
+    }
+
 private:
     std::vector<T> items_;
     uint32_t free_head_ = NIL;

@@ -45,6 +45,9 @@ function openLibrary(path: string) {
     ex_engine_sequence: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u64_fast },
     ex_engine_order_count: { args: [FFIType.ptr], returns: FFIType.u64_fast },
     ex_engine_order_remaining: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i64_fast },
+    ex_engine_snapshot: { args: [FFIType.ptr], returns: FFIType.u64_fast },
+    ex_engine_snapshot_copy: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.void },
+    ex_engine_restore: { args: [FFIType.u32, FFIType.u32, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.ptr },
     ex_max_value: { args: [], returns: FFIType.i64_fast },
     ex_max_total: { args: [], returns: FFIType.i64 },
     ex_layout: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.u32 },
@@ -336,7 +339,8 @@ export class MatchingEngine {
   private readonly changedBuffer = new BigInt64Array((CHANGED_PAGE * BALANCE.size) / 8);
   readonly symbols: number;
 
-  constructor(markets: EngineMarket[], readonly assets: number) {
+  /** A new engine, or (with `image`) the engine a snapshot was taken of, over the same markets. */
+  constructor(markets: EngineMarket[], readonly assets: number, image?: Uint8Array) {
     this.symbols = markets.length;
     const config = new ArrayBuffer(Math.max(1, markets.length) * MARKET.size);
     const view = new DataView(config);
@@ -349,8 +353,24 @@ export class MatchingEngine {
       view.setInt32(at + MARKET.makerFeeBps, m.makerFeeBps, true);
       view.setInt32(at + MARKET.takerFeeBps, m.takerFeeBps, true);
     });
+    if (image) {
+      this.handle = this.lib.ex_engine_restore(markets.length, assets, new Uint8Array(config), image, image.byteLength) as Pointer | null;
+      if (!this.handle) throw new Error("engine: the snapshot is damaged, of another version, or of other markets");
+      return;
+    }
     this.handle = this.lib.ex_engine_create(markets.length, assets, new Uint8Array(config)) as Pointer | null;
     if (!this.handle) throw new Error("engine: a market is out of range (assets, units or fee rates), or out of memory");
+  }
+
+  /** An image of the whole state, to restore with `new MatchingEngine(markets, assets, image)`.
+   *  Only between batches (after every event is drained). */
+  snapshot(): Uint8Array {
+    const h = this.live();
+    const size = Number(this.lib.ex_engine_snapshot(h));
+    if (size === 0) throw new Error("engine: a snapshot is taken between batches, with every event drained");
+    const image = new Uint8Array(size);
+    this.lib.ex_engine_snapshot_copy(h, image);
+    return image;
   }
 
   /** Free and locked units of one asset of one account (zeros for an account never seen). */

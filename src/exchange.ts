@@ -12,6 +12,7 @@ import type { Market, Markets } from "./markets";
 import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
+import { SnapshotStore, type SnapshotPolicy } from "./store/snapshot-store";
 import { BatchWriter, type WriterOptions } from "./store/writer";
 
 export interface ExchangeOptions {
@@ -22,6 +23,7 @@ export interface ExchangeOptions {
   funding?: FundingOptions;
   /** How far behind the journal the orders, trades and balances tables may be written. */
   writer?: WriterOptions;
+  snapshots?: SnapshotPolicy;
 }
 
 export interface Exchange {
@@ -36,7 +38,8 @@ export interface Exchange {
   clock: VenueClock;
   sequencer: Sequencer;
   writer: BatchWriter;
-  recovered: { journalEntries: number; openOrders: number };
+  snapshots: SnapshotStore;
+  recovered: { journalEntries: number; openOrders: number; snapshotSeq: number };
   close(): Promise<void>;
 }
 
@@ -47,23 +50,26 @@ export function feeRatesOf(ex: Exchange, accountId: number, m: Market): { maker:
   return { maker: own.maker >= 0 ? own.maker : m.makerFeeBps, taker: own.taker >= 0 ? own.taker : m.takerFeeBps };
 }
 
-/** The engine for these markets: each market's assets, units per lot and per tick x lot, fees. */
-export function engineFor(markets: Markets): MatchingEngine {
+/** The engine for these markets: each market's assets, units per lot and per tick x lot, fees;
+ *  restored from a snapshot's image when one is given. */
+export function engineFor(markets: Markets, image?: Uint8Array): MatchingEngine {
   return new MatchingEngine(markets.list.map((m) => ({
     baseAsset: m.base.index, quoteAsset: m.quote.index, lotUnits: m.lotUnits, notionalUnits: m.notionalUnits,
     makerFeeBps: m.makerFeeBps, takerFeeBps: m.takerFeeBps,
-  })), markets.assets.list.length);
+  })), markets.assets.list.length, image);
 }
 
 export function openExchange(options: ExchangeOptions): Exchange {
   const { markets } = options;
   const storage = openStorage(options.dbPath, options.sync, { backgroundCheckpoints: true });
   const queries = new Queries(storage.db, markets);
-  const engine = engineFor(markets);
-
-  // The books and balances up to where orders, trades and balances are written; those must agree.
+  // The newest snapshot, then the books and balances up to where orders, trades and balances are
+  // written; those must agree.
   const projected = queries.projectedSeq();
-  let journalEntries = replayJournal(engine, queries, markets, projected);
+  const snapshot = queries.latestSnapshot();
+  if (snapshot && snapshot.seq > projected) throw new Error(`recovery: the snapshot at ${snapshot.seq} is ahead of the tables, written to ${projected}`);
+  const engine = engineFor(markets, snapshot?.image);
+  let journalEntries = replayJournal(engine, queries, markets, projected, snapshot?.seq ?? 0);
   const openOrders = queries.openOrders();
   verifyBooks(engine, openOrders);
   verifyBalances(engine, queries, markets);
@@ -90,6 +96,10 @@ export function openExchange(options: ExchangeOptions): Exchange {
     if (writer.buffered > 0) writer.flush();
   };
   writer.onFatal = (error) => sequencer.onFatal(error);
+  const snapshots = new SnapshotStore(storage.sqlite, writer, options.snapshots);
+  sequencer.onCommitted((r) => {
+    if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
+  });
   const open = sequencer.openOrders();
   verifyBooks(engine, open);
   verifyBalances(engine, queries, markets);
@@ -105,7 +115,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
 
   return {
     markets, storage, engine, queries, stats, clock, sequencer, accounts, funding, writer,
-    recovered: { journalEntries, openOrders: open.length },
+    snapshots, recovered: { journalEntries, openOrders: open.length, snapshotSeq: snapshot?.seq ?? 0 },
     async close() {
       writer.flush();
       engine.close();

@@ -1,5 +1,6 @@
-// Recovery: replays the stored command journal through the (deterministic) engine, so the books
-// come back exactly as they were, also after kill -9. The orders and trades tables follow the
+// Recovery: restores the newest snapshot of the engine (store/snapshot-store.ts) and replays the
+// stored command journal after it through the (deterministic) engine, so the books come back
+// exactly as they were, also after kill -9. The orders and trades tables follow the
 // journal a little behind (store/writer.ts): the journal is replayed into the books up to where
 // they are written, every open order stored is checked against those books (a mismatch stops the
 // start rather than trade on a wrong book), and the rest of the journal goes through the
@@ -13,11 +14,12 @@ import type { Queries } from "./store/queries";
 
 const PAGE = 8192;
 
-/** Replays journal entries up to `upToSeq` into the books; returns how many. */
-export function replayJournal(engine: MatchingEngine, queries: Queries, markets: Markets, upToSeq: number): number {
+/** Replays journal entries after `afterSeq` (the snapshot the engine was restored from) up to
+ *  `upToSeq` into the books; returns how many. */
+export function replayJournal(engine: MatchingEngine, queries: Queries, markets: Markets, upToSeq: number, afterSeq = 0): number {
   const batch = new CommandBatch(PAGE);
   const events = new EventBuffer(PAGE);
-  let after = 0;
+  let after = afterSeq;
   let replayed = 0;
   for (;;) {
     const page = wholeLists(queries.journalPage(after, PAGE, upToSeq));

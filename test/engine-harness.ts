@@ -66,6 +66,8 @@ export interface HarnessOptions {
   takerFeeBps?: number;
   /** Deposit PLENTY of every asset to account 1 first (default true). */
   fund?: boolean;
+  /** Restore the engine from this snapshot (nothing is deposited). */
+  image?: Uint8Array;
 }
 
 export class Harness {
@@ -74,9 +76,9 @@ export class Harness {
   private readonly events: EventBuffer;
 
   constructor(symbols = 1, eventCapacity = 4096, options: HarnessOptions = {}) {
-    this.engine = new MatchingEngine(plainMarkets(symbols, options.makerFeeBps, options.takerFeeBps), symbols + 1);
+    this.engine = new MatchingEngine(plainMarkets(symbols, options.makerFeeBps, options.takerFeeBps), symbols + 1, options.image);
     this.events = new EventBuffer(eventCapacity);
-    if (options.fund ?? true) {
+    if ((options.fund ?? true) && !options.image) {
       this.run(Array.from({ length: symbols + 1 }, (_, asset) => ({ kind: "deposit" as const, account: 1, asset, amount: PLENTY })));
     }
   }

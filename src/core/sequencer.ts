@@ -121,6 +121,11 @@ export class Sequencer {
     return this.registry.all();
   }
 
+  /** Where the committed journal stands: its last entry, the time of its batch, the last order id. */
+  position(): { seq: number; time: number; lastOrderId: number } {
+    return { seq: this.counters.lastSeq, time: this.changes.time, lastOrderId: this.counters.lastOrderId };
+  }
+
   /** Commands waiting for the engine. */
   get queueDepth(): number {
     return this.admission.queued;

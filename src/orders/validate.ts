@@ -119,60 +119,91 @@ export function parseOrderRequest(body: unknown, markets: Markets): OrderRequest
   return toOrderRequest(body, markets);
 }
 
-/** A body that matches OrderRequestBody to an order request: the market's rules. */
+/** A body that matches OrderRequestBody to an order request: its decimals to the market's
+ *  ticks, lots and units, then the market's rules. */
 export function toOrderRequest(o: OrderRequestJson, markets: Markets): OrderRequest {
   const market = markets.get(o.symbol);
   if (!market) throw new Outcome("UNKNOWN_SYMBOL", `symbol "${o.symbol.slice(0, 64)}" is not a market here`);
+  return orderRequestOf(market, {
+    type: o.type, side: o.side, timeInForce: o.timeInForce ?? null, postOnly: o.postOnly ?? null,
+    quantity: o.quantity == null ? null : market.quantityLots(o.quantity),
+    quoteQuantity: o.quoteQuantity == null ? null : market.quote.units(o.quoteQuantity, "quoteQuantity"),
+    price: o.price == null ? null : market.priceTicks(o.price),
+    stopPrice: o.stopPrice == null ? null : market.priceTicks(o.stopPrice, "stopPrice"),
+    trailingDelta: o.trailingDelta ?? null,
+    icebergQuantity: o.icebergQuantity == null ? null : market.quantityLots(o.icebergQuantity, "icebergQuantity"),
+    clientOrderId: o.clientOrderId ?? null, selfTradePrevention: o.selfTradePrevention ?? null,
+  });
+}
+
+/** An order's fields in the market's integers (null: not given), as each surface parses them
+ *  from its own encoding; each value already checked against the market's tick, step and bounds. */
+export interface OrderFields {
+  type: OrderType;
+  side: Side;
+  timeInForce: TimeInForce | null;
+  postOnly: boolean | null;
+  price: number | null;
+  quantity: number | null;
+  quoteQuantity: bigint | null;
+  stopPrice: number | null;
+  trailingDelta: number | null;
+  icebergQuantity: number | null;
+  clientOrderId: string | null;
+  selfTradePrevention: SelfTradeMode | null;
+}
+
+/** The market's rules on which fields go together, for every surface. */
+export function orderRequestOf(market: Market, o: OrderFields): OrderRequest {
   let quantity: number;
   let quoteQuantity: bigint | null = null;
   const marketType = isMarketType(o.type);
   const conditional = isConditionalType(o.type);
-  if (o.quoteQuantity != null) {
+  if (o.quoteQuantity !== null) {
     if (!marketType) throw Outcome.invalid("quoteQuantity", "quoteQuantity is only for market orders (market, stop_loss, take_profit)");
-    if (o.quantity != null) throw Outcome.invalid("quoteQuantity", "give quantity or quoteQuantity, not both");
+    if (o.quantity !== null) throw Outcome.invalid("quoteQuantity", "give quantity or quoteQuantity, not both");
     if (o.timeInForce === "FOK") throw Outcome.invalid("timeInForce", "a market order by quoteQuantity cannot be FOK");
-    quoteQuantity = market.quote.units(o.quoteQuantity, "quoteQuantity");
+    quoteQuantity = o.quoteQuantity;
     quantity = Number(MAX_UNITS); // only a cap: the quote amount decides
   } else {
-    if (o.quantity == null) throw Outcome.invalid("quantity", marketType ? "quantity (or quoteQuantity) is required" : "quantity is required");
-    quantity = market.quantityLots(o.quantity);
+    if (o.quantity === null) throw Outcome.invalid("quantity", marketType ? "quantity (or quoteQuantity) is required" : "quantity is required");
+    quantity = o.quantity;
   }
 
   // A stop-market buy by quantity states the most it pays (price): that is what it holds.
   const bounded = conditional && marketType && o.side === "buy" && quoteQuantity === null;
   let price: number | null = null;
   if (!marketType || bounded) {
-    if (o.price == null) {
+    if (o.price === null) {
       throw Outcome.invalid("price", bounded ? "price (the most a stop-market buy pays, and holds) is required" : "price is required for limit orders");
     }
-    price = market.priceTicks(o.price);
-  } else if (o.price != null) {
+    price = o.price;
+  } else if (o.price !== null) {
     throw Outcome.invalid("price", "price must not be given for market orders");
   }
 
   let stopPrice: number | null = null;
   if (conditional) {
-    if (o.stopPrice == null && o.trailingDelta == null) throw Outcome.invalid("stopPrice", `stopPrice (or trailingDelta) is required for ${o.type} orders`);
-    if (o.stopPrice != null) stopPrice = market.priceTicks(o.stopPrice, "stopPrice");
-  } else if (o.stopPrice != null || o.trailingDelta != null) {
-    throw Outcome.invalid(o.stopPrice != null ? "stopPrice" : "trailingDelta", "stopPrice and trailingDelta are only for stop_loss, stop_loss_limit, take_profit and take_profit_limit orders");
+    if (o.stopPrice === null && o.trailingDelta === null) throw Outcome.invalid("stopPrice", `stopPrice (or trailingDelta) is required for ${o.type} orders`);
+    stopPrice = o.stopPrice;
+  } else if (o.stopPrice !== null || o.trailingDelta !== null) {
+    throw Outcome.invalid(o.stopPrice !== null ? "stopPrice" : "trailingDelta", "stopPrice and trailingDelta are only for stop_loss, stop_loss_limit, take_profit and take_profit_limit orders");
   }
 
   // The contract: "a market order behaves as IOC". It never rests, whatever GTC it was sent with.
   const timeInForce = marketType && o.timeInForce !== "FOK" ? "IOC" : o.timeInForce ?? "GTC";
   const postOnly = o.postOnly ?? false;
   if (postOnly && (o.type !== "limit" || timeInForce !== "GTC")) throw Outcome.invalid("postOnly", "postOnly is only valid for limit GTC orders");
-  let icebergQuantity: number | null = null;
-  if (o.icebergQuantity != null) {
+  const icebergQuantity = o.icebergQuantity;
+  if (icebergQuantity !== null) {
     if (marketType || timeInForce !== "GTC") throw Outcome.invalid("icebergQuantity", "icebergQuantity is only for GTC limit orders (limit, stop_loss_limit, take_profit_limit)");
-    icebergQuantity = market.quantityLots(o.icebergQuantity, "icebergQuantity");
     if (icebergQuantity >= quantity) throw Outcome.invalid("icebergQuantity", "icebergQuantity must be less than quantity");
   }
 
   return {
     market, side: o.side, type: o.type, timeInForce, postOnly, price, quantity, quoteQuantity,
-    clientOrderId: o.clientOrderId ?? null, selfTradePrevention: o.selfTradePrevention ?? market.selfTradePrevention,
-    stopPrice, trailingDelta: o.trailingDelta ?? null, icebergQuantity,
+    clientOrderId: o.clientOrderId, selfTradePrevention: o.selfTradePrevention ?? market.selfTradePrevention,
+    stopPrice, trailingDelta: o.trailingDelta, icebergQuantity,
   };
 }
 

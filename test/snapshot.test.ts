@@ -1,0 +1,92 @@
+// Snapshots of the engine: restoring an image taken at any point between batches and replaying
+// the rest of the stream gives exactly what replaying the whole stream gives: the same events,
+// books, balances and live orders. A damaged image is refused.
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { EventBuffer, MatchingEngine, PackedCommands } from "../native/engine";
+import { COMMAND, EVENT } from "../native/layout";
+import { BENCH_ASSETS, BENCH_MARKETS, SCENARIOS, generateScenario } from "../bench/scenarios";
+import { Harness, plainMarkets } from "./engine-harness";
+import { commandStream, funding } from "./command-stream";
+
+const SYMBOLS = 2;
+
+function state(h: Harness, accounts: number) {
+  const balances = [];
+  for (let a = 0; a <= accounts; a++) for (let asset = 0; asset <= SYMBOLS; asset++) balances.push(h.balance(a, asset));
+  const books = Array.from({ length: SYMBOLS }, (_, s) => ({ ...h.book(s), sequence: h.engine.sequence(s) }));
+  return { balances, books, orders: h.engine.orderCount() };
+}
+
+for (const [name, advanced] of [["plain orders", 0], ["conditional orders, trailing stops, icebergs, lists and replaces", 0.6]] as const) {
+  test(`snapshot + tail equals a full replay at random snapshot points (${name})`, () => {
+    const accounts = 3;
+    fc.assert(
+      fc.property(commandStream({ symbols: SYMBOLS, maxBatches: 10, maxBatchSize: 30, accounts, advanced }), fc.nat(), (batches, at) => {
+        const all = [funding(accounts, SYMBOLS), ...batches];
+        const cut = at % (all.length + 1);
+        const full = new Harness(SYMBOLS, 64, { fund: false, makerFeeBps: 10, takerFeeBps: 20 });
+        const head = new Harness(SYMBOLS, 64, { fund: false, makerFeeBps: 10, takerFeeBps: 20 });
+        let restored: Harness | undefined;
+        try {
+          all.slice(0, cut).forEach((b) => { full.run(b); head.run(b); });
+          const image = head.engine.snapshot();
+          restored = new Harness(SYMBOLS, 64, { makerFeeBps: 10, takerFeeBps: 20, image });
+          // The restored engine is the saved one, down to its free lists: its own image is the same.
+          expect(Buffer.from(restored.engine.snapshot()).equals(Buffer.from(image))).toBe(true);
+          for (const b of all.slice(cut)) expect(restored.run(b)).toEqual(full.run(b));
+          expect(state(restored, accounts)).toEqual(state(full, accounts));
+        } finally {
+          full.close();
+          head.close();
+          restored?.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+}
+
+test("a benchmark scenario restored mid-stream emits byte-identical events for the rest", () => {
+  const spec = SCENARIOS.find((s) => s.name === "types") ?? SCENARIOS[0]!;
+  const s = generateScenario({ ...spec, messages: 20_000, resting: Math.min(spec.resting, 3_000) });
+  const stream = new PackedCommands(s.stream.slice());
+  const events = new EventBuffer(4096);
+  const run = (engine: MatchingEngine, commands: PackedCommands, from: number, to: number) => {
+    const chunks: Uint8Array[] = [];
+    for (let i = from, n = 0; i < to; i += n) {
+      n = Math.min(commands.sliceLength(i, 256), to - i);
+      engine.processPacked(commands, i, n, events, (e) => void chunks.push(e.bytes.slice(0, e.count * EVENT.size)));
+    }
+    return Buffer.concat(chunks);
+  };
+  const prefill = new PackedCommands(s.prefill.slice());
+  const full = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS);
+  const half = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS);
+  run(full, prefill, 0, prefill.count);
+  run(half, prefill, 0, prefill.count);
+  // A cut that does not split an order list's two commands.
+  let cut = Math.floor(stream.count / 2);
+  while (stream.bytes[(cut - 1) * COMMAND.size + COMMAND.link] !== 0) cut++;
+  run(full, stream, 0, cut);
+  run(half, stream, 0, cut);
+  const restored = new MatchingEngine(BENCH_MARKETS, BENCH_ASSETS, half.snapshot());
+  expect(run(restored, stream, cut, stream.count).equals(run(full, stream, cut, stream.count))).toBe(true);
+  for (const e of [full, half, restored]) e.close();
+});
+
+test("a damaged image, or one of other markets, is refused", () => {
+  const h = new Harness(SYMBOLS);
+  h.run([{ kind: "limit", id: 1, side: 0, price: 100, qty: 5 }]);
+  const image = h.engine.snapshot();
+  h.close();
+  const markets = plainMarkets(SYMBOLS);
+  const flipped = image.slice();
+  flipped[flipped.length - 3]! ^= 1;
+  expect(() => new MatchingEngine(markets, SYMBOLS + 1, flipped)).toThrow(/damaged/);
+  expect(() => new MatchingEngine(markets, SYMBOLS + 1, image.slice(0, image.length - 1))).toThrow(/damaged/);
+  expect(() => new MatchingEngine(plainMarkets(SYMBOLS + 1), SYMBOLS + 2, image)).toThrow(/other markets/);
+  const ok = new MatchingEngine(markets, SYMBOLS + 1, image);
+  expect(ok.depth(0, 0, 10)).toEqual([[100, 5]]);
+  ok.close();
+});
