@@ -27,6 +27,12 @@ Flags (each also read from the environment variable in brackets):
   --db FILE        SQLite file, created and migrated on first start [EXCHANGE_DB] (default ./exchange.db)
   --markets FILE   JSON market list, shaped like GET /api/v1/markets [EXCHANGE_MARKETS] (default: built-in)
   --sync MODE      SQLite synchronous mode: normal survives kill -9, full also power loss [EXCHANGE_SYNC] (default normal)
+  --binary-port P  also take orders in the binary protocol (docs/binary-protocol.md) over TCP on
+                   this port; 0 picks a free one [EXCHANGE_BINARY_PORT] (default: off; the same
+                   messages are always taken in WebSocket binary frames at /binary)
+  --snapshot-every N  journal entries between snapshots of the engine's state, which bound the
+                   journal a start replays; the journal behind the newest is pruned
+                   [EXCHANGE_SNAPSHOT_EVERY] (default 1000000; 0: never)
   --log-level L    debug, info, warn or error: JSON lines on stderr [EXCHANGE_LOG_LEVEL] (default info)
   --max-queued N   commands that may wait for the engine; beyond, requests get 503 OVERLOADED at
                    once [EXCHANGE_MAX_QUEUED] (default 65536; 1000, a full batch request, to 1000000)
@@ -103,6 +109,8 @@ function serve(args: string[]): void {
       db: { type: "string", default: process.env.EXCHANGE_DB ?? "./exchange.db" },
       markets: { type: "string", default: process.env.EXCHANGE_MARKETS },
       sync: { type: "string", default: process.env.EXCHANGE_SYNC ?? "normal" },
+      "binary-port": { type: "string", default: process.env.EXCHANGE_BINARY_PORT },
+      "snapshot-every": { type: "string", default: process.env.EXCHANGE_SNAPSHOT_EVERY ?? "1000000" },
       "max-queued": { type: "string", default: process.env.EXCHANGE_MAX_QUEUED ?? String(DEFAULT_LIMITS.maxQueuedCommands) },
       "log-level": { type: "string", default: process.env.EXCHANGE_LOG_LEVEL ?? "info" },
       "default-balances": { type: "string", default: process.env.EXCHANGE_DEFAULT_BALANCES ?? BUILT_IN_DEFAULT_BALANCES },
@@ -143,6 +151,10 @@ function serve(args: string[]): void {
     fail(`--max-queued must be an integer from 1000 to 1000000, not "${values["max-queued"]}"`);
   }
 
+  const binaryPort = values["binary-port"] === undefined ? undefined : Number(values["binary-port"]);
+  if (binaryPort !== undefined && (!/^\d+$/.test(values["binary-port"]!) || binaryPort > 65535)) fail(`--binary-port must be 0 to 65535, not "${values["binary-port"]}"`);
+  if (!/^\d{1,10}$/.test(values["snapshot-every"])) fail(`--snapshot-every must be a whole number of journal entries, not "${values["snapshot-every"]}"`);
+
   const weightLimit = Number(values["binance-weight-limit"]);
   if (!/^\d{1,9}$/.test(values["binance-weight-limit"])) fail(`--binance-weight-limit must be a whole number, not "${values["binance-weight-limit"]}"`);
 
@@ -150,7 +162,7 @@ function serve(args: string[]): void {
     host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode,
     limits: { ...DEFAULT_LIMITS, maxQueuedCommands: maxQueued },
     defaultBalances: values["default-balances"], selfServiceDeposits: !values["no-self-deposits"],
-    binanceWeightLimit: weightLimit, simulate, replay,
+    binanceWeightLimit: weightLimit, simulate, replay, binaryPort, snapshotEvery: Number(values["snapshot-every"]),
   });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {
@@ -159,6 +171,7 @@ function serve(args: string[]): void {
   };
   console.log(
     `exchange ${pkg.version} listening on ${server.url} ` +
+      (server.binaryPort === null ? "" : `and binary tcp://${values.host}:${server.binaryPort} `) +
       `(db ${values.db}, markets ${ex.markets.list.map((m) => m.symbol).join(",")}, ` +
       `recovered ${ex.recovered.journalEntries} journal entries and ${ex.recovered.openOrders} open orders)`,
   );

@@ -12,6 +12,8 @@ import type { Limits } from "./core/admission";
 import type { SyncMode } from "./store/database";
 import { SimulationDesk } from "./sim/desk";
 import { tradingScreen } from "./screen/plugin";
+import { BinaryGateway } from "./gateway/gateway";
+import { binaryWebSocket } from "./gateway/plugin";
 import { PRESETS, type ScenarioSpec } from "./sim/scenarios";
 import type { SimulationOptions } from "./sim/simulation";
 import type { ReplayOptions } from "./replay/replayer";
@@ -36,6 +38,10 @@ export interface ServerOptions {
   simulate?: { scenario: ScenarioSpec; options: SimulationOptions };
   /** A recording to replay into one market (instead of a simulation). */
   replay?: { files: string[]; market: string; options: ReplayOptions };
+  /** The binary order-entry protocol over TCP on this port (0: any free one); off when absent. */
+  binaryPort?: number;
+  /** Journal entries between snapshots of the engine (0: none). */
+  snapshotEvery?: number;
 }
 
 export interface RunningServer {
@@ -44,6 +50,9 @@ export interface RunningServer {
   exchange: Exchange;
   streams: MarketStreams;
   binance: BinanceSurface;
+  gateway: BinaryGateway;
+  /** The binary protocol's TCP port, if it listens. */
+  binaryPort: number | null;
   /** Starts, changes and stops simulations and replays. */
   sim: SimulationDesk;
   /** Refuses new orders, answers those already queued once committed, then closes everything. */
@@ -54,14 +63,16 @@ export function startServer(options: ServerOptions): RunningServer {
   const exchange = openExchange({
     dbPath: options.dbPath, markets: loadMarkets(options.marketsFile, options.defaultBalances), sync: options.sync,
     limits: options.limits, funding: { selfServiceDeposits: options.selfServiceDeposits ?? true },
+    snapshots: options.snapshotEvery === undefined ? undefined : { everyEntries: options.snapshotEvery },
   });
+  const gateway = new BinaryGateway(exchange);
   const streams = new MarketStreams(exchange, options.maxBufferedBytes);
   const binance = new BinanceSurface(exchange, {
     weightLimit: options.binanceWeightLimit ?? DEFAULT_WEIGHT_LIMIT, maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
   });
   const metrics = new Metrics();
   const sim = new SimulationDesk(exchange);
-  const app = createApp(exchange, { streams, metrics, sim, surfaces: [binance.plugin as unknown as Elysia, tradingScreen() as unknown as Elysia] }).listen({
+  const app = createApp(exchange, { streams, metrics, sim, surfaces: [binance.plugin as unknown as Elysia, binaryWebSocket(gateway) as unknown as Elysia, tradingScreen() as unknown as Elysia] }).listen({
     hostname: options.host,
     port: options.port,
     // Elysia turns reusePort on, which lets a second exchange start silently on a busy port.
@@ -77,6 +88,7 @@ export function startServer(options: ServerOptions): RunningServer {
   exchange.sequencer.onCommitted((report) => metrics.recordBatch(report));
   exchange.sequencer.onCommitted((report) => streams.publish(report));
   exchange.sequencer.onCommitted((report) => binance.publish(report));
+  const binaryPort = options.binaryPort === undefined ? null : gateway.listen(options.host, options.binaryPort);
   const simulate = options.simulate ?? (options.replay ? undefined : presetsOfMarkets(exchange.markets));
   const started = simulate ? sim.simulate(simulate.scenario, simulate.options)
     : options.replay ? sim.replay(options.replay.market, options.replay.files, options.replay.options) : Promise.resolve();
@@ -87,11 +99,14 @@ export function startServer(options: ServerOptions): RunningServer {
     exchange,
     streams,
     binance,
+    gateway,
+    binaryPort,
     sim,
     async stop() {
       await started.catch(() => {});
       await sim.current?.stop();
       await exchange.sequencer.stop();
+      gateway.close();
       binance.close();
       await server.stop();
       await exchange.close();

@@ -2,23 +2,25 @@
 // may use (the asset, needed and available for INSUFFICIENT_BALANCE; the field for VALIDATION).
 // The core knows nothing of HTTP statuses or any surface's codes: each surface maps these.
 
-export type OutcomeCode =
-  | "VALIDATION"                // a field is missing, malformed or out of range (details.field)
-  | "UNKNOWN_SYMBOL"
-  | "UNKNOWN_ASSET"
-  | "UNKNOWN_ORDER"             // no such order for this account
-  | "ORDER_NOT_OPEN"            // it is filled, cancelled, expired or rejected
-  | "DUPLICATE_CLIENT_ORDER_ID"
-  | "TOO_MANY_OPEN_ORDERS"
-  | "POST_ONLY_WOULD_TAKE"
-  | "WOULD_TRIGGER_IMMEDIATELY" // a conditional order whose stop the last trade price already meets
-  | "ORDER_NOT_AMENDABLE"       // untriggered, or a member of an order list
-  | "INSUFFICIENT_BALANCE"      // details: asset, needed, available (decimal strings)
-  | "DEPOSITS_DISABLED"
-  | "VENUE_LIMIT"               // a deposit past the venue's bound for the asset
-  | "OVERLOADED"                // the sequencer's queue is full
-  | "SHUTTING_DOWN"
-  | "SIMULATION_STATE";         // a simulation or replay is not in a state that allows it (none running, one already running)
+export const OUTCOME_CODES = [
+  "VALIDATION",                // a field is missing, malformed or out of range (details.field)
+  "UNKNOWN_SYMBOL",
+  "UNKNOWN_ASSET",
+  "UNKNOWN_ORDER",             // no such order for this account
+  "ORDER_NOT_OPEN",            // it is filled, cancelled, expired or rejected
+  "DUPLICATE_CLIENT_ORDER_ID",
+  "TOO_MANY_OPEN_ORDERS",
+  "POST_ONLY_WOULD_TAKE",
+  "WOULD_TRIGGER_IMMEDIATELY", // a conditional order whose stop the last trade price already meets
+  "ORDER_NOT_AMENDABLE",       // untriggered, or a member of an order list
+  "INSUFFICIENT_BALANCE",      // details: asset, needed, available (decimal strings)
+  "DEPOSITS_DISABLED",
+  "VENUE_LIMIT",               // a deposit past the venue's bound for the asset
+  "OVERLOADED",                // the sequencer's queue is full
+  "SHUTTING_DOWN",
+  "SIMULATION_STATE",          // a simulation or replay is not in a state that allows it (none running, one already running)
+] as const;
+export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
 export class Outcome extends Error {
   constructor(readonly code: OutcomeCode, message: string, readonly details: Record<string, string> = {}) {

@@ -21,10 +21,13 @@ import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type OrderEvent, type
 import { OrderRegistry } from "./order-registry";
 import { Outcome, resultOrOutcome } from "./outcomes";
 
-interface Deferred<T> {
+/** How a request is answered: once its batch is committed, in the order requests were queued
+ *  (the promise-returning methods wrap one; a gateway may pass its own and skip the promise). */
+export interface Reply<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
 }
+type Deferred<T> = { reply: Reply<T> };
 
 /** A command about an account's money rather than an order. */
 export type AccountCommand =
@@ -134,9 +137,14 @@ export class Sequencer {
   // ---- requests ---------------------------------------------------------------------------
 
   submit(account: Account, request: OrderRequest): Promise<OrderState> {
+    return promised((reply) => this.submitTo(account, request, reply));
+  }
+
+  /** As submit, answering `reply` (throws the outcome of a refusal found before queueing). */
+  submitTo(account: Account, request: OrderRequest, reply: Reply<OrderState>): void {
     this.admission.check(1);
     const order = this.newOrder(account, request, this.clock.now());
-    return this.enqueue<OrderState>((d) => ({ kind: "new", order, ...d }), 1);
+    this.push({ kind: "new", order, reply }, 1);
   }
 
   /**
@@ -207,9 +215,13 @@ export class Sequencer {
   }
 
   cancel(account: Account, orderId: number): Promise<OrderState> {
+    return promised((reply) => this.cancelTo(account, orderId, reply));
+  }
+
+  cancelTo(account: Account, orderId: number, reply: Reply<OrderState>): void {
     const order = this.registry.liveOrderOf(account, orderId);
     this.admission.check(1);
-    return this.enqueue<OrderState>((d) => ({ kind: "cancel", order, ...d }), 1);
+    this.push({ kind: "cancel", order, reply }, 1);
   }
 
   /** The market of an open order of the account (to validate an amendment against). */
@@ -220,17 +232,26 @@ export class Sequencer {
   /** Each amendment applies to the order as the one before it left it: a price or a quantity
    *  not given is kept as the engine has it when this one is processed. */
   amend(account: Account, orderId: number, change: AmendRequest): Promise<OrderState> {
+    return promised((reply) => this.amendTo(account, orderId, change, reply));
+  }
+
+  amendTo(account: Account, orderId: number, change: AmendRequest, reply: Reply<OrderState>): void {
     const order = this.registry.liveOrderOf(account, orderId);
     if (change.price !== null && isMarketType(order.type)) throw Outcome.invalid("price", "price cannot be set on a market order");
     this.admission.check(1);
-    return this.enqueue<OrderState>((d) => ({ kind: "amend", order, price: change.price ?? 0, quantity: change.quantity ?? 0, ...d }), 1);
+    this.push({ kind: "amend", order, price: change.price ?? 0, quantity: change.quantity ?? 0, reply }, 1);
   }
 
   cancelAll(account: Account, symbol?: string): Promise<OrderState[]> {
+    return promised((reply) => this.cancelAllTo(account, symbol, reply));
+  }
+
+  /** Answers at once (with nothing cancelled) when the account has no open order there. */
+  cancelAllTo(account: Account, symbol: string | undefined, reply: Reply<OrderState[]>): void {
     const orders = this.registry.ofAccount(account.id, symbol);
-    if (orders.length === 0) return Promise.resolve([]);
+    if (orders.length === 0) return reply.resolve([]);
     this.admission.checkCancelAll(orders.length);
-    return this.enqueue<OrderState[]>((d) => ({ kind: "cancelAll", orders, ...d }), orders.length);
+    this.push({ kind: "cancelAll", orders, reply }, orders.length);
   }
 
   /**
@@ -252,14 +273,16 @@ export class Sequencer {
   }
 
   private enqueue<T>(make: (d: Deferred<T>) => Job, commandCount: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push(make({ resolve, reject } as Deferred<T>));
-      this.admission.queued += commandCount;
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise<T>((resolve, reject) => this.push(make({ reply: { resolve, reject } }), commandCount));
+  }
+
+  private push(job: Job, commandCount: number): void {
+    this.queue.push(job);
+    this.admission.queued += commandCount;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   // ---- batches ----------------------------------------------------------------------------
@@ -270,7 +293,7 @@ export class Sequencer {
     try {
       this.runBatch(jobs);
     } catch (error) {
-      for (const job of jobs) job.reject(new Error("the batch could not be stored"));
+      for (const job of jobs) job.reply.reject(new Error("the batch could not be stored"));
       this.onFatal(error);
       return;
     }
@@ -317,7 +340,7 @@ export class Sequencer {
       const time = entries[from]!.time;
       let to = from + 1;
       while (to < entries.length && entries[to]!.time === time) to++;
-      const noop = { resolve() {}, reject() {} };
+      const noop = { reply: { resolve() {}, reject() {} } };
       const batch = entries.slice(from, to);
       const jobs: Job[] = batch.map((e) => {
         if (e.kind !== CommandKind.limit && e.kind !== CommandKind.market && e.kind !== CommandKind.cancelReplace) return { kind: "replayed", ...noop };
@@ -469,34 +492,42 @@ export class Sequencer {
         case "new":
         case "cancel":
         case "amend":
-          refused ? job.reject(refused) : job.resolve(job.order);
+          refused ? job.reply.reject(refused) : job.reply.resolve(job.order);
           break;
         case "cancelAll":
-          job.resolve(job.orders.filter((o) => o.status === "canceled"));
+          job.reply.resolve(job.orders.filter((o) => o.status === "canceled"));
           break;
         case "newMany":
-          job.resolve(job.results);
+          job.reply.resolve(job.results);
           break;
         case "account":
-          refused ? job.reject(refused) : job.resolve();
+          refused ? job.reply.reject(refused) : job.reply.resolve();
           break;
         case "list":
-          refused ? job.reject(refused) : job.resolve(job.orders);
+          refused ? job.reply.reject(refused) : job.reply.resolve(job.orders);
           break;
         case "replace": {
           // Refused with nothing cancelled; or the new order may be refused after the cancel.
           const cancelled = job.old?.status === "canceled" ? job.old : null;
-          if (refused && !cancelled) job.reject(refused);
-          else if (refused) job.reject(new Outcome(refused.code, `order ${job.oldId} was cancelled, but the new order was refused: ${refused.message}`, { ...refused.details, cancelled: String(job.oldId) }));
-          else job.resolve({ cancelled, order: job.order });
+          if (refused && !cancelled) job.reply.reject(refused);
+          else if (refused) job.reply.reject(new Outcome(refused.code, `order ${job.oldId} was cancelled, but the new order was refused: ${refused.message}`, { ...refused.details, cancelled: String(job.oldId) }));
+          else job.reply.resolve({ cancelled, order: job.order });
           break;
         }
         case "replayed":
-          job.resolve();
+          job.reply.resolve();
           break;
       }
     }
   }
+}
+
+/** The promise `start` answers; what `start` throws (a refusal before queueing) is thrown here. */
+function promised<T>(start: (reply: Reply<T>) => void): Promise<T> {
+  let reply!: Reply<T>;
+  const promise = new Promise<T>((resolve, reject) => (reply = { resolve, reject }));
+  start(reply);
+  return promise;
 }
 
 /** A new order, before the engine has seen it: placed now, or replayed from its journal entry. */

@@ -2,7 +2,8 @@
 import type { Market, SelfTradeMode } from "../markets";
 
 export type Side = "buy" | "sell";
-export type OrderType = "limit" | "market" | "stop_loss" | "stop_loss_limit" | "take_profit" | "take_profit_limit";
+export const ORDER_TYPES = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
 /** Whether orders of the type match as market orders (once triggered, for the conditional ones). */
 export function isMarketType(type: OrderType): boolean {
   return type === "market" || type === "stop_loss" || type === "take_profit";
@@ -11,8 +12,10 @@ export function isMarketType(type: OrderType): boolean {
 export function isConditionalType(type: OrderType): boolean {
   return type !== "limit" && type !== "market";
 }
-export type TimeInForce = "GTC" | "IOC" | "FOK";
-export type OrderStatus = "new" | "partially_filled" | "filled" | "canceled" | "expired" | "rejected";
+export const TIMES_IN_FORCE = ["GTC", "IOC", "FOK"] as const;
+export type TimeInForce = (typeof TIMES_IN_FORCE)[number];
+export const ORDER_STATUSES = ["new", "partially_filled", "filled", "canceled", "expired", "rejected"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const OPEN_STATUSES: readonly OrderStatus[] = ["new", "partially_filled"];
 export const CLOSED_STATUSES: readonly OrderStatus[] = ["filled", "canceled", "expired", "rejected"];
@@ -28,7 +31,8 @@ export interface Fill {
 }
 
 /** Why an order expired other than by its time in force. */
-export type ExpireReason = "SELF_TRADE_PREVENTION" | "INSUFFICIENT_BALANCE" | "POST_ONLY_WOULD_TAKE";
+export const EXPIRE_REASONS = ["SELF_TRADE_PREVENTION", "INSUFFICIENT_BALANCE", "POST_ONLY_WOULD_TAKE"] as const;
+export type ExpireReason = (typeof EXPIRE_REASONS)[number];
 
 export interface OrderState {
   id: number;

@@ -8,9 +8,8 @@ import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
 import { t, type Static, type TSchema } from "elysia";
 import { Outcome } from "../core/outcomes";
 import { MAX_UNITS, SELF_TRADE_MODES, type Market, type Markets, type SelfTradeMode } from "../markets";
-import { isConditionalType, isMarketType, type OrderType, type Side, type TimeInForce } from "./order";
+import { isConditionalType, isMarketType, ORDER_TYPES, type OrderType, type Side, type TimeInForce } from "./order";
 
-const ORDER_TYPES: OrderType[] = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"];
 /** The engine's bound on a trailing delta (basis points, below 100%). */
 export const MAX_TRAILING_DELTA = 9999;
 
