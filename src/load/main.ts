@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { batchLoop, closeConnections, closedLoop, connect, openLoop, prepareExchange, type Progress, type Target } from "./driver";
 import { summarize, table, type LatencyRecorder, type ScenarioResult } from "./report";
+import { binaryOpenLoop, binarySustained } from "./binary-load";
 
 export const LOAD_HELP = `Usage: exchange load [flags]
 
@@ -31,10 +32,16 @@ Flags:
   --symbol SYMBOL      market to trade (default BTC-USD)
   --accounts N         accounts to create (default 4)
   --keys K1,K2         use these API keys instead of creating accounts (KEY:SECRET with --api binance)
-  --api native|binance native (default): POST /api/v1/orders with X-API-Key; binance: signed
+  --api native|binance|binary
+                       native (default): POST /api/v1/orders with X-API-Key; binance: signed
                        POST /api/v3/order (HMAC-SHA256, form body, newOrderRespType FULL) and
                        DELETE /api/v3/order, as a Binance bot sends them (sequential, concurrent,
-                       sustained and open-loop; batch is /api/v1's own)
+                       sustained and open-loop; batch is /api/v1's own); binary: the binary
+                       protocol at --binary-url, --connections sessions (default 4) sending new
+                       orders, cancels (25%) and amends (15%) (sustained: --window requests
+                       outstanding per session; open-loop)
+  --binary-url URL     tcp://host:port (the server's --binary-port) or ws://host:port/binary
+  --window N           requests each binary session keeps outstanding in sustained (default 256)
   --client raw|fetch   raw (default): a lean HTTP/1.1 client on keep-alive sockets, which takes
                        little CPU from a server on the same machine and adds little to latency;
                        fetch: fetch(), as most bots send (several times the client's CPU)
@@ -136,6 +143,8 @@ export async function loadCommand(args: string[]): Promise<void> {
       accounts: { type: "string", default: "4" },
       keys: { type: "string" },
       api: { type: "string", default: "native" },
+      "binary-url": { type: "string" },
+      window: { type: "string", default: "256" },
       client: { type: "string", default: "raw" },
       echo: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
@@ -152,19 +161,23 @@ export async function loadCommand(args: string[]): Promise<void> {
   };
   const url = values.url.replace(/\/$/, "");
   if (values.client !== "raw" && values.client !== "fetch") throw new Error(`--client must be raw or fetch, not "${values.client}"`);
-  if (values.api !== "native" && values.api !== "binance") throw new Error(`--api must be native or binance, not "${values.api}"`);
+  if (values.api !== "native" && values.api !== "binance" && values.api !== "binary") throw new Error(`--api must be native, binance or binary, not "${values.api}"`);
   const scenarios = values.scenario.split(",").map((s) => s.trim()).filter(Boolean);
+  if (values.api === "binary") {
+    if (!values["binary-url"]) throw new Error("--api binary needs --binary-url (tcp://host:port, the server's --binary-port)");
+    if (scenarios.some((s) => s !== "sustained" && s !== "open-loop")) throw new Error("--api binary runs the sustained and open-loop scenarios");
+  }
   if (values.api === "binance" && scenarios.includes("batch")) throw new Error("the batch scenario is /api/v1's batch endpoint: run it with --api native");
   const pairs = values.keys?.split(",").map((k) => k.split(":"));
   const target = values.echo
     ? await connect(url, values.symbol, true, [], values.client)
     : await prepareExchange(url, {
       symbol: values.symbol, keys: pairs?.map((p) => p[0]!), secrets: pairs?.every((p) => p[1]) ? pairs.map((p) => p[1]!) : undefined,
-      accounts: num(values.accounts, "accounts"), client: values.client, api: values.api,
+      accounts: num(values.accounts, "accounts"), client: values.client, api: values.api === "binary" ? "native" : values.api,
     });
 
   const results: ScenarioResult[] = [];
-  for (const name of scenarios) {
+  for (const name of values.api === "binary" ? [] : scenarios) {
     results.push(await runScenario(target, name, {
       connections: num(values.connections, "connections") ?? defaultConnections(name),
       duration: num(values.duration, "duration"),
@@ -172,6 +185,19 @@ export async function loadCommand(args: string[]): Promise<void> {
       orders: num(values.orders, "orders"),
       batchSize: num(values["batch-size"], "batch-size")!,
     }));
+  }
+  if (values.api === "binary") {
+    const connections = num(values.connections, "connections") ?? 4;
+    for (const name of scenarios) {
+      const seconds = num(values.duration, "duration") ?? (name === "sustained" ? 20 : 10);
+      if (name === "sustained") {
+        const r = await binarySustained(target, values["binary-url"]!, connections, num(values.window, "window")!, seconds);
+        results.push(summarize("binary sustained", "exchange", r.rec, r.seconds));
+      } else {
+        const r = await binaryOpenLoop(target, values["binary-url"]!, connections, num(values.rate, "rate")!, seconds);
+        results.push(summarize("binary open-loop", "exchange", r.rec, r.seconds, 1, r.offered));
+      }
+    }
   }
   closeConnections();
   if (values.json) console.log(JSON.stringify({ url, results }, null, 2));

@@ -193,8 +193,8 @@ export class Queries {
       .from(trades).where(inArray(trades.id, latest)).all();
   }
 
-  /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order: about `limit` of them
-   *  (whole batches). The rows of the old per-command table come first: they are older. */
+  /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order: at most `limit` of
+   *  them. The rows of the old per-command table come first: they are older. */
   journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): StoredEntry[] {
     const old = this.db.select().from(journal).where(and(gt(journal.seq, afterSeq), lte(journal.seq, upToSeq)))
       .orderBy(asc(journal.seq)).limit(limit).all();
@@ -204,8 +204,11 @@ export class Queries {
       .where(and(gt(journalBatches.lastSeq, afterSeq), lte(journalBatches.firstSeq, upToSeq)))
       .orderBy(asc(journalBatches.lastSeq)).limit(Math.max(1, Math.ceil(limit / 16))).all();
     for (const r of records) {
-      for (const e of decodeJournalRecord(r.entries, r.time)) if (e.seq > afterSeq && e.seq <= upToSeq) page.push(e);
-      if (page.length >= limit) break;
+      for (const e of decodeJournalRecord(r.entries, r.time)) {
+        if (e.seq <= afterSeq || e.seq > upToSeq) continue;
+        if (page.length === limit) return page;
+        page.push(e);
+      }
     }
     return page;
   }
