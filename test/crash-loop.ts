@@ -8,7 +8,7 @@ for (let i = 0; i < Number(values.rounds); i++) {
   const seed = Number(values.seed) * 1000 + i;
   const problems: string[] = [];
   const r = await crashRound(seed, problems);
-  console.log(`round ${i + 1} (seed ${seed}): killed after ${r.killedAfterMs} ms, ${r.acknowledged} acknowledged orders, ${r.orders} stored (${r.conditional} conditional, ${r.icebergs} icebergs, ${r.listed} in lists), ${r.trades} trades: ${problems.length ? "FAILED" : "ok"}`);
+  console.log(`round ${i + 1} (seed ${seed}): killed after ${r.killedAfterMs} ms, ${r.acknowledged} acknowledged orders, ${r.orders} stored (${r.conditional} conditional, ${r.icebergs} icebergs, ${r.listed} in lists), ${r.trades} trades, ${r.binary} over the binary protocol, checked from the snapshot at ${r.snapshotSeq}: ${problems.length ? "FAILED" : "ok"}`);
   for (const p of problems.slice(0, 10)) console.log(`  ${p}`);
   if (problems.length) failed++;
 }

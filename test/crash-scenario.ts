@@ -9,11 +9,14 @@
 //  - the journal replayed through a fresh engine gives exactly the balances the restarted exchange
 //    serves and stores (every account's, the fee account's too), and every asset adds up to its
 //    deposits less withdrawals.
+// Besides the HTTP clients, a binary-protocol session pipelines orders and cancels, and the server
+// takes a snapshot every few hundred journal entries, so kill -9 also lands around snapshots; the
+// replay then starts from the newest snapshot, as recovery does.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { CommandBatch, EventBuffer } from "../native/engine";
-import { CommandKind, EventType } from "../native/layout";
+import { CommandKind } from "../native/layout";
 import { engineFor } from "../src/exchange";
 import { packEntry } from "../src/journal";
 import { wholeLists } from "../src/recovery";
@@ -22,6 +25,7 @@ import * as schema from "../src/store/schema";
 import { Queries } from "../src/store/queries";
 import { random } from "../src/random";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
+import { BinaryClient } from "../src/gateway/client";
 
 const SYMBOLS = ["BTC-USD", "ETH-USD"];
 const TERMINAL = new Set(["filled", "canceled", "expired", "rejected"]);
@@ -32,6 +36,8 @@ export interface CrashReport {
   acknowledged: number; trades: number; orders: number; killedAfterMs: number;
   /** Stored: conditional orders, icebergs and order-list members. */
   conditional: number; icebergs: number; listed: number;
+  /** Orders acknowledged over the binary protocol; the seq of the snapshot the check started from. */
+  binary: number; snapshotSeq: number;
 }
 
 export async function crashRound(seed: number, problems: string[]): Promise<CrashReport> {
@@ -40,7 +46,10 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
   const dir = tempDir("exchange-crash-");
   const env = { EXCHANGE_DB: join(dir, "exchange.db") };
   const keys = ["a", "b", "c"].map((n) => JSON.parse(runCli([...SOURCE, "accounts", "create", n], dir, env)).apiKey as string);
-  const first = await spawnExchange(SOURCE, dir, env);
+  const serveArgs = ["serve", "--port", "0", "--binary-port", "0", "--snapshot-every", "300"];
+  const first = await spawnExchange(SOURCE, dir, env, serveArgs);
+  const binaryPort = /binary tcp:\/\/[\d.]+:(\d+)/.exec(first.startup)![1];
+  const binaryMarket = loadMarkets().get(SYMBOLS[0]!)!;
 
   const acked = new Map<string, Acked>();
   const note = (key: string, o: any) => {
@@ -90,7 +99,33 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
       }
     }
   };
-  const clients = Array.from({ length: 8 }, (_, w) => client(w));
+  // Orders and cancels in the binary protocol, up to 32 outstanding: an accepted order counts as
+  // acknowledged with the state its answer gave.
+  let binaryAcked = 0;
+  const binaryClient = async () => {
+    const key = keys[0]!;
+    const session = await BinaryClient.connect(`tcp://127.0.0.1:${binaryPort}`, key).catch(() => null);
+    if (!session) return;
+    const mine: number[] = [];
+    const market = session.market(binaryMarket.symbol);
+    const unit = binaryMarket.quantityLots("1"), tick = binaryMarket.priceTicks("1");
+    const one = async () => {
+      while (!stop) {
+        const answer = mine.length > 5 && rand(3) === 0
+          ? await session.request({ type: "cancel", orderId: mine.splice(rand(mine.length), 1)[0]! })
+          : await session.request({ type: "newOrder", market, side: rand(2) ? "buy" : "sell", orderType: "limit", timeInForce: rand(5) ? "GTC" : "IOC", postOnly: false,
+            selfTradePrevention: null, price: (95 + rand(10)) * tick, quantity: (1 + rand(5)) * unit, quoteQuantity: 0n, stopPrice: 0, icebergQuantity: 0, trailingDelta: 0, clientOrderId: null });
+        if (answer.type === "rejected" && answer.code === "SHUTTING_DOWN") return; // the server is gone
+        if (answer.type === "accepted") {
+          acked.set(String(answer.orderId), { key, status: answer.status, filled: binaryMarket.formatQuantity(answer.filled), fills: [] });
+          binaryAcked++;
+          if (answer.status === "new" || answer.status === "partially_filled") mine.push(answer.orderId);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, one));
+  };
+  const clients = [...Array.from({ length: 8 }, (_, w) => client(w)), binaryClient()];
   const killAfter = 150 + rand(600);
   await Bun.sleep(killAfter);
   first.proc.kill("SIGKILL");
@@ -98,7 +133,8 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
   stop = true;
   await Promise.all(clients);
 
-  const second = await spawnExchange(SOURCE, dir, env);
+  const second = await spawnExchange(SOURCE, dir, env, serveArgs);
+  let snapshotSeq = 0;
   let trades = 0, orders = 0, conditional = 0, icebergs = 0, listed = 0;
   try {
     // 1. Every acknowledged order and fill survived, in the same state or a later one.
@@ -116,11 +152,13 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
     // 2. Nothing half-exists.
     const db = new Database(env.EXCHANGE_DB, { readonly: true });
     const replay = replayJournal(db);
+    snapshotSeq = replay.snapshotSeq;
     const rows = db.query("SELECT o.*, (SELECT coalesce(sum(quantity), 0) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id) AS traded FROM orders o").all() as any[];
     orders = rows.length;
     for (const r of rows) {
       const created = replay.created.get(r.id) ?? 0;
-      if (created !== 1) problems.push(`order ${r.id} has ${created} creating journal entries`);
+      // (The entries of orders from before the newest snapshot are pruned with the journal.)
+      if (created !== 1 && r.id > replay.snapshotOrderId) problems.push(`order ${r.id} has ${created} creating journal entries`);
       replay.created.delete(r.id);
       if (r.traded !== r.filled_quantity) problems.push(`order ${r.id}: filled ${r.filled_quantity} but its trades add up to ${r.traded}`);
       const ok = { new: r.filled_quantity === 0, partially_filled: r.filled_quantity > 0 && r.filled_quantity < r.quantity, filled: r.filled_quantity === r.quantity,
@@ -181,20 +219,24 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
     second.proc.kill("SIGKILL");
     await second.proc.exited;
   }
-  return { acknowledged: acked.size, trades, orders, killedAfterMs: killAfter, conditional, icebergs, listed };
+  return { acknowledged: acked.size, trades, orders, killedAfterMs: killAfter, conditional, icebergs, listed, binary: binaryAcked, snapshotSeq };
 }
 
-/** The whole journal through a fresh engine: its balances, and each asset's deposits less
- *  withdrawals. */
+/** The newest snapshot and the journal after it through an engine: its balances; and each
+ *  asset's deposits less withdrawals, from the ledger (the journal before the snapshot is pruned). */
 function replayJournal(db: Database) {
   const markets = loadMarkets();
   const queries = new Queries(drizzle({ client: db, schema }), markets);
-  const engine = engineFor(markets);
+  const snapshot = queries.latestSnapshot();
+  const engine = engineFor(markets, snapshot?.image);
   const batch = new CommandBatch(4096), events = new EventBuffer(4096);
   const deposited = new Map<string, bigint>();
+  for (const l of db.query("SELECT asset, amount FROM ledger").all() as { asset: string; amount: string }[]) {
+    deposited.set(l.asset, (deposited.get(l.asset) ?? 0n) + BigInt(l.amount));
+  }
   // How many journal entries create each order (limit, market, cancel-replace): one each.
   const created = new Map<number, number>();
-  for (let after = 0; ;) {
+  for (let after = snapshot?.seq ?? 0; ;) {
     const page = wholeLists(queries.journalPage(after, 4096));
     if (page.length === 0) break;
     for (const e of page) {
@@ -202,17 +244,8 @@ function replayJournal(db: Database) {
     }
     batch.clear();
     for (const e of page) packEntry(batch, e, markets);
-    engine.process(batch, events, (ev) => {
-      for (let i = 0; i < ev.count; i++) {
-        const e = page[ev.commandIndex(i)]!;
-        const type = ev.type(i);
-        if (type === EventType.deposited || type === EventType.withdrawn) {
-          const sign = type === EventType.deposited ? 1n : -1n;
-          deposited.set(e.asset!, (deposited.get(e.asset!) ?? 0n) + sign * ev.amount(i));
-        }
-      }
-    });
+    engine.process(batch, events, () => {});
     after = page[page.length - 1]!.seq;
   }
-  return { engine, deposited, created };
+  return { engine, deposited, created, snapshotOrderId: snapshot?.lastOrderId ?? 0, snapshotSeq: snapshot?.seq ?? 0 };
 }

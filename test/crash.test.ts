@@ -12,5 +12,6 @@ for (const seed of [11, 23, 37]) {
     expect(report.orders).toBeGreaterThanOrEqual(report.acknowledged);
     // The load placed every kind of order that waits or hides: stops, icebergs, OCO lists.
     expect(Math.min(report.conditional, report.icebergs, report.listed)).toBeGreaterThan(0);
+    expect(report.binary).toBeGreaterThan(0);
   }, 60_000);
 }
