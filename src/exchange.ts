@@ -118,6 +118,8 @@ export function openExchange(options: ExchangeOptions): Exchange {
     snapshots, recovered: { journalEntries, openOrders: open.length, snapshotSeq: snapshot?.seq ?? 0 },
     async close() {
       writer.flush();
+      // A clean stop leaves a snapshot, so that the next start replays nothing.
+      if (snapshots.pending > 0 && (options.snapshots?.everyEntries ?? 1) > 0) snapshots.take(engine, sequencer.position());
       engine.close();
       await storage.close();
     },

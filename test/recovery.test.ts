@@ -27,7 +27,8 @@ for (const how of ["SIGTERM", "SIGKILL"] as const) {
 
     const second = await spawnExchange(SOURCE, dir, env);
     try {
-      expect(second.startup).toMatch(/recovered \d+ journal entries/);
+      // A graceful stop leaves a snapshot: the next start replays nothing.
+      expect(second.startup).toMatch(how === "SIGTERM" ? /recovered 0 journal entries/ : /recovered [1-9]\d* journal entries/);
       expect(await snapshot(second.call, keys)).toEqual(before);
       // Still trading after recovery, against the recovered books.
       await trade(second.call, keys, 20, 3);
@@ -89,5 +90,41 @@ test("acknowledged batches whose orders and trades were not written yet come bac
     first.engine.close();
     await first.storage.close();
     await second.close();
+  }
+});
+
+test("a start restores the newest snapshot and replays only the journal after it; the journal behind it is pruned", async () => {
+  const dir = tempDir();
+  const env = { EXCHANGE_DB: join(dir, "exchange.db") };
+  const keys = ["a", "b", "c"].map((n) => JSON.parse(runCli([...SOURCE, "accounts", "create", n], dir, env)).apiKey as string);
+  const args = ["serve", "--port", "0", "--snapshot-every", "100"];
+  const first = await spawnExchange(SOURCE, dir, env, args);
+  await trade(first.call, keys, 150, 5);
+  const before = await snapshot(first.call, keys);
+  first.proc.kill("SIGKILL");
+  await first.proc.exited;
+
+  const { Database } = await import("bun:sqlite");
+  const db = new Database(env.EXCHANGE_DB, { readonly: true });
+  const newest = db.query("SELECT max(seq) AS seq FROM snapshots").get() as { seq: number | null };
+  const snapshots = (db.query("SELECT count(*) AS n FROM snapshots").get() as { n: number }).n;
+  const behind = (db.query("SELECT count(*) AS n FROM journal_batches WHERE last_seq <= ?").get(newest.seq ?? 0) as { n: number }).n;
+  const after = (db.query("SELECT count(*) AS n FROM journal_batches WHERE last_seq > ?").get(newest.seq ?? 0) as { n: number }).n;
+  db.close();
+  expect(newest.seq).toBeGreaterThan(100);
+  expect(snapshots).toBe(1);
+  expect(behind).toBe(0);
+
+  const second = await spawnExchange(SOURCE, dir, env, args);
+  try {
+    const replayed = Number(/recovered (\d+) journal entries/.exec(second.startup)![1]);
+    // Only the tail: less than the snapshot interval's worth of batches (each at least one entry).
+    expect(replayed).toBeLessThan(100 + 64);
+    expect(after === 0 ? replayed === 0 : replayed > 0).toBe(true);
+    expect(await snapshot(second.call, keys)).toEqual(before);
+    await trade(second.call, keys, 20, 3);
+  } finally {
+    second.proc.kill("SIGKILL");
+    await second.proc.exited;
   }
 });

@@ -33,6 +33,11 @@ export class SnapshotStore {
     });
   }
 
+  /** Journal entries committed since the last snapshot. */
+  get pending(): number {
+    return this.sinceLast;
+  }
+
   /** Counts a committed batch's entries; takes a snapshot once enough have gone by. */
   afterBatch(entries: number, engine: MatchingEngine, at: { seq: number; time: number; lastOrderId: number }): void {
     if (this.policy.everyEntries <= 0) return;
