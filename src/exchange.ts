@@ -77,14 +77,14 @@ export function openExchange(options: ExchangeOptions): Exchange {
   // Never earlier than what is stored: an accelerated run may have left times ahead of the wall.
   const clock = new VenueClock(queries.lastJournalTime());
   const stats = new MarketStats(markets.list.length);
-  for (const { symbol, price } of queries.lastTradePrices()) {
+  for (const market of markets.list) {
+    const price = queries.lastTradePrice(market.symbol);
+    if (price !== undefined) stats.setLastPrice(market.index, price);
+  }
+  queries.eachTradeSince(clock.now() - 24 * 3600_000, (symbol, id, price, quantity, time) => {
     const market = markets.get(symbol);
-    if (market) stats.setLastPrice(market.index, price);
-  }
-  for (const t of queries.tradesSince(clock.now() - 24 * 3600_000)) {
-    const market = markets.get(t.symbol);
-    if (market) stats.recordTrade(market.index, t.id, t.price, t.quantity, t.time);
-  }
+    if (market) stats.recordTrade(market.index, id, price, quantity, time);
+  });
 
   const writer = new BatchWriter(storage.sqlite, projected, options.writer);
   const sequencer = new Sequencer(engine, writer, queries, markets, stats,

@@ -183,14 +183,17 @@ export class Queries {
     return row && this.withFills([row])[0];
   }
 
-  tradesSince(time: number): TradeRow[] {
-    return this.db.select().from(trades).where(gte(trades.time, time)).orderBy(asc(trades.id)).all();
+  /** Each trade since `time` (oldest first), a row at a time: a start reads a day of trades,
+   *  which can be millions of rows. */
+  eachTradeSince(time: number, each: (symbol: string, id: number, price: number, quantity: number, time: number) => void): void {
+    const statement = this.db.$client.prepare("SELECT symbol, id, price, quantity, time FROM trades WHERE time >= ? ORDER BY id");
+    for (const t of statement.iterate(time) as Iterable<{ symbol: string; id: number; price: number; quantity: number; time: number }>) each(t.symbol, t.id, t.price, t.quantity, t.time);
   }
 
-  lastTradePrices(): { symbol: string; price: number }[] {
-    const latest = this.db.select({ id: max(trades.id) }).from(trades).groupBy(trades.symbol);
-    return this.db.select({ symbol: trades.symbol, price: trades.price })
-      .from(trades).where(inArray(trades.id, latest)).all();
+  /** The last trade's price of a market, off its (symbol, time) index. */
+  lastTradePrice(symbol: string): number | undefined {
+    return this.db.select({ price: trades.price }).from(trades).where(eq(trades.symbol, symbol))
+      .orderBy(desc(trades.time), desc(trades.id)).limit(1).get()?.price;
   }
 
   /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order: at most `limit` of
