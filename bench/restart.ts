@@ -4,8 +4,8 @@
 // journal after it) and restarts, each timed from spawn to "listening"; then a clean stop and a
 // start after it.
 //   bun bench/restart.ts [--orders 10000000] [--rounds 3] [--dir DIR] [--snapshot-every N]
-// With --dir of an earlier run, the database is reused and the load phase skipped.
-import { mkdirSync, statSync } from "node:fs";
+// With --dir of an earlier run, its database is reused and the load phase skipped.
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange } from "../test/helpers";
@@ -32,7 +32,7 @@ async function timedStart() {
 }
 
 let acknowledged = 0;
-if (!values.dir) {
+if (!existsSync(env.EXCHANGE_DB)) {
   const { server } = await timedStart();
   const binaryPort = /binary tcp:\/\/[\d.]+:(\d+)/.exec(server.startup)![1];
   while (acknowledged < target) {

@@ -220,14 +220,26 @@ describe("bad sessions close with a reason and change nothing", () => {
     bytes[10] = 7;
     await closesWith(bytes, "MALFORMED");
   });
-  test("a message cut short, then the connection closed, does nothing", async () => {
+  test("a message cut short by the end of the client's side: TRUNCATED, and nothing of it is done", async () => {
     const state = await before();
     const r = await raw();
     r.socket.write(bytesOf({ type: "login", seq: 1, apiKey: alice }));
     r.socket.write(bytesOf(order(2)).subarray(0, 40));
-    await Bun.sleep(100);
-    r.socket.end();
+    await Bun.sleep(50);
+    r.socket.shutdown(); // half-close: it can still read the reason
     await waitFor(() => r.closed(), 5_000);
+    expect(r.messages().find((m) => m.type === "closing")).toMatchObject({ reason: "TRUNCATED" });
+    expect(await before()).toBe(state);
+  });
+  test("a WebSocket frame that ends inside a message: TRUNCATED", async () => {
+    const state = await before();
+    const socket = new WebSocket(ws);
+    socket.binaryType = "arraybuffer";
+    await new Promise((r) => (socket.onopen = r));
+    const closed = new Promise<{ code: number; reason: string }>((r) => (socket.onclose = (e) => r({ code: e.code, reason: e.reason })));
+    socket.send(bytesOf({ type: "login", seq: 1, apiKey: alice }));
+    socket.send(bytesOf(order(2)).subarray(0, 30));
+    expect(await closed).toMatchObject({ code: 1008, reason: expect.stringContaining("TRUNCATED") });
     expect(await before()).toBe(state);
   });
   test("the server keeps serving", async () => {

@@ -26,6 +26,8 @@ export class BinaryGateway implements SessionHost {
   listen(hostname: string, port: number): number {
     this.listener = Bun.listen<{ session: Session }>({
       hostname, port,
+      // A client that half-closes still reads: it is told of a message it left unfinished.
+      allowHalfOpen: true,
       socket: {
         open: (socket) => {
           socket.setNoDelay?.(true);
@@ -33,6 +35,7 @@ export class BinaryGateway implements SessionHost {
         },
         data: (socket, chunk) => socket.data.session.receive(chunk),
         drain: (socket) => socket.data.session.drained(),
+        end: (socket) => socket.data.session.inputEnded(),
         close: (socket) => socket.data?.session.ended(),
         error: (socket, error) => {
           log("info", "a binary session's connection failed", { error: String(error) });

@@ -1,6 +1,6 @@
-// The binary protocol in WebSocket binary frames, at /binary: the same messages as over TCP, many
-// to a frame if the client likes (a message may also span frames). A text frame is not the
-// protocol: the session closes with a reason.
+// The binary protocol in WebSocket binary frames, at /binary: the same messages as over TCP, one
+// or many whole messages to a frame (a frame that ends inside a message closes the session, as
+// does a text frame, each with a reason).
 import { Elysia } from "elysia";
 import type { ServerWebSocket } from "bun";
 import type { BinaryGateway } from "./gateway";
@@ -20,8 +20,8 @@ export function binaryWebSocket(gateway: BinaryGateway) {
       message: (ws, message) => {
         const session = sessions.get(bunSocket(ws));
         if (!session) return;
-        if (message instanceof Uint8Array) session.receive(message);
-        else if (message instanceof ArrayBuffer) session.receive(new Uint8Array(message));
+        if (message instanceof Uint8Array) session.receive(message, true);
+        else if (message instanceof ArrayBuffer) session.receive(new Uint8Array(message), true);
         else session.close("MALFORMED", "this endpoint takes binary frames only (the binary protocol)");
       },
       drain: (ws) => sessions.get(bunSocket(ws))?.drained(),

@@ -74,18 +74,26 @@ export class Session {
 
   constructor(private readonly host: SessionHost, private readonly transport: Transport) {}
 
-  /** Bytes from the client. */
-  receive(chunk: Uint8Array): void {
+  /** Bytes from the client; `whole`: the chunk must end at a message's end (a WebSocket frame). */
+  receive(chunk: Uint8Array, whole = false): void {
     if (this.closed) return;
     try {
       this.reader.push(chunk, (view, at, length) => {
         if (!this.closed) this.handle(decodeClientMessage(view, at, length));
       });
+      if (whole && this.reader.partial > 0) throw new ProtocolError("TRUNCATED", `a frame ended ${this.reader.partial} bytes into a message: each frame carries whole messages`);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.close(error.reason, error.message);
     }
     this.flush();
+  }
+
+  /** The client will send nothing more (TCP half-close): a message it left unfinished is told. */
+  inputEnded(): void {
+    if (this.reader.partial > 0) return this.close("TRUNCATED", `the connection ended ${this.reader.partial} bytes into a message, which was dropped`);
+    this.ended();
+    this.transport.close("the client ended the session");
   }
 
   /** The transport ended (the client closed, or the connection broke). */
