@@ -76,12 +76,16 @@ export function openExchange(options: ExchangeOptions): Exchange {
 
   // Never earlier than what is stored: an accelerated run may have left times ahead of the wall.
   const clock = new VenueClock(queries.lastJournalTime());
+  // The 24-hour figures: the snapshot's, then the trades after it; without one, a day of trades.
   const stats = new MarketStats(markets.list.length);
-  for (const market of markets.list) {
-    const price = queries.lastTradePrice(market.symbol);
-    if (price !== undefined) stats.setLastPrice(market.index, price);
+  const restored = snapshot?.stats ? stats.restore(snapshot.stats) : false;
+  if (!restored) {
+    for (const market of markets.list) {
+      const price = queries.lastTradePrice(market.symbol);
+      if (price !== undefined) stats.setLastPrice(market.index, price);
+    }
   }
-  queries.eachTradeSince(clock.now() - 24 * 3600_000, (symbol, id, price, quantity, time) => {
+  queries.eachTradeSince(clock.now() - 24 * 3600_000, restored ? snapshot!.lastTradeId : 0, (symbol, id, price, quantity, time) => {
     const market = markets.get(symbol);
     if (market) stats.recordTrade(market.index, id, price, quantity, time);
   });
@@ -96,7 +100,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
     if (writer.buffered > 0) writer.flush();
   };
   writer.onFatal = (error) => sequencer.onFatal(error);
-  const snapshots = new SnapshotStore(storage.sqlite, writer, options.snapshots);
+  const snapshots = new SnapshotStore(storage.sqlite, writer, stats, options.snapshots, journalEntries);
   sequencer.onCommitted((r) => {
     if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
   });

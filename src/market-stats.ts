@@ -123,4 +123,28 @@ export class MarketStats {
     }
     return w;
   }
+
+  /** The state as JSON (money as decimal strings): kept with a snapshot, so that a start reads
+   *  only the trades after it instead of a day's. */
+  image(): string {
+    const buckets = this.buckets.map((list) => list.filter((b) => b.minute >= 0).map((b) => [
+      b.minute, b.open, b.close, b.high, b.low, b.lots, b.notional, String(b.bigLots), String(b.bigNotional), b.count, b.firstId, b.lastId,
+    ]));
+    return JSON.stringify({ lastPrices: this.lastPrices, lastQuantities: this.lastQuantities, buckets });
+  }
+
+  /** Takes back the state of image() (of as many markets; else nothing, and false). */
+  restore(image: string): boolean {
+    const state = JSON.parse(image) as { lastPrices: (number | null)[]; lastQuantities: number[]; buckets: (number | string)[][][] };
+    if (state.buckets.length !== this.buckets.length) return false;
+    state.lastPrices.forEach((p, i) => (this.lastPrices[i] = p));
+    state.lastQuantities.forEach((q, i) => (this.lastQuantities[i] = q));
+    state.buckets.forEach((list, market) => {
+      for (const [minute, open, close, high, low, lots, notional, bigLots, bigNotional, count, firstId, lastId] of list) {
+        const b = this.buckets[market]![(minute as number) % WINDOW_MINUTES]!;
+        Object.assign(b, { minute, open, close, high, low, lots, notional, bigLots: BigInt(bigLots!), bigNotional: BigInt(bigNotional!), count, firstId, lastId });
+      }
+    });
+    return true;
+  }
 }

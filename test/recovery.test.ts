@@ -101,6 +101,13 @@ test("a start restores the newest snapshot and replays only the journal after it
   const first = await spawnExchange(SOURCE, dir, env, args);
   await trade(first.call, keys, 150, 5);
   const before = await snapshot(first.call, keys);
+  // The 24-hour figures come back from the snapshot's copy and the trades after it.
+  const dayFigures = async (call: typeof first.call) => {
+    const { closeTime: _, ...t } = (await call("GET", "/api/v3/ticker/24hr?symbol=BTCUSD")).body;
+    return t;
+  };
+  const figuresBefore = await dayFigures(first.call);
+  expect(figuresBefore.count).toBeGreaterThan(0);
   first.proc.kill("SIGKILL");
   await first.proc.exited;
 
@@ -122,6 +129,7 @@ test("a start restores the newest snapshot and replays only the journal after it
     expect(replayed).toBeLessThan(100 + 64);
     expect(after === 0 ? replayed === 0 : replayed > 0).toBe(true);
     expect(await snapshot(second.call, keys)).toEqual(before);
+    expect(await dayFigures(second.call)).toEqual(figuresBefore);
     await trade(second.call, keys, 20, 3);
   } finally {
     second.proc.kill("SIGKILL");

@@ -124,9 +124,9 @@ export class Sequencer {
     return this.registry.all();
   }
 
-  /** Where the committed journal stands: its last entry, the time of its batch, the last order id. */
-  position(): { seq: number; time: number; lastOrderId: number } {
-    return { seq: this.counters.lastSeq, time: this.changes.time, lastOrderId: this.counters.lastOrderId };
+  /** Where the committed journal stands: its last entry, the time of its batch, the last ids. */
+  position(): { seq: number; time: number; lastOrderId: number; lastTradeId: number } {
+    return { seq: this.counters.lastSeq, time: this.changes.time, lastOrderId: this.counters.lastOrderId, lastTradeId: this.counters.lastTradeId };
   }
 
   /** Commands waiting for the engine. */

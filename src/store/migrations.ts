@@ -16,6 +16,7 @@ import orderTypes from "./migrations/0006_order_types.sql" with { type: "text" }
 import binanceKeys from "./migrations/0007_binance_keys.sql" with { type: "text" };
 import bookSamples from "./migrations/0008_book_samples.sql" with { type: "text" };
 import binaryJournal from "./migrations/0009_binary_journal.sql" with { type: "text" };
+import snapshotMarketStats from "./migrations/0010_snapshot_market_stats.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -28,6 +29,7 @@ export const EMBEDDED: Record<string, string> = {
   "0007_binance_keys": binanceKeys,
   "0008_book_samples": bookSamples,
   "0009_binary_journal": binaryJournal,
+  "0010_snapshot_market_stats": snapshotMarketStats,
 };
 
 export function embeddedMigrations(): MigrationMeta[] {

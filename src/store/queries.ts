@@ -183,11 +183,11 @@ export class Queries {
     return row && this.withFills([row])[0];
   }
 
-  /** Each trade since `time` (oldest first), a row at a time: a start reads a day of trades,
-   *  which can be millions of rows. */
-  eachTradeSince(time: number, each: (symbol: string, id: number, price: number, quantity: number, time: number) => void): void {
-    const statement = this.db.$client.prepare("SELECT symbol, id, price, quantity, time FROM trades WHERE time >= ? ORDER BY id");
-    for (const t of statement.iterate(time) as Iterable<{ symbol: string; id: number; price: number; quantity: number; time: number }>) each(t.symbol, t.id, t.price, t.quantity, t.time);
+  /** Each trade since `time` and after trade `afterId` (oldest first), a row at a time: without a
+   *  snapshot's figures a start reads a day of trades, which can be millions of rows. */
+  eachTradeSince(time: number, afterId: number, each: (symbol: string, id: number, price: number, quantity: number, time: number) => void): void {
+    const statement = this.db.$client.prepare("SELECT symbol, id, price, quantity, time FROM trades WHERE id > ? AND time >= ? ORDER BY id");
+    for (const t of statement.iterate(afterId, time) as Iterable<{ symbol: string; id: number; price: number; quantity: number; time: number }>) each(t.symbol, t.id, t.price, t.quantity, t.time);
   }
 
   /** The last trade's price of a market, off its (symbol, time) index. */
@@ -203,21 +203,26 @@ export class Queries {
       .orderBy(asc(journal.seq)).limit(limit).all();
     if (old.length) return old.map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount) }));
     const page: StoredEntry[] = [];
-    const records = this.db.select().from(journalBatches)
-      .where(and(gt(journalBatches.lastSeq, afterSeq), lte(journalBatches.firstSeq, upToSeq)))
-      .orderBy(asc(journalBatches.lastSeq)).limit(Math.max(1, Math.ceil(limit / 16))).all();
-    for (const r of records) {
-      for (const e of decodeJournalRecord(r.entries, r.time)) {
-        if (e.seq <= afterSeq || e.seq > upToSeq) continue;
-        if (page.length === limit) return page;
-        page.push(e);
+    // A few records at a time: a record holds a whole batch, up to thousands of entries.
+    for (let after = afterSeq; page.length < limit;) {
+      const records = this.db.select().from(journalBatches)
+        .where(and(gt(journalBatches.lastSeq, after), lte(journalBatches.firstSeq, upToSeq)))
+        .orderBy(asc(journalBatches.lastSeq)).limit(4).all();
+      if (records.length === 0) break;
+      for (const r of records) {
+        for (const e of decodeJournalRecord(r.entries, r.time)) {
+          if (e.seq <= afterSeq || e.seq > upToSeq) continue;
+          if (page.length === limit) return page;
+          page.push(e);
+        }
+        after = r.lastSeq;
       }
     }
     return page;
   }
 
   /** The newest snapshot of the engine's state, if any. */
-  latestSnapshot(): { seq: number; time: number; lastOrderId: number; image: Uint8Array } | undefined {
+  latestSnapshot(): { seq: number; time: number; lastOrderId: number; lastTradeId: number; image: Uint8Array; stats: string | null } | undefined {
     return this.db.select().from(snapshots).orderBy(desc(snapshots.seq)).limit(1).get();
   }
 

@@ -115,6 +115,9 @@ export const snapshots = sqliteTable("snapshots", {
   time: integer("time").notNull(),
   lastOrderId: integer("last_order_id").notNull(),
   image: blob("image", { mode: "buffer" }).notNull(),
+  // The 24-hour market figures as of the snapshot (MarketStats.image) and the last trade in them.
+  lastTradeId: integer("last_trade_id").notNull().default(0),
+  stats: text("stats"),
 });
 
 /**

@@ -5,7 +5,16 @@
 // behind it, in one transaction: a crash leaves either the old snapshot with its journal or the new.
 import type { Database } from "bun:sqlite";
 import type { MatchingEngine } from "../../native/engine";
+import type { MarketStats } from "../market-stats";
 import type { BatchWriter } from "./writer";
+
+/** Where the journal stands when a snapshot is taken. */
+export interface SnapshotPoint {
+  seq: number; // (the store takes the last committed entry's)
+  time: number;
+  lastOrderId: number;
+  lastTradeId: number;
+}
 
 export interface SnapshotPolicy {
   /** Journal entries between snapshots (0: never). */
@@ -15,21 +24,24 @@ export interface SnapshotPolicy {
 export const DEFAULT_SNAPSHOTS: SnapshotPolicy = { everyEntries: 1_000_000 };
 
 export class SnapshotStore {
-  private readonly save: (seq: number, time: number, lastOrderId: number, image: Uint8Array) => void;
+  private readonly save: (at: SnapshotPoint, image: Uint8Array, stats: string) => void;
   private sinceLast = 0;
   /** Seconds the last snapshot took (image, write and prune), and its size. */
   last = { seq: 0, seconds: 0, bytes: 0 };
 
-  constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly policy: SnapshotPolicy = DEFAULT_SNAPSHOTS) {
-    const insert = sqlite.prepare("INSERT OR REPLACE INTO snapshots (seq, time, last_order_id, image) VALUES (?, ?, ?, ?)");
+  /** `behind`: journal entries already after the newest snapshot (replayed at start). */
+  constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats,
+    private readonly policy: SnapshotPolicy = DEFAULT_SNAPSHOTS, behind = 0) {
+    this.sinceLast = behind;
+    const insert = sqlite.prepare("INSERT OR REPLACE INTO snapshots (seq, time, last_order_id, last_trade_id, image, stats) VALUES (?, ?, ?, ?, ?, ?)");
     const pruneOld = sqlite.prepare("DELETE FROM snapshots WHERE seq < ?");
     const pruneBatches = sqlite.prepare("DELETE FROM journal_batches WHERE last_seq <= ?");
     const pruneRows = sqlite.prepare("DELETE FROM journal WHERE seq <= ?");
-    this.save = sqlite.transaction((seq: number, time: number, lastOrderId: number, image: Uint8Array) => {
-      insert.run(seq, time, lastOrderId, image);
-      pruneOld.run(seq);
-      pruneBatches.run(seq);
-      pruneRows.run(seq);
+    this.save = sqlite.transaction((at: SnapshotPoint, image: Uint8Array, stats: string) => {
+      insert.run(at.seq, at.time, at.lastOrderId, at.lastTradeId, image, stats);
+      pruneOld.run(at.seq);
+      pruneBatches.run(at.seq);
+      pruneRows.run(at.seq);
     });
   }
 
@@ -39,19 +51,21 @@ export class SnapshotStore {
   }
 
   /** Counts a committed batch's entries; takes a snapshot once enough have gone by. */
-  afterBatch(entries: number, engine: MatchingEngine, at: { seq: number; time: number; lastOrderId: number }): void {
+  afterBatch(entries: number, engine: MatchingEngine, at: SnapshotPoint): void {
     if (this.policy.everyEntries <= 0) return;
     this.sinceLast += entries;
     if (this.sinceLast >= this.policy.everyEntries) this.take(engine, at);
   }
 
   /** Takes one now (between batches). */
-  take(engine: MatchingEngine, at: { seq: number; time: number; lastOrderId: number }): void {
+  take(engine: MatchingEngine, at: SnapshotPoint): void {
     const started = performance.now();
     this.sinceLast = 0;
     this.writer.flush();
+    // As of the last entry committed (a refused command takes a seq but leaves no entry).
+    const point = { ...at, seq: this.writer.projected };
     const image = engine.snapshot();
-    this.save(at.seq, at.time, at.lastOrderId, image);
-    this.last = { seq: at.seq, seconds: (performance.now() - started) / 1000, bytes: image.byteLength };
+    this.save(point, image, this.stats.image());
+    this.last = { seq: point.seq, seconds: (performance.now() - started) / 1000, bytes: image.byteLength };
   }
 }

@@ -164,6 +164,11 @@ export class BatchWriter {
     });
   }
 
+  /** The last journal entry whose orders, trades and balances are buffered or written. */
+  get projected(): number {
+    return this.projectedSeq;
+  }
+
   /** Order and trade rows waiting to be written. */
   get buffered(): number {
     return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows;

@@ -1,0 +1,2 @@
+ALTER TABLE `snapshots` ADD `last_trade_id` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `snapshots` ADD `stats` text;
