@@ -4,7 +4,7 @@
 // close the session with a reason and change nothing; a session that does not read is paused.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BinaryClient } from "../src/gateway/client";
-import { encodeClientMessage, MessageWriter, type ServerMessage } from "../src/gateway/protocol";
+import { decodeServerMessage, encodeClientMessage, MessageWriter, type ServerMessage } from "../src/gateway/protocol";
 import { startTestExchange, waitFor } from "./helpers";
 
 let ex: ReturnType<typeof startTestExchange>;
@@ -39,7 +39,6 @@ async function raw() {
   const messages = () => {
     const all = Buffer.concat(received);
     const out: ServerMessage[] = [];
-    const { decodeServerMessage } = require("../src/gateway/protocol");
     for (let at = 0; at + 2 <= all.length;) {
       const n = all.readUInt16LE(at);
       if (at + n > all.length) break;

@@ -1,0 +1,50 @@
+// Binary order entry, measured as the issue asks: a fresh server (--binary-port) per run and
+// `exchange load --api binary` from a second process: sustained (4 sessions, --window requests
+// outstanding each) and open loop at each --rates, in rounds; prints every run, then medians.
+//   bun bench/binary.ts [--rounds 3] [--seconds 10] [--rates 100000,50000,20000,10000] [--window 256]
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "../test/helpers";
+import type { ScenarioResult } from "../src/load/report";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "10" },
+    rates: { type: "string", default: "100000,50000,20000,10000" },
+    window: { type: "string", default: "256" },
+    connections: { type: "string", default: "4" },
+  },
+});
+const runs = new Map<string, ScenarioResult[]>();
+
+async function run(scenario: string, extra: string[]): Promise<ScenarioResult> {
+  const dir = tempDir("exchange-binary-bench-");
+  const server = await spawnExchange(SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") }, ["serve", "--port", "0", "--binary-port", "0"]);
+  try {
+    const port = /binary tcp:\/\/[\d.]+:(\d+)/.exec(server.startup)![1];
+    const load = Bun.spawnSync([...SOURCE, "load", "--url", server.url, "--api", "binary", "--binary-url", `tcp://127.0.0.1:${port}`,
+      "--scenario", scenario, "--duration", values.seconds!, "--connections", values.connections!, "--json", ...extra], { stderr: "ignore" });
+    return JSON.parse(load.stdout.toString()).results[0];
+  } finally {
+    server.proc.kill("SIGKILL");
+    await server.proc.exited;
+  }
+}
+
+const record = (name: string, r: ScenarioResult) => {
+  runs.set(name, [...(runs.get(name) ?? []), r]);
+  console.log(`${name}: ${Math.round(r.ordersPerSecond).toLocaleString("en-US")} acknowledged/s, p50 ${r.latencyMs.p50.toFixed(3)} ms, p99 ${r.latencyMs.p99.toFixed(3)} ms, p99.9 ${r.latencyMs.p999.toFixed(3)} ms, errors ${r.errors}`);
+};
+
+for (let round = 0; round < Number(values.rounds); round++) {
+  record("sustained", await run("sustained", ["--window", values.window!]));
+  for (const rate of values.rates!.split(",")) record(`open-loop ${rate}/s`, await run("open-loop", ["--rate", rate]));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`\nmedians of ${values.rounds} runs:`);
+for (const [name, rs] of runs) {
+  console.log(`${name}: ${Math.round(median(rs.map((r) => r.ordersPerSecond))).toLocaleString("en-US")} acknowledged/s, ` +
+    `p50 ${median(rs.map((r) => r.latencyMs.p50)).toFixed(3)} ms, p99 ${median(rs.map((r) => r.latencyMs.p99)).toFixed(3)} ms, p99.9 ${median(rs.map((r) => r.latencyMs.p999)).toFixed(3)} ms`);
+}
