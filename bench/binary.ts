@@ -1,6 +1,9 @@
 // Binary order entry, measured as the issue asks: a fresh server (--binary-port) per run and
 // `exchange load --api binary` from a second process: sustained (4 sessions, --window requests
-// outstanding each) and open loop at each --rates, in rounds; prints every run, then medians.
+// outstanding each) and open loop at each --rates, in rounds. Each run is followed by the same
+// load against the bare binary echo (`exchange echo-server --binary-port`, which answers at once):
+// the floor of this machine's client, loopback and framing, in the same round. Prints every run,
+// then medians.
 //   bun bench/binary.ts [--rounds 3] [--seconds 10] [--rates 100000,50000,20000,10000] [--window 256]
 import { parseArgs } from "node:util";
 import { join } from "node:path";
@@ -18,18 +21,30 @@ const { values } = parseArgs({
 });
 const runs = new Map<string, ScenarioResult[]>();
 
-async function run(scenario: string, extra: string[]): Promise<ScenarioResult> {
+async function run(scenario: string, extra: string[], echo = false): Promise<ScenarioResult> {
   const dir = tempDir("exchange-binary-bench-");
+  // (Against the echo too: the exchange's HTTP API makes the load's accounts.)
   const server = await spawnExchange(SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") }, ["serve", "--port", "0", "--binary-port", "0"]);
+  const baseline = echo ? Bun.spawn([...SOURCE, "echo-server", "--port", "0", "--binary-port", "0"], { stdout: "pipe" }) : null;
   try {
-    const port = /binary tcp:\/\/[\d.]+:(\d+)/.exec(server.startup)![1];
+    const listening = baseline ? await waitForLine(baseline.stdout) : server.startup;
+    const port = /binary tcp:\/\/[\d.]+:(\d+)/.exec(listening)![1];
     const load = Bun.spawnSync([...SOURCE, "load", "--url", server.url, "--api", "binary", "--binary-url", `tcp://127.0.0.1:${port}`,
       "--scenario", scenario, "--duration", values.seconds!, "--connections", values.connections!, "--json", ...extra], { stderr: "ignore" });
     return JSON.parse(load.stdout.toString()).results[0];
   } finally {
     server.proc.kill("SIGKILL");
+    baseline?.kill("SIGKILL");
     await server.proc.exited;
   }
+}
+
+async function waitForLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  let seen = "";
+  while (!seen.includes("\n")) seen += new TextDecoder().decode((await reader.read()).value);
+  reader.releaseLock();
+  return seen;
 }
 
 const record = (name: string, r: ScenarioResult) => {
@@ -38,8 +53,11 @@ const record = (name: string, r: ScenarioResult) => {
 };
 
 for (let round = 0; round < Number(values.rounds); round++) {
-  record("sustained", await run("sustained", ["--window", values.window!]));
-  for (const rate of values.rates!.split(",")) record(`open-loop ${rate}/s`, await run("open-loop", ["--rate", rate]));
+  for (const [name, scenario, extra] of [["sustained", "sustained", ["--window", values.window!]],
+    ...values.rates!.split(",").map((rate) => [`open-loop ${rate}/s`, "open-loop", ["--rate", rate]])] as [string, string, string[]][]) {
+    record(name, await run(scenario, extra));
+    record(`${name} (echo)`, await run(scenario, extra, true));
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createAccount, parsePublicKey } from "./accounts";
 import { parseAmounts } from "./assets";
 import { loadMarkets, BUILT_IN_DEFAULT_BALANCES, MAX_FEE_BPS } from "./markets";
-import { startEchoServer } from "./load/echo-server";
+import { startBinaryEcho, startEchoServer } from "./load/echo-server";
 import { LOAD_HELP, loadCommand } from "./load/main";
 import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
 import { DEFAULT_LIMITS } from "./core/admission";
@@ -298,13 +298,19 @@ function echoServer(args: string[]): void {
     options: {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "8081" },
+      "binary-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
-  if (values.help) return console.log("Usage: exchange echo-server [--host 127.0.0.1] [--port 8081]\n\nAnswers every POST with its JSON body (201): the baseline that `exchange load --echo` measures.");
+  if (values.help) {
+    return console.log("Usage: exchange echo-server [--host 127.0.0.1] [--port 8081] [--binary-port P]\n\n" +
+      "Answers every POST with its JSON body (201): the baseline that `exchange load --echo` measures. With --binary-port, also\n" +
+      "answers every binary-protocol request at once on that TCP port (0: any): the baseline for `exchange load --api binary`.");
+  }
   const server = startEchoServer(values.host, Number(values.port));
-  console.log(`echo server listening on http://${values.host}:${server.port}`);
+  const binary = values["binary-port"] === undefined ? null : startBinaryEcho(values.host, Number(values["binary-port"]));
+  console.log(`echo server listening on http://${values.host}:${server.port}` + (binary ? ` and binary tcp://${values.host}:${binary.port}` : ""));
 }
 
 export function main(argv: string[]): void {
