@@ -86,6 +86,17 @@ public:
         a.vec(totals_);
         if (A::reading) changed_.clear();
     }
+    // Takes more assets (a restored image of a venue that has added some): each account's row
+    // grows, the new balances zero.
+    void widen(uint32_t assets) {
+        if (assets <= assets_) return;
+        std::vector<Balance> wider(static_cast<size_t>(count_) * assets, Balance{0, 0, 0});
+        for (uint32_t a = 0; a < count_; ++a)
+            for (uint32_t x = 0; x < assets_; ++x) wider[static_cast<size_t>(a) * assets + x] = balances_[static_cast<size_t>(a) * assets_ + x];
+        balances_.swap(wider);
+        totals_.resize(assets, 0);
+        assets_ = assets;
+    }
     bool consistent() const {
         return balances_.size() == static_cast<size_t>(count_) * assets_ && fees_.size() == count_ && totals_.size() == assets_;
     }

@@ -1351,17 +1351,23 @@ ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market*
     ImageHeader h;
     if (!image || size < sizeof h) return nullptr;
     std::memcpy(&h, image, sizeof h);
-    if (h.magic != IMAGE_MAGIC || h.version != IMAGE_VERSION || h.symbols != symbols || h.assets != assets ||
+    if (h.magic != IMAGE_MAGIC || h.version != IMAGE_VERSION || h.symbols > symbols || h.assets > assets ||
         h.body != size - sizeof h || h.checksum != image_checksum(image + sizeof h, h.body))
         return nullptr;
     ex_engine* engine = ex_engine_create(symbols, assets, markets);
     if (!engine) return nullptr;
     ImageReader r(image + sizeof h, h.body);
     engine->image(r);  // each vector's length is checked against the bytes left before it is allocated
-    if (!r.done() || engine->books.size() != symbols || engine->accounts.assets() != assets || !engine->accounts.consistent()) {
+    if (!r.done() || engine->books.size() != h.symbols || engine->accounts.assets() != h.assets || !engine->accounts.consistent()) {
         delete engine;
         return nullptr;
     }
+    // Markets and assets added after the snapshot (at the end): empty books, zero balances.
+    for (uint32_t i = h.symbols; i < symbols; ++i) {
+        engine->books.emplace_back();
+        engine->books.back().index = i;
+    }
+    engine->accounts.widen(assets);
     return engine;
 }
 

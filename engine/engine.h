@@ -236,9 +236,10 @@ void ex_engine_destroy(ex_engine* engine);
  * Snapshots. ex_engine_snapshot takes an image of the engine's whole state (books, balances, fee
  * rates, untriggered and tracking orders, order lists) into the engine and returns its size in
  * bytes (0 if events are still waiting to be drained); ex_engine_snapshot_copy copies it to `out`.
- * ex_engine_restore makes an engine from an image taken with the same markets: it behaves exactly
- * as the one saved. Returns NULL for an image that is damaged, of another version, or of another
- * number of markets or assets.
+ * ex_engine_restore makes an engine from an image taken with the same markets, or with the first
+ * of them (markets and assets added since come after the image's, empty): it behaves exactly as
+ * the one saved. Returns NULL for an image that is damaged, of another version, or of more markets
+ * or assets than given.
  */
 uint64_t ex_engine_snapshot(ex_engine* engine);
 void ex_engine_snapshot_copy(const ex_engine* engine, uint8_t* out);

@@ -12,7 +12,7 @@ import type { Market, Markets } from "./markets";
 import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
-import { SnapshotStore, type SnapshotPolicy } from "./store/snapshot-store";
+import { checkLayout, SnapshotStore, type SnapshotPolicy } from "./store/snapshot-store";
 import { BatchWriter, type WriterOptions } from "./store/writer";
 
 export interface ExchangeOptions {
@@ -68,6 +68,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   const projected = queries.projectedSeq();
   const snapshot = queries.latestSnapshot();
   if (snapshot && snapshot.seq > projected) throw new Error(`recovery: the snapshot at ${snapshot.seq} is ahead of the tables, written to ${projected}`);
+  if (snapshot) checkLayout(snapshot.layout, markets, snapshot.seq);
   const engine = engineFor(markets, snapshot?.image);
   let journalEntries = replayJournal(engine, queries, markets, projected, snapshot?.seq ?? 0);
   const openOrders = queries.openOrders();
@@ -100,7 +101,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
     if (writer.buffered > 0) writer.flush();
   };
   writer.onFatal = (error) => sequencer.onFatal(error);
-  const snapshots = new SnapshotStore(storage.sqlite, writer, stats, options.snapshots, journalEntries);
+  const snapshots = new SnapshotStore(storage.sqlite, writer, stats, markets, options.snapshots, journalEntries);
   sequencer.onCommitted((r) => {
     if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
   });

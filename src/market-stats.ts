@@ -133,10 +133,10 @@ export class MarketStats {
     return JSON.stringify({ lastPrices: this.lastPrices, lastQuantities: this.lastQuantities, buckets });
   }
 
-  /** Takes back the state of image() (of as many markets; else nothing, and false). */
+  /** Takes back the state of image() (of the first markets, when some were added since). */
   restore(image: string): boolean {
     const state = JSON.parse(image) as { lastPrices: (number | null)[]; lastQuantities: number[]; buckets: (number | string)[][][] };
-    if (state.buckets.length !== this.buckets.length) return false;
+    if (state.buckets.length > this.buckets.length) return false;
     state.lastPrices.forEach((p, i) => (this.lastPrices[i] = p));
     state.lastQuantities.forEach((q, i) => (this.lastQuantities[i] = q));
     state.buckets.forEach((list, market) => {

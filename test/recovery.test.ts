@@ -136,3 +136,30 @@ test("a start restores the newest snapshot and replays only the journal after it
     await second.proc.exited;
   }
 });
+
+test("after a snapshot, markets may be added at the end of the markets file; reordering them is refused with a reason", async () => {
+  const dir = tempDir();
+  const file = (specs: object[]) => {
+    const path = join(dir, `markets-${specs.length}-${Date.now()}.json`);
+    require("node:fs").writeFileSync(path, JSON.stringify(specs));
+    return path;
+  };
+  const btc = { symbol: "BTC-USD", baseAsset: "BTC", quoteAsset: "USD", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001" };
+  const eth = { symbol: "ETH-USD", baseAsset: "ETH", quoteAsset: "USD", tickSize: "0.01", stepSize: "0.001", minQuantity: "0.001" };
+  const doge = { symbol: "DOGE-USD", baseAsset: "DOGE", quoteAsset: "USD", tickSize: "0.0001", stepSize: "1", minQuantity: "1" };
+  const dbPath = join(dir, "exchange.db");
+  const first = openExchange({ dbPath, markets: loadMarkets(file([btc, eth])) });
+  const alice = createAccount(first.storage.db, "alice");
+  await first.funding.fundPending(alice.id);
+  const placed = await first.sequencer.submit(alice, { market: first.markets.get("ETH-USD")!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false,
+    price: 150_000, quantity: 2_000, quoteQuantity: null, clientOrderId: null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null });
+  await first.close(); // a clean stop: a snapshot, the journal pruned behind it
+
+  const added = openExchange({ dbPath, markets: loadMarkets(file([btc, eth, doge])) });
+  expect(added.recovered.snapshotSeq).toBeGreaterThan(0);
+  expect(added.engine.liveOrder(placed.id)?.remaining).toBe(2_000);
+  expect(added.engine.depth(added.markets.get("DOGE-USD")!.index, 1, 10)).toEqual([]);
+  await added.close();
+
+  expect(() => openExchange({ dbPath, markets: loadMarkets(file([eth, btc, doge])) })).toThrow(/add new ones after them/);
+});

@@ -75,7 +75,7 @@ test("a benchmark scenario restored mid-stream emits byte-identical events for t
   for (const e of [full, half, restored]) e.close();
 });
 
-test("a damaged image, or one of other markets, is refused", () => {
+test("a damaged image, or one of more markets than the venue has, is refused", () => {
   const h = new Harness(SYMBOLS);
   h.run([{ kind: "limit", id: 1, side: 0, price: 100, qty: 5 }]);
   const image = h.engine.snapshot();
@@ -85,8 +85,30 @@ test("a damaged image, or one of other markets, is refused", () => {
   flipped[flipped.length - 3]! ^= 1;
   expect(() => new MatchingEngine(markets, SYMBOLS + 1, flipped)).toThrow(/damaged/);
   expect(() => new MatchingEngine(markets, SYMBOLS + 1, image.slice(0, image.length - 1))).toThrow(/damaged/);
-  expect(() => new MatchingEngine(plainMarkets(SYMBOLS + 1), SYMBOLS + 2, image)).toThrow(/other markets/);
+  expect(() => new MatchingEngine(plainMarkets(SYMBOLS - 1), SYMBOLS, image)).toThrow(/other markets/);
   const ok = new MatchingEngine(markets, SYMBOLS + 1, image);
   expect(ok.depth(0, 0, 10)).toEqual([[100, 5]]);
   ok.close();
+});
+
+test("an image restores into a venue that has added markets and assets after its own", () => {
+  const h = new Harness(SYMBOLS);
+  h.run([{ kind: "limit", id: 1, side: 0, price: 100, qty: 5 }, { kind: "deposit", account: 2, asset: 1, amount: 70n }]);
+  const image = h.engine.snapshot();
+  const before = [h.balance(1, 0), h.balance(2, 1)];
+  h.close();
+  // One more market, trading a new asset (index SYMBOLS + 1).
+  const wider = new Harness(SYMBOLS + 1, 64, { image });
+  expect(wider.book(0).bids).toEqual([[100, 5]]);
+  expect([wider.balance(1, 0), wider.balance(2, 1)]).toEqual(before);
+  const added = SYMBOLS;
+  wider.run([{ kind: "deposit", account: 1, asset: SYMBOLS + 1, amount: 50n }, { kind: "limit", id: 2, symbol: added, side: 1, price: 10, qty: 3 }]);
+  expect(wider.book(added).asks).toEqual([[10, 3]]);
+  expect(wider.balance(1, SYMBOLS + 1)).toEqual({ free: 47n, locked: 3n });
+  wider.close();
+  // Fewer markets than the image's: refused.
+  const three = new Harness(SYMBOLS + 1);
+  const bigger = three.engine.snapshot();
+  three.close();
+  expect(() => new MatchingEngine(plainMarkets(SYMBOLS), SYMBOLS + 1, bigger)).toThrow(/other markets/);
 });

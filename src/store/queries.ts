@@ -222,7 +222,7 @@ export class Queries {
   }
 
   /** The newest snapshot of the engine's state, if any. */
-  latestSnapshot(): { seq: number; time: number; lastOrderId: number; lastTradeId: number; image: Uint8Array; stats: string | null } | undefined {
+  latestSnapshot(): { seq: number; time: number; lastOrderId: number; lastTradeId: number; image: Uint8Array; stats: string | null; layout: string | null } | undefined {
     return this.db.select().from(snapshots).orderBy(desc(snapshots.seq)).limit(1).get();
   }
 

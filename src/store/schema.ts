@@ -118,6 +118,9 @@ export const snapshots = sqliteTable("snapshots", {
   // The 24-hour market figures as of the snapshot (MarketStats.image) and the last trade in them.
   lastTradeId: integer("last_trade_id").notNull().default(0),
   stats: text("stats"),
+  // The markets and assets the image's books and balances are of, in their order (JSON lists of
+  // names): a start may add markets after them, not reorder them.
+  layout: text("layout"),
 });
 
 /**

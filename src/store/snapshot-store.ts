@@ -6,6 +6,7 @@
 import type { Database } from "bun:sqlite";
 import type { MatchingEngine } from "../../native/engine";
 import type { MarketStats } from "../market-stats";
+import type { Markets } from "../markets";
 import type { BatchWriter } from "./writer";
 
 /** Where the journal stands when a snapshot is taken. */
@@ -25,20 +26,22 @@ export const DEFAULT_SNAPSHOTS: SnapshotPolicy = { everyEntries: 1_000_000 };
 
 export class SnapshotStore {
   private readonly save: (at: SnapshotPoint, image: Uint8Array, stats: string) => void;
+  private readonly layout: string;
   private sinceLast = 0;
   /** Seconds the last snapshot took (image, write and prune), and its size. */
   last = { seq: 0, seconds: 0, bytes: 0 };
 
   /** `behind`: journal entries already after the newest snapshot (replayed at start). */
-  constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats,
+  constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats, markets: Markets,
     private readonly policy: SnapshotPolicy = DEFAULT_SNAPSHOTS, behind = 0) {
     this.sinceLast = behind;
-    const insert = sqlite.prepare("INSERT OR REPLACE INTO snapshots (seq, time, last_order_id, last_trade_id, image, stats) VALUES (?, ?, ?, ?, ?, ?)");
+    this.layout = layoutOf(markets);
+    const insert = sqlite.prepare("INSERT OR REPLACE INTO snapshots (seq, time, last_order_id, last_trade_id, image, stats, layout) VALUES (?, ?, ?, ?, ?, ?, ?)");
     const pruneOld = sqlite.prepare("DELETE FROM snapshots WHERE seq < ?");
     const pruneBatches = sqlite.prepare("DELETE FROM journal_batches WHERE last_seq <= ?");
     const pruneRows = sqlite.prepare("DELETE FROM journal WHERE seq <= ?");
     this.save = sqlite.transaction((at: SnapshotPoint, image: Uint8Array, stats: string) => {
-      insert.run(at.seq, at.time, at.lastOrderId, at.lastTradeId, image, stats);
+      insert.run(at.seq, at.time, at.lastOrderId, at.lastTradeId, image, stats, this.layout);
       pruneOld.run(at.seq);
       pruneBatches.run(at.seq);
       pruneRows.run(at.seq);
@@ -67,5 +70,22 @@ export class SnapshotStore {
     const image = engine.snapshot();
     this.save(point, image, this.stats.image());
     this.last = { seq: point.seq, seconds: (performance.now() - started) / 1000, bytes: image.byteLength };
+  }
+}
+
+/** The markets and assets, in the engine's order, as a snapshot records them. */
+function layoutOf(markets: Markets): string {
+  return JSON.stringify({ markets: markets.list.map((m) => m.symbol), assets: markets.assets.list.map((a) => a.symbol) });
+}
+
+/** Throws unless the markets are the snapshot's, in its order, with any new ones after them. */
+export function checkLayout(stored: string | null, markets: Markets, seq: number): void {
+  if (stored === null) return;
+  const then = JSON.parse(stored) as { markets: string[]; assets: string[] };
+  const now = JSON.parse(layoutOf(markets)) as typeof then;
+  const prefix = (a: string[], b: string[]) => a.length <= b.length && a.every((x, i) => b[i] === x);
+  if (!prefix(then.markets, now.markets) || !prefix(then.assets, now.assets)) {
+    throw new Error(`the markets file no longer begins with the markets of the snapshot at journal entry ${seq} ` +
+      `(${then.markets.join(", ")}; assets ${then.assets.join(", ")}): keep them in that order and add new ones after them`);
   }
 }

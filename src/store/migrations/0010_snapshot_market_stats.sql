@@ -1,2 +1,3 @@
 ALTER TABLE `snapshots` ADD `last_trade_id` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `snapshots` ADD `stats` text;
+ALTER TABLE `snapshots` ADD `stats` text;--> statement-breakpoint
+ALTER TABLE `snapshots` ADD `layout` text;
