@@ -19,6 +19,8 @@ class BinaryFlow {
   private readonly market: number;
   /** When each outstanding request was due or sent (ns), by seq. */
   readonly due = new Map<number, number>();
+  /** The outstanding amends, by seq. */
+  private readonly amends = new Set<number>();
 
   constructor(readonly client: BinaryClient, private readonly target: Target, index: number, private readonly maxOpen = 20) {
     this.r = random(0x9e3779b9 * (index + 1));
@@ -34,7 +36,9 @@ class BinaryFlow {
     if (this.open.length > 0 && pick < MIX.cancel + MIX.amend) {
       // Down by a lot: a smaller quantity keeps its place, and the order stays open.
       const at = Math.floor(this.r() * this.open.length);
-      return this.client.send({ type: "amend", orderId: this.open[at]!, price: 0, quantity: this.target.market.minQuantityLots });
+      const seq = this.client.send({ type: "amend", orderId: this.open[at]!, price: 0, quantity: this.target.market.minQuantityLots });
+      this.amends.add(seq);
+      return seq;
     }
     const { midTicks, market } = this.target;
     const taker = this.r() < 0.33, buy = this.r() < 0.5;
@@ -50,8 +54,10 @@ class BinaryFlow {
   /** A final answer: its latency, and the open orders it tells of. Returns whether it succeeded. */
   answered(m: ServerMessage): boolean {
     if (m.type === "accepted" && (m.status === "new" || m.status === "partially_filled")) this.open.push(m.orderId);
-    // A cancel or amend of an order a taker filled meanwhile is a fair refusal.
-    return m.type !== "rejected" || m.code === "UNKNOWN_ORDER" || m.code === "ORDER_NOT_OPEN";
+    const amend = this.amends.delete(m.seq);
+    // A cancel or amend of an order a taker filled meanwhile is a fair refusal; so is an amend
+    // down to one lot of an order that has filled that much already (VALIDATION).
+    return m.type !== "rejected" || m.code === "UNKNOWN_ORDER" || m.code === "ORDER_NOT_OPEN" || (amend && m.code === "VALIDATION");
   }
 }
 
