@@ -124,7 +124,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
     async close() {
       writer.flush();
       // A clean stop leaves a snapshot, so that the next start replays nothing.
-      if (snapshots.pending > 0 && (options.snapshots?.everyEntries ?? 1) > 0) snapshots.take(engine, sequencer.position());
+      snapshots.takeIfBehind(engine, sequencer.position());
       engine.close();
       await storage.close();
     },

@@ -75,10 +75,6 @@ export class BinaryGateway implements SessionHost {
     return this.byAccount.get(accountId) ?? [];
   }
 
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
   /** Closes every session with a reason, and the listener. */
   close(): void {
     this.stopListening();

@@ -28,8 +28,6 @@ export class SnapshotStore {
   private readonly save: (at: SnapshotPoint, image: Uint8Array, stats: string) => void;
   private readonly layout: string;
   private sinceLast = 0;
-  /** Seconds the last snapshot took (image, write and prune), and its size. */
-  last = { seq: 0, seconds: 0, bytes: 0 };
 
   /** `behind`: journal entries already after the newest snapshot (replayed at start). */
   constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats, markets: Markets,
@@ -48,11 +46,6 @@ export class SnapshotStore {
     });
   }
 
-  /** Journal entries committed since the last snapshot. */
-  get pending(): number {
-    return this.sinceLast;
-  }
-
   /** Counts a committed batch's entries; takes a snapshot once enough have gone by. */
   afterBatch(entries: number, engine: MatchingEngine, at: SnapshotPoint): void {
     if (this.policy.everyEntries <= 0) return;
@@ -60,16 +53,19 @@ export class SnapshotStore {
     if (this.sinceLast >= this.policy.everyEntries) this.take(engine, at);
   }
 
+  /** At a clean stop: takes one if the journal has gone on since the last (unless snapshots are off). */
+  takeIfBehind(engine: MatchingEngine, at: SnapshotPoint): void {
+    if (this.policy.everyEntries > 0 && this.sinceLast > 0) this.take(engine, at);
+  }
+
   /** Takes one now (between batches). */
   take(engine: MatchingEngine, at: SnapshotPoint): void {
-    const started = performance.now();
     this.sinceLast = 0;
     this.writer.flush();
     // As of the last entry committed (a refused command takes a seq but leaves no entry).
     const point = { ...at, seq: this.writer.projected };
     const image = engine.snapshot();
     this.save(point, image, this.stats.image());
-    this.last = { seq: point.seq, seconds: (performance.now() - started) / 1000, bytes: image.byteLength };
   }
 }
 
