@@ -281,3 +281,30 @@ test("a session that sends faster than its requests are answered is paused, then
     limits.maxInFlight = saved;
   }
 });
+
+test("a session whose answers are never read is paused, then closed past its bound (SLOW_CONSUMER), and the exchange goes on", async () => {
+  // The transport as a client that stopped reading leaves it: it takes no more bytes.
+  const events: string[] = [];
+  const transport = { write: () => 0, buffered: () => 0, pause: () => void events.push("pause"), resume: () => void events.push("resume"), close: (why: string) => void events.push(`close ${why}`) };
+  const limits = ex.gateway.limits as { pauseBytes: number; closeBytes: number };
+  const saved = { ...limits };
+  Object.assign(limits, { pauseBytes: 2_000, closeBytes: 8_000 });
+  try {
+    const session = ex.gateway.open(transport);
+    session.receive(bytesOf({ type: "login", seq: 1, apiKey: bob }));
+    expect(events).toEqual([]); // the login's answers: a few hundred bytes
+    for (let seq = 2; seq < 400 && !session.closed; seq++) {
+      session.receive(bytesOf({ ...order(seq), price: 100_000 }));
+      await Bun.sleep(0);
+    }
+    await waitFor(() => session.closed, 5_000);
+    expect(events[0]).toBe("pause"); // first past 2,000 unsent bytes
+    expect(events.at(-1)).toMatch(/^close SLOW_CONSUMER/);
+    expect(ex.gateway.sessionsOf(session.account!.id)).not.toContain(session);
+  } finally {
+    Object.assign(limits, saved);
+  }
+  const c = await BinaryClient.connect(tcp, bob);
+  expect(await c.request({ type: "cancelAll", market: 0xffff })).toMatchObject({ type: "cancelAllDone" });
+  c.close();
+});

@@ -108,29 +108,34 @@ export class Session {
     this.flush();
   }
 
-  /** Sends a closing message with the reason, then ends the session. */
+  /** Sends what is queued and a closing message with the reason, then ends the session (nothing
+   *  more is read or answered). */
   close(reason: CloseReason, message: string): void {
     if (this.closed) return;
-    this.write({ type: "closing", seq: 0, reason, message });
-    this.flush();
     this.closed = true;
+    encodeServerMessage(this.out, { type: "closing", seq: 0, reason, message });
+    const bytes = this.out.take();
+    this.transport.write(this.unsent ? concat(this.unsent, bytes) : bytes);
+    this.unsent = null;
     this.host.ended(this);
     this.transport.close(`${reason}: ${message}`);
   }
 
   /** Queues a message to send at the end of the turn. */
   write(message: ServerMessage): void {
+    if (this.closed) return;
     encodeServerMessage(this.out, message);
     this.host.dirty.add(this);
   }
 
   /** Sends what is queued, as far as the transport takes it, and pauses or resumes reading. */
   flush(): void {
+    if (this.closed) return;
     if (this.out.length > 0) {
       const bytes = this.out.take();
       this.unsent = this.unsent ? concat(this.unsent, bytes) : bytes;
     }
-    if (this.unsent && !this.closed) {
+    if (this.unsent) {
       const n = this.transport.write(this.unsent);
       this.unsent = n >= this.unsent.length ? null : this.unsent.subarray(n);
     }
@@ -143,7 +148,7 @@ export class Session {
       this.paused = true;
       this.pauses++;
       this.transport.pause();
-    } else if (this.paused && idle && !this.closed) {
+    } else if (this.paused && idle) {
       this.paused = false;
       this.transport.resume();
     }
