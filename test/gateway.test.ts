@@ -131,6 +131,35 @@ describe("over TCP", () => {
     c.close();
   });
 
+  test("an OCO list: both orders placed together; when the limit fills, the stop is cancelled in the same step", async () => {
+    const c = await BinaryClient.connect(tcp, alice);
+    const taker = await BinaryClient.connect(tcp, bob);
+    const seen: ServerMessage[] = [];
+    c.onMessage = (m) => void seen.push(m);
+    const body = (extra: Record<string, unknown>) => {
+      const { type: _, ...b } = limit(c, "sell", 0, 1_000, extra);
+      return b;
+    };
+    const list = await c.request({ type: "newList", listType: "oco", orders: [
+      body({ price: 9_900_000, postOnly: true }),
+      body({ orderType: "stop_loss", timeInForce: "IOC", stopPrice: 8_000_000 }),
+    ] });
+    expect(list).toMatchObject({ type: "listAccepted", statuses: ["new", "new"] });
+    const [maker, stop] = (list as { orderIds: [number, number]; listId: number }).orderIds;
+    expect((list as { listId: number }).listId).toBe(maker);
+    const stored = (await ex.call("GET", `/api/v1/orders/${stop}`, { key: alice })).body;
+    expect(stored).toMatchObject({ type: "stop_loss", orderListId: String(maker) });
+    expect(await taker.request(limit(taker, "buy", 9_900_000, 1_000, { timeInForce: "IOC" }))).toMatchObject({ type: "accepted", status: "filled" });
+    await waitFor(() => seen.some((m) => m.type === "cancelled" && m.orderId === stop));
+    expect(seen.find((m) => m.type === "fill")).toMatchObject({ orderId: maker, liquidity: "maker" });
+    expect(seen.find((m) => m.type === "cancelled")).toMatchObject({ seq: 0, orderId: stop });
+    // A list that breaks the rules is refused whole.
+    const bad = await c.request({ type: "newList", listType: "oco", orders: [body({ price: 9_900_000 }), body({ price: 9_950_000 })] });
+    expect(bad).toMatchObject({ type: "rejected", code: "VALIDATION" });
+    c.close();
+    taker.close();
+  });
+
   test("refusals carry the domain outcome and stay in order behind earlier answers", async () => {
     const c = await BinaryClient.connect(tcp, bob);
     const seen: ServerMessage[] = [];

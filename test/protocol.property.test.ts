@@ -18,16 +18,19 @@ const id = fc.stringMatching(/^[A-Za-z0-9._:-]{1,36}$/);
 const text = fc.string({ maxLength: 120 });
 const short = fc.stringMatching(/^[A-Z0-9.-]{1,16}$/);
 
-const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
-  fc.record({ type: fc.constant("login" as const), seq, apiKey: fc.stringMatching(/^[A-Za-z0-9_-]{0,64}$/) }),
-  fc.record({
-    type: fc.constant("newOrder" as const), seq, market: fc.integer({ min: 0, max: 0xffff }),
-    side: fc.constantFrom("buy" as const, "sell" as const), orderType: fc.constantFrom(...ORDER_TYPES),
+const orderBody = {
+  market: fc.integer({ min: 0, max: 0xffff }),
+  side: fc.constantFrom("buy" as const, "sell" as const), orderType: fc.constantFrom(...ORDER_TYPES),
     timeInForce: fc.constantFrom(...TIMES_IN_FORCE), postOnly: fc.boolean(),
     selfTradePrevention: fc.option(fc.constantFrom(...SELF_TRADE_MODES), { nil: null }),
     price: int, quantity: int, quoteQuantity: fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }), stopPrice: int,
     icebergQuantity: int, trailingDelta: fc.integer({ min: 0, max: 0xffffffff }), clientOrderId: fc.option(id, { nil: null }),
-  }),
+};
+
+const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
+  fc.record({ type: fc.constant("login" as const), seq, apiKey: fc.stringMatching(/^[A-Za-z0-9_-]{0,64}$/) }),
+  fc.record({ type: fc.constant("newOrder" as const), seq, ...orderBody }),
+  fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constantFrom("oco" as const, "oto" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody)) }),
   fc.record({ type: fc.constant("cancel" as const), seq, orderId: int }),
   fc.record({ type: fc.constant("amend" as const), seq, orderId: int, price: int, quantity: int }),
   fc.record({ type: fc.constant("cancelAll" as const), seq, market: fc.integer({ min: 0, max: 0xffff }) }),
@@ -46,6 +49,7 @@ const serverMessage: fc.Arbitrary<ServerMessage> = fc.oneof(
   fc.record({ type: fc.constant("expired" as const), seq, orderId: int, filled: int, reason: fc.option(fc.constantFrom(...EXPIRE_REASONS), { nil: null }) }),
   fc.record({ type: fc.constant("amended" as const), seq, orderId: int, price: signed, quantity: int, filled: int }),
   fc.record({ type: fc.constant("cancelAllDone" as const), seq, count: fc.integer({ min: 0, max: 0xffffffff }) }),
+  fc.record({ type: fc.constant("listAccepted" as const), seq, listId: int, orderIds: fc.tuple(int, int), statuses: fc.tuple(fc.constantFrom(...ORDER_STATUSES), fc.constantFrom(...ORDER_STATUSES)) }),
   fc.record({ type: fc.constant("closing" as const), seq, reason: fc.constantFrom(...CLOSE_REASONS), message: text }),
 );
 

@@ -180,6 +180,10 @@ export class Sequencer {
 
   /** An OCO or OTO order list: both orders placed in one engine step, or neither. */
   submitList(account: Account, link: "oco" | "oto", requests: [OrderRequest, OrderRequest]): Promise<[OrderState, OrderState]> {
+    return promised((reply) => this.submitListTo(account, link, requests, reply));
+  }
+
+  submitListTo(account: Account, link: "oco" | "oto", requests: [OrderRequest, OrderRequest], reply: Reply<[OrderState, OrderState]>): void {
     this.admission.check(2);
     if (this.registry.openCount(account.id) + 2 > this.admission.limits.maxOpenOrdersPerAccount) {
       throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${this.admission.limits.maxOpenOrdersPerAccount} open orders`);
@@ -198,7 +202,7 @@ export class Sequencer {
     first.listId = second.listId = first.id;
     first.listType = second.listType = link;
     const orders: [OrderState, OrderState] = [first, second];
-    return this.enqueue<[OrderState, OrderState]>((d) => ({ kind: "list", link: link === "oco" ? ListLink.oco : ListLink.oto, listId: first.id, orders, ...d }), 2);
+    this.push({ kind: "list", link: link === "oco" ? ListLink.oco : ListLink.oto, listId: first.id, orders, reply }, 2);
   }
 
   /** Cancels an open order and places a new one in the same engine step (cancel-replace). */

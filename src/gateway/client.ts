@@ -1,7 +1,7 @@
 // A client of the binary order-entry protocol, over TCP (tcp://host:port) or WebSocket
 // (ws://host:port/binary). Messages sent in one turn of the event loop go out together (one TCP
 // write or one frame); what the socket does not take at once is sent on drain. Every request has
-// one final answer (accepted, rejected, cancelled, amended or cancelAllDone with its seq);
+// one final answer (accepted, listAccepted, rejected, cancelled, amended or cancelAllDone with its seq);
 // `request` waits for it, `send` does not (answers then come to `onMessage` only).
 import type { Socket } from "bun";
 import {
@@ -10,7 +10,7 @@ import {
 } from "./protocol";
 
 type Outgoing = ClientMessage extends infer M ? (M extends ClientMessage ? Omit<M, "seq"> : never) : never;
-type Final = Extract<ServerMessage, { type: "accepted" | "rejected" | "cancelled" | "amended" | "cancelAllDone" }>;
+type Final = Extract<ServerMessage, { type: "accepted" | "rejected" | "cancelled" | "amended" | "cancelAllDone" | "listAccepted" }>;
 
 interface Connection {
   write(bytes: Uint8Array): number;

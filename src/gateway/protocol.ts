@@ -19,19 +19,18 @@ export const STP_DEFAULT = 255;
 /** "Every market" for cancel-all. */
 export const ALL_MARKETS = 0xffff;
 
-export const ClientType = { login: 1, newOrder: 2, cancel: 3, amend: 4, cancelAll: 5 } as const;
+export const ClientType = { login: 1, newOrder: 2, cancel: 3, amend: 4, cancelAll: 5, newList: 6 } as const;
 export const ServerType = {
   loginAccepted: 0x81, market: 0x82, accepted: 0x83, rejected: 0x84, fill: 0x85, cancelled: 0x86,
-  expired: 0x87, amended: 0x88, cancelAllDone: 0x89, closing: 0x8f,
+  expired: 0x87, amended: 0x88, cancelAllDone: 0x89, listAccepted: 0x8a, closing: 0x8f,
 } as const;
 
 /** Why the server closes a session (the closing message's code). */
 export const CLOSE_REASONS = ["MALFORMED", "TRUNCATED", "OVERSIZED", "OUT_OF_SEQUENCE", "NOT_LOGGED_IN", "LOGIN_FAILED", "SLOW_CONSUMER", "SHUTTING_DOWN"] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
-export interface NewOrder {
-  type: "newOrder";
-  seq: number;
+/** A new order's fields: a new order message's, and each of a new list's two. */
+export interface OrderBody {
   market: number;
   side: "buy" | "sell";
   orderType: OrderType;
@@ -48,9 +47,15 @@ export interface NewOrder {
   clientOrderId: string | null;
 }
 
+export type NewOrder = { type: "newOrder"; seq: number } & OrderBody;
+/** OCO (either fills, in part, or triggers: the other is cancelled) or OTO (the second is placed
+ *  when the first fills), as `POST /api/v1/orderLists` takes them. */
+export type NewList = { type: "newList"; seq: number; listType: "oco" | "oto"; orders: [OrderBody, OrderBody] };
+
 export type ClientMessage =
   | { type: "login"; seq: number; apiKey: string }
   | NewOrder
+  | NewList
   | { type: "cancel"; seq: number; orderId: number }
   | { type: "amend"; seq: number; orderId: number; price: number; quantity: number }
   | { type: "cancelAll"; seq: number; market: number };
@@ -73,6 +78,7 @@ export type ServerMessage =
   | { type: "expired"; seq: number; orderId: number; filled: number; reason: ExpireReason | null }
   | { type: "amended"; seq: number; orderId: number; price: number; quantity: number; filled: number }
   | { type: "cancelAllDone"; seq: number; count: number }
+  | { type: "listAccepted"; seq: number; listId: number; orderIds: [number, number]; statuses: [OrderStatus, OrderStatus] }
   | { type: "closing"; seq: number; reason: CloseReason; message: string };
 
 /** A message the protocol cannot take: the session closes with `reason`. */
@@ -150,7 +156,9 @@ function named<T>(table: readonly T[], i: number, what: string): T {
 
 // ---- client messages --------------------------------------------------------------------------
 
-const NEW_ORDER_FIXED = 64;
+/** A new order's fields without the header (offsets 8-63 of a new order message), before its
+ *  client order id. */
+const ORDER_BODY_FIXED = 56;
 const MAX_CLIENT_ORDER_ID = 36;
 const MAX_API_KEY = 128;
 
@@ -164,23 +172,14 @@ export function encodeClientMessage(w: MessageWriter, m: ClientMessage): void {
       b[at + 9] = n;
       return w.header(at, HEADER_BYTES + 2 + n, ClientType.login, m.seq);
     }
-    case "newOrder": {
-      v.setUint16(at + 8, m.market, true);
-      b[at + 10] = m.side === "buy" ? 0 : 1;
-      b[at + 11] = code(ORDER_TYPES, m.orderType, "order type");
-      b[at + 12] = code(TIMES_IN_FORCE, m.timeInForce, "time in force");
-      b[at + 13] = m.postOnly ? 1 : 0;
-      b[at + 14] = m.selfTradePrevention === null ? STP_DEFAULT : code(SELF_TRADE_MODES, m.selfTradePrevention, "self-trade prevention");
-      const n = m.clientOrderId === null ? 0 : w.text(at + NEW_ORDER_FIXED, m.clientOrderId, MAX_CLIENT_ORDER_ID);
-      b[at + 15] = n;
-      setI64(v, at + 16, m.price);
-      setI64(v, at + 24, m.quantity);
-      v.setBigInt64(at + 32, m.quoteQuantity, true);
-      setI64(v, at + 40, m.stopPrice);
-      setI64(v, at + 48, m.icebergQuantity);
-      v.setUint32(at + 56, m.trailingDelta, true);
-      v.setUint32(at + 60, 0, true);
-      return w.header(at, NEW_ORDER_FIXED + n, ClientType.newOrder, m.seq);
+    case "newOrder":
+      return w.header(at, HEADER_BYTES + encodeOrderBody(w, at + HEADER_BYTES, m), ClientType.newOrder, m.seq);
+    case "newList": {
+      b[at + 8] = m.listType === "oco" ? 0 : 1;
+      b.fill(0, at + 9, at + 16);
+      const first = encodeOrderBody(w, at + 16, m.orders[0]);
+      const second = encodeOrderBody(w, at + 16 + first, m.orders[1]);
+      return w.header(at, 16 + first + second, ClientType.newList, m.seq);
     }
     case "cancel":
       setI64(v, at + 8, m.orderId);
@@ -195,6 +194,54 @@ export function encodeClientMessage(w: MessageWriter, m: ClientMessage): void {
       b.fill(0, at + 10, at + 16);
       return w.header(at, 16, ClientType.cancelAll, m.seq);
   }
+}
+
+/** A new order's fields at `at` (a new order's offset 8): returns their length. */
+function encodeOrderBody(w: MessageWriter, at: number, m: OrderBody): number {
+  const v = w.view, b = w.bytes;
+  v.setUint16(at, m.market, true);
+  b[at + 2] = m.side === "buy" ? 0 : 1;
+  b[at + 3] = code(ORDER_TYPES, m.orderType, "order type");
+  b[at + 4] = code(TIMES_IN_FORCE, m.timeInForce, "time in force");
+  b[at + 5] = m.postOnly ? 1 : 0;
+  b[at + 6] = m.selfTradePrevention === null ? STP_DEFAULT : code(SELF_TRADE_MODES, m.selfTradePrevention, "self-trade prevention");
+  const n = m.clientOrderId === null ? 0 : w.text(at + ORDER_BODY_FIXED, m.clientOrderId, MAX_CLIENT_ORDER_ID);
+  b[at + 7] = n;
+  setI64(v, at + 8, m.price);
+  setI64(v, at + 16, m.quantity);
+  v.setBigInt64(at + 24, m.quoteQuantity, true);
+  setI64(v, at + 32, m.stopPrice);
+  setI64(v, at + 40, m.icebergQuantity);
+  v.setUint32(at + 48, m.trailingDelta, true);
+  v.setUint32(at + 52, 0, true);
+  return ORDER_BODY_FIXED + n;
+}
+
+/** The new order's fields at `at`, within a message that ends at `end`; returns them and their length. */
+function decodeOrderBody(v: DataView, at: number, end: number): [OrderBody, number] {
+  if (at + ORDER_BODY_FIXED > end) throw new ProtocolError("MALFORMED", "an order's fields are cut short");
+  const n = v.getUint8(at + 7);
+  if (n > MAX_CLIENT_ORDER_ID) throw new ProtocolError("MALFORMED", `a client order id is at most ${MAX_CLIENT_ORDER_ID} bytes, not ${n}`);
+  if (at + ORDER_BODY_FIXED + n > end) throw new ProtocolError("MALFORMED", "an order's client order id is cut short");
+  const side = v.getUint8(at + 2), flags = v.getUint8(at + 5), stp = v.getUint8(at + 6);
+  if (side > 1) throw new ProtocolError("MALFORMED", `side ${side} is not 0 (buy) or 1 (sell)`);
+  if (flags > 1) throw new ProtocolError("MALFORMED", `order flags ${flags}: only bit 0 (post-only) is defined`);
+  if (v.getUint32(at + 52, true) !== 0) throw new ProtocolError("MALFORMED", "an order's reserved bytes (offset 60-63 of a new order) must be 0");
+  return [{
+    market: v.getUint16(at, true),
+    side: side === 0 ? "buy" : "sell",
+    orderType: named(ORDER_TYPES, v.getUint8(at + 3), "order type"),
+    timeInForce: named(TIMES_IN_FORCE, v.getUint8(at + 4), "time in force"),
+    postOnly: flags === 1,
+    selfTradePrevention: stp === STP_DEFAULT ? null : named(SELF_TRADE_MODES, stp, "self-trade prevention"),
+    price: getI64(v, at + 8, "price"),
+    quantity: getI64(v, at + 16, "quantity"),
+    quoteQuantity: v.getBigInt64(at + 24, true),
+    stopPrice: getI64(v, at + 32, "stopPrice"),
+    icebergQuantity: getI64(v, at + 40, "icebergQuantity"),
+    trailingDelta: v.getUint32(at + 48, true),
+    clientOrderId: n === 0 ? null : utf8(v, at + ORDER_BODY_FIXED, n, "the client order id"),
+  }, ORDER_BODY_FIXED + n];
 }
 
 function expectLength(length: number, want: number, what: string): void {
@@ -215,29 +262,19 @@ export function decodeClientMessage(v: DataView, at: number, length: number): Cl
       return { type: "login", seq, apiKey: utf8(v, at + 10, n, "the API key") };
     }
     case ClientType.newOrder: {
-      const n = v.getUint8(at + 15);
-      if (n > MAX_CLIENT_ORDER_ID) throw new ProtocolError("MALFORMED", `a client order id is at most ${MAX_CLIENT_ORDER_ID} bytes, not ${n}`);
-      expectLength(length, NEW_ORDER_FIXED + n, "new order");
-      const side = v.getUint8(at + 10), flags = v.getUint8(at + 13), stp = v.getUint8(at + 14);
-      if (side > 1) throw new ProtocolError("MALFORMED", `side ${side} is not 0 (buy) or 1 (sell)`);
-      if (flags > 1) throw new ProtocolError("MALFORMED", `order flags ${flags}: only bit 0 (post-only) is defined`);
-      if (v.getUint32(at + 60, true) !== 0) throw new ProtocolError("MALFORMED", "the reserved bytes 60-63 of a new order must be 0");
-      return {
-        type: "newOrder", seq,
-        market: v.getUint16(at + 8, true),
-        side: side === 0 ? "buy" : "sell",
-        orderType: named(ORDER_TYPES, v.getUint8(at + 11), "order type"),
-        timeInForce: named(TIMES_IN_FORCE, v.getUint8(at + 12), "time in force"),
-        postOnly: flags === 1,
-        selfTradePrevention: stp === STP_DEFAULT ? null : named(SELF_TRADE_MODES, stp, "self-trade prevention"),
-        price: getI64(v, at + 16, "price"),
-        quantity: getI64(v, at + 24, "quantity"),
-        quoteQuantity: v.getBigInt64(at + 32, true),
-        stopPrice: getI64(v, at + 40, "stopPrice"),
-        icebergQuantity: getI64(v, at + 48, "icebergQuantity"),
-        trailingDelta: v.getUint32(at + 56, true),
-        clientOrderId: n === 0 ? null : utf8(v, at + NEW_ORDER_FIXED, n, "the client order id"),
-      };
+      const [order, n] = decodeOrderBody(v, at + HEADER_BYTES, at + length);
+      expectLength(length, HEADER_BYTES + n, "new order");
+      return { type: "newOrder", seq, ...order };
+    }
+    case ClientType.newList: {
+      if (length < 16) throw new ProtocolError("MALFORMED", "a new list message carries its type and two orders");
+      const listType = v.getUint8(at + 8);
+      if (listType > 1) throw new ProtocolError("MALFORMED", `list type ${listType} is not 0 (oco) or 1 (oto)`);
+      for (let i = 9; i < 16; i++) if (v.getUint8(at + i) !== 0) throw new ProtocolError("MALFORMED", "bytes 9-15 of a new list must be 0");
+      const [first, n1] = decodeOrderBody(v, at + 16, at + length);
+      const [second, n2] = decodeOrderBody(v, at + 16 + n1, at + length);
+      expectLength(length, 16 + n1 + n2, "new list");
+      return { type: "newList", seq, listType: listType === 0 ? "oco" : "oto", orders: [first, second] };
     }
     case ClientType.cancel:
       expectLength(length, 16, "cancel");
@@ -330,6 +367,14 @@ export function encodeServerMessage(w: MessageWriter, m: ServerMessage): void {
       v.setUint32(at + 8, m.count, true);
       v.setUint32(at + 12, 0, true);
       return w.header(at, 16, ServerType.cancelAllDone, m.seq);
+    case "listAccepted":
+      setI64(v, at + 8, m.listId);
+      setI64(v, at + 16, m.orderIds[0]);
+      setI64(v, at + 24, m.orderIds[1]);
+      b[at + 32] = code(ORDER_STATUSES, m.statuses[0], "status");
+      b[at + 33] = code(ORDER_STATUSES, m.statuses[1], "status");
+      b.fill(0, at + 34, at + 40);
+      return w.header(at, 40, ServerType.listAccepted, m.seq);
     case "closing": {
       v.setUint16(at + 8, code(CLOSE_REASONS, m.reason, "close reason"), true);
       const n = w.text(at + 16, m.message, TEXT_MAX);
@@ -377,6 +422,11 @@ export function decodeServerMessage(v: DataView, at: number, length: number): Se
       return { type: "amended", seq, orderId: getI64(v, at + 8, "orderId"), price: getI64(v, at + 16, "price"), quantity: getI64(v, at + 24, "quantity"), filled: getI64(v, at + 32, "filled") };
     case ServerType.cancelAllDone:
       return { type: "cancelAllDone", seq, count: v.getUint32(at + 8, true) };
+    case ServerType.listAccepted:
+      return {
+        type: "listAccepted", seq, listId: getI64(v, at + 8, "listId"), orderIds: [getI64(v, at + 16, "orderId"), getI64(v, at + 24, "orderId")],
+        statuses: [named(ORDER_STATUSES, v.getUint8(at + 32), "status"), named(ORDER_STATUSES, v.getUint8(at + 33), "status")],
+      };
     case ServerType.closing:
       return { type: "closing", seq, reason: named(CLOSE_REASONS, v.getUint16(at + 8, true), "close reason"), message: text(v.getUint16(at + 10, true)) };
     default:

@@ -13,7 +13,7 @@ import type { OrderState } from "../orders/order";
 import { MAX_TRAILING_DELTA, orderRequestOf, type OrderRequest } from "../orders/validate";
 import {
   ALL_MARKETS, decodeClientMessage, encodeServerMessage, FrameReader, MessageWriter, ProtocolError,
-  type ClientMessage, type CloseReason, type NewOrder, type ServerMessage,
+  type ClientMessage, type CloseReason, type OrderBody, type ServerMessage,
 } from "./protocol";
 
 /** What carries a session's bytes. */
@@ -168,6 +168,14 @@ export class Session {
         case "newOrder":
           sequencer.submitTo(account, this.orderRequest(m), this.reply(ticket, m.seq, (o) => this.accepted(m.seq, o)));
           break;
+        case "newList": {
+          const requests: [OrderRequest, OrderRequest] = [this.orderRequest(m.orders[0]), this.orderRequest(m.orders[1])];
+          sequencer.submitListTo(account, m.listType, requests, this.reply(ticket, m.seq, ([a, b]) => {
+            for (const o of [a, b]) if (o.status !== "new" && o.status !== "partially_filled") this.host.told.add(o);
+            return { type: "listAccepted", seq: m.seq, listId: a.listId!, orderIds: [a.id, b.id], statuses: [a.status!, b.status!] };
+          }));
+          break;
+        }
         case "cancel":
           sequencer.cancelTo(account, m.orderId, this.reply(ticket, m.seq, (o) => {
             this.host.told.add(o);
@@ -273,7 +281,7 @@ export class Session {
   }
 
   /** A new order's integers to an order request, by the same rules as every surface's. */
-  private orderRequest(m: NewOrder): OrderRequest {
+  private orderRequest(m: OrderBody): OrderRequest {
     const market = this.market(m.market);
     if (m.clientOrderId !== null && !CLIENT_ORDER_ID.test(m.clientOrderId)) {
       throw Outcome.invalid("clientOrderId", "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -");

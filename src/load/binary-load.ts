@@ -61,7 +61,7 @@ class BinaryFlow {
   }
 }
 
-const FINAL = new Set<number>([ServerType.accepted, ServerType.rejected, ServerType.amended, ServerType.cancelled]);
+const FINAL = new Set<number>([ServerType.accepted, ServerType.rejected, ServerType.amended, ServerType.cancelled, ServerType.listAccepted]);
 const typeCode = (m: ServerMessage) => ServerType[m.type as keyof typeof ServerType];
 
 async function sessions(target: Target, url: string, count: number): Promise<BinaryFlow[]> {
