@@ -337,3 +337,15 @@ test("a session whose answers are never read is paused, then closed past its bou
   expect(await c.request({ type: "cancelAll", market: 0xffff })).toMatchObject({ type: "cancelAllDone" });
   c.close();
 });
+
+test("a client in another language, written from docs/binary-protocol.md alone (Python, standard library), trades", async () => {
+  const own = startTestExchange(undefined, undefined, { binaryPort: 0 });
+  try {
+    const bot = Bun.spawn(["python3", `${import.meta.dir}/python/binary_client.py`, "127.0.0.1", String(own.binaryPort), own.newAccount("py-a"), own.newAccount("py-b")],
+      { stdout: "pipe", stderr: "pipe" });
+    const [code, out, err] = [await bot.exited, await new Response(bot.stdout).text(), await new Response(bot.stderr).text()];
+    expect({ code, out, err: err.slice(-2000) }).toEqual({ code: 0, out: "OK\n", err: "" });
+  } finally {
+    await own.stop();
+  }
+});
