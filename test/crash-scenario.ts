@@ -99,7 +99,7 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
       }
     }
   };
-  // Orders and cancels in the binary protocol, up to 32 outstanding: an accepted order counts as
+  // Orders and cancels in the binary protocol, up to 8 outstanding: an accepted order counts as
   // acknowledged with the state its answer gave.
   let binaryAcked = 0;
   const binaryClient = async () => {
@@ -123,10 +123,10 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
         }
       }
     };
-    await Promise.all(Array.from({ length: 32 }, one));
+    await Promise.all(Array.from({ length: 8 }, one));
   };
   const clients = [...Array.from({ length: 8 }, (_, w) => client(w)), binaryClient()];
-  const killAfter = 150 + rand(600);
+  const killAfter = 300 + rand(600);
   await Bun.sleep(killAfter);
   first.proc.kill("SIGKILL");
   await first.proc.exited;
