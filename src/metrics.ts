@@ -53,6 +53,12 @@ export class Metrics {
   readonly batchCommands = new Histogram("exchange_batch_commands", "Commands per batch (one engine call and one transaction each).", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]);
   readonly batchSeconds = new Histogram("exchange_batch_seconds", "Time to process a batch: engine, state and commit.", SECONDS);
   readonly commitSeconds = new Histogram("exchange_commit_seconds", "Time of the SQLite transaction that journals a batch (now and then with the orders and trades that follow it).", SECONDS);
+  /** Gauges of parts the HTTP app does not know (the binary gateway, snapshots), read at each scrape. */
+  private readonly extra: { name: string; help: string; read: () => number }[] = [];
+
+  addGauge(name: string, help: string, read: () => number): void {
+    this.extra.push({ name, help, read });
+  }
 
   recordBatch(r: BatchReport): void {
     this.batchCommands.observe(r.journal.length);
@@ -74,6 +80,7 @@ export class Metrics {
       gauge("exchange_open_orders", "Orders resting in the books.", gauges.openOrders),
       gauge("exchange_websocket_clients", "Connected WebSocket clients.", gauges.websocketClients),
       gauge("process_resident_memory_bytes", "Resident memory of the process.", process.memoryUsage.rss()),
+      ...this.extra.map((g) => gauge(g.name, g.help, g.read())),
     ].join("\n\n") + "\n";
   }
 }

@@ -66,6 +66,7 @@ describe("over TCP", () => {
     expect(c.accountId).toBeGreaterThan(0);
     expect([...c.markets.keys()]).toEqual(["BTC-USD", "ETH-USD", "SOL-USD"]);
     expect(c.markets.get("BTC-USD")).toMatchObject({ tickSize: "0.01", stepSize: "0.0001" });
+    expect((await ex.call("GET", "/metrics")).body).toMatch(/\nexchange_binary_sessions [1-9]/);
     const a = await c.request(limit(c, "buy", 9_000_000, 5_000, { clientOrderId: "bin-1" }));
     expect(a).toMatchObject({ type: "accepted", status: "new", filled: 0, price: 9_000_000 });
     const id = (a as { orderId: number }).orderId;

@@ -70,6 +70,11 @@ export class BinaryGateway implements SessionHost {
     if (list?.length === 0) this.byAccount.delete(session.account.id);
   }
 
+  /** Open sessions (logged in or not yet). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
   /** The logged-in sessions of an account. */
   sessionsOf(accountId: number): readonly Session[] {
     return this.byAccount.get(accountId) ?? [];

@@ -28,6 +28,8 @@ export class SnapshotStore {
   private readonly save: (at: SnapshotPoint, image: Uint8Array, stats: string) => void;
   private readonly layout: string;
   private sinceLast = 0;
+  /** The last snapshot taken by this process: its journal entry and how long it took (s). */
+  last = { seq: 0, seconds: 0 };
 
   /** `behind`: journal entries already after the newest snapshot (replayed at start). */
   constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats, markets: Markets,
@@ -53,6 +55,11 @@ export class SnapshotStore {
     if (this.sinceLast >= this.policy.everyEntries) this.take(engine, at);
   }
 
+  /** Journal entries committed since the last snapshot (what a start after a crash replays). */
+  get behind(): number {
+    return this.sinceLast;
+  }
+
   /** At a clean stop: takes one if the journal has gone on since the last (unless snapshots are off). */
   takeIfBehind(engine: MatchingEngine, at: SnapshotPoint): void {
     if (this.policy.everyEntries > 0 && this.sinceLast > 0) this.take(engine, at);
@@ -60,12 +67,14 @@ export class SnapshotStore {
 
   /** Takes one now (between batches). */
   take(engine: MatchingEngine, at: SnapshotPoint): void {
+    const started = performance.now();
     this.sinceLast = 0;
     this.writer.flush();
     // As of the last entry committed (a refused command takes a seq but leaves no entry).
     const point = { ...at, seq: this.writer.projected };
     const image = engine.snapshot();
     this.save(point, image, this.stats.image());
+    this.last = { seq: point.seq, seconds: (performance.now() - started) / 1000 };
   }
 }
 
