@@ -6,7 +6,7 @@
 import { BinaryClient } from "../gateway/client";
 import { ServerType, type ServerMessage } from "../gateway/protocol";
 import { random } from "../random";
-import type { Target } from "./driver";
+import { paced, type Target } from "./driver";
 import { LatencyRecorder } from "./report";
 
 /** The mix of the normal flow: of every 100 requests, new orders, cancels and amends. */
@@ -122,23 +122,10 @@ export async function binaryOpenLoop(target: Target, url: string, count: number,
       rec.record(Bun.nanoseconds() - due, typeCode(m), f.answered(m));
     });
   }
-  const interval = 1e9 / rate;
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  const start = Bun.nanoseconds();
-  const stop = start + seconds * 1e9;
-  let sent = 0;
-  for (;;) {
-    const now = Bun.nanoseconds();
-    if (now >= stop) break;
-    for (let due = start + sent * interval; due <= now; due = start + sent * interval) {
-      const flow = flows[sent++ % flows.length]!;
-      flow.due.set(flow.next(), due);
-    }
-    // As the HTTP open loop: let the event loop send and take answers, then nap at most 50 µs.
-    await new Promise((resolve) => setImmediate(resolve));
-    const wait = start + sent * interval - Bun.nanoseconds();
-    if (wait > 20_000) Atomics.wait(nap, 0, 0, Math.min(wait, 50_000) / 1e6);
-  }
+  await paced(rate, seconds, (due, n) => {
+    const flow = flows[n % flows.length]!;
+    flow.due.set(flow.next(), due);
+  });
   const deadline = Bun.nanoseconds() + 10e9;
   while (flows.some((f) => f.due.size > 0) && Bun.nanoseconds() < deadline) await Bun.sleep(5);
   for (const f of flows) for (const due of f.due.values()) rec.record(Bun.nanoseconds() - due, 0, false);

@@ -170,14 +170,10 @@ export async function closedLoop(target: Target, workers: number, limit: { total
 export async function openLoop(target: Target, rate: number, seconds: number, progress?: Progress, maxInFlight = 10_000) {
   const rec = new LatencyRecorder();
   const flows = Array.from({ length: 64 }, (_, i) => new OrderFlow(target, i));
-  const interval = 1e9 / rate;
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  const start = Bun.nanoseconds();
-  const stop = start + seconds * 1e9;
-  let sent = 0;
   let inFlight = 0;
   let drained: (() => void) | null = null;
-  const fire = (due: number, flow: OrderFlow) => {
+  await paced(rate, seconds, (due, n) => {
+    const flow = flows[n % flows.length]!;
     if (inFlight >= maxInFlight) return rec.record(Bun.nanoseconds() - due, 0, false);
     inFlight++;
     const req = flow.next();
@@ -186,11 +182,25 @@ export async function openLoop(target: Target, rate: number, seconds: number, pr
       progress?.tick(rec.count, rec);
       if (--inFlight === 0 && drained) drained();
     });
-  };
+  });
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  return { rec, seconds: seconds, offered: rate };
+}
+
+/**
+ * Calls `fire(due, n)` for the n-th request (0, 1, 2, …) of a fixed offered `rate` for `seconds`,
+ * as soon as it is due (`due`: when, in Bun.nanoseconds()), letting the event loop run between.
+ */
+export async function paced(rate: number, seconds: number, fire: (due: number, n: number) => void): Promise<void> {
+  const interval = 1e9 / rate;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const start = Bun.nanoseconds();
+  const stop = start + seconds * 1e9;
+  let sent = 0;
   for (;;) {
     const now = Bun.nanoseconds();
-    if (now >= stop) break;
-    for (let due = start + sent * interval; due <= now; due = start + sent * interval) fire(due, flows[sent++ % flows.length]!);
+    if (now >= stop) return;
+    for (let due = start + sent * interval; due <= now; due = start + sent * interval) fire(due, sent++);
     const wait = start + sent * interval - Bun.nanoseconds();
     // Far off: sleep. Near: let the event loop take answers, then block this thread for at most
     // 50 µs (JS timers cannot wait less than ~1 ms, and spinning would take a core from the
@@ -202,8 +212,6 @@ export async function openLoop(target: Target, rate: number, seconds: number, pr
       if (wait > 20_000) Atomics.wait(nap, 0, 0, Math.min(wait, 50_000) / 1e6);
     }
   }
-  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-  return { rec, seconds: seconds, offered: rate };
 }
 
 /** `workers` clients posting batches of `size` orders (half resting makers, half IOC takers). */
