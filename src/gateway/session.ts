@@ -10,7 +10,7 @@ import { MAX_UNITS } from "../markets";
 import { Outcome } from "../core/outcomes";
 import type { Reply } from "../core/sequencer";
 import type { OrderState } from "../orders/order";
-import { MAX_TRAILING_DELTA, orderRequestOf, type OrderRequest } from "../orders/validate";
+import { CLIENT_ORDER_ID, CLIENT_ORDER_ID_RULE, MAX_TRAILING_DELTA, orderRequestOf, type OrderRequest } from "../orders/validate";
 import {
   ALL_MARKETS, decodeClientMessage, encodeServerMessage, FrameReader, MessageWriter, ProtocolError,
   type ClientMessage, type CloseReason, type OrderBody, type ServerMessage,
@@ -39,7 +39,6 @@ export interface SessionLimits {
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxInFlight: 16_384, pauseBytes: 1 << 20, closeBytes: 16 << 20 };
 
-const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,36}$/;
 const MAX_QUOTE_UNITS = 1n << 62n;
 
 /** What a session needs of the gateway: the exchange, and the sessions of each account. */
@@ -115,7 +114,7 @@ export class Session {
     this.closed = true;
     encodeServerMessage(this.out, { type: "closing", seq: 0, reason, message });
     const bytes = this.out.take();
-    this.transport.write(this.unsent ? concat(this.unsent, bytes) : bytes);
+    this.transport.write(this.unsent ? Buffer.concat([this.unsent, bytes]) : bytes);
     this.unsent = null;
     this.host.ended(this);
     this.transport.close(`${reason}: ${message}`);
@@ -133,7 +132,7 @@ export class Session {
     if (this.closed) return;
     if (this.out.length > 0) {
       const bytes = this.out.take();
-      this.unsent = this.unsent ? concat(this.unsent, bytes) : bytes;
+      this.unsent = this.unsent ? Buffer.concat([this.unsent, bytes]) : bytes;
     }
     if (this.unsent) {
       const n = this.transport.write(this.unsent);
@@ -284,7 +283,7 @@ export class Session {
   private orderRequest(m: OrderBody): OrderRequest {
     const market = this.market(m.market);
     if (m.clientOrderId !== null && !CLIENT_ORDER_ID.test(m.clientOrderId)) {
-      throw Outcome.invalid("clientOrderId", "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -");
+      throw Outcome.invalid("clientOrderId", CLIENT_ORDER_ID_RULE);
     }
     if (m.quoteQuantity < 0n || m.quoteQuantity > MAX_QUOTE_UNITS) throw Outcome.invalid("quoteQuantity", `quoteQuantity must be 1 to 2^62 units`);
     if (m.trailingDelta > MAX_TRAILING_DELTA) throw Outcome.invalid("trailingDelta", `trailingDelta must be 1 to ${MAX_TRAILING_DELTA} basis points`);
@@ -304,11 +303,4 @@ export class Session {
 function rejection(seq: number, error: unknown): ServerMessage {
   if (error instanceof Outcome) return { type: "rejected", seq, code: error.code, message: error.message };
   return { type: "rejected", seq, code: "SHUTTING_DOWN", message: error instanceof Error ? error.message : String(error) };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -13,6 +13,10 @@ import { isConditionalType, isMarketType, ORDER_TYPES, type OrderType, type Side
 /** The engine's bound on a trailing delta (basis points, below 100%). */
 export const MAX_TRAILING_DELTA = 9999;
 
+/** What a client order id may be, on every surface that takes /api/v1's rules. */
+export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,36}$/;
+export const CLIENT_ORDER_ID_RULE = "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -";
+
 const decimal = (field: string) =>
   t.Union([t.String(), t.Number()], { error: `${field} must be a decimal string or a number`, examples: ["101.25"] });
 const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()], { error: schema.error }));
@@ -28,7 +32,7 @@ export const OrderRequestBody = t.Object(
     price: nullable(decimal("price")),
     timeInForce: nullable(t.Union([t.Literal("GTC"), t.Literal("IOC"), t.Literal("FOK")], { error: 'timeInForce must be one of "GTC", "IOC", "FOK"' })),
     postOnly: nullable(t.Boolean({ error: "postOnly must be true or false" })),
-    clientOrderId: nullable(t.String({ pattern: "^[A-Za-z0-9._:-]{1,36}$", error: "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -" })),
+    clientOrderId: nullable(t.String({ pattern: CLIENT_ORDER_ID.source, error: CLIENT_ORDER_ID_RULE })),
     stopPrice: nullable(decimal("stopPrice")),
     // TypeBox's own Integer: Elysia's t.Integer would coerce strings (and loosen the whole body).
     trailingDelta: nullable(Type.Integer({ minimum: 1, maximum: MAX_TRAILING_DELTA, error: `trailingDelta must be an integer number of basis points, 1 to ${MAX_TRAILING_DELTA}` })),
