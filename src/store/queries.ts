@@ -310,7 +310,7 @@ export class Queries {
     const jo = one(this.db.select({ v: sql<number>`coalesce(max(${journal.orderId}), 0)` }).from(journal));
     const b = one(this.db.select({ seq: sql<number>`coalesce(max(${journalBatches.lastSeq}), 0)`, orderId: sql<number>`coalesce(max(${journalBatches.lastOrderId}), 0)` }).from(journalBatches));
     // The journal behind the newest snapshot is pruned: the snapshot keeps where it stood.
-    const s = this.latestSnapshot();
+    const s = this.db.select({ seq: snapshots.seq, lastOrderId: snapshots.lastOrderId }).from(snapshots).orderBy(desc(snapshots.seq)).limit(1).get();
     return {
       lastOrderId: Math.max(o.v, jo.v, b.orderId, s?.lastOrderId ?? 0),
       lastTradeId: t.v,

@@ -35,7 +35,7 @@ export class SnapshotStore {
   constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats, markets: Markets,
     private readonly policy: SnapshotPolicy = DEFAULT_SNAPSHOTS, behind = 0) {
     this.sinceLast = behind;
-    this.layout = layoutOf(markets);
+    this.layout = JSON.stringify(layoutOf(markets));
     const insert = sqlite.prepare("INSERT OR REPLACE INTO snapshots (seq, time, last_order_id, last_trade_id, image, stats, layout) VALUES (?, ?, ?, ?, ?, ?, ?)");
     const pruneOld = sqlite.prepare("DELETE FROM snapshots WHERE seq < ?");
     const pruneBatches = sqlite.prepare("DELETE FROM journal_batches WHERE last_seq <= ?");
@@ -78,16 +78,21 @@ export class SnapshotStore {
   }
 }
 
+interface Layout {
+  markets: string[];
+  assets: string[];
+}
+
 /** The markets and assets, in the engine's order, as a snapshot records them. */
-function layoutOf(markets: Markets): string {
-  return JSON.stringify({ markets: markets.list.map((m) => m.symbol), assets: markets.assets.list.map((a) => a.symbol) });
+function layoutOf(markets: Markets): Layout {
+  return { markets: markets.list.map((m) => m.symbol), assets: markets.assets.list.map((a) => a.symbol) };
 }
 
 /** Throws unless the markets are the snapshot's, in its order, with any new ones after them. */
 export function checkLayout(stored: string | null, markets: Markets, seq: number): void {
   if (stored === null) return;
-  const then = JSON.parse(stored) as { markets: string[]; assets: string[] };
-  const now = JSON.parse(layoutOf(markets)) as typeof then;
+  const then = JSON.parse(stored) as Layout;
+  const now = layoutOf(markets);
   const prefix = (a: string[], b: string[]) => a.length <= b.length && a.every((x, i) => b[i] === x);
   if (!prefix(then.markets, now.markets) || !prefix(then.assets, now.assets)) {
     throw new Error(`the markets file no longer begins with the markets of the snapshot at journal entry ${seq} ` +
