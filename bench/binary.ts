@@ -25,26 +25,18 @@ async function run(scenario: string, extra: string[], echo = false): Promise<Sce
   const dir = tempDir("exchange-binary-bench-");
   // (Against the echo too: the exchange's HTTP API makes the load's accounts.)
   const server = await spawnExchange(SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") }, ["serve", "--port", "0", "--binary-port", "0"]);
-  const baseline = echo ? Bun.spawn([...SOURCE, "echo-server", "--port", "0", "--binary-port", "0"], { stdout: "pipe" }) : null;
+  const baseline = echo ? await spawnExchange(SOURCE, dir, {}, ["echo-server", "--port", "0", "--binary-port", "0"]) : null;
   try {
-    const listening = baseline ? await waitForLine(baseline.stdout) : server.startup;
+    const listening = (baseline ?? server).startup;
     const port = /binary tcp:\/\/[\d.]+:(\d+)/.exec(listening)![1];
     const load = Bun.spawnSync([...SOURCE, "load", "--url", server.url, "--api", "binary", "--binary-url", `tcp://127.0.0.1:${port}`,
       "--scenario", scenario, "--duration", values.seconds!, "--connections", values.connections!, "--json", ...extra], { stderr: "ignore" });
     return JSON.parse(load.stdout.toString()).results[0];
   } finally {
     server.proc.kill("SIGKILL");
-    baseline?.kill("SIGKILL");
+    baseline?.proc.kill("SIGKILL");
     await server.proc.exited;
   }
-}
-
-async function waitForLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = stream.getReader();
-  let seen = "";
-  while (!seen.includes("\n")) seen += new TextDecoder().decode((await reader.read()).value);
-  reader.releaseLock();
-  return seen;
 }
 
 const record = (name: string, r: ScenarioResult) => {

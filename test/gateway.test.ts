@@ -4,7 +4,7 @@
 // close the session with a reason and change nothing; a session that does not read is paused.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BinaryClient } from "../src/gateway/client";
-import { decodeServerMessage, encodeClientMessage, MessageWriter, type ServerMessage } from "../src/gateway/protocol";
+import { decodeServerMessage, encodeClientMessage, FrameReader, MessageWriter, type ServerMessage } from "../src/gateway/protocol";
 import { startTestExchange, waitFor } from "./helpers";
 
 let ex: ReturnType<typeof startTestExchange>;
@@ -30,24 +30,17 @@ const limit = (c: BinaryClient, side: "buy" | "sell", price: number, quantity: n
 
 /** A raw TCP connection: the bytes we send, what comes back, and when it closed. */
 async function raw() {
-  const received: Uint8Array[] = [];
+  const reader = new FrameReader();
+  const received: ServerMessage[] = [];
   let closed = false;
   const socket = await Bun.connect({
     hostname: "127.0.0.1", port: ex.binaryPort!,
-    socket: { data: (_, d) => void received.push(new Uint8Array(d)), close: () => void (closed = true), error: () => void (closed = true) },
+    socket: {
+      data: (_, d) => reader.push(d, (view, at, n) => void received.push(decodeServerMessage(view, at, n))),
+      close: () => void (closed = true), error: () => void (closed = true),
+    },
   });
-  const messages = () => {
-    const all = Buffer.concat(received);
-    const out: ServerMessage[] = [];
-    for (let at = 0; at + 2 <= all.length;) {
-      const n = all.readUInt16LE(at);
-      if (at + n > all.length) break;
-      out.push(decodeServerMessage(new DataView(all.buffer, all.byteOffset, all.byteLength), at, n));
-      at += n;
-    }
-    return out;
-  };
-  return { socket, messages, closed: () => closed };
+  return { socket, messages: () => received, closed: () => closed };
 }
 
 const bytesOf = (...messages: Parameters<typeof encodeClientMessage>[1][]) => {
