@@ -277,7 +277,7 @@ export class Sequencer {
   }
 
   private enqueue<T>(make: (d: Deferred<T>) => Job, commandCount: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => this.push(make({ reply: { resolve, reject } }), commandCount));
+    return promised((reply) => this.push(make({ reply }), commandCount));
   }
 
   private push(job: Job, commandCount: number): void {
