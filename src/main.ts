@@ -140,8 +140,7 @@ function serve(args: string[]): void {
       recoveryMs: attempt("--replay-recovery", () => parseDuration(values["replay-recovery"])),
     },
   };
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) fail(`--port must be 0 to 65535, not "${values.port}"`);
+  const port = portFlag("--port", values.port);
   const sync = values.sync.toUpperCase();
   if (sync !== "NORMAL" && sync !== "FULL") fail(`--sync must be normal or full, not "${values.sync}"`);
   if (!LOG_LEVELS.includes(values["log-level"] as LogLevel)) fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
@@ -151,8 +150,7 @@ function serve(args: string[]): void {
     fail(`--max-queued must be an integer from 1000 to 1000000, not "${values["max-queued"]}"`);
   }
 
-  const binaryPort = values["binary-port"] === undefined ? undefined : Number(values["binary-port"]);
-  if (binaryPort !== undefined && (!/^\d+$/.test(values["binary-port"]!) || binaryPort > 65535)) fail(`--binary-port must be 0 to 65535, not "${values["binary-port"]}"`);
+  const binaryPort = values["binary-port"] === undefined ? undefined : portFlag("--binary-port", values["binary-port"]);
   if (!/^\d{1,10}$/.test(values["snapshot-every"])) fail(`--snapshot-every must be a whole number of journal entries, not "${values["snapshot-every"]}"`);
 
   const weightLimit = Number(values["binance-weight-limit"]);
@@ -188,6 +186,13 @@ function serve(args: string[]): void {
 }
 
 /** What `parse` gives, or the exit that names the flag and the problem. */
+/** A port flag's value: 0 (any free port) to 65535. */
+function portFlag(flag: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) fail(`${flag} must be 0 to 65535, not "${value}"`);
+  return port;
+}
+
 function attempt<T>(flag: string, parse: () => T): T {
   try {
     return parse();
