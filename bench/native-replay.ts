@@ -10,6 +10,8 @@ export interface NativeResult {
   restingAtEnd: number;
   levelsAtEnd: number;
   rates: number[];
+  /** Each chunk of the stream at its fastest over the runs (bench/replay.cpp). */
+  floorRate: number;
   medianRate: number;
   latencyNs: { p50: number; p99: number; p999: number; max: number };
   timerOverheadNs: { p50: number; p99: number };
