@@ -184,20 +184,20 @@ describe("cancel and amend", () => {
 describe("boundaries", () => {
   test("the order index finds every live order as it grows past its load limit and as orders go in any order", () => {
     h = new Harness(1, 65_536);
-    // Sparse ids (as the exchange's are not) land all over the index; 20,000 orders make it
-    // grow five times from its first 1,024 slots.
-    const ids = Array.from({ length: 20_000 }, (_, i) => 1 + ((i * 2_654_435_761) % 2 ** 40));
+    // Sparse ids (as the exchange's are not) land all over the index; 30,000 orders make it
+    // grow six times from its first 1,024 slots, the last at three-quarters load.
+    const ids = Array.from({ length: 30_000 }, (_, i) => 1 + ((i * 2_654_435_761) % 2 ** 40));
     for (let i = 0; i < ids.length; i += 5_000) {
       h.run(ids.slice(i, i + 5_000).map((id, k) => ({ kind: "limit" as const, id, side: (i + k) % 2, price: (i + k) % 2 === 0 ? 100 : 200, qty: 1 + (k % 7) })));
     }
-    expect(h.engine.orderCount()).toBe(20_000);
+    expect(h.engine.orderCount()).toBe(30_000);
     expect(h.run([{ kind: "limit", id: ids[12_345]!, side: BUY, price: 1, qty: 1 }])[0]!.reason).toBe("duplicateId");
     // Cancel every third one, scattered; the rest are all still found with their quantities.
     const gone = new Set(ids.filter((_, i) => i % 3 === 1));
     const cancelled = h.run([...gone].reverse().map((id) => ({ kind: "cancel" as const, id })));
     expect(cancelled.every((e) => e.type === "cancelled")).toBe(true);
     ids.forEach((id, i) => expect(h.engine.liveOrder(id)?.remaining ?? 0).toBe(gone.has(id) ? 0 : 1 + ((i % 5_000) % 7)));
-    expect(h.engine.orderCount()).toBe(20_000 - gone.size);
+    expect(h.engine.orderCount()).toBe(30_000 - gone.size);
   });
 
   test("bad values are rejected and change nothing", () => {
