@@ -188,7 +188,7 @@ describe("boundaries", () => {
     // grow six times from its first 1,024 slots, the last at three-quarters load.
     const ids = Array.from({ length: 30_000 }, (_, i) => 1 + ((i * 2_654_435_761) % 2 ** 40));
     for (let i = 0; i < ids.length; i += 5_000) {
-      h.run(ids.slice(i, i + 5_000).map((id, k) => ({ kind: "limit" as const, id, side: (i + k) % 2, price: (i + k) % 2 === 0 ? 100 : 200, qty: 1 + (k % 7) })));
+      h.run(ids.slice(i, i + 5_000).map((id, k) => ({ kind: "limit" as const, id, side: ((i + k) % 2) as 0 | 1, price: (i + k) % 2 === 0 ? 100 : 200, qty: 1 + (k % 7) })));
     }
     expect(h.engine.orderCount()).toBe(30_000);
     expect(h.run([{ kind: "limit", id: ids[12_345]!, side: BUY, price: 1, qty: 1 }])[0]!.reason).toBe("duplicateId");

@@ -88,11 +88,11 @@ export class BinanceTrading {
     const m = p.market(this.ex.markets);
     const mode = p.oneOf("cancelReplaceMode", ["STOP_ON_FAILURE", "ALLOW_FAILURE"] as const, () => errors.invalidValue("cancelReplaceMode"));
     if (mode === undefined) throw errors.missing("cancelReplaceMode");
-    const cancelParams = new Params(new Map([...p.values].filter(([k]) => k !== "orderId" && k !== "origClientOrderId")));
+    const cancelParams = Params.fromEntries(p.entries().filter(([k]) => k !== "orderId" && k !== "origClientOrderId"));
     const cancelId = p.int("cancelOrderId", 0, Number.MAX_SAFE_INTEGER);
     const cancelClientId = p.clientOrderId("cancelOrigClientOrderId");
-    if (cancelId !== undefined) cancelParams.values.set("orderId", String(cancelId));
-    if (cancelClientId !== undefined) cancelParams.values.set("origClientOrderId", cancelClientId);
+    if (cancelId !== undefined) cancelParams.set("orderId", String(cancelId));
+    if (cancelClientId !== undefined) cancelParams.set("origClientOrderId", cancelClientId);
     const order = this.parseOrder(p);
     const allowFailure = mode === "ALLOW_FAILURE";
     let oldId: number;
@@ -172,13 +172,13 @@ function legParams(p: Params, prefix: string, sharedQuantity: boolean): Params {
   if (sharedQuantity) {
     for (const name of ["side", "quantity"]) if (p.has(name)) leg.set(name, p.required(name));
   }
-  for (const [key, value] of p.values) {
+  for (const [key, value] of p.entries()) {
     if (!key.startsWith(prefix) || key.length === prefix.length) continue;
     const name = key[prefix.length]!.toLowerCase() + key.slice(prefix.length + 1);
     leg.set(name === "clientOrderId" ? "newClientOrderId" : name, value);
   }
   leg.set("newOrderRespType", "RESULT");
-  return new Params(leg);
+  return Params.fromEntries(leg);
 }
 
 export function cancelResponse(o: OrderState) {

@@ -123,7 +123,7 @@ export class BinanceWebSocketApi {
     }
     const account = accountOf(this.ex.accounts, p.optional("apiKey"));
     checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"));
-    const payload = [...p.values].filter(([k]) => k !== "signature").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const payload = p.entries().filter(([k]) => k !== "signature").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => `${k}=${v}`).join("&");
     verifySignature(account, payload, p.optional("signature"));
     return account;
