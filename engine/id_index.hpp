@@ -28,6 +28,9 @@ public:
         }
     }
 
+    // Starts loading the slot where `key` would be found: a hint, nothing changes.
+    void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[slot_of(key)]); }
+
     // Inserts key -> value; returns false (and changes nothing) if the key is present.
     bool insert(uint64_t key, uint32_t value) {
         if ((size_ + 1) * (log2_ < DENSE_LOG2 ? 2 : 4) > slots_.size() * (log2_ < DENSE_LOG2 ? 1 : 3)) resize(log2_ + 1);
