@@ -30,6 +30,9 @@ public:
 
     // Starts loading the slot where `key` would be found: a hint, nothing changes.
     void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[slot_of(key)]); }
+    // Whether the index is past what the core's caches keep (128 KiB): below that, prefetching
+    // only adds work.
+    bool large() const { return log2_ >= 13; }
 
     // Inserts key -> value; returns false (and changes nothing) if the key is present.
     bool insert(uint64_t key, uint32_t value) {
