@@ -4,8 +4,12 @@
 // rate of each variant and the median of the per-round ratios to the first variant.
 //   git worktree add ../base 9c33559 && ln -s "$PWD/node_modules" ../base/node_modules
 //   bun bench/engine-ab.ts --variant base=../base --variant new=. [--rounds 5] [--runs 5]
+// With --together, every tree's engine library runs in one process on this tree's streams
+// (bench/replay-ab.cpp), taking turns run by run: far steadier on a shared machine, for trees
+// whose ex_command layout is this tree's.
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { compileIfStale } from "../native/build";
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +17,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     runs: { type: "string", default: "5" },
     scenario: { type: "string", multiple: true, default: ["normal", "deep", "swinging", "crash"] },
+    together: { type: "boolean", default: false },
   },
 });
 if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR");
@@ -23,6 +28,25 @@ function inTree(dir: string, code: string): string {
   const r = Bun.spawnSync([process.execPath, "-e", code], { cwd: dir, stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`${dir}: ${r.stderr.toString()}`);
   return r.stdout.toString().trim();
+}
+
+if (values.together) {
+  const libraries = variants.map((v) => inTree(v.dir, `import { ensureEngineLibrary } from "./native/build"; console.log(ensureEngineLibrary())`));
+  const { SCENARIOS, loadScenario } = await import("./scenarios");
+  const source = join(import.meta.dir, "replay-ab.cpp");
+  const binary = compileIfStale(join(import.meta.dir, "..", "native", "build", "replay-ab"), [source], [source, join(import.meta.dir, "..", "engine", "engine.h")]);
+  console.log(`M msg/s: floor (each chunk at its fastest) and median of ${values.rounds} runs each; ratios to ${variants[0]!.name}`);
+  console.log("scenario   " + variants.map((v) => v.name.padEnd(18)).join("") + "floor ratios   median ratios");
+  for (const scenario of values.scenario) {
+    const file = loadScenario(SCENARIOS.find((x) => x.name === scenario)!).file;
+    const r = Bun.spawnSync([binary, file, values.rounds, ...libraries], { stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`replay-ab: ${r.stderr.toString()}`);
+    const out = (JSON.parse(r.stdout.toString()) as { libraries: { floorRate: number; medianRate: number }[] }).libraries;
+    const cells = out.map((l) => `${(l.floorRate / 1e6).toFixed(2)} / ${(l.medianRate / 1e6).toFixed(2)}`.padEnd(18)).join("");
+    const ratios = (key: "floorRate" | "medianRate") => out.slice(1).map((l) => (l[key] / out[0]![key]).toFixed(2)).join(" ");
+    console.log(`${scenario.padEnd(10)} ${cells}${ratios("floorRate").padEnd(15)}${ratios("medianRate")}`);
+  }
+  process.exit(0);
 }
 
 // Each tree's stream files (generated when missing), by scenario.

@@ -1,0 +1,122 @@
+// Two or more builds of the engine in one process, taking turns on one scenario file: on a shared
+// machine, slow spells last seconds, so builds compared in separate processes (or minutes apart)
+// differ by more than a small change does. Each round runs every library once over the whole
+// stream (a fresh engine, the prefill untimed); the stream is timed in chunks of 16 batches of
+// 1,024, and each library keeps each chunk's fastest time (its floor). Prints, per library, the
+// floor rate and the median of whole runs, then each one's ratios to the first.
+//   replay-ab FILE ROUNDS LIB.so LIB.so...
+// The libraries must share this tree's ex_command layout (the file's header is checked).
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "../engine/engine.h"
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Library {
+    const char* path;
+    ex_engine* (*create)(uint32_t, uint32_t, const ex_market*);
+    void (*destroy)(ex_engine*);
+    uint32_t (*process)(ex_engine*, const ex_command*, uint32_t, ex_event*, uint32_t);
+    uint32_t (*drain)(ex_engine*, ex_event*, uint32_t);
+    std::vector<double> floor;  // ns per chunk, the fastest seen
+    std::vector<double> rates;  // messages/s of each whole run
+};
+
+template <class F>
+F symbol(void* handle, const char* name) {
+    void* p = dlsym(handle, name);
+    if (!p) { std::fprintf(stderr, "%s\n", dlerror()); std::exit(2); }
+    return reinterpret_cast<F>(p);
+}
+
+std::vector<ex_event> events(1 << 16);
+
+void run(Library& l, ex_engine* e, const std::vector<ex_command>& c, bool timed) {
+    size_t batches = 0, chunk = 0;
+    auto begin = Clock::now(), start = begin;
+    for (size_t i = 0; i < c.size();) {
+        size_t k = std::min<size_t>(1024, c.size() - i);
+        if (i + k < c.size() && c[i + k - 1].link != EX_LINK_NONE) ++k;  // an order list is never split
+        uint32_t got = l.process(e, c.data() + i, static_cast<uint32_t>(k), events.data(), static_cast<uint32_t>(events.size()));
+        while (got == events.size()) got = l.drain(e, events.data(), static_cast<uint32_t>(events.size()));
+        i += k;
+        if (timed && (++batches % 16 == 0 || i == c.size())) {
+            auto now = Clock::now();
+            double ns = std::chrono::duration<double, std::nano>(now - start).count();
+            if (chunk == l.floor.size()) l.floor.push_back(ns);
+            else l.floor[chunk] = std::min(l.floor[chunk], ns);
+            ++chunk;
+            start = now;
+        }
+    }
+    if (timed) l.rates.push_back(c.size() / std::chrono::duration<double>(Clock::now() - begin).count());
+}
+
+double floor_rate(const Library& l, size_t messages) {
+    double ns = 0;
+    for (double x : l.floor) ns += x;
+    return messages / (ns / 1e9);
+}
+
+double median(std::vector<double> xs) {
+    std::sort(xs.begin(), xs.end());
+    return xs[xs.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 5) { std::fprintf(stderr, "usage: replay-ab FILE ROUNDS LIB.so LIB.so...\n"); return 2; }
+    FILE* f = std::fopen(argv[1], "rb");
+    if (!f) { std::perror(argv[1]); return 2; }
+    uint32_t header[4];
+    ex_market market;
+    if (std::fread(header, sizeof header, 1, f) != 1 || header[0] != 0x53435845u || header[1] != sizeof(ex_command) ||
+        std::fread(&market, sizeof market, 1, f) != 1) {
+        std::fprintf(stderr, "%s: not a scenario file of this layout\n", argv[1]);
+        return 2;
+    }
+    std::vector<ex_command> prefill(header[2]), messages(header[3]);
+    if (std::fread(prefill.data(), sizeof(ex_command), prefill.size(), f) != prefill.size() ||
+        std::fread(messages.data(), sizeof(ex_command), messages.size(), f) != messages.size()) {
+        std::fprintf(stderr, "%s: truncated\n", argv[1]);
+        return 2;
+    }
+    std::fclose(f);
+    int rounds = std::atoi(argv[2]);
+
+    std::vector<Library> libraries;
+    for (int i = 3; i < argc; ++i) {
+        // RTLD_LOCAL: each library keeps its own ex_engine_* symbols.
+        void* handle = dlopen(argv[i], RTLD_NOW | RTLD_LOCAL);
+        if (!handle) { std::fprintf(stderr, "%s\n", dlerror()); return 2; }
+        libraries.push_back({argv[i], symbol<decltype(Library::create)>(handle, "ex_engine_create"),
+                             symbol<decltype(Library::destroy)>(handle, "ex_engine_destroy"),
+                             symbol<decltype(Library::process)>(handle, "ex_engine_process"),
+                             symbol<decltype(Library::drain)>(handle, "ex_engine_drain"), {}, {}});
+    }
+    for (int r = 0; r < rounds; ++r) {
+        for (Library& l : libraries) {
+            ex_engine* e = l.create(1, 2, &market);
+            run(l, e, prefill, false);
+            run(l, e, messages, true);
+            l.destroy(e);
+        }
+    }
+    std::printf("{\"libraries\":[");
+    for (size_t i = 0; i < libraries.size(); ++i) {
+        const Library& l = libraries[i];
+        std::printf("%s{\"path\":\"%s\",\"floorRate\":%.0f,\"medianRate\":%.0f}", i ? "," : "", l.path,
+                    floor_rate(l, messages.size()), median(l.rates));
+    }
+    std::printf("]}\n");
+    return 0;
+}
