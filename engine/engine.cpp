@@ -1263,8 +1263,8 @@ struct ex_engine {
 
     // Every command looks its order id up first, and in a large book that slot, then the order
     // it names, are cache misses: start loading the slot four commands ahead and a cancelled or
-    // amended order two ahead (deep +20%, types +10%; prefetching the order's neighbours and
-    // level as well cost the normal mix 16%: BENCHMARKS.md). Small books are in cache anyway.
+    // amended order two ahead. Small books are in cache anyway. (Prefetching more, such as the
+    // order's neighbours and level, cost more than it hid: BENCHMARKS.md.)
     __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count) const {
         if (!ids.large()) return;
         if (i + 4 < count) ids.prefetch(commands[i + 4].order_id);

@@ -13,9 +13,8 @@ class IdIndex {
 public:
     // Starts small so that a book of a few thousand orders keeps its index in cache. It doubles at
     // half load while small (short probes) and at three-quarters load from 2^15 slots (512 KiB):
-    // at half load a book of 20,000 orders had a 1 MiB index, as large as the core's L2 cache, and
-    // ran at 0.6-0.75 of the speed it has at 512 KiB (bench/engine-ab.ts, deep), while small books
-    // ran ~5% slower at three-quarters load (crash).
+    // at half load a book of 20,000 orders had a 1 MiB index, twice the core's L2 cache, and the
+    // deep scenario ran at about half the speed (BENCHMARKS.md).
     explicit IdIndex(uint32_t capacity_log2 = 10) { resize(capacity_log2); }
 
     uint32_t size() const { return size_; }
@@ -36,7 +35,8 @@ public:
 
     // Inserts key -> value; returns false (and changes nothing) if the key is present.
     bool insert(uint64_t key, uint32_t value) {
-        if ((size_ + 1) * (log2_ < DENSE_LOG2 ? 2 : 4) > slots_.size() * (log2_ < DENSE_LOG2 ? 1 : 3)) resize(log2_ + 1);
+        bool full = log2_ < DENSE_LOG2 ? (size_ + 1) * 2 > slots_.size() : (size_ + 1) * 4 > slots_.size() * 3;
+        if (full) resize(log2_ + 1);
         for (uint64_t i = slot_of(key);; i = (i + 1) & mask_) {
             Slot& s = slots_[i];
             if (s.value == NIL) {
