@@ -1263,14 +1263,24 @@ struct ex_engine {
 
     // Every command looks its order id up first, and in a large book that slot, then the order
     // it names, are cache misses: start loading the slot four commands ahead and a cancelled or
-    // amended order two ahead. Small books are in cache anyway. (Prefetching more, such as the
-    // order's neighbours and level, cost more than it hid: BENCHMARKS.md.)
+    // amended order two ahead. Small books are in cache anyway, and there prefetching more (the
+    // order's neighbours, its level) cost more than it hid (BENCHMARKS.md).
     __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count) const {
         if (!ids.large()) return;
         if (i + 4 < count) ids.prefetch(commands[i + 4].order_id);
         if (i + 2 < count && (commands[i + 2].kind == EX_CMD_CANCEL || commands[i + 2].kind == EX_CMD_AMEND)) {
             uint32_t oi = ids.find(commands[i + 2].order_id);
             if (oi != NIL) __builtin_prefetch(&orders[oi]);
+        }
+        // Past the core's L2 (512 KiB of orders), a cancelled or moved order's neighbours in its
+        // level, which unlinking it writes, are misses too.
+        if (orders.slots() > (1u << 13) && i + 1 < count && (commands[i + 1].kind == EX_CMD_CANCEL || commands[i + 1].kind == EX_CMD_AMEND)) {
+            uint32_t oi = ids.find(commands[i + 1].order_id);
+            if (oi != NIL) {
+                const Order& o = orders[oi];
+                if (o.prev != NIL) __builtin_prefetch(&orders[o.prev]);
+                if (o.next != NIL) __builtin_prefetch(&orders[o.next]);
+            }
         }
     }
 

@@ -29,6 +29,9 @@ public:
         free_head_ = index;
     }
 
+    // Slots ever taken (live or on the free list).
+    uint32_t slots() const { return static_cast<uint32_t>(items_.size()); }
+
     T& operator[](uint32_t index) { return items_[index]; }
     const T& operator[](uint32_t index) const { return items_[index]; }
 
