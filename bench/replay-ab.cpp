@@ -1,9 +1,8 @@
 // Two or more builds of the engine in one process, taking turns on one scenario file: on a shared
 // machine, slow spells last seconds, so builds compared in separate processes (or minutes apart)
 // differ by more than a small change does. Each round runs every library once over the whole
-// stream (a fresh engine, the prefill untimed); the stream is timed in chunks of 16 batches of
-// 1,024, and each library keeps each chunk's fastest time (its floor). Prints, per library, the
-// floor rate and the median of whole runs, then each one's ratios to the first.
+// stream (a fresh engine, the prefill untimed) in batches of 1,024. Prints, per library, the
+// floor rate (chunk-floor.hpp) and the median of whole runs.
 //   replay-ab FILE ROUNDS LIB.so LIB.so...
 // The libraries must share this tree's ex_command layout (the file's header is checked).
 #include <dlfcn.h>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "../engine/engine.h"
+#include "chunk-floor.hpp"
 
 using Clock = std::chrono::steady_clock;
 
@@ -26,7 +26,7 @@ struct Library {
     void (*destroy)(ex_engine*);
     uint32_t (*process)(ex_engine*, const ex_command*, uint32_t, ex_event*, uint32_t);
     uint32_t (*drain)(ex_engine*, ex_event*, uint32_t);
-    std::vector<double> floor;  // ns per chunk, the fastest seen
+    ChunkFloor floor;
     std::vector<double> rates;  // messages/s of each whole run
 };
 
@@ -40,30 +40,17 @@ F symbol(void* handle, const char* name) {
 std::vector<ex_event> events(1 << 16);
 
 void run(Library& l, ex_engine* e, const std::vector<ex_command>& c, bool timed) {
-    size_t batches = 0, chunk = 0;
-    auto begin = Clock::now(), start = begin;
+    auto begin = Clock::now();
+    if (timed) l.floor.begin();
     for (size_t i = 0; i < c.size();) {
         size_t k = std::min<size_t>(1024, c.size() - i);
         if (i + k < c.size() && c[i + k - 1].link != EX_LINK_NONE) ++k;  // an order list is never split
         uint32_t got = l.process(e, c.data() + i, static_cast<uint32_t>(k), events.data(), static_cast<uint32_t>(events.size()));
         while (got == events.size()) got = l.drain(e, events.data(), static_cast<uint32_t>(events.size()));
         i += k;
-        if (timed && (++batches % 16 == 0 || i == c.size())) {
-            auto now = Clock::now();
-            double ns = std::chrono::duration<double, std::nano>(now - start).count();
-            if (chunk == l.floor.size()) l.floor.push_back(ns);
-            else l.floor[chunk] = std::min(l.floor[chunk], ns);
-            ++chunk;
-            start = now;
-        }
+        if (timed) l.floor.batch_done(i == c.size());
     }
     if (timed) l.rates.push_back(c.size() / std::chrono::duration<double>(Clock::now() - begin).count());
-}
-
-double floor_rate(const Library& l, size_t messages) {
-    double ns = 0;
-    for (double x : l.floor) ns += x;
-    return messages / (ns / 1e9);
 }
 
 double median(std::vector<double> xs) {
@@ -115,7 +102,7 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < libraries.size(); ++i) {
         const Library& l = libraries[i];
         std::printf("%s{\"path\":\"%s\",\"floorRate\":%.0f,\"medianRate\":%.0f}", i ? "," : "", l.path,
-                    floor_rate(l, messages.size()), median(l.rates));
+                    l.floor.rate(messages.size()), median(l.rates));
     }
     std::printf("]}\n");
     return 0;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../engine/engine.h"
+#include "chunk-floor.hpp"
 
 using Clock = std::chrono::steady_clock;
 
@@ -57,29 +58,16 @@ static uint32_t slice(const ex_command* cmds, size_t n, size_t i, size_t want) {
     return static_cast<uint32_t>(k);
 }
 
-// The stream is timed in chunks of CHUNK batches; each chunk's fastest time over the runs is kept
-// (`floor`), because on a shared machine a run is slowed by others for seconds at a time: the sum
-// of the per-chunk minimums is the engine's own speed, the median of whole runs the typical one.
-constexpr size_t CHUNK = 16;
-
-static uint64_t run(ex_engine* e, const ex_command* cmds, size_t n, size_t batch, std::vector<double>* floor = nullptr) {
+static uint64_t run(ex_engine* e, const ex_command* cmds, size_t n, size_t batch, ChunkFloor* floor = nullptr) {
     uint64_t count = 0;
-    size_t batches = 0, chunk = 0;
-    auto start = Clock::now();
+    if (floor) floor->begin();
     for (size_t i = 0; i < n;) {
         uint32_t k = slice(cmds, n, i, batch);
         i += k;
         uint32_t got = ex_engine_process(e, cmds + i - k, k, events.data(), static_cast<uint32_t>(events.size()));
         count += got;
         while (got == events.size()) count += (got = ex_engine_drain(e, events.data(), static_cast<uint32_t>(events.size())));
-        if (floor && (++batches % CHUNK == 0 || i == n)) {
-            auto now = Clock::now();
-            double ns = ns_between(start, now);
-            if (chunk == floor->size()) floor->push_back(ns);
-            else if (ns < (*floor)[chunk]) (*floor)[chunk] = ns;
-            ++chunk;
-            start = now;
-        }
+        if (floor) floor->batch_done(i == n);
     }
     return count;
 }
@@ -95,7 +83,8 @@ int main(int argc, char** argv) {
     int runs = argc > 2 ? std::atoi(argv[2]) : 5;
     size_t batch = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1024;
 
-    std::vector<double> rates, floor;
+    std::vector<double> rates;
+    ChunkFloor floor;  // the floor rate: see chunk-floor.hpp
     uint64_t event_count = 0;
     uint32_t levels = 0;
     uint64_t resting = 0;
@@ -144,11 +133,9 @@ int main(int argc, char** argv) {
                 "\"rates\":[", s.messages.size(), s.prefill.size(), batch,
                 static_cast<unsigned long long>(event_count), static_cast<unsigned long long>(resting), levels);
     for (size_t i = 0; i < rates.size(); ++i) std::printf("%s%.0f", i ? "," : "", rates[i]);
-    double floor_ns = 0;
-    for (double ns : floor) floor_ns += ns;
     std::printf("],\"floorRate\":%.0f,\"medianRate\":%.0f,\"latencyNs\":{\"p50\":%.0f,\"p99\":%.0f,\"p999\":%.0f,\"max\":%.0f},"
                 "\"timerOverheadNs\":{\"p50\":%.0f,\"p99\":%.0f}}\n",
-                s.messages.size() / (floor_ns / 1e9), sorted_rates[sorted_rates.size() / 2], percentile(latency, 0.5), percentile(latency, 0.99),
+                floor.rate(s.messages.size()), sorted_rates[sorted_rates.size() / 2], percentile(latency, 0.5), percentile(latency, 0.99),
                 percentile(latency, 0.999), latency.back(), percentile(overhead, 0.5), percentile(overhead, 0.99));
     return 0;
 }
