@@ -1264,31 +1264,32 @@ struct ex_engine {
     // Every command looks its order id up first, and in a large book that slot, then the order
     // it names, are cache misses: start loading the slot four commands ahead and a cancelled or
     // amended order two ahead. Small books are in cache anyway, and there prefetching more (the
-    // order's neighbours, its level) cost more than it hid (BENCHMARKS.md).
-    __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count) const {
+    // order's neighbours, its level) cost more than it hid (BENCHMARKS.md). `ahead`: the order
+    // found two ahead on the call before, which is now the next command's (a hint: that command
+    // may since have closed it, and a pool slot stays in bounds).
+    __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count, uint32_t& ahead) const {
         if (!ids.large()) return;
         if (i + 4 < count) ids.prefetch(commands[i + 4].order_id);
-        if (i + 2 < count && (commands[i + 2].kind == EX_CMD_CANCEL || commands[i + 2].kind == EX_CMD_AMEND)) {
-            uint32_t oi = ids.find(commands[i + 2].order_id);
-            if (oi != NIL) __builtin_prefetch(&orders[oi]);
+        // Past the core's L2 (512 KiB of orders), the next order's neighbours in its level, which
+        // unlinking it writes, are misses too.
+        if (ahead != NIL && orders.slots() > (1u << 13)) {
+            const Order& o = orders[ahead];
+            if (o.prev != NIL) __builtin_prefetch(&orders[o.prev]);
+            if (o.next != NIL) __builtin_prefetch(&orders[o.next]);
         }
-        // Past the core's L2 (512 KiB of orders), a cancelled or moved order's neighbours in its
-        // level, which unlinking it writes, are misses too.
-        if (orders.slots() > (1u << 13) && i + 1 < count && (commands[i + 1].kind == EX_CMD_CANCEL || commands[i + 1].kind == EX_CMD_AMEND)) {
-            uint32_t oi = ids.find(commands[i + 1].order_id);
-            if (oi != NIL) {
-                const Order& o = orders[oi];
-                if (o.prev != NIL) __builtin_prefetch(&orders[o.prev]);
-                if (o.next != NIL) __builtin_prefetch(&orders[o.next]);
-            }
+        ahead = NIL;
+        if (i + 2 < count && (commands[i + 2].kind == EX_CMD_CANCEL || commands[i + 2].kind == EX_CMD_AMEND)) {
+            ahead = ids.find(commands[i + 2].order_id);
+            if (ahead != NIL) __builtin_prefetch(&orders[ahead]);
         }
     }
 
     void process_all(const ex_command* commands, uint32_t count) {
+        uint32_t ahead = NIL;
         for (uint32_t i = 0; i < count; ++i) {
             command_index = i;
             const ex_command& c = commands[i];
-            prefetch(commands, i, count);
+            prefetch(commands, i, count, ahead);
             touched = NIL;
             if (c.link != EX_LINK_NONE && (c.kind == EX_CMD_LIMIT || c.kind == EX_CMD_MARKET)) {
                 if (i + 1 == count) {
