@@ -185,7 +185,6 @@ function serve(args: string[]): void {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-/** What `parse` gives, or the exit that names the flag and the problem. */
 /** A port flag's value: 0 (any free port) to 65535. */
 function portFlag(flag: string, value: string): number {
   const port = Number(value);
@@ -193,6 +192,7 @@ function portFlag(flag: string, value: string): number {
   return port;
 }
 
+/** What `parse` gives, or the exit that names the flag and the problem. */
 function attempt<T>(flag: string, parse: () => T): T {
   try {
     return parse();

@@ -177,26 +177,25 @@ export async function loadCommand(args: string[]): Promise<void> {
     });
 
   const results: ScenarioResult[] = [];
-  for (const name of values.api === "binary" ? [] : scenarios) {
-    results.push(await runScenario(target, name, {
-      connections: num(values.connections, "connections") ?? defaultConnections(name),
-      duration: num(values.duration, "duration"),
-      rate: num(values.rate, "rate")!,
-      orders: num(values.orders, "orders"),
-      batchSize: num(values["batch-size"], "batch-size")!,
-    }));
-  }
-  if (values.api === "binary") {
+  for (const name of scenarios) {
+    if (values.api !== "binary") {
+      results.push(await runScenario(target, name, {
+        connections: num(values.connections, "connections") ?? defaultConnections(name),
+        duration: num(values.duration, "duration"),
+        rate: num(values.rate, "rate")!,
+        orders: num(values.orders, "orders"),
+        batchSize: num(values["batch-size"], "batch-size")!,
+      }));
+      continue;
+    }
     const connections = num(values.connections, "connections") ?? 4;
-    for (const name of scenarios) {
-      const seconds = num(values.duration, "duration") ?? (name === "sustained" ? 20 : 10);
-      if (name === "sustained") {
-        const r = await binarySustained(target, values["binary-url"]!, connections, num(values.window, "window")!, seconds);
-        results.push(summarize("binary sustained", "exchange", r.rec, r.seconds));
-      } else {
-        const r = await binaryOpenLoop(target, values["binary-url"]!, connections, num(values.rate, "rate")!, seconds);
-        results.push(summarize("binary open-loop", "exchange", r.rec, r.seconds, 1, r.offered));
-      }
+    const seconds = num(values.duration, "duration") ?? (name === "sustained" ? 20 : 10);
+    if (name === "sustained") {
+      const r = await binarySustained(target, values["binary-url"]!, connections, num(values.window, "window")!, seconds);
+      results.push(summarize("binary sustained", "exchange", r.rec, r.seconds));
+    } else {
+      const r = await binaryOpenLoop(target, values["binary-url"]!, connections, num(values.rate, "rate")!, seconds);
+      results.push(summarize("binary open-loop", "exchange", r.rec, r.seconds, 1, r.offered));
     }
   }
   closeConnections();
