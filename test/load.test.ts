@@ -132,3 +132,32 @@ test("exchange load --api binance sends the same flow as signed /api/v3 orders a
     await ex.proc.exited;
   }
 }, 60_000);
+
+test("exchange load --api binary runs sustained and open-loop over the binary protocol; the exchange took the orders", async () => {
+  const dir = tempDir("exchange-load-binary-");
+  const ex = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "x.db") }, ["serve", "--port", "0", "--binary-port", "0"]);
+  try {
+    const binaryUrl = /binary (tcp:\/\/\S+)/.exec(ex.startup)![1]!;
+    const results = JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--api", "binary", "--binary-url", binaryUrl,
+      "--scenario", "sustained,open-loop", "--duration", "1", "--rate", "300", "--connections", "2", "--window", "16", "--json"], dir)).results as {
+      scenario: string; requests: number; ok: number; errors: number;
+    }[];
+    expect(results.map((r) => r.scenario)).toEqual(["binary sustained", "binary open-loop"]);
+    for (const r of results) {
+      expect(r.errors).toBe(0);
+      expect(r.ok).toBe(r.requests);
+    }
+    expect(results[1]!.requests).toBeGreaterThanOrEqual(290); // 300/s for 1 s, open loop
+    // Beyond the 40 seeded orders (over HTTP), most requests were new orders (the rest cancels and amends).
+    const metrics = (await ex.call("GET", "/metrics")).body as string;
+    const placed = [...metrics.matchAll(/^exchange_orders_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(placed).toBeGreaterThan(40 + (results[0]!.requests + results[1]!.requests) / 2);
+    // It needs the binary port, and runs only the scenarios it has.
+    const refused = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--api", "binary", "--binary-url", binaryUrl, "--scenario", "batch"], { cwd: dir, stderr: "pipe" });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr.toString()).toContain("runs the sustained and open-loop scenarios");
+  } finally {
+    ex.proc.kill("SIGKILL");
+    await ex.proc.exited;
+  }
+}, 60_000);
