@@ -55,6 +55,8 @@ export interface RunningServer {
   binaryPort: number | null;
   /** Starts, changes and stops simulations and replays. */
   sim: SimulationDesk;
+  /** Answers a request as the server would, without the network (benchmarks of the routes). */
+  handle(request: Request): Promise<Response>;
   /** Refuses new orders, answers those already queued once committed, then closes everything. */
   stop(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export function startServer(options: ServerOptions): RunningServer {
     gateway,
     binaryPort,
     sim,
+    handle: (request) => app.handle(request),
     async stop() {
       await started.catch(() => {});
       await sim.current?.stop();

@@ -32,22 +32,26 @@ interface Request { method: string; path: string; body?: unknown; form?: Record<
 
 const pools = new Map<string, HttpPool>();
 
-/** A request to `base` + `path`; status 0 if the connection failed. */
-async function send(base: string, path: string, method: string, key: string | undefined, body?: unknown, client: Client = "raw", signed?: { secret: string; form: Record<string, string> }): Promise<Reply> {
+/** A request's headers and body: JSON with the API key, or a form signed as a Binance client
+ *  signs it (HMAC-SHA256 of the form body, appended to it). */
+function requestParts(key: string | undefined, body?: unknown, signed?: { secret: string; form: Record<string, string> }): { headers: Record<string, string>; text: string | undefined } {
   const headers: Record<string, string> = {};
-  let text = body === undefined ? undefined : JSON.stringify(body);
-  if (signed) {
-    // As a Binance client signs: HMAC-SHA256 of the form body, appended to it.
-    let form = "";
-    for (const k in signed.form) form += `${k}=${encodeURIComponent(signed.form[k]!)}&`;
-    form += `timestamp=${Date.now()}`;
-    text = `${form}&signature=${new Bun.CryptoHasher("sha256", signed.secret).update(form).digest("hex")}`;
-    headers["x-mbx-apikey"] = key!;
-    headers["content-type"] = "application/x-www-form-urlencoded";
-  } else {
+  if (!signed) {
     if (key) headers["x-api-key"] = key;
     if (body !== undefined) headers["content-type"] = "application/json";
+    return { headers, text: body === undefined ? undefined : JSON.stringify(body) };
   }
+  let form = "";
+  for (const k in signed.form) form += `${k}=${encodeURIComponent(signed.form[k]!)}&`;
+  form += `timestamp=${Date.now()}`;
+  headers["x-mbx-apikey"] = key!;
+  headers["content-type"] = "application/x-www-form-urlencoded";
+  return { headers, text: `${form}&signature=${new Bun.CryptoHasher("sha256", signed.secret).update(form).digest("hex")}` };
+}
+
+/** A request to `base` + `path`; status 0 if the connection failed. */
+async function send(base: string, path: string, method: string, key: string | undefined, body?: unknown, client: Client = "raw", signed?: { secret: string; form: Record<string, string> }): Promise<Reply> {
+  const { headers, text } = requestParts(key, body, signed);
   let reply: { status: number; body: string };
   if (client === "fetch") {
     try {
@@ -130,11 +134,19 @@ export class OrderFlow {
     else if (reply.status === 200 && (o.status === "NEW" || o.status === "PARTIALLY_FILLED")) this.open.push(String(o.orderId));
   }
 
+  /** What a request is sent as: its headers and body, signed with this client's secret if a form. */
+  parts(req: Request): { headers: Record<string, string>; text: string | undefined } {
+    return requestParts(this.key, req.body, this.signed(req));
+  }
+
   async call(req: Request): Promise<Reply> {
-    const signed = req.form ? { secret: this.secret, form: req.form } : undefined;
-    const reply = await send(this.target.url, req.path, req.method, this.key, req.body, this.target.client, signed);
+    const reply = await send(this.target.url, req.path, req.method, this.key, req.body, this.target.client, this.signed(req));
     this.observe(reply);
     return reply;
+  }
+
+  private signed(req: Request) {
+    return req.form ? { secret: this.secret, form: req.form } : undefined;
   }
 }
 
