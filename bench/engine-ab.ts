@@ -34,7 +34,7 @@ if (values.together) {
   const libraries = variants.map((v) => inTree(v.dir, `import { ensureEngineLibrary } from "./native/build"; console.log(ensureEngineLibrary())`));
   const { SCENARIOS, loadScenario } = await import("./scenarios");
   const source = join(import.meta.dir, "replay-ab.cpp");
-  const binary = compileIfStale(join(import.meta.dir, "..", "native", "build", "replay-ab"), [source], [source, join(import.meta.dir, "chunk-floor.hpp"), join(import.meta.dir, "..", "engine", "engine.h")]);
+  const binary = compileIfStale(join(import.meta.dir, "..", "native", "build", "replay-ab"), [source], [source, join(import.meta.dir, "chunk-floor.hpp"), join(import.meta.dir, "scenario-file.hpp"), join(import.meta.dir, "..", "engine", "engine.h")]);
   console.log(`M msg/s: floor (each chunk at its fastest) and median of ${values.rounds} runs each; ratios to ${variants[0]!.name}`);
   console.log("scenario   " + variants.map((v) => v.name.padEnd(18)).join("") + "floor ratios   median ratios");
   for (const scenario of values.scenario) {

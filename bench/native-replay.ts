@@ -22,7 +22,7 @@ const binary = join(import.meta.dir, "..", "native", "build", "replay");
 
 export function runNativeReplay(scenarioFile: string, runs = 5, batch = 1024): NativeResult {
   const { compiled, all } = engineSources();
-  compileIfStale(binary, [source, ...compiled], [source, join(import.meta.dir, "chunk-floor.hpp"), ...all]);
+  compileIfStale(binary, [source, ...compiled], [source, join(import.meta.dir, "chunk-floor.hpp"), join(import.meta.dir, "scenario-file.hpp"), ...all]);
   const r = Bun.spawnSync([binary, scenarioFile, String(runs), String(batch)], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`replay failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString());

@@ -15,6 +15,7 @@
 
 #include "../engine/engine.h"
 #include "chunk-floor.hpp"
+#include "scenario-file.hpp"
 
 using Clock = std::chrono::steady_clock;
 
@@ -43,9 +44,8 @@ void run(Library& l, ex_engine* e, const std::vector<ex_command>& c, bool timed)
     auto begin = Clock::now();
     if (timed) l.floor.begin();
     for (size_t i = 0; i < c.size();) {
-        size_t k = std::min<size_t>(1024, c.size() - i);
-        if (i + k < c.size() && c[i + k - 1].link != EX_LINK_NONE) ++k;  // an order list is never split
-        uint32_t got = l.process(e, c.data() + i, static_cast<uint32_t>(k), events.data(), static_cast<uint32_t>(events.size()));
+        uint32_t k = slice(c.data(), c.size(), i, 1024);
+        uint32_t got = l.process(e, c.data() + i, k, events.data(), static_cast<uint32_t>(events.size()));
         while (got == events.size()) got = l.drain(e, events.data(), static_cast<uint32_t>(events.size()));
         i += k;
         if (timed) l.floor.batch_done(i == c.size());
@@ -62,22 +62,9 @@ double median(std::vector<double> xs) {
 
 int main(int argc, char** argv) {
     if (argc < 5) { std::fprintf(stderr, "usage: replay-ab FILE ROUNDS LIB.so LIB.so...\n"); return 2; }
-    FILE* f = std::fopen(argv[1], "rb");
-    if (!f) { std::perror(argv[1]); return 2; }
-    uint32_t header[4];
-    ex_market market;
-    if (std::fread(header, sizeof header, 1, f) != 1 || header[0] != 0x53435845u || header[1] != sizeof(ex_command) ||
-        std::fread(&market, sizeof market, 1, f) != 1) {
-        std::fprintf(stderr, "%s: not a scenario file of this layout\n", argv[1]);
-        return 2;
-    }
-    std::vector<ex_command> prefill(header[2]), messages(header[3]);
-    if (std::fread(prefill.data(), sizeof(ex_command), prefill.size(), f) != prefill.size() ||
-        std::fread(messages.data(), sizeof(ex_command), messages.size(), f) != messages.size()) {
-        std::fprintf(stderr, "%s: truncated\n", argv[1]);
-        return 2;
-    }
-    std::fclose(f);
+    const Stream s = load_stream(argv[1]);
+    const std::vector<ex_command>& prefill = s.prefill;
+    const std::vector<ex_command>& messages = s.messages;
     int rounds = std::atoi(argv[2]);
 
     std::vector<Library> libraries;
@@ -92,7 +79,7 @@ int main(int argc, char** argv) {
     }
     for (int r = 0; r < rounds; ++r) {
         for (Library& l : libraries) {
-            ex_engine* e = l.create(1, 2, &market);
+            ex_engine* e = l.create(1, 2, &s.market);
             run(l, e, prefill, false);
             run(l, e, messages, true);
             l.destroy(e);

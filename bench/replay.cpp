@@ -12,6 +12,7 @@
 
 #include "../engine/engine.h"
 #include "chunk-floor.hpp"
+#include "scenario-file.hpp"
 
 using Clock = std::chrono::steady_clock;
 
@@ -19,44 +20,7 @@ static double ns_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::nano>(b - a).count();
 }
 
-struct Stream {
-    ex_market market;
-    std::vector<ex_command> prefill, messages;
-};
-
-static Stream load(const char* path) {
-    FILE* f = std::fopen(path, "rb");
-    if (!f) { std::perror(path); std::exit(2); }
-    uint32_t header[4];
-    if (std::fread(header, sizeof header, 1, f) != 1 || header[0] != 0x53435845u || header[1] != sizeof(ex_command)) {
-        std::fprintf(stderr, "%s: not a scenario file of this layout\n", path);
-        std::exit(2);
-    }
-    Stream s;
-    if (std::fread(&s.market, sizeof s.market, 1, f) != 1) {
-        std::fprintf(stderr, "%s: truncated\n", path);
-        std::exit(2);
-    }
-    s.prefill.resize(header[2]);
-    s.messages.resize(header[3]);
-    if (std::fread(s.prefill.data(), sizeof(ex_command), s.prefill.size(), f) != s.prefill.size() ||
-        std::fread(s.messages.data(), sizeof(ex_command), s.messages.size(), f) != s.messages.size()) {
-        std::fprintf(stderr, "%s: truncated\n", path);
-        std::exit(2);
-    }
-    std::fclose(f);
-    return s;
-}
-
 static std::vector<ex_event> events(1 << 16);
-
-// How many commands from `i` make a slice of about `want`: an order list's two commands are never
-// split (the engine takes them in one call).
-static uint32_t slice(const ex_command* cmds, size_t n, size_t i, size_t want) {
-    size_t k = std::min(want, n - i);
-    if (i + k < n && cmds[i + k - 1].link != EX_LINK_NONE) ++k;
-    return static_cast<uint32_t>(k);
-}
 
 static uint64_t run(ex_engine* e, const ex_command* cmds, size_t n, size_t batch, ChunkFloor* floor = nullptr) {
     uint64_t count = 0;
@@ -79,7 +43,7 @@ static double percentile(std::vector<float>& sorted, double p) {
 
 int main(int argc, char** argv) {
     if (argc < 2) { std::fprintf(stderr, "usage: replay FILE [runs] [batch]\n"); return 2; }
-    Stream s = load(argv[1]);
+    Stream s = load_stream(argv[1]);
     int runs = argc > 2 ? std::atoi(argv[2]) : 5;
     size_t batch = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1024;
 
