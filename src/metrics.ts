@@ -1,29 +1,24 @@
 // Prometheus metrics: counters and histograms kept in memory, served as text at GET /metrics.
 import { CommandKind } from "../native/layout";
 import type { BatchReport } from "./core/sequencer";
-import { countBy } from "./collections";
-type Labels = Record<string, string>;
 
-const labelText = (labels: Labels) => {
-  const entries = Object.entries(labels);
-  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`).join(",")}}` : "";
-};
-
+/** A counter with one label (each value of it a series). The label's text is made at a scrape,
+ *  not at each increment: batches count several times each. */
 export class Counter {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  constructor(readonly name: string, readonly help: string, private readonly label: string) {}
+  inc(value: string): void {
+    this.values.set(value, (this.values.get(value) ?? 0) + 1);
   }
   text(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [labels, v] of this.values) lines.push(`${this.name}${labels} ${v}`);
+    for (const [value, n] of this.values) lines.push(`${this.name}{${this.label}="${value.replace(/["\\\n]/g, "_")}"} ${n}`);
     return lines.join("\n");
   }
 }
 
 export class Histogram {
+  /** Observations per bucket, each counted in the first bucket it fits (cumulated at a scrape). */
   private readonly counts: number[];
   private sum = 0;
   private count = 0;
@@ -33,11 +28,17 @@ export class Histogram {
   observe(value: number): void {
     this.sum += value;
     this.count++;
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.counts[i]!++;
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (value <= this.buckets[i]!) {
+        this.counts[i]!++;
+        return;
+      }
+    }
   }
   text(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
+    let cumulative = 0;
+    this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${(cumulative += this.counts[i]!)}`));
     lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
     return lines.join("\n");
   }
@@ -47,9 +48,9 @@ const gauge = (name: string, help: string, value: number) => `# HELP ${name} ${h
 const SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 export class Metrics {
-  readonly orders = new Counter("exchange_orders_total", "New orders given to the engine, by market.");
-  readonly trades = new Counter("exchange_trades_total", "Trades, by market.");
-  readonly rejects = new Counter("exchange_rejects_total", "Requests refused (by error code) and orders rejected by matching rules (by reason).");
+  readonly orders = new Counter("exchange_orders_total", "New orders given to the engine, by market.", "symbol");
+  readonly trades = new Counter("exchange_trades_total", "Trades, by market.", "symbol");
+  readonly rejects = new Counter("exchange_rejects_total", "Requests refused (by error code) and orders rejected by matching rules (by reason).", "reason");
   readonly batchCommands = new Histogram("exchange_batch_commands", "Commands per batch (one engine call and one transaction each).", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]);
   readonly batchSeconds = new Histogram("exchange_batch_seconds", "Time to process a batch: engine, state and commit.", SECONDS);
   readonly commitSeconds = new Histogram("exchange_commit_seconds", "Time of the SQLite transaction that journals a batch (now and then with the orders and trades that follow it).", SECONDS);
@@ -64,12 +65,12 @@ export class Metrics {
     this.batchCommands.observe(r.journal.length);
     this.batchSeconds.observe(r.seconds.batch);
     this.commitSeconds.observe(r.seconds.commit);
-    // Counted per batch, then added: a label set becomes text once per batch, not once per order.
-    const isNew = (j: BatchReport["journal"][number]) => j.kind === CommandKind.limit || j.kind === CommandKind.market || j.kind === CommandKind.cancelReplace;
-    for (const [symbol, n] of countBy(r.journal, (j) => (isNew(j) ? j.symbol : undefined))) this.orders.inc({ symbol }, n);
-    for (const [symbol, n] of countBy(r.trades, (t) => t.symbol)) this.trades.inc({ symbol }, n);
+    for (const j of r.journal) {
+      if (j.kind === CommandKind.limit || j.kind === CommandKind.market || j.kind === CommandKind.cancelReplace) this.orders.inc(j.symbol);
+    }
+    for (const t of r.trades) this.trades.inc(t.symbol);
     // A rejected order closes in the batch that saw it, so it is counted once.
-    for (const o of r.orders) if (o.status === "rejected") this.rejects.inc({ reason: o.rejectReason ?? "REJECTED" });
+    for (const o of r.orders) if (o.status === "rejected") this.rejects.inc(o.rejectReason ?? "REJECTED");
   }
 
   text(gauges: { queueDepth: number; openOrders: number; websocketClients: number }): string {

@@ -198,7 +198,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     // typed clients (Eden) see them as errors and each route's data as its own answer type.
     .onError(({ code, error, set, status }) => {
       const e = apiError(code, error);
-      metrics.rejects.inc({ reason: e.code });
+      metrics.rejects.inc(e.code);
       Object.assign(set.headers, e.headers);
       // The cast only names a status for the types; the answer carries the error's own status.
       return status(e.status as 400, e.body());
