@@ -28,6 +28,8 @@ type Socket = ServerWebSocket<unknown>;
 export class MarketStreams {
   private server: Server<unknown> | null = null;
   private readonly sockets = new Map<Socket, SocketState>();
+  /** Sockets authenticated as each account: only their accounts' orders and balances are sent. */
+  private readonly accountSockets = new Map<number, number>();
   private readonly published: number[];
 
   constructor(private readonly ex: Exchange, private readonly maxBufferedBytes = MAX_BUFFERED_BYTES) {
@@ -47,7 +49,16 @@ export class MarketStreams {
   }
 
   closed(ws: Socket): void {
+    this.forgetAccount(this.sockets.get(ws));
     this.sockets.delete(ws);
+  }
+
+  private forgetAccount(state: SocketState | undefined): void {
+    const id = state?.accountId;
+    if (id === undefined) return;
+    const n = this.accountSockets.get(id)! - 1;
+    if (n === 0) this.accountSockets.delete(id);
+    else this.accountSockets.set(id, n);
   }
 
   /** Handles one client message; returns the answer to send back. */
@@ -63,11 +74,15 @@ export class MarketStreams {
     if (op === "auth") {
       const account = typeof apiKey === "string" && apiKey.length <= 128 ? this.ex.accounts.byApiKey(apiKey) : undefined;
       if (!account) return { type: "error", message: "unknown API key" };
-      if (state.accountId !== undefined && state.accountId !== account.id) {
-        ws.unsubscribe(`orders:${state.accountId}`);
-        ws.unsubscribe(`balances:${state.accountId}`);
+      if (state.accountId !== account.id) {
+        if (state.accountId !== undefined) {
+          ws.unsubscribe(`orders:${state.accountId}`);
+          ws.unsubscribe(`balances:${state.accountId}`);
+        }
+        this.forgetAccount(state);
+        state.accountId = account.id;
+        this.accountSockets.set(account.id, (this.accountSockets.get(account.id) ?? 0) + 1);
       }
-      state.accountId = account.id;
       return { type: "authenticated", accountId: String(account.id) };
     }
     if (op !== "subscribe" && op !== "unsubscribe") return { type: "error", message: 'op must be one of "subscribe", "unsubscribe", "auth", "ping"' };
@@ -105,6 +120,11 @@ export class MarketStreams {
   publish(report: BatchReport): void {
     const server = this.server;
     if (!server) return;
+    if (this.sockets.size === 0) {
+      // No one to send to; the book's sequence still moves on, for the next subscriber's updates.
+      for (const index of report.levels.keys()) this.published[index] = this.ex.engine.sequence(index);
+      return;
+    }
     const send = (topic: string, build: () => unknown) => {
       if (server.subscriberCount(topic) > 0) server.publish(topic, JSON.stringify(build()));
     };
@@ -126,17 +146,21 @@ export class MarketStreams {
       send(`trades:${symbol}`, () => ({ channel: `trades:${symbol}`, type: "trades", trades: trades.map((t) => renderTrade(m, t)) }));
     }
     for (const m of markets) send(`ticker:${m.symbol}`, () => ({ channel: `ticker:${m.symbol}`, type: "ticker", ...ticker(this.ex, m) }));
+    if (this.accountSockets.size === 0) return this.dropSlowConsumers();
+    const listening = (accountId: number) => this.accountSockets.has(accountId);
     const byAccount = new Map<number, OrderState[]>();
-    for (const o of report.orders) pushTo(byAccount, o.accountId, o);
+    for (const o of report.orders) if (listening(o.accountId)) pushTo(byAccount, o.accountId, o);
     const eventsByAccount = new Map<number, { orderId: string; event: string }[]>();
-    for (const e of report.orderEvents) pushTo(eventsByAccount, e.order.accountId, { orderId: String(e.order.id), event: e.event });
+    for (const e of report.orderEvents) {
+      if (listening(e.order.accountId)) pushTo(eventsByAccount, e.order.accountId, { orderId: String(e.order.id), event: e.event });
+    }
     for (const [accountId, orders] of byAccount) {
       // events: what the orders' states alone do not tell (a trigger, an iceberg's next slice, a
       // list member cancelled by the other), in the order they happened.
       send(`orders:${accountId}`, () => ({ channel: "orders", type: "orders", orders: orders.map(renderOrder), events: eventsByAccount.get(accountId) ?? [] }));
     }
     const balancesByAccount = new Map<number, BatchReport["balances"]>();
-    for (const b of report.balances) pushTo(balancesByAccount, b.accountId, b);
+    for (const b of report.balances) if (listening(b.accountId)) pushTo(balancesByAccount, b.accountId, b);
     for (const [accountId, balances] of balancesByAccount) {
       send(`balances:${accountId}`, () => ({
         channel: "balances", type: "balances",

@@ -151,3 +151,29 @@ test("the orders channel tells of a stop's trigger, an iceberg's next slice and 
     { orderId: iceberg.orderId, event: "refreshed" },
   ]);
 });
+
+test("orders reach every socket of their account, through another socket's close and a socket's new authentication", async () => {
+  const [a, b, c] = await Promise.all([Client.open(ex.url), Client.open(ex.url), Client.open(ex.url)]);
+  for (const s of [a, b]) await s.reply({ op: "auth", apiKey: keys[1] });
+  await c.reply({ op: "auth", apiKey: keys[2] });
+  for (const s of [a, b, c]) await s.reply({ op: "subscribe", channel: "orders" });
+  const place = async (key: string) => (await ex.call("POST", "/api/v1/orders", { key, json: { symbol: "BTC-USD", side: "buy", type: "limit", price: "1000.00", quantity: "0.01" } })).body.orderId as string;
+  const seen = async (s: Client, id: string) => {
+    for (let i = 0; i < 50 && !s.messages.some((m) => m.type === "orders" && m.orders.some((o: any) => o.orderId === id)); i++) await Bun.sleep(20);
+    return s.messages.some((m) => m.type === "orders" && m.orders.some((o: any) => o.orderId === id));
+  };
+  const first = await place(keys[1]!);
+  expect([await seen(a, first), await seen(b, first), await seen(c, first)]).toEqual([true, true, false]);
+  a.close();
+  await Bun.sleep(50);
+  const second = await place(keys[1]!);
+  expect(await seen(b, second)).toBe(true);
+  // b now speaks for the other account: its orders, not the first account's.
+  await b.reply({ op: "auth", apiKey: keys[2] });
+  await b.reply({ op: "subscribe", channel: "orders" });
+  const third = await place(keys[1]!), fourth = await place(keys[2]!);
+  expect([await seen(b, fourth), await seen(c, fourth)]).toEqual([true, true]);
+  expect(await seen(b, third)).toBe(false);
+  b.close();
+  c.close();
+});
