@@ -5,9 +5,12 @@
 //   git worktree add ../base HEAD~1 && (cd ../base && npm install)
 //   bun bench/alternate.ts --scenario batch --rounds 3 --variant base=../base --variant new=.
 //   bun bench/alternate.ts --scenario open-loop --variant gc=.:BUN_JSC_numberOfGCMarkers=1 --variant plain=.
+// With --api binary, the sustained scenario over the binary protocol (4 sessions, 256 outstanding each).
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
+import { binarySustained } from "../src/load/binary-load";
 import { closeConnections, prepareExchange } from "../src/load/driver";
+import { summarize } from "../src/load/report";
 import { defaultConnections, runScenario } from "../src/load/main";
 import { table, type ScenarioResult } from "../src/load/report";
 import { spawnExchange, tempDir } from "../test/helpers";
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     connections: { type: "string" },
     orders: { type: "string" },
     variant: { type: "string", multiple: true, default: [] },
+    api: { type: "string", default: "native" },
   },
 });
 if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR[:ENV=VALUE,...]");
@@ -35,19 +39,24 @@ const variants = values.variant.map((spec) => {
   };
 });
 const scenario = values.scenario;
-const connections = values.connections === undefined ? defaultConnections(scenario) : Number(values.connections);
+const binary = values.api === "binary";
+if (binary && scenario !== "sustained") throw new Error("--api binary runs the sustained scenario");
+const connections = values.connections !== undefined ? Number(values.connections) : binary ? 4 : defaultConnections(scenario);
 
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const v of variants) {
     const dir = tempDir("exchange-alternate-");
     const server = await spawnExchange([process.execPath, v.main], dir,
-      { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env });
+      { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env }, ["serve", "--port", "0", ...(binary ? ["--binary-port", "0"] : [])]);
     try {
       const target = await prepareExchange(server.url);
-      const result = await runScenario(target, scenario, {
-        connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
-        orders: values.orders === undefined ? undefined : Number(values.orders),
-      });
+      const result = binary
+        ? await binarySustained(target, `tcp://127.0.0.1:${/binary tcp:\/\/[\d.]+:(\d+)/.exec(server.startup)![1]}`, connections, 256, Number(values.seconds))
+          .then((r) => summarize("binary sustained", "exchange", r.rec, r.seconds))
+        : await runScenario(target, scenario, {
+          connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
+          orders: values.orders === undefined ? undefined : Number(values.orders),
+        });
       v.runs.push({ ...result, scenario: `${v.name}: ${result.scenario}` });
       console.log(table([v.runs.at(-1)!]).split("\n").slice(1).join("\n"));
     } finally {
