@@ -6,6 +6,7 @@ import { analyzeMarket } from "../src/analyze";
 import { loadScenario } from "../src/sim/scenarios";
 import { RandomStream } from "../src/sim/random";
 import type { Simulation } from "../src/sim/simulation";
+import { BULK_PROJECTION, PROMPT_PROJECTION } from "../src/store/writer";
 import { EXCHANGE_FROM_SOURCE, spawnExchange, startTestExchange, tempDir, waitFor } from "./helpers";
 
 const SCENARIO = join(import.meta.dir, "fixtures", "calm-btc.json");
@@ -17,6 +18,7 @@ async function simulated(seed: number, minutes: number) {
   });
   await waitFor(() => server.sim.current !== null);
   await server.sim.current!.done;
+  expect(server.exchange.writer.pace).toBe(PROMPT_PROJECTION); // (bulk only while it ran)
   return server;
 }
 
@@ -80,7 +82,10 @@ test("a user's market order fills at the simulated book's levels, and the makers
   });
   try {
     await waitFor(() => (server.sim.status() as Row).steps as number > 600);
+    // As fast as it goes, its rows are written in larger transactions; paused, promptly again.
+    expect(server.exchange.writer.pace).toBe(BULK_PROJECTION);
     await server.sim.pause(); // (once the step in flight is committed: the book stands still)
+    expect(server.exchange.writer.pace).toBe(PROMPT_PROJECTION);
     const book = (await server.call("GET", "/api/v1/markets/BTC-USD/book?depth=20")).body;
     expect(book.asks.length).toBeGreaterThanOrEqual(5);
     expect(book.bids.length).toBeGreaterThanOrEqual(5);
@@ -102,6 +107,7 @@ test("a user's market order fills at the simulated book's levels, and the makers
     expect(after.asks[0][0]).toBe(levels[3][1] > half ? levels[3][0] : book.asks[4][0]);
 
     server.sim.resume();
+    expect(server.exchange.writer.pace).toBe(BULK_PROJECTION);
     const resumedAt = (server.sim.status() as Row).steps as number;
     await waitFor(() => (server.sim.status() as Row).steps as number > resumedAt + 50);
     // The makers requoted: the ask side is a ladder again, its best back near where it was.

@@ -4,6 +4,7 @@
 import type { BatchListener } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
+import { BULK_PROJECTION, type WriterOptions } from "../store/writer";
 import type { MarketDriver } from "./desk";
 
 export type Pace = "realtime" | "max" | number;
@@ -29,6 +30,8 @@ export abstract class PacedDriver implements MarketDriver {
   /** Ends the loop's sleep between steps early (a pause or a stop). */
   private wake: (() => void) | null = null;
   private unlisten: (() => void) | null = null;
+  /** The store's pace before this driver ran as fast as it can (see applyPace). */
+  private promptProjection: WriterOptions | null = null;
   /** The loop of steps while it runs: done once the step in flight is committed after a pause or stop. */
   private looping: Promise<void> | null = null;
   private finished!: () => void;
@@ -63,6 +66,7 @@ export abstract class PacedDriver implements MarketDriver {
     this.state = "paused";
     this.ex.clock.run(1);
     this.interrupt();
+    this.promptly();
     await this.looping;
   }
 
@@ -80,6 +84,7 @@ export abstract class PacedDriver implements MarketDriver {
     this.state = "stopped";
     this.interrupt();
     this.ex.clock.run(1);
+    this.promptly();
     await Promise.all(this.pending.splice(0));
     this.unlisten?.();
     this.finished();
@@ -90,8 +95,20 @@ export abstract class PacedDriver implements MarketDriver {
     this.wake?.();
   }
 
+  // As fast as it can, the venue's throughput is what counts: its orders and trades are written in
+  // larger, rarer transactions. At any other pace, or paused, rows follow promptly again.
   private applyPace(): void {
-    if (this.pace !== "max") this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
+    if (this.pace !== "max") {
+      this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
+      this.promptly();
+    } else {
+      this.promptProjection ??= this.ex.writer.setPace(BULK_PROJECTION);
+    }
+  }
+
+  private promptly(): void {
+    if (this.promptProjection) this.ex.writer.setPace(this.promptProjection);
+    this.promptProjection = null;
   }
 
   private async loop(): Promise<void> {
@@ -116,6 +133,7 @@ export abstract class PacedDriver implements MarketDriver {
     } catch (error) {
       log("error", "the simulation or replay stopped on an error", { error: String(error) });
       this.state = "stopped";
+      this.promptly();
       this.unlisten?.();
       this.finished();
     }

@@ -94,6 +94,13 @@ export interface WriterOptions {
   maxBufferedRows: number;
 }
 
+/** Rows follow their journal within 10 ms. */
+export const PROMPT_PROJECTION: WriterOptions = { maxDelayMs: 10, maxBufferedRows: 4096 };
+/** While a simulation or a replay runs as fast as it can: fewer, larger transactions. A simulated
+ *  population's thousands of accounts spread each transaction's rows over as many index pages,
+ *  and a page written for many rows costs little more than for one (BENCHMARKS.md). */
+export const BULK_PROJECTION: WriterOptions = { maxDelayMs: 100, maxBufferedRows: 32_768 };
+
 export class BatchWriter {
   private readonly orders: MultiRowInsert;
   private readonly trades: MultiRowInsert;
@@ -121,8 +128,7 @@ export class BatchWriter {
     throw error;
   };
 
-  constructor(sqlite: Database, projectedSeq: number,
-    private readonly options: WriterOptions = { maxDelayMs: 10, maxBufferedRows: 4096 }) {
+  constructor(sqlite: Database, projectedSeq: number, private options: WriterOptions = PROMPT_PROJECTION) {
     this.projectedSeq = projectedSeq;
     this.orders = new MultiRowInsert(sqlite,
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
@@ -161,6 +167,18 @@ export class BatchWriter {
       if (this.ledgerRows) this.ledger.run(this.ledgerValues, this.ledgerRows);
       projectionMark.run(this.projectedSeq);
     });
+  }
+
+  /** How soon rows follow their journal. */
+  get pace(): WriterOptions {
+    return this.options;
+  }
+
+  /** Changes how soon rows follow their journal (from the next batch on); returns what it was. */
+  setPace(options: WriterOptions): WriterOptions {
+    const before = this.options;
+    this.options = options;
+    return before;
   }
 
   /** The last journal entry whose orders, trades and balances are buffered or written. */
