@@ -10,9 +10,8 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { binarySustained } from "../src/load/binary-load";
 import { closeConnections, prepareExchange } from "../src/load/driver";
-import { summarize } from "../src/load/report";
 import { defaultConnections, runScenario } from "../src/load/main";
-import { table, type ScenarioResult } from "../src/load/report";
+import { summarize, table, type ScenarioResult } from "../src/load/report";
 import { spawnExchange, tempDir } from "../test/helpers";
 
 const { values } = parseArgs({
