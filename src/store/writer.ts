@@ -116,7 +116,9 @@ export class BatchWriter {
   private tradeValues: Value[] = [];
   private tradeRows = 0;
   /** The latest state of each balance a buffered batch changed, by account:asset. */
-  private balanceRows = new Map<string, BalanceRecord & { time: number }>();
+  private balanceRows = new Map<number, BalanceRecord & { time: number }>();
+  /** A small number for each asset symbol seen, for the balance rows' keys (no string per change). */
+  private readonly assetKeys = new Map<string, number>();
   private ledgerValues: Value[] = [];
   private ledgerRows = 0;
   /** The last journal entry whose orders and trades are buffered or written. */
@@ -229,7 +231,12 @@ export class BatchWriter {
         String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId);
       this.tradeRows++;
     }
-    for (const b of batch.balances) this.balanceRows.set(`${b.accountId}:${b.asset}`, { ...b, time: batch.time });
+    for (const b of batch.balances) {
+      let asset = this.assetKeys.get(b.asset);
+      if (asset === undefined) this.assetKeys.set(b.asset, (asset = this.assetKeys.size));
+      // Account ids are below 2^24 (engine.h, EX_MAX_ACCOUNTS): one exact integer per account and asset.
+      this.balanceRows.set(asset * 2 ** 24 + b.accountId, { accountId: b.accountId, asset: b.asset, free: b.free, locked: b.locked, time: batch.time });
+    }
     for (const l of batch.ledger) {
       this.ledgerValues.push(l.accountId, l.asset, l.kind, String(l.amount), l.time);
       this.ledgerRows++;
