@@ -6,6 +6,12 @@ import { join } from "node:path";
 import { HttpPool } from "../src/load/http-client";
 import { EXCHANGE_FROM_SOURCE, runCli, spawnExchange, tempDir } from "./helpers";
 
+/** New orders the exchange gave its engine, over every market: its own counter, from /metrics. */
+async function ordersPlaced(ex: Awaited<ReturnType<typeof spawnExchange>>): Promise<number> {
+  const metrics = (await ex.call("GET", "/metrics")).body as string;
+  return [...metrics.matchAll(/^exchange_orders_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 test("the load client sends bodies larger than a socket takes at once, reads them by Content-Length and chunked, none for 204, and queues beyond its connections", async () => {
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -94,8 +100,7 @@ test("exchange load runs every scenario against a real exchange; the exchange co
 
     // Each run creates 4 accounts and seeds 40 orders; every request but the cancels of the
     // closed-loop and open-loop scenarios is one order, each batch request 50 (all accepted).
-    const metrics = (await ex.call("GET", "/metrics")).body as string;
-    const placed = [...metrics.matchAll(/^exchange_orders_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const placed = await ordersPlaced(ex);
     const batchOrders = results.filter((r) => r.scenario === "batch").reduce((sum, r) => sum + r.orders, 0);
     const singles = results.filter((r) => r.scenario !== "batch").reduce((sum, r) => sum + r.requests, 0);
     expect(placed).toBeGreaterThanOrEqual(80 + batchOrders);
@@ -120,8 +125,7 @@ test("exchange load --api binance sends the same flow as signed /api/v3 orders a
       expect(r.ok).toBe(r.requests);
     }
     // The exchange placed them: beyond the 40 seeded orders, most of the requests were new orders.
-    const metrics = (await ex.call("GET", "/metrics")).body as string;
-    const placed = [...metrics.matchAll(/^exchange_orders_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const placed = await ordersPlaced(ex);
     expect(placed).toBeGreaterThan(40 + results[0]!.requests / 2);
     // The batch scenario is /api/v1's own: --api binance refuses it, naming why.
     const refused = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--api", "binance", "--scenario", "batch"], { cwd: dir, stderr: "pipe" });
@@ -149,8 +153,7 @@ test("exchange load --api binary runs sustained and open-loop over the binary pr
     }
     expect(results[1]!.requests).toBeGreaterThanOrEqual(290); // 300/s for 1 s, open loop
     // Beyond the 40 seeded orders (over HTTP), most requests were new orders (the rest cancels and amends).
-    const metrics = (await ex.call("GET", "/metrics")).body as string;
-    const placed = [...metrics.matchAll(/^exchange_orders_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const placed = await ordersPlaced(ex);
     expect(placed).toBeGreaterThan(40 + (results[0]!.requests + results[1]!.requests) / 2);
     // It needs the binary port, and runs only the scenarios it has.
     const refused = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--api", "binary", "--binary-url", binaryUrl, "--scenario", "batch"], { cwd: dir, stderr: "pipe" });
