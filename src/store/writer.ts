@@ -115,7 +115,7 @@ export class BatchWriter {
   private orderRow = new Map<number, number>();
   private tradeValues: Value[] = [];
   private tradeRows = 0;
-  /** The latest state of each balance a buffered batch changed, by account:asset. */
+  /** The latest state of each balance a buffered batch changed, by account and asset. */
   private balanceRows = new Map<number, BalanceRecord & { time: number }>();
   /** A small number for each asset symbol seen, for the balance rows' keys (no string per change). */
   private readonly assetKeys = new Map<string, number>();
