@@ -1,14 +1,11 @@
 // Test helpers: a real exchange on loopback (in process, or as a child process), and an API client.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAccount } from "../src/accounts";
 import type { Limits } from "../src/core/admission";
 import { startServer, type RunningServer, type ServerOptions } from "../src/server";
+import { tempDir } from "./temp-dirs";
 
-export function tempDir(prefix = "exchange-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir };
 
 export interface Reply {
   status: number;
