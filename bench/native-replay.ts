@@ -1,7 +1,8 @@
-// Builds bench/replay.cpp (the C++-only replay, linked with the engine's sources) and runs it on a
+// Builds bench/replay.cpp (the C++-only replay, linked with the engine's object files: the code the
+// library holds, profile-guided as native/build.ts compiles it) and runs it on a
 // scenario file: throughput (median of runs) and the separate per-message latency pass.
 import { join } from "node:path";
-import { compileIfStale, engineSources } from "../native/build";
+import { compileIfStale, engineObjects } from "../native/build";
 
 export interface NativeResult {
   messages: number;
@@ -21,8 +22,8 @@ const source = join(import.meta.dir, "replay.cpp");
 const binary = join(import.meta.dir, "..", "native", "build", "replay");
 
 export function runNativeReplay(scenarioFile: string, runs = 5, batch = 1024): NativeResult {
-  const { compiled, all } = engineSources();
-  compileIfStale(binary, [source, ...compiled], [source, join(import.meta.dir, "chunk-floor.hpp"), join(import.meta.dir, "scenario-file.hpp"), ...all]);
+  const objects = engineObjects();
+  compileIfStale(binary, [source, ...objects], [source, join(import.meta.dir, "chunk-floor.hpp"), join(import.meta.dir, "scenario-file.hpp"), join(import.meta.dir, "..", "engine", "engine.h"), ...objects]);
   const r = Bun.spawnSync([binary, scenarioFile, String(runs), String(batch)], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`replay failed: ${r.stderr.toString()}`);
   return JSON.parse(r.stdout.toString());
