@@ -98,6 +98,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   journalEntries += replayUnwritten(sequencer, queries, projected);
   writer.flush();
   queries.beforeRead = () => {
+    sequencer.commitHeld();
     if (writer.buffered > 0) writer.flush();
   };
   writer.onFatal = (error) => sequencer.onFatal(error);

@@ -112,3 +112,51 @@ test("stop() answers queued orders after committing them, then refuses new ones"
   expect(late.body.error.code).toBe("SHUTTING_DOWN");
   expect(database(ex!).query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: ok });
 });
+
+test("batches of the accounts given to holdCommitsOf are answered before their commit, and committed together before anyone else's, before a read, after 10 ms, or when it ends", async () => {
+  ex = startTestExchange();
+  const { sequencer, storage, accounts, markets, writer, queries, funding } = ex.exchange;
+  const participant = accounts.byApiKey(ex.newAccount("participant"))!;
+  const user = accounts.byApiKey(ex.newAccount("user"))!;
+  await funding.fundPending();
+  await Bun.sleep(10);
+  const market = markets.get("BTC-USD")!;
+  const order = (side: "buy" | "sell", price: string) => ({
+    market, side, type: "limit" as const, timeInForce: "GTC" as const, postOnly: false, price: market.priceTicks(price), quantity: market.minQuantityLots,
+    quoteQuantity: null, clientOrderId: null, selfTradePrevention: "none" as const, stopPrice: null, trailingDelta: null, icebergQuantity: null,
+  });
+  await sequencer.submit(user, order("sell", "200")); // (after the accounts' funding)
+  const heard: number[] = [];
+  sequencer.onCommitted((r) => heard.push(...r.journal.map((e) => e.orderId)));
+  // Read straight from SQLite: through Queries, a read commits what is held.
+  const journalRows = () => (storage.sqlite.query("SELECT count(*) AS n FROM journal_batches").get() as { n: number }).n;
+  const orderRows = (id: number) => (storage.sqlite.query("SELECT count(*) AS n FROM orders WHERE id = ?").get(id) as { n: number }).n;
+  const rows = journalRows();
+
+  sequencer.holdCommitsOf(new Set([participant.id]));
+  const a = await sequencer.submit(participant, order("buy", "100"));
+  const b = await sequencer.submit(participant, order("buy", "99"));
+  expect([a.status, b.status]).toEqual(["new", "new"]);
+  writer.flush();
+  expect({ journal: journalRows(), rows: orderRows(a.id) + orderRows(b.id), heard }).toEqual({ journal: rows, rows: 0, heard: [] });
+
+  // Anyone else's batch is answered once committed, with those held before it, in order.
+  const u = await sequencer.submit(user, order("sell", "101"));
+  expect({ journal: journalRows(), heard }).toEqual({ journal: rows + 3, heard: [a.id, b.id, u.id] });
+
+  const c = await sequencer.submit(participant, order("buy", "98"));
+  expect(journalRows()).toBe(rows + 3);
+  expect(queries.order(c.id)?.status).toBe("new");
+  expect({ journal: journalRows(), heard: heard.at(-1) }).toEqual({ journal: rows + 4, heard: c.id });
+
+  const d = await sequencer.submit(participant, order("buy", "97"));
+  expect(journalRows()).toBe(rows + 4);
+  await Bun.sleep(50);
+  expect({ journal: journalRows(), heard: heard.at(-1) }).toEqual({ journal: rows + 5, heard: d.id });
+
+  const e = await sequencer.submit(participant, order("buy", "96"));
+  sequencer.holdCommitsOf(null);
+  expect({ journal: journalRows(), heard: heard.at(-1) }).toEqual({ journal: rows + 6, heard: e.id });
+  const f = await sequencer.submit(participant, order("buy", "95"));
+  expect({ journal: journalRows(), heard: heard.at(-1) }).toEqual({ journal: rows + 7, heard: f.id });
+});

@@ -19,6 +19,7 @@ async function simulated(seed: number, minutes: number) {
   await waitFor(() => server.sim.current !== null);
   await server.sim.current!.done;
   expect(server.exchange.writer.pace).toBe(PROMPT_PROJECTION); // (bulk only while it ran)
+  expect(server.exchange.writer.heldBatches).toBe(0); // (and every batch committed at its end)
   return server;
 }
 
@@ -82,10 +83,13 @@ test("a user's market order fills at the simulated book's levels, and the makers
   });
   try {
     await waitFor(() => (server.sim.status() as Row).steps as number > 600);
-    // As fast as it goes, its rows are written in larger transactions; paused, promptly again.
+    // As fast as it goes, its batches are committed several at a time and its rows written in
+    // larger transactions; paused, each batch is committed and its rows follow promptly again.
     expect(server.exchange.writer.pace).toBe(BULK_PROJECTION);
+    await waitFor(() => server.exchange.writer.heldBatches > 0);
     await server.sim.pause(); // (once the step in flight is committed: the book stands still)
     expect(server.exchange.writer.pace).toBe(PROMPT_PROJECTION);
+    expect(server.exchange.writer.heldBatches).toBe(0);
     const book = (await server.call("GET", "/api/v1/markets/BTC-USD/book?depth=20")).body;
     expect(book.asks.length).toBeGreaterThanOrEqual(5);
     expect(book.bids.length).toBeGreaterThanOrEqual(5);

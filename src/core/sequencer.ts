@@ -2,7 +2,9 @@
 // the next batch (flushed on the next turn of the event loop), so at low load a batch is one
 // command and under load batches grow. Each batch is one FFI call into the engine and one SQLite
 // transaction (its journal); only after the commit are the requests answered, each with its order
-// or the domain outcome that refused it. Listeners hear of every committed batch. At start,
+// or the domain outcome that refused it (but for a simulation's own participants at full speed,
+// whose batches may be committed several at a time: holdCommitsOf). Listeners hear of every
+// committed batch. At start,
 // recovery gives it the journal entries whose orders, trades and balances were not written yet.
 import type { Account } from "../accounts";
 import { VenueClock } from "../clock";
@@ -84,6 +86,11 @@ export class Sequencer {
   private committed: JournalEntry[] = [];
   private requests: number[] = [];
   private seconds = { batch: 0, commit: 0 };
+  /** The accounts whose batches may be held uncommitted (holdCommitsOf), and the reports of the
+   *  held batches, heard by the listeners once they are committed. */
+  private holdFor: ReadonlySet<number> | null = null;
+  private heldReports: BatchReport[] = [];
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Called when a batch cannot be stored: the engine is ahead of the database. */
   onFatal: (error: unknown) => void = (error) => {
@@ -269,9 +276,46 @@ export class Sequencer {
     return this.enqueue<void>((d) => ({ kind: "account", commands, requests, ...d }), commands.length);
   }
 
+  /**
+   * While given, a batch whose every job is of these accounts (a simulation's or a replay's
+   * participants, running as fast as they can) is answered as soon as the engine has processed it,
+   * and its journal is committed with those of the batches after it: once MAX_HELD_BATCHES are
+   * held or MAX_HOLD_MS has passed, with the first batch of anyone else, before any read of the
+   * store, and when this is turned off (null), which commits what is held. Listeners hear of each
+   * batch once it is committed, as always. A crash loses the held batches whole; nobody outside
+   * those accounts was told of them. A commit per simulated step was a quarter of a simulated
+   * day's time (BENCHMARKS.md).
+   */
+  holdCommitsOf(accounts: ReadonlySet<number> | null): void {
+    this.holdFor = accounts;
+    if (!accounts) this.commitHeld();
+  }
+
+  /** Commits the held batches, if any, and lets the listeners hear of them. */
+  commitHeld(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    if (this.writer.heldBatches === 0) return;
+    const started = Bun.nanoseconds();
+    try {
+      this.writer.commitHeld();
+    } catch (error) {
+      this.onFatal(error);
+      return;
+    }
+    // The group's commit counts as the last held batch's.
+    const last = this.heldReports.at(-1);
+    if (last) {
+      const seconds = (Bun.nanoseconds() - started) / 1e9;
+      last.seconds = { batch: last.seconds.batch + seconds, commit: last.seconds.commit + seconds };
+    }
+    this.publish();
+  }
+
   /** Refuses new requests; resolves once everything queued is committed and answered. */
   stop(): Promise<void> {
     this.admission.stop();
+    this.holdCommitsOf(null);
     if (this.queue.length === 0 && !this.flushScheduled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -294,8 +338,9 @@ export class Sequencer {
   private flush(): void {
     this.flushScheduled = false;
     const jobs = this.takeJobs();
+    const hold = this.holdFor !== null && jobs.every((job) => this.holdFor!.has(accountOf(job)));
     try {
-      this.runBatch(jobs);
+      this.runBatch(jobs, hold);
     } catch (error) {
       for (const job of jobs) job.reply.reject(new Error("the batch could not be stored"));
       this.onFatal(error);
@@ -307,13 +352,30 @@ export class Sequencer {
       journal: this.committed, trades: c.trades, orders: c.orders, levels: c.levels, balances: c.balances, ledger: c.ledger,
       orderEvents: c.orderEvents, seconds: this.seconds,
     };
-    for (const listener of this.listeners) listener(report);
+    if (!hold) {
+      // Committed, with any held before it.
+      if (this.holdTimer) clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+      this.publish(report);
+    } else {
+      this.heldReports.push(report);
+      if (this.heldReports.length >= MAX_HELD_BATCHES) this.commitHeld();
+      else this.holdTimer ??= setTimeout(() => this.commitHeld(), MAX_HOLD_MS);
+    }
     if (this.queue.length > 0) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     } else {
       for (const wake of this.idleWaiters.splice(0)) wake();
     }
+  }
+
+  /** The listeners hear of the held batches' reports, then of `report`. */
+  private publish(report?: BatchReport): void {
+    const reports = this.heldReports;
+    this.heldReports = [];
+    if (report) reports.push(report);
+    for (const r of reports) for (const listener of this.listeners) listener(r);
   }
 
   private takeJobs(): Job[] {
@@ -352,7 +414,7 @@ export class Sequencer {
         this.registry.track(order);
         return { kind: "new", order, ...noop };
       });
-      this.runBatch(jobs, time, batch);
+      this.runBatch(jobs, false, time, batch);
       from = to;
     }
     this.counters.lastSeq = Math.max(this.counters.lastSeq, entries.at(-1)?.seq ?? 0);
@@ -383,8 +445,9 @@ export class Sequencer {
     return order;
   }
 
-  /** Matches a batch and commits its journal; `stored`: replayed entries, journal already written. */
-  private runBatch(jobs: Job[], time = this.clock.now(), stored?: JournalEntry[]): void {
+  /** Matches a batch and commits its journal (or holds it); `stored`: replayed entries, journal
+   *  already written. */
+  private runBatch(jobs: Job[], hold: boolean, time = this.clock.now(), stored?: JournalEntry[]): void {
     const started = Bun.nanoseconds();
     this.commands.clear();
     this.commandJobs.length = 0;
@@ -402,6 +465,7 @@ export class Sequencer {
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
     const write = { time, journal: this.committed, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests, lastOrderId: this.counters.lastOrderId };
     if (stored) this.writer.project(write);
+    else if (hold) this.writer.hold(write);
     else this.writer.commit(write);
     const done = Bun.nanoseconds();
     this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
@@ -523,6 +587,27 @@ export class Sequencer {
           break;
       }
     }
+  }
+}
+
+/** Held batches at most, and the longest a batch is held (holdCommitsOf). */
+const MAX_HELD_BATCHES = 64;
+const MAX_HOLD_MS = 10;
+
+/** The account a job is of; -1 for funding and replays, which are never held. */
+function accountOf(job: Job): number {
+  switch (job.kind) {
+    case "new":
+    case "cancel":
+    case "amend":
+    case "replace":
+      return job.order.accountId;
+    case "cancelAll":
+    case "newMany":
+    case "list":
+      return job.orders[0]!.accountId;
+    default:
+      return -1;
   }
 }
 

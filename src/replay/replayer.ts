@@ -110,6 +110,10 @@ export class Replay extends PacedDriver {
     return this.next >= this.events.length;
   }
 
+  protected get accounts(): ReadonlySet<number> {
+    return new Set([this.makerAccount.id, this.takerAccount.id]);
+  }
+
   /** Replays what is due: as fast as possible, up to and including the next trade; paced, what the clock has reached. */
   protected async step(): Promise<void> {
     const { clock } = this.ex;

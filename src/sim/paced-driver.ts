@@ -46,6 +46,9 @@ export abstract class PacedDriver implements MarketDriver {
   /** Whether it has done all it was to do. */
   protected abstract get complete(): boolean;
 
+  /** The accounts it trades for (its participants'). */
+  protected abstract get accounts(): ReadonlySet<number>;
+
   abstract status(): Record<string, unknown>;
 
   /** Hears every committed batch until it stops (one listener per driver). */
@@ -63,10 +66,10 @@ export abstract class PacedDriver implements MarketDriver {
   /** Resolves once the step in flight is committed: from then on the book stands still. */
   async pause(): Promise<void> {
     if (this.state !== "running") return;
+    this.promptly();
     this.state = "paused";
     this.ex.clock.run(1);
     this.interrupt();
-    this.promptly();
     await this.looping;
   }
 
@@ -81,10 +84,10 @@ export abstract class PacedDriver implements MarketDriver {
 
   async stop(): Promise<void> {
     if (this.state === "stopped") return;
+    this.promptly();
     this.state = "stopped";
     this.interrupt();
     this.ex.clock.run(1);
-    this.promptly();
     await Promise.all(this.pending.splice(0));
     this.unlisten?.();
     this.finished();
@@ -95,18 +98,22 @@ export abstract class PacedDriver implements MarketDriver {
     this.wake?.();
   }
 
-  // As fast as it can, the venue's throughput is what counts: its orders and trades are written in
-  // larger, rarer transactions. At any other pace, or paused, rows follow promptly again.
+  // As fast as it can, the venue's throughput is what counts: its participants' batches are
+  // committed several at a time, and its orders and trades written in larger, rarer transactions.
+  // At any other pace, paused or stopped, each batch is committed and its rows follow promptly
+  // again (first committing what is held, while its trades still count as the run's).
   private applyPace(): void {
     if (this.pace !== "max") {
       this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
       this.promptly();
     } else {
       this.promptProjection ??= this.ex.writer.setPace(BULK_PROJECTION);
+      this.ex.sequencer.holdCommitsOf(this.accounts);
     }
   }
 
   private promptly(): void {
+    this.ex.sequencer.holdCommitsOf(null);
     if (this.promptProjection) this.ex.writer.setPace(this.promptProjection);
     this.promptProjection = null;
   }
@@ -132,8 +139,8 @@ export abstract class PacedDriver implements MarketDriver {
       }
     } catch (error) {
       log("error", "the simulation or replay stopped on an error", { error: String(error) });
-      this.state = "stopped";
       this.promptly();
+      this.state = "stopped";
       this.unlisten?.();
       this.finished();
     }

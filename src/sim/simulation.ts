@@ -51,6 +51,7 @@ interface MarketRun {
 export class Simulation extends PacedDriver {
   readonly seed: number;
   private readonly participants: Participant[] = [];
+  protected readonly accounts = new Set<number>();
   private readonly runs: MarketRun[] = [];
   private readonly queue: WakeQueue;
   private readonly counters: ClientCounters = { commands: 0, refused: 0 };
@@ -104,6 +105,7 @@ export class Simulation extends PacedDriver {
     if (toCreate.length > 0) await ex.funding.fundPending();
     for (const { name, run, group } of members) {
       const account: Account = existing.get(name)!;
+      this.accounts.add(account.id);
       const client = new SimClient(ex, account, this.pending, this.counters);
       const p = new KINDS[group.kind](name, run.market, client, new RandomStream(this.seed, name), paramsOf(group.spec) as never);
       // After a restart: the orders it had open are its own again.

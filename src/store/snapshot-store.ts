@@ -68,6 +68,8 @@ export class SnapshotStore {
   /** Takes one now (between batches). */
   take(engine: MatchingEngine, at: SnapshotPoint): void {
     const started = performance.now();
+    // The image is of the engine now: a held batch would be in it and not in the journal.
+    if (this.writer.heldBatches > 0) throw new Error("a snapshot was asked for while batches are held uncommitted");
     this.sinceLast = 0;
     this.writer.flush();
     // As of the last entry committed (a refused command takes a seq but leaves no entry).

@@ -105,7 +105,9 @@ export class BatchWriter {
   private readonly orders: MultiRowInsert;
   private readonly trades: MultiRowInsert;
   private readonly ledger: MultiRowInsert;
-  private readonly writeJournal: (batch: BatchWrite) => void;
+  private readonly writeJournal: (batches: BatchWrite[]) => void;
+  /** Batches whose journal waits for the next commit (see hold). */
+  private held: BatchWrite[] = [];
   private readonly writeProjection: () => void;
 
   private orderValues: Value[] = [];
@@ -154,10 +156,12 @@ export class BatchWriter {
     const deleteRequest = sqlite.prepare("DELETE FROM account_requests WHERE id = ?");
     const insertRecord = sqlite.prepare("INSERT INTO journal_batches (last_seq, first_seq, time, last_order_id, entries) VALUES (?, ?, ?, ?, ?)");
     const record = new JournalRecordEncoder();
-    this.writeJournal = sqlite.transaction((batch: BatchWrite) => {
-      const entries = batch.journal;
-      if (entries.length) insertRecord.run(entries[entries.length - 1]!.seq, entries[0]!.seq, batch.time, batch.lastOrderId, record.encode(entries));
-      for (const id of batch.requests ?? []) deleteRequest.run(id);
+    this.writeJournal = sqlite.transaction((batches: BatchWrite[]) => {
+      for (const batch of batches) {
+        const entries = batch.journal;
+        if (entries.length) insertRecord.run(entries[entries.length - 1]!.seq, entries[0]!.seq, batch.time, batch.lastOrderId, record.encode(entries));
+        for (const id of batch.requests ?? []) deleteRequest.run(id);
+      }
     });
     this.writeProjection = sqlite.transaction(() => {
       if (this.orderRows) this.orders.run(this.orderValues, this.orderRows);
@@ -193,11 +197,32 @@ export class BatchWriter {
     return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows;
   }
 
-  /** Commits the batch's journal: when this returns, the batch is durable. Its orders and
-   *  trades are written soon after (see above). */
+  /** Commits the batch's journal (and those held before it, in the same transaction): when this
+   *  returns, they are durable. Their orders and trades are written soon after (see above). */
   commit(batch: BatchWrite): void {
-    this.writeJournal(batch);
-    this.project(batch);
+    this.held.push(batch);
+    this.commitHeld();
+  }
+
+  /** Keeps the batch's journal for the next commit, which writes it with the batches after it in
+   *  one transaction (a simulation at full speed: Sequencer.holdCommitsOf). Nothing of it is
+   *  written before that, its rows included, so the tables never run ahead of the journal. */
+  hold(batch: BatchWrite): void {
+    this.held.push(batch);
+  }
+
+  /** Batches held for the next commit. */
+  get heldBatches(): number {
+    return this.held.length;
+  }
+
+  /** Commits the held batches' journal, if any. */
+  commitHeld(): void {
+    if (this.held.length === 0) return;
+    const batches = this.held;
+    this.writeJournal(batches);
+    this.held = [];
+    for (const batch of batches) this.project(batch);
   }
 
   /** Buffers the orders and trades of a batch whose journal is stored (by commit, or long ago: recovery). */
