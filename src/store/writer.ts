@@ -82,7 +82,8 @@ class MultiRowInsert {
       const statement = (this.statements[n] ??= this.sqlite.prepare(
         `${this.head} VALUES ${new Array(n).fill(this.row).join(", ")} ${this.tail}`,
       ));
-      statement.run(...(from === 0 && n === rows ? values : values.slice(from * perRow, (from + n) * perRow)));
+      // An array binds its values in order, and costs less than as many arguments.
+      statement.run(from === 0 && n === rows ? values : values.slice(from * perRow, (from + n) * perRow));
     }
   }
 }
