@@ -53,7 +53,7 @@ export class Metrics {
   readonly rejects = new Counter("exchange_rejects_total", "Requests refused (by error code) and orders rejected by matching rules (by reason).", "reason");
   readonly batchCommands = new Histogram("exchange_batch_commands", "Commands per batch (one engine call and one transaction each).", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096]);
   readonly batchSeconds = new Histogram("exchange_batch_seconds", "Time to process a batch: engine, state and commit.", SECONDS);
-  readonly commitSeconds = new Histogram("exchange_commit_seconds", "Time of the SQLite transaction that journals a batch (now and then with the orders and trades that follow it).", SECONDS);
+  readonly commitSeconds = new Histogram("exchange_commit_seconds", "Time of the SQLite transaction that journals a batch (now and then with the orders and trades that follow it; batches committed together count as the last of them).", SECONDS);
   /** Gauges of parts the HTTP app does not know (the binary gateway, snapshots), read at each scrape. */
   private readonly extra: { name: string; help: string; read: () => number }[] = [];
 
