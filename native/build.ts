@@ -5,7 +5,7 @@
 // The engine is compiled with profile-guided optimization: an instrumented build first runs a
 // training workload (native/pgo-train.ts: the benchmark scenarios' order flow, with other seeds
 // than the measured streams), then g++ compiles it again knowing which branches and calls are hot
-// (6-20% faster on the benchmark streams, BENCHMARKS.md). The optimized object files are kept, so
+// (3-15% faster on the benchmark streams, BENCHMARKS.md). The optimized object files are kept, so
 // that bench/replay.cpp ("C++ alone") links the very code the library holds. Should any step of it
 // fail, the engine is compiled plainly; EXCHANGE_ENGINE_PGO=0 asks for that.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";

@@ -293,8 +293,7 @@ export class Sequencer {
 
   /** Commits the held batches, if any, and lets the listeners hear of them. */
   commitHeld(): void {
-    if (this.holdTimer) clearTimeout(this.holdTimer);
-    this.holdTimer = null;
+    this.stopHoldTimer();
     if (this.writer.heldBatches === 0) return;
     const started = Bun.nanoseconds();
     try {
@@ -354,8 +353,7 @@ export class Sequencer {
     };
     if (!hold) {
       // Committed, with any held before it.
-      if (this.holdTimer) clearTimeout(this.holdTimer);
-      this.holdTimer = null;
+      this.stopHoldTimer();
       this.publish(report);
     } else {
       this.heldReports.push(report);
@@ -368,6 +366,11 @@ export class Sequencer {
     } else {
       for (const wake of this.idleWaiters.splice(0)) wake();
     }
+  }
+
+  private stopHoldTimer(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
   }
 
   /** The listeners hear of the held batches' reports, then of `report`. */
