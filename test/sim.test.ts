@@ -72,6 +72,11 @@ test("the same seed gives the same market, trade for trade; another seed another
     }
     const status = a.sim.status() as Row;
     expect(status).toMatchObject({ state: "stopped", seed: 7, elapsedMs: 180_000 });
+    // The top of the book, sampled once a venue second, every sample written by the end (they
+    // are written several at a time).
+    const samples = a.exchange.storage.sqlite.query("SELECT time FROM book_samples WHERE symbol = 'BTC-USD' ORDER BY time").all() as { time: number }[];
+    expect(samples.map((r) => r.time)).toEqual(Array.from({ length: samples.length }, (_, i) => samples[0]!.time + i * 1000));
+    expect(samples.length).toBeGreaterThanOrEqual(180);
   } finally {
     for (const s of [a, b, c]) await s.stop();
   }

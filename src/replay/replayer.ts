@@ -11,7 +11,6 @@ import type { Exchange } from "../exchange";
 import { log } from "../log";
 import type { Market } from "../markets";
 import { isOpen, remainingOf, type OrderState, type Side } from "../orders/order";
-import { BookSampler } from "../sim/book-sampler";
 import { SimClient, type ClientCounters } from "../sim/client";
 import { formatPace, PacedDriver, type Pace } from "../sim/paced-driver";
 import { levelChanges, readRecording, type RecordedEvent, type ReplayFormat } from "./formats";
@@ -52,7 +51,6 @@ export class Replay extends PacedDriver {
   private readonly deficits = { buy: new Map<number, Deficit[]>(), sell: new Map<number, Deficit[]>() };
   private readonly dirty = { buy: new Set<number>(), sell: new Set<number>() };
   private readonly counters: ClientCounters = { commands: 0, refused: 0 };
-  private readonly sampler: BookSampler;
   private trades = 0;
 
   constructor(ex: Exchange, readonly market: Market, readonly files: string[], private readonly options: ReplayOptions) {
@@ -61,7 +59,6 @@ export class Replay extends PacedDriver {
     this.format = format;
     this.events = format === "binance" ? withLadder(events, options.ladderLevels) : events;
     if (this.events.length === 0) throw new Error(`${files.join(", ")}: nothing to replay`);
-    this.sampler = new BookSampler(ex);
     this.listen((r) => {
       for (const t of r.trades) {
         if (t.makerAccountId !== this.makerAccount?.id || t.symbol !== market.symbol) continue;

@@ -5,6 +5,7 @@ import type { BatchListener } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
 import { BULK_PROJECTION, type WriterOptions } from "../store/writer";
+import { BookSampler } from "./book-sampler";
 import type { MarketDriver } from "./desk";
 
 export type Pace = "realtime" | "max" | number;
@@ -38,7 +39,12 @@ export abstract class PacedDriver implements MarketDriver {
   /** Resolves when it stops (its work done, or stop()). */
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
-  constructor(protected readonly ex: Exchange, protected pace: Pace, protected readonly stepMs: number) {}
+  /** The top of the books once per venue second (its steps call sample). */
+  protected readonly sampler: BookSampler;
+
+  constructor(protected readonly ex: Exchange, protected pace: Pace, protected readonly stepMs: number) {
+    this.sampler = new BookSampler(ex);
+  }
 
   /** One step: what is due, sent and committed. */
   protected abstract step(): Promise<void>;
@@ -113,6 +119,7 @@ export abstract class PacedDriver implements MarketDriver {
   }
 
   private promptly(): void {
+    this.sampler.flush();
     this.ex.sequencer.holdCommitsOf(null);
     if (this.promptProjection) this.ex.writer.setPace(this.promptProjection);
     this.promptProjection = null;

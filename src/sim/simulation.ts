@@ -10,7 +10,6 @@ import type { Exchange } from "../exchange";
 import { log } from "../log";
 import { Outcome } from "../core/outcomes";
 import type { Market } from "../markets";
-import { BookSampler } from "./book-sampler";
 import { SimClient, type ClientCounters } from "./client";
 import { Fundamental, type FundamentalParams } from "./fundamental";
 import { MarketMaker } from "./market-maker";
@@ -55,7 +54,6 @@ export class Simulation extends PacedDriver {
   private readonly runs: MarketRun[] = [];
   private readonly queue: WakeQueue;
   private readonly counters: ClientCounters = { commands: 0, refused: 0 };
-  private readonly sampler: BookSampler;
   private venueTime = 0;
   private startedAt = 0;
   private steps = 0;
@@ -65,7 +63,6 @@ export class Simulation extends PacedDriver {
     super(ex, options.pace, spec.stepMs ?? 100);
     this.seed = options.seed ?? spec.seed ?? 1;
     this.queue = new WakeQueue(this.participants);
-    this.sampler = new BookSampler(ex);
     this.listen((r) => {
       if (this.state === "running") this.trades += r.trades.length;
     });
