@@ -144,6 +144,8 @@ export abstract class PacedDriver implements MarketDriver {
           this.wake = null;
         }
       }
+      // (the step in flight when it paused or stopped may have sampled the book after the flush)
+      this.sampler.flush();
     } catch (error) {
       log("error", "the simulation or replay stopped on an error", { error: String(error) });
       this.promptly();
