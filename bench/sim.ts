@@ -6,41 +6,58 @@
 //   latency: a user's sequential limit orders (resting, far from the market), round trip, with
 //     and without the calm simulation at real time, the two taking turns each round.
 //   bun bench/sim.ts --rounds 3 [--only throughput|cpu|latency]
+// The throughput of other source trees too, taking turns with this one round by round (the first
+// variant is the baseline of the ratios), and a shorter day:
+//   bun bench/sim.ts --only throughput --rounds 4 --duration 2h --variant before=../before --variant new=.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXCHANGE_FROM_SOURCE, spawnExchange, tempDir } from "../test/helpers";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, only: { type: "string" }, orders: { type: "string", default: "2000" } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" }, only: { type: "string" }, orders: { type: "string", default: "2000" },
+    duration: { type: "string", default: "6.5h" }, variant: { type: "string", multiple: true, default: [] },
+  },
+});
 const rounds = Number(values.rounds);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpuMicros = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(f[11]) + Number(f[12])) * 10_000;
 };
-const serve = (args: string[]) => {
+const serve = (args: string[], command = EXCHANGE_FROM_SOURCE) => {
   const dir = tempDir("exchange-sim-bench-");
-  return spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_LOG_LEVEL: "warn" }, ["serve", "--port", "0", "--db", join(dir, "x.db"), ...args]);
+  return spawnExchange(command, dir, { EXCHANGE_LOG_LEVEL: "warn" }, ["serve", "--port", "0", "--db", join(dir, "x.db"), ...args]);
 };
 
 if (!values.only || values.only === "throughput") {
-  const rates: number[] = [], days: number[] = [];
+  const variants = values.variant.length === 0 ? [{ name: "", command: EXCHANGE_FROM_SOURCE }]
+    : values.variant.map((spec) => ({ name: spec.slice(0, spec.indexOf("=")), command: [process.execPath, join(resolve(spec.slice(spec.indexOf("=") + 1)), "src", "main.ts")] }));
+  const rates = variants.map(() => [] as number[]), days = variants.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
-    const s = await serve(["--simulate", "abides", "--sim-pace", "max", "--sim-duration", "6.5h", "--sim-start", "2026-01-05T09:30:00Z"]);
-    try {
-      let st: any;
-      do {
-        await Bun.sleep(250);
-        st = (await s.call("GET", "/api/v1/sim")).body;
-      } while (st.state !== "stopped");
-      rates.push(st.eventsPerSecond);
-      days.push(st.wallMs / 1000);
-      console.log(`throughput round ${r + 1}: ${st.commands} commands + ${st.trades} trades in ${(st.wallMs / 1000).toFixed(2)} s = ${st.eventsPerSecond} events/s`);
-    } finally {
-      s.proc.kill("SIGKILL");
+    const order = variants.map((_, i) => i);
+    for (const v of r % 2 ? order.toReversed() : order) {
+      const s = await serve(["--simulate", "abides", "--sim-pace", "max", "--sim-duration", values.duration, "--sim-start", "2026-01-05T09:30:00Z"], variants[v]!.command);
+      try {
+        let st: any;
+        do {
+          await Bun.sleep(250);
+          st = (await s.call("GET", "/api/v1/sim")).body;
+        } while (st.state !== "stopped");
+        rates[v]!.push(st.eventsPerSecond);
+        days[v]!.push(st.wallMs / 1000);
+        console.log(`throughput round ${r + 1}${variants[v]!.name ? ` ${variants[v]!.name}` : ""}: ${st.commands} commands + ${st.trades} trades in ${(st.wallMs / 1000).toFixed(2)} s = ${st.eventsPerSecond} events/s`);
+      } finally {
+        s.proc.kill("SIGKILL");
+      }
     }
   }
-  console.log(`throughput: median ${median(rates)} events/s; the 6.5-hour day in a median ${median(days).toFixed(2)} s`);
+  variants.forEach((v, i) => console.log(`throughput${v.name ? ` ${v.name}` : ""}: median ${median(rates[i]!)} events/s; the ${values.duration} day in a median ${median(days[i]!).toFixed(2)} s`));
+  for (let i = 1; i < variants.length; i++) {
+    const ratios = rates[i]!.map((x, r) => x / rates[0]![r]!);
+    console.log(`${variants[i]!.name} / ${variants[0]!.name}: ${ratios.map((x) => x.toFixed(2)).join(", ")} (median ${median(ratios).toFixed(2)})`);
+  }
 }
 
 if (!values.only || values.only === "cpu") {
