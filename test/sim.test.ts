@@ -173,6 +173,33 @@ test.each(["20x", "max"])("kill -9 during a simulation at %s: the restart recove
   expect(dup).toEqual([]);
 }, 90_000);
 
+test("at max pace, a user's acknowledged orders survive kill -9 among the simulation's held batches", async () => {
+  const dir = tempDir();
+  const args = ["serve", "--port", "0", "--db", join(dir, "x.db"), "--simulate", SCENARIO, "--sim-pace", "max"];
+  let run = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, {}, args);
+  try {
+    await waitFor(async () => (await run.call("GET", "/api/v1/sim")).body.trades > 50, 30_000);
+    const key = (await run.call("POST", "/api/v1/accounts", { json: { name: "user" } })).body.apiKey;
+    const acknowledged: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => run.call("POST", "/api/v1/orders",
+        { key, json: { symbol: "BTC-USD", side: "buy", type: "limit", price: "1000.00", quantity: "0.001" } })));
+      for (const r of replies) {
+        expect(r.status).toBe(201);
+        acknowledged.push(r.body.orderId);
+      }
+    }
+    // At once after the last answers: a batch still held (a user's, were it held) would be lost.
+    run.proc.kill("SIGKILL");
+    await run.proc.exited;
+    run = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, {}, args);
+    const open = (await run.call("GET", "/api/v1/orders?status=open&symbol=BTC-USD&limit=1000", { key })).body as { orderId: string }[];
+    expect(open.map((o) => o.orderId).sort()).toEqual(acknowledged.toSorted());
+  } finally {
+    run.proc.kill("SIGKILL");
+  }
+}, 90_000);
+
 test("the control API refuses what it cannot do, with a clear error, and changes nothing", async () => {
   const server = startTestExchange();
   const { call } = server;
