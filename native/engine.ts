@@ -337,6 +337,7 @@ export class MatchingEngine {
   private readonly balanceBuffer = new BigInt64Array(2);
   private readonly feeBuffer = new Int32Array(2);
   private readonly changedBuffer = new BigInt64Array((CHANGED_PAGE * BALANCE.size) / 8);
+  private readonly changedWords = new Uint32Array(this.changedBuffer.buffer);
   readonly symbols: number;
 
   /** A new engine, or (with `image`) the engine a snapshot was taken of, over the same markets. */
@@ -390,7 +391,7 @@ export class MatchingEngine {
     const h = this.live();
     const total = this.lib.ex_engine_changed_count(h);
     const out: ChangedBalance[] = new Array(total);
-    const words = new Uint32Array(this.changedBuffer.buffer);
+    const words = this.changedWords;
     const per = BALANCE.size / 8;
     for (let from = 0; from < total;) {
       const n = this.lib.ex_engine_changed_balances(h, from, this.changedBuffer, CHANGED_PAGE);

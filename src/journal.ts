@@ -42,27 +42,17 @@ export interface JournalEntry {
 export type StoredEntry = JournalEntry & { time: number };
 
 export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets): void {
-  const symbolIndex = (): number => {
-    const market = markets.get(e.symbol);
-    if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
-    return market.index;
-  };
-  const assetIndex = (): number => {
-    const asset = markets.assets.get(e.asset ?? "");
-    if (!asset) throw new Error(`journal entry ${e.seq} is for asset ${e.asset}, which no configured market trades`);
-    return asset.index;
-  };
   switch (e.kind) {
     case CommandKind.limit:
-      batch.limit(e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp);
+      batch.limit(e.orderId, symbolIndex(e, markets), e.side, e.price, e.quantity, e.timeInForce, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp);
       if (e.trigger | e.visible | e.otherId) extend(batch, e);
       return;
     case CommandKind.market:
-      batch.market(e.orderId, symbolIndex(), e.side, e.quantity, e.timeInForce, e.accountId, e.stp, e.amount ?? 0, e.price);
+      batch.market(e.orderId, symbolIndex(e, markets), e.side, e.quantity, e.timeInForce, e.accountId, e.stp, e.amount ?? 0, e.price);
       if (e.trigger | e.otherId) extend(batch, e);
       return;
     case CommandKind.cancelReplace:
-      batch.cancelReplace(e.otherId, e.orderId, symbolIndex(), e.side, e.price, e.quantity, e.timeInForce,
+      batch.cancelReplace(e.otherId, e.orderId, symbolIndex(e, markets), e.side, e.price, e.quantity, e.timeInForce,
         (e.flags & CommandFlag.market) !== 0, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp, e.mode, e.amount ?? 0);
       return extend(batch, e);
     case CommandKind.cancel:
@@ -70,14 +60,26 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
     case CommandKind.amend:
       return batch.amend(e.orderId, e.price, e.quantity);
     case CommandKind.deposit:
-      return batch.deposit(e.accountId, assetIndex(), e.amount ?? 0n);
+      return batch.deposit(e.accountId, assetIndex(e, markets), e.amount ?? 0n);
     case CommandKind.withdraw:
-      return batch.withdraw(e.accountId, assetIndex(), e.amount ?? 0n);
+      return batch.withdraw(e.accountId, assetIndex(e, markets), e.amount ?? 0n);
     case CommandKind.setFees:
       return batch.setFees(e.accountId, e.price, e.quantity);
     default:
       throw new Error(`journal entry ${e.seq}: unknown command kind ${e.kind}`);
   }
+}
+
+function symbolIndex(e: JournalEntry, markets: Markets): number {
+  const market = markets.get(e.symbol);
+  if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
+  return market.index;
+}
+
+function assetIndex(e: JournalEntry, markets: Markets): number {
+  const asset = markets.assets.get(e.asset ?? "");
+  if (!asset) throw new Error(`journal entry ${e.seq} is for asset ${e.asset}, which no configured market trades`);
+  return asset.index;
 }
 
 /** The fields of a conditional order, an iceberg or a list member, on the command just packed. */
