@@ -175,7 +175,8 @@ export class MarketStreams {
       if (ws.getBufferedAmount() > this.maxBufferedBytes) {
         ws.close(SLOW_CONSUMER_CODE, `slow consumer: more than ${this.maxBufferedBytes} bytes waiting`);
         log("info", "dropped a slow WebSocket client", { bufferedBytes: ws.getBufferedAmount() });
-        this.sockets.delete(ws);
+        // Forgotten now, its account's count too (its close handler then finds nothing to forget).
+        this.closed(ws);
       }
     }
   }
