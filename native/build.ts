@@ -63,18 +63,19 @@ export function ensureEngineLibrary(): string {
   const work = join(buildDir, `work-${process.pid}`);
   mkdirSync(work, { recursive: true });
   try {
-    let objects: string[];
-    try {
-      if (process.env.EXCHANGE_ENGINE_PGO === "0") throw new Error("EXCHANGE_ENGINE_PGO=0");
-      objects = profileGuidedObjects(compiled, work);
-    } catch (error) {
-      if (process.env.EXCHANGE_ENGINE_PGO !== "0") console.error(`engine: profile-guided build failed, building it plainly: ${String(error).slice(0, 2000)}`);
-      objects = compiled.map((source) => {
-        const object = join(work, basename(objectOf(source)));
-        gpp([...FLAGS, "-fPIC", "-c", "-o", object, source]);
-        return object;
-      });
+    let objects: string[] | undefined;
+    if (process.env.EXCHANGE_ENGINE_PGO !== "0") {
+      try {
+        objects = profileGuidedObjects(compiled, work);
+      } catch (error) {
+        console.error(`engine: profile-guided build failed, building it plainly: ${String(error).slice(0, 2000)}`);
+      }
     }
+    objects ??= compiled.map((source) => {
+      const object = join(work, basename(objectOf(source)));
+      gpp([...FLAGS, "-fPIC", "-c", "-o", object, source]);
+      return object;
+    });
     const library = join(work, "libengine.so");
     gpp([...FLAGS, "-shared", "-o", library, ...objects]);
     for (const object of objects) renameSync(object, join(buildDir, basename(object)));
