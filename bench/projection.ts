@@ -1,5 +1,5 @@
-// The write path alone (src/store/writer.ts) on a real SQLite file: what a batch's journal commit
-// costs, and what the orders and trades that follow it cost per row, with every index and with
+// The write path alone (src/store/journal-writer.ts, src/store/projection-writer.ts) on a real
+// SQLite file: what a batch's journal commit costs, and what the orders and trades that follow it cost per row, with every index and with
 // the orders indexes dropped one by one (to show what each costs). The flow resembles the
 // sustained load scenario: batches of 16 commands, a third of new orders taking a resting one, the
 // oldest resting orders cancelled beyond 640, the rows written every 22 batches (~350 orders).
@@ -10,19 +10,26 @@ import type { JournalEntry } from "../src/journal";
 import { loadMarkets } from "../src/markets";
 import type { OrderState } from "../src/orders/order";
 import { openStorage } from "../src/store/database";
-import { BatchWriter, type TradeRecord } from "../src/store/writer";
+import { JournalWriter } from "../src/store/journal-writer";
+import { ProjectedBatchEncoder, projectBatch } from "../src/store/projected-batch";
+import { ProjectionWriter, type TradeRecord } from "../src/store/projection-writer";
 import { CommandKind } from "../native/layout";
 import { tempDir } from "../test/helpers";
 
 const { values } = parseArgs({ options: { windows: { type: "string", default: "200" } } });
 const WINDOWS = Number(values.windows);
 const BATCHES_PER_WINDOW = 22;
-const market = loadMarkets().list[0]!;
+const markets = loadMarkets();
+const market = markets.list[0]!;
+const rows = new ProjectedBatchEncoder();
+const NO_BALANCES = new Uint8Array(0);
 
 function run(dropped: string[]) {
   const storage = openStorage(join(tempDir("exchange-projection-"), "exchange.db"));
-  for (const index of dropped) storage.sqlite.exec(`DROP INDEX ${index}`);
-  const writer = new BatchWriter(storage.sqlite, 0, { maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  for (const index of dropped) storage.tables.exec(`DROP INDEX ${index}`);
+  // Both on this thread here (the exchange writes the rows on the projector's), timed apart.
+  const writer = new ProjectionWriter(storage.tables, 0, { maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  const journalWriter = new JournalWriter(storage.sqlite, 0, () => {});
   let seq = 0, orderId = 0, tradeId = 0, orderRows = 0, journalNs = 0, flushNs = 0;
   const resting: OrderState[] = [];
   const entry = (kind: number, o: OrderState): JournalEntry => ({
@@ -64,8 +71,9 @@ function run(dropped: string[]) {
         }
       }
       const started = Bun.nanoseconds();
-      writer.commit({ time, journal, orders, trades, balances: [], ledger: [], lastOrderId: 0 });
+      journalWriter.commit({ time, journal, lastOrderId: 0, rows: new Uint8Array(0) });
       journalNs += Bun.nanoseconds() - started;
+      projectBatch(rows.encode({ time, lastSeq: seq, orders, trades, ledger: [] }, NO_BALANCES, markets), markets, writer);
     }
     orderRows += writer.buffered;
     const started = Bun.nanoseconds();

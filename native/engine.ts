@@ -297,6 +297,24 @@ export interface ChangedBalance {
   locked: bigint;
 }
 
+/** The balances in ex_balance structs (MatchingEngine.changedBalanceBytes). */
+export function decodeBalances(bytes: Uint8Array): ChangedBalance[] {
+  const n = bytes.byteLength / BALANCE.size;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, n * (BALANCE.size >>> 2));
+  const units = new BigInt64Array(bytes.buffer, bytes.byteOffset, n * (BALANCE.size >>> 3));
+  const out: ChangedBalance[] = new Array(n);
+  const per = BALANCE.size / 8;
+  for (let i = 0; i < n; i++) {
+    out[i] = {
+      account: words[(i * BALANCE.size + BALANCE.account) >>> 2]!,
+      asset: words[(i * BALANCE.size + BALANCE.asset) >>> 2]!,
+      free: units[i * per + BALANCE.free / 8]!,
+      locked: units[i * per + BALANCE.locked / 8]!,
+    };
+  }
+  return out;
+}
+
 /**
  * Commands already laid out as ex_command structs in one long-lived buffer (a recorded stream,
  * a journal read in bulk). Its address is taken once; slices of it go to the engine with no
@@ -337,7 +355,6 @@ export class MatchingEngine {
   private readonly balanceBuffer = new BigInt64Array(2);
   private readonly feeBuffer = new Int32Array(2);
   private readonly changedBuffer = new BigInt64Array((CHANGED_PAGE * BALANCE.size) / 8);
-  private readonly changedWords = new Uint32Array(this.changedBuffer.buffer);
   readonly symbols: number;
 
   /** A new engine, or (with `image`) the engine a snapshot was taken of, over the same markets. */
@@ -388,21 +405,18 @@ export class MatchingEngine {
 
   /** Every balance the last batch changed, as it is now, in the order first changed. */
   changedBalances(): ChangedBalance[] {
+    return decodeBalances(this.changedBalanceBytes());
+  }
+
+  /** The same as ex_balance structs (decodeBalances reads them, here or on another thread). */
+  changedBalanceBytes(): Uint8Array {
     const h = this.live();
     const total = this.lib.ex_engine_changed_count(h);
-    const out: ChangedBalance[] = new Array(total);
-    const words = this.changedWords;
-    const per = BALANCE.size / 8;
+    const out = new Uint8Array(total * BALANCE.size);
+    const page = new Uint8Array(this.changedBuffer.buffer);
     for (let from = 0; from < total;) {
       const n = this.lib.ex_engine_changed_balances(h, from, this.changedBuffer, CHANGED_PAGE);
-      for (let i = 0; i < n; i++) {
-        out[from + i] = {
-          account: words[(i * BALANCE.size + BALANCE.account) >>> 2]!,
-          asset: words[(i * BALANCE.size + BALANCE.asset) >>> 2]!,
-          free: this.changedBuffer[i * per + BALANCE.free / 8]!,
-          locked: this.changedBuffer[i * per + BALANCE.locked / 8]!,
-        };
-      }
+      out.set(page.subarray(0, n * BALANCE.size), from * BALANCE.size);
       from += n;
     }
     return out;

@@ -31,8 +31,9 @@ const SCALES = [1, 5, 15, 30, 60];
 /** Fewer returns than this at a scale give no kurtosis worth comparing. */
 const MIN_RETURNS = 12;
 
-export function analyzeMarket(sqlite: Database, symbol: string): Facts {
-  const trades = sqlite.query("SELECT time, price, quantity FROM trades WHERE symbol = ? ORDER BY id")
+/** `sqlite`: the database file (book samples); `tables`: its projection file (trades). */
+export function analyzeMarket({ sqlite, tables }: { sqlite: Database; tables: Database }, symbol: string): Facts {
+  const trades = tables.query("SELECT time, price, quantity FROM trades WHERE symbol = ? ORDER BY id")
     .values(symbol) as [number, number, number][];
   if (trades.length < 2) throw new Error(`${symbol} has ${trades.length} trades: nothing to analyze`);
   const samples = sqlite.query("SELECT time, bid, ask FROM book_samples WHERE symbol = ? ORDER BY time")

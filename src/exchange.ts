@@ -13,7 +13,9 @@ import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./r
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
 import { checkLayout, SnapshotStore, type SnapshotPolicy } from "./store/snapshot-store";
-import { BatchWriter, type WriterOptions } from "./store/writer";
+import { JournalWriter } from "./store/journal-writer";
+import { PROMPT_PROJECTION, type WriterOptions } from "./store/projection-writer";
+import { Projector } from "./store/projector";
 
 export interface ExchangeOptions {
   dbPath: string;
@@ -22,7 +24,7 @@ export interface ExchangeOptions {
   limits?: Limits;
   funding?: FundingOptions;
   /** How far behind the journal the orders, trades and balances tables may be written. */
-  writer?: WriterOptions;
+  projection?: WriterOptions;
   snapshots?: SnapshotPolicy;
 }
 
@@ -37,7 +39,12 @@ export interface Exchange {
   /** Every time the venue writes comes from it (the wall clock unless a simulation drives it). */
   clock: VenueClock;
   sequencer: Sequencer;
-  writer: BatchWriter;
+  /** Commits each batch's journal: the acknowledgement. */
+  journal: JournalWriter;
+  /** Writes the orders, trades, balances and ledger tables behind it, on a thread of its own. */
+  projection: Projector;
+  /** Returns once the tables hold every batch acknowledged so far (held ones are committed first). */
+  writeTables(): void;
   snapshots: SnapshotStore;
   recovered: { journalEntries: number; openOrders: number; snapshotSeq: number };
   close(): Promise<void>;
@@ -62,7 +69,7 @@ export function engineFor(markets: Markets, image?: Uint8Array): MatchingEngine 
 export function openExchange(options: ExchangeOptions): Exchange {
   const { markets } = options;
   const storage = openStorage(options.dbPath, options.sync, { backgroundCheckpoints: true });
-  const queries = new Queries(storage.db, markets);
+  const queries = new Queries(storage.db, storage.tablesDb, markets);
   // The newest snapshot, then the books and balances up to where orders, trades and balances are
   // written; those must agree.
   const projected = queries.projectedSeq();
@@ -91,18 +98,26 @@ export function openExchange(options: ExchangeOptions): Exchange {
     if (market) stats.recordTrade(market.index, id, price, quantity, time);
   });
 
-  const writer = new BatchWriter(storage.sqlite, projected, options.writer);
-  const sequencer = new Sequencer(engine, writer, queries, markets, stats,
-    queries.counters(), openOrders, options.limits ?? DEFAULT_LIMITS, clock);
+  // From here on the tables are written by the projector's thread, from where they stand now.
+  const counters = queries.counters();
+  const projection = new Projector({
+    path: storage.tablesPath, sync: options.sync ?? "NORMAL", markets: markets.specs, defaultBalances: markets.defaultBalances,
+    projectedSeq: projected, pace: options.projection ?? PROMPT_PROJECTION,
+  });
+  const journal = new JournalWriter(storage.sqlite, counters.lastSeq, (batch) => projection.follow(batch));
+  const sequencer = new Sequencer(engine, journal, queries, markets, stats, counters, openOrders, options.limits ?? DEFAULT_LIMITS, clock);
+  projection.onFatal = (error) => sequencer.onFatal(error);
   // The rest of the journal: acknowledged before a crash, its effects not yet written.
   journalEntries += replayUnwritten(sequencer, queries, projected);
-  writer.flush();
-  queries.beforeRead = () => {
+  projection.waitFor(journal.committedSeq);
+  // A read of the tables sees every batch acknowledged: held ones are committed, and the
+  // projector has written them.
+  const writeTables = () => {
     sequencer.commitHeld();
-    if (writer.buffered > 0) writer.flush();
+    projection.waitFor(journal.committedSeq);
   };
-  writer.onFatal = (error) => sequencer.onFatal(error);
-  const snapshots = new SnapshotStore(storage.sqlite, writer, stats, markets, options.snapshots, journalEntries);
+  queries.beforeRead = writeTables;
+  const snapshots = new SnapshotStore(storage.sqlite, journal, projection, stats, markets, options.snapshots, journalEntries);
   sequencer.onCommitted((r) => {
     if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
   });
@@ -120,12 +135,14 @@ export function openExchange(options: ExchangeOptions): Exchange {
   void fund();
 
   return {
-    markets, storage, engine, queries, stats, clock, sequencer, accounts, funding, writer,
+    markets, storage, engine, queries, stats, clock, sequencer, accounts, funding, journal, projection,
     snapshots, recovered: { journalEntries, openOrders: open.length, snapshotSeq: snapshot?.seq ?? 0 },
+    writeTables,
     async close() {
-      writer.flush();
+      writeTables();
       // A clean stop leaves a snapshot, so that the next start replays nothing.
       snapshots.takeIfBehind(engine, sequencer.position());
+      await projection.close();
       engine.close();
       await storage.close();
     },

@@ -291,7 +291,7 @@ autocorrelation of returns and of absolute returns, the volume-volatility correl
 spread and trade-size distributions; then whether each fact holds. Exits 1 if one does not.`);
   }
   const storage = openStorage(values.db);
-  const facts = analyzeMarket(storage.sqlite, values.market);
+  const facts = analyzeMarket(storage, values.market);
   void storage.close();
   console.log(values.json ? JSON.stringify(facts) : formatFacts(facts));
   if (facts.checks.some((c) => !c.holds)) process.exitCode = 1;

@@ -2,7 +2,7 @@
 // ticker and trades, with prices and quantities as decimal strings.
 import type { Exchange } from "./exchange";
 import type { Market } from "./markets";
-import type { TradeRecord } from "./store/writer";
+import type { TradeRecord } from "./store/projection-writer";
 
 export type Level = [price: string, quantity: string];
 

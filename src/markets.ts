@@ -197,7 +197,7 @@ export class Markets {
   private readonly byBinanceSymbol: Map<string, Market>;
 
   /** `defaultBalances`: "USD=1000000,BTC=2" style; assets it does not name start with 1,000,000. */
-  constructor(specs: MarketSpec[], defaultBalances = BUILT_IN_DEFAULT_BALANCES) {
+  constructor(readonly specs: MarketSpec[], readonly defaultBalances = BUILT_IN_DEFAULT_BALANCES) {
     this.list = specs.map((spec, i) => new Market(i, spec));
     this.bySymbol = new Map(this.list.map((m) => [m.symbol, m]));
     if (this.bySymbol.size !== this.list.length) throw new Error("market symbols must be unique");

@@ -127,10 +127,10 @@ test("deposits and withdrawals are journaled; more than free is refused; bad inp
 });
 
 test("every asset is conserved: the sum over all accounts equals deposits minus withdrawals", async () => {
-  ex.exchange.writer.flush();
+  ex.exchange.writeTables();
   const db = ex.exchange.storage.sqlite;
   for (const asset of ex.exchange.markets.assets.list) {
-    const flows = db.query("SELECT kind, amount FROM ledger WHERE asset = ? AND kind IN ('deposit', 'withdrawal')").all(asset.symbol) as { amount: string }[];
+    const flows = ex.exchange.storage.tables.query("SELECT kind, amount FROM ledger WHERE asset = ? AND kind IN ('deposit', 'withdrawal')").all(asset.symbol) as { amount: string }[];
     const net = flows.reduce((s, f) => s + BigInt(f.amount), 0n);
     const ids = (db.query("SELECT id FROM accounts").all() as { id: number }[]).map((r) => r.id);
     let held = 0n;

@@ -22,6 +22,8 @@ import { packEntry } from "../src/journal";
 import { wholeLists } from "../src/recovery";
 import { loadMarkets } from "../src/markets";
 import * as schema from "../src/store/schema";
+import * as projectionSchema from "../src/store/projection-schema";
+import { projectionPath } from "../src/store/database";
 import { Queries } from "../src/store/queries";
 import { random } from "../src/random";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
@@ -150,7 +152,9 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
       for (const f of a.fills) if (!fills.has(`${f.tradeId}:${f.price}:${f.quantity}`)) problems.push(`order ${id} lost fill ${f.tradeId}`);
     }
     // 2. Nothing half-exists.
+    // The database file with its projection file attached: the queries below read both.
     const db = new Database(env.EXCHANGE_DB, { readonly: true });
+    db.exec(`ATTACH DATABASE '${projectionPath(env.EXCHANGE_DB)}' AS projected`);
     const replay = replayJournal(db);
     snapshotSeq = replay.snapshotSeq;
     const rows = db.query("SELECT o.*, (SELECT coalesce(sum(quantity), 0) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id) AS traded FROM orders o").all() as any[];
@@ -226,7 +230,7 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
  *  asset's deposits less withdrawals, from the ledger (the journal before the snapshot is pruned). */
 function replayJournal(db: Database) {
   const markets = loadMarkets();
-  const queries = new Queries(drizzle({ client: db, schema }), markets);
+  const queries = new Queries(drizzle({ client: db, schema }), drizzle({ client: db, schema: projectionSchema }), markets);
   const snapshot = queries.latestSnapshot();
   const engine = engineFor(markets, snapshot?.image);
   const batch = new CommandBatch(4096), events = new EventBuffer(4096);

@@ -188,10 +188,11 @@ beforeAll(async () => {
 afterAll(() => ex.stop());
 
 function fingerprint() {
-  ex.exchange.writer.flush(); // orders and trades follow the journal a few milliseconds later
-  const q = (sql: string) => ex.exchange.storage.sqlite.query(sql).all();
-  return JSON.stringify([q("SELECT * FROM orders ORDER BY id"), q("SELECT last_seq, hex(entries) FROM journal_batches ORDER BY last_seq"), q("SELECT * FROM trades ORDER BY id"), q("SELECT id, name FROM accounts ORDER BY id"),
-    q("SELECT * FROM balances ORDER BY account_id, asset"), q("SELECT * FROM ledger ORDER BY id"), q("SELECT * FROM account_requests ORDER BY id")]);
+  ex.exchange.writeTables(); // orders and trades follow the journal a few milliseconds later
+  const { sqlite, tables } = ex.exchange.storage;
+  const q = (db: typeof sqlite, sql: string) => db.query(sql).all();
+  return JSON.stringify([q(tables, "SELECT * FROM orders ORDER BY id"), q(sqlite, "SELECT last_seq, hex(entries) FROM journal_batches ORDER BY last_seq"), q(tables, "SELECT * FROM trades ORDER BY id"), q(sqlite, "SELECT id, name FROM accounts ORDER BY id"),
+    q(tables, "SELECT * FROM balances ORDER BY account_id, asset"), q(tables, "SELECT * FROM ledger ORDER BY id"), q(sqlite, "SELECT * FROM account_requests ORDER BY id")]);
 }
 
 test("the corpus holds at least 150 hostile requests", () => {

@@ -16,8 +16,8 @@ const limit = (key: string, symbol: string, side: string, price: string, quantit
   order(key, { symbol, side, type: "limit", price, quantity, ...extra });
 const book = async (symbol: string) => (await ex.call("GET", `/api/v1/markets/${symbol}/book`)).body;
 const tableCounts = () => ({
-  flushed: ex.exchange.writer.flush(),
-  orders: ex.exchange.storage.sqlite.query("SELECT count(*) AS n FROM orders").get(),
+  flushed: ex.exchange.writeTables(),
+  orders: ex.exchange.storage.tables.query("SELECT count(*) AS n FROM orders").get(),
   journal: ex.exchange.storage.sqlite.query("SELECT count(*) AS n, coalesce(max(last_seq), 0) AS seq FROM journal_batches").get(),
 });
 

@@ -2,7 +2,10 @@
 // and after kill -9, the books, open orders and trades are exactly what they were; and orders and
 // trades that had not followed the journal into their tables yet are rebuilt from it.
 import { expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { drizzle } from "drizzle-orm/bun-sqlite";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 import { snapshot, trade } from "./trading-scenario";
 import { random } from "../src/random";
@@ -10,6 +13,8 @@ import { createAccount } from "../src/accounts";
 import { openExchange, type Exchange } from "../src/exchange";
 import { loadMarkets } from "../src/markets";
 import { renderOrder, type OrderState } from "../src/orders/order";
+import { projectionPath } from "../src/store/database";
+import { migrate } from "../src/store/migrations";
 
 for (const how of ["SIGTERM", "SIGKILL"] as const) {
   test(`books, orders and trades survive a restart after ${how}`, async () => {
@@ -44,7 +49,7 @@ test("acknowledged batches whose orders and trades were not written yet come bac
   // milliseconds they trail the journal); a second one opens the same file and must rebuild them.
   const dbPath = join(tempDir(), "exchange.db");
   const markets = loadMarkets();
-  const first = openExchange({ dbPath, markets, writer: { maxDelayMs: 1e9, maxBufferedRows: 1e9 } });
+  const first = openExchange({ dbPath, markets, projection: { maxDelayMs: 1e9, maxBufferedRows: 1e9 } });
   const accounts = ["a", "b"].map((name) => ({ id: createAccount(first.storage.db, name).id, name }));
   await first.funding.fundPending(); // the venue's default balances
   const r = random(11);
@@ -66,8 +71,8 @@ test("acknowledged batches whose orders and trades were not written yet come bac
     for (const o of await Promise.all(pending)) if (o) acked.set(o.id, o);
   }
   const books = (ex: Exchange) => markets.list.map((m) => [ex.engine.depth(m.index, 0, 1000), ex.engine.depth(m.index, 1, 1000)]);
-  expect(first.writer.buffered).toBeGreaterThan(0);
-  expect(first.storage.sqlite.query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: 0 });
+  expect(first.projection.written).toBeLessThan(first.journal.committedSeq);
+  expect(first.storage.tables.query("SELECT count(*) AS n FROM orders").get()).toEqual({ n: 0 });
 
   const second = openExchange({ dbPath, markets });
   try {
@@ -80,13 +85,14 @@ test("acknowledged batches whose orders and trades were not written yet come bac
     expect(second.queries.storedBalances().length).toBeGreaterThan(0);
     // Every order as the first exchange last had it (acknowledged, then changed by later batches).
     for (const [id, o] of acked) expect(renderOrder(second.queries.order(id)!)).toEqual(renderOrder(o));
-    const trades = second.storage.sqlite.query("SELECT count(*) AS n FROM trades").get() as { n: number };
+    const trades = second.storage.tables.query("SELECT count(*) AS n FROM trades").get() as { n: number };
     expect(trades.n).toBe(new Set([...acked.values()].flatMap((o) => o.fills.map((f) => f.tradeId))).size);
     expect(trades.n).toBeGreaterThan(0);
     // And it goes on: new ids after the recovered ones.
     const next = await second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null });
     expect(next.id).toBeGreaterThan(Math.max(...acked.keys()));
   } finally {
+    first.projection.terminate();
     first.engine.close();
     await first.storage.close();
     await second.close();
@@ -134,6 +140,67 @@ test("a start restores the newest snapshot and replays only the journal after it
   } finally {
     second.proc.kill("SIGKILL");
     await second.proc.exited;
+  }
+});
+
+/** Turns a database and its projection file into one file of the layout before the projection
+ *  file (migrations up to 0010, every table in the database file), as an older exchange left it. */
+function toOneFile(path: string): void {
+  const old = `${path}.old`;
+  const db = new Database(old, { create: true });
+  migrate(drizzle({ client: db }), "database", { before: "0011_projection_file" });
+  db.exec(`ATTACH DATABASE '${path}' AS n`);
+  db.exec(`ATTACH DATABASE '${projectionPath(path)}' AS p`);
+  const tables = (schema: string) => (db.query(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name <> 'sqlite_sequence'`).all() as { name: string }[]).map((t) => t.name);
+  for (const t of tables("n")) db.exec(`INSERT INTO main.${t} SELECT * FROM n.${t}`);
+  for (const t of tables("p")) {
+    if (t === "projection") continue;
+    const columns = (db.query(`PRAGMA p.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(", ");
+    db.exec(`INSERT INTO main.${t} (${columns}) SELECT ${columns} FROM p.${t}`);
+  }
+  db.exec("UPDATE main.projection SET seq = (SELECT seq FROM p.projection)");
+  db.exec("DETACH DATABASE n");
+  db.exec("DETACH DATABASE p");
+  db.close();
+  for (const suffix of ["", "-wal", "-shm", "-projection", "-projection-wal", "-projection-shm"]) rmSync(`${path}${suffix}`, { force: true });
+  renameSync(old, path);
+}
+
+test("a database written before the projection file: its tables move into it once, and everything comes back", async () => {
+  const dir = tempDir();
+  const env = { EXCHANGE_DB: join(dir, "exchange.db") };
+  const keys = ["a", "b", "c"].map((n) => JSON.parse(runCli([...SOURCE, "accounts", "create", n], dir, env)).apiKey as string);
+  // A clean stop leaves a snapshot and prunes the journal behind it: those orders and trades are
+  // in the tables alone. Then more, and a kill, so that the journal's tail is not all written.
+  const first = await spawnExchange(SOURCE, dir, env);
+  await trade(first.call, keys, 80, 13);
+  first.proc.kill("SIGTERM");
+  await first.proc.exited;
+  const second = await spawnExchange(SOURCE, dir, env);
+  await trade(second.call, keys, 60, 17);
+  const before = await snapshot(second.call, keys);
+  expect(before.trades.some((t) => t.length > 0)).toBe(true);
+  second.proc.kill("SIGKILL");
+  await second.proc.exited;
+  toOneFile(env.EXCHANGE_DB);
+  const inOne = new Database(env.EXCHANGE_DB, { readonly: true });
+  const stored = (inOne.query("SELECT count(*) AS n FROM orders").get() as { n: number }).n;
+  inOne.close();
+  expect(stored).toBeGreaterThan(0);
+
+  for (let start = 0; start < 2; start++) {
+    const next = await spawnExchange(SOURCE, dir, env);
+    try {
+      expect(await snapshot(next.call, keys)).toEqual(before);
+    } finally {
+      next.proc.kill("SIGKILL");
+      await next.proc.exited;
+    }
+    const database = new Database(env.EXCHANGE_DB, { readonly: true }), projection = new Database(projectionPath(env.EXCHANGE_DB), { readonly: true });
+    expect(database.query("SELECT name FROM sqlite_master WHERE name IN ('orders', 'trades', 'balances', 'ledger', 'projection')").all()).toEqual([]);
+    expect((projection.query("SELECT count(*) AS n FROM orders").get() as { n: number }).n).toBeGreaterThanOrEqual(stored);
+    database.close();
+    projection.close();
   }
 });
 

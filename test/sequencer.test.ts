@@ -10,10 +10,10 @@ afterEach(async () => {
   ex = undefined;
 });
 
-/** The database, with the orders and trades that follow the journal written. */
+/** The projection file, with the orders and trades that follow the journal written. */
 const database = (e: NonNullable<typeof ex>) => {
-  e.exchange.writer.flush();
-  return e.exchange.storage.sqlite;
+  e.exchange.writeTables();
+  return e.exchange.storage.tables;
 };
 
 const body = (i: number) => ({ symbol: "BTC-USD", side: i % 2 ? "buy" : "sell", type: "limit", price: "100.00", quantity: "0.001" });
@@ -115,7 +115,7 @@ test("stop() answers queued orders after committing them, then refuses new ones"
 
 test("batches of the accounts given to holdCommitsOf are answered before their commit, and committed together before anyone else's, before a read, after 10 ms, or when it ends", async () => {
   ex = startTestExchange();
-  const { sequencer, storage, accounts, markets, writer, queries, funding } = ex.exchange;
+  const { sequencer, storage, accounts, markets, journal, projection, queries, funding } = ex.exchange;
   const participant = accounts.byApiKey(ex.newAccount("participant"))!;
   const user = accounts.byApiKey(ex.newAccount("user"))!;
   await funding.fundPending();
@@ -130,14 +130,14 @@ test("batches of the accounts given to holdCommitsOf are answered before their c
   sequencer.onCommitted((r) => heard.push(...r.journal.map((e) => e.orderId)));
   // Read straight from SQLite: through Queries, a read commits what is held.
   const journalRows = () => (storage.sqlite.query("SELECT count(*) AS n FROM journal_batches").get() as { n: number }).n;
-  const orderRows = (id: number) => (storage.sqlite.query("SELECT count(*) AS n FROM orders WHERE id = ?").get(id) as { n: number }).n;
+  const orderRows = (id: number) => (storage.tables.query("SELECT count(*) AS n FROM orders WHERE id = ?").get(id) as { n: number }).n;
   const rows = journalRows();
 
   sequencer.holdCommitsOf(new Set([participant.id]));
   const a = await sequencer.submit(participant, order("buy", "100"));
   const b = await sequencer.submit(participant, order("buy", "99"));
   expect([a.status, b.status]).toEqual(["new", "new"]);
-  writer.flush();
+  projection.waitFor(journal.committedSeq); // (what is committed, not what is held)
   expect({ journal: journalRows(), rows: orderRows(a.id) + orderRows(b.id), heard }).toEqual({ journal: rows, rows: 0, heard: [] });
 
   // Anyone else's batch is answered once committed, with those held before it, in order.

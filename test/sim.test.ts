@@ -6,7 +6,7 @@ import { analyzeMarket } from "../src/analyze";
 import { loadScenario } from "../src/sim/scenarios";
 import { RandomStream } from "../src/sim/random";
 import type { Simulation } from "../src/sim/simulation";
-import { BULK_PROJECTION, PROMPT_PROJECTION } from "../src/store/writer";
+import { BULK_PROJECTION, PROMPT_PROJECTION } from "../src/store/projection-writer";
 import { EXCHANGE_FROM_SOURCE, spawnExchange, startTestExchange, tempDir, waitFor } from "./helpers";
 
 const SCENARIO = join(import.meta.dir, "fixtures", "calm-btc.json");
@@ -18,21 +18,21 @@ async function simulated(seed: number, minutes: number) {
   });
   await waitFor(() => server.sim.current !== null);
   await server.sim.current!.done;
-  expect(server.exchange.writer.pace).toBe(PROMPT_PROJECTION); // (bulk only while it ran)
-  expect(server.exchange.writer.heldBatches).toBe(0); // (and every batch committed at its end)
+  expect(server.exchange.projection.pace).toBe(PROMPT_PROJECTION); // (bulk only while it ran)
+  expect(server.exchange.journal.heldBatches).toBe(0); // (and every batch committed at its end)
   return server;
 }
 
 type Row = Record<string, unknown>;
 const tradesOf = (server: ReturnType<typeof startTestExchange>) => {
-  server.exchange.writer.flush();
-  return server.exchange.storage.sqlite.query("SELECT * FROM trades ORDER BY id").all() as Row[];
+  server.exchange.writeTables();
+  return server.exchange.storage.tables.query("SELECT * FROM trades ORDER BY id").all() as Row[];
 };
 
 /** For each asset: what all accounts hold (free + locked, the fee account's included) against deposits less withdrawals. */
 function conservation(server: ReturnType<typeof startTestExchange>) {
   const { exchange: ex } = server;
-  ex.writer.flush();
+  ex.writeTables();
   const accounts = ex.storage.sqlite.query("SELECT id FROM accounts").all() as { id: number }[];
   const out: Record<string, { held: bigint; funded: bigint; negative: number }> = {};
   for (const asset of ex.markets.assets.list) {
@@ -44,7 +44,7 @@ function conservation(server: ReturnType<typeof startTestExchange>) {
       held += b.free + b.locked;
     }
     let funded = 0n;
-    for (const r of ex.storage.sqlite.query("SELECT amount FROM ledger WHERE asset = ?").all(asset.symbol) as { amount: string }[]) funded += BigInt(r.amount);
+    for (const r of ex.storage.tables.query("SELECT amount FROM ledger WHERE asset = ?").all(asset.symbol) as { amount: string }[]) funded += BigInt(r.amount);
     out[asset.symbol] = { held, funded, negative };
   }
   return out;
@@ -90,11 +90,11 @@ test("a user's market order fills at the simulated book's levels, and the makers
     await waitFor(() => (server.sim.status() as Row).steps as number > 600);
     // As fast as it goes, its batches are committed several at a time and its rows written in
     // larger transactions; paused, each batch is committed and its rows follow promptly again.
-    expect(server.exchange.writer.pace).toBe(BULK_PROJECTION);
-    await waitFor(() => server.exchange.writer.heldBatches > 0);
+    expect(server.exchange.projection.pace).toBe(BULK_PROJECTION);
+    await waitFor(() => server.exchange.journal.heldBatches > 0);
     await server.sim.pause(); // (once the step in flight is committed: the book stands still)
-    expect(server.exchange.writer.pace).toBe(PROMPT_PROJECTION);
-    expect(server.exchange.writer.heldBatches).toBe(0);
+    expect(server.exchange.projection.pace).toBe(PROMPT_PROJECTION);
+    expect(server.exchange.journal.heldBatches).toBe(0);
     const book = (await server.call("GET", "/api/v1/markets/BTC-USD/book?depth=20")).body;
     expect(book.asks.length).toBeGreaterThanOrEqual(5);
     expect(book.bids.length).toBeGreaterThanOrEqual(5);
@@ -116,7 +116,7 @@ test("a user's market order fills at the simulated book's levels, and the makers
     expect(after.asks[0][0]).toBe(levels[3][1] > half ? levels[3][0] : book.asks[4][0]);
 
     server.sim.resume();
-    expect(server.exchange.writer.pace).toBe(BULK_PROJECTION);
+    expect(server.exchange.projection.pace).toBe(BULK_PROJECTION);
     const resumedAt = (server.sim.status() as Row).steps as number;
     await waitFor(() => (server.sim.status() as Row).steps as number > resumedAt + 50);
     // The makers requoted: the ask side is a ladder again, its best back near where it was.
@@ -133,8 +133,8 @@ test("a user's market order fills at the simulated book's levels, and the makers
 test("six simulated hours of the calm scenario show the stylized facts of real markets", async () => {
   const server = await simulated(1, 6 * 60);
   try {
-    server.exchange.writer.flush();
-    const facts = analyzeMarket(server.exchange.storage.sqlite, "BTC-USD");
+    server.exchange.writeTables();
+    const facts = analyzeMarket(server.exchange.storage, "BTC-USD");
     expect(facts.source).toBe("book middle");
     for (const check of facts.checks) expect({ fact: check.fact, holds: check.holds, detail: check.detail }).toEqual({ fact: check.fact, holds: true, detail: check.detail });
     expect(facts.spread!.emptySide).toBeLessThan(0.01);

@@ -3,25 +3,34 @@ import { expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import journal from "../src/store/migrations/meta/_journal.json";
-import { EMBEDDED } from "../src/store/migrations";
+import projectionJournal from "../src/store/projection-migrations/meta/_journal.json";
+import { EMBEDDED, EMBEDDED_PROJECTION } from "../src/store/migrations";
+import { Database } from "bun:sqlite";
 import { openStorage } from "../src/store/database";
 import { tempDir } from "./helpers";
 
-test("every migration in the journal and on disk is embedded", () => {
-  const onDisk = readdirSync(join(import.meta.dir, "../src/store/migrations")).filter((f) => f.endsWith(".sql")).map((f) => f.replace(/\.sql$/, ""));
-  expect(Object.keys(EMBEDDED).sort()).toEqual(journal.entries.map((e) => e.tag).sort());
-  expect(onDisk.sort()).toEqual(Object.keys(EMBEDDED).sort());
+test("every migration in the journals and on disk is embedded, for both files", () => {
+  for (const [folder, entries, embedded] of [["migrations", journal.entries, EMBEDDED], ["projection-migrations", projectionJournal.entries, EMBEDDED_PROJECTION]] as const) {
+    const onDisk = readdirSync(join(import.meta.dir, "../src/store", folder)).filter((f) => f.endsWith(".sql")).map((f) => f.replace(/\.sql$/, ""));
+    expect(Object.keys(embedded).sort()).toEqual(entries.map((e) => e.tag).sort());
+    expect(onDisk.sort()).toEqual(Object.keys(embedded).sort());
+  }
 });
 
-test("a new database is migrated once, in WAL mode with the chosen synchronous level", () => {
+test("a new database and its projection file are migrated once, in WAL mode with the chosen synchronous level", () => {
   const path = join(tempDir(), "x.db");
+  const names = (db: Database) => db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name").all().map((r: any) => r.name);
   for (const [mode, level] of [["NORMAL", 1], ["FULL", 2]] as const) {
     const s = openStorage(path, mode);
-    expect(s.sqlite.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
-    expect(s.sqlite.query("PRAGMA synchronous").get()).toEqual({ synchronous: level });
-    const tables = s.sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r: any) => r.name);
-    expect(tables).toEqual(expect.arrayContaining(["accounts", "journal", "orders", "trades"]));
+    for (const db of [s.sqlite, s.tables]) {
+      expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+      expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: level });
+    }
+    expect(names(s.sqlite)).toEqual(["account_requests", "accounts", "book_samples", "journal", "journal_batches", "snapshots", "sqlite_sequence"]);
+    expect(names(s.tables)).toEqual(["balances", "ledger", "orders", "projection", "trades"]);
+    expect(s.tables.query("SELECT * FROM projection").all()).toEqual([{ id: 1, seq: 0 }]);
     expect(s.sqlite.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: journal.entries.length });
+    expect(s.tables.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: projectionJournal.entries.length });
     s.close();
   }
 });

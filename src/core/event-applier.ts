@@ -2,13 +2,13 @@
 // statuses, prevented quantities), which trades, funding rows and book levels it makes,
 // and the outcome of each command the engine refused. The engine settles balances itself; this
 // only records what changed.
-import type { EventBuffer, MatchingEngine } from "../../native/engine";
+import { decodeBalances, type EventBuffer } from "../../native/engine";
 import { CancelReason, CommandKind, EventFlag, EventType, ExpireReason, RejectReason, TriggerReason } from "../../native/layout";
-import { MAX_TOTAL_UNITS } from "../assets";
+import { MAX_TOTAL_UNITS, type Asset } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
 import { isConditionalType, type OrderState, type OrderStatus } from "../orders/order";
-import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/writer";
+import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/projection-writer";
 import type { OrderRegistry } from "./order-registry";
 import { Outcome } from "./outcomes";
 
@@ -27,7 +27,10 @@ export class BatchChanges {
   readonly orders = new Set<OrderState>();
   readonly levels: TouchedLevels = new Map();
   readonly ledger: LedgerRecord[] = [];
-  balances: BalanceRecord[] = [];
+  /** The balances the engine changed (ex_balance structs), read as records only if someone asks:
+   *  most batches are heard by no balance stream. */
+  private changedBalances: { bytes: Uint8Array; assets: readonly Asset[] } | null = null;
+  private balanceRecords: BalanceRecord[] | null = null;
   /** The outcome of each command the engine refused, by its index in the batch. */
   readonly refusals = new Map<number, Outcome>();
   /** Cancel-replaces whose new order was refused after their cancel: journaled all the same. */
@@ -37,6 +40,19 @@ export class BatchChanges {
   readonly orderEvents: OrderEvent[] = [];
 
   constructor(readonly time: number, readonly journal: JournalEntry[]) {}
+
+  get balances(): BalanceRecord[] {
+    if (this.balanceRecords) return this.balanceRecords;
+    const changed = this.changedBalances;
+    return (this.balanceRecords = changed === null ? [] : decodeBalances(changed.bytes)
+      .map((b) => ({ accountId: b.account, asset: changed.assets[b.asset]!.symbol, free: b.free, locked: b.locked })));
+  }
+
+  /** After the engine call: the balances it changed (MatchingEngine.changedBalanceBytes). */
+  setChangedBalances(bytes: Uint8Array, assets: readonly Asset[]): void {
+    this.changedBalances = { bytes, assets };
+    this.balanceRecords = null;
+  }
 }
 
 export class EventApplier {
@@ -142,10 +158,9 @@ export class EventApplier {
     }
   }
 
-  /** After the engine call: the balances it changed. */
-  finish(engine: MatchingEngine, batch: BatchChanges): void {
-    const assets = this.markets.assets.list;
-    batch.balances = engine.changedBalances().map((b) => ({ accountId: b.account, asset: assets[b.asset]!.symbol, free: b.free, locked: b.locked }));
+  /** After the engine call: the balances it changed (MatchingEngine.changedBalanceBytes). */
+  finish(changedBalances: Uint8Array, batch: BatchChanges): void {
+    batch.setChangedBalances(changedBalances, this.markets.assets.list);
   }
 
   private trade(ev: EventBuffer, i: number, batch: BatchChanges): void {

@@ -10,14 +10,17 @@ import type { Account } from "../accounts";
 import { VenueClock } from "../clock";
 import type { Asset } from "../assets";
 import { entry, packEntry, type JournalEntry, type StoredEntry } from "../journal";
-import { SELF_TRADE_MODES, type Markets } from "../markets";
+import type { Markets } from "../markets";
 import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
 import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevention, Side, TimeInForce, Trigger } from "../../native/layout";
-import { isConditionalType, isMarketType, type OrderState, type OrderType } from "../orders/order";
+import { newOrderState, orderOfEntry, placesOrder } from "./order-state";
+import { isConditionalType, isMarketType, type OrderState } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Queries } from "../store/queries";
-import type { BalanceRecord, BatchWriter, LedgerRecord, TradeRecord } from "../store/writer";
+import type { JournalBatch, JournalWriter } from "../store/journal-writer";
+import { ProjectedBatchEncoder } from "../store/projected-batch";
+import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/projection-writer";
 import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
 import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type OrderEvent, type TouchedLevels } from "./event-applier";
 import { OrderRegistry } from "./order-registry";
@@ -80,6 +83,7 @@ export class Sequencer {
 
   private readonly commands: CommandBatch;
   private readonly events = new EventBuffer(16_384);
+  private readonly rows = new ProjectedBatchEncoder();
   private commandJobs: Job[] = [];
   private changes = new BatchChanges(0, []);
   /** The batch's journal as committed: its commands less those the engine refused. */
@@ -99,7 +103,7 @@ export class Sequencer {
 
   constructor(
     private readonly engine: MatchingEngine,
-    private readonly writer: BatchWriter,
+    private readonly journal: JournalWriter,
     queries: Queries,
     private readonly markets: Markets,
     private readonly stats: MarketStats,
@@ -294,10 +298,10 @@ export class Sequencer {
   /** Commits the held batches, if any, and lets the listeners hear of them. */
   commitHeld(): void {
     this.stopHoldTimer();
-    if (this.writer.heldBatches === 0) return;
+    if (this.journal.heldBatches === 0) return;
     const started = Bun.nanoseconds();
     try {
-      this.writer.commitHeld();
+      this.journal.commitHeld();
     } catch (error) {
       this.onFatal(error);
       return;
@@ -412,8 +416,8 @@ export class Sequencer {
       const noop = { reply: { resolve() {}, reject() {} } };
       const batch = entries.slice(from, to);
       const jobs: Job[] = batch.map((e) => {
-        if (e.kind !== CommandKind.limit && e.kind !== CommandKind.market && e.kind !== CommandKind.cancelReplace) return { kind: "replayed", ...noop };
-        const order = this.storedOrder(e, time);
+        if (!placesOrder(e)) return { kind: "replayed", ...noop };
+        const order = orderOfEntry(e, time, this.markets, (id) => this.registry.get(id)?.listType);
         this.registry.track(order);
         return { kind: "new", order, ...noop };
       });
@@ -421,31 +425,6 @@ export class Sequencer {
       from = to;
     }
     this.counters.lastSeq = Math.max(this.counters.lastSeq, entries.at(-1)?.seq ?? 0);
-  }
-
-  private storedOrder(e: JournalEntry, time: number): OrderState {
-    const market = this.markets.get(e.symbol);
-    if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
-    const marketKind = e.kind === CommandKind.market || (e.kind === CommandKind.cancelReplace && (e.flags & CommandFlag.market) !== 0);
-    const order = newOrderState(e.orderId, e.accountId, {
-      market,
-      side: e.side === Side.buy ? "buy" : "sell",
-      type: orderType(marketKind, e.trigger),
-      timeInForce: e.timeInForce === TimeInForce.IOC ? "IOC" : e.timeInForce === TimeInForce.FOK ? "FOK" : "GTC",
-      postOnly: (e.flags & CommandFlag.postOnly) !== 0,
-      price: e.price === 0 ? null : e.price,
-      quantity: e.quantity,
-      quoteQuantity: marketKind && e.amount !== null && e.amount > 0n ? e.amount : null,
-      clientOrderId: e.clientOrderId,
-      selfTradePrevention: SELF_TRADE_MODES[e.stp]!,
-      stopPrice: e.stopPrice === 0 ? null : e.stopPrice,
-      trailingDelta: e.trailingBps === 0 ? null : e.trailingBps,
-      icebergQuantity: e.visible === 0 ? null : e.visible,
-    }, time);
-    order.listId = e.otherId !== 0 && e.kind !== CommandKind.cancelReplace ? e.otherId : null;
-    // Both entries of a list carry its id; the first its link (a replay meets both in one batch).
-    if (order.listId !== null) order.listType = e.link === ListLink.oto || this.registry.get(e.otherId)?.listType === "oto" ? "oto" : "oco";
-    return order;
   }
 
   /** Matches a batch and commits its journal (or holds it); `stored`: replayed entries, journal
@@ -460,16 +439,19 @@ export class Sequencer {
     if (stored) stored.forEach((e, i) => this.command(jobs[i]!, e));
     else for (const job of jobs) this.pack(job);
     this.engine.process(this.commands, this.events, (events) => this.applier.apply(events, this.changes));
-    this.applier.finish(this.engine, this.changes);
+    const balances = this.engine.changedBalanceBytes();
+    this.applier.finish(balances, this.changes);
     const committing = Bun.nanoseconds();
     const c = this.changes;
     // A command the engine refused changed nothing (engine.h), so it is not journaled: a refused
     // request leaves no trace, and replaying the rest gives the same books and balances.
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
-    const write = { time, journal: this.committed, orders: c.orders, trades: c.trades, balances: c.balances, ledger: c.ledger, requests: this.requests, lastOrderId: this.counters.lastOrderId };
-    if (stored) this.writer.project(write);
-    else if (hold) this.writer.hold(write);
-    else this.writer.commit(write);
+    // Its rows as it left them go on to the projector's thread, which writes them.
+    const rows = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger }, balances, this.markets);
+    const write: JournalBatch = { time, journal: this.committed, lastOrderId: this.counters.lastOrderId, requests: this.requests, rows };
+    if (stored) this.journal.followStored(write);
+    else if (hold) this.journal.hold(write);
+    else this.journal.commit(write);
     const done = Bun.nanoseconds();
     this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
     for (const t of c.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.id, t.price, t.quantity, t.time);
@@ -622,18 +604,6 @@ function promised<T>(start: (reply: Reply<T>) => void): Promise<T> {
   return promise;
 }
 
-/** A new order, before the engine has seen it: placed now, or replayed from its journal entry. */
-function newOrderState(id: number, accountId: number, r: OrderRequest, time: number): OrderState {
-  return {
-    id, accountId, market: r.market, side: r.side, type: r.type, timeInForce: r.timeInForce,
-    postOnly: r.postOnly, price: r.price, quantity: r.quantity, filled: 0, status: null,
-    rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
-    selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0,
-    expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
-    listId: null, listType: null, triggered: false, waiting: false,
-  };
-}
-
 /** The shape of an order list (engine.h EX_LINK_*), checked before the engine sees it. */
 function checkList(link: "oco" | "oto", [a, b]: [OrderRequest, OrderRequest]): void {
   if (a.market !== b.market) throw Outcome.invalid("orders", "both orders of a list must be in one market");
@@ -647,13 +617,6 @@ function checkList(link: "oco" | "oto", [a, b]: [OrderRequest, OrderRequest]): v
   } else if (a.type !== "limit") {
     throw Outcome.invalid("orders", "the first (working) order of an oto list must be a limit order");
   }
-}
-
-/** An order's type from its engine command: market or limit, conditional or not. */
-function orderType(market: boolean, trigger: number): OrderType {
-  const stem = trigger === Trigger.stopLoss ? "stop_loss" : trigger === Trigger.takeProfit ? "take_profit" : null;
-  if (!stem) return market ? "market" : "limit";
-  return (market ? stem : `${stem}_limit`) as OrderType;
 }
 
 function jobCommands(job: Job): number {

@@ -4,7 +4,7 @@
 import type { BatchListener } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
-import { BULK_PROJECTION, type WriterOptions } from "../store/writer";
+import { BULK_PROJECTION, type WriterOptions } from "../store/projection-writer";
 import { BookSampler } from "./book-sampler";
 import type { MarketDriver } from "./desk";
 
@@ -113,7 +113,7 @@ export abstract class PacedDriver implements MarketDriver {
       this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
       this.promptly();
     } else {
-      this.promptProjection ??= this.ex.writer.setPace(BULK_PROJECTION);
+      this.promptProjection ??= this.ex.projection.setPace(BULK_PROJECTION);
       this.ex.sequencer.holdCommitsOf(this.accounts);
     }
   }
@@ -121,7 +121,7 @@ export abstract class PacedDriver implements MarketDriver {
   private promptly(): void {
     this.sampler.flush();
     this.ex.sequencer.holdCommitsOf(null);
-    if (this.promptProjection) this.ex.writer.setPace(this.promptProjection);
+    if (this.promptProjection) this.ex.projection.setPace(this.promptProjection);
     this.promptProjection = null;
   }
 

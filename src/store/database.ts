@@ -1,13 +1,22 @@
-// Opens the SQLite file: WAL, an explicit synchronous mode, and the schema migrated.
+// Opens the database: the file itself (the journal, snapshots, accounts; schema.ts) and the
+// projection file beside it (orders, trades, balances, the ledger; projection-schema.ts), which
+// the projector's thread writes behind the journal. Two files, so that the two writers never wait
+// for each other: SQLite lets one connection write a file at a time. Each in WAL mode, with an
+// explicit synchronous mode, its schema migrated.
 import { Database } from "bun:sqlite";
 import { resolve } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { log } from "../log";
 import * as schema from "./schema";
+import * as projectionSchema from "./projection-schema";
 import { migrate } from "./migrations";
 import type { CheckpointStart } from "./checkpoint-worker";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+export type TablesDb = BunSQLiteDatabase<typeof projectionSchema> & { $client: Database };
+
+/** The projection file of a database file. */
+export const projectionPath = (path: string) => `${path}-projection`;
 
 /**
  * NORMAL: a committed transaction survives a crash of the process (kill -9), the case this
@@ -16,8 +25,13 @@ export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 export type SyncMode = "NORMAL" | "FULL";
 
 export interface Storage {
+  /** The database file. */
   sqlite: Database;
   db: Db;
+  /** The projection file (this connection reads it; the projector's thread writes it). */
+  tables: Database;
+  tablesDb: TablesDb;
+  tablesPath: string;
   /** Checkpoints done by the background thread so far (0 when checkpoints run inline). */
   checkpoints(): number;
   close(): Promise<void>;
@@ -38,12 +52,16 @@ const CHECKPOINT_WORKER = import.meta.url.includes("$bunfs")
  */
 export function openStorage(path: string, sync: SyncMode = "NORMAL",
   options: { backgroundCheckpoints?: boolean; maxWalFrames?: number } = {}): Storage {
-  const sqlite = new Database(path, { create: true, strict: true });
-  sqlite.exec("PRAGMA journal_mode = WAL");
-  sqlite.exec(`PRAGMA synchronous = ${sync}`);
-  sqlite.exec("PRAGMA busy_timeout = 5000");
+  const tablesPath = projectionPath(path);
+  const tables = open(tablesPath, sync);
+  const tablesDb = drizzle({ client: tables, schema: projectionSchema });
+  migrate(tablesDb, "projection");
+  const sqlite = open(path, sync);
   const db = drizzle({ client: sqlite, schema });
-  migrate(db);
+  // A database from before the projection file keeps those tables itself: they move, once.
+  migrate(db, "database", { before: MOVED_OUT });
+  moveDerivedTables(sqlite, tables, tablesPath);
+  migrate(db, "database");
 
   let checkpoints = 0;
   let worker: Worker | undefined;
@@ -76,7 +94,7 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL",
   }
 
   return {
-    sqlite, db,
+    sqlite, db, tables, tablesDb, tablesPath,
     checkpoints: () => checkpoints,
     async close() {
       if (worker) {
@@ -88,9 +106,48 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL",
         await stopped;
         worker.terminate();
       }
-      // Fold the WAL into the database file, so a cleanly stopped exchange leaves one file.
-      sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-      sqlite.close();
+      // Fold each WAL into its file, so a cleanly stopped exchange leaves no WAL behind.
+      for (const connection of [sqlite, tables]) {
+        connection.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        connection.close();
+      }
     },
   };
+}
+
+function open(path: string, sync: SyncMode): Database {
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  sqlite.exec(`PRAGMA synchronous = ${sync}`);
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  return sqlite;
+}
+
+/** The database migration that drops the tables the projection file took over. */
+const MOVED_OUT = "0011_projection_file";
+const DERIVED_TABLES = ["orders", "trades", "balances", "ledger"];
+
+/**
+ * Copies the derived tables of a database written before the projection file into it, in one
+ * transaction of the projection file; the database's own migration then drops them. Done only
+ * while the projection file is empty: a crash between the two finds it full and only drops them.
+ */
+function moveDerivedTables(sqlite: Database, tables: Database, tablesPath: string): void {
+  const has = (name: string) => sqlite.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== null;
+  if (!has("orders")) return;
+  const mark = (tables.query("SELECT seq FROM projection WHERE id = 1").get() as { seq: number } | null)?.seq ?? 0;
+  const empty = DERIVED_TABLES.every((t) => tables.query(`SELECT 1 FROM ${t} LIMIT 1`).get() === null);
+  if (mark !== 0 || !empty) return;
+  sqlite.exec(`ATTACH DATABASE '${tablesPath.replaceAll("'", "''")}' AS projected`);
+  try {
+    sqlite.transaction(() => {
+      for (const t of DERIVED_TABLES) {
+        const columns = (tables.query(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => `"${c.name}"`).join(", ");
+        sqlite.exec(`INSERT INTO projected.${t} (${columns}) SELECT ${columns} FROM main.${t}`);
+      }
+      if (has("projection")) sqlite.exec("UPDATE projected.projection SET seq = (SELECT seq FROM main.projection WHERE id = 1) WHERE id = 1");
+    })();
+  } finally {
+    sqlite.exec("DETACH DATABASE projected");
+  }
 }

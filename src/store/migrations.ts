@@ -1,11 +1,13 @@
-// The migrations, embedded as text so the compiled binary carries them (drizzle's own migrate()
-// reads a folder from disk). Bookkeeping stays drizzle's: its dialect applies them and records
-// each one's hash in __drizzle_migrations. A new migration from `npm run db:generate` is added to
-// EMBEDDED below; test/store.test.ts fails if one in the journal is missing.
+// The migrations of both files (the database file and its projection file), embedded as text so
+// the compiled binary carries them (drizzle's own migrate() reads a folder from disk). Bookkeeping
+// stays drizzle's: its dialect applies them and records each one's hash in __drizzle_migrations.
+// A new migration from `npm run db:generate` is added to EMBEDDED or EMBEDDED_PROJECTION below;
+// test/store.test.ts fails if one in a journal is missing.
 import { createHash } from "node:crypto";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import journal from "./migrations/meta/_journal.json";
+import projectionJournal from "./projection-migrations/meta/_journal.json";
 import init from "./migrations/0000_init.sql" with { type: "text" };
 import openOrdersIndex from "./migrations/0001_open_orders_index.sql" with { type: "text" };
 import tradesTimeIndex from "./migrations/0002_trades_time_index.sql" with { type: "text" };
@@ -17,6 +19,8 @@ import binanceKeys from "./migrations/0007_binance_keys.sql" with { type: "text"
 import bookSamples from "./migrations/0008_book_samples.sql" with { type: "text" };
 import binaryJournal from "./migrations/0009_binary_journal.sql" with { type: "text" };
 import snapshotMarketStats from "./migrations/0010_snapshot_market_stats.sql" with { type: "text" };
+import projectionFile from "./migrations/0011_projection_file.sql" with { type: "text" };
+import projectionInit from "./projection-migrations/0000_init.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -30,12 +34,27 @@ export const EMBEDDED: Record<string, string> = {
   "0008_book_samples": bookSamples,
   "0009_binary_journal": binaryJournal,
   "0010_snapshot_market_stats": snapshotMarketStats,
+  "0011_projection_file": projectionFile,
 };
 
-export function embeddedMigrations(): MigrationMeta[] {
-  return journal.entries.map((entry) => {
-    const sql = EMBEDDED[entry.tag];
-    if (sql === undefined) throw new Error(`migration ${entry.tag} is not embedded in src/store/migrations.ts`);
+export const EMBEDDED_PROJECTION: Record<string, string> = {
+  "0000_init": projectionInit,
+};
+
+type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };
+const SETS = {
+  database: { journal: journal as Journal, sql: EMBEDDED, folder: "src/store/migrations" },
+  projection: { journal: projectionJournal as Journal, sql: EMBEDDED_PROJECTION, folder: "src/store/projection-migrations" },
+};
+export type MigrationSet = keyof typeof SETS;
+
+/** The migrations of a set; `before`: only those before that one. */
+export function embeddedMigrations(set: MigrationSet, before?: string): MigrationMeta[] {
+  const { journal, sql: embedded, folder } = SETS[set];
+  const entries = before === undefined ? journal.entries : journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === before));
+  return entries.map((entry) => {
+    const sql = embedded[entry.tag];
+    if (sql === undefined) throw new Error(`migration ${folder}/${entry.tag} is not embedded in src/store/migrations.ts`);
     return {
       sql: sql.split("--> statement-breakpoint"),
       bps: entry.breakpoints,
@@ -49,7 +68,7 @@ interface SyncMigrator {
   migrate(migrations: MigrationMeta[], session: unknown, config: { migrationsFolder: string }): void;
 }
 
-export function migrate(db: BunSQLiteDatabase<Record<string, unknown>>): void {
+export function migrate(db: BunSQLiteDatabase<Record<string, unknown>>, set: MigrationSet, options: { before?: string } = {}): void {
   const internals = db as unknown as { dialect: SyncMigrator; session: unknown };
-  internals.dialect.migrate(embeddedMigrations(), internals.session, { migrationsFolder: "(embedded)" });
+  internals.dialect.migrate(embeddedMigrations(set, options.before), internals.session, { migrationsFolder: "(embedded)" });
 }

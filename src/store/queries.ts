@@ -1,6 +1,7 @@
-// Reads (Drizzle): orders with their fills, trades, the journal, and the counters to resume from.
-// Orders and trades are written a little after the journal (store/writer.ts): every read of them
-// first calls `beforeRead`, which writes whatever is still buffered.
+// Reads (Drizzle): orders with their fills, trades, balances and the ledger from the projection
+// file; the journal, snapshots and funding requests from the database file; the counters to
+// resume from. The projection follows the journal a little behind (projector.ts): every read of
+// it first calls `beforeRead`, which waits until every acknowledged batch is written.
 import { and, asc, desc, eq, gt, gte, inArray, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { pushTo } from "../collections";
@@ -8,8 +9,9 @@ import type { Markets } from "../markets";
 import {
   CLOSED_STATUSES, type Fill, type OrderState, type OrderStatus,
 } from "../orders/order";
-import type { Db } from "./database";
-import { accountRequests, balances, journal, journalBatches, ledger, orders, projection, snapshots, trades } from "./schema";
+import type { Db, TablesDb } from "./database";
+import { accountRequests, journal, journalBatches, snapshots } from "./schema";
+import { balances, ledger, orders, projection, trades } from "./projection-schema";
 import { decodeJournalRecord } from "./journal-record";
 import type { StoredEntry } from "../journal";
 import { FEE_ACCOUNT } from "../../native/layout";
@@ -58,16 +60,17 @@ export class Queries {
   /** Set by the exchange: writes buffered orders and trades. */
   beforeRead: () => void = () => {};
 
-  constructor(private readonly db: Db, private readonly markets: Markets) {
-    this.ownerStatement = db.$client.prepare<{ accountId: number; status: OrderStatus }, [number]>(
+  /** `db`: the database file; `tables`: its projection file. */
+  constructor(private readonly db: Db, private readonly tables: TablesDb, private readonly markets: Markets) {
+    this.ownerStatement = tables.$client.prepare<{ accountId: number; status: OrderStatus }, [number]>(
       "SELECT account_id AS accountId, status FROM orders WHERE id = ?",
     );
   }
 
   order(id: number): OrderState | undefined {
     this.beforeRead();
-    const row = this.db.select().from(orders).where(eq(orders.id, id)).get();
-    return row && this.withFills([row])[0];
+    const row = this.tables.select().from(orders).where(eq(orders.id, id)).get();
+    return row && withFills(this.tables, this.markets, [row])[0];
   }
 
   /** Account and status of an order, without its fills. */
@@ -82,26 +85,25 @@ export class Queries {
     if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
     if (filter.status === "open") conditions.push(OPEN_ORDER);
     if (filter.status === "closed") conditions.push(inArray(orders.status, [...CLOSED_STATUSES]));
-    const rows = this.db.select().from(orders).where(and(...conditions))
+    const rows = this.tables.select().from(orders).where(and(...conditions))
       .orderBy(desc(orders.id)).limit(filter.limit).all();
-    return this.withFills(rows);
+    return withFills(this.tables, this.markets, rows);
   }
 
   /** The two orders of an order list (its id is its first order's). */
   orderList(listId: number): OrderState[] {
     this.beforeRead();
-    return this.withFills(this.db.select().from(orders).where(eq(orders.listId, listId)).orderBy(asc(orders.id)).all());
+    return withFills(this.tables, this.markets, this.tables.select().from(orders).where(eq(orders.listId, listId)).orderBy(asc(orders.id)).all());
   }
 
   /** Every open order with its fills: the in-memory state the sequencer resumes from. */
   openOrders(): OrderState[] {
-    const rows = this.db.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all();
-    return this.withFills(rows);
+    return openOrders(this.tables, this.markets);
   }
 
   trades(symbol: string, limit: number): TradeRow[] {
     this.beforeRead();
-    return this.db.select().from(trades).where(eq(trades.symbol, symbol))
+    return this.tables.select().from(trades).where(eq(trades.symbol, symbol))
       .orderBy(desc(trades.time), desc(trades.id)).limit(limit).all();
   }
 
@@ -124,7 +126,7 @@ export class Queries {
     const from = filter.startTime ?? 0;
     const to = filter.endTime ?? Number.MAX_SAFE_INTEGER;
     const newest = filter.startTime === undefined;
-    const rows = this.db.all<KlineRow>(sql`
+    const rows = this.tables.all<KlineRow>(sql`
       SELECT b.bucket AS time, b.low, b.high, b.volume, b.trades, b.notional,
              b.taker_buy_volume AS takerBuyVolume, b.taker_buy_notional AS takerBuyNotional,
              (SELECT price FROM ${trades} WHERE id = b.first_id) AS open,
@@ -144,7 +146,7 @@ export class Queries {
   tradeHistory(symbol: string, filter: HistoryFilter): TradeRow[] {
     this.beforeRead();
     const { where, orderBy, oldestFirst } = history(filter, trades.id, trades.time, [eq(trades.symbol, symbol)]);
-    const rows = this.db.select().from(trades).where(where).orderBy(orderBy).limit(filter.limit).all();
+    const rows = this.tables.select().from(trades).where(where).orderBy(orderBy).limit(filter.limit).all();
     return oldestFirst ? rows : rows.reverse();
   }
 
@@ -159,7 +161,7 @@ export class Queries {
       if (filter.orderId !== undefined) conditions.push(eq(order, filter.orderId));
       const h = history(filter, trades.id, trades.time, conditions);
       oldestFirst = h.oldestFirst;
-      for (const trade of this.db.select().from(trades).where(h.where).orderBy(h.orderBy).limit(filter.limit).all()) found.push({ trade, asTaker });
+      for (const trade of this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit(filter.limit).all()) found.push({ trade, asTaker });
     }
     // A self-trade is both legs of one trade: the taker's first.
     found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
@@ -171,28 +173,28 @@ export class Queries {
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter): OrderState[] {
     this.beforeRead();
     const { where, orderBy, oldestFirst } = history(filter, orders.id, orders.createdAt, [eq(orders.accountId, accountId), eq(orders.symbol, symbol)]);
-    const rows = this.db.select().from(orders).where(where).orderBy(orderBy).limit(filter.limit).all();
-    return this.withFills(oldestFirst ? rows : rows.reverse());
+    const rows = this.tables.select().from(orders).where(where).orderBy(orderBy).limit(filter.limit).all();
+    return withFills(this.tables, this.markets, oldestFirst ? rows : rows.reverse());
   }
 
   /** The account's newest order with this client order id. */
   orderByClientId(accountId: number, clientOrderId: string): OrderState | undefined {
     this.beforeRead();
-    const row = this.db.select().from(orders).where(and(eq(orders.accountId, accountId), eq(orders.clientOrderId, clientOrderId)))
+    const row = this.tables.select().from(orders).where(and(eq(orders.accountId, accountId), eq(orders.clientOrderId, clientOrderId)))
       .orderBy(desc(orders.id)).limit(1).get();
-    return row && this.withFills([row])[0];
+    return row && withFills(this.tables, this.markets, [row])[0];
   }
 
   /** Each trade since `time` and after trade `afterId` (oldest first), a row at a time: without a
    *  snapshot's figures a start reads a day of trades, which can be millions of rows. */
   eachTradeSince(time: number, afterId: number, each: (symbol: string, id: number, price: number, quantity: number, time: number) => void): void {
-    const statement = this.db.$client.prepare("SELECT symbol, id, price, quantity, time FROM trades WHERE id > ? AND time >= ? ORDER BY id");
+    const statement = this.tables.$client.prepare("SELECT symbol, id, price, quantity, time FROM trades WHERE id > ? AND time >= ? ORDER BY id");
     for (const t of statement.iterate(afterId, time) as Iterable<{ symbol: string; id: number; price: number; quantity: number; time: number }>) each(t.symbol, t.id, t.price, t.quantity, t.time);
   }
 
   /** The last trade's price of a market, off its (symbol, time) index. */
   lastTradePrice(symbol: string): number | undefined {
-    return this.db.select({ price: trades.price }).from(trades).where(eq(trades.symbol, symbol))
+    return this.tables.select({ price: trades.price }).from(trades).where(eq(trades.symbol, symbol))
       .orderBy(desc(trades.time), desc(trades.id)).limit(1).get()?.price;
   }
 
@@ -235,7 +237,7 @@ export class Queries {
   ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerEntry[] {
     this.beforeRead();
     const { asset, limit } = filter;
-    const funding = this.db.select().from(ledger)
+    const funding = this.tables.select().from(ledger)
       .where(and(eq(ledger.accountId, accountId), asset ? eq(ledger.asset, asset) : undefined))
       .orderBy(desc(ledger.id)).limit(limit).all();
     const entries: (LedgerEntry & { id: number })[] = funding.map((r) => ({
@@ -243,7 +245,7 @@ export class Queries {
     }));
     const symbols = asset ? this.markets.list.filter((m) => m.base.symbol === asset || m.quote.symbol === asset).map((m) => m.symbol) : undefined;
     if (symbols?.length !== 0 && accountId === FEE_ACCOUNT) {
-      const rows = this.db.select().from(trades).where(symbols ? inArray(trades.symbol, symbols) : undefined)
+      const rows = this.tables.select().from(trades).where(symbols ? inArray(trades.symbol, symbols) : undefined)
         .orderBy(desc(trades.id)).limit(limit).all();
       for (const t of rows) {
         const m = this.markets.get(t.symbol)!;
@@ -255,7 +257,7 @@ export class Queries {
     } else if (symbols?.length !== 0) {
       for (const taker of [true, false]) {
         const account = taker ? trades.takerAccountId : trades.makerAccountId;
-        const rows = this.db.select().from(trades)
+        const rows = this.tables.select().from(trades)
           .where(and(eq(account, accountId), symbols ? inArray(trades.symbol, symbols) : undefined))
           .orderBy(desc(trades.id)).limit(limit).all();
         for (const t of rows) {
@@ -275,7 +277,7 @@ export class Queries {
 
   /** Every stored balance (units), for the check at start that the projection agrees with the engine. */
   storedBalances(): { accountId: number; asset: string; free: bigint; locked: bigint }[] {
-    return this.db.select().from(balances).all().map((b) => ({ accountId: b.accountId, asset: b.asset, free: BigInt(b.free), locked: BigInt(b.locked) }));
+    return this.tables.select().from(balances).all().map((b) => ({ accountId: b.accountId, asset: b.asset, free: BigInt(b.free), locked: BigInt(b.locked) }));
   }
 
   /** Funding another process asked for (of one account, or all), oldest first. */
@@ -296,15 +298,15 @@ export class Queries {
 
   /** The last journal entry whose orders and trades are written. */
   projectedSeq(): number {
-    return this.db.select({ seq: projection.seq }).from(projection).get()?.seq ?? 0;
+    return this.tables.select({ seq: projection.seq }).from(projection).get()?.seq ?? 0;
   }
 
   /** The counters to resume from, as of the last journal entry whose effects are written (orders
    *  and trades ids go on from there when recovery writes the rest; order ids from the journal). */
   counters(): { lastOrderId: number; lastTradeId: number; lastSeq: number } {
     const one = <T>(q: { get(): T | undefined }): T => q.get()!;
-    const o = one(this.db.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));
-    const t = one(this.db.select({ v: sql<number>`coalesce(max(${trades.id}), 0)` }).from(trades));
+    const o = one(this.tables.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));
+    const t = one(this.tables.select({ v: sql<number>`coalesce(max(${trades.id}), 0)` }).from(trades));
     const j = one(this.db.select({ v: sql<number>`coalesce(max(${journal.seq}), 0)` }).from(journal));
     // Journal order ids count too: a rejected command may name an id no order row has.
     const jo = one(this.db.select({ v: sql<number>`coalesce(max(${journal.orderId}), 0)` }).from(journal));
@@ -317,35 +319,41 @@ export class Queries {
       lastSeq: Math.max(j.v, b.seq, s?.seq ?? 0),
     };
   }
+}
 
-  private withFills(rows: OrderRow[]): OrderState[] {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const fillRows = this.db.select().from(trades)
-      .where(or(inArray(trades.takerOrderId, ids), inArray(trades.makerOrderId, ids)))
-      .orderBy(asc(trades.id)).all();
-    const fills = new Map<number, Fill[]>();
-    for (const t of fillRows) {
-      const base = { tradeId: t.id, price: t.price, quantity: t.quantity, time: t.time };
-      pushTo(fills, t.takerOrderId, { ...base, liquidity: "taker", fee: BigInt(t.takerFee) });
-      pushTo(fills, t.makerOrderId, { ...base, liquidity: "maker", fee: BigInt(t.makerFee) });
-    }
-    return rows.map((r) => {
-      const market = this.markets.get(r.symbol);
-      if (!market) throw new Error(`order ${r.id} is in market ${r.symbol}, which is not configured`);
-      return {
-        id: r.id, accountId: r.accountId, market, side: r.side, type: r.type,
-        timeInForce: r.timeInForce, postOnly: r.postOnly, price: r.price, quantity: r.quantity,
-        filled: r.filledQuantity, status: r.status, rejectReason: r.rejectReason,
-        clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
-        fills: fills.get(r.id) ?? [],
-        selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
-        prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
-        expireReason: r.expireReason as OrderState["expireReason"],
-        stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
-        triggered: r.triggered,
-        waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
-      };
-    });
+/** Every open order with its fills (the state the sequencer, and the projector, resume from). */
+export function openOrders(tables: TablesDb, markets: Markets): OrderState[] {
+  return withFills(tables, markets, tables.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all());
+}
+
+/** Orders as the exchange keeps them, each with its fills. */
+function withFills(tables: TablesDb, markets: Markets, rows: OrderRow[]): OrderState[] {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const fillRows = tables.select().from(trades)
+    .where(or(inArray(trades.takerOrderId, ids), inArray(trades.makerOrderId, ids)))
+    .orderBy(asc(trades.id)).all();
+  const fills = new Map<number, Fill[]>();
+  for (const t of fillRows) {
+    const base = { tradeId: t.id, price: t.price, quantity: t.quantity, time: t.time };
+    pushTo(fills, t.takerOrderId, { ...base, liquidity: "taker", fee: BigInt(t.takerFee) });
+    pushTo(fills, t.makerOrderId, { ...base, liquidity: "maker", fee: BigInt(t.makerFee) });
   }
+  return rows.map((r) => {
+    const market = markets.get(r.symbol);
+    if (!market) throw new Error(`order ${r.id} is in market ${r.symbol}, which is not configured`);
+    return {
+      id: r.id, accountId: r.accountId, market, side: r.side, type: r.type,
+      timeInForce: r.timeInForce, postOnly: r.postOnly, price: r.price, quantity: r.quantity,
+      filled: r.filledQuantity, status: r.status, rejectReason: r.rejectReason,
+      clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      fills: fills.get(r.id) ?? [],
+      selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
+      prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
+      expireReason: r.expireReason as OrderState["expireReason"],
+      stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
+      triggered: r.triggered,
+      waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
+    };
+  });
 }

@@ -1,7 +1,9 @@
-// The database schema (Drizzle). Prices are integer ticks and quantities integer lots, exactly as
-// the engine sees them; the market's tick and step sizes turn them back into decimals at the edge.
-import { sql } from "drizzle-orm";
-import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+// The schema (Drizzle) of the database file itself (--db): the journal, which is the truth, the
+// snapshots of the engine, accounts, funding asked for by other processes, book samples. The
+// tables derived from the journal (orders, trades, balances, the ledger) are in a file of their
+// own beside it, written by the projector's thread: projection-schema.ts. Prices are integer ticks
+// and quantities integer lots, exactly as the engine sees them.
+import { blob, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -15,47 +17,6 @@ export const accounts = sqliteTable("accounts", {
   publicKey: text("public_key"), // PEM, Ed25519 or RSA
 
 });
-
-/** Every order with its current state. */
-export const orders = sqliteTable(
-  "orders",
-  {
-    id: integer("id").primaryKey(),
-    accountId: integer("account_id").notNull(),
-    symbol: text("symbol").notNull(),
-    side: text("side", { enum: ["buy", "sell"] }).notNull(),
-    type: text("type", { enum: ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"] }).notNull(),
-    timeInForce: text("time_in_force", { enum: ["GTC", "IOC", "FOK"] }).notNull(),
-    postOnly: integer("post_only", { mode: "boolean" }).notNull(),
-    price: integer("price"), // null for market orders
-    quantity: integer("quantity").notNull(), // total, the filled part included
-    filledQuantity: integer("filled_quantity").notNull(),
-    status: text("status", {
-      enum: ["new", "partially_filled", "filled", "canceled", "expired", "rejected"],
-    }).notNull(),
-    rejectReason: text("reject_reason"),
-    clientOrderId: text("client_order_id"),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    selfTradePrevention: text("self_trade_prevention", { enum: ["none", "expireTaker", "expireMaker", "expireBoth", "decrement"] }).notNull().default("none"),
-    quoteQuantity: text("quote_quantity"), // units of the quote asset, market orders by amount
-    preventedQuantity: integer("prevented_quantity").notNull().default(0),
-    decrementedQuantity: integer("decremented_quantity").notNull().default(0),
-    expireReason: text("expire_reason"),
-    stopPrice: integer("stop_price"), // ticks: conditional orders' trigger (or trailing activation) price
-    trailingDelta: integer("trailing_delta"), // basis points: trailing stops
-    icebergQuantity: integer("iceberg_quantity"), // lots shown at a time
-    listId: integer("list_id"), // its OCO or OTO order list
-    listType: text("list_type", { enum: ["oco", "oto"] }),
-    triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
-  },
-  (t) => [
-    index("orders_account_idx").on(t.accountId, t.id),
-    // Only open orders (read once, at start): a small index instead of one that churns with
-    // every status change of every order.
-    index("orders_open_idx").on(t.id).where(sql`${t.status} IN ('new', 'partially_filled')`),
-  ],
-);
 
 /**
  * The command journal: every command given to the engine, in order, with what a new order needs
@@ -122,78 +83,6 @@ export const snapshots = sqliteTable("snapshots", {
   // names): a start may add markets after them, not reorder them.
   layout: text("layout"),
 });
-
-/**
- * How far the orders and trades tables are written: every journal entry up to `seq`. They follow
- * the journal in larger transactions (store/writer.ts); recovery writes the rest from the journal.
- */
-export const projection = sqliteTable("projection", {
-  id: integer("id").primaryKey(), // always 1: one row
-  seq: integer("seq").notNull(),
-});
-
-export const trades = sqliteTable(
-  "trades",
-  {
-    id: integer("id").primaryKey(),
-    symbol: text("symbol").notNull(),
-    price: integer("price").notNull(),
-    quantity: integer("quantity").notNull(),
-    takerOrderId: integer("taker_order_id").notNull(),
-    makerOrderId: integer("maker_order_id").notNull(),
-    takerSide: text("taker_side", { enum: ["buy", "sell"] }).notNull(),
-    time: integer("time").notNull(),
-    // Units of the asset each side received; money is kept as decimal text of integer units, so
-    // that it stays exact past 2^53 through every reader.
-    takerFee: text("taker_fee").notNull().default("0"),
-    makerFee: text("maker_fee").notNull().default("0"),
-    // Whose trade it is on each side: an account's ledger reads its trades through these.
-    takerAccountId: integer("taker_account_id").notNull().default(0),
-    makerAccountId: integer("maker_account_id").notNull().default(0),
-  },
-  (t) => [
-    // Recent trades and candles of one market. Its entries end with the row id, so "newest
-    // first" (time, then id) reads straight off it; trades arrive in time order, so it only ever
-    // grows at its end. (An index on (symbol, id) as well cost a B-tree page per commit.)
-    index("trades_symbol_time_idx").on(t.symbol, t.time),
-    index("trades_taker_idx").on(t.takerOrderId),
-    index("trades_maker_idx").on(t.makerOrderId),
-    index("trades_taker_account_idx").on(t.takerAccountId, t.id),
-    index("trades_maker_account_idx").on(t.makerAccountId, t.id),
-  ],
-);
-
-/** Each account's balance of each asset (units), as of the last projected batch. */
-export const balances = sqliteTable(
-  "balances",
-  {
-    accountId: integer("account_id").notNull(),
-    asset: text("asset").notNull(),
-    free: text("free").notNull(),
-    locked: text("locked").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.accountId, t.asset] })],
-);
-
-/**
- * The changes to an account's total balance that its trades do not tell: deposits and
- * withdrawals. An account's ledger is these with the two legs of each of its trades, and the fee
- * account's the fees of every trade (Queries.ledger): those follow from the trade rows, so they are
- * not written twice. Holds are not changes of the total, so they are not here.
- */
-export const ledger = sqliteTable(
-  "ledger",
-  {
-    id: integer("id").primaryKey(),
-    accountId: integer("account_id").notNull(),
-    asset: text("asset").notNull(),
-    kind: text("kind", { enum: ["deposit", "withdrawal"] }).notNull(),
-    amount: text("amount").notNull(), // signed units
-    time: integer("time").notNull(),
-  },
-  (t) => [index("ledger_account_idx").on(t.accountId, t.id)],
-);
 
 /**
  * Funding asked for by another process (`exchange accounts create` while the server may run):

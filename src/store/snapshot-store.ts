@@ -1,13 +1,15 @@
 // Snapshots of the engine, taken every so many journal entries so that a start restores the
 // newest and replays only the journal after it (today's journal tail, not its whole history).
-// Taking one first writes the orders, trades and balances tables up to the same point (a snapshot
-// is never ahead of them), then stores the image and prunes the journal and the older snapshots
-// behind it, in one transaction: a crash leaves either the old snapshot with its journal or the new.
+// Taking one first waits until the projector has written the orders, trades and balances tables
+// up to the same point (a snapshot is never ahead of them), then stores the image and prunes the
+// journal and the older snapshots behind it, in one transaction: a crash leaves either the old
+// snapshot with its journal or the new.
 import type { Database } from "bun:sqlite";
 import type { MatchingEngine } from "../../native/engine";
 import type { MarketStats } from "../market-stats";
 import type { Markets } from "../markets";
-import type { BatchWriter } from "./writer";
+import type { JournalWriter } from "./journal-writer";
+import type { Projector } from "./projector";
 
 /** Where the journal stands when a snapshot is taken. */
 export interface SnapshotPoint {
@@ -32,7 +34,7 @@ export class SnapshotStore {
   last = { seq: 0, seconds: 0 };
 
   /** `behind`: journal entries already after the newest snapshot (replayed at start). */
-  constructor(sqlite: Database, private readonly writer: BatchWriter, private readonly stats: MarketStats, markets: Markets,
+  constructor(sqlite: Database, private readonly journal: JournalWriter, private readonly projection: Projector, private readonly stats: MarketStats, markets: Markets,
     private readonly policy: SnapshotPolicy = DEFAULT_SNAPSHOTS, behind = 0) {
     this.sinceLast = behind;
     this.layout = JSON.stringify(layoutOf(markets));
@@ -69,11 +71,11 @@ export class SnapshotStore {
   take(engine: MatchingEngine, at: SnapshotPoint): void {
     const started = performance.now();
     // The image is of the engine now: a held batch would be in it and not in the journal.
-    if (this.writer.heldBatches > 0) throw new Error("a snapshot was asked for while batches are held uncommitted");
+    if (this.journal.heldBatches > 0) throw new Error("a snapshot was asked for while batches are held uncommitted");
     this.sinceLast = 0;
-    this.writer.flush();
+    this.projection.waitFor(this.journal.committedSeq);
     // As of the last entry committed (a refused command takes a seq but leaves no entry).
-    const point = { ...at, seq: this.writer.projected };
+    const point = { ...at, seq: this.journal.committedSeq };
     const image = engine.snapshot();
     this.save(point, image, this.stats.image());
     this.last = { seq: point.seq, seconds: (performance.now() - started) / 1000 };

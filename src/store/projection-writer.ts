@@ -1,18 +1,16 @@
-// The hot write path. A batch is durable once its journal record is committed (one small
-// transaction appending one row: the batch's commands in one binary record, journal-record.ts):
-// then it is answered. The orders and trades it
-// changed follow in larger transactions, every few milliseconds or few thousand rows, and before
-// anything reads them (Queries calls flush()); after a crash, recovery writes what had not
-// followed yet from the journal. A commit per batch touching every index of orders and trades
-// cost about 20 B-tree pages per batch; the journal alone costs one or two, and the pages of the
-// open orders are written once per interval instead of once per batch.
+// The orders, trades, balances and ledger tables: projections of the journal (journal-writer.ts
+// commits it; it is the acknowledgement). Rows are buffered and written in larger transactions,
+// every few milliseconds or few thousand rows, by the projector's thread (projector.ts), and at a
+// start by recovery; a later state of an order replaces its buffered row, so an order placed and
+// closed within one interval is written once. Each transaction also moves the projection's mark
+// (the last journal entry whose rows it holds), so after a crash recovery writes what had not
+// followed from the journal. A transaction per batch touching every index of orders and trades
+// cost about 20 B-tree pages per batch; written once per interval, the pages of open orders are
+// written once.
 // Rows go in as multi-row INSERT statements (up to CHUNK rows each), prepared once per row count
 // and cached: about twice the rate of one prepared statement per row, and far above Drizzle's
 // query builder, which rebuilds SQL on every call (see ../shared/design.md).
 import type { Database, Statement } from "bun:sqlite";
-import type { JournalEntry } from "../journal";
-import { JournalRecordEncoder } from "./journal-record";
-import type { OrderState } from "../orders/order";
 
 export interface TradeRecord {
   id: number;
@@ -47,22 +45,14 @@ export interface LedgerRecord {
   time: number;
 }
 
-export interface BatchWrite {
-  time: number;
-  journal: JournalEntry[];
-  orders: Iterable<OrderState>;
-  trades: TradeRecord[];
-  balances: BalanceRecord[];
-  ledger: LedgerRecord[];
-  /** The highest order id given out so far (kept with the journal: ids are never reused). */
-  lastOrderId: number;
-  /** Rows of account_requests this batch journaled: deleted with its journal. */
-  requests?: number[];
-}
-
 const CHUNK = 64;
-const ORDER_COLUMNS = 26;
-type Value = string | number | null;
+export const ORDER_COLUMNS = 26;
+export const TRADE_COLUMNS = 12;
+export const LEDGER_COLUMNS = 5;
+/** The columns of an order's row that its life changes: price, quantity, filled_quantity, status,
+ *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered. */
+const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25];
+export type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
 class MultiRowInsert {
@@ -102,14 +92,11 @@ export const PROMPT_PROJECTION: WriterOptions = { maxDelayMs: 10, maxBufferedRow
  *  and a page written for many rows costs little more than for one (BENCHMARKS.md). */
 export const BULK_PROJECTION: WriterOptions = { maxDelayMs: 100, maxBufferedRows: 32_768 };
 
-export class BatchWriter {
+export class ProjectionWriter {
   private readonly orders: MultiRowInsert;
   private readonly trades: MultiRowInsert;
   private readonly ledger: MultiRowInsert;
-  private readonly writeJournal: (batches: BatchWrite[]) => void;
-  /** Batches whose journal waits for the next commit (see hold). */
-  private held: BatchWrite[] = [];
-  private readonly writeProjection: () => void;
+  private readonly writeRows: () => void;
 
   private orderValues: Value[] = [];
   private orderRows = 0;
@@ -119,22 +106,25 @@ export class BatchWriter {
   private tradeValues: Value[] = [];
   private tradeRows = 0;
   /** The latest state of each balance a buffered batch changed, by account and asset. */
-  private balanceRows = new Map<number, BalanceRecord & { time: number }>();
+  private balanceRows = new Map<number, { accountId: number; asset: string; free: bigint; locked: bigint; time: number }>();
   /** A small number for each asset symbol seen, for the balance rows' keys (no string per change). */
   private readonly assetKeys = new Map<string, number>();
   private ledgerValues: Value[] = [];
   private ledgerRows = 0;
-  /** The last journal entry whose orders and trades are buffered or written. */
+  /** The last journal entry whose rows are buffered or written, and written. */
   private projectedSeq: number;
+  private writtenSeq: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   /** Called when buffered rows cannot be written (from a timer, so nothing else would see it). */
   onFatal: (error: unknown) => void = (error) => {
     throw error;
   };
+  /** Called after each transaction, with the last journal entry whose rows are now written. */
+  onWritten: (seq: number) => void = () => {};
 
   constructor(sqlite: Database, projectedSeq: number, private options: WriterOptions = PROMPT_PROJECTION) {
-    this.projectedSeq = projectedSeq;
+    this.projectedSeq = this.writtenSeq = projectedSeq;
     this.orders = new MultiRowInsert(sqlite,
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
@@ -154,17 +144,7 @@ export class BatchWriter {
     const insertBalance = sqlite.prepare("INSERT INTO balances (account_id, asset, free, locked, updated_at) VALUES (?, ?, ?, ?, ?)");
     this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, time)");
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
-    const deleteRequest = sqlite.prepare("DELETE FROM account_requests WHERE id = ?");
-    const insertRecord = sqlite.prepare("INSERT INTO journal_batches (last_seq, first_seq, time, last_order_id, entries) VALUES (?, ?, ?, ?, ?)");
-    const record = new JournalRecordEncoder();
-    this.writeJournal = sqlite.transaction((batches: BatchWrite[]) => {
-      for (const batch of batches) {
-        const entries = batch.journal;
-        if (entries.length) insertRecord.run(entries[entries.length - 1]!.seq, entries[0]!.seq, batch.time, batch.lastOrderId, record.encode(entries));
-        for (const id of batch.requests ?? []) deleteRequest.run(id);
-      }
-    });
-    this.writeProjection = sqlite.transaction(() => {
+    this.writeRows = sqlite.transaction(() => {
       if (this.orderRows) this.orders.run(this.orderValues, this.orderRows);
       if (this.tradeRows) this.trades.run(this.tradeValues, this.tradeRows);
       for (const b of this.balanceRows.values()) {
@@ -193,82 +173,57 @@ export class BatchWriter {
     return this.projectedSeq;
   }
 
-  /** Order and trade rows waiting to be written. */
+  /** The last journal entry whose rows are written. */
+  get written(): number {
+    return this.writtenSeq;
+  }
+
+  /** Rows waiting to be written. */
   get buffered(): number {
     return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows;
   }
 
-  /** Commits the batch's journal (and those held before it, in the same transaction): when this
-   *  returns, they are durable. Their orders and trades are written soon after (see above). */
-  commit(batch: BatchWrite): void {
-    this.held.push(batch);
-    this.commitHeld();
-  }
+  // A batch's rows go in one by one (projected-batch.ts reads them off the bytes the server's thread
+  // handed over), each in its table's column order; then endBatch.
 
-  /** Keeps the batch's journal for the next commit, which writes it with the batches after it in
-   *  one transaction (a simulation at full speed: Sequencer.holdCommitsOf). Nothing of it is
-   *  written before that, its rows included, so the tables never run ahead of the journal. */
-  hold(batch: BatchWrite): void {
-    this.held.push(batch);
-  }
-
-  /** Batches held for the next commit. */
-  get heldBatches(): number {
-    return this.held.length;
-  }
-
-  /** Commits the held batches' journal, if any. */
-  commitHeld(): void {
-    if (this.held.length === 0) return;
-    const batches = this.held;
-    this.writeJournal(batches);
-    this.held = [];
-    for (const batch of batches) this.project(batch);
-  }
-
-  /** Buffers the orders and trades of a batch whose journal is stored (by commit, or long ago: recovery). */
-  project(batch: BatchWrite): void {
+  /** An order's row (ORDER_COLUMNS values; the array may be reused once this returns). A later
+   *  state of a buffered order replaces its row. */
+  order(row: readonly Value[]): void {
     const values = this.orderValues;
-    for (const o of batch.orders) {
-      const row = this.orderRow.get(o.id);
-      if (row === undefined) {
-        this.orderRow.set(o.id, this.orderRows++);
-        values.push(o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
-          o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt,
-          o.selfTradePrevention, o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented,
-          o.expireReason, o.stopPrice, o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0);
-      } else {
-        // The columns an order's life changes (those the upsert below updates).
-        const at = row * ORDER_COLUMNS;
-        values[at + 7] = o.price;
-        values[at + 8] = o.quantity;
-        values[at + 9] = o.filled;
-        values[at + 10] = o.status;
-        values[at + 11] = o.rejectReason;
-        values[at + 14] = o.updatedAt;
-        values[at + 17] = o.prevented;
-        values[at + 18] = o.decremented;
-        values[at + 19] = o.expireReason;
-        values[at + 25] = o.triggered ? 1 : 0;
-      }
+    const id = row[0] as number;
+    const at = this.orderRow.get(id);
+    if (at === undefined) {
+      this.orderRow.set(id, this.orderRows++);
+      for (let i = 0; i < ORDER_COLUMNS; i++) values.push(row[i]!);
+      return;
     }
-    for (const t of batch.trades) {
-      this.tradeValues.push(t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
-        String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId);
-      this.tradeRows++;
-    }
-    for (const b of batch.balances) {
-      let asset = this.assetKeys.get(b.asset);
-      if (asset === undefined) this.assetKeys.set(b.asset, (asset = this.assetKeys.size));
-      // Account ids are below 2^24 (engine.h, EX_MAX_ACCOUNTS): one exact integer per account and asset.
-      this.balanceRows.set(asset * 2 ** 24 + b.accountId, { accountId: b.accountId, asset: b.asset, free: b.free, locked: b.locked, time: batch.time });
-    }
-    for (const l of batch.ledger) {
-      this.ledgerValues.push(l.accountId, l.asset, l.kind, String(l.amount), l.time);
-      this.ledgerRows++;
-    }
-    const last = batch.journal[batch.journal.length - 1];
-    if (last) this.projectedSeq = last.seq;
+    // The columns an order's life changes (those the upsert below updates).
+    for (const c of CHANGING_COLUMNS) values[at * ORDER_COLUMNS + c] = row[c]!;
+  }
+
+  /** A trade's row (TRADE_COLUMNS values). */
+  trade(row: readonly Value[]): void {
+    for (let i = 0; i < TRADE_COLUMNS; i++) this.tradeValues.push(row[i]!);
+    this.tradeRows++;
+  }
+
+  /** A balance as the batch left it (a later one of the same account and asset replaces it). */
+  balance(accountId: number, asset: string, free: bigint, locked: bigint, time: number): void {
+    let key = this.assetKeys.get(asset);
+    if (key === undefined) this.assetKeys.set(asset, (key = this.assetKeys.size));
+    // Account ids are below 2^24 (engine.h, EX_MAX_ACCOUNTS): one exact integer per account and asset.
+    this.balanceRows.set(key * 2 ** 24 + accountId, { accountId, asset, free, locked, time });
+  }
+
+  /** A ledger entry's row (LEDGER_COLUMNS values). */
+  ledgerEntry(row: readonly Value[]): void {
+    for (let i = 0; i < LEDGER_COLUMNS; i++) this.ledgerValues.push(row[i]!);
+    this.ledgerRows++;
+  }
+
+  /** Every row of a batch whose journal is stored is in: its last entry, 0 if it journaled none. */
+  endBatch(lastSeq: number): void {
+    if (lastSeq > 0) this.projectedSeq = lastSeq;
     if (this.buffered >= this.options.maxBufferedRows) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flushOrDie(), this.options.maxDelayMs);
@@ -276,11 +231,12 @@ export class BatchWriter {
     }
   }
 
-  /** Writes every buffered order and trade row (one transaction). */
+  /** Writes every buffered row (one transaction). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.writeProjection();
+    if (this.buffered === 0 && this.writtenSeq === this.projectedSeq) return;
+    this.writeRows();
     this.orderValues = [];
     this.orderRows = 0;
     this.orderRow.clear();
@@ -289,6 +245,8 @@ export class BatchWriter {
     this.balanceRows = new Map();
     this.ledgerValues = [];
     this.ledgerRows = 0;
+    this.writtenSeq = this.projectedSeq;
+    this.onWritten(this.writtenSeq);
   }
 
   private flushOrDie(): void {

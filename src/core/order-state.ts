@@ -1,0 +1,59 @@
+// Where an order's state begins: a new order from its request, or, replayed, from its journal
+// entry (recovery, and the projector that writes the tables behind the journal). Both give the
+// same order, so what a replay writes is what the first run did.
+import type { JournalEntry } from "../journal";
+import { SELF_TRADE_MODES, type Markets } from "../markets";
+import { CommandFlag, CommandKind, ListLink, Side, TimeInForce, Trigger } from "../../native/layout";
+import type { OrderState, OrderType } from "../orders/order";
+import type { OrderRequest } from "../orders/validate";
+
+/** A new order, before the engine has seen it. */
+export function newOrderState(id: number, accountId: number, r: OrderRequest, time: number): OrderState {
+  return {
+    id, accountId, market: r.market, side: r.side, type: r.type, timeInForce: r.timeInForce,
+    postOnly: r.postOnly, price: r.price, quantity: r.quantity, filled: 0, status: null,
+    rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
+    selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0,
+    expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
+    listId: null, listType: null, triggered: false, waiting: false,
+  };
+}
+
+/** Whether a journal entry places an order (a new order, or a cancel-replace's new one). */
+export function placesOrder(e: JournalEntry): boolean {
+  return e.kind === CommandKind.limit || e.kind === CommandKind.market || e.kind === CommandKind.cancelReplace;
+}
+
+/** The order a journal entry placed, as it was before the engine saw it. `listTypeOf`: the type of
+ *  the list an order already placed belongs to (an order list's second entry names its first). */
+export function orderOfEntry(e: JournalEntry, time: number, markets: Markets, listTypeOf: (orderId: number) => "oco" | "oto" | null | undefined): OrderState {
+  const market = markets.get(e.symbol);
+  if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
+  const marketKind = e.kind === CommandKind.market || (e.kind === CommandKind.cancelReplace && (e.flags & CommandFlag.market) !== 0);
+  const order = newOrderState(e.orderId, e.accountId, {
+    market,
+    side: e.side === Side.buy ? "buy" : "sell",
+    type: orderType(marketKind, e.trigger),
+    timeInForce: e.timeInForce === TimeInForce.IOC ? "IOC" : e.timeInForce === TimeInForce.FOK ? "FOK" : "GTC",
+    postOnly: (e.flags & CommandFlag.postOnly) !== 0,
+    price: e.price === 0 ? null : e.price,
+    quantity: e.quantity,
+    quoteQuantity: marketKind && e.amount !== null && e.amount > 0n ? e.amount : null,
+    clientOrderId: e.clientOrderId,
+    selfTradePrevention: SELF_TRADE_MODES[e.stp]!,
+    stopPrice: e.stopPrice === 0 ? null : e.stopPrice,
+    trailingDelta: e.trailingBps === 0 ? null : e.trailingBps,
+    icebergQuantity: e.visible === 0 ? null : e.visible,
+  }, time);
+  order.listId = e.otherId !== 0 && e.kind !== CommandKind.cancelReplace ? e.otherId : null;
+  // Both entries of a list carry its id; the first its link (a replay meets both in one batch).
+  if (order.listId !== null) order.listType = e.link === ListLink.oto || listTypeOf(e.otherId) === "oto" ? "oto" : "oco";
+  return order;
+}
+
+/** An order's type from its engine command: market or limit, conditional or not. */
+function orderType(market: boolean, trigger: number): OrderType {
+  const stem = trigger === Trigger.stopLoss ? "stop_loss" : trigger === Trigger.takeProfit ? "take_profit" : null;
+  if (!stem) return market ? "market" : "limit";
+  return (market ? stem : `${stem}_limit`) as OrderType;
+}
