@@ -21,7 +21,8 @@ export class Asset {
   }
 
   format(units: bigint | number): string {
-    return formatUnits(units, this.unit);
+    // (Zero, the fee and the filled amount of every order not yet filled, without BigInt arithmetic.)
+    return units === 0 || units === 0n ? this.zero : formatUnits(units, this.unit);
   }
 
   /** A positive amount in this asset's units; refuses (VALIDATION naming `field`) anything else. */
