@@ -446,8 +446,10 @@ export class Sequencer {
     // A command the engine refused changed nothing (engine.h), so it is not journaled: a refused
     // request leaves no trace, and replaying the rest gives the same books and balances.
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
-    // Its rows as it left them go on to the projector's thread, which writes them.
-    const rows = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger }, balances, this.markets);
+    // Its rows as it left them go on to the projector's thread, which writes them: a view of the
+    // encoder's buffer, used before the next batch, unless the batch is held for a later commit.
+    const encoded = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger }, balances, this.markets);
+    const rows = hold ? encoded.slice() : encoded;
     const write: JournalBatch = { time, journal: this.committed, lastOrderId: this.counters.lastOrderId, requests: this.requests, rows };
     if (stored) this.journal.followStored(write);
     else if (hold) this.journal.hold(write);

@@ -17,8 +17,10 @@ export class MessageRing {
   private readonly words: number;
   private readonly bytes: Uint8Array;
   private readonly headers: Uint32Array;
-  /** Reader: a message whose segments are still coming. */
+  /** Reader: a message whose segments are still coming, and the position past the message read
+   *  last (given back at its release). */
   private partial: Uint8Array[] = [];
+  private pending: number | null = null;
 
   /** The shared memory of a ring that holds `capacity` bytes (a power of two, at least 64 KiB). */
   static create(capacity: number): SharedArrayBuffer {
@@ -58,26 +60,41 @@ export class MessageRing {
     }
   }
 
-  /** Reader: the next whole message (a copy of its own), or null when none is complete. */
+  /** Reader: the next whole message, or null when none is complete. It is a view of the ring
+   *  (starting at a multiple of 8), valid until `release`, which must come before the next read;
+   *  a message written in segments comes as a copy of its own. */
   read(): Uint8Array | null {
+    this.release();
     for (;;) {
       const tail = Atomics.load(this.control, TAIL);
       if (tail === Atomics.load(this.control, HEAD)) return null;
       const at = tail & (this.words - 1);
       const n = this.headers[at * 2]!, flags = this.headers[at * 2 + 1]!;
+      const next = (tail + (flags & WRAP ? this.words - at : 1 + Math.ceil(n / 8))) | 0;
       if (flags & WRAP) {
-        this.advance((tail + this.words - at) | 0);
+        this.advance(next);
         continue;
       }
-      const copy = this.bytes.slice((at + 1) * 8, (at + 1) * 8 + n);
-      this.advance((tail + 1 + Math.ceil(n / 8)) | 0);
+      const view = this.bytes.subarray((at + 1) * 8, (at + 1) * 8 + n);
+      if (flags & FIRST && flags & LAST) {
+        this.pending = next;
+        return view;
+      }
       if (flags & FIRST) this.partial = [];
-      this.partial.push(copy);
+      this.partial.push(view.slice());
+      this.advance(next);
       if (!(flags & LAST)) continue;
       const parts = this.partial;
       this.partial = [];
-      return parts.length === 1 ? parts[0]! : concatenate(parts);
+      return concatenate(parts);
     }
+  }
+
+  /** Reader: gives back the room of the message `read` returned last. */
+  release(): void {
+    if (this.pending === null) return;
+    this.advance(this.pending);
+    this.pending = null;
   }
 
   /** Words of a message of `words` words, contiguous, once there is room: the index of the first. */

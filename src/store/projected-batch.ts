@@ -33,93 +33,107 @@ const padded = (n: number) => (n + 7) & ~7;
 export interface BatchRows {
   time: number;
   lastSeq: number;
-  orders: Iterable<OrderState>;
+  orders: ReadonlySet<OrderState>;
   trades: TradeRecord[];
   ledger: LedgerRecord[];
 }
 
+/** Each name's index in a list, by name (a lookup, not a search, per order). */
+const codes = <T extends string>(names: readonly T[]) => Object.fromEntries(names.map((n, i) => [n, i])) as Record<T, number>;
+const TYPE = codes(ORDER_TYPES), TIF = codes(TIMES_IN_FORCE), STATUS = codes(ORDER_STATUSES), STP = codes(SELF_TRADE_MODES);
+const EXPIRE = codes(EXPIRE_REASONS), LEDGER_KIND = codes(LEDGER_KINDS);
+
 export class ProjectedBatchEncoder {
   private bytes = new Uint8Array(1 << 16);
-  private view = new DataView(this.bytes.buffer);
+  private f64 = new Float64Array(this.bytes.buffer);
+  private i64 = new BigInt64Array(this.bytes.buffer);
+  private u32 = new Uint32Array(this.bytes.buffer);
 
-  /** The batch's rows, and the engine's changed balances: a copy of its own. */
+  /** The batch's rows, and the engine's changed balances: a view of the encoder's buffer, valid
+   *  until the next call (copy it to keep it). */
   encode(batch: BatchRows, balances: Uint8Array, markets: Markets): Uint8Array {
-    let orders = 0;
-    for (const _ of batch.orders) orders++;
+    const orders = batch.orders.size;
     // Client order ids and reject reasons are at most 64 bytes each (both surfaces check them).
     this.reserve(HEADER + orders * (ORDER + 128) + batch.trades.length * TRADE + batch.ledger.length * LEDGER + balances.byteLength);
-    const v = this.view, b = this.bytes;
-    v.setFloat64(0, batch.time, true);
-    v.setFloat64(8, batch.lastSeq, true);
-    v.setUint32(16, orders, true);
-    v.setUint32(20, batch.trades.length, true);
-    v.setUint32(24, batch.ledger.length, true);
-    v.setUint32(28, balances.byteLength, true);
+    const b = this.bytes, f = this.f64, q = this.i64, u = this.u32;
+    f[0] = batch.time;
+    f[1] = batch.lastSeq;
+    u[4] = orders;
+    u[5] = batch.trades.length;
+    u[6] = batch.ledger.length;
+    u[7] = balances.byteLength;
     let at = HEADER;
     for (const o of batch.orders) {
-      v.setFloat64(at, o.id, true);
-      v.setFloat64(at + 8, o.price ?? 0, true);
-      v.setFloat64(at + 16, o.quantity, true);
-      v.setFloat64(at + 24, o.filled, true);
-      v.setFloat64(at + 32, o.createdAt, true);
-      v.setFloat64(at + 40, o.updatedAt, true);
-      v.setFloat64(at + 48, o.prevented, true);
-      v.setFloat64(at + 56, o.decremented, true);
-      v.setFloat64(at + 64, o.stopPrice ?? 0, true);
-      v.setFloat64(at + 72, o.trailingDelta ?? 0, true);
-      v.setFloat64(at + 80, o.icebergQuantity ?? 0, true);
-      v.setFloat64(at + 88, o.listId ?? 0, true);
-      v.setBigInt64(at + 96, o.quoteQuantity ?? 0n, true);
-      v.setUint32(at + 104, o.accountId, true);
+      const w = at >>> 3;
+      f[w] = o.id;
+      f[w + 1] = o.price ?? 0;
+      f[w + 2] = o.quantity;
+      f[w + 3] = o.filled;
+      f[w + 4] = o.createdAt;
+      f[w + 5] = o.updatedAt;
+      f[w + 6] = o.prevented;
+      f[w + 7] = o.decremented;
+      f[w + 8] = o.stopPrice ?? 0;
+      f[w + 9] = o.trailingDelta ?? 0;
+      f[w + 10] = o.icebergQuantity ?? 0;
+      f[w + 11] = o.listId ?? 0;
+      q[w + 12] = o.quoteQuantity ?? 0n;
+      u[(at + 104) >>> 2] = o.accountId;
       b[at + 108] = o.market.index;
       b[at + 109] = o.side === "buy" ? 0 : 1;
-      b[at + 110] = ORDER_TYPES.indexOf(o.type);
-      b[at + 111] = TIMES_IN_FORCE.indexOf(o.timeInForce);
-      b[at + 112] = ORDER_STATUSES.indexOf(o.status!);
-      b[at + 113] = SELF_TRADE_MODES.indexOf(o.selfTradePrevention);
-      b[at + 114] = o.expireReason === null ? 0 : 1 + EXPIRE_REASONS.indexOf(o.expireReason);
-      b[at + 115] = LIST_TYPES.indexOf(o.listType);
+      b[at + 110] = TYPE[o.type];
+      b[at + 111] = TIF[o.timeInForce];
+      b[at + 112] = STATUS[o.status!];
+      b[at + 113] = STP[o.selfTradePrevention];
+      b[at + 114] = o.expireReason === null ? 0 : 1 + EXPIRE[o.expireReason];
+      b[at + 115] = o.listType === null ? 0 : o.listType === "oco" ? 1 : 2;
       b[at + 116] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
       b[at + 117] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
         (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0);
       let end = at + ORDER;
-      for (const [field, s] of [[118, o.rejectReason], [119, o.clientOrderId]] as const) {
-        if (s === null) {
-          b[at + field] = NONE;
-          continue;
-        }
-        const { read, written } = utf8.encodeInto(s, b.subarray(end, end + 64));
-        if (read !== s.length) throw new Error(`order ${o.id}: a text field is longer than 64 bytes`);
-        b[at + field] = written;
-        end += written;
-      }
+      end = this.text(o.rejectReason, at + 118, end, o.id);
+      end = this.text(o.clientOrderId, at + 119, end, o.id);
       at = padded(end);
     }
     for (const t of batch.trades) {
-      v.setFloat64(at, t.id, true);
-      v.setFloat64(at + 8, t.price, true);
-      v.setFloat64(at + 16, t.quantity, true);
-      v.setFloat64(at + 24, t.takerOrderId, true);
-      v.setFloat64(at + 32, t.makerOrderId, true);
-      v.setFloat64(at + 40, t.time, true);
-      v.setBigInt64(at + 48, t.takerFee, true);
-      v.setBigInt64(at + 56, t.makerFee, true);
-      v.setUint32(at + 64, t.takerAccountId, true);
-      v.setUint32(at + 68, t.makerAccountId, true);
+      const w = at >>> 3;
+      f[w] = t.id;
+      f[w + 1] = t.price;
+      f[w + 2] = t.quantity;
+      f[w + 3] = t.takerOrderId;
+      f[w + 4] = t.makerOrderId;
+      f[w + 5] = t.time;
+      q[w + 6] = t.takerFee;
+      q[w + 7] = t.makerFee;
+      u[(at + 64) >>> 2] = t.takerAccountId;
+      u[(at + 68) >>> 2] = t.makerAccountId;
       b[at + 72] = markets.get(t.symbol)!.index;
       b[at + 73] = t.takerSide === "buy" ? 0 : 1;
       at += TRADE;
     }
     for (const l of batch.ledger) {
-      v.setFloat64(at, l.time, true);
-      v.setBigInt64(at + 8, l.amount, true);
-      v.setUint32(at + 16, l.accountId, true);
+      const w = at >>> 3;
+      f[w] = l.time;
+      q[w + 1] = l.amount;
+      u[(at + 16) >>> 2] = l.accountId;
       b[at + 20] = markets.assets.get(l.asset)!.index;
-      b[at + 21] = LEDGER_KINDS.indexOf(l.kind);
+      b[at + 21] = LEDGER_KIND[l.kind];
       at += LEDGER;
     }
     b.set(balances, at);
-    return b.slice(0, at + balances.byteLength);
+    return b.subarray(0, at + balances.byteLength);
+  }
+
+  /** Writes a text field at `end` (its length at `lengthAt`, 255 for null); returns the new end. */
+  private text(s: string | null, lengthAt: number, end: number, orderId: number): number {
+    if (s === null) {
+      this.bytes[lengthAt] = NONE;
+      return end;
+    }
+    const { read, written } = utf8.encodeInto(s, this.bytes.subarray(end, end + 64));
+    if (read !== s.length) throw new Error(`order ${orderId}: a text field is longer than 64 bytes`);
+    this.bytes[lengthAt] = written;
+    return end + written;
   }
 
   private reserve(n: number): void {
@@ -127,7 +141,9 @@ export class ProjectedBatchEncoder {
     let size = this.bytes.length;
     while (size < n) size *= 2;
     this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
+    this.f64 = new Float64Array(this.bytes.buffer);
+    this.i64 = new BigInt64Array(this.bytes.buffer);
+    this.u32 = new Uint32Array(this.bytes.buffer);
   }
 }
 

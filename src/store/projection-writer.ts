@@ -98,18 +98,18 @@ export class ProjectionWriter {
   private readonly ledger: MultiRowInsert;
   private readonly writeRows: () => void;
 
-  private orderValues: Value[] = [];
+  private readonly orderValues: Value[] = [];
   private orderRows = 0;
   /** Row of each buffered order: a later state of it replaces its row, so an order placed and
    *  closed within one interval is written once (and never enters the open-orders index). */
-  private orderRow = new Map<number, number>();
-  private tradeValues: Value[] = [];
+  private readonly orderRow = new Map<number, number>();
+  private readonly tradeValues: Value[] = [];
   private tradeRows = 0;
   /** The latest state of each balance a buffered batch changed, by account and asset. */
-  private balanceRows = new Map<number, { accountId: number; asset: string; free: bigint; locked: bigint; time: number }>();
+  private readonly balanceRows = new Map<number, { accountId: number; asset: string; free: bigint; locked: bigint; time: number }>();
   /** A small number for each asset symbol seen, for the balance rows' keys (no string per change). */
   private readonly assetKeys = new Map<string, number>();
-  private ledgerValues: Value[] = [];
+  private readonly ledgerValues: Value[] = [];
   private ledgerRows = 0;
   /** The last journal entry whose rows are buffered or written, and written. */
   private projectedSeq: number;
@@ -237,13 +237,14 @@ export class ProjectionWriter {
     this.timer = null;
     if (this.buffered === 0 && this.writtenSeq === this.projectedSeq) return;
     this.writeRows();
-    this.orderValues = [];
+    // (The arrays are kept, emptied: a flush every few milliseconds would otherwise make garbage.)
+    this.orderValues.length = 0;
     this.orderRows = 0;
     this.orderRow.clear();
-    this.tradeValues = [];
+    this.tradeValues.length = 0;
     this.tradeRows = 0;
-    this.balanceRows = new Map();
-    this.ledgerValues = [];
+    this.balanceRows.clear();
+    this.ledgerValues.length = 0;
     this.ledgerRows = 0;
     this.writtenSeq = this.projectedSeq;
     this.onWritten(this.writtenSeq);

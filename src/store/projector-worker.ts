@@ -43,6 +43,7 @@ class Projection {
 
   /** Buffers every batch on the ring, and writes the rows if a read waits for them. */
   drain(): void {
+    // (Each batch is read where it lies in the ring, and its room given back by the next read.)
     for (let rows = this.ring.read(); rows; rows = this.ring.read()) projectBatch(rows, this.markets, this.writer);
     if (Atomics.exchange(words, Control.flush, 0) !== 0) {
       this.writer.flush();
