@@ -14,7 +14,7 @@ import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
 import { checkLayout, SnapshotStore, type SnapshotPolicy } from "./store/snapshot-store";
 import { JournalWriter } from "./store/journal-writer";
-import { PROMPT_PROJECTION, type WriterOptions } from "./store/projection-writer";
+import { PROJECTION_PACE, type WriterOptions } from "./store/projection-writer";
 import { Projector } from "./store/projector";
 
 export interface ExchangeOptions {
@@ -102,7 +102,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   const counters = queries.counters();
   const projection = new Projector({
     path: storage.tablesPath, sync: options.sync ?? "NORMAL", markets: markets.specs, defaultBalances: markets.defaultBalances,
-    projectedSeq: projected, pace: options.projection ?? PROMPT_PROJECTION,
+    projectedSeq: projected, pace: options.projection ?? PROJECTION_PACE,
   });
   const journal = new JournalWriter(storage.sqlite, counters.lastSeq, (batch) => projection.follow(batch));
   const sequencer = new Sequencer(engine, journal, queries, markets, stats, counters, openOrders, options.limits ?? DEFAULT_LIMITS, clock);

@@ -4,7 +4,6 @@
 import type { BatchListener } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
-import { BULK_PROJECTION, type WriterOptions } from "../store/projection-writer";
 import { BookSampler } from "./book-sampler";
 import type { MarketDriver } from "./desk";
 
@@ -31,8 +30,6 @@ export abstract class PacedDriver implements MarketDriver {
   /** Ends the loop's sleep between steps early (a pause or a stop). */
   private wake: (() => void) | null = null;
   private unlisten: (() => void) | null = null;
-  /** The store's pace before this driver ran as fast as it can (see applyPace). */
-  private promptProjection: WriterOptions | null = null;
   /** The loop of steps while it runs: done once the step in flight is committed after a pause or stop. */
   private looping: Promise<void> | null = null;
   private finished!: () => void;
@@ -105,15 +102,13 @@ export abstract class PacedDriver implements MarketDriver {
   }
 
   // As fast as it can, the venue's throughput is what counts: its participants' batches are
-  // committed several at a time, and its orders and trades written in larger, rarer transactions.
-  // At any other pace, paused or stopped, each batch is committed and its rows follow promptly
-  // again (first committing what is held, while its trades still count as the run's).
+  // committed several at a time. At any other pace, paused or stopped, each batch is committed
+  // again (first what is held, while its trades still count as the run's).
   private applyPace(): void {
     if (this.pace !== "max") {
       this.ex.clock.run(this.pace === "realtime" ? 1 : this.pace);
       this.promptly();
     } else {
-      this.promptProjection ??= this.ex.projection.setPace(BULK_PROJECTION);
       this.ex.sequencer.holdCommitsOf(this.accounts);
     }
   }
@@ -121,8 +116,6 @@ export abstract class PacedDriver implements MarketDriver {
   private promptly(): void {
     this.sampler.flush();
     this.ex.sequencer.holdCommitsOf(null);
-    if (this.promptProjection) this.ex.projection.setPace(this.promptProjection);
-    this.promptProjection = null;
   }
 
   private async loop(): Promise<void> {

@@ -85,12 +85,15 @@ export interface WriterOptions {
   maxBufferedRows: number;
 }
 
-/** Rows follow their journal within 10 ms. */
-export const PROMPT_PROJECTION: WriterOptions = { maxDelayMs: 10, maxBufferedRows: 4096 };
-/** While a simulation or a replay runs as fast as it can: fewer, larger transactions. A simulated
- *  population's thousands of accounts spread each transaction's rows over as many index pages,
- *  and a page written for many rows costs little more than for one (BENCHMARKS.md). */
-export const BULK_PROJECTION: WriterOptions = { maxDelayMs: 100, maxBufferedRows: 32_768 };
+/**
+ * Rows follow their journal within 100 ms, or once 32,768 wait: few, large transactions, since a
+ * B-tree page written for many rows costs little more than for one (and a simulated population's
+ * thousands of accounts spread rows over as many index pages). Nobody waits for them: a read asks
+ * for what it needs at once (projector.ts), and the projector's thread takes no core from the
+ * server's. Transactions every 10 ms cost the server 3% of its orders/s on a 2-core machine
+ * (the writes' own I/O), BENCHMARKS.md.
+ */
+export const PROJECTION_PACE: WriterOptions = { maxDelayMs: 100, maxBufferedRows: 32_768 };
 
 export class ProjectionWriter {
   private readonly orders: MultiRowInsert;
@@ -123,7 +126,7 @@ export class ProjectionWriter {
   /** Called after each transaction, with the last journal entry whose rows are now written. */
   onWritten: (seq: number) => void = () => {};
 
-  constructor(sqlite: Database, projectedSeq: number, private options: WriterOptions = PROMPT_PROJECTION) {
+  constructor(sqlite: Database, projectedSeq: number, private readonly options: WriterOptions = PROJECTION_PACE) {
     this.projectedSeq = this.writtenSeq = projectedSeq;
     this.orders = new MultiRowInsert(sqlite,
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
@@ -154,18 +157,6 @@ export class ProjectionWriter {
       if (this.ledgerRows) this.ledger.run(this.ledgerValues, this.ledgerRows);
       projectionMark.run(this.projectedSeq);
     });
-  }
-
-  /** How soon rows follow their journal. */
-  get pace(): WriterOptions {
-    return this.options;
-  }
-
-  /** Changes how soon rows follow their journal (from the next batch on); returns what it was. */
-  setPace(options: WriterOptions): WriterOptions {
-    const before = this.options;
-    this.options = options;
-    return before;
   }
 
   /** The last journal entry whose orders, trades and balances are buffered or written. */

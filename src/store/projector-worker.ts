@@ -121,7 +121,6 @@ self.onmessage = (event: MessageEvent<ProjectorMessage>) => {
   try {
     const message = event.data;
     if (message.type === "start") start(message);
-    else if (message.type === "pace") projection!.writer.setPace(message.pace);
     else stop();
   } catch (error) {
     fail(error);

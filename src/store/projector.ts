@@ -59,14 +59,13 @@ export interface ProjectorStart {
   pace: WriterOptions;
 }
 
-export type ProjectorMessage = ProjectorStart | { type: "pace"; pace: WriterOptions } | { type: "stop" };
+export type ProjectorMessage = ProjectorStart | { type: "stop" };
 
 export class Projector {
   private readonly worker: Worker;
   private readonly words: Int32Array;
   private readonly seqs: Float64Array;
   private readonly ring: MessageRing;
-  private options: WriterOptions;
   private failure: string | null = null;
 
   /** Starts the worker on the projection file as it is now (written up to `projectedSeq`), and
@@ -78,7 +77,6 @@ export class Projector {
     this.seqs = new Float64Array(control);
     this.seqs[Control.written] = start.projectedSeq;
     this.ring = new MessageRing(ring);
-    this.options = start.pace;
     this.worker = new Worker(PROJECTOR_WORKER);
     this.worker.onmessage = (event: MessageEvent<{ type: string; error?: string }>) => {
       if (event.data.type === "error") this.failed(event.data.error ?? "the projector failed");
@@ -110,19 +108,6 @@ export class Projector {
     Atomics.store(this.words, Control.flush, 1);
     this.wake();
     this.waitUntil(() => this.written >= seq, "write");
-  }
-
-  /** How soon rows follow their journal. */
-  get pace(): WriterOptions {
-    return this.options;
-  }
-
-  /** Changes how soon rows follow their journal; returns what it was. */
-  setPace(options: WriterOptions): WriterOptions {
-    const before = this.options;
-    this.options = options;
-    this.post({ type: "pace", pace: options });
-    return before;
   }
 
   /** Writes what is handed over, then stops the worker. */
