@@ -128,9 +128,9 @@ test("a batch's rows read off its bytes are the rows of what it changed, column 
       const seen = { orders: [] as Value[][], trades: [] as Value[][], ledger: [] as Value[][], balances: [] as unknown[], end: [] as number[] };
       const sink: RowSink = {
         order: (r) => seen.orders.push([...r]), trade: (r) => seen.trades.push([...r]), ledgerEntry: (r) => seen.ledger.push([...r]),
-        balance: (...b) => seen.balances.push(b), endBatch: (seq) => seen.end.push(seq),
+        balance: (...b) => seen.balances.push(b),
       };
-      projectBatch(encoder.encode({ time, lastSeq, orders: new Set(orders), trades, ledger }, structs, markets), markets, sink);
+      seen.end.push(projectBatch(encoder.encode({ time, lastSeq, orders: new Set(orders), trades, ledger }, structs, markets), markets, sink));
       expect(seen).toEqual({
         orders: orders.map(orderRow), trades: trades.map(tradeRow), ledger: ledger.map(ledgerRow),
         balances: balances.map((b) => [b.account, markets.assets.list[b.asset]!.symbol, b.free, b.locked, time]), end: [lastSeq],

@@ -65,6 +65,7 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL",
 
   let checkpoints = 0;
   let worker: Worker | undefined;
+  // (The projector's own connection to the projection file bounds its WAL: projector-worker.ts.)
   const inline = () => sqlite.exec(`PRAGMA wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
   if (options.backgroundCheckpoints) {
     sqlite.exec("PRAGMA wal_autocheckpoint = 0");
@@ -84,7 +85,7 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL",
         worker = undefined;
       };
       // 16,384 pages of 4 KiB: the WAL starts over beyond 64 MiB (checkpoint-worker.ts).
-      const start: CheckpointStart = { type: "start", path: resolve(path), intervalMs: 100, maxWalFrames: options.maxWalFrames ?? 16_384 };
+      const start: CheckpointStart = { type: "start", paths: [resolve(path), resolve(tablesPath)], intervalMs: 100, maxWalFrames: options.maxWalFrames ?? 16_384 };
       worker.postMessage(start);
     } catch (error) {
       log("warn", "no checkpoint thread; checkpointing inline", { error: String(error) });

@@ -35,6 +35,11 @@ export class MessageRing {
     this.words = this.bytes.byteLength / 8;
   }
 
+  /** How full it is, from 0 to 1. */
+  fill(): number {
+    return ((Atomics.load(this.control, HEAD) - Atomics.load(this.control, TAIL)) | 0) / this.words;
+  }
+
   /** Writer: appends one message made of `parts`, waiting while the ring is full. */
   write(parts: readonly Uint8Array[]): void {
     const total = parts.reduce((n, p) => n + p.byteLength, 0);

@@ -148,15 +148,17 @@ export class ProjectedBatchEncoder {
 }
 
 /** Where a batch's rows go (a ProjectionWriter). */
-export type RowSink = Pick<ProjectionWriter, "order" | "trade" | "balance" | "ledgerEntry" | "endBatch">;
+export type RowSink = Pick<ProjectionWriter, "order" | "trade" | "balance" | "ledgerEntry">;
 
 const orderRow: Value[] = new Array(ORDER_COLUMNS).fill(null);
 const tradeRow: Value[] = new Array(TRADE_COLUMNS).fill(null);
 const ledgerRow: Value[] = new Array(LEDGER_COLUMNS).fill(null);
 
 /** Hands the rows of an encoded batch (`bytes` starting at a multiple of 8) to `sink`, in each
- *  table's column order, through rows reused from one to the next: nothing per row is kept. */
-export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink): void {
+ *  table's column order, through rows reused from one to the next: nothing per row is kept.
+ *  Returns the batch's last journaled entry, for the sink's endBatch (which the caller calls, once
+ *  it no longer needs `bytes`). */
+export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink): number {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const time = v.getFloat64(0, true);
   const orderCount = v.getUint32(16, true), tradeCount = v.getUint32(20, true), ledgerCount = v.getUint32(24, true);
@@ -223,5 +225,5 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
   }
   const assets = markets.assets.list;
   for (const b of decodeBalances(bytes.subarray(at, at + balanceBytes))) sink.balance(b.account, assets[b.asset]!.symbol, b.free, b.locked, time);
-  sink.endBatch(v.getFloat64(8, true));
+  return v.getFloat64(8, true);
 }

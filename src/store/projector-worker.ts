@@ -4,12 +4,11 @@
 // (projection-writer.ts). Started by projector.ts; listed as a build entrypoint so that the
 // single binary carries it.
 import { Database } from "bun:sqlite";
-import { dlopen, FFIType } from "bun:ffi";
-import { setPriority } from "node:os";
 import { MessageRing } from "./message-ring";
 import { projectBatch } from "./projected-batch";
 import { ProjectionWriter } from "./projection-writer";
 import { Control, POLL_MS, State, type ProjectorMessage, type ProjectorStart } from "./projector";
+import { mayRaise, runWhenIdle, threadId } from "./thread-priority";
 import { Markets } from "../markets";
 
 declare const self: Worker;
@@ -18,6 +17,8 @@ let words: Int32Array;
 let seqs: Float64Array;
 let projection: Projection | undefined;
 let stopped = false;
+/** Whether this thread runs at idle priority while it keeps up (thread-priority.ts). */
+let lowers = false;
 
 /** Tells the server's thread that something moved on (written rows, a state). */
 function progressed(): void {
@@ -43,12 +44,19 @@ class Projection {
 
   /** Buffers every batch on the ring, and writes the rows if a read waits for them. */
   drain(): void {
-    // (Each batch is read where it lies in the ring, and its room given back by the next read.)
-    for (let rows = this.ring.read(); rows; rows = this.ring.read()) projectBatch(rows, this.markets, this.writer);
+    // Each batch is read where it lies in the ring, and its room given back before the rows are
+    // written (endBatch may write them all): the server's thread never waits through a flush.
+    for (let rows = this.ring.read(); rows; rows = this.ring.read()) {
+      const lastSeq = projectBatch(rows, this.markets, this.writer);
+      this.ring.release();
+      this.writer.endBatch(lastSeq);
+    }
     if (Atomics.exchange(words, Control.flush, 0) !== 0) {
       this.writer.flush();
       progressed();
     }
+    // Caught up: back to idle priority (raised by the server's thread when it waited).
+    if (lowers && Atomics.load(words, Control.raised) === 1 && this.ring.fill() < 1 / 8 && runWhenIdle(0, true)) Atomics.store(words, Control.raised, 0);
   }
 }
 
@@ -69,35 +77,21 @@ async function run(p: Projection): Promise<void> {
   }
 }
 
-/**
- * This thread runs only on a core nothing else wants (Linux SCHED_IDLE; elsewhere, or if refused,
- * the lowest nice): its rows may lag a few milliseconds, but it must never take a core from the
- * server's thread, which answers users, nor from anything else on the machine. Woken at normal
- * priority, it preempted the server's thread or a client beside it on a 2-core machine: 0.89 of
- * the orders/s (BENCHMARKS.md). It cannot starve what waits for it: a read, or a full ring, sleeps
- * the server's thread and frees its core.
- */
-function runWhenIdle(): void {
-  try {
-    if (process.platform === "linux") {
-      const libc = dlopen("libc.so.6", { sched_setscheduler: { args: [FFIType.i32, FFIType.i32, FFIType.ptr], returns: FFIType.i32 } });
-      const SCHED_IDLE = 5;
-      if (libc.symbols.sched_setscheduler(0, SCHED_IDLE, new Int32Array(1)) === 0) return;
-    }
-  } catch {
-    // (no libc to call: the nice value below)
-  }
-  setPriority(0, 19);
-}
-
 function start(message: ProjectorStart): void {
-  runWhenIdle();
   words = new Int32Array(message.control);
   seqs = new Float64Array(message.control);
+  // At idle priority while it keeps up; the server's thread raises it when it waits (projector.ts).
+  // (Where it could not be raised again it stays as it is: marked raised, for good.)
+  Atomics.store(words, Control.tid, threadId());
+  lowers = mayRaise() && runWhenIdle(0, true);
+  Atomics.store(words, Control.raised, lowers ? 0 : 1);
   const sqlite = new Database(message.path);
   sqlite.exec(`PRAGMA synchronous = ${message.sync}`);
   // An upsert's statement journal in memory, not in a temporary file opened and closed each time.
   sqlite.exec("PRAGMA temp_store = MEMORY");
+  // The checkpoint thread checkpoints this file (database.ts); this connection, its only writer,
+  // bounds its WAL once it passes 16,384 pages (64 MiB), as that thread does the database file's.
+  sqlite.exec("PRAGMA wal_autocheckpoint = 16384");
   sqlite.exec("PRAGMA busy_timeout = 5000");
   projection = new Projection(sqlite, message);
   Atomics.store(words, Control.state, State.ready);

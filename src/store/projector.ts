@@ -13,6 +13,7 @@ import type { MarketSpec } from "../markets";
 import type { SyncMode } from "./database";
 import type { JournalBatch } from "./journal-writer";
 import { MessageRing } from "./message-ring";
+import { runWhenIdle } from "./thread-priority";
 import type { WriterOptions } from "./projection-writer";
 
 // From source the worker sits beside this file; in the single binary it is its own entrypoint,
@@ -36,9 +37,12 @@ export const Control = {
   progress: 2,
   /** Nonzero: write the buffered rows now (a read waits for them). */
   flush: 3,
-  /** (Float64 slot, past the four Int32 slots) the last journal entry whose rows are written. */
-  written: 2,
-  bytes: 24,
+  /** The worker's thread id, and 1 while it runs at normal priority because it is waited for. */
+  tid: 4,
+  raised: 5,
+  /** (Float64 slot, past the six Int32 slots) the last journal entry whose rows are written. */
+  written: 3,
+  bytes: 32,
 } as const;
 export const State = { starting: 0, ready: 1, failed: 2, stopped: 3 } as const;
 
@@ -100,6 +104,7 @@ export class Projector {
   /** Hands over a batch whose journal is stored (a JournalFollower). */
   follow(batch: JournalBatch): void {
     this.ring.write([batch.rows]);
+    if (this.ring.fill() > 0.5) this.raise();
   }
 
   /** Returns once the rows of every journal entry up to `seq` are written. */
@@ -146,12 +151,24 @@ export class Projector {
     this.onFatal(new Error(`the projector failed: ${why}`));
   }
 
+  /**
+   * The worker runs only on a core nothing else wants (thread-priority.ts): its rows may lag, but it
+   * never takes a core from this thread, which answers users, nor from a bot beside the exchange
+   * (woken at normal priority it cost 11% of the orders/s on a 2-core machine, BENCHMARKS.md). Once
+   * someone waits for it (a read, or a ring half full) it runs like any thread until it has caught
+   * up: under the batch load, idle priority alone starved it, and the server waited on a full ring.
+   */
+  private raise(): void {
+    if (Atomics.compareExchange(this.words, Control.raised, 0, 1) === 0) runWhenIdle(Atomics.load(this.words, Control.tid), false);
+  }
+
   /** Blocks this thread until `done()` (the worker moves the progress counter whenever it moves on). */
   private waitUntil(done: () => boolean, what: string, limitMs = STALL_MS): void {
     const deadline = performance.now() + limitMs;
     for (;;) {
       const progress = Atomics.load(this.words, Control.progress);
       if (done()) return;
+      if (what !== "start") this.raise();
       const state = this.state;
       if (state === State.failed || (state === State.stopped && what !== "stop")) {
         throw new Error(`the projector cannot ${what}: ${this.failure ?? "it has stopped"}`);
