@@ -37,10 +37,10 @@ async function run(api: Api, n: number): Promise<number> {
       const req = flow.next();
       const { headers, text } = flow.parts(req);
       const res = await server.handle(new Request(server.url + req.path, { method: req.method, headers, body: text }));
-      const reply = { status: res.status, body: await res.json() as { code?: number } };
+      const answer = await res.text();
       // A cancel of an order that has just filled is refused (409 / -2011), as under load.
-      if (res.status >= 400 && res.status !== 409 && reply.body.code !== -2011) throw new Error(`${api}: ${res.status} ${JSON.stringify(reply.body)}`);
-      flow.observe(reply);
+      if (res.status >= 400 && res.status !== 409 && !answer.includes('"code":-2011')) throw new Error(`${api}: ${res.status} ${answer}`);
+      flow.observe(res.status, answer);
     }
   }));
   const used = process.cpuUsage(before);
