@@ -1270,9 +1270,9 @@ struct ex_engine {
     __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count, uint32_t& ahead) const {
         if (!ids.large()) return;
         if (i + 4 < count) ids.prefetch(commands[i + 4].order_id);
-        // Past the core's L2 (512 KiB of orders), the next order's neighbours in its level, which
-        // unlinking it writes, are misses too.
-        if (ahead != NIL && orders.slots() > (1u << 13)) {
+        // Past a quarter of the core's L2 in orders, the next order's neighbours in its level,
+        // which unlinking it writes, are misses too (in L1 at least).
+        if (ahead != NIL && uint64_t(orders.slots()) * sizeof(Order) > l2_cache_bytes() / 4) {
             const Order& o = orders[ahead];
             if (o.prev != NIL) __builtin_prefetch(&orders[o.prev]);
             if (o.next != NIL) __builtin_prefetch(&orders[o.next]);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cache.hpp"
 #include "pool.hpp"
 
 namespace ex {
@@ -12,10 +13,10 @@ namespace ex {
 class IdIndex {
 public:
     // Starts small so that a book of a few thousand orders keeps its index in cache. It doubles at
-    // half load while small (short probes) and at three-quarters load from 2^15 slots (512 KiB):
-    // at half load a book of 20,000 orders had a 1 MiB index, twice the core's L2 cache, and the
-    // deep scenario ran at about half the speed (BENCHMARKS.md).
-    explicit IdIndex(uint32_t capacity_log2 = 10) { resize(capacity_log2); }
+    // half load (short probes) until it is the size of the core's L2 cache, and at three-quarters
+    // load beyond (cache.hpp): on a 512 KiB L2, a book of 20,000 orders at half load had an index
+    // twice the cache's size, and the deep scenario ran at about half the speed (BENCHMARKS.md).
+    explicit IdIndex(uint32_t capacity_log2 = 10) : dense_log2_(floor_log2(l2_cache_bytes() / sizeof(Slot))) { resize(capacity_log2); }
 
     uint32_t size() const { return size_; }
 
@@ -29,13 +30,12 @@ public:
 
     // Starts loading the slot where `key` would be found: a hint, nothing changes.
     void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[slot_of(key)]); }
-    // Whether the index is past what the core's caches keep (128 KiB): below that, prefetching
-    // only adds work.
-    bool large() const { return log2_ >= 13; }
+    // Whether the index is half the core's L2 or more: below that, prefetching only adds work.
+    bool large() const { return log2_ + 1 >= dense_log2_; }
 
     // Inserts key -> value; returns false (and changes nothing) if the key is present.
     bool insert(uint64_t key, uint32_t value) {
-        bool full = log2_ < DENSE_LOG2 ? (size_ + 1) * 2 > slots_.size() : (size_ + 1) * 4 > slots_.size() * 3;
+        bool full = log2_ < dense_log2_ ? (size_ + 1) * 2 > slots_.size() : (size_ + 1) * 4 > slots_.size() * 3;
         if (full) resize(log2_ + 1);
         for (uint64_t i = slot_of(key);; i = (i + 1) & mask_) {
             Slot& s = slots_[i];
@@ -81,7 +81,6 @@ public:
     }
 
 private:
-    static constexpr uint32_t DENSE_LOG2 = 15;
 
     struct Slot {
         uint64_t key;
@@ -105,6 +104,7 @@ private:
             if (s.value != NIL) insert(s.key, s.value);
     }
 
+    uint32_t dense_log2_;  // from this size on it grows at three-quarters load (not kept in images)
     std::vector<Slot> slots_;
     uint64_t mask_ = 0;
     uint32_t shift_ = 0;
