@@ -24,7 +24,8 @@ Runs the exchange until SIGINT/SIGTERM, then finishes the batch in flight and ex
 Flags (each also read from the environment variable in brackets):
   --host HOST      address to bind [EXCHANGE_HOST] (default 127.0.0.1)
   --port PORT      port; 0 picks a free one [EXCHANGE_PORT] (default 8080)
-  --db FILE        SQLite file, created and migrated on first start [EXCHANGE_DB] (default ./exchange.db)
+  --db FILE        SQLite file, created and migrated on first start, with FILE-projection beside
+                   it (orders, trades, balances, ledger) [EXCHANGE_DB] (default ./exchange.db)
   --markets FILE   JSON market list, shaped like GET /api/v1/markets [EXCHANGE_MARKETS] (default: built-in)
   --sync MODE      SQLite synchronous mode: normal survives kill -9, full also power loss [EXCHANGE_SYNC] (default normal)
   --binary-port P  also take orders in the binary protocol (docs/binary-protocol.md) over TCP on
