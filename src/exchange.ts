@@ -73,6 +73,11 @@ export function openExchange(options: ExchangeOptions): Exchange {
   // The newest snapshot, then the books and balances up to where orders, trades and balances are
   // written; those must agree.
   const projected = queries.projectedSeq();
+  const journalEnd = queries.counters().lastSeq;
+  if (projected > journalEnd) {
+    throw new Error(`${storage.tablesPath} is written up to journal entry ${projected}, but the journal in ${options.dbPath} ends at ${journalEnd}: ` +
+      "it belongs to another database (was only the database file removed?). Remove it too to start afresh.");
+  }
   const snapshot = queries.latestSnapshot();
   if (snapshot && snapshot.seq > projected) throw new Error(`recovery: the snapshot at ${snapshot.seq} is ahead of the tables, written to ${projected}`);
   if (snapshot) checkLayout(snapshot.layout, markets, snapshot.seq);

@@ -204,6 +204,20 @@ test("a database written before the projection file: its tables move into it onc
   }
 });
 
+test("a projection file left from another database (only the database file removed) is refused with a reason", async () => {
+  const dbPath = join(tempDir(), "exchange.db");
+  const first = openExchange({ dbPath, markets: loadMarkets() });
+  const alice = createAccount(first.storage.db, "alice");
+  await first.funding.fundPending(alice.id);
+  await first.close();
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+  expect(() => openExchange({ dbPath, markets: loadMarkets() })).toThrow(/belongs to another database.*Remove it too/);
+  rmSync(projectionPath(dbPath));
+  const fresh = openExchange({ dbPath, markets: loadMarkets() });
+  expect(fresh.recovered.journalEntries).toBe(0);
+  await fresh.close();
+});
+
 test("after a snapshot, markets may be added at the end of the markets file; reordering them is refused with a reason", async () => {
   const dir = tempDir();
   const file = (specs: object[]) => {

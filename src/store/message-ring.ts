@@ -28,7 +28,8 @@ export class MessageRing {
     return new SharedArrayBuffer(16 + capacity);
   }
 
-  constructor(shared: SharedArrayBuffer) {
+  /** `onFull`: called before the writer waits for room (to hurry the reader along). */
+  constructor(shared: SharedArrayBuffer, private readonly onFull: () => void = () => {}) {
     this.control = new Int32Array(shared, 0, 4);
     this.bytes = new Uint8Array(shared, 16);
     this.headers = new Uint32Array(shared, 16);
@@ -117,6 +118,7 @@ export class MessageRing {
         continue;
       }
       const taken = Atomics.load(this.control, TAKEN);
+      this.onFull();
       if (((head - Atomics.load(this.control, TAIL)) | 0) === used) Atomics.wait(this.control, TAKEN, taken, 1000);
     }
   }

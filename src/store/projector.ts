@@ -80,7 +80,7 @@ export class Projector {
     this.words = new Int32Array(control);
     this.seqs = new Float64Array(control);
     this.seqs[Control.written] = start.projectedSeq;
-    this.ring = new MessageRing(ring);
+    this.ring = new MessageRing(ring, () => this.raise());
     this.worker = new Worker(PROJECTOR_WORKER);
     this.worker.onmessage = (event: MessageEvent<{ type: string; error?: string }>) => {
       if (event.data.type === "error") this.failed(event.data.error ?? "the projector failed");
