@@ -355,6 +355,7 @@ export class MatchingEngine {
   private readonly balanceBuffer = new BigInt64Array(2);
   private readonly feeBuffer = new Int32Array(2);
   private readonly changedBuffer = new BigInt64Array((CHANGED_PAGE * BALANCE.size) / 8);
+  private readonly changedBytes = new Uint8Array(this.changedBuffer.buffer);
   readonly symbols: number;
 
   /** A new engine, or (with `image`) the engine a snapshot was taken of, over the same markets. */
@@ -413,7 +414,7 @@ export class MatchingEngine {
     const h = this.live();
     const total = this.lib.ex_engine_changed_count(h);
     const out = new Uint8Array(total * BALANCE.size);
-    const page = new Uint8Array(this.changedBuffer.buffer);
+    const page = this.changedBytes;
     for (let from = 0; from < total;) {
       const n = this.lib.ex_engine_changed_balances(h, from, this.changedBuffer, CHANGED_PAGE);
       out.set(page.subarray(0, n * BALANCE.size), from * BALANCE.size);
