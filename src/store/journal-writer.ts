@@ -35,12 +35,16 @@ export class JournalWriter {
     const insertRecord = sqlite.prepare("INSERT INTO journal_batches (last_seq, first_seq, time, last_order_id, entries) VALUES (?, ?, ?, ?, ?)");
     const record = new JournalRecordEncoder();
     this.writeRecords = sqlite.transaction((batches: JournalBatch[]) => {
-      for (const batch of batches) {
-        const entries = batch.journal;
-        // (The record is a view of the encoder's buffer: SQLite copies it as it binds it.)
-        if (entries.length) insertRecord.run(entries[entries.length - 1]!.seq, entries[0]!.seq, batch.time, batch.lastOrderId, record.encode(entries));
-        for (const id of batch.requests ?? []) deleteRequest.run(id);
+      // One row: a batch's record, or one record of every batch committed together (each batch
+      // with its time), its seqs and last order id those of the whole. (The record is a view of
+      // the encoder's buffer: SQLite copies it as it binds it.)
+      const journaled = batches.filter((b) => b.journal.length > 0);
+      const first = journaled[0], last = journaled.at(-1);
+      if (first && last) {
+        const bytes = journaled.length === 1 ? record.encode(first.journal) : record.encodeBatches(journaled.map((b) => ({ time: b.time, entries: b.journal })));
+        insertRecord.run(last.journal.at(-1)!.seq, first.journal[0]!.seq, last.time, batches.at(-1)!.lastOrderId, bytes);
       }
+      for (const batch of batches) for (const id of batch.requests ?? []) deleteRequest.run(id);
     });
   }
 
