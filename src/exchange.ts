@@ -78,8 +78,9 @@ export function openExchange(options: ExchangeOptions): Exchange {
     throw new Error(`${storage.tablesPath} is written up to journal entry ${projected}, but the journal in ${options.dbPath} ends at ${journalEnd}: ` +
       "it belongs to another database (was only the database file removed?). Remove it too to start afresh.");
   }
-  const snapshot = queries.latestSnapshot();
-  if (snapshot && snapshot.seq > projected) throw new Error(`recovery: the snapshot at ${snapshot.seq} is ahead of the tables, written to ${projected}`);
+  // A snapshot newer than the tables is of no use here (their rows would come from replaying
+  // the engine before it): the one before it is kept, with its journal, until they pass it.
+  const snapshot = queries.latestSnapshot(projected);
   if (snapshot) checkLayout(snapshot.layout, markets, snapshot.seq);
   const engine = engineFor(markets, snapshot?.image);
   let journalEntries = replayJournal(engine, queries, markets, projected, snapshot?.seq ?? 0);
@@ -121,8 +122,11 @@ export function openExchange(options: ExchangeOptions): Exchange {
     sequencer.commitHeld();
     projection.waitFor(journal.committedSeq);
   };
-  queries.beforeRead = writeTables;
   const snapshots = new SnapshotStore(storage.sqlite, journal, projection, stats, markets, options.snapshots, journalEntries);
+  queries.beforeRead = () => {
+    writeTables();
+    snapshots.prunePassed();
+  };
   sequencer.onCommitted((r) => {
     if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
   });

@@ -32,7 +32,8 @@ Flags (each also read from the environment variable in brackets):
                    this port; 0 picks a free one [EXCHANGE_BINARY_PORT] (default: off; the same
                    messages are always taken in WebSocket binary frames at /binary)
   --snapshot-every N  journal entries between snapshots of the engine's state, which bound the
-                   journal a start replays; the journal behind the newest is pruned
+                   journal a start replays; the journal behind one is pruned once
+                   the tables are written past it
                    [EXCHANGE_SNAPSHOT_EVERY] (default 1000000; 0: never)
   --log-level L    debug, info, warn or error: JSON lines on stderr [EXCHANGE_LOG_LEVEL] (default info)
   --max-queued N   commands that may wait for the engine; beyond, requests get 503 OVERLOADED at

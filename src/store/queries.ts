@@ -223,9 +223,9 @@ export class Queries {
     return page;
   }
 
-  /** The newest snapshot of the engine's state, if any. */
-  latestSnapshot(): { seq: number; time: number; lastOrderId: number; lastTradeId: number; image: Uint8Array; stats: string | null; layout: string | null } | undefined {
-    return this.db.select().from(snapshots).orderBy(desc(snapshots.seq)).limit(1).get();
+  /** The newest snapshot of the engine's state at or before journal entry `atMostSeq`, if any. */
+  latestSnapshot(atMostSeq = Number.MAX_SAFE_INTEGER): { seq: number; time: number; lastOrderId: number; lastTradeId: number; image: Uint8Array; stats: string | null; layout: string | null } | undefined {
+    return this.db.select().from(snapshots).where(lte(snapshots.seq, atMostSeq)).orderBy(desc(snapshots.seq)).limit(1).get();
   }
 
   /**
