@@ -2,10 +2,13 @@
 // against the simulated book, the stylized facts, kill -9 mid-run, and the control API's refusals.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import fc from "fast-check";
 import { analyzeMarket } from "../src/analyze";
 import { loadScenario } from "../src/sim/scenarios";
 import { RandomStream } from "../src/sim/random";
 import type { Simulation } from "../src/sim/simulation";
+import type { Participant } from "../src/sim/participant";
+import { WakeQueue } from "../src/sim/wake-queue";
 import { EXCHANGE_FROM_SOURCE, spawnExchange, startTestExchange, tempDir, waitFor } from "./helpers";
 
 const SCENARIO = join(import.meta.dir, "fixtures", "calm-btc.json");
@@ -53,6 +56,37 @@ test("a participant's random stream depends only on the seed and its name", () =
   expect(draw(7, "BTC-USD/noise-1")).toEqual(draw(7, "BTC-USD/noise-1"));
   expect(draw(7, "BTC-USD/noise-1")).not.toEqual(draw(7, "BTC-USD/noise-2"));
   expect(draw(7, "BTC-USD/noise-1")).not.toEqual(draw(8, "BTC-USD/noise-1"));
+});
+
+test("the wake queue hands out participants in (wake time, index) order, as a scan of them all would", () => {
+  // Steps: wake, one at a time, everyone due at `now` (each woken one due again a little later),
+  // then move `now` on; the model picks the earliest due (lowest index on a tie) by a scan.
+  const step = fc.record({ advance: fc.integer({ min: 0, max: 50 }), later: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }) });
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 200 }), fc.array(step, { maxLength: 30 }), (starts, steps) => {
+    const participants = starts.map((t) => ({ nextWake: t }) as Participant);
+    const queue = new WakeQueue(participants);
+    participants.forEach((_, i) => queue.push(i));
+    const model = [...starts];
+    let now = 0;
+    for (const { advance, later } of steps) {
+      now += advance;
+      const woken: number[] = [], expected: number[] = [];
+      for (let i = queue.popDue(now); i !== undefined; i = queue.popDue(now)) {
+        participants[i]!.nextWake = now + later[woken.length % later.length]!;
+        woken.push(i);
+        queue.push(i);
+      }
+      for (;;) {
+        let best = -1;
+        for (let i = 0; i < model.length; i++) if (model[i]! <= now && (best < 0 || model[i]! < model[best]!)) best = i;
+        if (best < 0) break;
+        model[best] = now + later[expected.length % later.length]!;
+        expected.push(best);
+      }
+      expect(woken).toEqual(expected);
+      expect(queue.size).toBe(participants.length);
+    }
+  }));
 });
 
 test("the same seed gives the same market, trade for trade; another seed another; every asset is conserved", async () => {
