@@ -5,14 +5,23 @@ import type { BatchReport } from "./core/sequencer";
 /** A counter with one label (each value of it a series). The label's text is made at a scrape,
  *  not at each increment: batches count several times each. */
 export class Counter {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { n: number }>();
+  /** The label value counted last and its count: a batch's orders are mostly of one market. */
+  private last: { value: string; count: { n: number } } | null = null;
   constructor(readonly name: string, readonly help: string, private readonly label: string) {}
   inc(value: string): void {
-    this.values.set(value, (this.values.get(value) ?? 0) + 1);
+    if (this.last?.value === value) {
+      this.last.count.n++;
+      return;
+    }
+    let count = this.values.get(value);
+    if (!count) this.values.set(value, (count = { n: 0 }));
+    count.n++;
+    this.last = { value, count };
   }
   text(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [value, n] of this.values) lines.push(`${this.name}{${this.label}="${value.replace(/["\\\n]/g, "_")}"} ${n}`);
+    for (const [value, { n }] of this.values) lines.push(`${this.name}{${this.label}="${value.replace(/["\\\n]/g, "_")}"} ${n}`);
     return lines.join("\n");
   }
 }

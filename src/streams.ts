@@ -121,8 +121,8 @@ export class MarketStreams {
     const server = this.server;
     if (!server) return;
     if (this.sockets.size === 0) {
-      // No one to send to; the book's sequence still moves on, for the next subscriber's updates.
-      for (const index of report.levels.keys()) this.published[index] = this.ex.engine.sequence(index);
+      // No one to send to; the books' sequences still move on, for the next subscriber's updates.
+      for (let index = 0; index < this.published.length; index++) this.published[index] = this.ex.engine.sequence(index);
       return;
     }
     const send = (topic: string, build: () => unknown) => {

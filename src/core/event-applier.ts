@@ -25,7 +25,10 @@ export interface OrderEvent {
 export class BatchChanges {
   readonly trades: TradeRecord[] = [];
   readonly orders = new Set<OrderState>();
-  readonly levels: TouchedLevels = new Map();
+  /** Each touch of a level as three numbers (market index, side: 0 bid or 1 ask, price), made
+   *  into sets only if someone asks (book streams): a Set per touch cost more than the rest. */
+  private readonly touches: number[] = [];
+  private touchedLevels: TouchedLevels | null = null;
   readonly ledger: LedgerRecord[] = [];
   /** The balances the engine changed (ex_balance structs), read as records only if someone asks:
    *  most batches are heard by no balance stream. */
@@ -40,6 +43,21 @@ export class BatchChanges {
   readonly orderEvents: OrderEvent[] = [];
 
   constructor(readonly time: number, readonly journal: JournalEntry[]) {}
+
+  touch(marketIndex: number, side: number, price: number): void {
+    this.touches.push(marketIndex, side, price);
+  }
+
+  get levels(): TouchedLevels {
+    if (this.touchedLevels) return this.touchedLevels;
+    const levels: TouchedLevels = new Map(), t = this.touches;
+    for (let i = 0; i < t.length; i += 3) {
+      let sides = levels.get(t[i]!);
+      if (!sides) levels.set(t[i]!, (sides = [new Set(), new Set()]));
+      sides[t[i + 1]!]!.add(t[i + 2]!);
+    }
+    return (this.touchedLevels = levels);
+  }
 
   get balances(): BalanceRecord[] {
     if (this.balanceRecords) return this.balanceRecords;
@@ -236,9 +254,7 @@ export class EventApplier {
   }
 
   private touchLevel(batch: BatchChanges, order: OrderState, price: number): void {
-    let sides = batch.levels.get(order.market.index);
-    if (!sides) batch.levels.set(order.market.index, (sides = [new Set(), new Set()]));
-    sides[order.side === "buy" ? 0 : 1].add(price);
+    batch.touch(order.market.index, order.side === "buy" ? 0 : 1, price);
   }
 
   private setStatus(batch: BatchChanges, order: OrderState, status: OrderStatus, now: number): void {

@@ -352,9 +352,12 @@ export class Sequencer {
     this.settleAll(jobs);
     const c = this.changes;
     const report: BatchReport = {
-      journal: this.committed, trades: c.trades, orders: c.orders, levels: c.levels, ledger: c.ledger,
+      journal: this.committed, trades: c.trades, orders: c.orders, ledger: c.ledger,
       orderEvents: c.orderEvents, seconds: this.seconds,
-      // Read as records only by a listener that has someone to tell (most batches: none).
+      // Made only for a listener that has someone to tell (most batches: none).
+      get levels() {
+        return c.levels;
+      },
       get balances() {
         return c.balances;
       },
