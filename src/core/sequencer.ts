@@ -84,6 +84,10 @@ export class Sequencer {
   private readonly commands: CommandBatch;
   private readonly events = new EventBuffer(16_384);
   private readonly rows = new ProjectedBatchEncoder();
+  /** Held batches' rows end to end, until their commit hands them on (a copy of each cost an
+   *  allocation per batch): from `heldRowsEnd` on it is free. */
+  private heldRows = new Uint8Array(1 << 20);
+  private heldRowsEnd = 0;
   private commandJobs: Job[] = [];
   private changes = new BatchChanges(0, []);
   /** The batch's journal as committed: its commands less those the engine refused. */
@@ -456,7 +460,7 @@ export class Sequencer {
     // Its rows as it left them go on to the projector's thread, which writes them: a view of the
     // encoder's buffer, used before the next batch, unless the batch is held for a later commit.
     const encoded = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger }, balances, this.markets);
-    const rows = hold ? encoded.slice() : encoded;
+    const rows = hold ? this.keepHeld(encoded) : encoded;
     const write: JournalBatch = { time, journal: this.committed, lastOrderId: this.counters.lastOrderId, requests: this.requests, rows };
     if (stored) this.journal.followStored(write);
     else if (hold) this.journal.hold(write);
@@ -464,6 +468,20 @@ export class Sequencer {
     const done = Bun.nanoseconds();
     this.seconds = { batch: (done - started) / 1e9, commit: (done - committing) / 1e9 };
     for (const t of c.trades) this.stats.recordTrade(this.markets.get(t.symbol)!.index, t.id, t.price, t.quantity, t.time);
+  }
+
+  /** A copy of a held batch's rows that lasts until its commit. */
+  private keepHeld(rows: Uint8Array): Uint8Array {
+    if (this.journal.heldBatches === 0) this.heldRowsEnd = 0; // (those held before are handed on)
+    if (this.heldRowsEnd + rows.byteLength > this.heldRows.byteLength) {
+      // A new buffer: the views of the old one stay valid until their commit.
+      this.heldRows = new Uint8Array(Math.max(this.heldRows.byteLength, 2 * rows.byteLength));
+      this.heldRowsEnd = 0;
+    }
+    const at = this.heldRowsEnd;
+    this.heldRows.set(rows, at);
+    this.heldRowsEnd += rows.byteLength;
+    return this.heldRows.subarray(at, this.heldRowsEnd);
   }
 
   private pack(job: Job): void {

@@ -53,7 +53,8 @@ export class MessageRing {
       for (let left = n; left > 0;) {
         const p = parts[part]!;
         const take = Math.min(left, p.byteLength - offset);
-        this.bytes.set(p.subarray(offset, offset + take), to);
+        // (A view of a small array copied whole costs JSC a new buffer for it: set it as it is.)
+        this.bytes.set(offset === 0 && take === p.byteLength ? p : p.subarray(offset, offset + take), to);
         to += take;
         left -= take;
         offset += take;
