@@ -38,10 +38,15 @@ struct Order {
     uint32_t account;
     uint32_t ext;       // NIL, or its Extra: what a conditional, iceberg or list member needs more
     uint8_t side;
-    uint8_t flags;
+    uint8_t flags;      // EX_FLAG_POST_ONLY, and ORDER_ICEBERG / ORDER_LISTED
     uint8_t stp;        // its self-trade prevention mode, for when an amendment makes it a taker
     State state;
 };
+
+// Order::flags of the engine's own, beside the command's EX_FLAG_POST_ONLY: what the order's Extra
+// holds, so that matching, amending and cancelling read an Extra only for an order that needs it
+// (a triggered stop resting as a plain limit keeps its Extra, and that read was a cache miss).
+enum : uint8_t { ORDER_ICEBERG = 0x40, ORDER_LISTED = 0x80 };
 
 // The rest of an order that is more than a plain limit order.
 struct Extra {

@@ -108,6 +108,18 @@ struct ex_engine {
         ids.image(a);
     }
 
+    // For an image saved before orders carried ORDER_ICEBERG / ORDER_LISTED: they are derived
+    // from the orders' Extras. Free slots get them too, harmlessly: taking a slot sets its flags.
+    void derive_order_flags() {
+        for (uint32_t i = 0; i < orders.slots(); ++i) {
+            Order& o = orders[i];
+            o.flags &= ~(ORDER_ICEBERG | ORDER_LISTED);
+            if (o.ext == NIL || o.ext >= extras.slots()) continue;
+            if (extras[o.ext].visible != 0) o.flags |= ORDER_ICEBERG;
+            if (extras[o.ext].list != NIL) o.flags |= ORDER_LISTED;
+        }
+    }
+
     // Inlined: it is on every path, and a call per event costs more than the event (measured).
     __attribute__((always_inline)) ex_event& emit(uint8_t type, uint64_t order_id, uint8_t side, uint64_t sequence) {
         ex_event* e;
@@ -229,12 +241,12 @@ struct ex_engine {
             int64_t units = accounts.free_of(t.account, m.quote_asset);
             bool by_budget = t.budget >= 0 && t.budget <= units;
             if (by_budget) units = t.budget;
-            int64_t lots = static_cast<int64_t>(units / per_lot);
+            int64_t lots = per_lot <= INT64_MAX ? units / static_cast<int64_t>(per_lot) : 0;
             if (lots < cap) { cap = lots; *why = by_budget ? Stop::budget : Stop::funds; }
         } else {
             int64_t base_lots = accounts.free_of(t.account, m.base_asset) / m.lot_units;
             if (t.budget >= 0) {
-                int64_t lots = static_cast<int64_t>(t.budget / per_lot);
+                int64_t lots = per_lot <= INT64_MAX ? t.budget / static_cast<int64_t>(per_lot) : 0;
                 if (lots < cap) { cap = lots; *why = Stop::budget; }
             }
             if (base_lots < cap) { cap = base_lots; *why = Stop::funds; }
@@ -285,7 +297,7 @@ struct ex_engine {
     }
 
     // An iceberg shows a slice of its remaining quantity; every other order all of it.
-    bool iceberg(const Order& o) const { return o.ext != NIL && extras[o.ext].visible != 0; }
+    static bool iceberg(const Order& o) { return o.flags & ORDER_ICEBERG; }
     int64_t shown_of(const Order& o) const { return iceberg(o) ? extras[o.ext].shown : o.remaining; }
 
     // Unlinks an order from its level (dropping the level if it empties).
@@ -364,6 +376,7 @@ struct ex_engine {
             x.trail = NIL;
             x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
             x.visible = c.visible;
+            if (c.visible != 0) o.flags |= ORDER_ICEBERG;
             x.shown = c.quantity;
             x.trailing_bps = c.trailing_bps;
             x.list = NIL;
@@ -395,6 +408,11 @@ struct ex_engine {
     // extreme x (1 - bps), a buy at or above extreme x (1 + bps). (0: no extreme yet.)
     static int64_t fire_of(uint8_t side, int64_t extreme, uint32_t bps) {
         if (extreme == 0) return side == EX_SELL ? 0 : INT64_MAX;
+        // In 64 bits while the product fits (bps <= 10000): a 128-bit division is a library call.
+        if (extreme < (int64_t(1) << 48)) {
+            if (side == EX_SELL) return extreme * (10000 - bps) / 10000;
+            return (extreme * (10000 + bps) + 9999) / 10000;
+        }
         if (side == EX_SELL) return static_cast<int64_t>(static_cast<i128>(extreme) * (10000 - bps) / 10000);
         return static_cast<int64_t>((static_cast<i128>(extreme) * (10000 + bps) + 9999) / 10000);
     }
@@ -565,7 +583,7 @@ struct ex_engine {
         for (uint32_t oi : fired) {
             if (ids.find(orders[oi].id) != oi) continue;  // cancelled as the sibling of one before it
             ready.emplace_back(oi, orders[oi].id);
-            if (extras[orders[oi].ext].list != NIL) end_list(oi, false);
+            if (orders[oi].flags & ORDER_LISTED) end_list(oi, false);
         }
     }
 
@@ -665,6 +683,8 @@ struct ex_engine {
         bool release = link_kind == EX_LINK_OTO && oi == l.first && filled;
         extras[orders[oi].ext].list = NIL;
         extras[orders[other].ext].list = NIL;
+        orders[oi].flags &= ~ORDER_LISTED;
+        orders[other].flags &= ~ORDER_LISTED;
         lists.release(li);
         if (release) {
             extras[orders[other].ext].released = true;
@@ -679,7 +699,7 @@ struct ex_engine {
         Order& o = orders[oi];
         Book& book = books[o.book];
         const ex_market& m = markets[o.book];
-        if (o.ext != NIL && extras[o.ext].list != NIL) end_list(oi, false);
+        if (o.flags & ORDER_LISTED) end_list(oi, false);
         Order& me = orders[oi];
         int64_t held = static_cast<int64_t>(hold_now(me)) - shared;
         lock(me.account, held_asset(m, me.side), -held);
@@ -737,7 +757,7 @@ struct ex_engine {
                             (decrement && maker.remaining == 0);
         if (expire_maker) {
             Order& mk = orders[mi];
-            if (mk.ext != NIL && extras[mk.ext].list != NIL) end_list(mi, false);
+            if (mk.flags & ORDER_LISTED) end_list(mi, false);
             Order& gone = orders[mi];
             int64_t left = gone.remaining;
             release_order(m, gone, left);
@@ -749,7 +769,7 @@ struct ex_engine {
             x.price = l.price;
             x.quantity = left;
             x.reason = EX_EXP_SELF_TRADE;
-        } else if (decrement && orders[mi].ext != NIL) {
+        } else if (decrement && (orders[mi].flags & (ORDER_ICEBERG | ORDER_LISTED))) {
             maker_changed(book, l, mi);
         }
         bool stop = t.stp == EX_STP_EXPIRE_TAKER || t.stp == EX_STP_EXPIRE_BOTH || (decrement && t.remaining == 0);
@@ -775,7 +795,7 @@ struct ex_engine {
                     if (prevent(book, m, l, mi, t)) { done = true; break; }
                     continue;
                 }
-                int64_t shown = maker.ext == NIL ? maker.remaining : shown_of(maker);
+                int64_t shown = shown_of(maker);
                 int64_t qty = t.remaining < shown ? t.remaining : shown;
                 if (!t.held) {
                     Stop why = Stop::none;
@@ -786,7 +806,7 @@ struct ex_engine {
                 t.remaining -= qty;
                 t.filled += qty;
                 maker.remaining -= qty;
-                if (maker.ext != NIL && iceberg(maker)) extras[maker.ext].shown -= qty;
+                if (iceberg(maker)) extras[maker.ext].shown -= qty;
                 maker.filled += qty;
                 l.total -= qty;
                 ex_event& e = emit(EX_EV_TRADE, t.id, t.side, ++book.sequence);
@@ -798,7 +818,7 @@ struct ex_engine {
                 settle(m, t, maker, price, qty, e);
                 traded = true;
                 if (t.budget >= 0) t.budget -= price * qty * m.notional_units;
-                if (maker.ext != NIL) maker_changed(book, l, mi);
+                if (maker.flags & (ORDER_ICEBERG | ORDER_LISTED)) maker_changed(book, l, mi);
                 if (orders[mi].remaining == 0) {
                     pop_head(l.head, l.tail);
                     retire(mi);
@@ -931,7 +951,7 @@ struct ex_engine {
     // A taker in pool slot `oi` (NIL: a plain order, never slotted) is done without resting.
     void close_member(uint32_t oi, bool filled) {
         if (oi == NIL) return;
-        if (orders[oi].ext != NIL && extras[orders[oi].ext].list != NIL) {
+        if (orders[oi].flags & ORDER_LISTED) {
             List& l = lists[extras[orders[oi].ext].list];
             end_list(oi, filled && l.first == oi);
         }
@@ -1109,6 +1129,8 @@ struct ex_engine {
         lists[li] = List{id, first, second, shared, NIL, link_kind};
         extras[orders[first].ext].list = li;
         extras[orders[second].ext].list = li;
+        orders[first].flags |= ORDER_LISTED;
+        orders[second].flags |= ORDER_LISTED;
     }
 
     void cancel(const ex_command& c) {
@@ -1158,7 +1180,7 @@ struct ex_engine {
             ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
             e.reason = reason;
         };
-        if (o.state != State::resting || (o.ext != NIL && extras[o.ext].list != NIL)) return refuse(EX_REJ_NOT_AMENDABLE);
+        if (o.state != State::resting || (o.flags & ORDER_LISTED)) return refuse(EX_REJ_NOT_AMENDABLE);
         int64_t price = c.price == 0 ? o.price : c.price;
         int64_t quantity = c.quantity == 0 ? o.filled + o.remaining : c.quantity;
         if (!valid_value(price) || !valid_value(quantity)) return refuse(EX_REJ_INVALID);
@@ -1261,15 +1283,17 @@ struct ex_engine {
         }
     }
 
-    // Every command looks its order id up first, and in a large book that slot, then the order
-    // it names, are cache misses: start loading the slot four commands ahead and a cancelled or
-    // amended order two ahead. Small books are in cache anyway, and there prefetching more (the
-    // order's neighbours, its level) cost more than it hid (BENCHMARKS.md). `ahead`: the order
-    // found two ahead on the call before, which is now the next command's (a hint: that command
-    // may since have closed it, and a pool slot stays in bounds).
+    // Every command looks its order id up first, and unless the book is tiny that slot is not in
+    // L1: start loading it four commands ahead, and the command itself twelve ahead (a batch may
+    // come from memory no cache has seen). In a large book the order a cancel or amend names is a
+    // miss too: load it two ahead. Smaller books are in L2, and there finding the order ahead
+    // (a second lookup) and its neighbours cost more than it hid (BENCHMARKS.md). `ahead`: the
+    // order found two ahead on the call before, which is now the next command's (a hint: that
+    // command may since have closed it, and a pool slot stays in bounds).
     __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count, uint32_t& ahead) const {
-        if (!ids.large()) return;
+        if (i + 12 < count) __builtin_prefetch(&commands[i + 12]);
         if (i + 4 < count) ids.prefetch(commands[i + 4].order_id);
+        if (!ids.large()) return;
         // Past a quarter of the core's L2 in orders, the next order's neighbours in its level,
         // which unlinking it writes, are misses too (in L1 at least).
         if (ahead != NIL && uint64_t(orders.slots()) * sizeof(Order) > l2_cache_bytes() / 4) {
@@ -1346,7 +1370,8 @@ void ex_engine_destroy(ex_engine* engine) { delete engine; }
 
 namespace {
 constexpr uint32_t IMAGE_MAGIC = 0x31535845;  // "EXS1"
-constexpr uint32_t IMAGE_VERSION = 1;
+// 2: orders carry ORDER_ICEBERG / ORDER_LISTED; a version 1 image has them derived on restore.
+constexpr uint32_t IMAGE_VERSION = 2;
 struct ImageHeader {
     uint32_t magic, version, symbols, assets;
     uint64_t body, checksum;
@@ -1376,7 +1401,7 @@ ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market*
     ImageHeader h;
     if (!image || size < sizeof h) return nullptr;
     std::memcpy(&h, image, sizeof h);
-    if (h.magic != IMAGE_MAGIC || h.version != IMAGE_VERSION || h.symbols > symbols || h.assets > assets ||
+    if (h.magic != IMAGE_MAGIC || (h.version != IMAGE_VERSION && h.version != 1) || h.symbols > symbols || h.assets > assets ||
         h.body != size - sizeof h || h.checksum != image_checksum(image + sizeof h, h.body))
         return nullptr;
     ex_engine* engine = ex_engine_create(symbols, assets, markets);
@@ -1387,6 +1412,7 @@ ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market*
         delete engine;
         return nullptr;
     }
+    if (h.version == 1) engine->derive_order_flags();
     // Markets and assets added after the snapshot (at the end): empty books, zero balances.
     for (uint32_t i = h.symbols; i < symbols; ++i) {
         engine->books.emplace_back();

@@ -28,18 +28,30 @@ for (const [name, advanced] of [["plain orders", 0], ["conditional orders, trail
         const full = new Harness(SYMBOLS, 64, { fund: false, makerFeeBps: 10, takerFeeBps: 20 });
         const head = new Harness(SYMBOLS, 64, { fund: false, makerFeeBps: 10, takerFeeBps: 20 });
         let restored: Harness | undefined;
+        let fromV1: Harness | undefined;
         try {
           all.slice(0, cut).forEach((b) => { full.run(b); head.run(b); });
           const image = head.engine.snapshot();
           restored = new Harness(SYMBOLS, 64, { makerFeeBps: 10, takerFeeBps: 20, image });
           // The restored engine is the saved one, down to its free lists: its own image is the same.
           expect(Buffer.from(restored.engine.snapshot()).equals(Buffer.from(image))).toBe(true);
-          for (const b of all.slice(cut)) expect(restored.run(b)).toEqual(full.run(b));
+          // The same image read as version 1 (the header's second u32), whose orders' iceberg
+          // and list bits are derived again from their extras, behaves the same.
+          const v1 = image.slice();
+          new DataView(v1.buffer, v1.byteOffset).setUint32(4, 1, true);
+          fromV1 = new Harness(SYMBOLS, 64, { makerFeeBps: 10, takerFeeBps: 20, image: v1 });
+          for (const b of all.slice(cut)) {
+            const expected = full.run(b);
+            expect(restored.run(b)).toEqual(expected);
+            expect(fromV1.run(b)).toEqual(expected);
+          }
           expect(state(restored, accounts)).toEqual(state(full, accounts));
+          expect(state(fromV1, accounts)).toEqual(state(full, accounts));
         } finally {
           full.close();
           head.close();
           restored?.close();
+          fromV1?.close();
         }
       }),
       { numRuns: 150 },
