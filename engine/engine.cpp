@@ -167,8 +167,15 @@ struct ex_engine {
 
     // What `quantity` lots of an order at `price` hold: quote for a buy, base for a sell.
     static i128 hold_of(const ex_market& m, uint8_t side, int64_t price, int64_t quantity) {
-        return side == EX_BUY ? static_cast<i128>(price) * quantity * m.notional_units
-                              : static_cast<i128>(quantity) * m.lot_units;
+        // In 64 bits while the products fit (almost always): 128-bit products are several multiplies.
+        int64_t units;
+        if (side == EX_BUY) {
+            if (!__builtin_mul_overflow(price, quantity, &units) && !__builtin_mul_overflow(units, m.notional_units, &units))
+                return units;
+            return static_cast<i128>(price) * quantity * m.notional_units;
+        }
+        if (!__builtin_mul_overflow(quantity, m.lot_units, &units)) return units;
+        return static_cast<i128>(quantity) * m.lot_units;
     }
     static uint32_t held_asset(const ex_market& m, uint8_t side) { return side == EX_BUY ? m.quote_asset : m.base_asset; }
     // What an order placed by `c` holds: as a limit at its price (a stop-market buy: at its bound),
@@ -181,10 +188,9 @@ struct ex_engine {
     i128 hold_now(const Order& o) const {
         const ex_market& m = markets[o.book];
         if (o.state == State::waiting) return 0;
-        if (o.ext != NIL) {
-            const Extra& x = extras[o.ext];
-            if (x.amount != 0 && o.side == EX_BUY && o.state != State::resting) return x.amount;
-        }
+        // (An Extra is read only for a buy not resting: a read that misses the cache.)
+        if (o.ext != NIL && o.side == EX_BUY && o.state != State::resting && extras[o.ext].amount != 0)
+            return extras[o.ext].amount;
         return hold_of(m, o.side, o.price, o.remaining);
     }
 
