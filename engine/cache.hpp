@@ -1,9 +1,10 @@
 // The size of the core's own L2 cache, which decides two things about the engine's memory: how long
 // the order index grows sparse (short probes) before it grows dense (to stay in L2), and from what
-// size of index and order pool the batch loop prefetches what the commands ahead will touch. On a
-// 512 KiB L2 the dense index and the prefetching made the deep book 1.5-2.4x faster; on a 2 MiB
-// L2 the same fixed thresholds made it 1.2x slower, and prefetching a book that fits cost 7% on
-// the order-types stream (BENCHMARKS.md). Only where memory sits depends on it, never an event.
+// size of index and order pool the batch loop finds and prefetches the orders the commands ahead
+// name. On a 512 KiB L2 the dense index and the prefetching made the deep book 1.5-2.4x faster; on
+// a 2 MiB L2 the same fixed thresholds made it 1.2x slower, and finding orders ahead in a book that
+// fits cost 3-10% on the order-types stream (BENCHMARKS.md). Only where memory sits depends on it,
+// never an event.
 #pragma once
 #include <cstdint>
 #include <unistd.h>

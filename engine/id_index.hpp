@@ -30,7 +30,8 @@ public:
 
     // Starts loading the slot where `key` would be found: a hint, nothing changes.
     void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[slot_of(key)]); }
-    // Whether the index is half the core's L2 or more: below that, prefetching only adds work.
+    // Whether the index is half the core's L2 or more: below that, finding the orders of the
+    // commands ahead (to prefetch them) costs more than it hides.
     bool large() const { return log2_ + 1 >= dense_log2_; }
 
     // Inserts key -> value; returns false (and changes nothing) if the key is present.
