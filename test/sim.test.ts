@@ -9,6 +9,9 @@ import { RandomStream } from "../src/sim/random";
 import type { Simulation } from "../src/sim/simulation";
 import type { Participant } from "../src/sim/participant";
 import { WakeQueue } from "../src/sim/wake-queue";
+import { Outstanding, SimClient } from "../src/sim/client";
+import { createAccount } from "../src/accounts";
+import type { OrderState } from "../src/orders/order";
 import { EXCHANGE_FROM_SOURCE, spawnExchange, startTestExchange, tempDir, waitFor } from "./helpers";
 
 const SCENARIO = join(import.meta.dir, "fixtures", "calm-btc.json");
@@ -87,6 +90,40 @@ test("the wake queue hands out participants in (wake time, index) order, as a sc
       expect(queue.size).toBe(participants.length);
     }
   }));
+});
+
+test("a participant's calls are outstanding until answered; refusals are counted; a bug in a callback fails the wait, not the venue", async () => {
+  const server = startTestExchange();
+  try {
+    const ex = server.exchange;
+    const account = createAccount(ex.storage.db, "sim:probe");
+    await ex.funding.fundPending();
+    const outstanding = new Outstanding();
+    const counters = { commands: 0, refused: 0 };
+    const client = new SimClient(ex, account, outstanding, counters);
+    const m = ex.markets.get("BTC-USD")!;
+    const placed: OrderState[] = [];
+    client.limit(m, "buy", m.priceTicks("100"), m.quantityLots("1"), (o) => placed.push(o));
+    client.cancel({ id: 987_654 } as OrderState); // refused before queueing: no such order
+    const settled = outstanding.settled();
+    expect(placed).toHaveLength(0); // answered only once its batch is committed
+    await settled;
+    expect(placed.map((o) => o.status)).toEqual(["new"]);
+    expect(counters).toEqual({ commands: 2, refused: 1 });
+
+    client.limit(m, "buy", m.priceTicks("99"), m.quantityLots("1"), () => {
+      throw new Error("a participant's bug");
+    });
+    client.amend(placed[0]!, m.priceTicks("98"), m.quantityLots("1"));
+    await expect(outstanding.settled()).rejects.toThrow("a participant's bug");
+    // The venue went on: both commands were processed, and the next wait is clean.
+    client.limit(m, "sell", m.priceTicks("200"), m.quantityLots("1"), (o) => placed.push(o));
+    await outstanding.settled();
+    expect(placed.at(-1)!.status).toBe("new");
+    expect(ex.sequencer.registry.ofAccount(account.id, "BTC-USD").map((o) => o.price).sort((a, b) => a - b)).toEqual([98, 99, 200].map((p) => m.priceTicks(String(p))));
+  } finally {
+    await server.stop();
+  }
 });
 
 test("the same seed gives the same market, trade for trade; another seed another; every asset is conserved", async () => {

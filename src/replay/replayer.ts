@@ -86,11 +86,11 @@ export class Replay extends PacedDriver {
     this.makerAccount = ensure(MAKER);
     this.takerAccount = ensure(TAKER);
     await ex.funding.fundPending();
-    this.maker = new SimClient(ex, this.makerAccount, this.pending, this.counters);
-    this.taker = new SimClient(ex, this.takerAccount, this.pending, this.counters);
+    this.maker = new SimClient(ex, this.makerAccount, this.outstanding, this.counters);
+    this.taker = new SimClient(ex, this.takerAccount, this.outstanding, this.counters);
     // After a restart: the replay's resting orders are its own again (the recording starts over).
     for (const o of ex.sequencer.registry.ofAccount(this.makerAccount.id, this.market.symbol)) this.maker.cancel(o);
-    await Promise.all(this.pending.splice(0));
+    await this.outstanding.settled();
     log("info", "replay started", { format: this.format, files: this.files, events: this.events.length, pace: formatPace(this.pace) });
     this.run();
   }
@@ -134,12 +134,12 @@ export class Replay extends PacedDriver {
         // The book as recorded just before the trade, then the trade, committed before what follows.
         this.reconcile(clock.now());
         this.taker.limit(this.market, e.takerSide, e.price, e.quantity, undefined, "IOC");
-        await Promise.all(this.pending.splice(0));
+        await this.outstanding.settled();
         traded = true;
       }
     }
     this.reconcile(clock.now());
-    await Promise.all(this.pending.splice(0));
+    await this.outstanding.settled();
     this.sampler.sample(clock.now());
   }
 

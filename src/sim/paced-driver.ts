@@ -5,6 +5,7 @@ import type { BatchListener } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
 import { BookSampler } from "./book-sampler";
+import { Outstanding } from "./client";
 import type { MarketDriver } from "./desk";
 
 export type Pace = "realtime" | "max" | number;
@@ -22,8 +23,8 @@ export const formatPace = (p: Pace) => (typeof p === "number" ? `${p}x` : p);
 
 export abstract class PacedDriver implements MarketDriver {
   state: "starting" | "running" | "paused" | "stopped" = "starting";
-  /** Commands sent and not yet committed: each step waits for them. */
-  protected readonly pending: Promise<unknown>[] = [];
+  /** Commands sent and not yet answered: each step waits for them. */
+  protected readonly outstanding = new Outstanding();
   /** Wall ms spent in steps. */
   protected wallMs = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -91,7 +92,7 @@ export abstract class PacedDriver implements MarketDriver {
     this.state = "stopped";
     this.interrupt();
     this.ex.clock.run(1);
-    await Promise.all(this.pending.splice(0));
+    await this.outstanding.settled();
     this.unlisten?.();
     this.finished();
   }

@@ -103,7 +103,7 @@ export class Simulation extends PacedDriver {
     for (const { name, run, group } of members) {
       const account: Account = existing.get(name)!;
       this.accounts.add(account.id);
-      const client = new SimClient(ex, account, this.pending, this.counters);
+      const client = new SimClient(ex, account, this.outstanding, this.counters);
       const p = new KINDS[group.kind](name, run.market, client, new RandomStream(this.seed, name), paramsOf(group.spec) as never);
       // After a restart: the orders it had open are its own again.
       p.adopt(ex.sequencer.registry.ofAccount(account.id, run.market.symbol));
@@ -173,7 +173,7 @@ export class Simulation extends PacedDriver {
       p.wake(views.get(p.market)!);
       this.queue.push(i);
     }
-    await Promise.all(this.pending.splice(0));
+    await this.outstanding.settled();
     this.steps++;
     this.sampler.sample(now);
   }
