@@ -120,7 +120,7 @@ test("a participant's calls are outstanding until answered; refusals are counted
     client.limit(m, "sell", m.priceTicks("200"), m.quantityLots("1"), (o) => placed.push(o));
     await outstanding.settled();
     expect(placed.at(-1)!.status).toBe("new");
-    expect(ex.sequencer.registry.ofAccount(account.id, "BTC-USD").map((o) => o.price).sort((a, b) => a - b)).toEqual([98, 99, 200].map((p) => m.priceTicks(String(p))));
+    expect(ex.sequencer.registry.ofAccount(account.id, "BTC-USD").map((o) => o.price!).sort((a, b) => a - b)).toEqual([98, 99, 200].map((p) => m.priceTicks(String(p))));
   } finally {
     await server.stop();
   }
