@@ -63,11 +63,11 @@ export class SimClient {
 
   /** A limit order (GTC unless told); `onPlaced` hears of it once committed. */
   limit(market: Market, side: Side, price: number, quantity: number, onPlaced?: (o: OrderState) => void, timeInForce: OrderRequest["timeInForce"] = "GTC"): void {
-    this.order({ ...base(market, side), type: "limit", timeInForce, price, quantity }, onPlaced);
+    this.order(request(market, side, "limit", timeInForce, price, quantity), onPlaced);
   }
 
   market(market: Market, side: Side, quantity: number, onPlaced?: (o: OrderState) => void): void {
-    this.order({ ...base(market, side), type: "market", timeInForce: "IOC", price: null, quantity }, onPlaced);
+    this.order(request(market, side, "market", "IOC", null, quantity), onPlaced);
   }
 
   cancel(order: OrderState): void {
@@ -120,9 +120,10 @@ export class SimClient {
   }
 }
 
-function base(market: Market, side: Side): Omit<OrderRequest, "type" | "price" | "quantity"> {
+// One literal (a spread of shared fields cost a copy per order).
+function request(market: Market, side: Side, type: "limit" | "market", timeInForce: OrderRequest["timeInForce"], price: number | null, quantity: number): OrderRequest {
   return {
-    market, side, timeInForce: "GTC", postOnly: false, quoteQuantity: null, clientOrderId: null,
+    market, side, type, timeInForce, price, quantity, postOnly: false, quoteQuantity: null, clientOrderId: null,
     // A participant's new quote may meet one of its own not yet moved: the newer one goes.
     selfTradePrevention: "expireTaker", stopPrice: null, trailingDelta: null, icebergQuantity: null,
   };

@@ -44,7 +44,12 @@ export abstract class Participant<P = unknown> {
     protected readonly random: RandomStream,
     /** Its parameters: a running simulation may change them. */
     public params: P,
-  ) {}
+  ) {
+    this.lotSize = Number(market.spec.stepSize);
+  }
+
+  /** The market's lot in the base asset, as a number (sizes are drawn as numbers, then rounded). */
+  private readonly lotSize: number;
 
   abstract readonly kind: string;
 
@@ -71,7 +76,7 @@ export abstract class Participant<P = unknown> {
 
   /** Lots from a size in the base asset (a participant's parameters are in the base asset). */
   protected lots(size: number): number {
-    return Math.max(this.market.minQuantityLots, Math.round(size / Number(this.market.spec.stepSize)));
+    return Math.max(this.market.minQuantityLots, Math.round(size / this.lotSize));
   }
 
   /** The next wake of a Poisson process of `perMinute` actions a minute, from `now` (at least 1 ms on). */
