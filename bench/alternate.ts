@@ -6,6 +6,10 @@
 //   bun bench/alternate.ts --scenario batch --rounds 3 --variant base=../base --variant new=.
 //   bun bench/alternate.ts --scenario open-loop --variant gc=.:BUN_JSC_numberOfGCMarkers=1 --variant plain=.
 // With --api binary, the sustained scenario over the binary protocol (4 sessions, 256 outstanding each).
+// With --load process, the load runs as `exchange load` (this tree's) in a process of its own, as a
+// bot would, instead of in this one: one order at a time, the two harnesses have disagreed by more
+// than the trees did (BENCHMARKS.md).
+//   bun bench/alternate.ts --scenario sequential --orders 20000 --rounds 6 --load process --variant base=../base --variant new=.
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { binarySustained } from "../src/load/binary-load";
@@ -23,6 +27,7 @@ const { values } = parseArgs({
     orders: { type: "string" },
     variant: { type: "string", multiple: true, default: [] },
     api: { type: "string", default: "native" },
+    load: { type: "string", default: "here" },
   },
 });
 if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR[:ENV=VALUE,...]");
@@ -41,6 +46,17 @@ const scenario = values.scenario;
 const binary = values.api === "binary";
 if (binary && scenario !== "sustained") throw new Error("--api binary runs the sustained scenario");
 const connections = values.connections !== undefined ? Number(values.connections) : binary ? 4 : defaultConnections(scenario);
+if (values.load !== "here" && values.load !== "process") throw new Error(`--load must be here or process, not "${values.load}"`);
+if (values.load === "process" && binary) throw new Error("--load process runs HTTP scenarios");
+
+/** The scenario run by `exchange load --json` in a process of its own (which prepares its accounts and book alike). */
+function loadInProcess(url: string): ScenarioResult {
+  const args = ["load", "--url", url, "--scenario", scenario, "--connections", String(connections), "--duration", values.seconds, "--json"];
+  if (values.orders !== undefined) args.push("--orders", values.orders);
+  const r = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "main.ts"), ...args], { stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`exchange load failed: ${r.stderr.toString()}`);
+  return (JSON.parse(r.stdout.toString()) as { results: ScenarioResult[] }).results[0]!;
+}
 
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const v of variants) {
@@ -48,6 +64,12 @@ for (let round = 0; round < Number(values.rounds); round++) {
     const server = await spawnExchange([process.execPath, v.main], dir,
       { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env }, ["serve", "--port", "0", ...(binary ? ["--binary-port", "0"] : [])]);
     try {
+      if (values.load === "process") {
+        const result = loadInProcess(server.url);
+        v.runs.push({ ...result, scenario: `${v.name}: ${result.scenario}` });
+        console.log(table([v.runs.at(-1)!]).split("\n").slice(1).join("\n"));
+        continue;
+      }
       const target = await prepareExchange(server.url);
       const result = binary
         ? await binarySustained(target, `tcp://127.0.0.1:${/binary tcp:\/\/[\d.]+:(\d+)/.exec(server.startup)![1]}`, connections, 256, Number(values.seconds))
