@@ -55,7 +55,7 @@ function run(dropped: string[]) {
           id, accountId: 1 + (id % 4), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
           postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
           clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
-          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false,
+          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, accountSlot: -1,
         };
         journal.push(entry(CommandKind.limit, o));
         orders.add(o);

@@ -33,7 +33,10 @@ class RecentlyClosed {
 
 export class OrderRegistry {
   private readonly live = new Map<number, OrderState>();
-  private readonly byAccount = new Map<number, Map<number, OrderState>>();
+  /** Each account's orders, by account id (small and dense): an array, in which each order knows
+   *  its slot, so that it leaves by a swap with the last (a map per account cost two more map
+   *  operations per order, a tenth of a simulated day's time with the live map's). */
+  private readonly byAccount: (OrderState[] | undefined)[] = [];
   private readonly clientOrderIds = new Map<string, number>();
   private readonly recentlyClosed = new RecentlyClosed();
 
@@ -49,12 +52,13 @@ export class OrderRegistry {
   }
 
   openCount(accountId: number): number {
-    return this.byAccount.get(accountId)?.size ?? 0;
+    return this.byAccount[accountId]?.length ?? 0;
   }
 
+  /** The account's orders (in `symbol`), oldest first. */
   ofAccount(accountId: number, symbol?: string): OrderState[] {
-    const mine = this.byAccount.get(accountId);
-    return mine ? [...mine.values()].filter((o) => !symbol || o.market.symbol === symbol) : [];
+    const mine = this.byAccount[accountId];
+    return mine ? mine.filter((o) => !symbol || o.market.symbol === symbol).sort((a, b) => a.id - b.id) : [];
   }
 
   /** The open (or queued) order of the account with this client order id. */
@@ -79,17 +83,25 @@ export class OrderRegistry {
   }
 
   track(o: OrderState): void {
+    if (o.accountSlot >= 0) return; // (tracked already)
     this.live.set(o.id, o);
-    let mine = this.byAccount.get(o.accountId);
-    if (!mine) this.byAccount.set(o.accountId, (mine = new Map()));
-    mine.set(o.id, o);
+    const mine = this.byAccount[o.accountId] ??= [];
+    o.accountSlot = mine.length;
+    mine.push(o);
     if (o.clientOrderId !== null) this.clientOrderIds.set(clientKey(o.accountId, o.clientOrderId), o.id);
   }
 
   /** Forgets an order that never reached the book (refused by the engine: no order exists). */
   forget(o: OrderState): void {
+    if (o.accountSlot < 0) return;
     this.live.delete(o.id);
-    this.byAccount.get(o.accountId)?.delete(o.id);
+    const mine = this.byAccount[o.accountId]!;
+    const last = mine.pop()!;
+    if (last !== o) {
+      mine[o.accountSlot] = last;
+      last.accountSlot = o.accountSlot;
+    }
+    o.accountSlot = -1;
     if (o.clientOrderId !== null) this.clientOrderIds.delete(clientKey(o.accountId, o.clientOrderId));
   }
 

@@ -73,6 +73,8 @@ export interface OrderState {
   triggered: boolean;
   /** It waits outside the book: untriggered, or an OTO's pending order. */
   waiting: boolean;
+  /** The order registry's: where it stands in its account's list of open orders (-1: not there). */
+  accountSlot: number;
 }
 
 /** Lots still to fill while the order is open. */

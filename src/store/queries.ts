@@ -354,6 +354,7 @@ function withFills(tables: TablesDb, markets: Markets, rows: OrderRow[]): OrderS
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
       triggered: r.triggered,
       waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
+      accountSlot: -1,
     };
   });
 }

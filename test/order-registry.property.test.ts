@@ -1,0 +1,60 @@
+// The order registry against a plain model (a list per account): after any sequence of new
+// orders, refusals (forget) and closes (setStatus), each account's open orders, their count, and
+// the lookups by id and by client order id agree.
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { OrderRegistry } from "../src/core/order-registry";
+import { newOrderState } from "../src/core/order-state";
+import { loadMarkets } from "../src/markets";
+import type { OrderState } from "../src/orders/order";
+
+const markets = loadMarkets();
+
+type Op = { kind: "new"; account: number; symbol: number; clientId: boolean } | { kind: "forget" | "fill" | "cancel"; pick: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant("new" as const), account: fc.integer({ min: 1, max: 5 }), symbol: fc.integer({ min: 0, max: markets.list.length - 1 }), clientId: fc.boolean() }),
+  fc.record({ kind: fc.constantFrom("forget" as const, "fill" as const, "cancel" as const), pick: fc.nat() }),
+);
+
+test("the registry's open orders per account, counts and lookups agree with a plain model", () => {
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const registry = new OrderRegistry(() => undefined);
+      const model: OrderState[] = []; // the open (or queued) orders, oldest first
+      const all: OrderState[] = [];
+      let id = 0;
+      for (const o of ops) {
+        if (o.kind === "new") {
+          const market = markets.list[o.symbol]!;
+          const order = newOrderState(++id, o.account, {
+            market, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 100, quantity: 1, quoteQuantity: null,
+            clientOrderId: o.clientId ? `c${id}` : null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null,
+          }, 0);
+          registry.track(order);
+          registry.track(order); // (twice changes nothing)
+          model.push(order);
+          all.push(order);
+        } else if (model.length > 0) {
+          const [order] = model.splice(o.pick % model.length, 1);
+          if (o.kind === "forget") registry.forget(order!);
+          else registry.setStatus(order!, o.kind === "fill" ? "filled" : "canceled", 1);
+        }
+      }
+      for (let account = 1; account <= 5; account++) {
+        const mine = model.filter((o) => o.accountId === account);
+        expect(registry.openCount(account)).toBe(mine.length);
+        expect(registry.ofAccount(account).map((o) => o.id)).toEqual(mine.map((o) => o.id));
+        for (const m of markets.list) {
+          expect(registry.ofAccount(account, m.symbol).map((o) => o.id)).toEqual(mine.filter((o) => o.market === m).map((o) => o.id));
+        }
+      }
+      for (const order of all) {
+        const open = model.includes(order);
+        expect(registry.get(order.id)).toBe(open ? order : undefined);
+        if (order.clientOrderId) expect(registry.byClientOrderId(order.accountId, order.clientOrderId)).toBe(open ? order : undefined);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
