@@ -9,7 +9,7 @@
 import type { Account } from "../accounts";
 import { VenueClock } from "../clock";
 import type { Asset } from "../assets";
-import { entry, packEntry, type JournalEntry, type StoredEntry } from "../journal";
+import { entry, orderCommandEntry, packEntry, type JournalEntry, type StoredEntry } from "../journal";
 import type { Markets } from "../markets";
 import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
@@ -493,14 +493,12 @@ export class Sequencer {
         for (const o of job.orders) this.newCommand(job, o);
         return;
       case "cancel":
-        return this.command(job, entry(seq(), CommandKind.cancel, { orderId: job.order.id, symbol: job.order.market.symbol }));
+        return this.command(job, orderCommandEntry(seq(), CommandKind.cancel, job.order.id, job.order.market.symbol));
       case "cancelAll":
-        for (const o of job.orders) this.command(job, entry(seq(), CommandKind.cancel, { orderId: o.id, symbol: o.market.symbol }));
+        for (const o of job.orders) this.command(job, orderCommandEntry(seq(), CommandKind.cancel, o.id, o.market.symbol));
         return;
       case "amend":
-        return this.command(job, entry(seq(), CommandKind.amend, {
-          orderId: job.order.id, symbol: job.order.market.symbol, price: job.price, quantity: job.quantity,
-        }));
+        return this.command(job, orderCommandEntry(seq(), CommandKind.amend, job.order.id, job.order.market.symbol, job.price, job.quantity));
       case "account":
         this.requests.push(...job.requests);
         for (const c of job.commands) {
