@@ -91,10 +91,10 @@ export class SimClient {
 
   /** Sends a command, counted outstanding until its reply hears the answer (a refusal found
    *  before queueing too). */
-  private send<T>(start: (reply: Reply<T>) => void, then?: (value: T) => void): void {
+  private send<T>(start: (reply: Reply<T>) => void, answered?: (value: T) => void): void {
     this.counters.commands++;
     this.outstanding.add();
-    const reply = new ClientReply(this.outstanding, this.counters, then);
+    const reply = new ClientReply(this.outstanding, this.counters, answered);
     try {
       start(reply);
     } catch (error) {
@@ -106,11 +106,12 @@ export class SimClient {
 /** One command's answer. The sequencer calls it in its own loop: nothing may throw out of it. (A
  *  class, so that a command costs one small object, not an object and two closures.) */
 class ClientReply<T> implements Reply<T> {
-  constructor(private readonly outstanding: Outstanding, private readonly counters: ClientCounters, private readonly then?: (value: T) => void) {}
+  // (`answered`, not `then`: an object with a `then` is taken for a promise wherever it is awaited.)
+  constructor(private readonly outstanding: Outstanding, private readonly counters: ClientCounters, private readonly answered?: (value: T) => void) {}
 
   resolve(value: T): void {
     try {
-      this.then?.(value);
+      this.answered?.(value);
     } catch (error) {
       return this.outstanding.done({ error });
     }
