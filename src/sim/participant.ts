@@ -67,7 +67,10 @@ export abstract class Participant<P = unknown> {
   }
 
   protected pruneOrders(): void {
-    this.orders = this.orders.filter((o) => isOpen(o.status));
+    // In place: a participant prunes at every wake.
+    let kept = 0;
+    for (const o of this.orders) if (isOpen(o.status)) this.orders[kept++] = o;
+    this.orders.length = kept;
   }
 
   protected keep = (o: OrderState): void => {
