@@ -73,7 +73,8 @@ export function openExchange(options: ExchangeOptions): Exchange {
   // The newest snapshot, then the books and balances up to where orders, trades and balances are
   // written; those must agree.
   const projected = queries.projectedSeq();
-  const journalEnd = queries.counters().lastSeq;
+  const counters = queries.counters();
+  const journalEnd = counters.lastSeq;
   if (projected > journalEnd) {
     throw new Error(`${storage.tablesPath} is written up to journal entry ${projected}, but the journal in ${options.dbPath} ends at ${journalEnd}: ` +
       "it belongs to another database (was only the database file removed?). Remove it too to start afresh.");
@@ -105,7 +106,6 @@ export function openExchange(options: ExchangeOptions): Exchange {
   });
 
   // From here on the tables are written by the projector's thread, from where they stand now.
-  const counters = queries.counters();
   const projection = new Projector({
     path: storage.tablesPath, sync: options.sync ?? "NORMAL", markets: markets.specs, defaultBalances: markets.defaultBalances,
     projectedSeq: projected, pace: options.projection ?? PROJECTION_PACE,
