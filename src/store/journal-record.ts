@@ -18,6 +18,10 @@ import type { JournalEntry, StoredEntry } from "../journal";
 const ONE_BATCH = 1, BATCHES = 2;
 const ENTRY_FIXED = 84;
 const NONE = 255;
+// An entry's byte offsets (the layout above), for the encoder and the decoder alike.
+const E_SEQ = 0, E_ORDER_ID = 8, E_PRICE = 16, E_QUANTITY = 24, E_STOP_PRICE = 32, E_VISIBLE = 40, E_OTHER_ID = 48,
+  E_AMOUNT = 56, E_ACCOUNT = 64, E_TRAILING = 68, E_KIND = 72, E_SIDE = 73, E_TIF = 74, E_FLAGS = 75, E_STP = 76,
+  E_TRIGGER = 77, E_LINK = 78, E_MODE = 79, E_SYMBOL = 80, E_ASSET = 81, E_HAS_AMOUNT = 82, E_ID_LENGTH = 83;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -93,33 +97,33 @@ export class JournalRecordEncoder {
 
   private entry(e: JournalEntry, at: number): number {
     const b = this.bytes, v = this.view;
-    v.setFloat64(at, e.seq, true);
-    v.setFloat64(at + 8, e.orderId, true);
-    v.setFloat64(at + 16, e.price, true);
-    v.setFloat64(at + 24, e.quantity, true);
-    v.setFloat64(at + 32, e.stopPrice, true);
-    v.setFloat64(at + 40, e.visible, true);
-    v.setFloat64(at + 48, e.otherId, true);
-    v.setBigInt64(at + 56, e.amount ?? 0n, true);
-    v.setUint32(at + 64, e.accountId, true);
-    v.setUint32(at + 68, e.trailingBps, true);
-    b[at + 72] = e.kind;
-    b[at + 73] = e.side;
-    b[at + 74] = e.timeInForce;
-    b[at + 75] = e.flags;
-    b[at + 76] = e.stp;
-    b[at + 77] = e.trigger;
-    b[at + 78] = e.link;
-    b[at + 79] = e.mode;
-    b[at + 80] = e.symbol ? this.symbols.get(e.symbol)! : NONE;
-    b[at + 81] = e.asset ? this.assets.get(e.asset)! : NONE;
-    b[at + 82] = e.amount === null ? 0 : 1;
+    v.setFloat64(at + E_SEQ, e.seq, true);
+    v.setFloat64(at + E_ORDER_ID, e.orderId, true);
+    v.setFloat64(at + E_PRICE, e.price, true);
+    v.setFloat64(at + E_QUANTITY, e.quantity, true);
+    v.setFloat64(at + E_STOP_PRICE, e.stopPrice, true);
+    v.setFloat64(at + E_VISIBLE, e.visible, true);
+    v.setFloat64(at + E_OTHER_ID, e.otherId, true);
+    v.setBigInt64(at + E_AMOUNT, e.amount ?? 0n, true);
+    v.setUint32(at + E_ACCOUNT, e.accountId, true);
+    v.setUint32(at + E_TRAILING, e.trailingBps, true);
+    b[at + E_KIND] = e.kind;
+    b[at + E_SIDE] = e.side;
+    b[at + E_TIF] = e.timeInForce;
+    b[at + E_FLAGS] = e.flags;
+    b[at + E_STP] = e.stp;
+    b[at + E_TRIGGER] = e.trigger;
+    b[at + E_LINK] = e.link;
+    b[at + E_MODE] = e.mode;
+    b[at + E_SYMBOL] = e.symbol ? this.symbols.get(e.symbol)! : NONE;
+    b[at + E_ASSET] = e.asset ? this.assets.get(e.asset)! : NONE;
+    b[at + E_HAS_AMOUNT] = e.amount === null ? 0 : 1;
     if (e.clientOrderId === null) {
-      b[at + 83] = NONE;
+      b[at + E_ID_LENGTH] = NONE;
       return at + ENTRY_FIXED;
     }
     const n = encoder.encodeInto(e.clientOrderId, b.subarray(at + ENTRY_FIXED, at + ENTRY_FIXED + 64)).written;
-    b[at + 83] = n;
+    b[at + E_ID_LENGTH] = n;
     return at + ENTRY_FIXED + n;
   }
 
@@ -166,29 +170,29 @@ export function decodeJournalRecord(record: Uint8Array, time: number): StoredEnt
   const entries: StoredEntry[] = new Array(count);
   for (let i = 0; i < count; i++) {
     if (at + ENTRY_FIXED > record.length) fail(`entry ${i} is cut short`);
-    const symbol = record[at + 80]!, asset = record[at + 81]!, idLength = record[at + 83]!;
+    const symbol = record[at + E_SYMBOL]!, asset = record[at + E_ASSET]!, idLength = record[at + E_ID_LENGTH]!;
     if ((symbol !== NONE && symbol >= symbolCount) || (asset !== NONE && asset >= assetCount)) fail(`entry ${i} names no market or asset`);
     const idEnd = at + ENTRY_FIXED + (idLength === NONE ? 0 : idLength);
     if (idEnd > record.length) fail(`entry ${i} is cut short`);
     entries[i] = {
-      seq: v.getFloat64(at, true),
-      orderId: v.getFloat64(at + 8, true),
-      price: v.getFloat64(at + 16, true),
-      quantity: v.getFloat64(at + 24, true),
-      stopPrice: v.getFloat64(at + 32, true),
-      visible: v.getFloat64(at + 40, true),
-      otherId: v.getFloat64(at + 48, true),
-      amount: record[at + 82] ? v.getBigInt64(at + 56, true) : null,
-      accountId: v.getUint32(at + 64, true),
-      trailingBps: v.getUint32(at + 68, true),
-      kind: record[at + 72]!,
-      side: record[at + 73]!,
-      timeInForce: record[at + 74]!,
-      flags: record[at + 75]!,
-      stp: record[at + 76]!,
-      trigger: record[at + 77]!,
-      link: record[at + 78]!,
-      mode: record[at + 79]!,
+      seq: v.getFloat64(at + E_SEQ, true),
+      orderId: v.getFloat64(at + E_ORDER_ID, true),
+      price: v.getFloat64(at + E_PRICE, true),
+      quantity: v.getFloat64(at + E_QUANTITY, true),
+      stopPrice: v.getFloat64(at + E_STOP_PRICE, true),
+      visible: v.getFloat64(at + E_VISIBLE, true),
+      otherId: v.getFloat64(at + E_OTHER_ID, true),
+      amount: record[at + E_HAS_AMOUNT] ? v.getBigInt64(at + E_AMOUNT, true) : null,
+      accountId: v.getUint32(at + E_ACCOUNT, true),
+      trailingBps: v.getUint32(at + E_TRAILING, true),
+      kind: record[at + E_KIND]!,
+      side: record[at + E_SIDE]!,
+      timeInForce: record[at + E_TIF]!,
+      flags: record[at + E_FLAGS]!,
+      stp: record[at + E_STP]!,
+      trigger: record[at + E_TRIGGER]!,
+      link: record[at + E_LINK]!,
+      mode: record[at + E_MODE]!,
       symbol: symbol === NONE ? "" : names[symbol]!,
       asset: asset === NONE ? null : names[symbolCount + asset]!,
       clientOrderId: idLength === NONE ? null : decoder.decode(record.subarray(at + ENTRY_FIXED, idEnd)),

@@ -22,6 +22,17 @@ import { LEDGER_COLUMNS, ORDER_COLUMNS, TRADE_COLUMNS, type LedgerRecord, type P
 
 const HEADER = 32, ORDER = 120, TRADE = 80, LEDGER = 24;
 const NONE = 255;
+
+// Byte offsets, the layout above, for the writer and the reader alike (the writer stores each f64
+// or i64 at its offset / 8 in a word view).
+const H_TIME = 0, H_LAST_SEQ = 8, H_ORDERS = 16, H_TRADES = 20, H_LEDGER = 24, H_BALANCE_BYTES = 28;
+const O_ID = 0, O_PRICE = 8, O_QUANTITY = 16, O_FILLED = 24, O_CREATED = 32, O_UPDATED = 40, O_PREVENTED = 48,
+  O_DECREMENTED = 56, O_STOP_PRICE = 64, O_TRAILING = 72, O_ICEBERG = 80, O_LIST_ID = 88, O_QUOTE_QUANTITY = 96,
+  O_ACCOUNT = 104, O_MARKET = 108, O_SIDE = 109, O_TYPE = 110, O_TIF = 111, O_STATUS = 112, O_STP = 113, O_EXPIRE = 114,
+  O_LIST_TYPE = 115, O_FLAGS = 116, O_NULLS = 117, O_REJECT_LENGTH = 118, O_CLIENT_ID_LENGTH = 119;
+const T_ID = 0, T_PRICE = 8, T_QUANTITY = 16, T_TAKER_ORDER = 24, T_MAKER_ORDER = 32, T_TIME = 40, T_TAKER_FEE = 48,
+  T_MAKER_FEE = 56, T_TAKER_ACCOUNT = 64, T_MAKER_ACCOUNT = 68, T_MARKET = 72, T_SIDE = 73;
+const L_TIME = 0, L_AMOUNT = 8, L_ACCOUNT = 16, L_ASSET = 20, L_KIND = 21;
 const LIST_TYPES = [null, "oco", "oto"] as const;
 const LEDGER_KINDS = ["deposit", "withdrawal"] as const;
 
@@ -56,68 +67,68 @@ export class ProjectedBatchEncoder {
     // Client order ids and reject reasons are at most 64 bytes each (both surfaces check them).
     this.reserve(HEADER + orders * (ORDER + 128) + batch.trades.length * TRADE + batch.ledger.length * LEDGER + balances.byteLength);
     const b = this.bytes, f = this.f64, q = this.i64, u = this.u32;
-    f[0] = batch.time;
-    f[1] = batch.lastSeq;
-    u[4] = orders;
-    u[5] = batch.trades.length;
-    u[6] = batch.ledger.length;
-    u[7] = balances.byteLength;
+    f[H_TIME / 8] = batch.time;
+    f[H_LAST_SEQ / 8] = batch.lastSeq;
+    u[H_ORDERS / 4] = orders;
+    u[H_TRADES / 4] = batch.trades.length;
+    u[H_LEDGER / 4] = batch.ledger.length;
+    u[H_BALANCE_BYTES / 4] = balances.byteLength;
     let at = HEADER;
     for (const o of batch.orders) {
       const w = at >>> 3;
-      f[w] = o.id;
-      f[w + 1] = o.price ?? 0;
-      f[w + 2] = o.quantity;
-      f[w + 3] = o.filled;
-      f[w + 4] = o.createdAt;
-      f[w + 5] = o.updatedAt;
-      f[w + 6] = o.prevented;
-      f[w + 7] = o.decremented;
-      f[w + 8] = o.stopPrice ?? 0;
-      f[w + 9] = o.trailingDelta ?? 0;
-      f[w + 10] = o.icebergQuantity ?? 0;
-      f[w + 11] = o.listId ?? 0;
-      q[w + 12] = o.quoteQuantity ?? 0n;
-      u[(at + 104) >>> 2] = o.accountId;
-      b[at + 108] = o.market.index;
-      b[at + 109] = o.side === "buy" ? 0 : 1;
-      b[at + 110] = TYPE[o.type];
-      b[at + 111] = TIF[o.timeInForce];
-      b[at + 112] = STATUS[o.status!];
-      b[at + 113] = STP[o.selfTradePrevention];
-      b[at + 114] = o.expireReason === null ? 0 : 1 + EXPIRE[o.expireReason];
-      b[at + 115] = o.listType === null ? 0 : o.listType === "oco" ? 1 : 2;
-      b[at + 116] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
-      b[at + 117] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
+      f[w + O_ID / 8] = o.id;
+      f[w + O_PRICE / 8] = o.price ?? 0;
+      f[w + O_QUANTITY / 8] = o.quantity;
+      f[w + O_FILLED / 8] = o.filled;
+      f[w + O_CREATED / 8] = o.createdAt;
+      f[w + O_UPDATED / 8] = o.updatedAt;
+      f[w + O_PREVENTED / 8] = o.prevented;
+      f[w + O_DECREMENTED / 8] = o.decremented;
+      f[w + O_STOP_PRICE / 8] = o.stopPrice ?? 0;
+      f[w + O_TRAILING / 8] = o.trailingDelta ?? 0;
+      f[w + O_ICEBERG / 8] = o.icebergQuantity ?? 0;
+      f[w + O_LIST_ID / 8] = o.listId ?? 0;
+      q[w + O_QUOTE_QUANTITY / 8] = o.quoteQuantity ?? 0n;
+      u[(at + O_ACCOUNT) >>> 2] = o.accountId;
+      b[at + O_MARKET] = o.market.index;
+      b[at + O_SIDE] = o.side === "buy" ? 0 : 1;
+      b[at + O_TYPE] = TYPE[o.type];
+      b[at + O_TIF] = TIF[o.timeInForce];
+      b[at + O_STATUS] = STATUS[o.status!];
+      b[at + O_STP] = STP[o.selfTradePrevention];
+      b[at + O_EXPIRE] = o.expireReason === null ? 0 : 1 + EXPIRE[o.expireReason];
+      b[at + O_LIST_TYPE] = o.listType === null ? 0 : o.listType === "oco" ? 1 : 2;
+      b[at + O_FLAGS] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
+      b[at + O_NULLS] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
         (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0);
       let end = at + ORDER;
-      end = this.text(o.rejectReason, at + 118, end, o.id);
-      end = this.text(o.clientOrderId, at + 119, end, o.id);
+      end = this.text(o.rejectReason, at + O_REJECT_LENGTH, end, o.id);
+      end = this.text(o.clientOrderId, at + O_CLIENT_ID_LENGTH, end, o.id);
       at = padded(end);
     }
     for (const t of batch.trades) {
       const w = at >>> 3;
-      f[w] = t.id;
-      f[w + 1] = t.price;
-      f[w + 2] = t.quantity;
-      f[w + 3] = t.takerOrderId;
-      f[w + 4] = t.makerOrderId;
-      f[w + 5] = t.time;
-      q[w + 6] = t.takerFee;
-      q[w + 7] = t.makerFee;
-      u[(at + 64) >>> 2] = t.takerAccountId;
-      u[(at + 68) >>> 2] = t.makerAccountId;
-      b[at + 72] = markets.get(t.symbol)!.index;
-      b[at + 73] = t.takerSide === "buy" ? 0 : 1;
+      f[w + T_ID / 8] = t.id;
+      f[w + T_PRICE / 8] = t.price;
+      f[w + T_QUANTITY / 8] = t.quantity;
+      f[w + T_TAKER_ORDER / 8] = t.takerOrderId;
+      f[w + T_MAKER_ORDER / 8] = t.makerOrderId;
+      f[w + T_TIME / 8] = t.time;
+      q[w + T_TAKER_FEE / 8] = t.takerFee;
+      q[w + T_MAKER_FEE / 8] = t.makerFee;
+      u[(at + T_TAKER_ACCOUNT) >>> 2] = t.takerAccountId;
+      u[(at + T_MAKER_ACCOUNT) >>> 2] = t.makerAccountId;
+      b[at + T_MARKET] = markets.get(t.symbol)!.index;
+      b[at + T_SIDE] = t.takerSide === "buy" ? 0 : 1;
       at += TRADE;
     }
     for (const l of batch.ledger) {
       const w = at >>> 3;
-      f[w] = l.time;
-      q[w + 1] = l.amount;
-      u[(at + 16) >>> 2] = l.accountId;
-      b[at + 20] = markets.assets.get(l.asset)!.index;
-      b[at + 21] = LEDGER_KIND[l.kind];
+      f[w + L_TIME / 8] = l.time;
+      q[w + L_AMOUNT / 8] = l.amount;
+      u[(at + L_ACCOUNT) >>> 2] = l.accountId;
+      b[at + L_ASSET] = markets.assets.get(l.asset)!.index;
+      b[at + L_KIND] = LEDGER_KIND[l.kind];
       at += LEDGER;
     }
     b.set(balances, at);
@@ -160,70 +171,71 @@ const ledgerRow: Value[] = new Array(LEDGER_COLUMNS).fill(null);
  *  it no longer needs `bytes`). */
 export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink): number {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const time = v.getFloat64(0, true);
-  const orderCount = v.getUint32(16, true), tradeCount = v.getUint32(20, true), ledgerCount = v.getUint32(24, true);
-  const balanceBytes = v.getUint32(28, true);
+  const time = v.getFloat64(H_TIME, true);
+  const orderCount = v.getUint32(H_ORDERS, true), tradeCount = v.getUint32(H_TRADES, true), ledgerCount = v.getUint32(H_LEDGER, true);
+  const balanceBytes = v.getUint32(H_BALANCE_BYTES, true);
   const r = orderRow;
   let at = HEADER;
   for (let i = 0; i < orderCount; i++) {
-    const flags = bytes[at + 116]!, nulls = bytes[at + 117]!, rejectLength = bytes[at + 118]!, idLength = bytes[at + 119]!;
-    const expire = bytes[at + 114]!;
+    const flags = bytes[at + O_FLAGS]!, nulls = bytes[at + O_NULLS]!;
+    const rejectLength = bytes[at + O_REJECT_LENGTH]!, idLength = bytes[at + O_CLIENT_ID_LENGTH]!;
+    const expire = bytes[at + O_EXPIRE]!;
     let end = at + ORDER;
-    r[0] = v.getFloat64(at, true);
-    r[1] = v.getUint32(at + 104, true);
-    r[2] = markets.list[bytes[at + 108]!]!.symbol;
-    r[3] = bytes[at + 109] === 0 ? "buy" : "sell";
-    r[4] = ORDER_TYPES[bytes[at + 110]!]!;
-    r[5] = TIMES_IN_FORCE[bytes[at + 111]!]!;
+    r[0] = v.getFloat64(at + O_ID, true);
+    r[1] = v.getUint32(at + O_ACCOUNT, true);
+    r[2] = markets.list[bytes[at + O_MARKET]!]!.symbol;
+    r[3] = bytes[at + O_SIDE] === 0 ? "buy" : "sell";
+    r[4] = ORDER_TYPES[bytes[at + O_TYPE]!]!;
+    r[5] = TIMES_IN_FORCE[bytes[at + O_TIF]!]!;
     r[6] = flags & 1;
-    r[7] = nulls & 1 ? null : v.getFloat64(at + 8, true);
-    r[8] = v.getFloat64(at + 16, true);
-    r[9] = v.getFloat64(at + 24, true);
-    r[10] = ORDER_STATUSES[bytes[at + 112]!]!;
+    r[7] = nulls & 1 ? null : v.getFloat64(at + O_PRICE, true);
+    r[8] = v.getFloat64(at + O_QUANTITY, true);
+    r[9] = v.getFloat64(at + O_FILLED, true);
+    r[10] = ORDER_STATUSES[bytes[at + O_STATUS]!]!;
     r[11] = rejectLength === NONE ? null : text.decode(bytes.subarray(end, (end += rejectLength)));
     r[12] = idLength === NONE ? null : text.decode(bytes.subarray(end, (end += idLength)));
-    r[13] = v.getFloat64(at + 32, true);
-    r[14] = v.getFloat64(at + 40, true);
-    r[15] = SELF_TRADE_MODES[bytes[at + 113]!]!;
-    r[16] = flags & 4 ? String(v.getBigInt64(at + 96, true)) : null;
-    r[17] = v.getFloat64(at + 48, true);
-    r[18] = v.getFloat64(at + 56, true);
+    r[13] = v.getFloat64(at + O_CREATED, true);
+    r[14] = v.getFloat64(at + O_UPDATED, true);
+    r[15] = SELF_TRADE_MODES[bytes[at + O_STP]!]!;
+    r[16] = flags & 4 ? String(v.getBigInt64(at + O_QUOTE_QUANTITY, true)) : null;
+    r[17] = v.getFloat64(at + O_PREVENTED, true);
+    r[18] = v.getFloat64(at + O_DECREMENTED, true);
     r[19] = expire === 0 ? null : EXPIRE_REASONS[expire - 1]!;
-    r[20] = nulls & 2 ? null : v.getFloat64(at + 64, true);
-    r[21] = nulls & 4 ? null : v.getFloat64(at + 72, true);
-    r[22] = nulls & 8 ? null : v.getFloat64(at + 80, true);
-    r[23] = nulls & 16 ? null : v.getFloat64(at + 88, true);
-    r[24] = LIST_TYPES[bytes[at + 115]!]!;
+    r[20] = nulls & 2 ? null : v.getFloat64(at + O_STOP_PRICE, true);
+    r[21] = nulls & 4 ? null : v.getFloat64(at + O_TRAILING, true);
+    r[22] = nulls & 8 ? null : v.getFloat64(at + O_ICEBERG, true);
+    r[23] = nulls & 16 ? null : v.getFloat64(at + O_LIST_ID, true);
+    r[24] = LIST_TYPES[bytes[at + O_LIST_TYPE]!]!;
     r[25] = flags & 2 ? 1 : 0;
     sink.order(r);
     at = padded(end);
   }
   const t = tradeRow;
   for (let i = 0; i < tradeCount; i++, at += TRADE) {
-    t[0] = v.getFloat64(at, true);
-    t[1] = markets.list[bytes[at + 72]!]!.symbol;
-    t[2] = v.getFloat64(at + 8, true);
-    t[3] = v.getFloat64(at + 16, true);
-    t[4] = v.getFloat64(at + 24, true);
-    t[5] = v.getFloat64(at + 32, true);
-    t[6] = bytes[at + 73] === 0 ? "buy" : "sell";
-    t[7] = v.getFloat64(at + 40, true);
-    t[8] = String(v.getBigInt64(at + 48, true));
-    t[9] = String(v.getBigInt64(at + 56, true));
-    t[10] = v.getUint32(at + 64, true);
-    t[11] = v.getUint32(at + 68, true);
+    t[0] = v.getFloat64(at + T_ID, true);
+    t[1] = markets.list[bytes[at + T_MARKET]!]!.symbol;
+    t[2] = v.getFloat64(at + T_PRICE, true);
+    t[3] = v.getFloat64(at + T_QUANTITY, true);
+    t[4] = v.getFloat64(at + T_TAKER_ORDER, true);
+    t[5] = v.getFloat64(at + T_MAKER_ORDER, true);
+    t[6] = bytes[at + T_SIDE] === 0 ? "buy" : "sell";
+    t[7] = v.getFloat64(at + T_TIME, true);
+    t[8] = String(v.getBigInt64(at + T_TAKER_FEE, true));
+    t[9] = String(v.getBigInt64(at + T_MAKER_FEE, true));
+    t[10] = v.getUint32(at + T_TAKER_ACCOUNT, true);
+    t[11] = v.getUint32(at + T_MAKER_ACCOUNT, true);
     sink.trade(t);
   }
   const l = ledgerRow;
   for (let i = 0; i < ledgerCount; i++, at += LEDGER) {
-    l[0] = v.getUint32(at + 16, true);
-    l[1] = markets.assets.list[bytes[at + 20]!]!.symbol;
-    l[2] = LEDGER_KINDS[bytes[at + 21]!]!;
-    l[3] = String(v.getBigInt64(at + 8, true));
-    l[4] = v.getFloat64(at, true);
+    l[0] = v.getUint32(at + L_ACCOUNT, true);
+    l[1] = markets.assets.list[bytes[at + L_ASSET]!]!.symbol;
+    l[2] = LEDGER_KINDS[bytes[at + L_KIND]!]!;
+    l[3] = String(v.getBigInt64(at + L_AMOUNT, true));
+    l[4] = v.getFloat64(at + L_TIME, true);
     sink.ledgerEntry(l);
   }
   const assets = markets.assets.list;
   for (const b of decodeBalances(bytes.subarray(at, at + balanceBytes))) sink.balance(b.account, assets[b.asset]!.symbol, b.free, b.locked, time);
-  return v.getFloat64(8, true);
+  return v.getFloat64(H_LAST_SEQ, true);
 }
