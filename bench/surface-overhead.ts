@@ -57,7 +57,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
       const client = process.cpuUsage(clientBefore);
       clientCpuPerRequest[api].push((client.user + client.system) / result.requests);
       runs[api].push({ ...result, scenario: `${api}: ${result.scenario}` });
-      console.log(table([runs[api].at(-1)!]).split("\n").slice(1).join("\n"));
+      console.log(`${table([runs[api].at(-1)!]).split("\n").slice(1).join("\n")}  server ${cpuPerRequest[api].at(-1)!.toFixed(1)} µs, client ${clientCpuPerRequest[api].at(-1)!.toFixed(1)} µs a request`);
     }
   } finally {
     closeConnections();

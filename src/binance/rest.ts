@@ -51,7 +51,9 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     // on every request's context, which costs more than the rest of the route.
     app.route(method, `/api/v3/${path}`, async ({ request }) => {
       const ip = weights.keyOf(() => ipOf(request));
-      let used = weights.current(ip);
+      // One reading of the clock for the weights' minute and the signature's timestamp.
+      const now = Date.now();
+      let used = weights.current(ip, now);
       const answer = (status: number, body: unknown, extra?: Record<string, string>) => {
         const used1m = String(used);
         answerHeaders.set("x-mbx-used-weight-1m", used1m);
@@ -73,12 +75,12 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
           if (body.length > MAX_BODY_BYTES) throw errors.invalidValue("body");
         }
         const p = Params.fromText(query, body);
-        used = weights.spend(ip, typeof weight === "number" ? weight : weight(p));
+        used = weights.spend(ip, typeof weight === "number" ? weight : weight(p), now);
         let account = undefined as unknown as KeyedAccount;
         if (security !== "none") {
           account = accountOf(ex.accounts, request.headers.get("x-mbx-apikey"));
           if (security === "signed") {
-            checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"));
+            checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"), now);
             verifySignature(account, signedPayload(query, body), p.optional("signature"));
           }
         }

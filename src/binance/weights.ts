@@ -38,7 +38,7 @@ export class RequestWeights {
     return used;
   }
 
-  current(ip: string): number {
-    return Math.floor(Date.now() / 60_000) === this.minute ? this.used.get(ip) ?? 0 : 0;
+  current(ip: string, now = Date.now()): number {
+    return Math.floor(now / 60_000) === this.minute ? this.used.get(ip) ?? 0 : 0;
   }
 }

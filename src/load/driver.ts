@@ -42,11 +42,25 @@ function requestParts(key: string | undefined, body?: unknown, signed?: { secret
     return { headers, text: body === undefined ? undefined : JSON.stringify(body) };
   }
   let form = "";
-  for (const k in signed.form) form += `${k}=${encodeURIComponent(signed.form[k]!)}&`;
+  for (const k in signed.form) {
+    const value = signed.form[k]!;
+    form += `${k}=${FORM_SAFE.test(value) ? value : encodeURIComponent(value)}&`;
+  }
   form += `timestamp=${Date.now()}`;
   headers["x-mbx-apikey"] = key!;
   headers["content-type"] = "application/x-www-form-urlencoded";
-  return { headers, text: `${form}&signature=${new Bun.CryptoHasher("sha256", signed.secret).update(form).digest("hex")}` };
+  return { headers, text: `${form}&signature=${keyedHasher(signed.secret).copy().update(form).digest("hex")}` };
+}
+
+// A tuned bot signs as cheaply as it can, and this client shares the cores with the server it
+// measures: values that need no escaping (prices, quantities, names) are sent as they are, and
+// each secret's HMAC is keyed once and copied per request (half the cost of keying it anew).
+const FORM_SAFE = /^[A-Za-z0-9._-]*$/;
+const hashers = new Map<string, Bun.CryptoHasher>();
+function keyedHasher(secret: string): Bun.CryptoHasher {
+  let hasher = hashers.get(secret);
+  if (!hasher) hashers.set(secret, (hasher = new Bun.CryptoHasher("sha256", secret)));
+  return hasher;
 }
 
 /** A request to `base` + `path`; status 0 if the connection failed. */
