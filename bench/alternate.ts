@@ -5,6 +5,9 @@
 //   git worktree add ../base HEAD~1 && (cd ../base && npm install)
 //   bun bench/alternate.ts --scenario batch --rounds 3 --variant base=../base --variant new=.
 //   bun bench/alternate.ts --scenario open-loop --variant gc=.:BUN_JSC_numberOfGCMarkers=1 --variant plain=.
+// With --warmup S, each server first runs the scenario untimed for S seconds (HTTP scenarios): a
+// fresh server spends its first seconds compiling its code on the same two cores, which the timed
+// run's tail would otherwise measure (BENCHMARKS.md).
 // With --api binary, the sustained scenario over the binary protocol (4 sessions, 256 outstanding each).
 // With --load process, the load runs as `exchange load` (this tree's) in a process of its own, as a
 // bot would, instead of in this one: one order at a time, the two harnesses have disagreed by more
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     variant: { type: "string", multiple: true, default: [] },
     api: { type: "string", default: "native" },
     load: { type: "string", default: "here" },
+    warmup: { type: "string", default: "0" },
   },
 });
 if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR[:ENV=VALUE,...]");
@@ -71,13 +75,17 @@ for (let round = 0; round < Number(values.rounds); round++) {
         continue;
       }
       const target = await prepareExchange(server.url);
+      const settings = {
+        connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
+        orders: values.orders === undefined ? undefined : Number(values.orders),
+      };
+      // (Scenarios of a number of orders run again until the warm-up's time is up.)
+      const warmEnd = performance.now() + Number(values.warmup) * 1000;
+      while (!binary && performance.now() < warmEnd) await runScenario(target, scenario, { ...settings, duration: Number(values.warmup) });
       const result = binary
         ? await binarySustained(target, `tcp://127.0.0.1:${/binary tcp:\/\/[\d.]+:(\d+)/.exec(server.startup)![1]}`, connections, 256, Number(values.seconds))
           .then((r) => summarize("binary sustained", "exchange", r.rec, r.seconds))
-        : await runScenario(target, scenario, {
-          connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
-          orders: values.orders === undefined ? undefined : Number(values.orders),
-        });
+        : await runScenario(target, scenario, settings);
       v.runs.push({ ...result, scenario: `${v.name}: ${result.scenario}` });
       console.log(table([v.runs.at(-1)!]).split("\n").slice(1).join("\n"));
     } finally {

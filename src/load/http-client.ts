@@ -22,6 +22,12 @@ interface Waiting {
 class Connection {
   private socket: Socket<undefined> | null = null;
   private received: Buffer = Buffer.alloc(0);
+  /** Chunks of a response whose length is known, kept apart until it is all here: appending each
+   *  chunk to what came before copied a large answer once per chunk (a batch's, ~700 KB). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes `received` must hold before a response is complete (0: not known yet). */
+  private awaiting = 0;
   private waiting: Waiting | null = null;
   /** What the socket did not take yet (its writes are unbuffered): sent on drain. */
   private unsent: Uint8Array | null = null;
@@ -67,7 +73,16 @@ class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    this.received = this.received.length ? Buffer.concat([this.received, chunk]) : Buffer.from(chunk);
+    if (this.awaiting > 0) {
+      this.pending.push(Buffer.from(chunk));
+      this.pendingBytes += chunk.length;
+      if (this.received.length + this.pendingBytes < this.awaiting) return;
+      this.received = Buffer.concat([this.received, ...this.pending]);
+      this.pending = [];
+      this.pendingBytes = 0;
+    } else {
+      this.received = this.received.length ? Buffer.concat([this.received, chunk]) : Buffer.from(chunk);
+    }
     const reply = this.parse();
     if (!reply || !this.waiting) return;
     const waiting = this.waiting;
@@ -86,6 +101,7 @@ class Connection {
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
     if (length) {
       const end = start + Number(length[1]);
+      this.awaiting = data.length < end ? end : 0;
       if (data.length < end) return null;
       this.received = data.subarray(end);
       return { status, body: data.toString("utf8", start, end) };
