@@ -167,6 +167,15 @@ describe("REST /api/v3", () => {
     // A signature over other bytes than those sent.
     const tampered = await fetch(`${ex.url}/api/v3/account?timestamp=${Date.now()}&signature=${"ab".repeat(32)}`, { headers: { "x-mbx-apikey": alice.apiKey } });
     expect((await tampered.json() as any).code).toBe(-1022);
+    // The right signature in capitals is the same signature; one character that is not a hex digit
+    // (even where the table of digits would read it as one, past ASCII) is not.
+    const query = `timestamp=${Date.now()}`;
+    const hex = new Bun.CryptoHasher("sha256", alice.secret).update(query).digest("hex");
+    const signedWith = (signature: string) => fetch(`${ex.url}/api/v3/account?${query}&signature=${encodeURIComponent(signature)}`, { headers: { "x-mbx-apikey": alice.apiKey } });
+    expect((await signedWith(hex.toUpperCase())).status).toBe(200);
+    for (const wrong of [`${hex.slice(0, 63)}g`, `${hex.slice(0, 63)}${String.fromCharCode(hex.charCodeAt(63) + 128)}`]) {
+      expect((await (await signedWith(wrong)).json() as any).code).toBe(-1022);
+    }
     expect((await rest(alice, "GET", "account")).body.balances).toEqual(before);
   });
 });
