@@ -8,7 +8,12 @@ export interface DecimalUnit {
   /** `digits` as a number, for the fast paths (exact: a unit has few digits). */
   readonly digitsNumber: number;
   readonly scale: number;
+  /** The text last formatted in each slot (units mod RECENT): see formatUnits. */
+  readonly recentUnits: Float64Array;
+  readonly recentTexts: string[];
 }
+
+const RECENT = 1024;
 
 // Number arithmetic is exact on integers below 2^53: the fast paths stay there, BigInt does the rest.
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -24,7 +29,10 @@ export function parseUnit(text: string): DecimalUnit {
   const digits = BigInt(m[1]! + fraction);
   if (digits <= 0n) throw new Error(`"${text}" must be positive`);
   if (digits > BigInt(SAFE)) throw new Error(`"${text}" has too many digits`);
-  return { text, digits, digitsNumber: Number(digits), scale: fraction.length };
+  return {
+    text, digits, digitsNumber: Number(digits), scale: fraction.length,
+    recentUnits: new Float64Array(RECENT).fill(-1), recentTexts: new Array<string>(RECENT).fill(""),
+  };
 }
 
 export type UnitsResult =
@@ -67,7 +75,15 @@ export function formatUnits(units: number | bigint, unit: DecimalUnit): string {
   // Amounts of money come as bigint but are nearly always small: they take the number path too.
   if (typeof units === "bigint" && units >= 0n && units <= SAFE_BIG) units = Number(units);
   if (typeof units === "number" && units >= 0 && units * unit.digitsNumber <= SAFE) {
-    return formatPlain(String(units * unit.digitsNumber), unit.scale);
+    // The same prices near the market and the same quantities come back order after order: each
+    // slot keeps the last text made for it (a text that the JSON writer has also already joined
+    // into one piece; made anew, each was a concatenation to copy again, BENCHMARKS.md).
+    const slot = units % RECENT;
+    if (unit.recentUnits[slot] === units) return unit.recentTexts[slot]!;
+    const text = formatPlain(String(units * unit.digitsNumber), unit.scale);
+    unit.recentUnits[slot] = units;
+    unit.recentTexts[slot] = text;
+    return text;
   }
   return formatScaled(BigInt(units) * unit.digits, unit.scale);
 }

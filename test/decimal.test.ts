@@ -29,6 +29,18 @@ test("format(parse(x)) is the identity on units, at any precision", () => {
   }));
 });
 
+test("one unit formats the same number the same however often, and numbers that share a cache slot apart", () => {
+  const unit = parseUnit("0.01");
+  // Values 1,024 apart fall in one slot of the unit's recent texts: taking turns, each must still
+  // come back as its own text, and a value seen before as the same text.
+  fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 4 })), { minLength: 1, maxLength: 200 }), (picks) => {
+    for (const [base, k] of picks) {
+      const units = base + 1024 * k;
+      expect(formatUnits(units, unit)).toBe(formatScaled(BigInt(units) * unit.digits, unit.scale));
+    }
+  }));
+});
+
 test("average prices are truncated, never rounded up, and trimmed", () => {
   expect(formatRatio(300n, 3n, tick)).toBe("1.00");
   expect(formatRatio(20015n, 2n, tick)).toBe("100.075");
