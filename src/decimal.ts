@@ -105,10 +105,34 @@ export function formatScaled(scaled: bigint, scale: number): string {
  * plus `extra` more, trailing zeros beyond the unit's decimals removed (an average price).
  */
 export function formatRatio(numerator: bigint, denominator: bigint, unit: DecimalUnit, extra = 8): string {
+  const small = formatSmallRatio(numerator, denominator, unit, extra);
+  if (small !== null) return small;
   const scale = unit.scale + extra;
   const scaled = (numerator * unit.digits * 10n ** BigInt(extra)) / denominator;
   let text = formatScaled(scaled, scale);
   const minLength = text.length - extra;
   while (text.length > minLength && text.endsWith("0")) text = text.slice(0, -1);
   return text.endsWith(".") ? text.slice(0, -1) : text;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** formatRatio in number arithmetic, exact while every product stays below 2^53 (an average
+ *  price's usual case); null beyond. */
+function formatSmallRatio(numerator: bigint, denominator: bigint, unit: DecimalUnit, extra: number): string | null {
+  if (numerator < 0n || numerator > SAFE_BIG || denominator <= 0n || denominator > SAFE_BIG || extra >= POWERS_OF_TEN.length) return null;
+  const d = Number(denominator), up = POWERS_OF_TEN[extra]!;
+  const n = Number(numerator) * unit.digitsNumber;
+  if (n + d > SAFE || d * (up + 1) > SAFE) return null;
+  // Both floors are exact: a quotient that is not whole is at least 1/d below the next integer,
+  // and with the dividend plus d below 2^53 its rounding (at most 2^-53 of it) cannot reach it.
+  const whole = Math.floor(n / d);
+  const x = (n - whole * d) * up;
+  // The extra digits, truncated; then their trailing zeros dropped.
+  let digits = Math.floor(x / d);
+  let kept = extra;
+  while (kept > 0 && digits % 10 === 0) digits /= 10, kept--;
+  const text = formatPlain(String(whole), unit.scale);
+  if (kept === 0) return text;
+  return `${text}${unit.scale === 0 ? "." : ""}${String(digits).padStart(kept, "0")}`;
 }

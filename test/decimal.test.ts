@@ -47,6 +47,28 @@ test("average prices are truncated, never rounded up, and trimmed", () => {
   expect(formatRatio(200n, 3n, tick)).toBe("0.6666666666");
 });
 
+test("an average price in number arithmetic is the BigInt one, truncated and trimmed alike", () => {
+  // The definition, in BigInt alone: numerator/denominator units, to the unit's decimals plus 8,
+  // truncated, trailing zeros past the unit's decimals dropped.
+  const reference = (n: bigint, d: bigint, unit: ReturnType<typeof parseUnit>) => {
+    let text = formatScaled((n * unit.digits * 10n ** 8n) / d, unit.scale + 8);
+    const min = text.length - 8;
+    while (text.length > min && text.endsWith("0")) text = text.slice(0, -1);
+    return text.endsWith(".") ? text.slice(0, -1) : text;
+  };
+  const units = fc.constantFrom("1", "5", "0.01", "0.05", "0.0001", "0.25", "10");
+  // Small values (the number path) and values past 2^53 (the BigInt path), with quotients near integers.
+  const amount = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 6n }), fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.bigInt({ min: 0n, max: 10n ** 20n }));
+  fc.assert(fc.property(amount, fc.bigInt({ min: 1n, max: 10n ** 9n }), units, fc.boolean(), (n, d, u, nearWhole) => {
+    const unit = parseUnit(u);
+    // Near a whole multiple of the denominator (one below, at, or one above): where a quotient in
+    // floating point rounds across the integer.
+    const near = n * d + (n % 3n) - 1n;
+    const numerator = !nearWhole ? n : near < 0n ? 0n : near;
+    expect(formatRatio(numerator, d, unit)).toBe(reference(numerator, d, unit));
+  }), { numRuns: 5000 });
+});
+
 test("the number fast paths agree with BigInt arithmetic, on both sides of 2^53", () => {
   const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
   fc.assert(fc.property(digits(1, 20), fc.option(digits(1, 12), { nil: undefined }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 25 }), (whole, fraction, scale, unitDigits) => {
