@@ -123,13 +123,13 @@ function formatSmallRatio(numerator: bigint, denominator: bigint, unit: DecimalU
   if (numerator < 0n || numerator > SAFE_BIG || denominator <= 0n || denominator > SAFE_BIG || extra >= POWERS_OF_TEN.length) return null;
   const d = Number(denominator), up = POWERS_OF_TEN[extra]!;
   const n = Number(numerator) * unit.digitsNumber;
-  if (n + d > SAFE || d * (up + 1) > SAFE) return null;
-  // Both floors are exact: a quotient that is not whole is at least 1/d below the next integer,
-  // and with the dividend plus d below 2^53 its rounding (at most 2^-53 of it) cannot reach it.
-  const whole = Math.floor(n / d);
-  const x = (n - whole * d) * up;
+  if (n > SAFE || d * up > SAFE) return null;
+  // Integers only: a remainder, then a division that leaves none, each exact below 2^53.
+  const rest = n % d;
+  const whole = (n - rest) / d;
+  const x = rest * up;
   // The extra digits, truncated; then their trailing zeros dropped.
-  let digits = Math.floor(x / d);
+  let digits = (x - (x % d)) / d;
   let kept = extra;
   while (kept > 0 && digits % 10 === 0) digits /= 10, kept--;
   const text = formatPlain(String(whole), unit.scale);
