@@ -2,8 +2,9 @@
 // messages (clients such as ccxt match the message first, then the code), and the mapping from
 // the core's domain outcomes to them. Only this file knows Binance's codes.
 import type { Outcome, OutcomeCode } from "../core/outcomes";
+import { Refusal } from "../refusal";
 
-export class BinanceError extends Error {
+export class BinanceError extends Refusal {
   /** `data`: what a partly failed cancel-replace did (Binance's -2021 and -2022 carry it). */
   constructor(readonly code: number, message: string, readonly status = 400, readonly headers: Record<string, string> = {}, readonly data?: unknown) {
     super(message);

@@ -1,6 +1,7 @@
 // Domain outcomes: why the core refused something, as a code and words, with details a surface
 // may use (the asset, needed and available for INSUFFICIENT_BALANCE; the field for VALIDATION).
 // The core knows nothing of HTTP statuses or any surface's codes: each surface maps these.
+import { Refusal } from "../refusal";
 
 export const OUTCOME_CODES = [
   "VALIDATION",                // a field is missing, malformed or out of range (details.field)
@@ -22,7 +23,7 @@ export const OUTCOME_CODES = [
 ] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
-export class Outcome extends Error {
+export class Outcome extends Refusal {
   constructor(readonly code: OutcomeCode, message: string, readonly details: Record<string, string> = {}) {
     super(message);
   }

@@ -6,6 +6,7 @@
 // where seq is the client's sequence number: 1, 2, 3 … on the client's messages, and on the
 // server's the number of the message answered (0 for what no message asked for: fills, expiries).
 // This module only encodes and decodes; it knows nothing of sessions or of the core.
+import { Refusal } from "../refusal";
 import { OUTCOME_CODES, type OutcomeCode } from "../core/outcomes";
 import { SELF_TRADE_MODES, type SelfTradeMode } from "../markets";
 import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type ExpireReason, type OrderStatus, type OrderType, type TimeInForce } from "../orders/order";
@@ -82,7 +83,7 @@ export type ServerMessage =
   | { type: "closing"; seq: number; reason: CloseReason; message: string };
 
 /** A message the protocol cannot take: the session closes with `reason`. */
-export class ProtocolError extends Error {
+export class ProtocolError extends Refusal {
   constructor(readonly reason: CloseReason, message: string) {
     super(message);
   }

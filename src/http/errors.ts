@@ -1,8 +1,9 @@
 // The /api/v1 surface's error shape: an HTTP status plus {"error": {"code", "message"}}, and the
 // mapping from the core's domain outcomes to it (another surface maps them to its own codes).
 import type { Outcome, OutcomeCode } from "../core/outcomes";
+import { Refusal } from "../refusal";
 
-export class ApiError extends Error {
+export class ApiError extends Refusal {
   constructor(
     readonly status: number,
     readonly code: string,
