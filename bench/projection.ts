@@ -3,7 +3,7 @@
 // the orders indexes dropped one by one (to show what each costs). The flow resembles the
 // sustained load scenario: batches of 16 commands, a third of new orders taking a resting one, the
 // oldest resting orders cancelled beyond 640, the rows written every 22 batches (~350 orders).
-//   bun bench/projection.ts [--windows 200]
+//   bun bench/projection.ts [--windows 200] [--accounts 4]
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import type { JournalEntry } from "../src/journal";
@@ -16,8 +16,10 @@ import { ProjectionWriter, type TradeRecord } from "../src/store/projection-writ
 import { CommandKind } from "../native/layout";
 import { tempDir } from "../test/helpers";
 
-const { values } = parseArgs({ options: { windows: { type: "string", default: "200" } } });
+const { values } = parseArgs({ options: { windows: { type: "string", default: "200" }, accounts: { type: "string", default: "4" } } });
 const WINDOWS = Number(values.windows);
+/** Accounts the orders are spread over: an index by account takes each new row to as many places. */
+const ACCOUNTS = Number(values.accounts);
 const BATCHES_PER_WINDOW = 22;
 const markets = loadMarkets();
 const market = markets.list[0]!;
@@ -52,7 +54,7 @@ function run(dropped: string[]) {
         }
         const id = ++orderId;
         const o: OrderState = {
-          id, accountId: 1 + (id % 4), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
+          id, accountId: 1 + (id % ACCOUNTS), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
           postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
           clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
           selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, accountSlot: -1,

@@ -161,8 +161,10 @@ function toOneFile(path: string): void {
   db.exec(`ATTACH DATABASE '${projectionPath(path)}' AS p`);
   const tables = (schema: string) => (db.query(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name <> 'sqlite_sequence'`).all() as { name: string }[]).map((t) => t.name);
   for (const t of tables("n")) db.exec(`INSERT INTO main.${t} SELECT * FROM n.${t}`);
+  const oldTables = new Set(tables("main"));
   for (const t of tables("p")) {
-    if (t === "projection") continue;
+    // (account_trades came after the projection file: the old layout has no such table.)
+    if (t === "projection" || !oldTables.has(t)) continue;
     const columns = (db.query(`PRAGMA p.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(", ");
     db.exec(`INSERT INTO main.${t} (${columns}) SELECT ${columns} FROM p.${t}`);
   }

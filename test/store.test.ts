@@ -4,9 +4,10 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import journal from "../src/store/migrations/meta/_journal.json";
 import projectionJournal from "../src/store/projection-migrations/meta/_journal.json";
-import { EMBEDDED, EMBEDDED_PROJECTION } from "../src/store/migrations";
+import { EMBEDDED, EMBEDDED_PROJECTION, migrate } from "../src/store/migrations";
+import { drizzle } from "drizzle-orm/bun-sqlite";
 import { Database } from "bun:sqlite";
-import { openStorage } from "../src/store/database";
+import { openStorage, projectionPath } from "../src/store/database";
 import { tempDir } from "./helpers";
 
 test("every migration in the journals and on disk is embedded, for both files", () => {
@@ -27,7 +28,7 @@ test("a new database and its projection file are migrated once, in WAL mode with
       expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: level });
     }
     expect(names(s.sqlite)).toEqual(["account_requests", "accounts", "book_samples", "journal", "journal_batches", "snapshots", "sqlite_sequence"]);
-    expect(names(s.tables)).toEqual(["balances", "ledger", "orders", "projection", "trades"]);
+    expect(names(s.tables)).toEqual(["account_trades", "balances", "ledger", "orders", "projection", "trades"]);
     expect(s.tables.query("SELECT * FROM projection").all()).toEqual([{ id: 1, seq: 0 }]);
     expect(s.sqlite.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: journal.entries.length });
     expect(s.tables.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: projectionJournal.entries.length });
@@ -66,4 +67,24 @@ test("under writes that hardly pause, the WAL still starts over once it passes i
   expect((s.sqlite.query("SELECT count(*) AS n FROM filler").get() as { n: number }).n * 2000).toBeGreaterThan(8 << 20);
   expect(largest).toBeLessThan(8 << 20);
   await s.close();
+});
+
+test("a projection file from before account_trades gets each trade's legs by account, and loses the two indexes it replaces", async () => {
+  const path = join(tempDir(), "x.db");
+  const old = new Database(projectionPath(path), { create: true });
+  migrate(drizzle({ client: old }), "projection", { before: "0001_account_trades" });
+  const insert = old.prepare("INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_account_id, maker_account_id) VALUES (?, 'BTC-USD', 100, 1, ?, ?, 'buy', 1, ?, ?)");
+  insert.run(1, 11, 10, 7, 3);
+  insert.run(2, 13, 12, 3, 3); // a self-trade: both legs are account 3's
+  old.close();
+  const s = openStorage(path);
+  try {
+    expect(s.tables.query("SELECT account_id, trade_id, as_taker FROM account_trades ORDER BY account_id, trade_id, as_taker").all()).toEqual([
+      { account_id: 3, trade_id: 1, as_taker: 0 }, { account_id: 3, trade_id: 2, as_taker: 0 }, { account_id: 3, trade_id: 2, as_taker: 1 },
+      { account_id: 7, trade_id: 1, as_taker: 1 },
+    ]);
+    expect(s.tables.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'trades_%account%'").all()).toEqual([]);
+  } finally {
+    await s.close();
+  }
 });

@@ -40,6 +40,8 @@ export async function snapshot(call: Call, keys: string[]) {
   const tickers = await Promise.all(SYMBOLS.map(async (s) => (await call("GET", `/api/v1/markets/${s}/ticker`)).body));
   const trades = await Promise.all(SYMBOLS.map(async (s) => (await call("GET", `/api/v1/markets/${s}/trades?limit=1000`)).body));
   const orders = await Promise.all(keys.map(async (key) => (await call("GET", "/api/v1/orders?status=all&limit=1000", { key })).body));
-  return { books, tickers, trades, orders };
+  // Each account's legs of its trades, as its ledger reads them (account_trades).
+  const ledgers = await Promise.all(keys.map(async (key) => (await call("GET", "/api/v1/account/ledger?limit=1000", { key })).body));
+  return { books, tickers, trades, orders, ledgers };
 }
 

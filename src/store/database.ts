@@ -146,6 +146,10 @@ function moveDerivedTables(sqlite: Database, tables: Database, tablesPath: strin
         const columns = (tables.query(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => `"${c.name}"`).join(", ");
         sqlite.exec(`INSERT INTO projected.${t} (${columns}) SELECT ${columns} FROM main.${t}`);
       }
+      // Each trade's legs by account, as the projection file's migration made them of its trades.
+      for (const [account, asTaker] of [["taker_account_id", 1], ["maker_account_id", 0]] as const) {
+        sqlite.exec(`INSERT INTO projected.account_trades (account_id, trade_id, as_taker) SELECT ${account}, id, ${asTaker} FROM projected.trades ORDER BY ${account}, id`);
+      }
       if (has("projection")) sqlite.exec("UPDATE projected.projection SET seq = (SELECT seq FROM main.projection WHERE id = 1) WHERE id = 1");
     })();
   } finally {

@@ -21,6 +21,7 @@ import binaryJournal from "./migrations/0009_binary_journal.sql" with { type: "t
 import snapshotMarketStats from "./migrations/0010_snapshot_market_stats.sql" with { type: "text" };
 import projectionFile from "./migrations/0011_projection_file.sql" with { type: "text" };
 import projectionInit from "./projection-migrations/0000_init.sql" with { type: "text" };
+import accountTrades from "./projection-migrations/0001_account_trades.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -39,6 +40,7 @@ export const EMBEDDED: Record<string, string> = {
 
 export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0000_init": projectionInit,
+  "0001_account_trades": accountTrades,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

@@ -70,7 +70,7 @@ export const trades = sqliteTable(
     // that it stays exact past 2^53 through every reader.
     takerFee: text("taker_fee").notNull().default("0"),
     makerFee: text("maker_fee").notNull().default("0"),
-    // Whose trade it is on each side: an account's ledger reads its trades through these.
+    // Whose trade it is on each side (an account's trades are found through account_trades).
     takerAccountId: integer("taker_account_id").notNull().default(0),
     makerAccountId: integer("maker_account_id").notNull().default(0),
   },
@@ -81,9 +81,24 @@ export const trades = sqliteTable(
     index("trades_symbol_time_idx").on(t.symbol, t.time),
     index("trades_taker_idx").on(t.takerOrderId),
     index("trades_maker_idx").on(t.makerOrderId),
-    index("trades_taker_account_idx").on(t.takerAccountId, t.id),
-    index("trades_maker_account_idx").on(t.makerAccountId, t.id),
   ],
+);
+
+/**
+ * Each leg of each trade by its account, newest last: how an account's trades and ledger are read.
+ * A table of its own (WITHOUT ROWID: the key is the row), written in key order for each
+ * transaction, rather than two indexes of trades by account: those took a new trade's entries to
+ * as many places as there are accounts trading, and with 1,000 accounts a trade row cost 9-10 µs
+ * against 2.4-2.6 this way (BENCHMARKS.md). A self-trade has both legs.
+ */
+export const accountTrades = sqliteTable(
+  "account_trades",
+  {
+    accountId: integer("account_id").notNull(),
+    tradeId: integer("trade_id").notNull(),
+    asTaker: integer("as_taker", { mode: "boolean" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.tradeId, t.asTaker] })],
 );
 
 /** Each account's balance of each asset (units), as of the last projected batch. */

@@ -49,6 +49,8 @@ const CHUNK = 64;
 export const ORDER_COLUMNS = 26;
 export const TRADE_COLUMNS = 12;
 export const LEDGER_COLUMNS = 5;
+// A trade row's columns that name its accounts (projection-schema.ts, trades).
+const TRADE_ID = 0, TAKER_ACCOUNT = 10, MAKER_ACCOUNT = 11;
 /** The columns of an order's row that its life changes: price, quantity, filled_quantity, status,
  *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered. */
 const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25];
@@ -98,6 +100,7 @@ export const PROJECTION_PACE: WriterOptions = { maxDelayMs: 100, maxBufferedRows
 export class ProjectionWriter {
   private readonly orders: MultiRowInsert;
   private readonly trades: MultiRowInsert;
+  private readonly accountTrades: MultiRowInsert;
   private readonly ledger: MultiRowInsert;
   private readonly writeRows: () => void;
 
@@ -108,6 +111,8 @@ export class ProjectionWriter {
   private readonly orderRow = new Map<number, number>();
   private readonly tradeValues: Value[] = [];
   private tradeRows = 0;
+  /** The account_trades rows of the buffered trades, in key order once sorted (writeRows). */
+  private readonly legValues: Value[] = [];
   /** The latest state of each balance a buffered batch changed, by account and asset. */
   private readonly balanceRows = new Map<number, { accountId: number; asset: string; free: bigint; locked: bigint; time: number }>();
   /** A small number for each asset symbol seen, for the balance rows' keys (no string per change). */
@@ -141,6 +146,7 @@ export class ProjectionWriter {
     this.trades = new MultiRowInsert(sqlite,
       `INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee,
          taker_account_id, maker_account_id)`);
+    this.accountTrades = new MultiRowInsert(sqlite, "INSERT INTO account_trades (account_id, trade_id, as_taker)");
     // A balance's row nearly always exists (from its first deposit): an UPDATE, and an INSERT
     // only when it changed nothing, costs about two thirds of the multi-row upsert (BENCHMARKS.md).
     const updateBalance = sqlite.prepare("UPDATE balances SET free = ?, locked = ?, updated_at = ? WHERE account_id = ? AND asset = ?");
@@ -149,7 +155,10 @@ export class ProjectionWriter {
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
     this.writeRows = sqlite.transaction(() => {
       if (this.orderRows) this.orders.run(this.orderValues, this.orderRows);
-      if (this.tradeRows) this.trades.run(this.tradeValues, this.tradeRows);
+      if (this.tradeRows) {
+        this.trades.run(this.tradeValues, this.tradeRows);
+        this.accountTrades.run(this.tradeLegs(), 2 * this.tradeRows);
+      }
       for (const b of this.balanceRows.values()) {
         const free = String(b.free), locked = String(b.locked);
         if (updateBalance.run(free, locked, b.time, b.accountId, b.asset).changes === 0) insertBalance.run(b.accountId, b.asset, free, locked, b.time);
@@ -196,6 +205,24 @@ export class ProjectionWriter {
   trade(row: readonly Value[]): void {
     for (let i = 0; i < TRADE_COLUMNS; i++) this.tradeValues.push(row[i]!);
     this.tradeRows++;
+  }
+
+  /** Both legs of each buffered trade as account_trades rows, in the table's key order: each
+   *  account's new entries then go into its part of the table together (BENCHMARKS.md). Trades
+   *  come in id order, so ordering the legs by account, then as they came, keeps each account's
+   *  in id order. (Sorted as numbers, account * legs + leg: exact, as account ids are below 2^24.) */
+  private tradeLegs(): Value[] {
+    const trades = this.tradeValues, n = 2 * this.tradeRows;
+    const keys = new Float64Array(n);
+    for (let leg = 0; leg < n; leg++) keys[leg] = (trades[(leg >> 1) * TRADE_COLUMNS + (leg & 1 ? MAKER_ACCOUNT : TAKER_ACCOUNT)] as number) * n + leg;
+    keys.sort();
+    const values = this.legValues;
+    values.length = 0;
+    for (let k = 0; k < n; k++) {
+      const account = Math.floor(keys[k]! / n), leg = keys[k]! - account * n;
+      values.push(account, trades[(leg >> 1) * TRADE_COLUMNS + TRADE_ID]!, leg & 1 ? 0 : 1);
+    }
+    return values;
   }
 
   /** A balance as the batch left it (a later one of the same account and asset replaces it). */

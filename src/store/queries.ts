@@ -11,7 +11,7 @@ import {
 } from "../orders/order";
 import type { Db, TablesDb } from "./database";
 import { accountRequests, journal, journalBatches, snapshots } from "./schema";
-import { balances, ledger, orders, projection, trades } from "./projection-schema";
+import { accountTrades, balances, ledger, orders, projection, trades } from "./projection-schema";
 import { decodeJournalRecord } from "./journal-record";
 import type { StoredEntry } from "../journal";
 import { FEE_ACCOUNT } from "../../native/layout";
@@ -154,18 +154,29 @@ export class Queries {
    *  `orderId`: only that order's. */
   accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }): { trade: TradeRow; asTaker: boolean }[] {
     this.beforeRead();
-    const found: { trade: TradeRow; asTaker: boolean }[] = [];
-    let oldestFirst = false;
-    for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
-      const conditions = [eq(account, accountId), eq(trades.symbol, symbol)];
-      if (filter.orderId !== undefined) conditions.push(eq(order, filter.orderId));
-      const h = history(filter, trades.id, trades.time, conditions);
-      oldestFirst = h.oldestFirst;
-      for (const trade of this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit(filter.limit).all()) found.push({ trade, asTaker });
+    let found: { trade: TradeRow; asTaker: boolean }[];
+    if (filter.orderId !== undefined) {
+      // One order's: off the trades' order indexes (an order is on one side of each of its trades).
+      found = [];
+      let oldestFirst = false;
+      for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
+        const h = history(filter, trades.id, trades.time, [eq(order, filter.orderId), eq(account, accountId), eq(trades.symbol, symbol)]);
+        oldestFirst = h.oldestFirst;
+        for (const trade of this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit(filter.limit).all()) found.push({ trade, asTaker });
+      }
+      found.sort((a, b) => a.trade.id - b.trade.id);
+      found = oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
+    } else {
+      // The account's legs in account_trades' key order (one direction for every column, so that
+      // SQLite reads them off the key rather than sorting them all).
+      const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, [eq(accountTrades.accountId, accountId), eq(trades.symbol, symbol)]);
+      const key = oldestFirst ? asc : desc;
+      found = this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
+        .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
+        .orderBy(key(accountTrades.tradeId), key(accountTrades.asTaker)).limit(filter.limit).all();
     }
-    // A self-trade is both legs of one trade: the taker's first.
-    found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
-    return oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
+    // Oldest first; a self-trade is both legs of one trade: the taker's first.
+    return found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
   }
 
   /** An account's orders in one market, oldest first: from order id `fromId`, or in a window of
@@ -230,7 +241,7 @@ export class Queries {
 
   /**
    * An account's ledger, newest first (optionally of one asset): its newest funding rows and the
-   * legs of its newest trades as taker and as maker, each read off its index up to `limit`, merged.
+   * legs of its newest trades (account_trades), each up to `limit`, merged.
    * The fee account's trades are all trades: each brings it the buyer's fee in the base asset and
    * the seller's in the quote.
    */
@@ -255,20 +266,20 @@ export class Queries {
         if (sellerFee !== "0") entries.push({ ...leg, asset: m.quote.symbol, amount: BigInt(sellerFee) });
       }
     } else if (symbols?.length !== 0) {
-      for (const taker of [true, false]) {
-        const account = taker ? trades.takerAccountId : trades.makerAccountId;
-        const rows = this.tables.select().from(trades)
-          .where(and(eq(account, accountId), symbols ? inArray(trades.symbol, symbols) : undefined))
-          .orderBy(desc(trades.id)).limit(limit).all();
-        for (const t of rows) {
-          const m = this.markets.get(t.symbol)!;
-          const buy = (t.takerSide === "buy") === taker;
-          const fee = BigInt(taker ? t.takerFee : t.makerFee);
-          const base = m.baseUnits(t.quantity), quote = m.notional(t.price, t.quantity);
-          const [got, gotAsset, paid, paidAsset] = buy ? [base, m.base, quote, m.quote] : [quote, m.quote, base, m.base];
-          const leg = { kind: "trade" as const, tradeId: t.id, time: t.time, id: t.id };
-          entries.push({ ...leg, asset: gotAsset.symbol, amount: got - fee, fee }, { ...leg, asset: paidAsset.symbol, amount: -paid, fee: 0n });
-        }
+      // Its newest legs (no more than `limit` can make the newest `limit` entries); of a
+      // self-trade, the taker's leg first.
+      const legs = this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
+        .innerJoin(trades, eq(trades.id, accountTrades.tradeId))
+        .where(and(eq(accountTrades.accountId, accountId), symbols ? inArray(trades.symbol, symbols) : undefined))
+        .orderBy(desc(accountTrades.tradeId), desc(accountTrades.asTaker)).limit(limit).all();
+      for (const { trade: t, asTaker: taker } of legs) {
+        const m = this.markets.get(t.symbol)!;
+        const buy = (t.takerSide === "buy") === taker;
+        const fee = BigInt(taker ? t.takerFee : t.makerFee);
+        const base = m.baseUnits(t.quantity), quote = m.notional(t.price, t.quantity);
+        const [got, gotAsset, paid, paidAsset] = buy ? [base, m.base, quote, m.quote] : [quote, m.quote, base, m.base];
+        const leg = { kind: "trade" as const, tradeId: t.id, time: t.time, id: t.id };
+        entries.push({ ...leg, asset: gotAsset.symbol, amount: got - fee, fee }, { ...leg, asset: paidAsset.symbol, amount: -paid, fee: 0n });
       }
     }
     // Newest first; the sort is stable, so a trade's received leg stays before its paid one.
