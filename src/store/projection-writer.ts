@@ -213,14 +213,16 @@ export class ProjectionWriter {
    *  in id order. (Sorted as numbers, account * legs + leg: exact, as account ids are below 2^24.) */
   private tradeLegs(): Value[] {
     const trades = this.tradeValues, n = 2 * this.tradeRows;
+    // Leg 2i is trade i's taker's, leg 2i + 1 its maker's.
+    const accountAt = (leg: number) => (leg >> 1) * TRADE_COLUMNS + (leg & 1 ? MAKER_ACCOUNT : TAKER_ACCOUNT);
     const keys = new Float64Array(n);
-    for (let leg = 0; leg < n; leg++) keys[leg] = (trades[(leg >> 1) * TRADE_COLUMNS + (leg & 1 ? MAKER_ACCOUNT : TAKER_ACCOUNT)] as number) * n + leg;
+    for (let leg = 0; leg < n; leg++) keys[leg] = (trades[accountAt(leg)] as number) * n + leg;
     keys.sort();
     const values = this.legValues;
     values.length = 0;
-    for (let k = 0; k < n; k++) {
-      const account = Math.floor(keys[k]! / n), leg = keys[k]! - account * n;
-      values.push(account, trades[(leg >> 1) * TRADE_COLUMNS + TRADE_ID]!, leg & 1 ? 0 : 1);
+    for (const key of keys) {
+      const leg = key % n;
+      values.push(trades[accountAt(leg)]!, trades[(leg >> 1) * TRADE_COLUMNS + TRADE_ID]!, leg & 1 ? 0 : 1);
     }
     return values;
   }
