@@ -18,7 +18,7 @@
 import { decodeBalances } from "../../native/engine";
 import { SELF_TRADE_MODES, type Markets } from "../markets";
 import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../orders/order";
-import { LEDGER_COLUMNS, ORDER_COLUMNS, TRADE_COLUMNS, type LedgerRecord, type ProjectionWriter, type TradeRecord, type Value } from "./projection-writer";
+import { LEDGER_COLUMNS, MAKER_ACCOUNT, ORDER_COLUMNS, TAKER_ACCOUNT, TRADE_COLUMNS, TRADE_ID, type LedgerRecord, type ProjectionWriter, type TradeRecord, type Value } from "./projection-writer";
 
 const HEADER = 32, ORDER = 120, TRADE = 80, LEDGER = 24;
 const NONE = 255;
@@ -212,7 +212,7 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
   }
   const t = tradeRow;
   for (let i = 0; i < tradeCount; i++, at += TRADE) {
-    t[0] = v.getFloat64(at + T_ID, true);
+    t[TRADE_ID] = v.getFloat64(at + T_ID, true);
     t[1] = markets.list[bytes[at + T_MARKET]!]!.symbol;
     t[2] = v.getFloat64(at + T_PRICE, true);
     t[3] = v.getFloat64(at + T_QUANTITY, true);
@@ -222,8 +222,8 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     t[7] = v.getFloat64(at + T_TIME, true);
     t[8] = String(v.getBigInt64(at + T_TAKER_FEE, true));
     t[9] = String(v.getBigInt64(at + T_MAKER_FEE, true));
-    t[10] = v.getUint32(at + T_TAKER_ACCOUNT, true);
-    t[11] = v.getUint32(at + T_MAKER_ACCOUNT, true);
+    t[TAKER_ACCOUNT] = v.getUint32(at + T_TAKER_ACCOUNT, true);
+    t[MAKER_ACCOUNT] = v.getUint32(at + T_MAKER_ACCOUNT, true);
     sink.trade(t);
   }
   const l = ledgerRow;

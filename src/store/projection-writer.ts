@@ -49,8 +49,8 @@ const CHUNK = 64;
 export const ORDER_COLUMNS = 26;
 export const TRADE_COLUMNS = 12;
 export const LEDGER_COLUMNS = 5;
-// A trade row's columns that name its accounts (projection-schema.ts, trades).
-const TRADE_ID = 0, TAKER_ACCOUNT = 10, MAKER_ACCOUNT = 11;
+/** Where a trade row (the INSERT below) holds its id and its two accounts: account_trades is made of them. */
+export const TRADE_ID = 0, TAKER_ACCOUNT = 10, MAKER_ACCOUNT = 11;
 /** The columns of an order's row that its life changes: price, quantity, filled_quantity, status,
  *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered. */
 const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25];
