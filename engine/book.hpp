@@ -129,6 +129,8 @@ public:
     bool empty() const { return levels_.empty(); }
     uint32_t best() const { return levels_.back(); }
     void pop_best() { levels_.pop_back(); }
+    // The best level's price, without reading the level.
+    int64_t best_price() const { return bid_ ? levels_.back_key() : -levels_.back_key(); }
 
     // Visits levels from the best while `visit` returns true.
     template <class Visit>

@@ -573,9 +573,8 @@ struct ex_engine {
         for (int pass = 0; pass < 2; ++pass) {
             BookSide& side = pass == 0 ? book.rises : book.falls;
             while (!side.empty()) {
-                Level& l = levels[side.best()];
-                if (!met(pass == 0, l.price, last)) break;
-                uint32_t oi = l.head;
+                if (!met(pass == 0, side.best_price(), last)) break;
+                uint32_t oi = levels[side.best()].head;
                 unlink(side, oi);
                 if (extras[orders[oi].ext].trailing_bps != 0) {
                     track(book, oi, last);
@@ -1297,7 +1296,11 @@ struct ex_engine {
     // order found two ahead on the call before, which is now the next command's (a hint: that
     // command may since have closed it, and a pool slot stays in bounds).
     __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count, uint32_t& ahead) const {
-        if (i + 12 < count) __builtin_prefetch(&commands[i + 12]);
+        if (i + 12 < count) {
+            // Its first and last bytes: a command (80 bytes) spans two cache lines.
+            __builtin_prefetch(&commands[i + 12]);
+            __builtin_prefetch(&commands[i + 12].kind);
+        }
         if (i + 4 < count) ids.prefetch(commands[i + 4].order_id);
         if (!ids.large()) return;
         // Past a quarter of the core's L2 in orders, the next order's neighbours in its level,

@@ -26,6 +26,12 @@ public:
         return b.levels[top_bit(b.mask)];
     }
 
+    // The largest key, read off its block (without touching the level).
+    int64_t back_key() const {
+        const Block& b = blocks_[order_.back()];
+        return static_cast<int64_t>(b.id << SHIFT) + top_bit(b.mask);
+    }
+
     void pop_back() {
         uint32_t bi = order_.back();
         Block& b = blocks_[bi];
