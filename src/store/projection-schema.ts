@@ -43,6 +43,10 @@ export const orders = sqliteTable(
     // Only open orders (read once, at start): a small index instead of one that churns with
     // every status change of every order.
     index("orders_open_idx").on(t.id).where(sql`${t.status} IN ('new', 'partially_filled')`),
+    // An order list's two orders, and a closed order by its client order id: partial, so that
+    // orders outside lists, or without a client order id, cost them nothing.
+    index("orders_list_idx").on(t.listId).where(sql`${t.listId} IS NOT NULL`),
+    index("orders_client_idx").on(t.accountId, t.clientOrderId).where(sql`${t.clientOrderId} IS NOT NULL`),
   ],
 );
 

@@ -2,7 +2,7 @@
 // file; the journal, snapshots and funding requests from the database file; the counters to
 // resume from. The projection follows the journal a little behind (projector.ts): every read of
 // it first calls `beforeRead`, which waits until every acknowledged batch is written.
-import { and, asc, desc, eq, gt, gte, inArray, lte, max, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { pushTo } from "../collections";
 import type { Markets } from "../markets";
@@ -57,6 +57,7 @@ export class Queries {
   // On the hot path (a cancel of an order that just closed asks who owns it): prepared once,
   // raw, because Drizzle's query builder rebuilds and re-prepares SQL on every call.
   private readonly ownerStatement;
+  private readonly orderFromStatement;
   /** Set by the exchange: writes buffered orders and trades. */
   beforeRead: () => void = () => {};
 
@@ -64,6 +65,9 @@ export class Queries {
   constructor(private readonly db: Db, private readonly tables: TablesDb, private readonly markets: Markets) {
     this.ownerStatement = tables.$client.prepare<{ accountId: number; status: OrderStatus }, [number]>(
       "SELECT account_id AS accountId, status FROM orders WHERE id = ?",
+    );
+    this.orderFromStatement = tables.$client.prepare<{ id: number; createdAt: number }, [number]>(
+      "SELECT id, created_at AS createdAt FROM orders WHERE id >= ? ORDER BY id LIMIT 1",
     );
   }
 
@@ -79,11 +83,11 @@ export class Queries {
     return this.ownerStatement.get(id) ?? undefined;
   }
 
-  listOrders(accountId: number, filter: { symbol?: string; status: "open" | "closed" | "all"; limit: number }): OrderState[] {
+  /** The account's orders, newest first (its open orders are read from memory: OrderRegistry). */
+  listOrders(accountId: number, filter: { symbol?: string; status: "closed" | "all"; limit: number }): OrderState[] {
     this.beforeRead();
     const conditions = [eq(orders.accountId, accountId)];
     if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
-    if (filter.status === "open") conditions.push(OPEN_ORDER);
     if (filter.status === "closed") conditions.push(inArray(orders.status, [...CLOSED_STATUSES]));
     const rows = this.tables.select().from(orders).where(and(...conditions))
       .orderBy(desc(orders.id)).limit(filter.limit).all();
@@ -145,9 +149,35 @@ export class Queries {
   /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`. */
   tradeHistory(symbol: string, filter: HistoryFilter): TradeRow[] {
     this.beforeRead();
-    const { where, orderBy, oldestFirst } = history(filter, trades.id, trades.time, [eq(trades.symbol, symbol)]);
-    const rows = this.tables.select().from(trades).where(where).orderBy(orderBy).limit(filter.limit).all();
+    // A trade's time never decreases with its id (the venue's clock never runs back: clock.ts), so
+    // the market's (symbol, time) index, whose entries end with the id, holds its trades in id
+    // order: read from a start, or back from the newest, it stops at the limit without sorting
+    // every trade of the market. From an id: from that trade's time on.
+    const conditions = [eq(trades.symbol, symbol)];
+    let startTime = filter.startTime;
+    if (filter.fromId !== undefined) {
+      const first = this.tables.select({ time: trades.time }).from(trades).where(gte(trades.id, filter.fromId)).orderBy(asc(trades.id)).limit(1).get();
+      if (!first) return [];
+      conditions.push(gte(trades.id, filter.fromId));
+      startTime = Math.max(startTime ?? first.time, first.time);
+    }
+    if (startTime !== undefined) conditions.push(gte(trades.time, startTime));
+    if (filter.endTime !== undefined) conditions.push(lte(trades.time, filter.endTime));
+    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const order = oldestFirst ? asc : desc;
+    const rows = this.tables.select().from(trades).where(and(...conditions))
+      .orderBy(order(trades.time), order(trades.id)).limit(filter.limit).all();
     return oldestFirst ? rows : rows.reverse();
+  }
+
+  /** The ids of the first and last trades of a market within [startTime, endTime] (either end
+   *  open), off the (symbol, time) index; undefined when none is. */
+  private tradeIdsWithin(symbol: string, startTime: number | undefined, endTime: number | undefined): { first: number; last: number } | undefined {
+    const within = and(eq(trades.symbol, symbol), startTime === undefined ? undefined : gte(trades.time, startTime),
+      endTime === undefined ? undefined : lte(trades.time, endTime));
+    const first = this.tables.select({ id: trades.id }).from(trades).where(within).orderBy(asc(trades.time), asc(trades.id)).limit(1).get();
+    const last = this.tables.select({ id: trades.id }).from(trades).where(within).orderBy(desc(trades.time), desc(trades.id)).limit(1).get();
+    return first && last ? { first: first.id, last: last.id } : undefined;
   }
 
   /** An account's trades in one market (as taker and as maker), oldest first, like tradeHistory;
@@ -169,7 +199,15 @@ export class Queries {
     } else {
       // The account's legs in account_trades' key order (one direction for every column, so that
       // SQLite reads them off the key rather than sorting them all).
-      const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, [eq(accountTrades.accountId, accountId), eq(trades.symbol, symbol)]);
+      const conditions = [eq(accountTrades.accountId, accountId), eq(trades.symbol, symbol)];
+      if (filter.startTime !== undefined || filter.endTime !== undefined) {
+        // A window of times is a range of the market's trade ids: the account's legs are read
+        // within it, not from its first trade ever (or back from its newest).
+        const ids = this.tradeIdsWithin(symbol, filter.startTime, filter.endTime);
+        if (!ids) return [];
+        conditions.push(gte(accountTrades.tradeId, ids.first), lte(accountTrades.tradeId, ids.last));
+      }
+      const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, conditions);
       const key = oldestFirst ? asc : desc;
       found = this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
         .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
@@ -183,9 +221,33 @@ export class Queries {
    *  creation times, or the newest `limit`. */
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter): OrderState[] {
     this.beforeRead();
-    const { where, orderBy, oldestFirst } = history(filter, orders.id, orders.createdAt, [eq(orders.accountId, accountId), eq(orders.symbol, symbol)]);
+    const conditions = [eq(orders.accountId, accountId), eq(orders.symbol, symbol)];
+    // A window of creation times is a range of order ids: the account's orders are read within
+    // it, not from its first order ever (or back from its newest).
+    if (filter.startTime !== undefined) conditions.push(gte(orders.id, this.firstOrderIdFrom(filter.startTime)));
+    if (filter.endTime !== undefined) conditions.push(lt(orders.id, this.firstOrderIdFrom(filter.endTime + 1)));
+    const { where, orderBy, oldestFirst } = history(filter, orders.id, orders.createdAt, conditions);
     const rows = this.tables.select().from(orders).where(where).orderBy(orderBy).limit(filter.limit).all();
     return withFills(this.tables, this.markets, oldestFirst ? rows : rows.reverse());
+  }
+
+  /**
+   * The id of the first order created at or after `time`, or one past the last order: an order's
+   * time never decreases with its id (ids are given in the order requests are queued, and each takes
+   * its batch's time from a clock that never runs back), so a binary search over ids finds it in
+   * about log2(orders) lookups by id, without an index of orders by time.
+   */
+  private firstOrderIdFrom(time: number): number {
+    const next = this.orderFromStatement;
+    let lo = 0, hi = (this.tables.select({ v: max(orders.id) }).from(orders).get()?.v ?? 0) + 1;
+    // The first id m whose first order at or after it (if any) was created at or after `time`.
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const o = next.get(mid);
+      if (!o || o.createdAt >= time) hi = mid;
+      else lo = o.id + 1;
+    }
+    return lo;
   }
 
   /** The account's newest order with this client order id. */
