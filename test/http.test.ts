@@ -150,6 +150,17 @@ describe("trading", () => {
     const all = await ex.call("GET", "/api/v1/orders?status=all&limit=1", { key });
     expect(all.body.map((o: any) => o.orderId)).toEqual([b.body.orderId]);
     expect((await ex.call("GET", "/api/v1/orders?symbol=ETH-USD&status=all", { key })).body).toEqual([]);
+
+    // Open orders (read from memory) newest first, by market and up to the limit, each as GET
+    // /orders/{id} shows it.
+    const c = await limit(key, "ETH-USD", "buy", "1.00", "1");
+    const d = await limit(key, "BTC-USD", "buy", "1.02", "1");
+    const ids = async (query: string) => (await ex.call("GET", `/api/v1/orders?${query}`, { key })).body.map((o: any) => o.orderId);
+    expect(await ids("status=open")).toEqual([d.body.orderId, c.body.orderId, b.body.orderId]);
+    expect(await ids("status=open&symbol=BTC-USD")).toEqual([d.body.orderId, b.body.orderId]);
+    expect(await ids("limit=2")).toEqual([d.body.orderId, c.body.orderId]);
+    const listed = (await ex.call("GET", "/api/v1/orders?symbol=ETH-USD", { key })).body;
+    expect(listed).toEqual([(await ex.call("GET", `/api/v1/orders/${c.body.orderId}`, { key })).body]);
   });
 
   test("clientOrderId is unique among open orders, reusable once closed", async () => {

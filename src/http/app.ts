@@ -335,7 +335,14 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
         throw invalid('status must be one of "open", "closed", "all"');
       }
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.listOrders(account.id, { symbol: symbolFilter(query.symbol), status, limit }).map(renderOrder);
+      const symbol = symbolFilter(query.symbol);
+      // Open orders are in memory (however many the account has closed); those queued for the
+      // next batch are not open yet.
+      if (status === "open") {
+        const open = ex.sequencer.registry.ofAccount(account.id, symbol).filter((o) => o.status !== null);
+        return open.slice(-limit).reverse().map(renderOrder);
+      }
+      return ex.queries.listOrders(account.id, { symbol, status, limit }).map(renderOrder);
     }, describe("orders", "List orders", "The account's orders, newest first; ?status=open|closed|all (default open), ?symbol=, ?limit= (default 100).", [EXAMPLES.order], 200, true))
     .delete("/api/v1/orders", async ({ account, query }) => {
       const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
