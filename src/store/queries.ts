@@ -43,12 +43,19 @@ export interface HistoryFilter { startTime?: number; endTime?: number; fromId?: 
  * from an id or a start time, oldest first; otherwise the newest (the caller puts them oldest first).
  */
 function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, conditions: SQL[]) {
-  if (filter.fromId !== undefined) conditions.push(gte(id, filter.fromId));
-  if (filter.startTime !== undefined) conditions.push(gte(time, filter.startTime));
-  if (filter.endTime !== undefined) conditions.push(lte(time, filter.endTime));
+  if (filter.fromId !== undefined) conditions.push(gte(id, $("fromId")));
+  if (filter.startTime !== undefined) conditions.push(gte(time, $("startTime")));
+  if (filter.endTime !== undefined) conditions.push(lte(time, $("endTime")));
   const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
   return { where: and(...conditions), orderBy: oldestFirst ? asc(id) : desc(id), oldestFirst };
 }
+
+/** Which of a history read's optional values it has: its statement's shape. */
+const shapeOf = (filter: HistoryFilter & { orderId?: number }) =>
+  `${filter.fromId === undefined ? "" : "f"}${filter.startTime === undefined ? "" : "s"}${filter.endTime === undefined ? "" : "e"}${filter.orderId === undefined ? "" : "o"}`;
+
+/** A value given when a prepared statement runs. */
+const $ = sql.placeholder;
 
 /** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
 const OPEN_ORDER = sql`${orders.status} IN ('new', 'partially_filled')`;
@@ -57,6 +64,10 @@ export class Queries {
   // On the hot path (a cancel of an order that just closed asks who owns it): prepared once,
   // raw, because Drizzle's query builder rebuilds and re-prepares SQL on every call.
   private readonly ownerStatement;
+  /** Every read's statement, prepared once per shape (which optional conditions it has), with
+   *  placeholders for its values: Drizzle's builder makes and prepares SQL anew on every call, which
+   *  took ~100 µs of an order read by id that takes ~4 prepared (BENCHMARKS.md). */
+  private readonly statements = new Map<string, unknown>();
   private readonly orderFromStatement;
   /** Set by the exchange: writes buffered orders and trades. */
   beforeRead: () => void = () => {};
@@ -71,10 +82,25 @@ export class Queries {
     );
   }
 
+  private statement<T>(shape: string, prepare: () => T): T {
+    let s = this.statements.get(shape) as T | undefined;
+    if (s === undefined) this.statements.set(shape, (s = prepare()));
+    return s;
+  }
+
+  /** Orders with their fills: the trades of all of them in one statement (their ids as a JSON
+   *  array, so that any number of orders takes the same one). */
+  private withFills(rows: OrderRow[]): OrderState[] {
+    return ordersWithFills(this.markets, rows, (ids) => this.statement("fills", () => this.tables.select().from(trades)
+      .where(or(sql`${trades.takerOrderId} IN (SELECT value FROM json_each(${$("ids")}))`,
+        sql`${trades.makerOrderId} IN (SELECT value FROM json_each(${$("ids")}))`))
+      .orderBy(asc(trades.id)).prepare()).all({ ids: JSON.stringify(ids) }));
+  }
+
   order(id: number): OrderState | undefined {
     this.beforeRead();
-    const row = this.tables.select().from(orders).where(eq(orders.id, id)).get();
-    return row && withFills(this.tables, this.markets, [row])[0];
+    const row = this.statement("order", () => this.tables.select().from(orders).where(eq(orders.id, $("id"))).prepare()).get({ id });
+    return row && this.withFills([row])[0];
   }
 
   /** Account and status of an order, without its fills. */
@@ -86,29 +112,30 @@ export class Queries {
   /** The account's orders, newest first (its open orders are read from memory: OrderRegistry). */
   listOrders(accountId: number, filter: { symbol?: string; status: "closed" | "all"; limit: number }): OrderState[] {
     this.beforeRead();
-    const conditions = [eq(orders.accountId, accountId)];
-    if (filter.symbol) conditions.push(eq(orders.symbol, filter.symbol));
-    if (filter.status === "closed") conditions.push(inArray(orders.status, [...CLOSED_STATUSES]));
-    const rows = this.tables.select().from(orders).where(and(...conditions))
-      .orderBy(desc(orders.id)).limit(filter.limit).all();
-    return withFills(this.tables, this.markets, rows);
+    const rows = this.statement(`orders ${filter.status} ${filter.symbol ? "in" : "all"}`, () => {
+      const conditions = [eq(orders.accountId, $("accountId"))];
+      if (filter.symbol) conditions.push(eq(orders.symbol, $("symbol")));
+      if (filter.status === "closed") conditions.push(inArray(orders.status, [...CLOSED_STATUSES]));
+      return this.tables.select().from(orders).where(and(...conditions)).orderBy(desc(orders.id)).limit($("limit")).prepare();
+    }).all({ accountId, symbol: filter.symbol, limit: filter.limit });
+    return this.withFills(rows);
   }
 
   /** The two orders of an order list (its id is its first order's). */
   orderList(listId: number): OrderState[] {
     this.beforeRead();
-    return withFills(this.tables, this.markets, this.tables.select().from(orders).where(eq(orders.listId, listId)).orderBy(asc(orders.id)).all());
+    return this.withFills(this.statement("list", () => this.tables.select().from(orders).where(eq(orders.listId, $("listId"))).orderBy(asc(orders.id)).prepare()).all({ listId }));
   }
 
   /** Every open order with its fills: the in-memory state the sequencer resumes from. */
   openOrders(): OrderState[] {
-    return openOrders(this.tables, this.markets);
+    return this.withFills(this.tables.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all());
   }
 
   trades(symbol: string, limit: number): TradeRow[] {
     this.beforeRead();
-    return this.tables.select().from(trades).where(eq(trades.symbol, symbol))
-      .orderBy(desc(trades.time), desc(trades.id)).limit(limit).all();
+    return this.statement("recent trades", () => this.tables.select().from(trades).where(eq(trades.symbol, $("symbol")))
+      .orderBy(desc(trades.time), desc(trades.id)).limit($("limit")).prepare()).all({ symbol, limit });
   }
 
   /** OHLCV buckets of `intervalMs` for one market, newest first, over the last `limit` intervals
@@ -153,30 +180,35 @@ export class Queries {
     // the market's (symbol, time) index, whose entries end with the id, holds its trades in id
     // order: read from a start, or back from the newest, it stops at the limit without sorting
     // every trade of the market. From an id: from that trade's time on.
-    const conditions = [eq(trades.symbol, symbol)];
     let startTime = filter.startTime;
     if (filter.fromId !== undefined) {
-      const first = this.tables.select({ time: trades.time }).from(trades).where(gte(trades.id, filter.fromId)).orderBy(asc(trades.id)).limit(1).get();
+      const first = this.statement("trade from", () => this.tables.select({ time: trades.time }).from(trades)
+        .where(gte(trades.id, $("fromId"))).orderBy(asc(trades.id)).limit(1).prepare()).get({ fromId: filter.fromId });
       if (!first) return [];
-      conditions.push(gte(trades.id, filter.fromId));
       startTime = Math.max(startTime ?? first.time, first.time);
     }
-    if (startTime !== undefined) conditions.push(gte(trades.time, startTime));
-    if (filter.endTime !== undefined) conditions.push(lte(trades.time, filter.endTime));
     const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
-    const order = oldestFirst ? asc : desc;
-    const rows = this.tables.select().from(trades).where(and(...conditions))
-      .orderBy(order(trades.time), order(trades.id)).limit(filter.limit).all();
+    const rows = this.statement(`trades ${shapeOf(filter)}`, () => {
+      const conditions = [eq(trades.symbol, $("symbol"))];
+      if (filter.fromId !== undefined) conditions.push(gte(trades.id, $("fromId")));
+      if (startTime !== undefined) conditions.push(gte(trades.time, $("startTime")));
+      if (filter.endTime !== undefined) conditions.push(lte(trades.time, $("endTime")));
+      const order = oldestFirst ? asc : desc;
+      return this.tables.select().from(trades).where(and(...conditions)).orderBy(order(trades.time), order(trades.id)).limit($("limit")).prepare();
+    }).all({ symbol, fromId: filter.fromId, startTime, endTime: filter.endTime, limit: filter.limit });
     return oldestFirst ? rows : rows.reverse();
   }
 
   /** The ids of the first and last trades of a market within [startTime, endTime] (either end
    *  open), off the (symbol, time) index; undefined when none is. */
   private tradeIdsWithin(symbol: string, startTime: number | undefined, endTime: number | undefined): { first: number; last: number } | undefined {
-    const within = and(eq(trades.symbol, symbol), startTime === undefined ? undefined : gte(trades.time, startTime),
-      endTime === undefined ? undefined : lte(trades.time, endTime));
-    const first = this.tables.select({ id: trades.id }).from(trades).where(within).orderBy(asc(trades.time), asc(trades.id)).limit(1).get();
-    const last = this.tables.select({ id: trades.id }).from(trades).where(within).orderBy(desc(trades.time), desc(trades.id)).limit(1).get();
+    const values = { symbol, startTime, endTime };
+    const end = (order: typeof asc) => this.statement(`trade within ${shapeOf({ startTime, endTime, limit: 1 })} ${order === asc ? "first" : "last"}`, () =>
+      this.tables.select({ id: trades.id }).from(trades)
+        .where(and(eq(trades.symbol, $("symbol")), startTime === undefined ? undefined : gte(trades.time, $("startTime")),
+          endTime === undefined ? undefined : lte(trades.time, $("endTime"))))
+        .orderBy(order(trades.time), order(trades.id)).limit(1).prepare()).get(values);
+    const first = end(asc), last = end(desc);
     return first && last ? { first: first.id, last: last.id } : undefined;
   }
 
@@ -190,28 +222,32 @@ export class Queries {
       found = [];
       let oldestFirst = false;
       for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
-        const h = history(filter, trades.id, trades.time, [eq(order, filter.orderId), eq(account, accountId), eq(trades.symbol, symbol)]);
-        oldestFirst = h.oldestFirst;
-        for (const trade of this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit(filter.limit).all()) found.push({ trade, asTaker });
+        oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+        const rows = this.statement(`order's trades ${shapeOf(filter)} ${asTaker}`, () => {
+          const h = history(filter, trades.id, trades.time, [eq(order, $("orderId")), eq(account, $("accountId")), eq(trades.symbol, $("symbol"))]);
+          return this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
+        }).all({ ...filter, accountId, symbol });
+        for (const trade of rows) found.push({ trade, asTaker });
       }
       found.sort((a, b) => a.trade.id - b.trade.id);
       found = oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
     } else {
       // The account's legs in account_trades' key order (one direction for every column, so that
       // SQLite reads them off the key rather than sorting them all).
-      const conditions = [eq(accountTrades.accountId, accountId), eq(trades.symbol, symbol)];
-      if (filter.startTime !== undefined || filter.endTime !== undefined) {
-        // A window of times is a range of the market's trade ids: the account's legs are read
-        // within it, not from its first trade ever (or back from its newest).
-        const ids = this.tradeIdsWithin(symbol, filter.startTime, filter.endTime);
-        if (!ids) return [];
-        conditions.push(gte(accountTrades.tradeId, ids.first), lte(accountTrades.tradeId, ids.last));
-      }
-      const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, conditions);
-      const key = oldestFirst ? asc : desc;
-      found = this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
-        .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
-        .orderBy(key(accountTrades.tradeId), key(accountTrades.asTaker)).limit(filter.limit).all();
+      // A window of times is a range of the market's trade ids: the account's legs are read within
+      // it, not from its first trade ever (or back from its newest).
+      const windowed = filter.startTime !== undefined || filter.endTime !== undefined;
+      const ids = windowed ? this.tradeIdsWithin(symbol, filter.startTime, filter.endTime) : undefined;
+      if (windowed && !ids) return [];
+      found = this.statement(`account's trades ${shapeOf(filter)}`, () => {
+        const conditions = [eq(accountTrades.accountId, $("accountId")), eq(trades.symbol, $("symbol"))];
+        if (windowed) conditions.push(gte(accountTrades.tradeId, $("firstId")), lte(accountTrades.tradeId, $("lastId")));
+        const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, conditions);
+        const key = oldestFirst ? asc : desc;
+        return this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
+          .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
+          .orderBy(key(accountTrades.tradeId), key(accountTrades.asTaker)).limit($("limit")).prepare();
+      }).all({ ...filter, accountId, symbol, firstId: ids?.first, lastId: ids?.last });
     }
     // Oldest first; a self-trade is both legs of one trade: the taker's first.
     return found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
@@ -221,14 +257,19 @@ export class Queries {
    *  creation times, or the newest `limit`. */
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter): OrderState[] {
     this.beforeRead();
-    const conditions = [eq(orders.accountId, accountId), eq(orders.symbol, symbol)];
     // A window of creation times is a range of order ids: the account's orders are read within
     // it, not from its first order ever (or back from its newest).
-    if (filter.startTime !== undefined) conditions.push(gte(orders.id, this.firstOrderIdFrom(filter.startTime)));
-    if (filter.endTime !== undefined) conditions.push(lt(orders.id, this.firstOrderIdFrom(filter.endTime + 1)));
-    const { where, orderBy, oldestFirst } = history(filter, orders.id, orders.createdAt, conditions);
-    const rows = this.tables.select().from(orders).where(where).orderBy(orderBy).limit(filter.limit).all();
-    return withFills(this.tables, this.markets, oldestFirst ? rows : rows.reverse());
+    const firstId = filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime);
+    const endId = filter.endTime === undefined ? undefined : this.firstOrderIdFrom(filter.endTime + 1);
+    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const rows = this.statement(`account's orders ${shapeOf(filter)}`, () => {
+      const conditions = [eq(orders.accountId, $("accountId")), eq(orders.symbol, $("symbol"))];
+      if (firstId !== undefined) conditions.push(gte(orders.id, $("firstId")));
+      if (endId !== undefined) conditions.push(lt(orders.id, $("endId")));
+      const { where, orderBy } = history(filter, orders.id, orders.createdAt, conditions);
+      return this.tables.select().from(orders).where(where).orderBy(orderBy).limit($("limit")).prepare();
+    }).all({ ...filter, accountId, symbol, firstId, endId });
+    return this.withFills(oldestFirst ? rows : rows.reverse());
   }
 
   /**
@@ -239,7 +280,8 @@ export class Queries {
    */
   private firstOrderIdFrom(time: number): number {
     const next = this.orderFromStatement;
-    let lo = 0, hi = (this.tables.select({ v: max(orders.id) }).from(orders).get()?.v ?? 0) + 1;
+    const last = this.statement("last order", () => this.tables.select({ v: max(orders.id) }).from(orders).prepare()).get();
+    let lo = 0, hi = (last?.v ?? 0) + 1;
     // The first id m whose first order at or after it (if any) was created at or after `time`.
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
@@ -253,9 +295,10 @@ export class Queries {
   /** The account's newest order with this client order id. */
   orderByClientId(accountId: number, clientOrderId: string): OrderState | undefined {
     this.beforeRead();
-    const row = this.tables.select().from(orders).where(and(eq(orders.accountId, accountId), eq(orders.clientOrderId, clientOrderId)))
-      .orderBy(desc(orders.id)).limit(1).get();
-    return row && withFills(this.tables, this.markets, [row])[0];
+    const row = this.statement("client order id", () => this.tables.select().from(orders)
+      .where(and(eq(orders.accountId, $("accountId")), eq(orders.clientOrderId, $("clientOrderId"))))
+      .orderBy(desc(orders.id)).limit(1).prepare()).get({ accountId, clientOrderId });
+    return row && this.withFills([row])[0];
   }
 
   /** Each trade since `time` and after trade `afterId` (oldest first), a row at a time: without a
@@ -267,8 +310,8 @@ export class Queries {
 
   /** The last trade's price of a market, off its (symbol, time) index. */
   lastTradePrice(symbol: string): number | undefined {
-    return this.tables.select({ price: trades.price }).from(trades).where(eq(trades.symbol, symbol))
-      .orderBy(desc(trades.time), desc(trades.id)).limit(1).get()?.price;
+    return this.statement("last trade", () => this.tables.select({ price: trades.price }).from(trades).where(eq(trades.symbol, $("symbol")))
+      .orderBy(desc(trades.time), desc(trades.id)).limit(1).prepare()).get({ symbol })?.price;
   }
 
   /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order: at most `limit` of
@@ -310,16 +353,17 @@ export class Queries {
   ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerEntry[] {
     this.beforeRead();
     const { asset, limit } = filter;
-    const funding = this.tables.select().from(ledger)
-      .where(and(eq(ledger.accountId, accountId), asset ? eq(ledger.asset, asset) : undefined))
-      .orderBy(desc(ledger.id)).limit(limit).all();
+    const funding = this.statement(`funding ${asset ? "of" : "all"}`, () => this.tables.select().from(ledger)
+      .where(and(eq(ledger.accountId, $("accountId")), asset ? eq(ledger.asset, $("asset")) : undefined))
+      .orderBy(desc(ledger.id)).limit($("limit")).prepare()).all({ accountId, asset, limit });
     const entries: (LedgerEntry & { id: number })[] = funding.map((r) => ({
       kind: r.kind, asset: r.asset, amount: BigInt(r.amount), fee: 0n, tradeId: null, time: r.time, id: r.id,
     }));
     const symbols = asset ? this.markets.list.filter((m) => m.base.symbol === asset || m.quote.symbol === asset).map((m) => m.symbol) : undefined;
     if (symbols?.length !== 0 && accountId === FEE_ACCOUNT) {
-      const rows = this.tables.select().from(trades).where(symbols ? inArray(trades.symbol, symbols) : undefined)
-        .orderBy(desc(trades.id)).limit(limit).all();
+      // (One statement per asset: the markets it is in are fixed.)
+      const rows = this.statement(`fees ${symbols?.join() ?? "all"}`, () => this.tables.select().from(trades)
+        .where(symbols ? inArray(trades.symbol, symbols) : undefined).orderBy(desc(trades.id)).limit($("limit")).prepare()).all({ limit });
       for (const t of rows) {
         const m = this.markets.get(t.symbol)!;
         const [buyerFee, sellerFee] = t.takerSide === "buy" ? [t.takerFee, t.makerFee] : [t.makerFee, t.takerFee];
@@ -330,10 +374,10 @@ export class Queries {
     } else if (symbols?.length !== 0) {
       // Its newest legs (no more than `limit` can make the newest `limit` entries); of a
       // self-trade, the taker's leg first.
-      const legs = this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
+      const legs = this.statement(`legs ${symbols?.join() ?? "all"}`, () => this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
         .innerJoin(trades, eq(trades.id, accountTrades.tradeId))
-        .where(and(eq(accountTrades.accountId, accountId), symbols ? inArray(trades.symbol, symbols) : undefined))
-        .orderBy(desc(accountTrades.tradeId), desc(accountTrades.asTaker)).limit(limit).all();
+        .where(and(eq(accountTrades.accountId, $("accountId")), symbols ? inArray(trades.symbol, symbols) : undefined))
+        .orderBy(desc(accountTrades.tradeId), desc(accountTrades.asTaker)).limit($("limit")).prepare()).all({ accountId, limit });
       for (const { trade: t, asTaker: taker } of legs) {
         const m = this.markets.get(t.symbol)!;
         const buy = (t.takerSide === "buy") === taker;
@@ -394,18 +438,10 @@ export class Queries {
   }
 }
 
-/** Every open order with its fills (the state the sequencer, and the projector, resume from). */
-export function openOrders(tables: TablesDb, markets: Markets): OrderState[] {
-  return withFills(tables, markets, tables.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all());
-}
-
-/** Orders as the exchange keeps them, each with its fills. */
-function withFills(tables: TablesDb, markets: Markets, rows: OrderRow[]): OrderState[] {
+/** Orders as the exchange keeps them, each with its fills (`fillsOf`: the trades of these orders). */
+function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: number[]) => TradeRow[]): OrderState[] {
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const fillRows = tables.select().from(trades)
-    .where(or(inArray(trades.takerOrderId, ids), inArray(trades.makerOrderId, ids)))
-    .orderBy(asc(trades.id)).all();
+  const fillRows = fillsOf(rows.map((r) => r.id));
   const fills = new Map<number, Fill[]>();
   for (const t of fillRows) {
     const base = { tradeId: t.id, price: t.price, quantity: t.quantity, time: t.time };
