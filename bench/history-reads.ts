@@ -1,7 +1,8 @@
 // What the store's reads cost on a venue with a long history: a projection file filled with N
 // orders and N trades (1,000 accounts, two markets, times rising with ids as the venue's clock
 // makes them), then each read the API makes for an order list, a closed order by client order id,
-// a market's newest trades, trades from an id, and an account's trades and orders in a time window,
+// a market's newest trades, trades from an id, an account's trades and orders in a time window, and
+// candles,
 // timed (the median of up to 2,001 calls). Run it in two trees to compare them.
 //   bun bench/history-reads.ts [--orders 1000000]
 import { parseArgs } from "node:util";
@@ -18,7 +19,7 @@ const markets = loadMarkets();
 const [a, b] = [markets.list[0]!.symbol, markets.list[1]!.symbol];
 const storage = openStorage(join(tempDir("exchange-history-reads-"), "exchange.db"));
 const start = 1_700_000_000_000;
-const timeOf = (id: number) => start + Math.floor(id / 10); // ten orders (and trades) a millisecond
+const timeOf = (id: number) => start + 10 * id; // a hundred orders (and trades) a second
 
 const fill = (table: string, columns: string, rows: number, row: (i: number) => unknown[]) => {
   const per = Math.floor(999 / columns.split(",").length);
@@ -50,8 +51,9 @@ const reads: [string, () => unknown][] = [
   ["a closed order by client order id", () => q.orderByClientId(1 + ((late - (late % 100)) % ACCOUNTS), `c-${late - (late % 100)}`)],
   ["a market's newest 500 trades", () => q.tradeHistory(a, { limit: 500 })],
   ["500 trades from an id", () => q.tradeHistory(a, { fromId: late, limit: 500 })],
-  ["an account's trades in the last minute", () => q.accountTrades(account, a, { startTime: timeOf(N) - 60_000, limit: 500 })],
-  ["an account's orders in the last minute", () => q.accountOrders(account, a, { startTime: timeOf(N) - 60_000, limit: 500 })],
+  ["an account's trades in the last hour", () => q.accountTrades(account, a, { startTime: timeOf(N) - 3_600_000, limit: 500 })],
+  ["an account's orders in the last hour", () => q.accountOrders(account, a, { startTime: timeOf(N) - 3_600_000, limit: 500 })],
+  ["the newest 10 one-minute candles", () => q.klines(a, { ms: 60_000, origin: 0 }, { limit: 10 })],
 ];
 console.log("| read | median µs | calls | rows |\n| --- | --- | --- | --- |");
 for (const [name, read] of reads) {

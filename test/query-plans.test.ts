@@ -15,6 +15,7 @@ import * as projectionSchema from "../src/store/projection-schema";
 import { Queries } from "../src/store/queries";
 import { random } from "../src/random";
 import { tempDir } from "./helpers";
+import { pushTo } from "../src/collections";
 
 const GROWING = ["orders", "trades", "account_trades", "ledger", "journal", "journal_batches"];
 
@@ -113,7 +114,7 @@ test("history reads by id and by time agree with a plain filter of every row", (
         const q = new Queries(storage.db, storage.tablesDb, markets);
         const start = 1_700_000_000_000;
         const orderRows: { id: number; account: number; symbol: string; time: number }[] = [];
-        const tradeRows: { id: number; symbol: string; time: number; taker: number; maker: number }[] = [];
+        const tradeRows: { id: number; symbol: string; time: number; taker: number; maker: number; price: number; quantity: number; buy: boolean }[] = [];
         let time = start;
         // Ids with gaps (refused orders have no row), several at one time, and idle stretches.
         for (let id = 1; id <= 300; id += 1 + int(3)) {
@@ -123,7 +124,7 @@ test("history reads by id and by time agree with a plain filter of every row", (
         time = start;
         for (let id = 1; id <= 200; id++) {
           time += r() < 0.3 ? 0 : r() < 0.9 ? int(8) : 1_000 + int(5_000);
-          tradeRows.push({ id, symbol: symbols[int(2)]!, time, taker: 1 + int(3), maker: 1 + int(3) });
+          tradeRows.push({ id, symbol: symbols[int(2)]!, time, taker: 1 + int(3), maker: 1 + int(3), price: 90 + int(20), quantity: 1 + int(5), buy: r() < 0.5 });
         }
         storage.tables.transaction(() => {
           for (const o of orderRows) {
@@ -133,7 +134,7 @@ test("history reads by id and by time agree with a plain filter of every row", (
           }
           for (const t of tradeRows) {
             storage.tables.run(`INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time,
-              taker_account_id, maker_account_id) VALUES (?, ?, 100, 1, 0, 0, 'buy', ?, ?, ?)`, [t.id, t.symbol, t.time, t.taker, t.maker]);
+              taker_account_id, maker_account_id) VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`, [t.id, t.symbol, t.price, t.quantity, t.buy ? "buy" : "sell", t.time, t.taker, t.maker]);
             storage.tables.run("INSERT INTO account_trades (account_id, trade_id, as_taker) VALUES (?, ?, 1), (?, ?, 0)", [t.taker, t.id, t.maker, t.id]);
           }
         })();
@@ -165,6 +166,22 @@ test("history reads by id and by time agree with a plain filter of every row", (
 
           const orders = take(orderRows.filter((o) => o.account === account && o.symbol === symbol && inWindow(o.id, o.time))).map((o) => o.id);
           expect(q.accountOrders(account, symbol, filter).map((o) => o.id)).toEqual(orders);
+
+          // Candles (not by id): the trades of the window grouped by interval.
+          if (filter.fromId !== undefined) continue;
+          const bucketing = ([{ ms: 1_000, origin: 0 }, { ms: 60_000, origin: 0 }, { ms: 7 * 86_400_000, origin: 345_600_000 }, "month"] as const)[int(4)]!;
+          const bucketOf = (t: number) => (bucketing === "month"
+            ? Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), 1)
+            : Math.floor((t - bucketing.origin) / bucketing.ms) * bucketing.ms + bucketing.origin);
+          const buckets = new Map<number, (typeof tradeRows)[number][]>();
+          for (const t of tradeRows) if (t.symbol === symbol && inWindow(t.id, t.time)) pushTo(buckets, bucketOf(t.time), t);
+          const sum = (ts: (typeof tradeRows)[number][], f: (t: (typeof tradeRows)[number]) => number) => ts.reduce((n, t) => n + f(t), 0);
+          const candles = take([...buckets.entries()].sort(([x], [y]) => x - y)).map(([time, ts]) => ({
+            time, open: ts[0]!.price, high: Math.max(...ts.map((t) => t.price)), low: Math.min(...ts.map((t) => t.price)), close: ts.at(-1)!.price,
+            volume: sum(ts, (t) => t.quantity), trades: ts.length, notional: sum(ts, (t) => t.price * t.quantity),
+            takerBuyVolume: sum(ts, (t) => (t.buy ? t.quantity : 0)), takerBuyNotional: sum(ts, (t) => (t.buy ? t.price * t.quantity : 0)),
+          }));
+          expect(q.klines(symbol, bucketing, filter).map((k) => ({ ...k }))).toEqual(candles);
         }
       } finally {
         storage.sqlite.close();

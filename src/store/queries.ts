@@ -50,6 +50,17 @@ function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, co
   return { where: and(...conditions), orderBy: oldestFirst ? asc(id) : desc(id), oldestFirst };
 }
 
+/** The start of the interval `count - 1` intervals before the one holding `time`: so that a
+ *  window from there holds `count` whole intervals (the last up to `time`). */
+export function intervalsBefore(bucketing: Bucketing, time: number, count: number): number {
+  if (bucketing === "month") {
+    const d = new Date(time);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (count - 1), 1);
+  }
+  const { ms, origin } = bucketing;
+  return Math.floor((time - origin) / ms) * ms + origin - (count - 1) * ms;
+}
+
 /** Which of a history read's optional values it has: its statement's shape. */
 const shapeOf = (filter: HistoryFilter & { orderId?: number }) =>
   `${filter.fromId === undefined ? "" : "f"}${filter.startTime === undefined ? "" : "s"}${filter.endTime === undefined ? "" : "e"}${filter.orderId === undefined ? "" : "o"}`;
@@ -148,16 +159,36 @@ export class Queries {
   /**
    * Candles of one market, oldest first, over [startTime, endTime]: the first `limit` from
    * startTime, or else the last `limit` up to endTime (or now). Intervals without trades are absent.
+   * The last `limit` are looked for in the `limit` intervals that end with the newest trade, then
+   * in four times as many, and so on while older trades remain: never in the market's whole history.
    */
   klines(symbol: string, bucketing: Bucketing, filter: HistoryFilter): KlineRow[] {
     this.beforeRead();
+    const to = filter.endTime ?? Number.MAX_SAFE_INTEGER;
+    if (filter.startTime !== undefined) return this.bucketed(symbol, bucketing, filter.startTime, to, filter.limit, false);
+    const newest = this.statement("newest trade up to", () => this.tables.select({ time: trades.time }).from(trades)
+      .where(and(eq(trades.symbol, $("symbol")), lte(trades.time, $("to")))).orderBy(desc(trades.time), desc(trades.id)).limit(1).prepare())
+      .get({ symbol, to });
+    if (!newest) return [];
+    for (let intervals = filter.limit; ; intervals *= 4) {
+      const from = intervalsBefore(bucketing, newest.time, intervals);
+      const rows = this.bucketed(symbol, bucketing, from, to, filter.limit, true);
+      if (rows.length === filter.limit || !this.tradeBefore(symbol, from)) return rows.reverse();
+    }
+  }
+
+  /** Whether the market has a trade before `time`. */
+  private tradeBefore(symbol: string, time: number): boolean {
+    return this.statement("trade before", () => this.tables.select({ id: trades.id }).from(trades)
+      .where(and(eq(trades.symbol, $("symbol")), lt(trades.time, $("time")))).limit(1).prepare()).get({ symbol, time }) !== undefined;
+  }
+
+  /** The candles of [from, to], the first `limit` (or with `newestFirst` the last, newest first). */
+  private bucketed(symbol: string, bucketing: Bucketing, from: number, to: number, limit: number, newestFirst: boolean): KlineRow[] {
     const bucket = bucketing === "month"
       ? sql`(CAST(strftime('%s', ${trades.time} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`
       : sql`((${trades.time} - ${bucketing.origin}) / ${bucketing.ms} * ${bucketing.ms} + ${bucketing.origin})`;
-    const from = filter.startTime ?? 0;
-    const to = filter.endTime ?? Number.MAX_SAFE_INTEGER;
-    const newest = filter.startTime === undefined;
-    const rows = this.tables.all<KlineRow>(sql`
+    return this.tables.all<KlineRow>(sql`
       SELECT b.bucket AS time, b.low, b.high, b.volume, b.trades, b.notional,
              b.taker_buy_volume AS takerBuyVolume, b.taker_buy_notional AS takerBuyNotional,
              (SELECT price FROM ${trades} WHERE id = b.first_id) AS open,
@@ -169,8 +200,7 @@ export class Queries {
                    min(${trades.id}) AS first_id, max(${trades.id}) AS last_id
             FROM ${trades} WHERE ${trades.symbol} = ${symbol} AND ${trades.time} >= ${from} AND ${trades.time} <= ${to}
             GROUP BY bucket) b
-      ORDER BY b.bucket ${newest ? sql`DESC` : sql`ASC`} LIMIT ${filter.limit}`);
-    return newest ? rows.reverse() : rows;
+      ORDER BY b.bucket ${newestFirst ? sql`DESC` : sql`ASC`} LIMIT ${limit}`);
   }
 
   /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`. */
