@@ -52,7 +52,7 @@ function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, co
 
 /** The start of the interval `count - 1` intervals before the one holding `time`: so that a
  *  window from there holds `count` whole intervals (the last up to `time`). */
-export function intervalsBefore(bucketing: Bucketing, time: number, count: number): number {
+function intervalsBefore(bucketing: Bucketing, time: number, count: number): number {
   if (bucketing === "month") {
     const d = new Date(time);
     return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (count - 1), 1);
@@ -75,9 +75,10 @@ export class Queries {
   // On the hot path (a cancel of an order that just closed asks who owns it): prepared once,
   // raw, because Drizzle's query builder rebuilds and re-prepares SQL on every call.
   private readonly ownerStatement;
-  /** Every read's statement, prepared once per shape (which optional conditions it has), with
-   *  placeholders for its values: Drizzle's builder makes and prepares SQL anew on every call, which
-   *  took ~100 µs of an order read by id that takes ~4 prepared (BENCHMARKS.md). */
+  /** The statements of the API's reads, prepared once per shape (which optional conditions a read
+   *  has), with placeholders for its values: Drizzle's builder makes and prepares SQL anew on every
+   *  call, ~100 µs of an order read by id that takes ~4 prepared (BENCHMARKS.md). (Candles are
+   *  built each time: their cost is the trades they group.) */
   private readonly statements = new Map<string, unknown>();
   private readonly orderFromStatement;
   /** Set by the exchange: writes buffered orders and trades. */
@@ -250,9 +251,8 @@ export class Queries {
     if (filter.orderId !== undefined) {
       // One order's: off the trades' order indexes (an order is on one side of each of its trades).
       found = [];
-      let oldestFirst = false;
+      const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
       for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
-        oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
         const rows = this.statement(`order's trades ${shapeOf(filter)} ${asTaker}`, () => {
           const h = history(filter, trades.id, trades.time, [eq(order, $("orderId")), eq(account, $("accountId")), eq(trades.symbol, $("symbol"))]);
           return this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
