@@ -6,7 +6,7 @@
 // account, and journaled by the server (core/funding.ts), so that `exchange accounts create` in
 // another process never writes the journal the server owns.
 import { createHash, createPublicKey, randomBytes, type KeyObject } from "node:crypto";
-import { eq, like } from "drizzle-orm";
+import { eq, like, sql } from "drizzle-orm";
 import type { Db } from "./store/database";
 import { accountRequests, accounts } from "./store/schema";
 
@@ -90,18 +90,22 @@ export function accountsNamed(db: Db, prefix: string): Map<string, Account> {
 export class AccountDirectory {
   private readonly cache = new Map<string, KeyedAccount>();
   onFirstSeen: (account: Account) => void = () => {};
+  // Prepared once: a request with an unknown key looks it up every time, and Drizzle's builder
+  // makes and prepares the SQL anew on each call (20 µs a lookup against 1.7 prepared).
+  private readonly byHash;
 
-  constructor(private readonly db: Db) {}
+  constructor(db: Db) {
+    this.byHash = db
+      .select({ id: accounts.id, name: accounts.name, secret: accounts.apiSecret, publicKey: accounts.publicKey })
+      .from(accounts)
+      .where(eq(accounts.apiKeyHash, sql.placeholder("hash")))
+      .prepare();
+  }
 
   byApiKey(key: string): KeyedAccount | undefined {
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const hash = hashApiKey(key);
-    const row = this.db
-      .select({ id: accounts.id, name: accounts.name, secret: accounts.apiSecret, publicKey: accounts.publicKey })
-      .from(accounts)
-      .where(eq(accounts.apiKeyHash, hash))
-      .get();
+    const row = this.byHash.get({ hash: hashApiKey(key) });
     if (!row) return undefined;
     const account: KeyedAccount = { ...row, publicKey: row.publicKey === null ? null : parsePublicKey(row.publicKey) };
     this.cache.set(key, account);
