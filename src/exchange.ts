@@ -123,8 +123,13 @@ export function openExchange(options: ExchangeOptions): Exchange {
     projection.waitFor(journal.committedSeq);
   };
   const snapshots = new SnapshotStore(storage.sqlite, journal, projection, stats, markets, options.snapshots, journalEntries);
-  queries.beforeRead = () => {
-    writeTables();
+  // A read that names what it needs waits for that only (OrderRegistry.storedBy). The seqs it
+  // names are the last given out when a batch was applied; a batch whose last commands were
+  // refused (not journaled) is written up to an earlier one, so they count up to the last
+  // committed entry at most.
+  queries.beforeRead = (upToSeq) => {
+    if (upToSeq === undefined || upToSeq > journal.committedSeq) sequencer.commitHeld();
+    projection.waitFor(upToSeq === undefined ? journal.committedSeq : Math.min(upToSeq, journal.committedSeq));
     snapshots.prunePassed();
   };
   sequencer.onCommitted((r) => {

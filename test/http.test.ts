@@ -161,6 +161,16 @@ describe("trading", () => {
     expect(await ids("limit=2")).toEqual([d.body.orderId, c.body.orderId]);
     const listed = (await ex.call("GET", "/api/v1/orders?symbol=ETH-USD", { key })).body;
     expect(listed).toEqual([(await ex.call("GET", `/api/v1/orders/${c.body.orderId}`, { key })).body]);
+
+    // An open order partly filled, as memory has it (GET by id, status=open) and as the store has
+    // it (status=all): the same.
+    const seller = ex.newAccount("lister's counterparty");
+    expect((await limit(seller, "ETH-USD", "sell", "1.00", "0.4")).status).toBe(201);
+    const fromMemory = (await ex.call("GET", `/api/v1/orders/${c.body.orderId}`, { key })).body;
+    expect(fromMemory).toMatchObject({ status: "partially_filled", filledQuantity: "0.400" });
+    expect(fromMemory.fills).toHaveLength(1);
+    const stored = (await ex.call("GET", "/api/v1/orders?symbol=ETH-USD&status=all", { key })).body;
+    expect(stored).toEqual([fromMemory]);
   });
 
   test("clientOrderId is unique among open orders, reusable once closed", async () => {

@@ -1,7 +1,8 @@
 // The order registry against a plain model (a list per account): after any sequence of new
 // orders, refusals (forget) and closes (setStatus), each account's open orders, their count, and
-// the lookups by id and by client order id agree. Ids sometimes jump by the live orders' slot
-// count, so that an order finds its slot held by an older one.
+// the lookups by id and by client order id agree, and a closed order's stored row is waited for up
+// to at least the journal entry that closed it. Ids sometimes jump by the live orders' slot count,
+// so that an order finds its slot held by an older one.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { OrderRegistry } from "../src/core/order-registry";
@@ -21,11 +22,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 test("the registry's open orders per account, counts and lookups agree with a plain model", () => {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-      const registry = new OrderRegistry(() => undefined);
+      let seq = 0; // the journal entry given out last: one per operation here
+      const registry = new OrderRegistry(() => undefined, () => seq);
+      const closedAt = new Map<OrderState, number>();
       const model: OrderState[] = []; // the open (or queued) orders, oldest first
       const all: OrderState[] = [];
       let id = 0;
       for (const o of ops) {
+        seq++;
         if (o.kind === "new") {
           const market = markets.list[o.symbol]!;
           id += o.jump ? 65_536 : 1;
@@ -40,7 +44,10 @@ test("the registry's open orders per account, counts and lookups agree with a pl
         } else if (model.length > 0) {
           const [order] = model.splice(o.pick % model.length, 1);
           if (o.kind === "forget") registry.forget(order!);
-          else registry.setStatus(order!, o.kind === "fill" ? "filled" : "canceled", 1);
+          else {
+            registry.setStatus(order!, o.kind === "fill" ? "filled" : "canceled", 1);
+            closedAt.set(order!, seq);
+          }
         }
       }
       for (let account = 1; account <= 5; account++) {
@@ -56,7 +63,12 @@ test("the registry's open orders per account, counts and lookups agree with a pl
         const open = model.includes(order);
         expect(registry.get(order.id)).toBe(open ? order : undefined);
         if (order.clientOrderId) expect(registry.byClientOrderId(order.accountId, order.clientOrderId)).toBe(open ? order : undefined);
+        const closed = closedAt.get(order);
+        if (closed !== undefined) expect(registry.storedBy(order.id)).toBeGreaterThanOrEqual(closed);
       }
+      // The order closed last waits for its own batch only.
+      const last = [...closedAt].at(-1);
+      if (last) expect(registry.storedBy(last[0].id)).toBe(last[1]);
     }),
     { numRuns: 300 },
   );

@@ -173,7 +173,7 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   route("GET", "allOrders", 20, "signed", ({ p, account }) => {
     const m = p.market(ex.markets);
     const filter = { fromId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), ...p.window(24), limit: p.limit(500, 1000) };
-    return ex.queries.accountOrders(account.id, m.symbol, filter).map(orderView);
+    return ex.queries.accountOrders(account.id, m.symbol, filter, core.storedBy(account)).map(orderView);
   });
   route("POST", "orderList/oco", 1, "signed", ({ p, account }) => core.placeList(account, p, "oco"));
   route("POST", "orderList/oto", 1, "signed", ({ p, account }) => core.placeList(account, p, "oto"));
@@ -189,7 +189,7 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     const window = p.window(24);
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
     const filter = { orderId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), fromId, ...window, limit: p.limit(500, 1000) };
-    return ex.queries.accountTrades(account.id, m.symbol, filter).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
+    return ex.queries.accountTrades(account.id, m.symbol, filter, core.storedBy(account)).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
   });
   route("GET", "account/commission", 20, "signed", ({ p, account }) => {
     const m = p.market(ex.markets);

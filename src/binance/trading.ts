@@ -16,6 +16,9 @@ export class BinanceTrading {
 
   lastPrice = (m: Market) => this.ex.stats.lastPrice(m.index);
 
+  /** How far the store must be written for the account's reads (OrderRegistry.accountStoredBy). */
+  storedBy = (account: KeyedAccount) => this.ex.sequencer.registry.accountStoredBy(account.id);
+
   parseOrder(p: Params): NewOrder {
     return parseNewOrder(p, this.ex.markets, this.lastPrice);
   }
@@ -58,11 +61,11 @@ export class BinanceTrading {
     const clientId = p.clientOrderId("origClientOrderId");
     if (id === undefined && clientId === undefined) throw errors.eitherOf("orderId", "origClientOrderId");
     const registry = this.ex.sequencer.registry;
-    const byId = (n: number) => registry.get(n) ?? (stored ? this.ex.queries.order(n) : undefined);
+    const byId = (n: number) => registry.get(n) ?? (stored ? this.ex.queries.order(n, registry.storedBy(n)) : undefined);
     let order: OrderState | undefined;
     if (id !== undefined) order = byId(id);
     else {
-      order = registry.byClientOrderId(account.id, clientId!) ?? (stored ? this.ex.queries.orderByClientId(account.id, clientId!) : undefined);
+      order = registry.byClientOrderId(account.id, clientId!) ?? (stored ? this.ex.queries.orderByClientId(account.id, clientId!, this.storedBy(account)) : undefined);
       // An order placed without a client order id answers to the one it is shown with.
       const generated = order ? null : /^ex(\d{1,16})$/.exec(clientId!);
       const candidate = generated ? byId(Number(generated[1])) : undefined;
@@ -136,7 +139,7 @@ export class BinanceTrading {
   findList(account: KeyedAccount, p: Params): [OrderState, OrderState] {
     const id = p.int("orderListId", 0, Number.MAX_SAFE_INTEGER);
     if (id === undefined) throw errors.missing("orderListId");
-    const orders = this.ex.queries.orderList(id);
+    const orders = this.ex.queries.orderList(id, this.storedBy(account));
     if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw errors.noSuchOrder();
     return orders as [OrderState, OrderState];
   }
@@ -151,7 +154,7 @@ export class BinanceTrading {
 
   openLists(account: KeyedAccount) {
     const ids = new Set(this.ex.sequencer.registry.ofAccount(account.id).filter((o) => o.listId !== null).map((o) => o.listId!));
-    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id) as [OrderState, OrderState], "ACK"));
+    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id, this.storedBy(account)) as [OrderState, OrderState], "ACK"));
   }
 }
 

@@ -9,19 +9,33 @@ import { Outcome } from "./outcomes";
 /**
  * Recently closed orders, remembered for the answer to a late cancel (ORDER_NOT_OPEN without a
  * database read), in slots by order id: ids are given out in order, so the slots hold about the
- * last 65,536 orders, and a lookup or a store is an array access, with nothing allocated.
+ * last 65,536 orders, and a lookup or a store is an array access, with nothing allocated. Each
+ * keeps the journal entry of the batch that closed it, so that a read of its stored row waits for
+ * that batch only, not for every batch acknowledged since.
  */
 class RecentlyClosed {
   private static readonly SLOTS = 65_536;
   private readonly ids = new Float64Array(RecentlyClosed.SLOTS);
   private readonly accounts = new Float64Array(RecentlyClosed.SLOTS);
   private readonly statuses = new Uint8Array(RecentlyClosed.SLOTS);
+  private readonly seqs = new Float64Array(RecentlyClosed.SLOTS);
+  /** The newest closing entry of the orders whose slots newer ones took: every order closed
+   *  since the start and no longer here closed at or before it. */
+  private evictedSeq = 0;
 
-  remember(o: OrderState): void {
+  remember(o: OrderState, seq: number): void {
     const slot = o.id % RecentlyClosed.SLOTS;
+    if (this.ids[slot] !== 0 && this.ids[slot] !== o.id) this.evictedSeq = Math.max(this.evictedSeq, this.seqs[slot]!);
     this.ids[slot] = o.id;
     this.accounts[slot] = o.accountId;
     this.statuses[slot] = CLOSED_STATUSES.indexOf(o.status!);
+    this.seqs[slot] = seq;
+  }
+
+  /** The journal entry by which an order that is not live was closed (or an older one's). */
+  closedBy(orderId: number): number {
+    const slot = orderId % RecentlyClosed.SLOTS;
+    return this.ids[slot] === orderId ? this.seqs[slot]! : this.evictedSeq;
   }
 
   get(orderId: number): { accountId: number; status: OrderStatus } | undefined {
@@ -77,9 +91,19 @@ export class OrderRegistry {
   private readonly byAccount: (OrderState[] | undefined)[] = [];
   private readonly clientOrderIds = new Map<string, number>();
   private readonly recentlyClosed = new RecentlyClosed();
+  /** By account id: the last journal entry given out when a batch changed its orders, trades or
+   *  funding (what its reads of the store must wait for). */
+  private readonly accountSeqs: number[] = [];
 
-  /** `stored`: the owner and status of an order no longer in memory (a database read). */
-  constructor(private readonly stored: (orderId: number) => { accountId: number; status: OrderStatus } | undefined) {}
+  /**
+   * `stored`: the owner and status of an order no longer in memory (a database read, which need
+   * only see the journal up to `upToSeq`); `currentSeq`: the last journal entry given out, that of
+   * the batch being applied.
+   */
+  constructor(
+    private readonly stored: (orderId: number, upToSeq: number) => { accountId: number; status: OrderStatus } | undefined,
+    private readonly currentSeq: () => number = () => 0,
+  ) {}
 
   get(orderId: number): OrderState | undefined {
     return this.live.get(orderId);
@@ -114,7 +138,7 @@ export class OrderRegistry {
   liveOrderOf(account: Account, orderId: number): OrderState {
     const order = this.live.get(orderId);
     if (order && order.accountId === account.id) return order;
-    const closed = order ? undefined : this.recentlyClosed.get(orderId) ?? this.stored(orderId);
+    const closed = order ? undefined : this.recentlyClosed.get(orderId) ?? this.stored(orderId, this.storedBy(orderId));
     if (closed && closed.accountId === account.id) {
       throw new Outcome("ORDER_NOT_OPEN", `order ${orderId} is ${closed.status}, not open`);
     }
@@ -150,8 +174,25 @@ export class OrderRegistry {
     order.updatedAt = now;
     if (!isOpen(status)) {
       this.forget(order);
-      this.recentlyClosed.remember(order);
+      this.recentlyClosed.remember(order, this.currentSeq());
     }
+  }
+
+  /** For an order that is not live: the journal entry up to which the store must be written for
+   *  its row to be final (the batch that closed it, or, for one closed long ago, an older one). */
+  storedBy(orderId: number): number {
+    return this.recentlyClosed.closedBy(orderId);
+  }
+
+  /** A batch changed the account's orders, trades or funding (called once it is applied). */
+  accountChanged(accountId: number): void {
+    this.accountSeqs[accountId] = this.currentSeq();
+  }
+
+  /** The journal entry up to which the store must be written for every row of the account to be
+   *  as acknowledged (0: none changed since the start, when the store was complete). */
+  accountStoredBy(accountId: number): number {
+    return this.accountSeqs[accountId] ?? 0;
   }
 }
 

@@ -117,7 +117,7 @@ export class Sequencer {
     private readonly clock = new VenueClock(),
   ) {
     this.admission = new Admission(limits);
-    this.registry = new OrderRegistry((id) => queries.orderOwner(id));
+    this.registry = new OrderRegistry((id, upToSeq) => queries.orderOwner(id, upToSeq), () => this.counters.lastSeq);
     this.applier = new EventApplier(this.registry, markets, counters);
     // A batch holds at most maxBatchCommands, or more when its first job alone is larger (a
     // cancel-all of every open order of an account).
@@ -454,6 +454,8 @@ export class Sequencer {
     this.applier.finish(balances, this.changes);
     const committing = Bun.nanoseconds();
     const c = this.changes;
+    for (const o of c.orders) this.registry.accountChanged(o.accountId);
+    for (const l of c.ledger) this.registry.accountChanged(l.accountId);
     // A command the engine refused changed nothing (engine.h), so it is not journaled: a refused
     // request leaves no trace, and replaying the rest gives the same books and balances.
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));

@@ -308,7 +308,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     .get("/api/v1/account/ledger", ({ account, query }) => {
       const asset = query.asset === undefined || query.asset === "" ? undefined : ex.markets.assets.require(query.asset).symbol;
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.ledger(account.id, { asset, limit }).map((row) => ledgerView(ex, row));
+      return ex.queries.ledger(account.id, { asset, limit }, ex.sequencer.registry.accountStoredBy(account.id)).map((row) => ledgerView(ex, row));
     }, describe("account", "Ledger", "Every change of the account's balances, newest first: deposits, withdrawals, and both legs of each trade (the received leg net of its fee). ?asset=, ?limit= (default 100, at most 1000).", [EXAMPLES.ledger], 200, true))
     .post("/api/v1/account/deposits", async ({ account, body }) => {
       await ex.funding.deposit(account, body.asset, body.amount);
@@ -342,7 +342,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
         const open = ex.sequencer.registry.ofAccount(account.id, symbol).filter((o) => o.status !== null);
         return open.slice(-limit).reverse().map(renderOrder);
       }
-      return ex.queries.listOrders(account.id, { symbol, status, limit }).map(renderOrder);
+      return ex.queries.listOrders(account.id, { symbol, status, limit }, ex.sequencer.registry.accountStoredBy(account.id)).map(renderOrder);
     }, describe("orders", "List orders", "The account's orders, newest first; ?status=open|closed|all (default open), ?symbol=, ?limit= (default 100).", [EXAMPLES.order], 200, true))
     .delete("/api/v1/orders", async ({ account, query }) => {
       const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
@@ -350,7 +350,10 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     }, describe("orders", "Cancel all", "Cancels every open order of the account (?symbol= for one market); returns them.", [{ ...EXAMPLES.order, status: "canceled" }], 200, true))
     .get("/api/v1/orders/:orderId", ({ account, params }) => {
       const id = orderIdParam(params.orderId);
-      const order = ex.queries.order(id);
+      // An open order is answered from memory; a closed one from the store, once the batch that
+      // closed it is written (not every batch acknowledged since: the server's thread waits).
+      const live = ex.sequencer.registry.get(id);
+      const order = live && live.status !== null ? live : ex.queries.order(id, ex.sequencer.registry.storedBy(id));
       if (!order || order.accountId !== account.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
       return renderOrder(order);
     }, describe("orders", "Get an order", "With all its fills. Another account's order is 404.", EXAMPLES.order, 200, true))
@@ -377,7 +380,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. Cancelling either cancels the list. Both orders are placed, or neither.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
     .get("/api/v1/orderLists/:listId", ({ account, params }) => {
       const id = orderIdParam(params.listId);
-      const orders = ex.queries.orderList(id);
+      const orders = ex.queries.orderList(id, ex.sequencer.registry.accountStoredBy(account.id));
       if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
       return renderOrderList(orders as [OrderState, OrderState]);
     }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));

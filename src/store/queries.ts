@@ -81,8 +81,9 @@ export class Queries {
    *  built each time: their cost is the trades they group.) */
   private readonly statements = new Map<string, unknown>();
   private readonly orderFromStatement;
-  /** Set by the exchange: writes buffered orders and trades. */
-  beforeRead: () => void = () => {};
+  /** Set by the exchange: writes buffered orders and trades (those of every acknowledged batch,
+   *  or of the batches up to journal entry `upToSeq`). */
+  beforeRead: (upToSeq?: number) => void = () => {};
 
   /** `db`: the database file; `tables`: its projection file. */
   constructor(private readonly db: Db, private readonly tables: TablesDb, private readonly markets: Markets) {
@@ -109,21 +110,23 @@ export class Queries {
       .orderBy(asc(trades.id)).prepare()).all({ ids: JSON.stringify(ids) }));
   }
 
-  order(id: number): OrderState | undefined {
-    this.beforeRead();
+  /** An order with its fills; `upToSeq`: its row is final once the journal up to there is written
+   *  (OrderRegistry.storedBy), else every acknowledged batch is waited for. */
+  order(id: number, upToSeq?: number): OrderState | undefined {
+    this.beforeRead(upToSeq);
     const row = this.statement("order", () => this.tables.select().from(orders).where(eq(orders.id, $("id"))).prepare()).get({ id });
     return row && this.withFills([row])[0];
   }
 
   /** Account and status of an order, without its fills. */
-  orderOwner(id: number): { accountId: number; status: OrderStatus } | undefined {
-    this.beforeRead();
+  orderOwner(id: number, upToSeq?: number): { accountId: number; status: OrderStatus } | undefined {
+    this.beforeRead(upToSeq);
     return this.ownerStatement.get(id) ?? undefined;
   }
 
   /** The account's orders, newest first (its open orders are read from memory: OrderRegistry). */
-  listOrders(accountId: number, filter: { symbol?: string; status: "closed" | "all"; limit: number }): OrderState[] {
-    this.beforeRead();
+  listOrders(accountId: number, filter: { symbol?: string; status: "closed" | "all"; limit: number }, upToSeq?: number): OrderState[] {
+    this.beforeRead(upToSeq);
     const rows = this.statement(`orders ${filter.status} ${filter.symbol ? "in" : "all"}`, () => {
       const conditions = [eq(orders.accountId, $("accountId"))];
       if (filter.symbol) conditions.push(eq(orders.symbol, $("symbol")));
@@ -134,8 +137,8 @@ export class Queries {
   }
 
   /** The two orders of an order list (its id is its first order's). */
-  orderList(listId: number): OrderState[] {
-    this.beforeRead();
+  orderList(listId: number, upToSeq?: number): OrderState[] {
+    this.beforeRead(upToSeq);
     return this.withFills(this.statement("list", () => this.tables.select().from(orders).where(eq(orders.listId, $("listId"))).orderBy(asc(orders.id)).prepare()).all({ listId }));
   }
 
@@ -245,8 +248,8 @@ export class Queries {
 
   /** An account's trades in one market (as taker and as maker), oldest first, like tradeHistory;
    *  `orderId`: only that order's. */
-  accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }): { trade: TradeRow; asTaker: boolean }[] {
-    this.beforeRead();
+  accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }, upToSeq?: number): { trade: TradeRow; asTaker: boolean }[] {
+    this.beforeRead(upToSeq);
     let found: { trade: TradeRow; asTaker: boolean }[];
     if (filter.orderId !== undefined) {
       // One order's: off the trades' order indexes (an order is on one side of each of its trades).
@@ -285,8 +288,8 @@ export class Queries {
 
   /** An account's orders in one market, oldest first: from order id `fromId`, or in a window of
    *  creation times, or the newest `limit`. */
-  accountOrders(accountId: number, symbol: string, filter: HistoryFilter): OrderState[] {
-    this.beforeRead();
+  accountOrders(accountId: number, symbol: string, filter: HistoryFilter, upToSeq?: number): OrderState[] {
+    this.beforeRead(upToSeq);
     // A window of creation times is a range of order ids: the account's orders are read within
     // it, not from its first order ever (or back from its newest).
     const firstId = filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime);
@@ -323,8 +326,8 @@ export class Queries {
   }
 
   /** The account's newest order with this client order id. */
-  orderByClientId(accountId: number, clientOrderId: string): OrderState | undefined {
-    this.beforeRead();
+  orderByClientId(accountId: number, clientOrderId: string, upToSeq?: number): OrderState | undefined {
+    this.beforeRead(upToSeq);
     const row = this.statement("client order id", () => this.tables.select().from(orders)
       .where(and(eq(orders.accountId, $("accountId")), eq(orders.clientOrderId, $("clientOrderId"))))
       .orderBy(desc(orders.id)).limit(1).prepare()).get({ accountId, clientOrderId });
@@ -380,8 +383,9 @@ export class Queries {
    * The fee account's trades are all trades: each brings it the buyer's fee in the base asset and
    * the seller's in the quote.
    */
-  ledger(accountId: number, filter: { asset?: string; limit: number }): LedgerEntry[] {
-    this.beforeRead();
+  ledger(accountId: number, filter: { asset?: string; limit: number }, upToSeq?: number): LedgerEntry[] {
+    // (The fee account's ledger is every trade's fees: it waits for every batch.)
+    this.beforeRead(accountId === FEE_ACCOUNT ? undefined : upToSeq);
     const { asset, limit } = filter;
     const funding = this.statement(`funding ${asset ? "of" : "all"}`, () => this.tables.select().from(ledger)
       .where(and(eq(ledger.accountId, $("accountId")), asset ? eq(ledger.asset, $("asset")) : undefined))
