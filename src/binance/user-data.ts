@@ -116,10 +116,14 @@ export class UserDataStreams {
       else if (o.status === "expired") add(o.accountId, executionReport(o, o.expireReason === "SELF_TRADE_PREVENTION" ? "TRADE_PREVENTION" : "EXPIRED", E));
       else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
     }
+    // A list's orders are its id and the next (Sequencer.submitListTo): from this batch, or live,
+    // or stored before it (a read of the store that waits for this batch would hold up the server).
+    const registry = this.ex.sequencer.registry;
+    const orderOf = (id: number) => byId.get(id) ?? registry.get(id) ?? this.ex.queries.order(id, registry.storedBy(id));
     for (const [listId, accountId] of lists) {
       if (!this.subscribers.has(accountId)) continue;
-      const orders = this.ex.queries.orderList(listId);
-      if (orders.length === 2) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as [OrderState, OrderState]) });
+      const orders = [orderOf(listId), orderOf(listId + 1)];
+      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as [OrderState, OrderState]) });
     }
     for (const l of report.ledger) {
       add(l.accountId, { e: "balanceUpdate", E, a: l.asset, d: this.ex.markets.assets.get(l.asset)!.format(l.amount), T: l.time });

@@ -213,7 +213,8 @@ export class Sequencer {
       this.registry.forget(first);
       throw error;
     }
-    // A list's id is its first order's.
+    // A list's id is its first order's, and its second order's id is the next (nothing is given
+    // an id between them).
     first.listId = second.listId = first.id;
     first.listType = second.listType = link;
     const orders: [OrderState, OrderState] = [first, second];
