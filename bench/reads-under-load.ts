@@ -1,9 +1,10 @@
 // What a bot's reads cost the venue while others trade: sustained load (`exchange load`, 32
 // connections, in a process of its own) against a fresh server of each tree, and meanwhile one
 // account reading every 5 ms, from the second second to the eighth, a closed order of its own
-// (filled by one trade), its closed orders, or /health (the baseline). Prints the reads' latency
+// (filled by one trade), its closed orders, the market's recent trades, or /health (the baseline).
+// Prints the reads' latency
 // and the load's orders/s, per round and tree, taking turns.
-//   bun bench/reads-under-load.ts --variant before=../base --variant after=. [--read order|closed|health] [--rounds 2]
+//   bun bench/reads-under-load.ts --variant before=../base --variant after=. [--read order|closed|trades|health] [--rounds 2]
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { spawnExchange, tempDir } from "../test/helpers";
@@ -22,7 +23,10 @@ async function round(main: string): Promise<string> {
     const reader = await post("/api/v1/accounts", { name: "reader" });
     // The only order in the book: the load's first takers fill it.
     const order = await post("/api/v1/orders", { symbol: "BTC-USD", side: "buy", type: "limit", price: "1.00", quantity: "0.0001" }, reader.apiKey);
-    const path = { order: `/api/v1/orders/${order.orderId}`, closed: "/api/v1/orders?status=closed&limit=10", health: "/health" }[values.read]!;
+    const path = {
+      order: `/api/v1/orders/${order.orderId}`, closed: "/api/v1/orders?status=closed&limit=10",
+      trades: "/api/v1/markets/BTC-USD/trades?limit=100", health: "/health",
+    }[values.read]!;
     const load = Bun.spawn([process.execPath, join(import.meta.dir, "..", "src", "main.ts"), "load", "--url", url, "--scenario", "sustained", "--duration", "10", "--json"], { stdout: "pipe", stderr: "ignore" });
     await Bun.sleep(2000);
     const latency: number[] = [];

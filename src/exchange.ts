@@ -45,6 +45,12 @@ export interface Exchange {
   projection: Projector;
   /** Returns once the tables hold every batch acknowledged so far (held ones are committed first). */
   writeTables(): void;
+  /**
+   * Resolves, without holding the server's thread, once the tables hold every batch acknowledged
+   * so far, or those up to journal entry `upToSeq` (OrderRegistry.storedBy): the entry to give the
+   * read then, so that it waits for nothing more.
+   */
+  readable(upToSeq?: number): Promise<number>;
   snapshots: SnapshotStore;
   recovered: { journalEntries: number; openOrders: number; snapshotSeq: number };
   close(): Promise<void>;
@@ -127,10 +133,18 @@ export function openExchange(options: ExchangeOptions): Exchange {
   // names are the last given out when a batch was applied; a batch whose last commands were
   // refused (not journaled) is written up to an earlier one, so they count up to the last
   // committed entry at most.
-  queries.beforeRead = (upToSeq) => {
+  const readPoint = (upToSeq?: number) => {
     if (upToSeq === undefined || upToSeq > journal.committedSeq) sequencer.commitHeld();
-    projection.waitFor(upToSeq === undefined ? journal.committedSeq : Math.min(upToSeq, journal.committedSeq));
+    return upToSeq === undefined ? journal.committedSeq : Math.min(upToSeq, journal.committedSeq);
+  };
+  queries.beforeRead = (upToSeq) => {
+    projection.waitFor(readPoint(upToSeq));
     snapshots.prunePassed();
+  };
+  const readable = async (upToSeq?: number) => {
+    const seq = readPoint(upToSeq);
+    await projection.whenWritten(seq);
+    return seq;
   };
   sequencer.onCommitted((r) => {
     if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
@@ -152,6 +166,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
     markets, storage, engine, queries, stats, clock, sequencer, accounts, funding, journal, projection,
     snapshots, recovered: { journalEntries, openOrders: open.length, snapshotSeq: snapshot?.seq ?? 0 },
     writeTables,
+    readable,
     async close() {
       writeTables();
       // A clean stop leaves a snapshot, so that the next start replays nothing.

@@ -113,27 +113,33 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     };
   });
   route("GET", "depth", (p) => depthWeight(p.limit(100, 5000)), "none", ({ p }) => depth(ex, p.market(ex.markets), p.limit(100, 5000)));
-  route("GET", "trades", 25, "none", ({ p }) => {
+  // Reads of the store first await the batches they need (Exchange.readable): the server goes on
+  // with other requests meanwhile.
+  route("GET", "trades", 25, "none", async ({ p }) => {
     const m = p.market(ex.markets);
-    return ex.queries.tradeHistory(m.symbol, { limit: p.limit(500, 1000) }).map((t) => publicTrade(m, t));
+    const filter = { limit: p.limit(500, 1000) };
+    return ex.queries.tradeHistory(m.symbol, filter, await core.readable()).map((t) => publicTrade(m, t));
   });
-  route("GET", "historicalTrades", 25, "none", ({ p }) => {
+  route("GET", "historicalTrades", 25, "none", async ({ p }) => {
     const m = p.market(ex.markets);
-    return ex.queries.tradeHistory(m.symbol, { fromId: p.int("fromId", 0, Number.MAX_SAFE_INTEGER), limit: p.limit(500, 1000) }).map((t) => publicTrade(m, t));
+    const filter = { fromId: p.int("fromId", 0, Number.MAX_SAFE_INTEGER), limit: p.limit(500, 1000) };
+    return ex.queries.tradeHistory(m.symbol, filter, await core.readable()).map((t) => publicTrade(m, t));
   });
-  route("GET", "aggTrades", 4, "none", ({ p }) => {
+  route("GET", "aggTrades", 4, "none", async ({ p }) => {
     const m = p.market(ex.markets);
     const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);
     const window = p.window(1);
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
-    return ex.queries.tradeHistory(m.symbol, { fromId, ...window, limit: p.limit(500, 1000) }).map((t) => aggregateTrade(m, t));
+    const filter = { fromId, ...window, limit: p.limit(500, 1000) };
+    return ex.queries.tradeHistory(m.symbol, filter, await core.readable()).map((t) => aggregateTrade(m, t));
   });
   for (const path of ["klines", "uiKlines"]) {
-    route("GET", path, 2, "none", ({ p }) => {
+    route("GET", path, 2, "none", async ({ p }) => {
       const m = p.market(ex.markets);
       const bucketing = INTERVALS[p.required("interval")];
       if (!bucketing) throw errors.badInterval();
-      return ex.queries.klines(m.symbol, bucketing, { ...p.window(), limit: p.limit(500, 1000) }).map((k) => klineArray(m, bucketing, k));
+      const filter = { ...p.window(), limit: p.limit(500, 1000) };
+      return ex.queries.klines(m.symbol, bucketing, filter, await core.readable()).map((k) => klineArray(m, bucketing, k));
     });
   }
   route("GET", "avgPrice", 2, "none", ({ p }) => {
@@ -168,28 +174,38 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   route("DELETE", "order", 1, "signed", ({ p, account }) => core.cancel(account, p.market(ex.markets), p));
   route("DELETE", "openOrders", 1, "signed", ({ p, account }) => core.cancelAll(account, p.market(ex.markets)));
   route("POST", "order/cancelReplace", 1, "signed", ({ p, account }) => core.cancelReplace(account, p));
-  route("GET", "order", 4, "signed", ({ p, account }) => orderView(core.findOrder(account, p.market(ex.markets), p)));
+  route("GET", "order", 4, "signed", async ({ p, account }) => {
+    const m = p.market(ex.markets);
+    await core.readable(account);
+    return orderView(core.findOrder(account, m, p));
+  });
   route("GET", "openOrders", (p) => (p.has("symbol") ? 6 : 80), "signed", ({ p, account }) => core.openOrders(account, p.optionalMarket(ex.markets)));
-  route("GET", "allOrders", 20, "signed", ({ p, account }) => {
+  route("GET", "allOrders", 20, "signed", async ({ p, account }) => {
     const m = p.market(ex.markets);
     const filter = { fromId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), ...p.window(24), limit: p.limit(500, 1000) };
-    return ex.queries.accountOrders(account.id, m.symbol, filter, core.storedBy(account)).map(orderView);
+    return ex.queries.accountOrders(account.id, m.symbol, filter, await core.readable(account)).map(orderView);
   });
   route("POST", "orderList/oco", 1, "signed", ({ p, account }) => core.placeList(account, p, "oco"));
   route("POST", "orderList/oto", 1, "signed", ({ p, account }) => core.placeList(account, p, "oto"));
   route("DELETE", "orderList", 1, "signed", ({ p, account }) => core.cancelList(account, p));
-  route("GET", "orderList", 4, "signed", ({ p, account }) => listStatus(core.findList(account, p), "ACK"));
-  route("GET", "openOrderList", 6, "signed", ({ account }) => core.openLists(account));
+  route("GET", "orderList", 4, "signed", async ({ p, account }) => {
+    await core.readable(account);
+    return listStatus(core.findList(account, p), "ACK");
+  });
+  route("GET", "openOrderList", 6, "signed", async ({ account }) => {
+    await core.readable(account);
+    return core.openLists(account);
+  });
 
   // ---- account ------------------------------------------------------------------------------
   route("GET", "account", 20, "signed", ({ p, account }) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true"));
-  route("GET", "myTrades", 20, "signed", ({ p, account }) => {
+  route("GET", "myTrades", 20, "signed", async ({ p, account }) => {
     const m = p.market(ex.markets);
     const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);
     const window = p.window(24);
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
     const filter = { orderId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), fromId, ...window, limit: p.limit(500, 1000) };
-    return ex.queries.accountTrades(account.id, m.symbol, filter, core.storedBy(account)).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
+    return ex.queries.accountTrades(account.id, m.symbol, filter, await core.readable(account)).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
   });
   route("GET", "account/commission", 20, "signed", ({ p, account }) => {
     const m = p.market(ex.markets);

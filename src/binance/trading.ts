@@ -19,6 +19,9 @@ export class BinanceTrading {
   /** How far the store must be written for the account's reads (OrderRegistry.accountStoredBy). */
   storedBy = (account: KeyedAccount) => this.ex.sequencer.registry.accountStoredBy(account.id);
 
+  /** Awaits the batches a read needs: the account's, or (without one) every batch acknowledged. */
+  readable = (account?: KeyedAccount) => this.ex.readable(account && this.storedBy(account));
+
   parseOrder(p: Params): NewOrder {
     return parseNewOrder(p, this.ex.markets, this.lastPrice);
   }

@@ -167,6 +167,8 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     if (symbol === undefined || symbol === "") return undefined;
     return market(symbol).symbol;
   };
+  /** How far the store must be written for the account's reads (OrderRegistry.accountStoredBy). */
+  const storedBy = (account: Account) => ex.sequencer.registry.accountStoredBy(account.id);
 
   // normalize: false, so an unknown field (a typo such as "timeinforce") is refused, not dropped.
   // Other surfaces come first, so that none of the hooks below apply to their routes.
@@ -217,20 +219,23 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     .get("/api/v1/markets/:symbol/book", ({ params, query }) =>
       bookSnapshot(ex, market(params.symbol), intParam(query.depth, "depth", 50, 1, 1000)),
       describe("markets", "Order book", "Aggregated levels, best first; ?depth=N (default 50, at most 1000). `sequence` grows with every change and matches the book stream's.", EXAMPLES.book))
-    .get("/api/v1/markets/:symbol/trades", ({ params, query }) => {
+    // Reads of the store first await the batches they need (Exchange.readable): the server goes on
+    // with other requests meanwhile.
+    .get("/api/v1/markets/:symbol/trades", async ({ params, query }) => {
       const m = market(params.symbol);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.trades(m.symbol, limit).map((t) => renderTrade(m, t));
+      return ex.queries.trades(m.symbol, limit, await ex.readable()).map((t) => renderTrade(m, t));
     }, describe("markets", "Recent trades", "Newest first; ?limit=N (default 100, at most 1000).", [EXAMPLES.trade]))
     .get("/api/v1/markets/:symbol/ticker", ({ params }) => ticker(ex, market(params.symbol)),
       describe("markets", "Ticker", "Best bid and ask, last price and 24-hour volume (null where there is none).", EXAMPLES.ticker))
-    .get("/api/v1/markets/:symbol/candles", ({ params, query }) => {
+    .get("/api/v1/markets/:symbol/candles", async ({ params, query }) => {
       const m = market(params.symbol);
       const interval = query.interval ?? "1m";
       const ms = CANDLE_INTERVALS[interval];
       if (ms === undefined) throw invalid(`interval must be one of ${Object.keys(CANDLE_INTERVALS).map((k) => `"${k}"`).join(", ")}`);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.candles(m.symbol, ms, limit, ex.clock.now()).map((c) => ({
+      const upToSeq = await ex.readable();
+      return ex.queries.candles(m.symbol, ms, limit, ex.clock.now(), upToSeq).map((c) => ({
         time: c.time, open: m.formatPrice(c.open), high: m.formatPrice(c.high), low: m.formatPrice(c.low),
         close: m.formatPrice(c.close), volume: m.formatQuantity(c.volume), trades: c.trades,
       }));
@@ -305,10 +310,10 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     })
     .get("/api/v1/account", ({ account }) => ({ accountId: String(account.id), name: account.name, ...accountView(ex, account) }),
       describe("account", "Balances and fee rates", "Per asset `free` and `locked` (held by open orders), exact decimal strings; the fee rates in force in each market.", EXAMPLES.accountView, 200, true))
-    .get("/api/v1/account/ledger", ({ account, query }) => {
+    .get("/api/v1/account/ledger", async ({ account, query }) => {
       const asset = query.asset === undefined || query.asset === "" ? undefined : ex.markets.assets.require(query.asset).symbol;
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.ledger(account.id, { asset, limit }, ex.sequencer.registry.accountStoredBy(account.id)).map((row) => ledgerView(ex, row));
+      return ex.queries.ledger(account.id, { asset, limit }, await ex.readable(storedBy(account))).map((row) => ledgerView(ex, row));
     }, describe("account", "Ledger", "Every change of the account's balances, newest first: deposits, withdrawals, and both legs of each trade (the received leg net of its fee). ?asset=, ?limit= (default 100, at most 1000).", [EXAMPLES.ledger], 200, true))
     .post("/api/v1/account/deposits", async ({ account, body }) => {
       await ex.funding.deposit(account, body.asset, body.amount);
@@ -329,7 +334,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       const results = await ex.sequencer.submitMany(account, requests);
       return { results: results.map((r) => (r instanceof Outcome ? fromOutcome(r).body() : renderOrder(r))) };
     }, { body: BatchRequestBody, ...describe("orders", "Place up to 1,000 orders", "Each order stands on its own: results in request order, each an Order or {error}.", { results: [EXAMPLES.order, EXAMPLES.error] }, 200, true) })
-    .get("/api/v1/orders", ({ account, query }) => {
+    .get("/api/v1/orders", async ({ account, query }) => {
       const status = query.status ?? "open";
       if (status !== "open" && status !== "closed" && status !== "all") {
         throw invalid('status must be one of "open", "closed", "all"');
@@ -342,18 +347,18 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
         const open = ex.sequencer.registry.ofAccount(account.id, symbol).filter((o) => o.status !== null);
         return open.slice(-limit).reverse().map(renderOrder);
       }
-      return ex.queries.listOrders(account.id, { symbol, status, limit }, ex.sequencer.registry.accountStoredBy(account.id)).map(renderOrder);
+      return ex.queries.listOrders(account.id, { symbol, status, limit }, await ex.readable(storedBy(account))).map(renderOrder);
     }, describe("orders", "List orders", "The account's orders, newest first; ?status=open|closed|all (default open), ?symbol=, ?limit= (default 100).", [EXAMPLES.order], 200, true))
     .delete("/api/v1/orders", async ({ account, query }) => {
       const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
       return cancelled.map(renderOrder);
     }, describe("orders", "Cancel all", "Cancels every open order of the account (?symbol= for one market); returns them.", [{ ...EXAMPLES.order, status: "canceled" }], 200, true))
-    .get("/api/v1/orders/:orderId", ({ account, params }) => {
+    .get("/api/v1/orders/:orderId", async ({ account, params }) => {
       const id = orderIdParam(params.orderId);
       // An open order is answered from memory; a closed one from the store, once the batch that
-      // closed it is written (not every batch acknowledged since: the server's thread waits).
+      // closed it is written (not every batch acknowledged since).
       const live = ex.sequencer.registry.get(id);
-      const order = live && live.status !== null ? live : ex.queries.order(id, ex.sequencer.registry.storedBy(id));
+      const order = live && live.status !== null ? live : ex.queries.order(id, await ex.readable(ex.sequencer.registry.storedBy(id)));
       if (!order || order.accountId !== account.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
       return renderOrder(order);
     }, describe("orders", "Get an order", "With all its fills. Another account's order is 404.", EXAMPLES.order, 200, true))
@@ -378,9 +383,9 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       set.status = 201;
       return renderOrderList(orders);
     }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. Cancelling either cancels the list. Both orders are placed, or neither.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
-    .get("/api/v1/orderLists/:listId", ({ account, params }) => {
+    .get("/api/v1/orderLists/:listId", async ({ account, params }) => {
       const id = orderIdParam(params.listId);
-      const orders = ex.queries.orderList(id, ex.sequencer.registry.accountStoredBy(account.id));
+      const orders = ex.queries.orderList(id, await ex.readable(storedBy(account)));
       if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
       return renderOrderList(orders as [OrderState, OrderState]);
     }, describe("orders", "Get an order list", "Its two orders and its status: executing while either is open, all_done after.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));

@@ -115,6 +115,24 @@ export class Projector {
     this.waitUntil(() => this.written >= seq, "write");
   }
 
+  /** Resolves once the rows of every journal entry up to `seq` are written, without holding this
+   *  thread meanwhile: a read that awaits it lets the server go on with everyone else's requests. */
+  async whenWritten(seq: number): Promise<void> {
+    if (this.written >= seq) return;
+    Atomics.store(this.words, Control.flush, 1);
+    this.wake();
+    const deadline = performance.now() + STALL_MS;
+    for (;;) {
+      const progress = Atomics.load(this.words, Control.progress);
+      if (this.written >= seq) return;
+      this.raise();
+      if (this.state === State.failed || this.state === State.stopped) throw new Error(`the projector cannot write: ${this.failure ?? "it has stopped"}`);
+      if (performance.now() > deadline) throw new Error(`the projector did not write within ${STALL_MS / 1000} s`);
+      const waiting = Atomics.waitAsync(this.words, Control.progress, progress, 100);
+      if (waiting.async) await waiting.value;
+    }
+  }
+
   /** Writes what is handed over, then stops the worker. */
   async close(): Promise<void> {
     if (this.state === State.ready) {

@@ -147,17 +147,17 @@ export class Queries {
     return this.withFills(this.tables.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all());
   }
 
-  trades(symbol: string, limit: number): TradeRow[] {
-    this.beforeRead();
+  trades(symbol: string, limit: number, upToSeq?: number): TradeRow[] {
+    this.beforeRead(upToSeq);
     return this.statement("recent trades", () => this.tables.select().from(trades).where(eq(trades.symbol, $("symbol")))
       .orderBy(desc(trades.time), desc(trades.id)).limit($("limit")).prepare()).all({ symbol, limit });
   }
 
   /** OHLCV buckets of `intervalMs` for one market, newest first, over the last `limit` intervals
    *  up to `now`: open and close are the first and last trade of the bucket by trade id. */
-  candles(symbol: string, intervalMs: number, limit: number, now: number): CandleRow[] {
+  candles(symbol: string, intervalMs: number, limit: number, now: number, upToSeq?: number): CandleRow[] {
     const since = (Math.floor(now / intervalMs) - limit + 1) * intervalMs;
-    return this.klines(symbol, { ms: intervalMs, origin: 0 }, { startTime: since, limit }).reverse();
+    return this.klines(symbol, { ms: intervalMs, origin: 0 }, { startTime: since, limit }, upToSeq).reverse();
   }
 
   /**
@@ -166,8 +166,8 @@ export class Queries {
    * The last `limit` are looked for in the `limit` intervals that end with the newest trade, then
    * in four times as many, and so on while older trades remain: never in the market's whole history.
    */
-  klines(symbol: string, bucketing: Bucketing, filter: HistoryFilter): KlineRow[] {
-    this.beforeRead();
+  klines(symbol: string, bucketing: Bucketing, filter: HistoryFilter, upToSeq?: number): KlineRow[] {
+    this.beforeRead(upToSeq);
     const to = filter.endTime ?? Number.MAX_SAFE_INTEGER;
     if (filter.startTime !== undefined) return this.bucketed(symbol, bucketing, filter.startTime, to, filter.limit, false);
     const newest = this.statement("newest trade up to", () => this.tables.select({ time: trades.time }).from(trades)
@@ -208,8 +208,8 @@ export class Queries {
   }
 
   /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`. */
-  tradeHistory(symbol: string, filter: HistoryFilter): TradeRow[] {
-    this.beforeRead();
+  tradeHistory(symbol: string, filter: HistoryFilter, upToSeq?: number): TradeRow[] {
+    this.beforeRead(upToSeq);
     // A trade's time never decreases with its id (the venue's clock never runs back: clock.ts), so
     // the market's (symbol, time) index, whose entries end with the id, holds its trades in id
     // order: read from a start, or back from the newest, it stops at the limit without sorting
