@@ -8,6 +8,7 @@ import { FundingDesk, type FundingOptions } from "./core/funding";
 import { Sequencer } from "./core/sequencer";
 import { log } from "./log";
 import { MarketStats } from "./market-stats";
+import { RecentTrades } from "./recent-trades";
 import type { Market, Markets } from "./markets";
 import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
@@ -36,6 +37,8 @@ export interface Exchange {
   accounts: AccountDirectory;
   funding: FundingDesk;
   stats: MarketStats;
+  /** Each market's newest trades, in memory. */
+  recentTrades: RecentTrades;
   /** Every time the venue writes comes from it (the wall clock unless a simulation drives it). */
   clock: VenueClock;
   sequencer: Sequencer;
@@ -149,6 +152,9 @@ export function openExchange(options: ExchangeOptions): Exchange {
   sequencer.onCommitted((r) => {
     if (r.journal.length) snapshots.afterBatch(r.journal.length, engine, sequencer.position());
   });
+  // (The store holds every trade now: recovery has written them.)
+  const recentTrades = new RecentTrades(markets, (symbol, limit) => queries.trades(symbol, limit));
+  sequencer.onCommitted((r) => recentTrades.record(r.trades, (symbol) => markets.get(symbol)!.index));
   const open = sequencer.openOrders();
   verifyBooks(engine, open);
   verifyBalances(engine, queries, markets);
@@ -163,7 +169,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   void fund();
 
   return {
-    markets, storage, engine, queries, stats, clock, sequencer, accounts, funding, journal, projection,
+    markets, storage, engine, queries, stats, recentTrades, clock, sequencer, accounts, funding, journal, projection,
     snapshots, recovered: { journalEntries, openOrders: open.length, snapshotSeq: snapshot?.seq ?? 0 },
     writeTables,
     readable,

@@ -122,7 +122,7 @@ function setOrderFields(r: Record<string, unknown>, o: OrderState): void {
   }
 }
 
-export function publicTrade(m: Market, t: TradeRow) {
+export function publicTrade(m: Market, t: Pick<TradeRow, "id" | "price" | "quantity" | "time" | "takerSide">) {
   return {
     id: t.id, price: m.formatPrice(t.price), qty: m.formatQuantity(t.quantity), quoteQty: m.quote.format(m.notional(t.price, t.quantity)),
     time: t.time, isBuyerMaker: t.takerSide === "sell", isBestMatch: true,

@@ -115,10 +115,10 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   route("GET", "depth", (p) => depthWeight(p.limit(100, 5000)), "none", ({ p }) => depth(ex, p.market(ex.markets), p.limit(100, 5000)));
   // Reads of the store first await the batches they need (Exchange.readable): the server goes on
   // with other requests meanwhile.
-  route("GET", "trades", 25, "none", async ({ p }) => {
+  route("GET", "trades", 25, "none", ({ p }) => {
     const m = p.market(ex.markets);
-    const filter = { limit: p.limit(500, 1000) };
-    return ex.queries.tradeHistory(m.symbol, filter, await core.readable()).map((t) => publicTrade(m, t));
+    // From memory, oldest first as Binance lists them.
+    return ex.recentTrades.newest(m.index, p.limit(500, 1000)).reverse().map((t) => publicTrade(m, t));
   });
   route("GET", "historicalTrades", 25, "none", async ({ p }) => {
     const m = p.market(ex.markets);
@@ -131,7 +131,10 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     const window = p.window(1);
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
     const filter = { fromId, ...window, limit: p.limit(500, 1000) };
-    return ex.queries.tradeHistory(m.symbol, filter, await core.readable()).map((t) => aggregateTrade(m, t));
+    // The newest (neither an id nor a time given): from memory, oldest first.
+    const newest = fromId === undefined && window.startTime === undefined && window.endTime === undefined;
+    const trades = newest ? ex.recentTrades.newest(m.index, filter.limit).reverse() : ex.queries.tradeHistory(m.symbol, filter, await core.readable());
+    return trades.map((t) => aggregateTrade(m, t));
   });
   for (const path of ["klines", "uiKlines"]) {
     route("GET", path, 2, "none", async ({ p }) => {

@@ -221,10 +221,10 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       describe("markets", "Order book", "Aggregated levels, best first; ?depth=N (default 50, at most 1000). `sequence` grows with every change and matches the book stream's.", EXAMPLES.book))
     // Reads of the store first await the batches they need (Exchange.readable): the server goes on
     // with other requests meanwhile.
-    .get("/api/v1/markets/:symbol/trades", async ({ params, query }) => {
+    .get("/api/v1/markets/:symbol/trades", ({ params, query }) => {
       const m = market(params.symbol);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
-      return ex.queries.trades(m.symbol, limit, await ex.readable()).map((t) => renderTrade(m, t));
+      return ex.recentTrades.newest(m.index, limit).map((t) => renderTrade(m, t));
     }, describe("markets", "Recent trades", "Newest first; ?limit=N (default 100, at most 1000).", [EXAMPLES.trade]))
     .get("/api/v1/markets/:symbol/ticker", ({ params }) => ticker(ex, market(params.symbol)),
       describe("markets", "Ticker", "Best bid and ask, last price and 24-hour volume (null where there is none).", EXAMPLES.ticker))
