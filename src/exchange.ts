@@ -125,21 +125,17 @@ export function openExchange(options: ExchangeOptions): Exchange {
   // The rest of the journal: acknowledged before a crash, its effects not yet written.
   journalEntries += replayUnwritten(sequencer, queries, projected);
   projection.waitFor(journal.committedSeq);
-  // A read of the tables sees every batch acknowledged: held ones are committed, and the
-  // projector has written them.
-  const writeTables = () => {
-    sequencer.commitHeld();
-    projection.waitFor(journal.committedSeq);
-  };
-  const snapshots = new SnapshotStore(storage.sqlite, journal, projection, stats, markets, options.snapshots, journalEntries);
-  // A read that names what it needs waits for that only (OrderRegistry.storedBy). The seqs it
-  // names are the last given out when a batch was applied; a batch whose last commands were
+  // A read of the tables sees every batch acknowledged (held ones are committed, and the projector
+  // has written them), or, if it names what it needs, that only (OrderRegistry.storedBy). The seqs
+  // it names are the last given out when a batch was applied; a batch whose last commands were
   // refused (not journaled) is written up to an earlier one, so they count up to the last
   // committed entry at most.
   const readPoint = (upToSeq?: number) => {
     if (upToSeq === undefined || upToSeq > journal.committedSeq) sequencer.commitHeld();
     return upToSeq === undefined ? journal.committedSeq : Math.min(upToSeq, journal.committedSeq);
   };
+  const writeTables = () => projection.waitFor(readPoint());
+  const snapshots = new SnapshotStore(storage.sqlite, journal, projection, stats, markets, options.snapshots, journalEntries);
   queries.beforeRead = (upToSeq) => {
     projection.waitFor(readPoint(upToSeq));
     snapshots.prunePassed();

@@ -113,13 +113,13 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     };
   });
   route("GET", "depth", (p) => depthWeight(p.limit(100, 5000)), "none", ({ p }) => depth(ex, p.market(ex.markets), p.limit(100, 5000)));
-  // Reads of the store first await the batches they need (Exchange.readable): the server goes on
-  // with other requests meanwhile.
   route("GET", "trades", 25, "none", ({ p }) => {
     const m = p.market(ex.markets);
     // From memory, oldest first as Binance lists them.
     return ex.recentTrades.newest(m.index, p.limit(500, 1000)).reverse().map((t) => publicTrade(m, t));
   });
+  // Reads of the store first await the batches they need (Exchange.readable): the server goes on
+  // with other requests meanwhile.
   route("GET", "historicalTrades", 25, "none", async ({ p }) => {
     const m = p.market(ex.markets);
     const filter = { fromId: p.int("fromId", 0, Number.MAX_SAFE_INTEGER), limit: p.limit(500, 1000) };
