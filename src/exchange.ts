@@ -150,7 +150,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
   });
   // (The store holds every trade now: recovery has written them.)
   const recentTrades = new RecentTrades(markets, (symbol, limit) => queries.trades(symbol, limit));
-  sequencer.onCommitted((r) => recentTrades.record(r.trades, (symbol) => markets.get(symbol)!.index));
+  sequencer.onCommitted((r) => recentTrades.record(r.trades));
   const open = sequencer.openOrders();
   verifyBooks(engine, open);
   verifyBalances(engine, queries, markets);

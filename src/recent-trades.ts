@@ -16,15 +16,15 @@ export class RecentTrades {
   private readonly next: number[];
 
   /** `stored`: a market's newest trades in the store (complete at start), newest first. */
-  constructor(markets: Markets, stored: (symbol: string, limit: number) => PublicTrade[]) {
+  constructor(private readonly markets: Markets, stored: (symbol: string, limit: number) => PublicTrade[]) {
     this.rings = markets.list.map((m) => stored(m.symbol, RecentTrades.CAPACITY).reverse());
     this.next = this.rings.map((ring) => ring.length % RecentTrades.CAPACITY);
   }
 
   /** A committed batch's trades, in id order. */
-  record(trades: readonly TradeRecord[], marketOf: (symbol: string) => number): void {
+  record(trades: readonly TradeRecord[]): void {
     for (const t of trades) {
-      const m = marketOf(t.symbol);
+      const m = this.markets.get(t.symbol)!.index;
       const ring = this.rings[m]!;
       ring[this.next[m]!] = t;
       this.next[m] = (this.next[m]! + 1) % RecentTrades.CAPACITY;

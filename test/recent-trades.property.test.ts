@@ -29,7 +29,7 @@ test("the newest trades in memory are the newest of all trades, per market", () 
         for (const batch of batches) {
           const trades = batch.map((i) => trade(markets.list[i]!.symbol));
           all.push(...trades);
-          recent.record(trades, (symbol) => markets.get(symbol)!.index);
+          recent.record(trades);
           for (const m of markets.list) {
             for (const limit of limits) expect(recent.newest(m.index, limit).map((t) => t.id)).toEqual(newestOf(m.symbol, limit));
           }

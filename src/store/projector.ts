@@ -125,9 +125,7 @@ export class Projector {
     for (;;) {
       const progress = Atomics.load(this.words, Control.progress);
       if (this.written >= seq) return;
-      this.raise();
-      if (this.state === State.failed || this.state === State.stopped) throw new Error(`the projector cannot write: ${this.failure ?? "it has stopped"}`);
-      if (performance.now() > deadline) throw new Error(`the projector did not write within ${STALL_MS / 1000} s`);
+      this.stillWaiting("write", deadline, STALL_MS);
       const waiting = Atomics.waitAsync(this.words, Control.progress, progress, 100);
       if (waiting.async) await waiting.value;
     }
@@ -186,13 +184,19 @@ export class Projector {
     for (;;) {
       const progress = Atomics.load(this.words, Control.progress);
       if (done()) return;
-      if (what !== "start") this.raise();
-      const state = this.state;
-      if (state === State.failed || (state === State.stopped && what !== "stop")) {
-        throw new Error(`the projector cannot ${what}: ${this.failure ?? "it has stopped"}`);
-      }
-      if (performance.now() > deadline) throw new Error(`the projector did not ${what} within ${limitMs / 1000} s`);
+      this.stillWaiting(what, deadline, limitMs);
       Atomics.wait(this.words, Control.progress, progress, 100);
     }
+  }
+
+  /** Between looks at the progress counter of a wait for the worker: it runs at normal priority
+   *  meanwhile (but while starting); throws if it failed or stopped, or the wait took too long. */
+  private stillWaiting(what: string, deadline: number, limitMs: number): void {
+    if (what !== "start") this.raise();
+    const state = this.state;
+    if (state === State.failed || (state === State.stopped && what !== "stop")) {
+      throw new Error(`the projector cannot ${what}: ${this.failure ?? "it has stopped"}`);
+    }
+    if (performance.now() > deadline) throw new Error(`the projector did not ${what} within ${limitMs / 1000} s`);
   }
 }

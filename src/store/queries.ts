@@ -80,7 +80,6 @@ export class Queries {
    *  call, ~100 µs of an order read by id that takes ~4 prepared (BENCHMARKS.md). (Candles are
    *  built each time: their cost is the trades they group.) */
   private readonly statements = new Map<string, unknown>();
-  private readonly orderFromStatement;
   /** Set by the exchange: writes buffered orders and trades (those of every acknowledged batch,
    *  or of the batches up to journal entry `upToSeq`). */
   beforeRead: (upToSeq?: number) => void = () => {};
@@ -89,9 +88,6 @@ export class Queries {
   constructor(private readonly db: Db, private readonly tables: TablesDb, private readonly markets: Markets) {
     this.ownerStatement = tables.$client.prepare<{ accountId: number; status: OrderStatus }, [number]>(
       "SELECT account_id AS accountId, status FROM orders WHERE id = ?",
-    );
-    this.orderFromStatement = tables.$client.prepare<{ id: number; createdAt: number }, [number]>(
-      "SELECT id, created_at AS createdAt FROM orders WHERE id >= ? ORDER BY id LIMIT 1",
     );
   }
 
@@ -312,13 +308,14 @@ export class Queries {
    * about log2(orders) lookups by id, without an index of orders by time.
    */
   private firstOrderIdFrom(time: number): number {
-    const next = this.orderFromStatement;
+    const next = this.statement("order from", () => this.tables.select({ id: orders.id, createdAt: orders.createdAt }).from(orders)
+      .where(gte(orders.id, $("id"))).orderBy(asc(orders.id)).limit(1).prepare());
     const last = this.statement("last order", () => this.tables.select({ v: max(orders.id) }).from(orders).prepare()).get();
     let lo = 0, hi = (last?.v ?? 0) + 1;
     // The first id m whose first order at or after it (if any) was created at or after `time`.
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      const o = next.get(mid);
+      const o = next.get({ id: mid });
       if (!o || o.createdAt >= time) hi = mid;
       else lo = o.id + 1;
     }
