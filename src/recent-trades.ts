@@ -34,7 +34,7 @@ export class RecentTrades {
   /** A market's newest `limit` trades (at most CAPACITY), newest first. */
   newest(market: number, limit: number): PublicTrade[] {
     const ring = this.rings[market]!, out: PublicTrade[] = [];
-    const n = Math.min(limit, ring.length, RecentTrades.CAPACITY);
+    const n = Math.min(limit, ring.length); // (a ring never holds more than CAPACITY)
     for (let i = 1; i <= n; i++) out.push(ring[(this.next[market]! - i + RecentTrades.CAPACITY) % RecentTrades.CAPACITY]!);
     return out;
   }

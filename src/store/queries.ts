@@ -38,15 +38,16 @@ export type Bucketing = { ms: number; origin: number } | "month";
 /** A time window and a count, as Binance's history endpoints take them. */
 export interface HistoryFilter { startTime?: number; endTime?: number; fromId?: number; limit: number }
 
-/**
- * A history query's condition and order, as Binance's history endpoints read their parameters:
- * from an id or a start time, oldest first; otherwise the newest (the caller puts them oldest first).
- */
+/** How Binance's history endpoints read their parameters: from an id or a start time, oldest
+ *  first; otherwise the newest (the caller puts them oldest first). */
+const readsOldestFirst = (filter: HistoryFilter) => filter.fromId !== undefined || filter.startTime !== undefined;
+
+/** A history query's condition and order (readsOldestFirst). */
 function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, conditions: SQL[]) {
   if (filter.fromId !== undefined) conditions.push(gte(id, $("fromId")));
   if (filter.startTime !== undefined) conditions.push(gte(time, $("startTime")));
   if (filter.endTime !== undefined) conditions.push(lte(time, $("endTime")));
-  const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+  const oldestFirst = readsOldestFirst(filter);
   return { where: and(...conditions), orderBy: oldestFirst ? asc(id) : desc(id), oldestFirst };
 }
 
@@ -217,7 +218,7 @@ export class Queries {
       if (!first) return [];
       startTime = Math.max(startTime ?? first.time, first.time);
     }
-    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const oldestFirst = readsOldestFirst(filter);
     const rows = this.statement(`trades ${shapeOf(filter)}`, () => {
       const conditions = [eq(trades.symbol, $("symbol"))];
       if (filter.fromId !== undefined) conditions.push(gte(trades.id, $("fromId")));
@@ -250,7 +251,7 @@ export class Queries {
     if (filter.orderId !== undefined) {
       // One order's: off the trades' order indexes (an order is on one side of each of its trades).
       found = [];
-      const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+      const oldestFirst = readsOldestFirst(filter);
       for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
         const rows = this.statement(`order's trades ${shapeOf(filter)} ${asTaker}`, () => {
           const h = history(filter, trades.id, trades.time, [eq(order, $("orderId")), eq(account, $("accountId")), eq(trades.symbol, $("symbol"))]);
@@ -290,7 +291,7 @@ export class Queries {
     // it, not from its first order ever (or back from its newest).
     const firstId = filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime);
     const endId = filter.endTime === undefined ? undefined : this.firstOrderIdFrom(filter.endTime + 1);
-    const oldestFirst = filter.fromId !== undefined || filter.startTime !== undefined;
+    const oldestFirst = readsOldestFirst(filter);
     const rows = this.statement(`account's orders ${shapeOf(filter)}`, () => {
       const conditions = [eq(orders.accountId, $("accountId")), eq(orders.symbol, $("symbol"))];
       if (firstId !== undefined) conditions.push(gte(orders.id, $("firstId")));
