@@ -40,17 +40,20 @@ export function unpack(bytes: Uint8Array): Commands {
     c.id[i] = u64(b + COMMAND.orderId);
     c.price[i] = u64(b + COMMAND.price);
     c.quantity[i] = u64(b + COMMAND.quantity);
-    c.amount[i] = u64(b + COMMAND.amount);
-    c.account[i] = view.getUint32(b + COMMAND.account, true);
-    c.asset[i] = view.getUint32(b + COMMAND.asset, true);
     c.kind[i] = view.getUint8(b + COMMAND.kind);
+    // amount and visible share their bytes: visible for a limit order, amount for the rest.
+    const shared = u64(b + COMMAND.amount);
+    const limit = c.kind[i] === CommandKind.limit;
+    c.amount[i] = limit ? 0 : shared;
+    c.visible[i] = limit ? shared : 0;
+    c.account[i] = view.getUint32(b + COMMAND.account, true);
+    c.asset[i] = view.getUint16(b + COMMAND.asset, true);
     c.side[i] = view.getUint8(b + COMMAND.side);
     c.tif[i] = view.getUint8(b + COMMAND.tif);
     c.flags[i] = view.getUint8(b + COMMAND.flags);
     c.stopPrice[i] = u64(b + COMMAND.stopPrice);
-    c.visible[i] = u64(b + COMMAND.visible);
     c.otherId[i] = u64(b + COMMAND.otherId);
-    c.trailing[i] = view.getUint32(b + COMMAND.trailingBps, true);
+    c.trailing[i] = view.getUint16(b + COMMAND.trailingBps, true);
     c.trigger[i] = view.getUint8(b + COMMAND.trigger);
     c.link[i] = view.getUint8(b + COMMAND.link);
   }
@@ -70,7 +73,7 @@ export function packSlice(batch: CommandBatch, c: Commands, from: number, to: nu
   for (let i = from; i < to; i++) {
     switch (c.kind[i]) {
       case CommandKind.limit: batch.limit(c.id[i]!, 0, c.side[i]!, c.price[i]!, c.quantity[i]!, c.tif[i]!, c.flags[i] !== 0, c.account[i]!); extras(batch, c, i); break;
-      case CommandKind.market: batch.market(c.id[i]!, 0, c.side[i]!, c.quantity[i]!, c.tif[i]!, c.account[i]!, 0, 0, c.price[i]!); extras(batch, c, i); break;
+      case CommandKind.market: batch.market(c.id[i]!, 0, c.side[i]!, c.quantity[i]!, c.tif[i]!, c.account[i]!, 0, c.amount[i]!, c.price[i]!); extras(batch, c, i); break;
       case CommandKind.deposit: batch.deposit(c.account[i]!, c.asset[i]!, c.amount[i]!); break;
       case CommandKind.cancel: batch.cancel(c.id[i]!); break;
       case CommandKind.amend: batch.amend(c.id[i]!, c.price[i]!, c.quantity[i]!); break;

@@ -380,9 +380,10 @@ struct ex_engine {
             x.stop_price = c.stop_price;
             x.since = 0;
             x.trail = NIL;
-            x.amount = c.kind == EX_CMD_MARKET ? c.amount : 0;
-            x.visible = c.visible;
-            if (c.visible != 0) o.flags |= ORDER_ICEBERG;
+            bool market = c.kind == EX_CMD_MARKET;
+            x.amount = market ? c.amount : 0;
+            x.visible = market ? 0 : c.visible;
+            if (x.visible != 0) o.flags |= ORDER_ICEBERG;
             x.shown = c.quantity;
             x.trailing_bps = c.trailing_bps;
             x.list = NIL;
@@ -968,7 +969,7 @@ struct ex_engine {
     // The reason a new-order command is malformed, or 0.
     uint8_t invalid(const ex_command& c) const {
         // Plain limit orders first (most orders): one test each.
-        if (c.kind == EX_CMD_LIMIT && (c.stop_price | c.visible | c.amount | c.trailing_bps | c.trigger) == 0) {
+        if (c.kind == EX_CMD_LIMIT && (c.stop_price | c.visible | c.trailing_bps | c.trigger) == 0) {
             bool ok = c.symbol < books.size() && c.side <= EX_SELL && c.tif <= EX_FOK && c.stp <= EX_STP_DECREMENT &&
                       c.account < EX_MAX_ACCOUNTS && valid_value(c.quantity) && valid_value(c.price) &&
                       (!(c.flags & EX_FLAG_POST_ONLY) || c.tif == EX_GTC);
@@ -982,16 +983,18 @@ struct ex_engine {
             c.account >= EX_MAX_ACCOUNTS || !valid_value(c.quantity) ||
             ((!market || bounded) ? !valid_value(c.price) : c.price != 0) ||
             (market && c.tif == EX_GTC) || ((c.flags & EX_FLAG_POST_ONLY) && (market || conditional || c.tif != EX_GTC)) ||
-            (by_amount && (c.amount < 0 || c.amount > MAX_TOTAL || c.tif == EX_FOK)) || (!market && c.amount != 0) ||
+            (by_amount && (c.amount < 0 || c.amount > MAX_TOTAL || c.tif == EX_FOK)) ||
             c.trigger > EX_TRIG_TAKE_PROFIT || c.stop_price < 0 || c.stop_price > MAX_VALUE || c.trailing_bps > 9999 ||
             (!conditional && (c.stop_price != 0 || c.trailing_bps != 0)) ||
             (conditional && c.stop_price == 0 && c.trailing_bps == 0) ||
-            c.visible < 0 || (c.visible > 0 && (market || c.tif != EX_GTC || c.visible >= c.quantity)))
+            (!market && (c.visible < 0 || (c.visible > 0 && (c.tif != EX_GTC || c.visible >= c.quantity)))))
             return EX_REJ_INVALID;
         return 0;
     }
 
-    bool needs_extra(const ex_command& c) const { return c.trigger != EX_TRIG_NONE || c.visible != 0; }
+    bool needs_extra(const ex_command& c) const {
+        return c.trigger != EX_TRIG_NONE || (c.kind != EX_CMD_MARKET && c.visible != 0);
+    }
 
     void new_order(const ex_command& c) {
         if (uint8_t why = invalid(c)) return reject(c, why, c.symbol < books.size() ? books[c.symbol].sequence : 0);
@@ -1297,7 +1300,8 @@ struct ex_engine {
     // command may since have closed it, and a pool slot stays in bounds).
     __attribute__((always_inline)) void prefetch(const ex_command* commands, uint32_t i, uint32_t count, uint32_t& ahead) const {
         if (i + 12 < count) {
-            // Its first and last bytes: a command (80 bytes) spans two cache lines.
+            // Its first and last bytes: a command is 64 bytes, but an array of them need not
+            // start on a line, so one may span two.
             __builtin_prefetch(&commands[i + 12]);
             __builtin_prefetch(&commands[i + 12].kind);
         }
@@ -1362,7 +1366,8 @@ int64_t ex_max_value(void) { return MAX_VALUE; }
 int64_t ex_max_total(void) { return MAX_TOTAL; }
 
 ex_engine* ex_engine_create(uint32_t symbols, uint32_t assets, const ex_market* markets) {
-    if (assets == 0 || (symbols > 0 && !markets)) return nullptr;
+    // A command names a symbol or an asset in 16 bits.
+    if (assets == 0 || assets > 65536 || symbols > 65536 || (symbols > 0 && !markets)) return nullptr;
     for (uint32_t i = 0; i < symbols; ++i) {
         const ex_market& m = markets[i];
         auto units_ok = [](int64_t u) { return u >= 1 && u <= MAX_UNITS_PER; };
@@ -1515,6 +1520,8 @@ int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, in
     }
     return o.remaining;
 }
+
+static_assert(sizeof(ex_command) == 64, "a command is one cache line");
 
 uint32_t ex_layout(uint32_t* out, uint32_t capacity) {
     const uint32_t facts[] = {

@@ -88,18 +88,28 @@ enum {
     EX_STP_DECREMENT = 4,    /* both lose the overlap; whichever is left with nothing expires */
 };
 
+/* 64 bytes, a cache line: the engine reads a batch of them from memory no cache has seen. */
 typedef struct ex_command {
     uint64_t order_id; /* chosen by the caller for new orders; unique among live orders */
     int64_t price;     /* ticks, > 0 for limit orders */
     int64_t quantity;  /* lots, > 0; for amend the new total quantity including the filled part */
-    int64_t amount;    /* units: deposits, withdrawals, market orders by quote amount (else 0) */
+    /* One of two, by kind (a cancel-replace's: its new order's). A market order has no visible
+     * part, a limit order no amount. */
+    union {
+        int64_t amount;  /* market orders, deposits, withdrawals: units (a market order's quote
+                            amount to spend or receive; 0 = by quantity) */
+        int64_t visible; /* limit orders: the lots an iceberg shows at a time (0 < visible <
+                            quantity); 0 = all */
+    };
     int64_t stop_price;/* conditional orders: the trigger (or, trailing, activation) price; 0 = none */
-    int64_t visible;   /* icebergs: the lots shown at a time (0 < visible < quantity); 0 = all */
     uint64_t other_id; /* cancel-replace: the order to cancel; order lists: the list's id */
-    uint32_t symbol;   /* book index, < the symbol count given to ex_engine_create */
     uint32_t account;  /* the account placing the order or being funded, < EX_MAX_ACCOUNTS */
-    uint32_t asset;    /* deposits and withdrawals: asset index */
-    uint32_t trailing_bps; /* trailing conditional orders: 1 .. 9999 basis points; else 0 */
+    /* One of two, by kind: */
+    union {
+        uint16_t symbol; /* orders: book index, < the symbol count given to ex_engine_create */
+        uint16_t asset;  /* deposits and withdrawals: asset index */
+    };
+    uint16_t trailing_bps; /* trailing conditional orders: 1 .. 9999 basis points; else 0 */
     uint8_t kind;
     uint8_t side;
     uint8_t tif;
@@ -228,7 +238,8 @@ int64_t ex_max_value(void);
 int64_t ex_max_total(void);
 
 /* Creates an engine with `symbols` empty books over `assets` assets, `markets[i]` describing book
- * i. Returns NULL if out of memory or if a market is out of range. */
+ * i. Returns NULL if out of memory, if a market is out of range, or if symbols or assets exceed
+ * 65,536 (a command names either in 16 bits). */
 ex_engine* ex_engine_create(uint32_t symbols, uint32_t assets, const ex_market* markets);
 void ex_engine_destroy(ex_engine* engine);
 

@@ -17,10 +17,9 @@ const AMOUNT_WORD = COMMAND.amount >>> 2;
 const STOP_PRICE_WORD = COMMAND.stopPrice >>> 2;
 const VISIBLE_WORD = COMMAND.visible >>> 2;
 const OTHER_ID_WORD = COMMAND.otherId >>> 2;
-const TRAILING_WORD = COMMAND.trailingBps >>> 2;
-const SYMBOL_WORD = COMMAND.symbol >>> 2;
 const ACCOUNT_WORD = COMMAND.account >>> 2;
-const ASSET_WORD = COMMAND.asset >>> 2;
+// symbol (or asset) in the low half, trailingBps in the high.
+const SYMBOL_WORD = COMMAND.symbol >>> 2;
 const CODES_WORD = COMMAND.kind >>> 2;
 const STP_WORD = COMMAND.stp >>> 2;
 
@@ -135,19 +134,17 @@ export class CommandBatch extends StructArray {
     writeU64(u32, w + ORDER_ID_WORD, orderId);
     writeI64(u32, w + PRICE_WORD, price);
     writeI64(u32, w + QUANTITY_WORD, quantity);
+    // A limit order's visible part, set by withVisible, shares amount's bytes.
     writeU64(u32, w + AMOUNT_WORD, amount);
-    // The fields of conditional orders, icebergs and lists are zero unless set by the
-    // with* methods on the command just added (the buffer is reused).
+    // The fields of conditional orders and lists are zero unless set by the with* methods on the
+    // command just added (the buffer is reused).
     u32[w + STOP_PRICE_WORD] = 0;
     u32[w + STOP_PRICE_WORD + 1] = 0;
-    u32[w + VISIBLE_WORD] = 0;
-    u32[w + VISIBLE_WORD + 1] = 0;
     u32[w + OTHER_ID_WORD] = 0;
     u32[w + OTHER_ID_WORD + 1] = 0;
-    u32[w + SYMBOL_WORD] = symbol;
     u32[w + ACCOUNT_WORD] = account;
-    u32[w + ASSET_WORD] = asset;
-    u32[w + TRAILING_WORD] = 0;
+    // symbol and asset share their bytes: a deposit or withdrawal has an asset, an order a symbol.
+    u32[w + SYMBOL_WORD] = symbol | asset;
     // kind, side, tif and flags are the four bytes of one little-endian word (layout.ts), and stp,
     // trigger, link and mode those of the next.
     u32[w + CODES_WORD] = kind | (side << 8) | (tif << 16) | (flags << 24);
@@ -165,13 +162,19 @@ export class CommandBatch extends StructArray {
   withTrigger(trigger: number, stopPrice: number, trailingBps = 0): void {
     const w = this.lastWord();
     writeU64(this.u32, w + STOP_PRICE_WORD, stopPrice);
-    this.u32[w + TRAILING_WORD] = trailingBps;
+    // 16 bits: a larger value stays one the engine refuses (it takes at most 9,999).
+    this.u32[w + SYMBOL_WORD] = (this.u32[w + SYMBOL_WORD]! & 0xffff) | (Math.min(trailingBps, 0xffff) << 16);
     this.bytes[w * 4 + COMMAND.trigger] = trigger;
   }
 
-  /** Makes the command just added an iceberg showing `visible` lots at a time. */
+  /** Makes the command just added (a limit order) an iceberg showing `visible` lots at a time. */
   withVisible(visible: number): void {
-    writeU64(this.u32, this.lastWord() + VISIBLE_WORD, visible);
+    const w = this.lastWord();
+    // visible shares its bytes with a market order's amount.
+    const kind = this.bytes[w * 4 + COMMAND.kind], flags = this.bytes[w * 4 + COMMAND.flags]!;
+    if (kind === CommandKind.market || (kind === CommandKind.cancelReplace && (flags & CommandFlag.market) !== 0))
+      throw new RangeError("a market order has no visible part");
+    writeU64(this.u32, w + VISIBLE_WORD, visible);
   }
 
   /** Makes the command just added a member of order list `listId`; `link` (ListLink) on the first
@@ -378,7 +381,7 @@ export class MatchingEngine {
       return;
     }
     this.handle = this.lib.ex_engine_create(markets.length, assets, new Uint8Array(config)) as Pointer | null;
-    if (!this.handle) throw new Error("engine: a market is out of range (assets, units or fee rates), or out of memory");
+    if (!this.handle) throw new Error("engine: a market is out of range (assets, units or fee rates), more than 65,536 markets or assets, or out of memory");
   }
 
   /** An image of the whole state, to restore with `new MatchingEngine(markets, assets, image)`.

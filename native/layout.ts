@@ -2,30 +2,31 @@
 // source of truth; test/layout.test.ts checks these numbers against ex_layout(). Every other
 // module takes the engine's codes from here.
 
-// kind, side, tif and flags fill one 32-bit word (bytes 72..75), and stp, trigger, link and mode
-// the next, which the packer writes at once each, little-endian as on every platform Bun runs on;
-// the layout test checks the offsets.
+// One cache line. kind, side, tif and flags fill one 32-bit word (bytes 56..59), stp, trigger, link
+// and mode the next, and symbol (or asset) and trailingBps the one before (52..55): the packer
+// writes each word at once, little-endian as on every platform Bun runs on; the layout test checks
+// the offsets. amount and visible share bytes 24..31, as symbol and asset share 52..53.
 export const COMMAND = {
-  size: 80,
+  size: 64,
   orderId: 0,
   price: 8,
   quantity: 16,
   amount: 24,
+  visible: 24,
   stopPrice: 32,
-  visible: 40,
-  otherId: 48,
-  symbol: 56,
-  account: 60,
-  asset: 64,
-  trailingBps: 68,
-  kind: 72,
-  side: 73,
-  tif: 74,
-  flags: 75,
-  stp: 76,
-  trigger: 77,
-  link: 78,
-  mode: 79,
+  otherId: 40,
+  account: 48,
+  symbol: 52,
+  asset: 52,
+  trailingBps: 54,
+  kind: 56,
+  side: 57,
+  tif: 58,
+  flags: 59,
+  stp: 60,
+  trigger: 61,
+  link: 62,
+  mode: 63,
 } as const;
 
 export const EVENT = {

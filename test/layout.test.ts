@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { maxEngineTotal, maxEngineValue, nativeLayout } from "../native/engine";
 import { MAX_TOTAL_UNITS } from "../src/assets";
-import { BALANCE, COMMAND, EVENT, MARKET } from "../native/layout";
+import { BALANCE, COMMAND, EVENT, MARKET, Trigger } from "../native/layout";
 import { MAX_UNITS } from "../src/markets";
 
 test("command, event, market and balance layouts match sizeof/offsetof of the C header", () => {
@@ -34,5 +34,35 @@ test("the packer's one-word write of kind, side, tif and flags lands on the righ
   const at = (i: number, field: number) => b.bytes[i * COMMAND.size + field];
   expect([at(0, COMMAND.kind), at(0, COMMAND.side), at(0, COMMAND.tif), at(0, COMMAND.flags)]).toEqual([1, 1, 2, 0]);
   expect([at(1, COMMAND.kind), at(1, COMMAND.side), at(1, COMMAND.tif), at(1, COMMAND.flags)]).toEqual([1, 0, 0, 1]);
-  expect(new DataView(b.bytes.buffer).getUint32(COMMAND.symbol, true)).toBe(3);
+  expect(new DataView(b.bytes.buffer).getUint16(COMMAND.symbol, true)).toBe(3);
+});
+
+test("the packer's shared words: symbol or asset beside trailingBps, amount or visible", () => {
+  const { CommandBatch } = require("../native/engine") as typeof import("../native/engine");
+  const b = new CommandBatch(4);
+  const view = new DataView(b.bytes.buffer);
+  const u16 = (i: number, field: number) => view.getUint16(i * COMMAND.size + field, true);
+  const u64 = (i: number, field: number) => view.getBigUint64(i * COMMAND.size + field, true);
+  b.limit(7, 3, 1, 100, 50, 0);
+  b.withTrigger(Trigger.stopLoss, 90, 250);
+  b.withVisible(5);
+  expect([u16(0, COMMAND.symbol), u16(0, COMMAND.trailingBps), u64(0, COMMAND.visible)]).toEqual([3, 250, 5n]);
+  b.market(8, 2, 0, 10, 1, 1, 0, 123_456);
+  expect([u16(1, COMMAND.symbol), u16(1, COMMAND.trailingBps), u64(1, COMMAND.amount)]).toEqual([2, 0, 123_456n]);
+  expect(() => b.withVisible(1)).toThrow("a market order has no visible part");
+  expect(u64(1, COMMAND.amount)).toBe(123_456n);
+  b.deposit(9, 4, 1000);
+  expect([u16(2, COMMAND.asset), u64(2, COMMAND.amount)]).toEqual([4, 1000n]);
+  // A trailing delta too large for 16 bits stays one the engine refuses.
+  b.limit(10, 1, 1, 100, 50, 0);
+  b.withTrigger(Trigger.takeProfit, 0, 70_000);
+  expect([u16(3, COMMAND.symbol), u16(3, COMMAND.trailingBps)]).toEqual([1, 0xffff]);
+});
+
+test("an engine whose markets or assets a command could not name in 16 bits is refused", () => {
+  const { MatchingEngine } = require("../native/engine") as typeof import("../native/engine");
+  const market = { baseAsset: 1, quoteAsset: 0, lotUnits: 1, notionalUnits: 1, makerFeeBps: 0, takerFeeBps: 0 };
+  expect(() => new MatchingEngine([market], 65_537)).toThrow("more than 65,536 markets or assets");
+  expect(() => new MatchingEngine(Array.from({ length: 65_537 }, () => market), 2)).toThrow("more than 65,536 markets or assets");
+  new MatchingEngine([market], 65_536).close();
 });
