@@ -191,6 +191,14 @@ describe("market streams", () => {
     expect(await control.request("UNSUBSCRIBE", ["btcusd@depth5@100ms"])).toEqual({ result: null, id: 4 });
     control.ws.send("{not json");
     expect(await control.next((m) => m.error?.code === 3)).toBeDefined();
+    // An id is a 64-bit integer, a string of at most 36 characters, or null (Binance's rule).
+    for (const id of ["x".repeat(37), 1.5, 1e300, { a: 1 }]) {
+      control.ws.send(JSON.stringify({ method: "LIST_SUBSCRIPTIONS", id }));
+      expect(await control.next((m) => m.error !== undefined)).toEqual({ error: { code: 2, msg: expect.stringContaining("'id' must be") }, id: null });
+    }
+    const uuid = "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b";
+    control.ws.send(JSON.stringify({ method: "LIST_SUBSCRIPTIONS", id: uuid }));
+    expect(await control.next((m) => m.id === uuid)).toEqual({ result: ["btcusd@kline_1m"], id: uuid });
 
     await rest(alice, "POST", "order", limit("SELL", "0.1", "64500"));
     await rest(bob, "POST", "order", limit("BUY", "0.1", "64500"));

@@ -14,6 +14,9 @@ import type { Bucketing } from "../store/queries";
 import { bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, ticker24h } from "./market-data";
 import { aggregateTrade } from "./render";
 
+/** The longest string a control message may give as its `id` (Binance's bound). */
+const MAX_ID_LENGTH = 36;
+
 export const SLOW_CONSUMER_CODE = 1008;
 const MAX_STREAMS_PER_CONNECTION = 1024;
 
@@ -90,8 +93,10 @@ export class BinanceMarketStreams {
     }
     if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return { error: { code: 2, msg: "Invalid request: request must be an object" } };
     const { method, params, id } = msg as Record<string, unknown>;
-    const validId = id === null || id === undefined || typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
-    if (!validId) return { error: { code: 2, msg: "Invalid request: 'id' must be an integer, a string or null" }, id: null };
+    // Binance's rule: a 64-bit signed integer, a string of at most 36 characters, or null.
+    const validId = id === null || id === undefined || (typeof id === "string" && id.length <= MAX_ID_LENGTH) ||
+      (typeof id === "number" && Number.isInteger(id) && Math.abs(id) <= 2 ** 63);
+    if (!validId) return { error: { code: 2, msg: "Invalid request: 'id' must be a 64-bit integer, a string of at most 36 characters, or null" }, id: null };
     const answerId = id ?? null;
     if (method === "LIST_SUBSCRIPTIONS") return { result: [...state.streams], id: answerId };
     if (method !== "SUBSCRIBE" && method !== "UNSUBSCRIBE") {
