@@ -380,15 +380,15 @@ struct ex_engine {
             x.stop_price = c.stop_price;
             x.since = 0;
             x.trail = NIL;
-            bool market = c.kind == EX_CMD_MARKET;
-            x.amount = market ? c.amount : 0;
-            x.visible = market ? 0 : c.visible;
+            // amount and visible share the command's bytes: which one it is follows from its kind.
+            x.market = c.kind == EX_CMD_MARKET;
+            x.amount = x.market ? c.amount : 0;
+            x.visible = x.market ? 0 : c.visible;
             if (x.visible != 0) o.flags |= ORDER_ICEBERG;
             x.shown = c.quantity;
             x.trailing_bps = c.trailing_bps;
             x.list = NIL;
             x.trigger = c.trigger;
-            x.market = c.kind == EX_CMD_MARKET;
             x.tif = c.tif;
             x.released = false;
             orders[oi].ext = xi;

@@ -219,8 +219,8 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     .get("/api/v1/markets/:symbol/book", ({ params, query }) =>
       bookSnapshot(ex, market(params.symbol), intParam(query.depth, "depth", 50, 1, 1000)),
       describe("markets", "Order book", "Aggregated levels, best first; ?depth=N (default 50, at most 1000). `sequence` grows with every change and matches the book stream's.", EXAMPLES.book))
-    // Reads of the store first await the batches they need (Exchange.readable): the server goes on
-    // with other requests meanwhile.
+    // The newest trades from memory (RecentTrades); reads of the store below first await the
+    // batches they need (Exchange.readable), and the server goes on with other requests meanwhile.
     .get("/api/v1/markets/:symbol/trades", ({ params, query }) => {
       const m = market(params.symbol);
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
