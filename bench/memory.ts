@@ -1,20 +1,24 @@
 // Memory under sustained load: starts a real exchange process on a fresh database, warms it up,
 // then sends millions of orders through the batch endpoint (half resting, half IOC takers that
 // consume them, so the books stay bounded) while sampling the server's RSS from /proc and the
-// size of its SQLite WAL file (bounded by the checkpoint thread).
-//   bun bench/memory.ts [--seconds 40]
+// sizes of its SQLite WAL files (bounded by the checkpoint thread and the projector) and of its
+// data directory. With --simulate PRESET, the simulated market runs beside the load.
+//   bun bench/memory.ts [--seconds 40] [--simulate calm]
 import { parseArgs } from "node:util";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { batchLoop, prepareExchange } from "../src/load/driver";
 import { EXCHANGE_FROM_SOURCE, spawnExchange, tempDir } from "../test/helpers";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" } } });
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "40" }, simulate: { type: "string" } } });
 const dir = tempDir("exchange-memory-");
-const { proc: server, url } = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") });
+const simulate = values.simulate ? ["--simulate", values.simulate] : [];
+const { proc: server, url } = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") }, ["serve", "--port", "0", ...simulate]);
 let largestWal = 0;
-const db = join(dir, "exchange.db");
-const walMiB = () => Bun.file(`${db}-wal`).size / (1 << 20);
+const MiB = 1 << 20;
+// The database file's WAL and the projection file's (database.ts names it beside the database).
+const walMiB = () => readdirSync(dir).filter((f) => f.endsWith("-wal")).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / MiB;
+const diskMiB = () => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / MiB;
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
 
 const target = await prepareExchange(url);
@@ -33,6 +37,6 @@ for (let t = 0; t < Number(values.seconds); t += 5) {
   console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, WAL ${wal.toFixed(0)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
 }
 const last = samples.at(-1)!;
-console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB; WAL at most ${largestWal.toFixed(0)} MiB`);
+console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB; WALs at most ${largestWal.toFixed(0)} MiB together; data directory ${diskMiB().toFixed(0)} MiB (${((diskMiB() * MiB) / orders).toFixed(0)} bytes an order)`);
 server.kill("SIGTERM");
 await server.exited;
