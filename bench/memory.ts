@@ -37,6 +37,7 @@ for (let t = 0; t < Number(values.seconds); t += 5) {
   console.log(`+${t + 5}s: ${orders.toLocaleString("en-US")} orders, RSS ${samples.at(-1)!.toFixed(1)} MiB, WAL ${wal.toFixed(0)} MiB, book ${book.bids.length}+${book.asks.length} levels`);
 }
 const last = samples.at(-1)!;
-console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB; WALs at most ${largestWal.toFixed(0)} MiB together; data directory ${diskMiB().toFixed(0)} MiB (${((diskMiB() * MiB) / orders).toFixed(0)} bytes an order)`);
+const disk = diskMiB();
+console.log(`\nRSS: ${warm.rss.toFixed(1)} MiB after warm-up, ${last.toFixed(1)} MiB after ${orders.toLocaleString("en-US")} orders (${(((last - warm.rss) / warm.rss) * 100).toFixed(1)}%), peak ${Math.max(...samples).toFixed(1)} MiB; WALs at most ${largestWal.toFixed(0)} MiB together; data directory ${disk.toFixed(0)} MiB (${((disk * MiB) / orders).toFixed(0)} bytes an order)`);
 server.kill("SIGTERM");
 await server.exited;
