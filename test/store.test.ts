@@ -88,3 +88,28 @@ test("a projection file from before account_trades gets each trade's legs by acc
     await s.close();
   }
 });
+
+test("projection files made by each earlier exchange open: with the client order id index (dropped), or from the interim 0002 without it", async () => {
+  const indexes = (db: Database) => db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'orders_%' ORDER BY name").all().map((r: any) => r.name);
+  // As 0002_order_lookups left it: both partial indexes of orders.
+  const withLookups = join(tempDir(), "a.db");
+  const a = new Database(projectionPath(withLookups), { create: true });
+  migrate(drizzle({ client: a }), "projection", { before: "0003_order_client_index_dropped" });
+  expect(indexes(a)).toContain("orders_client_idx");
+  a.close();
+  // As a build whose 0002 made only the list index left it (its migration recorded at a later time).
+  const interim = join(tempDir(), "b.db");
+  const b = new Database(projectionPath(interim), { create: true });
+  migrate(drizzle({ client: b }), "projection", { before: "0002_order_lookups" });
+  b.exec("CREATE INDEX `orders_list_idx` ON `orders` (`list_id`) WHERE \"orders\".\"list_id\" IS NOT NULL");
+  b.exec("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('interim 0002_order_lists', 1796626370349)");
+  b.close();
+  for (const path of [withLookups, interim, join(tempDir(), "c.db")]) {
+    const s = openStorage(path);
+    try {
+      expect(indexes(s.tables)).toEqual(["orders_account_idx", "orders_list_idx", "orders_open_idx"]);
+    } finally {
+      await s.close();
+    }
+  }
+});

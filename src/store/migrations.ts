@@ -22,7 +22,8 @@ import snapshotMarketStats from "./migrations/0010_snapshot_market_stats.sql" wi
 import projectionFile from "./migrations/0011_projection_file.sql" with { type: "text" };
 import projectionInit from "./projection-migrations/0000_init.sql" with { type: "text" };
 import accountTrades from "./projection-migrations/0001_account_trades.sql" with { type: "text" };
-import orderLists from "./projection-migrations/0002_order_lists.sql" with { type: "text" };
+import orderLookups from "./projection-migrations/0002_order_lookups.sql" with { type: "text" };
+import orderClientIndexDropped from "./projection-migrations/0003_order_client_index_dropped.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -42,7 +43,8 @@ export const EMBEDDED: Record<string, string> = {
 export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0000_init": projectionInit,
   "0001_account_trades": accountTrades,
-  "0002_order_lists": orderLists,
+  "0002_order_lookups": orderLookups,
+  "0003_order_client_index_dropped": orderClientIndexDropped,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

@@ -1,1 +1,0 @@
-CREATE INDEX `orders_list_idx` ON `orders` (`list_id`) WHERE "orders"."list_id" IS NOT NULL;

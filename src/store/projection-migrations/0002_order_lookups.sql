@@ -1,0 +1,2 @@
+CREATE INDEX `orders_list_idx` ON `orders` (`list_id`) WHERE "orders"."list_id" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `orders_client_idx` ON `orders` (`account_id`,`client_order_id`) WHERE "orders"."client_order_id" IS NOT NULL;
