@@ -2,7 +2,8 @@
 // orders that change nothing, deposits and withdrawals, the ledger, the balances stream, and the
 // conservation of every asset across all accounts (the fee account's included).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestExchange } from "./helpers";
+import { signedRequest } from "./binance-client";
+import { EXCHANGE_FROM_SOURCE, runCli, startTestExchange, tempDir } from "./helpers";
 
 let ex: ReturnType<typeof startTestExchange>;
 beforeAll(() => {
@@ -124,6 +125,19 @@ test("deposits and withdrawals are journaled; more than free is refused; bad inp
   const text = await fetch(`${ex.url}/api/v1/accounts`, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"name":"x"}' });
   expect(text.status).toBe(415);
   expect(accounts()).toEqual(before);
+});
+
+test("an account the command line creates while the exchange runs shows its deposits on its very first read, on either surface", async () => {
+  // The server journals a CLI account's funding when it first sees the key; a read in that same
+  // request must wait for it, or a new user sees an empty account.
+  const create = (name: string) => JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "accounts", "create", name, "--deposit", "USD=1234.5,BTC=0.25", "--db", ex.dbPath], tempDir()));
+  const [first, second, third] = ["cli-a", "cli-b", "cli-c"].map(create);
+  expect(await balances(first.apiKey)).toMatchObject({ USD: ["1234.500000", "0.000000"], BTC: ["0.25000000", "0.00000000"] });
+  const ledger = await ex.call("GET", "/api/v1/account/ledger?asset=USD", { key: second.apiKey });
+  expect(ledger.body).toMatchObject([{ kind: "deposit", asset: "USD", amount: "1234.500000" }]);
+  const binance = await signedRequest(ex.url, { apiKey: third.apiKey, secret: third.apiSecret }, "GET", "account", { omitZeroBalances: "true" });
+  expect(binance.status).toBe(200);
+  expect(binance.body.balances).toEqual([{ asset: "BTC", free: "0.25000000", locked: "0.00000000" }, { asset: "USD", free: "1234.500000", locked: "0.000000" }]);
 });
 
 test("every asset is conserved: the sum over all accounts equals deposits minus withdrawals", async () => {

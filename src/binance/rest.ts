@@ -201,7 +201,10 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   });
 
   // ---- account ------------------------------------------------------------------------------
-  route("GET", "account", 20, "signed", ({ p, account }) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true"));
+  route("GET", "account", 20, "signed", async ({ p, account }) => {
+    await ex.funding.arrival(account.id);
+    return accountInfo(ex, account, p.optional("omitZeroBalances") === "true");
+  });
   route("GET", "myTrades", 20, "signed", async ({ p, account }) => {
     const m = p.market(ex.markets);
     const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);

@@ -70,7 +70,10 @@ export class BinanceWebSocketApi {
       "openOrders.cancelAll": signed(1, (p, account) => trading.cancelAll(account, p.market(ex.markets))),
       "orderList.place.oco": signed(1, (p, account) => trading.placeList(account, p, "oco")),
       "orderList.place.oto": signed(1, (p, account) => trading.placeList(account, p, "oto")),
-      "account.status": signed(20, (p, account) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true")),
+      "account.status": signed(20, async (p, account) => {
+        await ex.funding.arrival(account.id);
+        return accountInfo(ex, account, p.optional("omitZeroBalances") === "true");
+      }),
     };
   }
 

@@ -308,11 +308,15 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       if (request.method === "POST" || request.method === "PATCH") requireJson(request);
       return { account: who };
     })
-    .get("/api/v1/account", ({ account }) => ({ accountId: String(account.id), name: account.name, ...accountView(ex, account) }),
+    .get("/api/v1/account", async ({ account }) => {
+      await ex.funding.arrival(account.id);
+      return { accountId: String(account.id), name: account.name, ...accountView(ex, account) };
+    },
       describe("account", "Balances and fee rates", "Per asset `free` and `locked` (held by open orders), exact decimal strings; the fee rates in force in each market.", EXAMPLES.accountView, 200, true))
     .get("/api/v1/account/ledger", async ({ account, query }) => {
       const asset = query.asset === undefined || query.asset === "" ? undefined : ex.markets.assets.require(query.asset).symbol;
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      await ex.funding.arrival(account.id);
       return ex.queries.ledger(account.id, { asset, limit }, await ex.readable(storedBy(account))).map((row) => ledgerView(ex, row));
     }, describe("account", "Ledger", "Every change of the account's balances, newest first: deposits, withdrawals, and both legs of each trade (the received leg net of its fee). ?asset=, ?limit= (default 100, at most 1000).", [EXAMPLES.ledger], 200, true))
     .post("/api/v1/account/deposits", async ({ account, body }) => {
