@@ -128,6 +128,20 @@ describe("each error class ccxt maps", () => {
     expect(await taker.fetchOpenOrders(SYMBOL)).toEqual([]);
   });
 
+  test("fetchStatus and fetchTradingFee(s) from the wallet (sapi) endpoints: the account's own rates in every market", async () => {
+    expect(await taker.fetchStatus()).toMatchObject({ status: "ok" });
+    const created = await ex.call("POST", "/api/v1/accounts", { json: { name: "vip", makerFeeBps: 2, takerFeeBps: 7 } });
+    const vip = await connect({ apiKey: created.body.apiKey, secret: created.body.apiSecret });
+    expect(await vip.fetchTradingFee(SYMBOL)).toMatchObject({ symbol: SYMBOL, maker: 0.0002, taker: 0.0007 });
+    const all = await taker.fetchTradingFees();
+    expect(Object.keys(all).sort()).toEqual(["BTC/USD", "ETH/USD", "SOL/USD"]);
+    expect(all["ETH/USD"]).toMatchObject({ maker: 0.001, taker: 0.002 }); // the markets' defaults
+    await raises(() => taker.sapiGetAssetTradeFee({ symbol: "DOGEUSD" }), ccxt.BadSymbol);
+    const unsigned = await fetch(`${ex.url}/sapi/v1/asset/tradeFee`);
+    expect(unsigned.status).toBe(401);
+    expect((await unsigned.json() as any).code).toBe(-2015);
+  });
+
   test("AuthenticationError for a wrong secret or an unknown key, InvalidNonce for a stale or early timestamp", async () => {
     const forged = await connect({ apiKey: takerKeys.apiKey, secret: "0".repeat(64) });
     expect((await raises(() => forged.fetchBalance(), ccxt.AuthenticationError)).message).toContain("-1022");

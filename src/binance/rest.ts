@@ -46,10 +46,11 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
   const answerHeaders = new Headers({ "content-type": "application/json" });
   const app = new Elysia({ name: "binance-rest" });
 
-  function route(method: "GET" | "POST" | "PUT" | "DELETE", path: string, weight: Weight, security: Security, handler: (c: Context) => unknown) {
+  /** Declares `${prefix}/${path}`: Binance's spot API under /api/v3, its wallet under /sapi/v1. */
+  const routesUnder = (prefix: string) => (method: "GET" | "POST" | "PUT" | "DELETE", path: string, weight: Weight, security: Security, handler: (c: Context) => unknown) => {
     // Only `request` from Elysia's context: a handler that reads `server` makes Elysia define it
     // on every request's context, which costs more than the rest of the route.
-    app.route(method, `/api/v3/${path}`, async ({ request }) => {
+    app.route(method, `${prefix}/${path}`, async ({ request }) => {
       const ip = weights.keyOf(() => ipOf(request));
       // One reading of the clock for the weights' minute and the signature's timestamp.
       const now = Date.now();
@@ -93,7 +94,9 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
       }
     // Binance documents this surface: the OpenAPI document is /api/v1's.
     }, { parse: "none", detail: { hide: true } });
-  }
+  };
+  const route = routesUnder("/api/v3");
+  const wallet = routesUnder("/sapi/v1");
 
   /** The tickers' answer: one object for `symbol`, an array for `symbols=[…]` or for every market. */
   const oneOrMany = <T>(p: Params, render: (m: Market) => T): T | T[] => {
@@ -226,6 +229,17 @@ export function binanceRest(core: BinanceTrading, { weights, userData, ipOf }: B
     };
   });
   route("GET", "rateLimit/order", 40, "signed", () => []);
+
+  // ---- wallet (sapi): what a spot venue has to say there, for the bots that ask at start ------
+  wallet("GET", "system/status", 1, "none", () => ({ status: 0, msg: "normal" }));
+  wallet("GET", "account/status", 1, "signed", () => ({ data: "Normal" }));
+  wallet("GET", "asset/tradeFee", 1, "signed", ({ p, account }) => {
+    const one = p.optionalMarket(ex.markets);
+    return (one ? [one] : ex.markets.list).map((m) => {
+      const rates = feeRatesOf(ex, account.id, m);
+      return { symbol: m.binanceSymbol, makerCommission: rateOf(rates.maker), takerCommission: rateOf(rates.taker) };
+    });
+  });
 
   // ---- the listenKey shim for older bots (Binance removed it; /ws/<listenKey> streams the events)
   route("POST", "userDataStream", 2, "key", ({ account }) => ({ listenKey: userData.createListenKey(account) }));

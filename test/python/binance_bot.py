@@ -1,5 +1,6 @@
 # A python-binance bot, unmodified but for its URLs, against the exchange at argv[1]: REST
-# (exchangeInfo, orders, book, fills, balances, klines, tickers, an error) and a market stream.
+# (exchangeInfo, orders, book, fills, balances, klines, tickers, the wallet's status and fees, an
+# error) and a market stream.
 # Exits non-zero on the first assertion that fails; prints OK at the end.
 import asyncio, json, sys, urllib.request
 from binance import AsyncClient, BinanceSocketManager, Client
@@ -15,6 +16,7 @@ def account(name, deposits):
 def client(a):
     c = Client(a["apiKey"], a["apiSecret"], ping=False)  # ping would go to binance.com
     c.API_URL = base + "/api"
+    c.MARGIN_API_URL = base + "/sapi"  # the wallet endpoints
     return c
 
 maker_keys, taker_keys = account("py-maker", {"USD": "100000", "BTC": "10"}), account("py-taker", {"USD": "100000"})
@@ -33,6 +35,9 @@ assert taker.get_asset_balance(asset="BTC") == {"asset": "BTC", "free": "0.09980
 assert taker.get_asset_balance(asset="USD")["free"] == "93600.000000"
 assert taker.get_klines(symbol="BTCUSD", interval=Client.KLINE_INTERVAL_1MINUTE)[-1][1:6] == ["64000.00"] * 4 + ["0.1000"]
 assert taker.get_ticker(symbol="BTCUSD")["lastPrice"] == "64000.00"
+assert taker.get_system_status() == {"status": 0, "msg": "normal"}
+assert taker.get_account_status() == {"data": "Normal"}
+assert taker.get_trade_fee(symbol="BTCUSD") == [{"symbol": "BTCUSD", "makerCommission": "0.00100000", "takerCommission": "0.00200000"}]
 assert maker.cancel_order(symbol="BTCUSD", orderId=sell["orderId"])["status"] == "CANCELED"
 try:
     taker.create_order(symbol="BTCUSD", side="BUY", type="LIMIT", timeInForce="GTC", quantity="1000", price="64000")
