@@ -225,7 +225,7 @@ describe("ccxt.pro", () => {
     expect(book.asks.slice()).toEqual(levels(depth.asks));
   });
 
-  test("watchTrades, watchTicker, watchOHLCV, watchOrders, watchBalance and watchMyTrades hear a fill; createOrderWs places it", async () => {
+  test("watchTrades, watchTicker, watchOHLCV, watchOrders, watchBalance and watchMyTrades hear a fill; createOrderWs places it; fetchOrdersWs, fetchMyTradesWs, fetchTradesWs and fetchOHLCVWs read it back", async () => {
     const keys = await binanceAccount(ex.call, "watcher", { USD: "100000" });
     const bot = await connect(keys);
     await maker.cancelAllOrders(SYMBOL);
@@ -255,5 +255,11 @@ describe("ccxt.pro", () => {
     while (b.total.BTC === undefined || b.total.BTC === 0) b = await bot.watchBalance();
     expect(b.free.USD).toBe(100000 - 13000);
     expect(b.total.BTC).toBeCloseTo(0.1996, 10);
+
+    // The WebSocket API's reads, as ccxt.pro asks for them (allOrders, myTrades, trades.historical, klines).
+    expect((await bot.fetchOrdersWs(SYMBOL)).at(-1)).toMatchObject({ id: placed.id, status: "closed" });
+    expect((await bot.fetchMyTradesWs(SYMBOL)).at(-1)).toMatchObject({ order: placed.id, price: 65000, amount: 0.2 });
+    expect((await bot.fetchTradesWs(SYMBOL)).at(-1)).toMatchObject({ price: 65000, amount: 0.2 });
+    expect((await bot.fetchOHLCVWs(SYMBOL, "1m")).at(-1)![4]).toBe(65000);
   });
 });

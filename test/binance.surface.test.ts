@@ -310,6 +310,44 @@ describe("WebSocket API and user data", () => {
     api.close();
   });
 
+  test("REST's reads on the WebSocket API under Binance's method names, answering the same, with the same weights", async () => {
+    await rest(alice, "POST", "order", limit("SELL", "0.2", "64800"));
+    await rest(bob, "POST", "order", { symbol: "BTCUSD", side: "BUY", type: "MARKET", quantity: "0.1" });
+    await rest(alice, "POST", "order", limit("BUY", "0.3", "64000"));
+    const api = await openSocket(`${WS}/ws-api/v3`);
+    const reads: [string, string, Record<string, string>, boolean][] = [
+      ["depth", "depth", { symbol: "BTCUSD", limit: "1000" }, false],
+      ["trades.recent", "trades", { symbol: "BTCUSD" }, false],
+      ["trades.historical", "historicalTrades", { symbol: "BTCUSD", limit: "5" }, false],
+      ["trades.aggregate", "aggTrades", { symbol: "BTCUSD" }, false],
+      ["klines", "klines", { symbol: "BTCUSD", interval: "1m" }, false],
+      ["uiKlines", "uiKlines", { symbol: "BTCUSD", interval: "1h" }, false],
+      ["ticker.price", "ticker/price", { symbol: "BTCUSD" }, false],
+      ["ticker.book", "ticker/bookTicker", { symbol: "BTCUSD" }, false],
+      ["allOrders", "allOrders", { symbol: "BTCUSD" }, true],
+      ["myTrades", "myTrades", { symbol: "BTCUSD" }, true],
+      ["account.commission", "account/commission", { symbol: "BTCUSD" }, true],
+      ["openOrders.status", "openOrders", { symbol: "BTCUSD" }, true],
+    ];
+    // Weight is counted per IP (this socket's and the fetches' are one) and clock minute: start well inside one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await Bun.sleep(60_500 - intoMinute);
+    for (const [method, path, params, signed] of reads) {
+      const used = async () => Number((await get("ping")).headers.get("x-mbx-used-weight-1m"));
+      const start = await used();
+      const viaRest = signed ? await rest(alice, "GET", path, params) : await get(`${path}?${new URLSearchParams(params)}`);
+      expect(viaRest.status).toBe(200);
+      const afterRest = Number(viaRest.headers.get("x-mbx-used-weight-1m"));
+      const answer = await api.request(method, signed ? signWsParams(alice, params) : params);
+      expect({ method, status: answer.status, result: answer.result }).toEqual({ method, status: 200, result: viaRest.body });
+      expect({ method, weight: answer.rateLimits[0].count - afterRest }).toEqual({ method, weight: afterRest - start });
+    }
+    expect((await api.request("exchangeInfo", { symbol: "BTCUSD" })).result.symbols.map((s: any) => s.symbol)).toEqual(["BTCUSD"]);
+    expect((await api.request("ticker.24hr", { symbols: ["BTCUSD", "ETHUSD"] })).result.map((t: any) => t.lastPrice)).toEqual(["64800.00", "0.00"]);
+    expect(await api.request("allOrders", { symbol: "BTCUSD" })).toMatchObject({ status: 401, error: { code: -2015 } }); // unsigned
+    api.close();
+  });
+
   test("userDataStream.subscribe.signature with HMAC; a bad signature is -1022; logon is needed for userDataStream.subscribe", async () => {
     const api = await openSocket(`${WS}/ws-api/v3`);
     expect(await api.request("userDataStream.subscribe")).toMatchObject({ status: 401, error: { code: -1002 } });

@@ -5,6 +5,7 @@ import type { Server, ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
 import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
+import { binanceEndpoints } from "./endpoints";
 import { BinanceMarketStreams, type StreamSocketState } from "./market-streams";
 import { binanceRest } from "./rest";
 import { BinanceTrading } from "./trading";
@@ -35,7 +36,8 @@ export class BinanceSurface {
     const trading = new BinanceTrading(ex);
     this.userData = new UserDataStreams(ex);
     this.streams = new BinanceMarketStreams(ex, options.maxBufferedBytes);
-    const api = new BinanceWebSocketApi(ex, trading, weights, this.userData, options.maxBufferedBytes);
+    const endpoints = binanceEndpoints(trading, weights, this.userData);
+    const api = new BinanceWebSocketApi(ex, endpoints, weights, this.userData, options.maxBufferedBytes);
     const forget = (ws: Socket) => {
       const state = this.states.get(ws);
       this.states.delete(ws);
@@ -50,7 +52,7 @@ export class BinanceSurface {
 
     const ipOf = (request: Request) => this.server?.requestIP(request)?.address;
     this.plugin = new Elysia({ name: "binance" })
-      .use(binanceRest(trading, { weights, userData: this.userData, ipOf }))
+      .use(binanceRest(ex, endpoints, { weights, ipOf }))
       .ws("/ws/:stream", {
         open: (ws) => {
           const raw = bunSocket(ws);

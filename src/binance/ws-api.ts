@@ -9,10 +9,9 @@ import { Outcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
 import { log } from "../log";
 import { accountOf, checkTimestamp, verifySignature } from "./auth";
+import { weightOf, type Endpoint, type Weight } from "./endpoints";
 import { BinanceError, errors, fromOutcome } from "./errors";
 import { Params } from "./params";
-import { accountInfo, orderView } from "./render";
-import type { BinanceTrading } from "./trading";
 import { socketDeliver, type Deliver, type UserDataStreams } from "./user-data";
 import type { RequestWeights } from "./weights";
 
@@ -28,19 +27,17 @@ export interface ApiSocketState {
 }
 
 type Security = "none" | "logon" | "signed";
-type Method = { weight: number; security: Security; run: (p: Params, account: KeyedAccount, state: ApiSocketState, ws: Socket) => unknown };
+type Method = { weight: Weight; security: Security; run: (p: Params, account: KeyedAccount, state: ApiSocketState, ws: Socket) => unknown };
 
 export class BinanceWebSocketApi {
   private readonly methods: Record<string, Method>;
 
   constructor(
-    private readonly ex: Exchange, trading: BinanceTrading, private readonly weights: RequestWeights,
+    private readonly ex: Exchange, endpoints: Endpoint[], private readonly weights: RequestWeights,
     private readonly userData: UserDataStreams, private readonly maxBufferedBytes: number,
   ) {
     const signed = (weight: number, run: Method["run"]): Method => ({ weight, security: "signed", run });
     this.methods = {
-      ping: { weight: 1, security: "none", run: () => ({}) },
-      time: { weight: 1, security: "none", run: () => ({ serverTime: Date.now() }) },
       "session.logon": signed(2, (_p, account, state) => {
         state.session = { account, since: Date.now() };
         return this.sessionStatus(state);
@@ -61,20 +58,12 @@ export class BinanceWebSocketApi {
         }
         return {};
       } },
-      "order.place": signed(1, (p, account) => trading.place(account, trading.parseOrder(p))),
-      "order.test": signed(1, (p) => (trading.parseOrder(p), {})),
-      "order.cancel": signed(1, (p, account) => trading.cancel(account, p.market(ex.markets), p)),
-      "order.status": signed(4, (p, account) => orderView(trading.findOrder(account, p.market(ex.markets), p))),
-      "order.cancelReplace": signed(1, (p, account) => trading.cancelReplace(account, p)),
-      "openOrders.status": signed(6, (p, account) => trading.openOrders(account, p.optionalMarket(ex.markets))),
-      "openOrders.cancelAll": signed(1, (p, account) => trading.cancelAll(account, p.market(ex.markets))),
-      "orderList.place.oco": signed(1, (p, account) => trading.placeList(account, p, "oco")),
-      "orderList.place.oto": signed(1, (p, account) => trading.placeList(account, p, "oto")),
-      "account.status": signed(20, async (p, account) => {
-        await ex.funding.arrival(account.id);
-        return accountInfo(ex, account, p.optional("omitZeroBalances") === "true");
-      }),
     };
+    // The rest are REST's endpoints under their WebSocket API names (order.place, allOrders, klines, …).
+    for (const e of endpoints) {
+      if (e.wsMethod === null) continue;
+      this.methods[e.wsMethod] = { weight: e.weight, security: e.security === "signed" ? "signed" : "none", run: (p, account) => e.run({ p, account }) };
+    }
   }
 
   newState(ip: string): ApiSocketState {
@@ -101,7 +90,7 @@ export class BinanceWebSocketApi {
       const m = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
       if (!m) throw new BinanceError(-1020, `Unknown method '${method.slice(0, 64)}'.`);
       const p = Params.fromObject(params);
-      used = this.weights.spend(state.ip, m.weight);
+      used = this.weights.spend(state.ip, weightOf(m.weight, p));
       const account = this.authenticate(p, m.security, state);
       const result = await m.run(p, account, state, ws);
       return { id: answerId, status: 200, result, rateLimits: this.rateLimits(used) };
