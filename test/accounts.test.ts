@@ -130,14 +130,18 @@ test("deposits and withdrawals are journaled; more than free is refused; bad inp
 test("an account the command line creates while the exchange runs shows its deposits on its very first read, on either surface", async () => {
   // The server journals a CLI account's funding when it first sees the key; a read in that same
   // request must wait for it, or a new user sees an empty account.
-  const create = (name: string) => JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "accounts", "create", name, "--deposit", "USD=1234.5,BTC=0.25", "--db", ex.dbPath], tempDir()));
-  const [first, second, third] = ["cli-a", "cli-b", "cli-c"].map(create);
+  const create = (name: string) => JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "accounts", "create", name, "--deposit", "USD=1234.5,BTC=0.25",
+    "--maker-fee-bps", "3", "--taker-fee-bps", "4", "--db", ex.dbPath], tempDir()));
+  const [first, second, third, fourth] = ["cli-a", "cli-b", "cli-c", "cli-d"].map(create);
   expect(await balances(first.apiKey)).toMatchObject({ USD: ["1234.500000", "0.000000"], BTC: ["0.25000000", "0.00000000"] });
   const ledger = await ex.call("GET", "/api/v1/account/ledger?asset=USD", { key: second.apiKey });
   expect(ledger.body).toMatchObject([{ kind: "deposit", asset: "USD", amount: "1234.500000" }]);
   const binance = await signedRequest(ex.url, { apiKey: third.apiKey, secret: third.apiSecret }, "GET", "account", { omitZeroBalances: "true" });
   expect(binance.status).toBe(200);
   expect(binance.body.balances).toEqual([{ asset: "BTC", free: "0.25000000", locked: "0.00000000" }, { asset: "USD", free: "1234.500000", locked: "0.000000" }]);
+  // Its fee rates come with its funding: the first read of them shows the account's own.
+  const fees = await signedRequest(ex.url, { apiKey: fourth.apiKey, secret: fourth.apiSecret }, "GET", "/sapi/v1/asset/tradeFee", { symbol: "BTCUSD" });
+  expect(fees.body).toEqual([{ symbol: "BTCUSD", makerCommission: "0.00030000", takerCommission: "0.00040000" }]);
 });
 
 test("every asset is conserved: the sum over all accounts equals deposits minus withdrawals", async () => {

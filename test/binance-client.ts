@@ -47,7 +47,9 @@ export async function signedRequest(url: string, keys: Keys, method: string, pat
   const query = new URLSearchParams({ ...params, timestamp: params.timestamp ?? String(Date.now()) }).toString();
   const signature = createHmac("sha256", keys.secret).update(query).digest("hex");
   const signed = `${query}&signature=${signature}`;
-  const res = await fetch(`${url}/api/v3/${path}${where === "query" ? `?${signed}` : ""}`, {
+  // A path under /api/v3, or a whole one (/sapi/v1/…).
+  const target = path.startsWith("/") ? path : `/api/v3/${path}`;
+  const res = await fetch(`${url}${target}${where === "query" ? `?${signed}` : ""}`, {
     method, headers: { "x-mbx-apikey": keys.apiKey, "content-type": "application/x-www-form-urlencoded" },
     body: where === "body" ? signed : undefined,
   });

@@ -156,10 +156,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   });
 
   // ---- account ------------------------------------------------------------------------------
-  api("GET", "account", 20, "signed", "account.status", async ({ p, account }) => {
-    await ex.funding.arrival(account.id);
-    return accountInfo(ex, account, p.optional("omitZeroBalances") === "true");
-  });
+  api("GET", "account", 20, "signed", "account.status", ({ p, account }) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true"));
   api("GET", "myTrades", 20, "signed", "myTrades", async ({ p, account }) => {
     const m = p.market(ex.markets);
     const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);

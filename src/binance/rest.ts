@@ -63,6 +63,10 @@ export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, ipOf
             checkTimestamp(p.optional("timestamp"), p.optional("recvWindow"), now);
             verifySignature(account, signedPayload(query, body), p.optional("signature"));
           }
+          // An account another process (the CLI) created is funded, fee rates too, when first seen:
+          // its first request waits for that, so that no read shows it empty.
+          const arriving = ex.funding.arrival(account.id);
+          if (arriving) await arriving;
         }
         return answer(200, await run({ p, account }));
       } catch (error) {

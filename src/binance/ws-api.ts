@@ -92,6 +92,9 @@ export class BinanceWebSocketApi {
       const p = Params.fromObject(params);
       used = this.weights.spend(state.ip, weightOf(m.weight, p));
       const account = this.authenticate(p, m.security, state);
+      // As on REST: an account the CLI created waits for its funding on its first request.
+      const arriving = account && this.ex.funding.arrival(account.id);
+      if (arriving) await arriving;
       const result = await m.run(p, account, state, ws);
       return { id: answerId, status: 200, result, rateLimits: this.rateLimits(used) };
     } catch (error) {
