@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, type Limits } from "./core/admission";
 import { FundingDesk, type FundingOptions } from "./core/funding";
 import { Sequencer } from "./core/sequencer";
 import { log } from "./log";
-import { MarketStats } from "./market-stats";
+import { MarketStats, MAX_WINDOW_MS } from "./market-stats";
 import { RecentTrades } from "./recent-trades";
 import type { Market, Markets } from "./markets";
 import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
@@ -100,7 +100,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
 
   // Never earlier than what is stored: an accelerated run may have left times ahead of the wall.
   const clock = new VenueClock(queries.lastJournalTime());
-  // The 24-hour figures: the snapshot's, then the trades after it; without one, a day of trades.
+  // The tickers' figures: the snapshot's, then the trades after it; without one, a week of trades.
   const stats = new MarketStats(markets.list.length);
   const restored = snapshot?.stats ? stats.restore(snapshot.stats) : false;
   if (!restored) {
@@ -109,7 +109,7 @@ export function openExchange(options: ExchangeOptions): Exchange {
       if (price !== undefined) stats.setLastPrice(market.index, price);
     }
   }
-  queries.eachTradeSince(clock.now() - 24 * 3600_000, restored ? snapshot!.lastTradeId : 0, (symbol, id, price, quantity, time) => {
+  queries.eachTradeSince(clock.now() - MAX_WINDOW_MS, restored ? snapshot!.lastTradeId : 0, (symbol, id, price, quantity, time) => {
     const market = markets.get(symbol);
     if (market) stats.recordTrade(market.index, id, price, quantity, time);
   });

@@ -1,12 +1,15 @@
-// Per-market statistics for the tickers: last trade price and a rolling 24-hour window (open,
-// high, low, volume, quote volume, trade count and ids), kept in memory in minute buckets so a
-// ticker request never scans a day of trades.
+// Per-market statistics for the tickers: last trade price and rolling windows of up to 7 days
+// (open, high, low, volume, quote volume, trade count and ids), kept in memory in minute buckets
+// so that a ticker request never scans a week of trades.
 
 const MINUTE = 60_000;
-const WINDOW_MINUTES = 1440;
+const DAY = 86_400_000;
+/** The longest window (Binance's rolling ticker takes up to 7 days, from the start of a minute). */
+export const MAX_WINDOW_MS = 7 * DAY;
+const BUCKETS = MAX_WINDOW_MS / MINUTE + 1;
 
-/** The 24 hours up to now, in whole minutes; null fields when nothing traded. */
-export interface Window24h {
+/** The statistics of the trades from a window's first minute to now; null fields when nothing traded. */
+export interface TradeWindow {
   open: number | null; // ticks: the first trade's price
   high: number | null;
   low: number | null;
@@ -48,19 +51,28 @@ class Bucket {
 export class MarketStats {
   private readonly lastPrices: (number | null)[];
   private readonly lastQuantities: number[];
-  private readonly buckets: Bucket[][];
+  private readonly lastTimes: number[];
+  /** A week of minutes per market, each made when its minute first trades: memory follows what traded. */
+  private readonly buckets: (Bucket | undefined)[][];
 
   constructor(marketCount: number) {
     this.lastPrices = new Array(marketCount).fill(null);
     this.lastQuantities = new Array(marketCount).fill(0);
-    this.buckets = Array.from({ length: marketCount }, () => Array.from({ length: WINDOW_MINUTES }, () => new Bucket()));
+    this.lastTimes = new Array(marketCount).fill(0);
+    this.buckets = Array.from({ length: marketCount }, () => new Array<Bucket | undefined>(BUCKETS).fill(undefined));
+  }
+
+  private bucket(market: number, minute: number): Bucket {
+    const slots = this.buckets[market]!;
+    return slots[minute % BUCKETS] ??= new Bucket();
   }
 
   recordTrade(market: number, id: number, price: number, lots: number, time: number): void {
     this.lastPrices[market] = price;
     this.lastQuantities[market] = lots;
+    this.lastTimes[market] = time;
     const minute = Math.floor(time / MINUTE);
-    const b = this.buckets[market]![minute % WINDOW_MINUTES]!;
+    const b = this.bucket(market, minute);
     if (b.minute !== minute) {
       b.minute = minute;
       b.open = b.high = b.low = price;
@@ -86,6 +98,11 @@ export class MarketStats {
     return this.lastQuantities[market]!;
   }
 
+  /** The time of the last trade (0 if none since start). */
+  lastTime(market: number): number {
+    return this.lastTimes[market]!;
+  }
+
   setLastPrice(market: number, price: number): void {
     this.lastPrices[market] = price;
   }
@@ -95,18 +112,29 @@ export class MarketStats {
     return this.window24h(market, now).lots;
   }
 
-  window24h(market: number, now: number): Window24h {
-    return this.window(market, now, WINDOW_MINUTES);
+  window24h(market: number, now: number): TradeWindow {
+    return this.lastMinutes(market, now, 1440);
   }
 
-  /** The last `minutes` whole minutes up to `now` (at most 1440). */
-  window(market: number, now: number, minutes: number): Window24h {
+  /** The last `minutes` whole minutes up to `now`, this one included. */
+  lastMinutes(market: number, now: number, minutes: number): TradeWindow {
+    return this.window(market, Math.floor(now / MINUTE) - minutes + 1, now);
+  }
+
+  /** Binance's rolling window of `ms` (at most MAX_WINDOW_MS): from the start of the minute `ms` before `now`. */
+  rolling(market: number, now: number, ms: number): TradeWindow {
+    return this.window(market, Math.floor((now - ms) / MINUTE), now);
+  }
+
+  /** From the start of minute `first` to `now`. */
+  private window(market: number, first: number, now: number): TradeWindow {
     const current = Math.floor(now / MINUTE);
-    const w: Window24h = { open: null, high: null, low: null, close: null, lots: 0n, notional: 0n, count: 0, firstId: -1, lastId: -1, openTime: (current - minutes + 1) * MINUTE };
+    const w: TradeWindow = { open: null, high: null, low: null, close: null, lots: 0n, notional: 0n, count: 0, firstId: -1, lastId: -1, openTime: first * MINUTE };
+    const slots = this.buckets[market]!;
     // Oldest minute first, so open and close are the window's first and last trades.
-    for (let m = current - minutes + 1; m <= current; m++) {
-      const b = this.buckets[market]![m % WINDOW_MINUTES]!;
-      if (b.minute !== m) continue;
+    for (let m = Math.max(first, current - BUCKETS + 1); m <= current; m++) {
+      const b = slots[m % BUCKETS];
+      if (b === undefined || b.minute !== m) continue;
       if (w.open === null) {
         w.open = b.open;
         w.high = b.high;
@@ -125,24 +153,24 @@ export class MarketStats {
   }
 
   /** The state as JSON (money as decimal strings): kept with a snapshot, so that a start reads
-   *  only the trades after it instead of a day's. */
+   *  only the trades after it instead of a week's. */
   image(): string {
-    const buckets = this.buckets.map((list) => list.filter((b) => b.minute >= 0).map((b) => [
+    const buckets = this.buckets.map((list) => list.filter((b) => b !== undefined).map((b) => [
       b.minute, b.open, b.close, b.high, b.low, b.lots, b.notional, String(b.bigLots), String(b.bigNotional), b.count, b.firstId, b.lastId,
     ]));
-    return JSON.stringify({ lastPrices: this.lastPrices, lastQuantities: this.lastQuantities, buckets });
+    return JSON.stringify({ lastPrices: this.lastPrices, lastQuantities: this.lastQuantities, lastTimes: this.lastTimes, buckets });
   }
 
   /** Takes back the state of image() (of the first markets, when some were added since). */
   restore(image: string): boolean {
-    const state = JSON.parse(image) as { lastPrices: (number | null)[]; lastQuantities: number[]; buckets: (number | string)[][][] };
+    const state = JSON.parse(image) as { lastPrices: (number | null)[]; lastQuantities: number[]; lastTimes?: number[]; buckets: (number | string)[][][] };
     if (state.buckets.length > this.buckets.length) return false;
     state.lastPrices.forEach((p, i) => (this.lastPrices[i] = p));
     state.lastQuantities.forEach((q, i) => (this.lastQuantities[i] = q));
+    state.lastTimes?.forEach((t, i) => (this.lastTimes[i] = t));
     state.buckets.forEach((list, market) => {
       for (const [minute, open, close, high, low, lots, notional, bigLots, bigNotional, count, firstId, lastId] of list) {
-        const b = this.buckets[market]![(minute as number) % WINDOW_MINUTES]!;
-        Object.assign(b, { minute, open, close, high, low, lots, notional, bigLots: BigInt(bigLots!), bigNotional: BigInt(bigNotional!), count, firstId, lastId });
+        Object.assign(this.bucket(market, minute as number), { minute, open, close, high, low, lots, notional, bigLots: BigInt(bigLots!), bigNotional: BigInt(bigNotional!), count, firstId, lastId });
       }
     });
     return true;

@@ -1,7 +1,7 @@
 // The Binance surface with the client most bots use: ccxt (REST) and ccxt.pro (streams, the
 // WebSocket API), unmodified, pointed at a real exchange on loopback.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import ccxt from "ccxt";
+import ccxt, { type OHLCV } from "ccxt";
 import { binanceAccount, ccxtBinance, signedRequest, type Keys } from "./binance-client";
 import { startTestExchange } from "./helpers";
 
@@ -242,7 +242,10 @@ describe("ccxt.pro", () => {
     expect(placed).toMatchObject({ status: "closed", filled: 0.2, price: 65000 });
 
     expect((await trades).at(-1)).toMatchObject({ price: 65000, amount: 0.2, side: "buy" });
-    expect((await candles).at(-1)![4]).toBe(65000);
+    // Candles are sent every two seconds: the first may be from before the trade.
+    let c = await candles;
+    for (let i = 0; i < 5 && c.at(-1)![4] !== 65000; i++) c = await bot.watchOHLCV(SYMBOL, "1m");
+    expect(c.at(-1)![4]).toBe(65000);
     // The ticker is sent once a second: its first may still be of the trades before this one.
     let t = await ticker;
     for (let i = 0; i < 5 && t.last !== 65000; i++) t = await bot.watchTicker(SYMBOL);
@@ -261,5 +264,38 @@ describe("ccxt.pro", () => {
     expect((await bot.fetchMyTradesWs(SYMBOL)).at(-1)).toMatchObject({ order: placed.id, price: 65000, amount: 0.2 });
     expect((await bot.fetchTradesWs(SYMBOL)).at(-1)).toMatchObject({ price: 65000, amount: 0.2 });
     expect((await bot.fetchOHLCVWs(SYMBOL, "1m")).at(-1)![4]).toBe(65000);
+  });
+
+  test("every market's tickers (watchTickers), a rolling window's (watchTicker ticker_1h, fetchTicker rolling), and 1s candles that go on without trades", async () => {
+    const bot = await connect();
+    await maker.cancelAllOrders(SYMBOL);
+    const mini = bot.watchTickers(); // !miniTicker@arr
+    const full = bot.watchTickers(undefined, { name: "ticker" }); // !ticker@arr
+    const hour = bot.watchTicker(SYMBOL, { name: "ticker_1h" });
+    const seconds = bot.watchOHLCV(SYMBOL, "1s");
+    await Bun.sleep(300); // the subscriptions are in place
+    await maker.createOrder(SYMBOL, "limit", "sell", 0.1, 65100);
+    await taker.createOrder(SYMBOL, "market", "buy", 0.1);
+    /** The first value a watch gives (and its repeats) that meets `done`. */
+    const until = async <T>(first: Promise<T>, again: () => Promise<T>, done: (v: T) => boolean) => {
+      let v = await first;
+      for (let i = 0; i < 8 && !done(v); i++) v = await again();
+      return v;
+    };
+    const miniTickers = await until<Awaited<typeof mini>>(mini, () => bot.watchTickers(), (t) => t[SYMBOL]?.last === 65100);
+    expect(miniTickers[SYMBOL]).toMatchObject({ symbol: SYMBOL, last: 65100 });
+    const fullTickers = await until<Awaited<typeof full>>(full, () => bot.watchTickers(undefined, { name: "ticker" }), (t) => t[SYMBOL]?.last === 65100);
+    expect(fullTickers[SYMBOL]!.info.e).toBe("24hrTicker");
+    const hourly = await until<Awaited<typeof hour>>(hour, () => bot.watchTicker(SYMBOL, { name: "ticker_1h" }), (t) => t.last === 65100);
+    expect(hourly).toMatchObject({ symbol: SYMBOL, last: 65100, high: 65100, info: { e: "1hTicker" } });
+    const rolling = await taker.fetchTicker(SYMBOL, { rolling: true, windowSize: "1h" });
+    expect(rolling).toMatchObject({ symbol: SYMBOL, last: 65100, high: 65100 });
+    expect(rolling.info.bidPrice).toBeUndefined(); // the rolling ticker's fields, not the 24-hour one's
+    expect(Number(rolling.info.openTime) % 60_000).toBe(0);
+    // A second after the trade's: a candle at its price with no volume, sent without a trade.
+    const traded = await until<Awaited<typeof seconds>>(seconds, () => bot.watchOHLCV(SYMBOL, "1s"), (c) => c.some((k: OHLCV) => k[4] === 65100 && k[5]! > 0));
+    const tradeSecond = traded.find((k: OHLCV) => k[4] === 65100 && k[5]! > 0)![0]!;
+    const after = await until<Awaited<typeof seconds>>(Promise.resolve(traded), () => bot.watchOHLCV(SYMBOL, "1s"), (c) => c.at(-1)![0]! > tradeSecond);
+    expect(after.at(-1)!.slice(1)).toEqual([65100, 65100, 65100, 65100, 0]);
   });
 });

@@ -78,6 +78,47 @@ describe("REST /api/v3", () => {
     expect(info.body.symbols[0].allowedSelfTradePreventionModes).toEqual(["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT"]);
   });
 
+  test("the rolling-window ticker: window sizes from 1m to 7d, FULL and MINI, symbols, weights, the WebSocket API's, and bad windows", async () => {
+    const FULL = ["symbol", "priceChange", "priceChangePercent", "weightedAvgPrice", "openPrice", "highPrice", "lowPrice", "lastPrice",
+      "volume", "quoteVolume", "openTime", "closeTime", "firstId", "lastId", "count"];
+    const MINI = FULL.filter((k) => !["priceChange", "priceChangePercent", "weightedAvgPrice"].includes(k));
+    // The trades above: both at 64000 within this minute, so every window holds them.
+    const figures = { symbol: "BTCUSD", openPrice: "64000.00", lastPrice: "64000.00", volume: "0.3000", quoteVolume: "19200.000000", firstId: 1, lastId: 2, count: 2 };
+    for (const size of ["1m", "59m", "1h", "23h", "1d", "7d", undefined]) {
+      const before = Date.now();
+      const t = await get(`ticker?symbol=BTCUSD${size ? `&windowSize=${size}` : ""}`);
+      expect(Object.keys(t.body)).toEqual(FULL);
+      expect(t.body).toMatchObject({ ...figures, priceChange: "0.00", priceChangePercent: "0.000", weightedAvgPrice: "64000.00" });
+      // From the start of the minute the window's size before now.
+      const ms = { m: 60_000, h: 3_600_000, d: 86_400_000 }[(size ?? "1d").slice(-1) as "m"] * Number.parseInt(size ?? "1d");
+      expect(t.body.openTime % 60_000).toBe(0);
+      expect(t.body.openTime).toBe(Math.floor((t.body.closeTime - ms) / 60_000) * 60_000);
+      expect(t.body.closeTime).toBeGreaterThanOrEqual(before - 1000);
+    }
+    const mini = await get(`ticker?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}&type=MINI&windowSize=2h`);
+    expect(mini.body.map((t: any) => Object.keys(t))).toEqual([MINI, MINI]);
+    expect(mini.body[0]).toMatchObject(figures);
+    expect(mini.body[1]).toMatchObject({ symbol: "ETHUSD", count: 0, firstId: -1, lastId: -1, volume: "0.000" });
+    // 4 a market: count the weight each request adds, inside one clock minute.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await Bun.sleep(60_500 - intoMinute);
+    const used = (r: { headers: Headers }) => Number(r.headers.get("x-mbx-used-weight-1m"));
+    const a = await get("ping"), b = await get("ticker?symbol=BTCUSD"), c = await get(`ticker?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}`);
+    expect([used(b) - used(a), used(c) - used(b)]).toEqual([4, 8]);
+    // The WebSocket API's `ticker` answers the same (but for the time it was asked).
+    const api = await openSocket(`${WS}/ws-api/v3`);
+    const viaWs = await api.request("ticker", { symbol: "BTCUSD", windowSize: "3d" });
+    const viaRest = (await get("ticker?symbol=BTCUSD&windowSize=3d")).body;
+    expect({ ...viaWs.result, openTime: 0, closeTime: 0 }).toEqual({ ...viaRest, openTime: 0, closeTime: 0 });
+    api.close();
+    for (const bad of ["0m", "60m", "24h", "8d", "1d2h", "1w", "m", "01m"]) {
+      expect({ bad, body: (await get(`ticker?symbol=BTCUSD&windowSize=${bad}`)).body }).toEqual({ bad, body: { code: -1130, msg: "Data sent for parameter 'windowSize' is not valid." } });
+    }
+    expect((await get("ticker")).body.code).toBe(-1102);
+    expect((await get("ticker?symbol=BTCUSD&type=NANO")).body.code).toBe(-1130);
+    expect((await get("ticker?symbol=NOPE")).body.code).toBe(-1121);
+  });
+
   test("account, myTrades, allOrders, commission, order/test", async () => {
     const account = await rest(bob, "GET", "account", { omitZeroBalances: "true" });
     expect(account.body).toMatchObject({ canTrade: true, accountType: "SPOT", commissionRates: { maker: "0.00100000", taker: "0.00200000" } });
@@ -255,6 +296,31 @@ describe("market streams", () => {
     // (A first event may still be of the trades before these: each is the ticker at its second.)
     expect(await s.next((m) => m.stream === "btcusd@ticker" && m.data.c === "64600.00", 3000)).toMatchObject({ data: { e: "24hrTicker", s: "BTCUSD", v: expect.any(String), n: expect.any(Number) } });
     expect(await s.next((m) => m.stream === "btcusd@miniTicker" && m.data.c === "64600.00", 3000)).toMatchObject({ data: { e: "24hrMiniTicker", o: expect.any(String) } });
+    s.close();
+  });
+
+  test("all-market and rolling-window tickers and the average price each second; klines every second or two, closed when their interval ends, trade or not", async () => {
+    const names = ["!ticker@arr", "!miniTicker@arr", "btcusd@ticker_1h", "!ticker_4h@arr", "btcusd@avgPrice", "btcusd@kline_1s", "btcusd@kline_1m"];
+    const s = await openSocket(`${WS}/stream?streams=${names.join("/")}`);
+    await rest(alice, "POST", "order", limit("SELL", "0.1", "64700"));
+    await rest(bob, "POST", "order", limit("BUY", "0.1", "64700"));
+    const at = (name: string, match: (data: any) => boolean = () => true) => s.next((m) => m.stream === name && match(m.data));
+    // The arrays hold only the markets that traded.
+    const all = await at("!ticker@arr", (d) => d[0]?.c === "64700.00");
+    expect(all.data.map((t: any) => [t.e, t.s])).toEqual([["24hrTicker", "BTCUSD"]]);
+    expect((await at("!miniTicker@arr", (d) => d[0]?.c === "64700.00")).data).toEqual([expect.objectContaining({ e: "24hrMiniTicker", s: "BTCUSD" })]);
+    const hour = await at("btcusd@ticker_1h", (d) => d.c === "64700.00");
+    expect(Object.keys(hour.data)).toEqual(["e", "E", "s", "p", "P", "o", "h", "l", "c", "w", "v", "q", "O", "C", "F", "L", "n"]);
+    expect(hour.data).toMatchObject({ e: "1hTicker", s: "BTCUSD", h: "64700.00" });
+    expect(hour.data.O % 60_000).toBe(0);
+    expect((await at("!ticker_4h@arr", (d) => d[0]?.c === "64700.00")).data).toEqual([expect.objectContaining({ e: "4hTicker", s: "BTCUSD" })]);
+    expect((await at("btcusd@avgPrice")).data).toMatchObject({ e: "avgPrice", s: "BTCUSD", i: "5m", w: expect.stringMatching(/^\d+\.\d{2}$/), T: expect.any(Number) });
+    // The trade's second goes out closed; later seconds go out with no trade, at its price.
+    const closed = await at("btcusd@kline_1s", (d) => d.k.x && d.k.L === hour.data.L);
+    expect(closed.data.k).toMatchObject({ i: "1s", T: closed.data.k.t + 999, c: "64700.00", h: "64700.00" });
+    const quiet = await at("btcusd@kline_1s", (d) => d.k.t > closed.data.k.t);
+    expect(quiet.data.k).toMatchObject({ n: 0, f: -1, L: -1, o: "64700.00", h: "64700.00", l: "64700.00", c: "64700.00", v: "0.0000" });
+    expect((await at("btcusd@kline_1m", (d) => d.k.c === "64700.00")).data.k).toMatchObject({ i: "1m", x: false });
     s.close();
   });
 });

@@ -180,6 +180,7 @@ test("history reads by id and by time agree with a plain filter of every row", (
             time, open: ts[0]!.price, high: Math.max(...ts.map((t) => t.price)), low: Math.min(...ts.map((t) => t.price)), close: ts.at(-1)!.price,
             volume: sum(ts, (t) => t.quantity), trades: ts.length, notional: sum(ts, (t) => t.price * t.quantity),
             takerBuyVolume: sum(ts, (t) => (t.buy ? t.quantity : 0)), takerBuyNotional: sum(ts, (t) => (t.buy ? t.price * t.quantity : 0)),
+            firstId: ts[0]!.id, lastId: ts.at(-1)!.id,
           }));
           expect(q.klines(symbol, bucketing, filter).map((k) => ({ ...k }))).toEqual(candles);
         }

@@ -5,7 +5,7 @@ import type { KeyedAccount } from "../accounts";
 import { feeRatesOf } from "../exchange";
 import type { Market } from "../markets";
 import { errors } from "./errors";
-import { bookTicker, depth, INTERVALS, klineArray, miniTicker24h, symbolInfo, ticker24h } from "./market-data";
+import { averagePrice, bookTicker, depth, INTERVALS, klineArray, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, windowSizeMs } from "./market-data";
 import type { Params } from "./params";
 import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
@@ -100,16 +100,20 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
       return ex.queries.klines(m.symbol, bucketing, filter, await core.readable()).map((k) => klineArray(m, bucketing, k));
     });
   }
-  api("GET", "avgPrice", 2, "none", "avgPrice", ({ p }) => {
-    const m = p.market(ex.markets);
-    const now = ex.clock.now();
-    const w = ex.stats.window(m.index, now, 5);
-    const last = ex.stats.lastPrice(m.index) ?? 0;
-    return { mins: 5, price: w.lots > 0n ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(last), closeTime: now };
-  });
+  api("GET", "avgPrice", 2, "none", "avgPrice", ({ p }) => averagePrice(ex, p.market(ex.markets)));
   api("GET", "ticker/24hr", tickerWeight(2, 80), "none", "ticker.24hr", ({ p }) => {
     const mini = p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) === "MINI";
     return oneOrMany(p, (m) => (mini ? miniTicker24h(ex, m) : ticker24h(ex, m)));
+  });
+  // The rolling window: `symbol` or `symbols` (at most 100), 4 a market up to 200.
+  api("GET", "ticker", tickerWeight(4, 200), "none", "ticker", ({ p }) => {
+    const type = p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) ?? "FULL";
+    const size = p.optional("windowSize") ?? "1d";
+    const ms = windowSizeMs(size);
+    if (ms === undefined) throw errors.invalidValue("windowSize");
+    if (!p.has("symbol") && !p.has("symbols")) throw errors.eitherOf("symbol", "symbols");
+    const now = ex.clock.now();
+    return oneOrMany(p, (m) => (type === "MINI" ? mini(rollingTicker(ex, m, ms, now)) : rollingTicker(ex, m, ms, now)));
   });
   api("GET", "ticker/price", tickerWeight(2, 4), "none", "ticker.price", ({ p }) => {
     return oneOrMany(p, (m) => ({ symbol: m.binanceSymbol, price: m.formatPrice(ex.stats.lastPrice(m.index) ?? 0) }));

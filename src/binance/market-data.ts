@@ -5,6 +5,7 @@ import type { Exchange } from "../exchange";
 import { bookLevels } from "../market-data";
 import { MAX_UNITS, SELF_TRADE_MODES, type Market } from "../markets";
 import { MAX_TRAILING_DELTA } from "../orders/validate";
+import type { TradeWindow } from "../market-stats";
 import type { Bucketing, KlineRow } from "../store/queries";
 import { ORDER_TYPES, stpName } from "./render";
 
@@ -78,35 +79,71 @@ function percent(change: bigint, of: bigint): string {
   return `${sign}${abs / 1000n}.${String(abs % 1000n).padStart(3, "0")}`;
 }
 
-/** The rolling 24-hour ticker (GET /api/v3/ticker/24hr, the @ticker and @miniTicker streams). */
-export function ticker24h(ex: Exchange, m: Market, now = ex.clock.now()) {
-  const w = ex.stats.window24h(m.index, now);
+/** A window's figures as Binance's tickers show them (priceChange … count); the window's open is
+ *  the last price when nothing traded in it. */
+function windowFigures(ex: Exchange, m: Market, w: TradeWindow, now: number) {
   const last = ex.stats.lastPrice(m.index) ?? 0;
   const open = w.open ?? last;
-  const traded = w.lots > 0n;
-  const mini = {
-    symbol: m.binanceSymbol, lastPrice: m.formatPrice(last), openPrice: m.formatPrice(open),
-    highPrice: m.formatPrice(w.high ?? 0), lowPrice: m.formatPrice(w.low ?? 0),
-    volume: m.formatQuantity(w.lots), quoteVolume: m.quote.format(w.notional * BigInt(m.notionalUnits)),
+  return {
+    symbol: m.binanceSymbol,
+    priceChange: m.formatPrice(BigInt(last - open)), priceChangePercent: percent(BigInt(last - open), BigInt(open)),
+    weightedAvgPrice: w.lots > 0n ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(0),
+    openPrice: m.formatPrice(open), highPrice: m.formatPrice(w.high ?? 0), lowPrice: m.formatPrice(w.low ?? 0),
+    lastPrice: m.formatPrice(last), volume: m.formatQuantity(w.lots), quoteVolume: m.quote.format(w.notional * BigInt(m.notionalUnits)),
     openTime: w.openTime, closeTime: now, firstId: w.firstId, lastId: w.lastId, count: w.count,
   };
+}
+
+/** The rolling 24-hour ticker (GET /api/v3/ticker/24hr, the @ticker stream). */
+export function ticker24h(ex: Exchange, m: Market, now = ex.clock.now()) {
+  const f = windowFigures(ex, m, ex.stats.window24h(m.index, now), now);
   const book = bookTicker(ex, m);
   return {
-    ...mini,
-    priceChange: m.formatPrice(BigInt(last - open)), priceChangePercent: percent(BigInt(last - open), BigInt(open)),
-    weightedAvgPrice: traded ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(0),
-    prevClosePrice: m.formatPrice(open), lastQty: m.formatQuantity(ex.stats.lastQuantity(m.index)),
+    symbol: f.symbol, priceChange: f.priceChange, priceChangePercent: f.priceChangePercent, weightedAvgPrice: f.weightedAvgPrice,
+    prevClosePrice: f.openPrice, lastPrice: f.lastPrice, lastQty: m.formatQuantity(ex.stats.lastQuantity(m.index)),
     bidPrice: book.bidPrice, bidQty: book.bidQty, askPrice: book.askPrice, askQty: book.askQty,
+    openPrice: f.openPrice, highPrice: f.highPrice, lowPrice: f.lowPrice, volume: f.volume, quoteVolume: f.quoteVolume,
+    openTime: f.openTime, closeTime: f.closeTime, firstId: f.firstId, lastId: f.lastId, count: f.count,
+  };
+}
+
+/** The figures without the change and the average (type MINI, the @miniTicker stream). */
+export function mini(f: ReturnType<typeof windowFigures>) {
+  return {
+    symbol: f.symbol, openPrice: f.openPrice, highPrice: f.highPrice, lowPrice: f.lowPrice, lastPrice: f.lastPrice,
+    volume: f.volume, quoteVolume: f.quoteVolume, openTime: f.openTime, closeTime: f.closeTime,
+    firstId: f.firstId, lastId: f.lastId, count: f.count,
   };
 }
 
 export function miniTicker24h(ex: Exchange, m: Market, now = ex.clock.now()) {
-  const t = ticker24h(ex, m, now);
-  return {
-    symbol: t.symbol, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice, lastPrice: t.lastPrice,
-    volume: t.volume, quoteVolume: t.quoteVolume, openTime: t.openTime, closeTime: t.closeTime,
-    firstId: t.firstId, lastId: t.lastId, count: t.count,
-  };
+  return mini(windowFigures(ex, m, ex.stats.window24h(m.index, now), now));
+}
+
+/** GET /api/v3/ticker's rolling window of `ms`: from the start of the minute `ms` ago to now. */
+export function rollingTicker(ex: Exchange, m: Market, ms: number, now = ex.clock.now()) {
+  return windowFigures(ex, m, ex.stats.rolling(m.index, now, ms), now);
+}
+
+const WINDOW_UNITS: Record<string, { ms: number; max: number }> = { m: { ms: MINUTE, max: 59 }, h: { ms: HOUR, max: 23 }, d: { ms: DAY, max: 7 } };
+
+/** A rolling window's size as Binance names it ("1m" … "59m", "1h" … "23h", "1d" … "7d") in ms; undefined if it is none. */
+export function windowSizeMs(name: string): number | undefined {
+  const match = /^([1-9][0-9]?)([mhd])$/.exec(name);
+  if (!match) return undefined;
+  const unit = WINDOW_UNITS[match[2]!]!, count = Number(match[1]);
+  return count <= unit.max ? count * unit.ms : undefined;
+}
+
+const AVERAGE_PRICE_MINUTES = 5;
+
+/** GET /api/v3/avgPrice's figures: the average price of the last 5 minutes' trades (the last
+ *  price if none), and the last trade's time (now if none since start). */
+export function averagePrice(ex: Exchange, m: Market, now = ex.clock.now()) {
+  const w = ex.stats.lastMinutes(m.index, now, AVERAGE_PRICE_MINUTES);
+  const last = ex.stats.lastPrice(m.index) ?? 0;
+  const price = w.lots > 0n ? m.formatAveragePrice(w.notional, w.lots) : m.formatPrice(last);
+  return { mins: AVERAGE_PRICE_MINUTES, price, closeTime: ex.stats.lastTime(m.index) || now };
 }
 
 /** A kline as GET /api/v3/klines's 12-field array. */

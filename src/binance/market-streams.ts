@@ -1,6 +1,8 @@
 // Binance's market streams beside the native /ws: raw streams at /ws/<stream> (or /ws/<anything>
 // then SUBSCRIBE, as ccxt does), combined ones at /stream?streams=a/b wrapped as {stream, data}.
-// Each stream is a Bun pub/sub topic per form. Diff depth events carry per-symbol update ids
+// Each stream is a Bun pub/sub topic per form. Streams go out when Binance sends them: trades and
+// book tickers as they happen, depth on its 100 / 1000 ms timer, tickers and average prices each
+// second, klines each second (1s) or two, trade or not. Diff depth events carry per-symbol update ids
 // that never skip: U is the previous event's u + 1, and u is the book's sequence, the one
 // GET /api/v3/depth gives as lastUpdateId, so a client stitches the two exactly.
 import type { Server, ServerWebSocket } from "bun";
@@ -11,7 +13,7 @@ import { log } from "../log";
 import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
-import { bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, ticker24h } from "./market-data";
+import { averagePrice, bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h } from "./market-data";
 import { aggregateTrade } from "./render";
 
 /** The longest string a control message may give as its `id` (Binance's bound). */
@@ -23,15 +25,27 @@ const MAX_STREAMS_PER_CONNECTION = 1024;
 export interface StreamSocketState { kind: "binance-market"; combined: boolean; streams: Set<string> }
 type Socket = ServerWebSocket<unknown>;
 
-/** Whether `name` is a stream this venue has ("btcusd@depth@100ms", "ethusd@kline_1h", …). */
+/** The rolling windows of the @ticker_<window> streams, and their events' names. */
+const ROLLING_WINDOWS: Record<string, { ms: number; event: string }> = {
+  "1h": { ms: 3_600_000, event: "1hTicker" }, "4h": { ms: 4 * 3_600_000, event: "4hTicker" }, "1d": { ms: 86_400_000, event: "1dTicker" },
+};
+/** The streams of every market at once: the tickers that changed in the last second, as an array. */
+const ALL_MARKET_STREAMS = new Set(["!ticker@arr", "!miniTicker@arr", ...Object.keys(ROLLING_WINDOWS).map((w) => `!ticker_${w}@arr`)]);
+/** A kline stream's update period, as Binance's (ms). */
+const klinePeriod = (interval: string) => (interval === "1s" ? 1000 : 2000);
+
+/** Whether `name` is a stream this venue has ("btcusd@depth@100ms", "ethusd@kline_1h", "!miniTicker@arr", …). */
 function isStream(ex: Exchange, name: string): boolean {
+  if (ALL_MARKET_STREAMS.has(name)) return true;
   const [symbol, channel, rate, ...rest] = name.split("@");
   if (!symbol || !channel || rest.length > 0 || symbol !== symbol.toLowerCase()) return false;
   if (!ex.markets.byBinance(symbol.toUpperCase())) return false;
   // Depth streams take an update speed; the others none.
   if (channel === "depth" || /^depth(5|10|20)$/.test(channel)) return rate === undefined || rate === "100ms" || rate === "1000ms";
   if (rate !== undefined) return false;
-  if (channel === "trade" || channel === "aggTrade" || channel === "bookTicker" || channel === "ticker" || channel === "miniTicker") return true;
+  if (["trade", "aggTrade", "bookTicker", "ticker", "miniTicker", "avgPrice"].includes(channel)) return true;
+  const window = /^ticker_(\w+)$/.exec(channel);
+  if (window) return Object.hasOwn(ROLLING_WINDOWS, window[1]!);
   const kline = /^kline_(\w+)$/.exec(channel);
   return kline !== null && Object.hasOwn(INTERVALS, kline[1]!);
 }
@@ -46,19 +60,24 @@ export class BinanceMarketStreams {
   private readonly lastU = new Map<number, number[]>();
   /** Markets that traded since the last ticker event. */
   private readonly traded = new Set<number>();
+  /** Each subscribed kline stream's current candle, by stream name. */
   private readonly candles = new Map<string, Candle>();
+  /** The average price each @avgPrice stream last sent, by market: it is sent when it changes. */
+  private readonly averages: (string | undefined)[];
+  private ticks = 0;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** Each market's symbol as stream names spell it ("btcusd"), by market index. */
   private readonly names: string[];
 
   constructor(private readonly ex: Exchange, private readonly maxBufferedBytes: number) {
     this.names = ex.markets.list.map((m) => m.binanceSymbol.toLowerCase());
+    this.averages = ex.markets.list.map(() => undefined);
     for (const rate of [100, 1000]) {
       this.changed.set(rate, ex.markets.list.map(() => [new Set<number>(), new Set<number>()]));
       this.lastU.set(rate, ex.markets.list.map((m) => ex.engine.sequence(m.index)));
       this.timers.push(setInterval(() => this.flushDepth(rate), rate));
     }
-    this.timers.push(setInterval(() => this.flushTickers(), 1000));
+    this.timers.push(setInterval(() => this.everySecond(), 1000));
   }
 
   attach(server: Server<unknown>): void {
@@ -142,11 +161,11 @@ export class BinanceMarketStreams {
     if (combinedCount > 0) server.publish(combined, JSON.stringify({ stream: name, data }));
   }
 
-  /** What a committed batch changed: trades, book tickers, klines now; depth and tickers on their timers. */
+  /** What a committed batch changed: trades and book tickers now, the rest on their timers. */
   publish(report: BatchReport): void {
     // With no one connected there is nothing to send or keep: a diff stream's changes are
     // gathered from its client's connection on (its REST snapshot comes after that), and a
-    // kline stream's candle is read from the store again when someone subscribes.
+    // kline stream's candle is read from the store again when it is next sent.
     if (!this.server || this.sockets.size === 0) {
       this.candles.clear();
       return;
@@ -175,7 +194,7 @@ export class BinanceMarketStreams {
       }));
       this.send(`${s}@aggTrade`, () => ({ e: "aggTrade", E, s: m.binanceSymbol, ...aggregateTrade(m, t) }));
     }
-    if (report.trades.length > 0) this.publishKlines(report, E);
+    if (report.trades.length > 0) this.addToCandles(report, E);
     this.dropSlowConsumers();
   }
 
@@ -204,30 +223,86 @@ export class BinanceMarketStreams {
     this.dropSlowConsumers();
   }
 
-  private flushTickers(): void {
+  private everySecond(): void {
     if (!this.server) return;
     const E = this.ex.clock.now();
+    this.flushTickers(E);
+    this.flushAverages(E);
+    this.flushKlines(E, this.ticks++ % 2 === 0 ? 2000 : 1000);
+    this.dropSlowConsumers();
+  }
+
+  /** The tickers of the markets that traded in the last second: each market's streams, and the all-market arrays. */
+  private flushTickers(E: number): void {
+    const all = { ticker: [] as unknown[], mini: [] as unknown[], rolling: new Map<string, unknown[]>() };
+    const allTicker = this.subscribed("!ticker@arr"), allMini = this.subscribed("!miniTicker@arr");
     for (const index of this.traded) {
       const m = this.ex.markets.list[index]!;
       const s = this.names[index]!;
-      this.send(`${s}@ticker`, () => {
-        const t = ticker24h(this.ex, m, E);
-        return {
-          e: "24hrTicker", E, s: t.symbol, p: t.priceChange, P: t.priceChangePercent, w: t.weightedAvgPrice, x: t.prevClosePrice,
-          c: t.lastPrice, Q: t.lastQty, b: t.bidPrice, B: t.bidQty, a: t.askPrice, A: t.askQty, o: t.openPrice, h: t.highPrice,
-          l: t.lowPrice, v: t.volume, q: t.quoteVolume, O: t.openTime, C: t.closeTime, F: t.firstId, L: t.lastId, n: t.count,
-        };
-      });
-      this.send(`${s}@miniTicker`, () => {
-        const t = miniTicker24h(this.ex, m, E);
-        return { e: "24hrMiniTicker", E, s: t.symbol, c: t.lastPrice, o: t.openPrice, h: t.highPrice, l: t.lowPrice, v: t.volume, q: t.quoteVolume };
-      });
+      let ticker: unknown, mini: unknown;
+      const tickerEvent = () => (ticker ??= tickerEventOf(this.ex, m, E));
+      const miniEvent = () => (mini ??= miniTickerEventOf(this.ex, m, E));
+      this.send(`${s}@ticker`, tickerEvent);
+      this.send(`${s}@miniTicker`, miniEvent);
+      if (allTicker) all.ticker.push(tickerEvent());
+      if (allMini) all.mini.push(miniEvent());
+      for (const [window, { ms, event }] of Object.entries(ROLLING_WINDOWS)) {
+        let rolling: unknown;
+        const build = () => (rolling ??= rollingEventOf(this.ex, m, ms, event, E));
+        this.send(`${s}@ticker_${window}`, build);
+        if (this.subscribed(`!ticker_${window}@arr`)) pushTo(all.rolling, window, build());
+      }
     }
     this.traded.clear();
+    if (all.ticker.length) this.send("!ticker@arr", () => all.ticker);
+    if (all.mini.length) this.send("!miniTicker@arr", () => all.mini);
+    for (const [window, events] of all.rolling) this.send(`!ticker_${window}@arr`, () => events);
   }
 
-  /** Each subscribed kline stream of a traded market: the candle closed by the batch (x true), then the open one. */
-  private publishKlines(report: BatchReport, E: number): void {
+  /** Each @avgPrice stream whose average changed. */
+  private flushAverages(E: number): void {
+    for (const m of this.ex.markets.list) {
+      const name = `${this.names[m.index]!}@avgPrice`;
+      if (!this.subscribed(name)) {
+        this.averages[m.index] = undefined;
+        continue;
+      }
+      if (this.ex.stats.lastPrice(m.index) === null) continue;
+      const a = averagePrice(this.ex, m, E);
+      if (a.price === this.averages[m.index]) continue;
+      this.averages[m.index] = a.price;
+      this.send(name, () => ({ e: "avgPrice", E, s: m.binanceSymbol, i: `${a.mins}m`, w: a.price, T: a.closeTime }));
+    }
+  }
+
+  /** Each subscribed kline stream of period `period` or less: its candle, whether or not it traded;
+   *  a candle that ended without a trade to close it is sent closed (x true) first. */
+  private flushKlines(E: number, period: number): void {
+    for (const m of this.ex.markets.list) {
+      // A market that has never traded has no price to show.
+      if (this.ex.stats.lastPrice(m.index) === null) continue;
+      for (const [interval, bucketing] of Object.entries(INTERVALS)) {
+        if (klinePeriod(interval) > period) continue;
+        const name = `${this.names[m.index]!}@kline_${interval}`;
+        if (!this.subscribed(name)) {
+          this.candles.delete(name);
+          continue;
+        }
+        let candle = this.candles.get(name) ?? this.loadCandle(m, bucketing, E);
+        if (E > candle.close) {
+          const closed = candle;
+          this.send(name, () => klineEvent(m, interval, closed, true, E));
+          candle = emptyCandle(bucketing, E, closed.c);
+        }
+        this.candles.set(name, candle);
+        const open = candle;
+        this.send(name, () => klineEvent(m, interval, open, false, E));
+      }
+    }
+  }
+
+  /** A batch's trades into the candles of the kline streams being sent; a candle they end goes out closed (x true) at once. */
+  private addToCandles(report: BatchReport, E: number): void {
     const bySymbol = new Map<string, BatchReport["trades"]>();
     for (const t of report.trades) pushTo(bySymbol, t.symbol, t);
     for (const [symbol, trades] of bySymbol) {
@@ -235,19 +310,20 @@ export class BinanceMarketStreams {
       const s = this.names[m.index]!;
       for (const [interval, bucketing] of Object.entries(INTERVALS)) {
         const name = `${s}@kline_${interval}`;
-        if (!this.subscribed(name)) {
-          this.candles.delete(name);
+        let candle = this.candles.get(name);
+        if (candle === undefined) {
+          // A stream's first candle is read from the store, which holds this batch's trades already.
+          if (this.subscribed(name)) this.candles.set(name, this.loadCandle(m, bucketing, trades.at(-1)!.time));
           continue;
         }
-        let candle = this.candles.get(name);
-        // A stream's first candle is read from the store, which holds this batch's trades already.
-        const fresh = candle === undefined;
-        candle ??= this.loadCandle(m, bucketing, trades[trades.length - 1]!.time);
-        for (const t of fresh ? [] : trades) {
+        for (const t of trades) {
+          // (A batch held back for an account's funding may commit after its interval was sent
+          // closed: the store's klines have its trades.)
+          if (t.time < candle.open) continue;
           if (t.time > candle.close) {
             const closed = candle;
             this.send(name, () => klineEvent(m, interval, closed, true, E));
-            candle = emptyCandle(bucketing, t.time);
+            candle = emptyCandle(bucketing, t.time, closed.c);
           }
           if (candle.n === 0) {
             candle.o = candle.h = candle.l = t.price;
@@ -266,18 +342,16 @@ export class BinanceMarketStreams {
           candle.L = t.id;
         }
         this.candles.set(name, candle);
-        const open = candle;
-        this.send(name, () => klineEvent(m, interval, open, false, E));
       }
     }
   }
 
-  /** The candle of the interval holding `time` as stored. */
+  /** The candle of the interval holding `time` as stored (without trades: at the last price). */
   private loadCandle(m: Market, bucketing: Bucketing, time: number): Candle {
-    const candle = emptyCandle(bucketing, time);
+    const candle = emptyCandle(bucketing, time, this.ex.stats.lastPrice(m.index) ?? 0);
     const [row] = this.ex.queries.klines(m.symbol, bucketing, { startTime: candle.open, endTime: candle.close, limit: 1 });
     if (row) {
-      Object.assign(candle, { o: row.open, h: row.high, l: row.low, c: row.close, v: row.volume, n: row.trades, V: row.takerBuyVolume });
+      Object.assign(candle, { o: row.open, h: row.high, l: row.low, c: row.close, v: row.volume, n: row.trades, V: row.takerBuyVolume, f: row.firstId, L: row.lastId });
       candle.q = BigInt(row.notional) * BigInt(m.notionalUnits);
       candle.Q = BigInt(row.takerBuyNotional) * BigInt(m.notionalUnits);
     }
@@ -299,9 +373,32 @@ function topic(name: string, combined: boolean): string {
   return `${combined ? "bnc" : "bn"}:${name}`;
 }
 
-function emptyCandle(bucketing: Bucketing, time: number): Candle {
+/** The candle of the interval holding `time` before any trade: every price the last one, as Binance shows it. */
+function emptyCandle(bucketing: Bucketing, time: number, price: number): Candle {
   const { open, close } = intervalOf(bucketing, time);
-  return { open, close, o: 0, h: 0, l: 0, c: 0, v: 0, q: 0n, n: 0, f: -1, L: -1, V: 0, Q: 0n };
+  return { open, close, o: price, h: price, l: price, c: price, v: 0, q: 0n, n: 0, f: -1, L: -1, V: 0, Q: 0n };
+}
+
+function tickerEventOf(ex: Exchange, m: Market, E: number) {
+  const t = ticker24h(ex, m, E);
+  return {
+    e: "24hrTicker", E, s: t.symbol, p: t.priceChange, P: t.priceChangePercent, w: t.weightedAvgPrice, x: t.prevClosePrice,
+    c: t.lastPrice, Q: t.lastQty, b: t.bidPrice, B: t.bidQty, a: t.askPrice, A: t.askQty, o: t.openPrice, h: t.highPrice,
+    l: t.lowPrice, v: t.volume, q: t.quoteVolume, O: t.openTime, C: t.closeTime, F: t.firstId, L: t.lastId, n: t.count,
+  };
+}
+
+function miniTickerEventOf(ex: Exchange, m: Market, E: number) {
+  const t = miniTicker24h(ex, m, E);
+  return { e: "24hrMiniTicker", E, s: t.symbol, c: t.lastPrice, o: t.openPrice, h: t.highPrice, l: t.lowPrice, v: t.volume, q: t.quoteVolume };
+}
+
+function rollingEventOf(ex: Exchange, m: Market, ms: number, event: string, E: number) {
+  const t = rollingTicker(ex, m, ms, E);
+  return {
+    e: event, E, s: t.symbol, p: t.priceChange, P: t.priceChangePercent, o: t.openPrice, h: t.highPrice, l: t.lowPrice,
+    c: t.lastPrice, w: t.weightedAvgPrice, v: t.volume, q: t.quoteVolume, O: t.openTime, C: t.closeTime, F: t.firstId, L: t.lastId, n: t.count,
+  };
 }
 
 function klineEvent(m: Market, interval: string, k: Candle, closed: boolean, E: number) {

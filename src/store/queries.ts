@@ -30,9 +30,9 @@ export interface LedgerEntry {
 }
 export type AccountRequestRow = typeof accountRequests.$inferSelect;
 export interface CandleRow { time: number; open: number; high: number; low: number; close: number; volume: number; trades: number }
-/** A candle with what Binance's klines also show: Σ price x quantity (ticks x lots) and the part
- *  bought by takers. */
-export interface KlineRow extends CandleRow { notional: number; takerBuyVolume: number; takerBuyNotional: number }
+/** A candle with what Binance's klines also show: Σ price x quantity (ticks x lots), the part
+ *  bought by takers, and its first and last trades' ids. */
+export interface KlineRow extends CandleRow { notional: number; takerBuyVolume: number; takerBuyNotional: number; firstId: number; lastId: number }
 /** How trades group into candles: a fixed length from an origin (ms), or calendar months. */
 export type Bucketing = { ms: number; origin: number } | "month";
 /** A time window and a count, as Binance's history endpoints take them. */
@@ -191,7 +191,7 @@ export class Queries {
       : sql`((${trades.time} - ${bucketing.origin}) / ${bucketing.ms} * ${bucketing.ms} + ${bucketing.origin})`;
     return this.tables.all<KlineRow>(sql`
       SELECT b.bucket AS time, b.low, b.high, b.volume, b.trades, b.notional,
-             b.taker_buy_volume AS takerBuyVolume, b.taker_buy_notional AS takerBuyNotional,
+             b.taker_buy_volume AS takerBuyVolume, b.taker_buy_notional AS takerBuyNotional, b.first_id AS firstId, b.last_id AS lastId,
              (SELECT price FROM ${trades} WHERE id = b.first_id) AS open,
              (SELECT price FROM ${trades} WHERE id = b.last_id) AS close
       FROM (SELECT ${bucket} AS bucket, min(${trades.price}) AS low, max(${trades.price}) AS high,

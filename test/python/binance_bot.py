@@ -1,5 +1,5 @@
 # A python-binance bot, unmodified but for its URLs, against the exchange at argv[1]: REST
-# (exchangeInfo, orders, book, fills, balances, klines, tickers, the wallet's status and fees, an
+# (exchangeInfo, orders, book, fills, balances, klines, the 24-hour and rolling tickers, the wallet's status and fees, an
 # error) and a market stream.
 # Exits non-zero on the first assertion that fails; prints OK at the end.
 import asyncio, json, sys, urllib.request
@@ -35,6 +35,8 @@ assert taker.get_asset_balance(asset="BTC") == {"asset": "BTC", "free": "0.09980
 assert taker.get_asset_balance(asset="USD")["free"] == "93600.000000"
 assert taker.get_klines(symbol="BTCUSD", interval=Client.KLINE_INTERVAL_1MINUTE)[-1][1:6] == ["64000.00"] * 4 + ["0.1000"]
 assert taker.get_ticker(symbol="BTCUSD")["lastPrice"] == "64000.00"
+window = taker.get_symbol_ticker_window(symbol="BTCUSD", windowSize="4h")
+assert (window["lastPrice"], window["volume"], window["count"]) == ("64000.00", "0.1000", 1), window
 assert taker.get_system_status() == {"status": 0, "msg": "normal"}
 assert taker.get_account_status() == {"data": "Normal"}
 assert taker.get_trade_fee(symbol="BTCUSD") == [{"symbol": "BTCUSD", "makerCommission": "0.00100000", "takerCommission": "0.00200000"}]
