@@ -48,6 +48,25 @@ class Bucket {
   }
 }
 
+/** A sum of exact parts (a number below 2^53 and a BigInt): in a number while it stays exact. */
+class ExactSum {
+  private small = 0;
+  private big = 0n;
+
+  add(n: number, big: bigint): void {
+    if (this.small + n > Number.MAX_SAFE_INTEGER) {
+      this.big += BigInt(this.small);
+      this.small = 0;
+    }
+    this.small += n;
+    if (big !== 0n) this.big += big;
+  }
+
+  total(): bigint {
+    return this.big + BigInt(this.small);
+  }
+}
+
 export class MarketStats {
   private readonly lastPrices: (number | null)[];
   private readonly lastQuantities: number[];
@@ -131,6 +150,9 @@ export class MarketStats {
     const current = Math.floor(now / MINUTE);
     const w: TradeWindow = { open: null, high: null, low: null, close: null, lots: 0n, notional: 0n, count: 0, firstId: -1, lastId: -1, openTime: first * MINUTE };
     const slots = this.buckets[market]!;
+    // The sums as numbers while they stay exact, moved into the BigInts only when they would not
+    // (a week of minutes summed in BigInt took 0.5 ms).
+    const sums = new ExactSum(), notionals = new ExactSum();
     // Oldest minute first, so open and close are the window's first and last trades.
     for (let m = Math.max(first, current - BUCKETS + 1); m <= current; m++) {
       const b = slots[m % BUCKETS];
@@ -144,11 +166,13 @@ export class MarketStats {
       w.high = Math.max(w.high!, b.high);
       w.low = Math.min(w.low!, b.low);
       w.close = b.close;
-      w.lots += BigInt(b.lots) + b.bigLots;
-      w.notional += BigInt(b.notional) + b.bigNotional;
+      sums.add(b.lots, b.bigLots);
+      notionals.add(b.notional, b.bigNotional);
       w.count += b.count;
       w.lastId = b.lastId;
     }
+    w.lots = sums.total();
+    w.notional = notionals.total();
     return w;
   }
 

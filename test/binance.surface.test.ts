@@ -63,7 +63,8 @@ describe("REST /api/v3", () => {
     const k = klines.body[0];
     expect(k.slice(1, 6)).toEqual(["64000.00", "64000.00", "64000.00", "64000.00", "0.3000"]);
     expect([k[6] - k[0], k[7], k[8], k[9], k[10]]).toEqual([59_999, "19200.000000", 2, "0.3000", "19200.000000"]);
-    expect((await get(`klines?symbol=BTCUSD&interval=1h&endTime=${k[0] - 1}`)).body).toEqual([]);
+    // Candles are chosen by their open time: none opens before the hour of the first trade.
+    expect((await get(`klines?symbol=BTCUSD&interval=1h&endTime=${Math.floor(k[0] / 3_600_000) * 3_600_000 - 1}`)).body).toEqual([]);
     const ticker = await get("ticker/24hr?symbol=BTCUSD");
     expect(ticker.body).toMatchObject({ symbol: "BTCUSD", lastPrice: "64000.00", volume: "0.3000", quoteVolume: "19200.000000", count: 2, firstId: 1, lastId: 2, askPrice: "64000.00", askQty: "0.2000", priceChangePercent: "0.000" });
     const some = await get(`ticker/24hr?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}&type=MINI`);
@@ -219,6 +220,36 @@ describe("REST /api/v3", () => {
     }
     expect((await rest(alice, "GET", "account")).body.balances).toEqual(before);
   });
+  test("klines: every interval from the market's first trade on, a quiet one at the close before it; limit, startTime and endTime count intervals", async () => {
+    // (Trades of their own: after the tests above, which count balances.)
+    const trade = async (price: string) => {
+      await rest(alice, "POST", "order", limit("SELL", "0.01", price));
+      await rest(bob, "POST", "order", limit("BUY", "0.01", price));
+    };
+    await trade("64010");
+    await Bun.sleep(2100);
+    await trade("64020");
+    const seconds = (await get("klines?symbol=BTCUSD&interval=1s&limit=1000")).body as any[];
+    // One candle a second, up to this one.
+    seconds.slice(1).forEach((k, i) => expect(k[0] - seconds[i][0]).toBe(1000));
+    expect(Date.now() - seconds.at(-1)[0]).toBeLessThan(2000);
+    const at = (price: string) => seconds.findIndex((k) => k[4] === price && k[8] > 0);
+    const [first, second] = [at("64010.00"), at("64020.00")];
+    expect(second - first).toBeGreaterThanOrEqual(2);
+    for (const quiet of seconds.slice(first + 1, second)) {
+      expect(quiet.slice(1, 12)).toEqual(["64010.00", "64010.00", "64010.00", "64010.00", "0.0000", quiet[0] + 999, "0.000000", 0, "0.0000", "0.000000", "0"]);
+    }
+    // None before the market's first trade.
+    expect(seconds[0][8]).toBeGreaterThan(0);
+    const open = seconds[first][0];
+    expect((await get(`klines?symbol=BTCUSD&interval=1s&startTime=${open}&limit=2`)).body.map((k: any) => k[0])).toEqual([open, open + 1000]);
+    expect((await get(`klines?symbol=BTCUSD&interval=1s&startTime=${open + 1}&limit=1`)).body.map((k: any) => k[0])).toEqual([open + 1000]);
+    const upTo = (await get(`klines?symbol=BTCUSD&interval=1s&endTime=${open + 500}&limit=2`)).body as any[];
+    expect(upTo.map((k) => k[0])).toEqual(first === 0 ? [open] : [open - 1000, open]);
+    expect(upTo.at(-1)).toEqual(seconds[first]);
+    expect((await get(`klines?symbol=BTCUSD&interval=1s&startTime=${Date.now() + 60_000}`)).body).toEqual([]);
+    expect((await get("klines?symbol=ETHUSD&interval=1m")).body).toEqual([]); // never traded
+  });
 });
 
 describe("market streams", () => {
@@ -314,7 +345,7 @@ describe("market streams", () => {
     expect(hour.data).toMatchObject({ e: "1hTicker", s: "BTCUSD", h: "64700.00" });
     expect(hour.data.O % 60_000).toBe(0);
     expect((await at("!ticker_4h@arr", (d) => d[0]?.c === "64700.00")).data).toEqual([expect.objectContaining({ e: "4hTicker", s: "BTCUSD" })]);
-    expect((await at("btcusd@avgPrice")).data).toMatchObject({ e: "avgPrice", s: "BTCUSD", i: "5m", w: expect.stringMatching(/^\d+\.\d{2}$/), T: expect.any(Number) });
+    expect((await at("btcusd@avgPrice")).data).toMatchObject({ e: "avgPrice", s: "BTCUSD", i: "5m", w: expect.stringMatching(/^\d+\.\d+$/), T: expect.any(Number) });
     // The trade's second goes out closed; later seconds go out with no trade, at its price.
     const closed = await at("btcusd@kline_1s", (d) => d.k.x && d.k.L === hour.data.L);
     expect(closed.data.k).toMatchObject({ i: "1s", T: closed.data.k.t + 999, c: "64700.00", h: "64700.00" });

@@ -5,7 +5,7 @@ import type { KeyedAccount } from "../accounts";
 import { feeRatesOf } from "../exchange";
 import type { Market } from "../markets";
 import { errors } from "./errors";
-import { averagePrice, bookTicker, depth, INTERVALS, klineArray, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, windowSizeMs } from "./market-data";
+import { averagePrice, bookTicker, depth, INTERVALS, klineArray, klineSeries, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, windowSizeMs } from "./market-data";
 import type { Params } from "./params";
 import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
@@ -96,8 +96,9 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
       const m = p.market(ex.markets);
       const bucketing = INTERVALS[p.required("interval")];
       if (!bucketing) throw errors.badInterval();
-      const filter = { ...p.window(), limit: p.limit(500, 1000) };
-      return ex.queries.klines(m.symbol, bucketing, filter, await core.readable()).map((k) => klineArray(m, bucketing, k));
+      const window = p.window();
+      const limit = p.limit(500, 1000);
+      return klineSeries(ex, m, bucketing, window, limit, await core.readable()).map((k) => klineArray(m, bucketing, k));
     });
   }
   api("GET", "avgPrice", 2, "none", "avgPrice", ({ p }) => averagePrice(ex, p.market(ex.markets)));

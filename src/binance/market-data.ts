@@ -146,6 +146,46 @@ export function averagePrice(ex: Exchange, m: Market, now = ex.clock.now()) {
   return { mins: AVERAGE_PRICE_MINUTES, price, closeTime: ex.stats.lastTime(m.index) || now };
 }
 
+/** The open of the first interval that opens at or after `time`. */
+function openAtOrAfter(bucketing: Bucketing, time: number): number {
+  const { open, close } = intervalOf(bucketing, time);
+  return open === time ? open : close + 1;
+}
+
+/**
+ * GET /api/v3/klines's candles as Binance lists them: every interval from the market's first trade
+ * on, one without trades at the close before it with no volume. With startTime, the first `limit`
+ * intervals that open at or after it; otherwise the last `limit` that open at or before endTime
+ * (or now). `upToSeq`: how far the store must be written (Exchange.readable).
+ */
+export function klineSeries(ex: Exchange, m: Market, bucketing: Bucketing, window: { startTime?: number; endTime?: number }, limit: number, upToSeq: number): KlineRow[] {
+  const first = ex.queries.firstTradeTime(m.symbol, upToSeq);
+  if (first === undefined) return [];
+  const firstOpen = intervalOf(bucketing, first).open;
+  const now = ex.clock.now();
+  const lastOpen = intervalOf(bucketing, Math.min(window.endTime ?? now, now)).open;
+  const opens: number[] = [];
+  if (window.startTime !== undefined) {
+    for (let t = Math.max(openAtOrAfter(bucketing, window.startTime), firstOpen); opens.length < limit && t <= lastOpen; t = intervalOf(bucketing, t).close + 1) opens.push(t);
+  } else {
+    for (let t = lastOpen; opens.length < limit && t >= firstOpen; t = intervalOf(bucketing, t - 1).open) opens.push(t);
+    opens.reverse();
+  }
+  if (opens.length === 0) return [];
+  const from = opens[0]!;
+  const traded = new Map(ex.queries.klines(m.symbol, bucketing, { startTime: from, endTime: intervalOf(bucketing, opens.at(-1)!).close, limit }, upToSeq)
+    .map((k) => [k.time, k]));
+  let close = ex.queries.lastTradePriceBefore(m.symbol, from, upToSeq) ?? 0;
+  return opens.map((time) => {
+    const k = traded.get(time);
+    if (k) {
+      close = k.close;
+      return k;
+    }
+    return { time, open: close, high: close, low: close, close, volume: 0, trades: 0, notional: 0, takerBuyVolume: 0, takerBuyNotional: 0, firstId: -1, lastId: -1 };
+  });
+}
+
 /** A kline as GET /api/v3/klines's 12-field array. */
 export function klineArray(m: Market, bucketing: Bucketing, k: KlineRow) {
   const { close } = intervalOf(bucketing, k.time);

@@ -345,6 +345,21 @@ export class Queries {
       .orderBy(desc(trades.time), desc(trades.id)).limit(1).prepare()).get({ symbol })?.price;
   }
 
+  /** The price of a market's last trade before `time`, off its (symbol, time) index. */
+  lastTradePriceBefore(symbol: string, time: number, upToSeq?: number): number | undefined {
+    this.beforeRead(upToSeq);
+    return this.statement("last trade before", () => this.tables.select({ price: trades.price }).from(trades)
+      .where(and(eq(trades.symbol, $("symbol")), lt(trades.time, $("time")))).orderBy(desc(trades.time), desc(trades.id)).limit(1).prepare())
+      .get({ symbol, time })?.price;
+  }
+
+  /** The time of a market's first trade, off its (symbol, time) index. */
+  firstTradeTime(symbol: string, upToSeq?: number): number | undefined {
+    this.beforeRead(upToSeq);
+    return this.statement("first trade", () => this.tables.select({ time: trades.time }).from(trades).where(eq(trades.symbol, $("symbol")))
+      .orderBy(asc(trades.time), asc(trades.id)).limit(1).prepare()).get({ symbol })?.time;
+  }
+
   /** Journal entries after `afterSeq`, at most up to `upToSeq`, in order: at most `limit` of
    *  them. The rows of the old per-command table come first: they are older. */
   journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): StoredEntry[] {
