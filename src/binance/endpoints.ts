@@ -41,6 +41,9 @@ const tickerWeight = (one: number, all: number) => (p: Params) => {
   return p.has("symbol") ? one : all;
 };
 
+/** A ticker's `type`: FULL (the default) or MINI. */
+const tickerType = (p: Params) => p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) ?? "FULL";
+
 export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, userData: UserDataStreams): Endpoint[] {
   const ex = core.ex;
   const endpoints: Endpoint[] = [];
@@ -103,12 +106,12 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   }
   api("GET", "avgPrice", 2, "none", "avgPrice", ({ p }) => averagePrice(ex, p.market(ex.markets)));
   api("GET", "ticker/24hr", tickerWeight(2, 80), "none", "ticker.24hr", ({ p }) => {
-    const mini = p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) === "MINI";
-    return oneOrMany(p, (m) => (mini ? miniTicker24h(ex, m) : ticker24h(ex, m)));
+    const type = tickerType(p);
+    return oneOrMany(p, (m) => (type === "MINI" ? miniTicker24h(ex, m) : ticker24h(ex, m)));
   });
   // The rolling window: `symbol` or `symbols` (at most 100), 4 a market up to 200.
   api("GET", "ticker", tickerWeight(4, 200), "none", "ticker", ({ p }) => {
-    const type = p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) ?? "FULL";
+    const type = tickerType(p);
     const size = p.optional("windowSize") ?? "1d";
     const ms = windowSizeMs(size);
     if (ms === undefined) throw errors.invalidValue("windowSize");

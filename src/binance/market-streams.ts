@@ -62,8 +62,6 @@ export class BinanceMarketStreams {
   private readonly traded = new Set<number>();
   /** Each subscribed kline stream's current candle, by stream name. */
   private readonly candles = new Map<string, Candle>();
-  /** The average price each @avgPrice stream last sent, by market: it is sent when it changes. */
-  private readonly averages: (string | undefined)[];
   private ticks = 0;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** Each market's symbol as stream names spell it ("btcusd"), by market index. */
@@ -71,7 +69,6 @@ export class BinanceMarketStreams {
 
   constructor(private readonly ex: Exchange, private readonly maxBufferedBytes: number) {
     this.names = ex.markets.list.map((m) => m.binanceSymbol.toLowerCase());
-    this.averages = ex.markets.list.map(() => undefined);
     for (const rate of [100, 1000]) {
       this.changed.set(rate, ex.markets.list.map(() => [new Set<number>(), new Set<number>()]));
       this.lastU.set(rate, ex.markets.list.map((m) => ex.engine.sequence(m.index)));
@@ -224,7 +221,8 @@ export class BinanceMarketStreams {
   }
 
   private everySecond(): void {
-    if (!this.server) return;
+    // (With no one connected, publish keeps no candles either.)
+    if (!this.server || this.sockets.size === 0) return;
     const E = this.ex.clock.now();
     this.flushTickers(E);
     this.flushAverages(E);
@@ -259,19 +257,14 @@ export class BinanceMarketStreams {
     for (const [window, events] of all.rolling) this.send(`!ticker_${window}@arr`, () => events);
   }
 
-  /** Each @avgPrice stream whose average changed. */
+  /** Each @avgPrice stream of a market that has traded: every second, so that a new subscriber hears it at once. */
   private flushAverages(E: number): void {
     for (const m of this.ex.markets.list) {
-      const name = `${this.names[m.index]!}@avgPrice`;
-      if (!this.subscribed(name)) {
-        this.averages[m.index] = undefined;
-        continue;
-      }
       if (this.ex.stats.lastPrice(m.index) === null) continue;
-      const a = averagePrice(this.ex, m, E);
-      if (a.price === this.averages[m.index]) continue;
-      this.averages[m.index] = a.price;
-      this.send(name, () => ({ e: "avgPrice", E, s: m.binanceSymbol, i: `${a.mins}m`, w: a.price, T: a.closeTime }));
+      this.send(`${this.names[m.index]!}@avgPrice`, () => {
+        const a = averagePrice(this.ex, m, E);
+        return { e: "avgPrice", E, s: m.binanceSymbol, i: `${a.mins}m`, w: a.price, T: a.closeTime };
+      });
     }
   }
 
