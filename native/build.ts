@@ -1,6 +1,6 @@
-// Compiles C++ with g++ when a source is newer than its output. The engine library is built this
-// way by start, test (bunfig.toml's preload) and build, so there is no manual step; the benchmarks
-// build their C++ replay program with it too.
+// Compiles C++ with g++ when a source is newer than its output. The engine library, and the small
+// signing library beside it, are built this way by start, test (bunfig.toml's preload) and build,
+// so there is no manual step; the benchmarks build their C++ replay program with it too.
 //
 // The engine is compiled with profile-guided optimization: an instrumented build first runs a
 // training workload (native/pgo-train.ts: the benchmark scenarios' order flow, with other seeds
@@ -15,6 +15,8 @@ const root = join(import.meta.dir, "..");
 const engineDir = join(root, "engine");
 const buildDir = join(import.meta.dir, "build");
 export const libraryFile = join(buildDir, "libengine.so");
+export const signingLibraryFile = join(buildDir, "libsigning.so");
+const signingDir = join(import.meta.dir, "signing");
 
 const FLAGS = ["-std=c++20", "-O3", "-Wall", "-Wextra", "-Werror", "-fno-exceptions", "-fno-rtti"];
 
@@ -101,4 +103,13 @@ function profileGuidedObjects(compiled: string[], work: string): string[] {
   return objects;
 }
 
-if (import.meta.main) console.log(ensureEngineLibrary());
+/** The signing library (HMAC-SHA256 for the Binance surface's signatures): one source, no profile. */
+export function ensureSigningLibrary(): string {
+  const sources = readdirSync(signingDir).filter((f) => /\.(cpp|h)$/.test(f)).map((f) => join(signingDir, f));
+  return compileIfStale(signingLibraryFile, sources.filter((f) => f.endsWith(".cpp")), sources, ["-fPIC", "-shared"]);
+}
+
+if (import.meta.main) {
+  console.log(ensureEngineLibrary());
+  console.log(ensureSigningLibrary());
+}

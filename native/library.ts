@@ -1,13 +1,18 @@
-// Where the engine's shared library comes from: the compiled binary embeds it (src/binary.ts
-// registers the extracted path); otherwise it is built from engine/ on demand.
-import { ensureEngineLibrary } from "./build";
+// Where the native libraries come from: the compiled binary embeds them (src/binary.ts registers
+// the extracted paths); otherwise they are built from their sources on demand.
+import { ensureEngineLibrary, ensureSigningLibrary } from "./build";
 
-let embeddedPath: string | undefined;
+let embedded: { engine?: string; signing?: string } = {};
 
-export function useEmbeddedLibrary(path: string): void {
-  embeddedPath = path;
+/** Paths to load instead of building (the binary's extracted files; PGO's instrumented engine). */
+export function useEmbeddedLibraries(paths: { engine?: string; signing?: string }): void {
+  embedded = paths;
 }
 
 export function engineLibraryPath(): string {
-  return embeddedPath ?? ensureEngineLibrary();
+  return embedded.engine ?? ensureEngineLibrary();
+}
+
+export function signingLibraryPath(): string {
+  return embedded.signing ?? ensureSigningLibrary();
 }

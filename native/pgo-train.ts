@@ -7,13 +7,13 @@
 // profile is written (native/pgo-dump.cpp).
 //   bun native/pgo-train.ts LIBRARY.so
 import { dlopen } from "bun:ffi";
-import { useEmbeddedLibrary } from "./library";
+import { useEmbeddedLibraries } from "./library";
 
 const TRAINING_SEED_OFFSET = 7777;
 const MESSAGES = 200_000;
 const BATCH = 256;
 
-useEmbeddedLibrary(process.argv[2]!);
+useEmbeddedLibraries({ engine: process.argv[2]! });
 const { BENCH_ASSETS, BENCH_MARKETS, SCENARIOS, generateScenario } = await import("../bench/scenarios");
 const { EventBuffer, MatchingEngine, PackedCommands } = await import("./engine");
 

@@ -17,7 +17,8 @@ test("dist/exchange runs alone from an empty directory, with a fresh database, a
   const binary = join(dir, "exchange");
   copyFileSync(join(ROOT, "dist", "exchange"), binary);
   expect(runCli([binary, "--help"], dir)).toContain("accounts create NAME");
-  const keys = ["x", "y"].map((n) => JSON.parse(runCli([binary, "accounts", "create", n], dir)).apiKey as string);
+  const created = ["x", "y"].map((n) => JSON.parse(runCli([binary, "accounts", "create", n], dir)) as { apiKey: string; apiSecret: string });
+  const keys = created.map((c) => c.apiKey);
   expect(existsSync(join(dir, "exchange.db"))).toBe(true);
 
   const first = await spawnExchange([binary], dir);
@@ -32,6 +33,11 @@ test("dist/exchange runs alone from an empty directory, with a fresh database, a
   const second = await spawnExchange([binary], dir);
   try {
     expect(await snapshot(second.call, keys)).toEqual(before);
+    // The signing library is embedded too: a Binance request signed with the secret is checked.
+    const query = `timestamp=${Date.now()}`;
+    const signed = async (signature: string) => (await fetch(`${second.url}/api/v3/account?${query}&signature=${signature}`, { headers: { "x-mbx-apikey": created[0]!.apiKey } })).json() as Promise<any>;
+    expect((await signed(new Bun.CryptoHasher("sha256", created[0]!.apiSecret).update(query).digest("hex"))).balances).toBeArray();
+    expect((await signed("0".repeat(64))).code).toBe(-1022);
     // The docs viewer is embedded too.
     expect((await (await fetch(`${second.url}/openapi/scalar.js`)).arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
   } finally {
