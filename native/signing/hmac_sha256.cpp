@@ -2,10 +2,13 @@
 // without the allocations of a JavaScript hasher per request (BENCHMARKS.md).
 #include "hmac_sha256.h"
 
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #include <immintrin.h>
-
-#include <cstring>
+#define HAVE_SHA_EXTENSIONS 1
+#endif
 
 namespace {
 
@@ -55,6 +58,7 @@ void compress_plain(uint32_t s[8], const uint8_t* block, size_t blocks) {
     }
 }
 
+#ifdef HAVE_SHA_EXTENSIONS
 // The SHA extensions keep the state as (A, B, E, F) and (C, D, G, H) and do two rounds an
 // instruction; the message schedule advances four words at a time.
 __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha(uint32_t s[8], const uint8_t* block, size_t blocks) {
@@ -94,6 +98,11 @@ bool cpu_has_sha() {
     unsigned a, b, c, d;
     return __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 29) & 1) && __builtin_cpu_supports("sse4.1");
 }
+#else
+// Elsewhere (ARM, ...): the plain code only.
+bool cpu_has_sha() { return false; }
+void compress_sha(uint32_t s[8], const uint8_t* block, size_t blocks) { compress_plain(s, block, blocks); }
+#endif
 
 bool use_sha = cpu_has_sha();
 
