@@ -38,7 +38,8 @@ export class HmacSha256Key {
     if (hex.length !== 64) return false;
     if (message.length > MAX_MESSAGE_UNITS) {
       const digest = new Bun.CryptoHasher("sha256", this.secret).update(message).digest("hex");
-      return timingSafeEqual(Buffer.from(digest), Buffer.from(hex.toLowerCase()));
+      const given = Buffer.from(hex.toLowerCase());
+      return given.length === 64 && timingSafeEqual(Buffer.from(digest), given);
     }
     const length = scratch.write(message, 0, "utf8");
     // 64 bytes only if every unit is ASCII; anything else is no hex digit.

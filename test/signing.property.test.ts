@@ -56,4 +56,5 @@ test("every message length from empty to five blocks, and a key of each length a
   const key = new HmacSha256Key("secret");
   expect(key.verifyHex(long, hmacHex("secret", long).toUpperCase())).toBe(true);
   expect(key.verifyHex(long, hmacHex("secret", `${long}x`))).toBe(false);
+  expect(key.verifyHex(long, "é".repeat(64))).toBe(false);
 });
