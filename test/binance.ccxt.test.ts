@@ -70,8 +70,14 @@ describe("trading through ccxt's REST calls", () => {
     const tickers = await taker.fetchTickers([SYMBOL, "ETH/USD"]);
     expect(Object.keys(tickers).sort()).toEqual(["BTC/USD", "ETH/USD"]);
     for (const timeframe of ["1s", "1m", "1h", "1d", "1w", "1M"]) {
+      // The two trades may fall in two intervals, and the interval now open may have none yet (a
+      // quiet one shows the close before it), so the candles are checked together.
       const candles = await taker.fetchOHLCV(SYMBOL, timeframe);
-      expect(candles.at(-1)!.slice(1)).toEqual([64000, 64000, 64000, 64000, 0.6]);
+      const traded = candles.filter((c: number[]) => c[5]! > 0);
+      expect(traded.length).toBeGreaterThanOrEqual(1);
+      expect(traded.flatMap((c: number[]) => c.slice(1, 5))).toEqual(Array(4 * traded.length).fill(64000));
+      expect(traded.reduce((sum: number, c: number[]) => sum + c[5]!, 0)).toBeCloseTo(0.6, 9);
+      expect(candles.at(-1)!.slice(1, 5)).toEqual([64000, 64000, 64000, 64000]);
     }
   });
 
