@@ -33,7 +33,7 @@ assert [o["orderId"] for o in maker.get_open_orders(symbol="BTCUSD")] == [sell["
 assert [t["isBuyer"] for t in taker.get_my_trades(symbol="BTCUSD")] == [True]
 assert taker.get_asset_balance(asset="BTC") == {"asset": "BTC", "free": "0.09980000", "locked": "0.00000000"}
 assert taker.get_asset_balance(asset="USD")["free"] == "93600.000000"
-assert taker.get_klines(symbol="BTCUSD", interval=Client.KLINE_INTERVAL_1MINUTE)[-1][1:6] == ["64000.00"] * 4 + ["0.1000"]
+assert taker.get_klines(symbol="BTCUSD", interval=Client.KLINE_INTERVAL_1HOUR)[-1][1:6] == ["64000.00"] * 4 + ["0.1000"]
 assert taker.get_ticker(symbol="BTCUSD")["lastPrice"] == "64000.00"
 window = taker.get_symbol_ticker_window(symbol="BTCUSD", windowSize="4h")
 assert (window["lastPrice"], window["volume"], window["count"]) == ("64000.00", "0.1000", 1), window
