@@ -1,7 +1,7 @@
 // bun:ffi binding of the signing library (native/signing/hmac_sha256.h): an HMAC-SHA256 key whose
 // padded blocks are hashed once, and a check of a hex signature that allocates nothing. Bun's own
 // hasher costs a JavaScript object per request (its copy) and a hex string (its digest): the check
-// here takes well under half the time (BENCHMARKS.md).
+// here takes 0.6 of its time, and the Binance route about 1 µs less a request (BENCHMARKS.md).
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import { timingSafeEqual } from "node:crypto";
 import { signingLibraryPath } from "./library";
