@@ -16,9 +16,10 @@ const simulate = values.simulate ? ["--simulate", values.simulate] : [];
 const { proc: server, url } = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "exchange.db") }, ["serve", "--port", "0", ...simulate]);
 let largestWal = 0;
 const MiB = 1 << 20;
+const filesMiB = (keep: (name: string) => boolean) => readdirSync(dir).filter(keep).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / MiB;
 // The database file's WAL and the projection file's (database.ts names it beside the database).
-const walMiB = () => readdirSync(dir).filter((f) => f.endsWith("-wal")).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / MiB;
-const diskMiB = () => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / MiB;
+const walMiB = () => filesMiB((f) => f.endsWith("-wal"));
+const diskMiB = () => filesMiB(() => true);
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
 
 const target = await prepareExchange(url);

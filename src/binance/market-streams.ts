@@ -13,7 +13,7 @@ import { log } from "../log";
 import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
-import { averagePrice, bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h } from "./market-data";
+import { averagePrice, bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h, windowSizeMs } from "./market-data";
 import { aggregateTrade } from "./render";
 
 /** The longest string a control message may give as its `id` (Binance's bound). */
@@ -25,10 +25,10 @@ const MAX_STREAMS_PER_CONNECTION = 1024;
 export interface StreamSocketState { kind: "binance-market"; combined: boolean; streams: Set<string> }
 type Socket = ServerWebSocket<unknown>;
 
-/** The rolling windows of the @ticker_<window> streams, and their events' names. */
-const ROLLING_WINDOWS: Record<string, { ms: number; event: string }> = {
-  "1h": { ms: 3_600_000, event: "1hTicker" }, "4h": { ms: 4 * 3_600_000, event: "4hTicker" }, "1d": { ms: 86_400_000, event: "1dTicker" },
-};
+/** The rolling windows of the @ticker_<window> streams (sizes as GET /api/v3/ticker names them), and their events' names. */
+const ROLLING_WINDOWS: Record<string, { ms: number; event: string }> = Object.fromEntries(
+  ["1h", "4h", "1d"].map((w) => [w, { ms: windowSizeMs(w)!, event: `${w}Ticker` }]),
+);
 /** The streams of every market at once: the tickers that changed in the last second, as an array. */
 const ALL_MARKET_STREAMS = new Set(["!ticker@arr", "!miniTicker@arr", ...Object.keys(ROLLING_WINDOWS).map((w) => `!ticker_${w}@arr`)]);
 /** A kline stream's update period, as Binance's (ms). */
@@ -234,6 +234,7 @@ export class BinanceMarketStreams {
   private flushTickers(E: number): void {
     const all = { ticker: [] as unknown[], mini: [] as unknown[], rolling: new Map<string, unknown[]>() };
     const allTicker = this.subscribed("!ticker@arr"), allMini = this.subscribed("!miniTicker@arr");
+    const allRolling = new Set(Object.keys(ROLLING_WINDOWS).filter((w) => this.subscribed(`!ticker_${w}@arr`)));
     for (const index of this.traded) {
       const m = this.ex.markets.list[index]!;
       const s = this.names[index]!;
@@ -248,7 +249,7 @@ export class BinanceMarketStreams {
         let rolling: unknown;
         const build = () => (rolling ??= rollingEventOf(this.ex, m, ms, event, E));
         this.send(`${s}@ticker_${window}`, build);
-        if (this.subscribed(`!ticker_${window}@arr`)) pushTo(all.rolling, window, build());
+        if (allRolling.has(window)) pushTo(all.rolling, window, build());
       }
     }
     this.traded.clear();

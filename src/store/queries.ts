@@ -333,16 +333,15 @@ export class Queries {
   }
 
   /** Each trade since `time` and after trade `afterId` (oldest first), a row at a time: without a
-   *  snapshot's figures a start reads a day of trades, which can be millions of rows. */
+   *  snapshot's figures a start reads a week of trades, which can be millions of rows. */
   eachTradeSince(time: number, afterId: number, each: (symbol: string, id: number, price: number, quantity: number, time: number) => void): void {
     const statement = this.tables.$client.prepare("SELECT symbol, id, price, quantity, time FROM trades WHERE id > ? AND time >= ? ORDER BY id");
     for (const t of statement.iterate(afterId, time) as Iterable<{ symbol: string; id: number; price: number; quantity: number; time: number }>) each(t.symbol, t.id, t.price, t.quantity, t.time);
   }
 
-  /** The last trade's price of a market, off its (symbol, time) index. */
+  /** The last trade's price of a market. */
   lastTradePrice(symbol: string): number | undefined {
-    return this.statement("last trade", () => this.tables.select({ price: trades.price }).from(trades).where(eq(trades.symbol, $("symbol")))
-      .orderBy(desc(trades.time), desc(trades.id)).limit(1).prepare()).get({ symbol })?.price;
+    return this.lastTradePriceBefore(symbol, Number.MAX_SAFE_INTEGER);
   }
 
   /** The price of a market's last trade before `time`, off its (symbol, time) index. */
