@@ -4,6 +4,7 @@
 // server cannot hide its queueing: no coordinated omission).
 import { Market, type MarketSpec } from "../markets";
 import { random } from "../random";
+import { yieldCore } from "../scheduling";
 import { HttpPool } from "./http-client";
 import { LatencyRecorder } from "./report";
 
@@ -259,13 +260,16 @@ export async function paced(rate: number, seconds: number, fire: (due: number, n
     for (let due = start + sent * interval; due <= now; due = start + sent * interval) fire(due, sent++);
     const wait = start + sent * interval - Bun.nanoseconds();
     // Far off: sleep. Near: let the event loop take answers, then block this thread for at most
-    // 50 µs (JS timers cannot wait less than ~1 ms, and spinning would take a core from the
-    // server). An answer that lands during such a nap is recorded up to 50 µs late: against the
-    // exchange, never in its favour.
+    // 50 µs (JS timers cannot wait less than ~1 ms). An answer that lands during such a nap is
+    // recorded up to 50 µs late: against the exchange, never in its favour. Nearer still (at
+    // 100,000 requests/s they are 10 µs apart, and a nap here takes at least 20): turn the event
+    // loop and give the core to any thread that wants it, the server's above all. Spinning
+    // without yielding doubled the exchange's median at that rate on two cores (BENCHMARKS.md).
     if (wait > 2e6) await Bun.sleep(1);
     else {
       await new Promise((resolve) => setImmediate(resolve));
       if (wait > 20_000) Atomics.wait(nap, 0, 0, Math.min(wait, 50_000) / 1e6);
+      else yieldCore();
     }
   }
 }

@@ -8,7 +8,7 @@ import { MessageRing } from "./message-ring";
 import { projectBatch } from "./projected-batch";
 import { ProjectionWriter } from "./projection-writer";
 import { Control, POLL_MS, State, type ProjectorMessage, type ProjectorStart } from "./projector";
-import { mayRaise, runWhenIdle, threadId } from "./thread-priority";
+import { mayRaise, runWhenIdle, threadId } from "../scheduling";
 import { Markets } from "../markets";
 
 declare const self: Worker;
@@ -17,7 +17,7 @@ let words: Int32Array;
 let seqs: Float64Array;
 let projection: Projection | undefined;
 let stopped = false;
-/** Whether this thread runs at idle priority while it keeps up (thread-priority.ts). */
+/** Whether this thread runs at idle priority while it keeps up (scheduling.ts). */
 let lowers = false;
 
 /** Tells the server's thread that something moved on (written rows, a state). */

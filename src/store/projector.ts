@@ -13,7 +13,7 @@ import type { MarketSpec } from "../markets";
 import type { SyncMode } from "./database";
 import type { JournalBatch } from "./journal-writer";
 import { MessageRing } from "./message-ring";
-import { runWhenIdle } from "./thread-priority";
+import { runWhenIdle } from "../scheduling";
 import type { WriterOptions } from "./projection-writer";
 
 // From source the worker sits beside this file; in the single binary it is its own entrypoint,
@@ -168,7 +168,7 @@ export class Projector {
   }
 
   /**
-   * The worker runs only on a core nothing else wants (thread-priority.ts): its rows may lag, but it
+   * The worker runs only on a core nothing else wants (scheduling.ts): its rows may lag, but it
    * never takes a core from this thread, which answers users, nor from a bot beside the exchange
    * (woken at normal priority it cost 11% of the orders/s on a 2-core machine, BENCHMARKS.md). Once
    * someone waits for it (a read, or a ring half full) it runs like any thread until it has caught
