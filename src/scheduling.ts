@@ -10,7 +10,9 @@ const SCHED_OTHER = 0, SCHED_IDLE = 5;
 interface Libc {
   setScheduler: (tid: number, policy: number) => boolean;
   yield: () => void;
+  timerSlack: (ns: number) => void;
 }
+const PR_SET_TIMERSLACK = 29;
 let libc: Libc | null | undefined;
 
 function linux(): Libc | null {
@@ -21,9 +23,11 @@ function linux(): Libc | null {
     const { symbols } = dlopen("libc.so.6", {
       sched_setscheduler: { args: [FFIType.i32, FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
       sched_yield: { args: [], returns: FFIType.i32 },
+      prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
     });
     const param = new Int32Array(1); // sched_priority 0, as both policies take
-    libc = { setScheduler: (tid, policy) => symbols.sched_setscheduler(tid, policy, param) === 0, yield: () => void symbols.sched_yield() };
+    libc = { setScheduler: (tid, policy) => symbols.sched_setscheduler(tid, policy, param) === 0, yield: () => void symbols.sched_yield(),
+      timerSlack: (ns) => void symbols.prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0) };
   } catch {
     // (no libc to call)
   }
@@ -62,4 +66,11 @@ export function runWhenIdle(tid: number, idle: boolean): boolean {
  *  from the threads it is waiting for. */
 export function yieldCore(): void {
   linux()?.yield();
+}
+
+/** Lets the calling thread's timed waits end when asked rather than up to 50 µs later (Linux's
+ *  default timer slack, which lets the kernel batch wake-ups): for a loop that naps for tens of
+ *  microseconds. (On this VM a 10 µs nap then takes ~30 µs instead of ~90.) */
+export function preciseTimers(): void {
+  linux()?.timerSlack(1_000);
 }

@@ -4,7 +4,7 @@
 // server cannot hide its queueing: no coordinated omission).
 import { Market, type MarketSpec } from "../markets";
 import { random } from "../random";
-import { yieldCore } from "../scheduling";
+import { preciseTimers, yieldCore } from "../scheduling";
 import { HttpPool } from "./http-client";
 import { LatencyRecorder } from "./report";
 
@@ -251,6 +251,7 @@ export async function openLoop(target: Target, rate: number, seconds: number, pr
 export async function paced(rate: number, seconds: number, fire: (due: number, n: number) => void): Promise<void> {
   const interval = 1e9 / rate;
   const nap = new Int32Array(new SharedArrayBuffer(4));
+  preciseTimers();
   const start = Bun.nanoseconds();
   const stop = start + seconds * 1e9;
   let sent = 0;
@@ -259,16 +260,17 @@ export async function paced(rate: number, seconds: number, fire: (due: number, n
     if (now >= stop) return;
     for (let due = start + sent * interval; due <= now; due = start + sent * interval) fire(due, sent++);
     const wait = start + sent * interval - Bun.nanoseconds();
-    // Far off: sleep. Near: let the event loop take answers, then block this thread for at most
-    // 50 µs (JS timers cannot wait less than ~1 ms). An answer that lands during such a nap is
-    // recorded up to 50 µs late: against the exchange, never in its favour. Nearer still (at
-    // 100,000 requests/s they are 10 µs apart, and a nap here takes at least 20): turn the event
-    // loop and give the core to any thread that wants it, the server's above all. Spinning
-    // without yielding doubled the exchange's median at that rate on two cores (BENCHMARKS.md).
+    // Far off: sleep (JS timers cannot wait less than ~1 ms). Nearer: let the event loop take
+    // answers, then nap 20 µs (which takes ~45 on this VM: waking a thread costs ~25). An answer
+    // that lands during a nap is recorded late: against the exchange, never in its favour. Within
+    // 0.15 ms of the next request (at 10,000 requests/s and more, always): turn the event loop
+    // and give the core to any thread that wants it, the server's above all. Spinning without
+    // yielding doubled the exchange's median at 100,000/s on two cores, and 50 µs naps tripled
+    // it at 10,000/s (BENCHMARKS.md).
     if (wait > 2e6) await Bun.sleep(1);
     else {
       await new Promise((resolve) => setImmediate(resolve));
-      if (wait > 20_000) Atomics.wait(nap, 0, 0, Math.min(wait, 50_000) / 1e6);
+      if (wait > 150_000) Atomics.wait(nap, 0, 0, 0.02);
       else yieldCore();
     }
   }
