@@ -9,7 +9,7 @@ const SCHED_OTHER = 0, SCHED_IDLE = 5;
 
 interface Libc {
   setScheduler: (tid: number, policy: number) => boolean;
-  yield: () => void;
+  yield: () => boolean;
   timerSlack: (ns: number) => void;
 }
 const PR_SET_TIMERSLACK = 29;
@@ -26,7 +26,7 @@ function linux(): Libc | null {
       prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
     });
     const param = new Int32Array(1); // sched_priority 0, as both policies take
-    libc = { setScheduler: (tid, policy) => symbols.sched_setscheduler(tid, policy, param) === 0, yield: () => void symbols.sched_yield(),
+    libc = { setScheduler: (tid, policy) => symbols.sched_setscheduler(tid, policy, param) === 0, yield: () => symbols.sched_yield() === 0,
       timerSlack: (ns) => void symbols.prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0) };
   } catch {
     // (no libc to call)
@@ -63,9 +63,9 @@ export function runWhenIdle(tid: number, idle: boolean): boolean {
 
 /** Lets another runnable thread of this core run now, if there is one (returning at once if not):
  *  for a loop that must wake every few microseconds, too soon to sleep, yet should not keep a core
- *  from the threads it is waiting for. */
-export function yieldCore(): void {
-  linux()?.yield();
+ *  from the threads it is waiting for. Returns whether it could (Linux only). */
+export function yieldCore(): boolean {
+  return linux()?.yield() ?? false;
 }
 
 /** Lets the calling thread's timed waits end when asked rather than up to 50 µs later (Linux's
