@@ -265,8 +265,9 @@ export async function paced(rate: number, seconds: number, fire: (due: number, n
     // that lands during a nap is recorded late: against the exchange, never in its favour. Within
     // 0.15 ms of the next request (at 10,000 requests/s and more, always): turn the event loop
     // and give the core to any thread that wants it, the server's above all. Spinning without
-    // yielding doubled the exchange's median at 100,000/s on two cores, and 50 µs naps tripled
-    // it at 10,000/s (BENCHMARKS.md).
+    // yielding made the exchange's median at 100,000/s 0.31-0.49 ms instead of 0.21-0.22 on two
+    // cores, and naps of up to 50 µs under Linux's default timer slack 0.22 ms instead of 0.06 at
+    // 10,000/s (BENCHMARKS.md).
     if (wait > 2e6) await Bun.sleep(1);
     else {
       await new Promise((resolve) => setImmediate(resolve));
