@@ -57,7 +57,7 @@ function run(dropped: string[]) {
           id, accountId: 1 + (id % ACCOUNTS), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
           postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
           clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
-          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, accountSlot: -1,
+          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, accountSlot: -1,
         };
         journal.push(entry(CommandKind.limit, o));
         orders.add(o);
@@ -75,7 +75,7 @@ function run(dropped: string[]) {
       const started = Bun.nanoseconds();
       journalWriter.commit({ time, journal, lastOrderId: 0, rows: new Uint8Array(0) });
       journalNs += Bun.nanoseconds() - started;
-      writer.endBatch(projectBatch(rows.encode({ time, lastSeq: seq, orders, trades, ledger: [] }, NO_BALANCES, markets), markets, writer));
+      writer.endBatch(projectBatch(rows.encode({ time, lastSeq: seq, orders, trades, ledger: [], preventedMatches: [] }, NO_BALANCES, markets), markets, writer));
     }
     orderRows += writer.buffered;
     const started = Bun.nanoseconds();

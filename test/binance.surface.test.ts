@@ -171,6 +171,41 @@ describe("REST /api/v3", () => {
     expect(open.body.map((o: any) => o.price)).toEqual(["50500.00", "50700.00"]);
   });
 
+  test("self-trade prevention: the expired orders name their prevented match, which myPreventedMatches finds by id or by order", async () => {
+    // EXPIRE_MAKER: alice's resting sell expires whole; her buy goes on and rests.
+    const maker = (await rest(alice, "POST", "order", limit("SELL", "0.5", "64000"))).body;
+    const taker = (await rest(alice, "POST", "order", limit("BUY", "0.2", "64000", { selfTradePreventionMode: "EXPIRE_MAKER" }))).body;
+    expect(taker).toMatchObject({ status: "NEW", executedQty: "0.0000", preventedQuantity: "0.0000" });
+    const expired = (await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(maker.orderId) })).body;
+    expect(expired).toMatchObject({ status: "EXPIRED_IN_MATCH", preventedMatchId: taker.preventedMatchId, preventedQuantity: "0.5000" });
+    const first = {
+      symbol: "BTCUSD", preventedMatchId: taker.preventedMatchId, takerOrderId: taker.orderId, makerSymbol: "BTCUSD", makerOrderId: maker.orderId,
+      tradeGroupId: -1, selfTradePreventionMode: "EXPIRE_MAKER", price: "64000.00", makerPreventedQuantity: "0.5000", transactTime: taker.transactTime,
+    };
+    const prevented = (params: Record<string, string>, keys = alice) => rest(keys, "GET", "myPreventedMatches", { symbol: "BTCUSD", ...params });
+    expect((await prevented({ preventedMatchId: String(first.preventedMatchId) })).body).toEqual([first]);
+    expect((await prevented({ orderId: String(maker.orderId) })).body).toEqual([first]);
+    // Another account, or another market, has none of them.
+    expect((await prevented({ preventedMatchId: String(first.preventedMatchId) }, bob)).body).toEqual([]);
+    expect((await rest(alice, "GET", "myPreventedMatches", { symbol: "ETHUSD", orderId: String(maker.orderId) })).body).toEqual([]);
+
+    // DECREMENT: both lose the overlap; the smaller (the taker) expires, the maker rests with the rest.
+    const big = (await rest(alice, "POST", "order", limit("SELL", "1", "64100"))).body;
+    const small = (await rest(alice, "POST", "order", { symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "IOC", quantity: "0.4", price: "64100", selfTradePreventionMode: "DECREMENT" })).body;
+    expect(small).toMatchObject({ status: "EXPIRED_IN_MATCH", executedQty: "0.0000", preventedQuantity: "0.4000", preventedMatchId: first.preventedMatchId + 1 });
+    expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(big.orderId) })).body)
+      .toMatchObject({ status: "NEW", preventedQuantity: "0.4000", preventedMatchId: small.preventedMatchId });
+    const second = (await prevented({ orderId: String(big.orderId) })).body;
+    expect(second).toEqual([{ ...first, preventedMatchId: small.preventedMatchId, takerOrderId: small.orderId, makerOrderId: big.orderId,
+      selfTradePreventionMode: "DECREMENT", price: "64100.00", takerPreventedQuantity: "0.4000", makerPreventedQuantity: "0.4000", transactTime: small.transactTime }]);
+    expect((await prevented({ orderId: String(big.orderId), fromPreventedMatchId: String(small.preventedMatchId + 1) })).body).toEqual([]);
+    // Binance's four combinations, and no other.
+    expect((await prevented({})).body.code).toBe(-1102);
+    expect((await prevented({ fromPreventedMatchId: "1" })).body.code).toBe(-1128);
+    expect((await prevented({ preventedMatchId: "1", orderId: "1" })).body.code).toBe(-1106);
+    expect((await prevented({ orderId: "-1" })).body.code).toBe(-1130);
+  });
+
   test("bad input: Binance's code for each, nothing changed, and the server keeps serving", async () => {
     const before = (await rest(alice, "GET", "account")).body.balances;
     const cases: [Record<string, string>, number, RegExp][] = [
@@ -395,6 +430,16 @@ describe("WebSocket API and user data", () => {
 
     await ex.call("POST", "/api/v1/account/deposits", { key: keys.apiKey, json: { asset: "USD", amount: "5" } });
     expect((await event((e) => e.e === "balanceUpdate")).event).toMatchObject({ a: "USD", d: "5.000000" });
+
+    // An order self-trade prevention expired: its report names the prevented match.
+    const resting = await api.request("order.place", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.3", price: "60000" });
+    const taker = await api.request("order.place", { ...ts(), symbol: "BTCUSD", side: "SELL", type: "LIMIT", timeInForce: "GTC", quantity: "0.1", price: "60000", selfTradePreventionMode: "EXPIRE_BOTH" });
+    const prevention = (await event((e) => e.e === "executionReport" && e.x === "TRADE_PREVENTION" && e.i === resting.result.orderId)).event;
+    expect(prevention).toMatchObject({ X: "EXPIRED_IN_MATCH", v: taker.result.preventedMatchId, A: "0.3000", B: "0.3000", u: -1, U: taker.result.orderId, Cs: "BTCUSD", pl: "0.1000", pL: "60000.00", pY: "6000.000000" });
+    expect((await event((e) => e.e === "executionReport" && e.x === "TRADE_PREVENTION" && e.i === taker.result.orderId)).event)
+      .toMatchObject({ v: prevention.v, A: "0.1000", B: "0.1000", U: resting.result.orderId });
+    expect((await api.request("myPreventedMatches", { ...ts(), symbol: "BTCUSD", preventedMatchId: prevention.v })).result)
+      .toEqual([expect.objectContaining({ takerOrderId: taker.result.orderId, makerOrderId: resting.result.orderId, takerPreventedQuantity: "0.1000", makerPreventedQuantity: "0.3000" })]);
 
     expect(await api.request("userDataStream.unsubscribe")).toMatchObject({ status: 200 });
     expect(await api.request("order.place", { symbol: "BTCUSD" })).toMatchObject({ status: 400, error: { code: -1102 } }); // no timestamp

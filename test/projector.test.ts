@@ -10,7 +10,7 @@ import { loadMarkets, SELF_TRADE_MODES } from "../src/markets";
 import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../src/orders/order";
 import { MessageRing } from "../src/store/message-ring";
 import { ProjectedBatchEncoder, projectBatch, type RowSink } from "../src/store/projected-batch";
-import type { LedgerRecord, TradeRecord, Value } from "../src/store/projection-writer";
+import type { LedgerRecord, PreventedMatchRecord, TradeRecord, Value } from "../src/store/projection-writer";
 
 const RING = 1 << 16;
 
@@ -86,6 +86,7 @@ const order: fc.Arbitrary<OrderState> = fc.record({
   clientOrderId: nullable(fc.stringMatching(/^[A-Za-z0-9._:\/-]{1,36}$/)),
   createdAt: fc.integer({ min: 0, max: 4e12 }), updatedAt: fc.integer({ min: 0, max: 4e12 }), fills: fc.constant([]),
   selfTradePrevention: fc.constantFrom(...SELF_TRADE_MODES), quoteQuantity: nullable(units), prevented: lots, decremented: lots,
+  preventedMatchId: nullable(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
   expireReason: nullable(fc.constantFrom(...EXPIRE_REASONS)), stopPrice: nullable(lots), trailingDelta: nullable(fc.integer({ min: 1, max: 9999 })),
   icebergQuantity: nullable(lots), listId: nullable(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
   listType: fc.constantFrom(null, "oco" as const, "oto" as const), triggered: fc.boolean(), waiting: fc.boolean(), accountSlot: fc.constant(-1),
@@ -100,23 +101,30 @@ const ledgerEntry: fc.Arbitrary<LedgerRecord> = fc.record({
   accountId: fc.integer({ min: 0, max: 2 ** 24 - 1 }), asset: fc.constantFrom(...markets.assets.list.map((a) => a.symbol)),
   kind: fc.constantFrom("deposit" as const, "withdrawal" as const), amount: fc.bigInt({ min: -(1n << 62n), max: 1n << 62n }), time: fc.integer({ min: 0, max: 4e12 }),
 });
+const preventedMatch: fc.Arbitrary<PreventedMatchRecord> = fc.record({
+  id: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), accountId: fc.integer({ min: 0, max: 2 ** 24 - 1 }),
+  symbol: fc.constantFrom(...markets.list.map((m) => m.symbol)), takerOrderId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  makerOrderId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), mode: fc.constantFrom(...SELF_TRADE_MODES), price: lots, quantity: lots,
+  takerQuantity: lots, makerQuantity: lots, time: fc.integer({ min: 0, max: 4e12 }),
+});
 const balance = fc.record({ account: fc.integer({ min: 0, max: 2 ** 24 - 1 }), asset: fc.integer({ min: 0, max: markets.assets.list.length - 1 }), free: units, locked: units });
 
 /** The rows the orders table takes for an order, column by column (the schema's order). */
 const orderRow = (o: OrderState): Value[] => [o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
   o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt, o.selfTradePrevention,
   o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented, o.expireReason, o.stopPrice,
-  o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0];
+  o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0, o.preventedMatchId];
 const tradeRow = (t: TradeRecord): Value[] => [t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
   String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId];
 const ledgerRow = (l: LedgerRecord): Value[] => [l.accountId, l.asset, l.kind, String(l.amount), l.time];
+const preventedRow = (p: PreventedMatchRecord): Value[] => [p.id, p.accountId, p.symbol, p.takerOrderId, p.makerOrderId, p.mode, p.price, p.quantity, p.takerQuantity, p.makerQuantity, p.time];
 
 test("a batch's rows read off its bytes are the rows of what it changed, column by column", () => {
   const encoder = new ProjectedBatchEncoder();
   fc.assert(fc.property(
     fc.array(order, { maxLength: 20 }), fc.array(trade, { maxLength: 20 }), fc.array(ledgerEntry, { maxLength: 5 }), fc.array(balance, { maxLength: 10 }),
-    fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-    (orders, trades, ledger, balances, time, lastSeq) => {
+    fc.array(preventedMatch, { maxLength: 5 }), fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    (orders, trades, ledger, balances, preventedMatches, time, lastSeq) => {
       const structs = new Uint8Array(balances.length * BALANCE.size);
       const view = new DataView(structs.buffer);
       balances.forEach((b, i) => {
@@ -125,14 +133,14 @@ test("a batch's rows read off its bytes are the rows of what it changed, column 
         view.setBigInt64(i * BALANCE.size + BALANCE.free, b.free, true);
         view.setBigInt64(i * BALANCE.size + BALANCE.locked, b.locked, true);
       });
-      const seen = { orders: [] as Value[][], trades: [] as Value[][], ledger: [] as Value[][], balances: [] as unknown[], end: [] as number[] };
+      const seen = { orders: [] as Value[][], trades: [] as Value[][], ledger: [] as Value[][], prevented: [] as Value[][], balances: [] as unknown[], end: [] as number[] };
       const sink: RowSink = {
         order: (r) => seen.orders.push([...r]), trade: (r) => seen.trades.push([...r]), ledgerEntry: (r) => seen.ledger.push([...r]),
-        balance: (...b) => seen.balances.push(b),
+        preventedMatch: (r) => seen.prevented.push([...r]), balance: (...b) => seen.balances.push(b),
       };
-      seen.end.push(projectBatch(encoder.encode({ time, lastSeq, orders: new Set(orders), trades, ledger }, structs, markets), markets, sink));
+      seen.end.push(projectBatch(encoder.encode({ time, lastSeq, orders: new Set(orders), trades, ledger, preventedMatches }, structs, markets), markets, sink));
       expect(seen).toEqual({
-        orders: orders.map(orderRow), trades: trades.map(tradeRow), ledger: ledger.map(ledgerRow),
+        orders: orders.map(orderRow), trades: trades.map(tradeRow), ledger: ledger.map(ledgerRow), prevented: preventedMatches.map(preventedRow),
         balances: balances.map((b) => [b.account, markets.assets.list[b.asset]!.symbol, b.free, b.locked, time]), end: [lastSeq],
       });
     },

@@ -96,9 +96,20 @@ test.each([["", undefined], [" past a snapshot ahead of the tables", 200]])("ack
     const trades = second.storage.tables.query("SELECT count(*) AS n FROM trades").get() as { n: number };
     expect(trades.n).toBe(new Set([...acked.values()].flatMap((o) => o.fills.map((f) => f.tradeId))).size);
     expect(trades.n).toBeGreaterThan(0);
+    // The prevented matches, under the ids the first gave them: 1 to n, each naming the orders
+    // that show it as their last.
+    const prevented = second.storage.tables.query("SELECT id, taker_order_id AS taker, maker_order_id AS maker FROM prevented_matches ORDER BY id").all() as { id: number; taker: number; maker: number }[];
+    expect(prevented.length).toBeGreaterThan(0);
+    expect(prevented.map((p) => p.id)).toEqual(prevented.map((_, i) => i + 1));
+    for (const [id, o] of acked) {
+      expect(second.queries.order(id)!.preventedMatchId).toBe(o.preventedMatchId);
+      if (o.preventedMatchId !== null) expect([prevented[o.preventedMatchId - 1]!.taker, prevented[o.preventedMatchId - 1]!.maker]).toContain(id);
+    }
     // And it goes on: new ids after the recovered ones.
-    const next = await second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null });
+    const order = (side: "buy" | "sell", selfTradePrevention: "none" | "expireTaker") => second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side, type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention, stopPrice: null, trailingDelta: null, icebergQuantity: null });
+    const next = await order("buy", "none");
     expect(next.id).toBeGreaterThan(Math.max(...acked.keys()));
+    expect((await order("sell", "expireTaker")).preventedMatchId).toBe(prevented.length + 1);
   } finally {
     first.projection.terminate();
     first.engine.close();
@@ -165,7 +176,9 @@ function toOneFile(path: string): void {
   for (const t of tables("p")) {
     // (account_trades came after the projection file: the old layout has no such table.)
     if (t === "projection" || !oldTables.has(t)) continue;
-    const columns = (db.query(`PRAGMA p.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(", ");
+    // (Nor do columns added since: prevented_match_id.)
+    const oldColumns = new Set((db.query(`PRAGMA main.table_info(${t})`).all() as { name: string }[]).map((c) => c.name));
+    const columns = (db.query(`PRAGMA p.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).filter((c) => oldColumns.has(c)).join(", ");
     db.exec(`INSERT INTO main.${t} (${columns}) SELECT ${columns} FROM p.${t}`);
   }
   db.exec("UPDATE main.projection SET seq = (SELECT seq FROM p.projection)");

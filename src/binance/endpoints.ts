@@ -7,7 +7,7 @@ import type { Market } from "../markets";
 import { errors } from "./errors";
 import { averagePrice, bookTicker, depth, INTERVALS, klineArray, klineSeries, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, windowSizeMs } from "./market-data";
 import type { Params } from "./params";
-import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, publicTrade, rateOf } from "./render";
+import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, preventedMatch, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
 import type { UserDataStreams } from "./user-data";
 import type { RequestWeights } from "./weights";
@@ -172,6 +172,24 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
     const filter = { orderId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), fromId, ...window, limit: p.limit(500, 1000) };
     return ex.queries.accountTrades(account.id, m.symbol, filter, await core.readable(account)).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
+  });
+  // By its id, or an order's (from an id on): Binance's four combinations, and no other.
+  api("GET", "myPreventedMatches", (p) => (p.has("preventedMatchId") ? 2 : 20), "signed", "myPreventedMatches", async ({ p, account }) => {
+    const m = p.market(ex.markets);
+    const id = p.int("preventedMatchId", 0, Number.MAX_SAFE_INTEGER);
+    const orderId = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
+    const fromId = p.int("fromPreventedMatchId", 0, Number.MAX_SAFE_INTEGER);
+    let filter: Parameters<typeof ex.queries.preventedMatches>[2];
+    if (id !== undefined) {
+      const extra = ["orderId", "fromPreventedMatchId", "limit"].find((name) => p.has(name));
+      if (extra) throw errors.notRequired(extra);
+      filter = { id };
+    } else if (orderId !== undefined) {
+      filter = { orderId, fromId, limit: p.limit(500, 1000) };
+    } else {
+      throw fromId === undefined ? errors.eitherOf("preventedMatchId", "orderId") : errors.combination("orderId", "fromPreventedMatchId");
+    }
+    return ex.queries.preventedMatches(account.id, m.symbol, filter, await core.readable(account)).map((r) => preventedMatch(m, r));
   });
   api("GET", "account/commission", 20, "signed", "account.commission", ({ p, account }) => {
     const m = p.market(ex.markets);

@@ -6,7 +6,7 @@ import { feeRatesOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
 import type { SelfTradeMode } from "../markets";
-import type { TradeRow } from "../store/queries";
+import type { PreventedMatchRow, TradeRow } from "../store/queries";
 
 export type ResponseType = "ACK" | "RESULT" | "FULL";
 
@@ -117,8 +117,8 @@ function setOrderFields(r: Record<string, unknown>, o: OrderState): void {
   r.workingTime = isWorking(o) ? o.createdAt : -1;
   r.selfTradePreventionMode = stpName(o.selfTradePrevention);
   if (o.prevented > 0) {
-    r.preventedMatchId = 0;
-    r.preventedQuantity = m.formatQuantity(o.prevented);
+    if (o.preventedMatchId !== null) r.preventedMatchId = o.preventedMatchId;
+    r.preventedQuantity = m.formatQuantity(preventedQuantityOf(o));
   }
 }
 
@@ -143,6 +143,23 @@ export function accountTrade(m: Market, t: TradeRow, asTaker: boolean) {
     price: m.formatPrice(t.price), qty: m.formatQuantity(t.quantity), quoteQty: m.quote.format(m.notional(t.price, t.quantity)),
     commission: feeAsset.format(BigInt(asTaker ? t.takerFee : t.makerFee)), commissionAsset: feeAsset.symbol,
     time: t.time, isBuyer: buyer, isMaker: !asTaker, isBestMatch: true,
+  };
+}
+
+/** Binance's preventedQuantity: what self-trade prevention took off the order (all it had left if
+ *  it expired the order, else what decrements took), so that quantity - executed - prevented is
+ *  what the order can still trade. (/api/v1's counts the matches stopped instead.) */
+export const preventedQuantityOf = (o: OrderState) => (o.expireReason === "SELF_TRADE_PREVENTION" ? o.quantity - o.filled : o.decremented);
+
+/** A match self-trade prevention stopped (GET /api/v3/myPreventedMatches): each side's prevented
+ *  quantity only if the match took something off it, as Binance shows them. */
+export function preventedMatch(m: Market, r: PreventedMatchRow) {
+  return {
+    symbol: m.binanceSymbol, preventedMatchId: r.id, takerOrderId: r.takerOrderId, makerSymbol: m.binanceSymbol,
+    makerOrderId: r.makerOrderId, tradeGroupId: -1, selfTradePreventionMode: stpName(r.mode), price: m.formatPrice(r.price),
+    ...(r.takerQuantity > 0 ? { takerPreventedQuantity: m.formatQuantity(r.takerQuantity) } : {}),
+    ...(r.makerQuantity > 0 ? { makerPreventedQuantity: m.formatQuantity(r.makerQuantity) } : {}),
+    transactTime: r.time,
   };
 }
 

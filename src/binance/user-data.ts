@@ -7,13 +7,14 @@ import { randomBytes } from "node:crypto";
 import type { ServerWebSocket } from "bun";
 import type { Account } from "../accounts";
 import type { BatchReport } from "../core/sequencer";
+import type { PreventedMatchRecord } from "../store/projection-writer";
 import type { Exchange } from "../exchange";
 import { pushTo } from "../collections";
 import { CommandKind } from "../../native/layout";
 import { isOpen, type OrderState } from "../orders/order";
 import { errors } from "./errors";
 import { SLOW_CONSUMER_CODE } from "./market-streams";
-import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, statusName, stpName, typeName } from "./render";
+import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, preventedQuantityOf, statusName, stpName, typeName } from "./render";
 
 export type Deliver = (event: Record<string, unknown>) => void;
 
@@ -108,12 +109,16 @@ export class UserDataStreams {
         if (o) add(o.accountId, executionReport(o, "TRADE", E, t.id));
       }
     }
-    // Orders that closed other than by filling.
+    // Orders that closed other than by filling; one that self-trade prevention expired, with the
+    // prevented match that did it (its last in this batch).
+    const prevented = new Map<number, PreventedMatchRecord>();
+    for (const p of report.preventedMatches) prevented.set(p.takerOrderId, p).set(p.makerOrderId, p);
     const lists = new Map<number, number>();
     for (const o of report.orders) {
       if (o.listId !== null) lists.set(o.listId, o.accountId);
       if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E));
-      else if (o.status === "expired") add(o.accountId, executionReport(o, o.expireReason === "SELF_TRADE_PREVENTION" ? "TRADE_PREVENTION" : "EXPIRED", E));
+      else if (o.status === "expired" && o.expireReason === "SELF_TRADE_PREVENTION") add(o.accountId, executionReport(o, "TRADE_PREVENTION", E, -1, prevented.get(o.id)));
+      else if (o.status === "expired") add(o.accountId, executionReport(o, "EXPIRED", E));
       else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
     }
     // A list's orders are its id and the next (Sequencer.submitListTo): from this batch, or live,
@@ -153,8 +158,9 @@ function listStatusEvent(orders: [OrderState, OrderState]) {
   };
 }
 
-/** One executionReport: the order as it is, or, for a fill, as that fill left it. */
-function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1): Record<string, unknown> {
+/** One executionReport: the order as it is, or, for a fill, as that fill left it; for an order
+ *  self-trade prevention expired, the prevented match that did it. */
+function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1, prevented?: PreventedMatchRecord): Record<string, unknown> {
   const m = o.market;
   const feeAsset = o.side === "buy" ? m.base : m.quote;
   let filled = 0, notional = 0n, last = null as OrderState["fills"][number] | null;
@@ -182,5 +188,17 @@ function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1): 
     O: o.createdAt, Z: m.quote.format(notional), Y: m.quote.format(isFill ? m.notional(last!.price, last!.quantity) : 0n),
     Q: m.quote.format(o.quoteQuantity ?? 0n), W: o.createdAt, V: stpName(o.selfTradePrevention),
     ...(o.trailingDelta !== null ? { d: o.trailingDelta } : {}),
+    ...(prevented ? preventionFields(o, prevented) : {}),
+  };
+}
+
+/** What Binance adds to the report of an order self-trade prevention expired. */
+function preventionFields(o: OrderState, p: PreventedMatchRecord): Record<string, unknown> {
+  const m = o.market;
+  const asTaker = p.takerOrderId === o.id;
+  return {
+    v: p.id, A: m.formatQuantity(preventedQuantityOf(o)), B: m.formatQuantity(asTaker ? p.takerQuantity : p.makerQuantity), u: -1,
+    U: asTaker ? p.makerOrderId : p.takerOrderId, Cs: m.binanceSymbol,
+    pl: m.formatQuantity(p.quantity), pL: m.formatPrice(p.price), pY: m.quote.format(m.notional(p.price, p.quantity)),
   };
 }

@@ -8,7 +8,7 @@ import { MAX_TOTAL_UNITS, type Asset } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
 import { isConditionalType, type OrderState, type OrderStatus } from "../orders/order";
-import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/projection-writer";
+import type { BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
 import type { OrderRegistry } from "./order-registry";
 import { Outcome } from "./outcomes";
 
@@ -30,6 +30,7 @@ export class BatchChanges {
   private readonly touches: number[] = [];
   private touchedLevels: TouchedLevels | null = null;
   readonly ledger: LedgerRecord[] = [];
+  readonly preventedMatches: PreventedMatchRecord[] = [];
   /** The balances the engine changed (ex_balance structs), read as records only if someone asks:
    *  most batches are heard by no balance stream. */
   private changedBalances: { bytes: Uint8Array; assets: readonly Asset[] } | null = null;
@@ -77,7 +78,7 @@ export class EventApplier {
   constructor(
     private readonly registry: OrderRegistry,
     private readonly markets: Markets,
-    private readonly counters: { lastTradeId: number },
+    private readonly counters: { lastTradeId: number; lastPreventedMatchId: number },
   ) {}
 
   apply(ev: EventBuffer, batch: BatchChanges): void {
@@ -161,6 +162,17 @@ export class EventApplier {
         case EventType.prevented: {
           const maker = this.registry.get(ev.otherId(i))!;
           const lots = ev.quantity(i);
+          const id = ++this.counters.lastPreventedMatchId;
+          // What it took off each: the overlap (decrement), else the remainder of each side it expires.
+          const mode = order.selfTradePrevention, decrement = mode === "decrement";
+          batch.preventedMatches.push({
+            id, accountId: order.accountId, symbol: order.market.symbol, takerOrderId: order.id, makerOrderId: maker.id,
+            mode, price: ev.price(i), quantity: lots,
+            takerQuantity: decrement ? lots : mode === "expireTaker" || mode === "expireBoth" ? ev.remaining(i) : 0,
+            makerQuantity: decrement ? lots : mode === "expireMaker" || mode === "expireBoth" ? ev.otherRemaining(i) : 0,
+            time: batch.time,
+          });
+          order.preventedMatchId = maker.preventedMatchId = id;
           order.prevented += lots;
           maker.prevented += lots;
           if (ev.flags(i) & EventFlag.decremented) {

@@ -13,7 +13,7 @@ export function newOrderState(id: number, accountId: number, r: OrderRequest, ti
     id, accountId, market: r.market, side: r.side, type: r.type, timeInForce: r.timeInForce,
     postOnly: r.postOnly, price: r.price, quantity: r.quantity, filled: 0, status: null,
     rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
-    selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0,
+    selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0, preventedMatchId: null,
     expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
     listId: null, listType: null, triggered: false, waiting: false, accountSlot: -1,
   };

@@ -20,7 +20,7 @@ import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Queries } from "../store/queries";
 import type { JournalBatch, JournalWriter } from "../store/journal-writer";
 import { ProjectedBatchEncoder } from "../store/projected-batch";
-import type { BalanceRecord, LedgerRecord, TradeRecord } from "../store/projection-writer";
+import type { BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
 import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
 import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type OrderEvent, type TouchedLevels } from "./event-applier";
 import { OrderRegistry } from "./order-registry";
@@ -63,6 +63,7 @@ export interface BatchReport {
   levels: TouchedLevels;
   balances: BalanceRecord[];
   ledger: LedgerRecord[];
+  preventedMatches: PreventedMatchRecord[];
   /** Triggers, iceberg refreshes and list cancellations, in order. */
   orderEvents: OrderEvent[];
   /** Seconds: the whole batch (engine, state, commit) and its commit alone. */
@@ -111,7 +112,7 @@ export class Sequencer {
     queries: Queries,
     private readonly markets: Markets,
     private readonly stats: MarketStats,
-    private counters: { lastOrderId: number; lastTradeId: number; lastSeq: number },
+    private counters: { lastOrderId: number; lastTradeId: number; lastPreventedMatchId: number; lastSeq: number },
     openOrders: OrderState[],
     limits: Limits = DEFAULT_LIMITS,
     private readonly clock = new VenueClock(),
@@ -357,7 +358,7 @@ export class Sequencer {
     this.settleAll(jobs);
     const c = this.changes;
     const report: BatchReport = {
-      journal: this.committed, trades: c.trades, orders: c.orders, ledger: c.ledger,
+      journal: this.committed, trades: c.trades, orders: c.orders, ledger: c.ledger, preventedMatches: c.preventedMatches,
       orderEvents: c.orderEvents, seconds: this.seconds,
       // Made only for a listener that has someone to tell (most batches: none).
       get levels() {
@@ -462,7 +463,7 @@ export class Sequencer {
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
     // Its rows as it left them go on to the projector's thread, which writes them: a view of the
     // encoder's buffer, used before the next batch, unless the batch is held for a later commit.
-    const encoded = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger }, balances, this.markets);
+    const encoded = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger, preventedMatches: c.preventedMatches }, balances, this.markets);
     const rows = hold ? this.keepHeld(encoded) : encoded;
     const write: JournalBatch = { time, journal: this.committed, lastOrderId: this.counters.lastOrderId, requests: this.requests, rows };
     if (stored) this.journal.followStored(write);

@@ -59,6 +59,8 @@ export interface OrderState {
   prevented: number;
   /** Lots taken off the order by self-trade prevention's decrement. */
   decremented: number;
+  /** The last of its prevented matches (PreventedMatchRecord.id); null if none. */
+  preventedMatchId: number | null;
   expireReason: ExpireReason | null;
   /** Conditional orders: the trigger (or trailing activation) price in ticks; null if none. */
   stopPrice: number | null;

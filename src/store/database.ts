@@ -142,8 +142,11 @@ function moveDerivedTables(sqlite: Database, tables: Database, tablesPath: strin
   sqlite.exec(`ATTACH DATABASE '${tablesPath.replaceAll("'", "''")}' AS projected`);
   try {
     sqlite.transaction(() => {
+      const columnsOf = (db: Database, t: string) => (db.query(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
       for (const t of DERIVED_TABLES) {
-        const columns = (tables.query(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => `"${c.name}"`).join(", ");
+        // Those both layouts have: columns added since take their defaults.
+        const old = new Set(columnsOf(sqlite, t));
+        const columns = columnsOf(tables, t).filter((c) => old.has(c)).map((c) => `"${c}"`).join(", ");
         sqlite.exec(`INSERT INTO projected.${t} (${columns}) SELECT ${columns} FROM main.${t}`);
       }
       // Each trade's legs by account, as the projection file's migration made them of its trades.

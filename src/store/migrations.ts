@@ -24,6 +24,7 @@ import projectionInit from "./projection-migrations/0000_init.sql" with { type: 
 import accountTrades from "./projection-migrations/0001_account_trades.sql" with { type: "text" };
 import orderLookups from "./projection-migrations/0002_order_lookups.sql" with { type: "text" };
 import orderClientIndexDropped from "./projection-migrations/0003_order_client_index_dropped.sql" with { type: "text" };
+import preventedMatches from "./projection-migrations/0004_prevented_matches.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -45,6 +46,7 @@ export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0001_account_trades": accountTrades,
   "0002_order_lookups": orderLookups,
   "0003_order_client_index_dropped": orderClientIndexDropped,
+  "0004_prevented_matches": preventedMatches,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

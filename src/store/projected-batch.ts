@@ -4,35 +4,43 @@
 // balances the engine changed (its own ex_balance structs). Little-endian; every record starts at a
 // multiple of 8, so the reader views the numbers in place.
 //
-//   header   f64 time · f64 lastSeq · u32 orders · u32 trades · u32 ledger entries · u32 balance bytes
+//   header   f64 time · f64 lastSeq · u32 orders · u32 trades · u32 ledger entries · u32 balance bytes ·
+//            u32 prevented matches · padding to 40
 //   order    f64 id, price, quantity, filled, createdAt, updatedAt, prevented, decremented, stopPrice,
-//            trailingDelta, icebergQuantity, listId · i64 quoteQuantity · u32 accountId ·
+//            trailingDelta, icebergQuantity, listId, preventedMatchId · i64 quoteQuantity · u32 accountId ·
 //            u8 market, side, type, timeInForce, status, selfTradePrevention, expireReason (0: none),
 //            listType (0: none), flags (postOnly 1, triggered 2, has quoteQuantity 4), nulls (price 1,
-//            stopPrice 2, trailingDelta 4, icebergQuantity 8, listId 16), rejectReason length,
-//            clientOrderId length (255: null) · their bytes · padding to 8
+//            stopPrice 2, trailingDelta 4, icebergQuantity 8, listId 16, preventedMatchId 32),
+//            rejectReason length, clientOrderId length (255: null) · their bytes · padding to 8
 //   trade    f64 id, price, quantity, takerOrderId, makerOrderId, time · i64 takerFee, makerFee ·
 //            u32 takerAccountId, makerAccountId · u8 market, takerSide · padding to 80
 //   ledger   f64 time · i64 amount · u32 accountId · u8 asset, kind · padding to 24
+//   prevented match  f64 id, takerOrderId, makerOrderId, price, quantity, takerQuantity,
+//            makerQuantity, time · u32 accountId · u8 market, mode · padding to 72
 //   balances ex_balance structs
 import { decodeBalances } from "../../native/engine";
 import { SELF_TRADE_MODES, type Markets } from "../markets";
 import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../orders/order";
-import { LEDGER_COLUMNS, MAKER_ACCOUNT, ORDER_COLUMNS, TAKER_ACCOUNT, TRADE_COLUMNS, TRADE_ID, type LedgerRecord, type ProjectionWriter, type TradeRecord, type Value } from "./projection-writer";
+import {
+  LEDGER_COLUMNS, MAKER_ACCOUNT, ORDER_COLUMNS, PREVENTED_MATCH_COLUMNS, TAKER_ACCOUNT, TRADE_COLUMNS, TRADE_ID,
+  type LedgerRecord, type PreventedMatchRecord, type ProjectionWriter, type TradeRecord, type Value,
+} from "./projection-writer";
 
-const HEADER = 32, ORDER = 120, TRADE = 80, LEDGER = 24;
+const HEADER = 40, ORDER = 128, TRADE = 80, LEDGER = 24, PREVENTED = 72;
 const NONE = 255;
 
 // Byte offsets, the layout above, for the writer and the reader alike (the writer stores each f64
 // or i64 at its offset / 8 in a word view).
-const H_TIME = 0, H_LAST_SEQ = 8, H_ORDERS = 16, H_TRADES = 20, H_LEDGER = 24, H_BALANCE_BYTES = 28;
+const H_TIME = 0, H_LAST_SEQ = 8, H_ORDERS = 16, H_TRADES = 20, H_LEDGER = 24, H_BALANCE_BYTES = 28, H_PREVENTED = 32;
 const O_ID = 0, O_PRICE = 8, O_QUANTITY = 16, O_FILLED = 24, O_CREATED = 32, O_UPDATED = 40, O_PREVENTED = 48,
-  O_DECREMENTED = 56, O_STOP_PRICE = 64, O_TRAILING = 72, O_ICEBERG = 80, O_LIST_ID = 88, O_QUOTE_QUANTITY = 96,
-  O_ACCOUNT = 104, O_MARKET = 108, O_SIDE = 109, O_TYPE = 110, O_TIF = 111, O_STATUS = 112, O_STP = 113, O_EXPIRE = 114,
-  O_LIST_TYPE = 115, O_FLAGS = 116, O_NULLS = 117, O_REJECT_LENGTH = 118, O_CLIENT_ID_LENGTH = 119;
+  O_DECREMENTED = 56, O_STOP_PRICE = 64, O_TRAILING = 72, O_ICEBERG = 80, O_LIST_ID = 88, O_PREVENTED_MATCH = 96,
+  O_QUOTE_QUANTITY = 104, O_ACCOUNT = 112, O_MARKET = 116, O_SIDE = 117, O_TYPE = 118, O_TIF = 119, O_STATUS = 120,
+  O_STP = 121, O_EXPIRE = 122, O_LIST_TYPE = 123, O_FLAGS = 124, O_NULLS = 125, O_REJECT_LENGTH = 126, O_CLIENT_ID_LENGTH = 127;
 const T_ID = 0, T_PRICE = 8, T_QUANTITY = 16, T_TAKER_ORDER = 24, T_MAKER_ORDER = 32, T_TIME = 40, T_TAKER_FEE = 48,
   T_MAKER_FEE = 56, T_TAKER_ACCOUNT = 64, T_MAKER_ACCOUNT = 68, T_MARKET = 72, T_SIDE = 73;
 const L_TIME = 0, L_AMOUNT = 8, L_ACCOUNT = 16, L_ASSET = 20, L_KIND = 21;
+const P_ID = 0, P_TAKER_ORDER = 8, P_MAKER_ORDER = 16, P_PRICE = 24, P_QUANTITY = 32, P_TAKER_QUANTITY = 40,
+  P_MAKER_QUANTITY = 48, P_TIME = 56, P_ACCOUNT = 64, P_MARKET = 68, P_MODE = 69;
 const LIST_TYPES = [null, "oco", "oto"] as const;
 const LEDGER_KINDS = ["deposit", "withdrawal"] as const;
 
@@ -47,6 +55,7 @@ export interface BatchRows {
   orders: ReadonlySet<OrderState>;
   trades: TradeRecord[];
   ledger: LedgerRecord[];
+  preventedMatches: PreventedMatchRecord[];
 }
 
 /** Each name's index in a list, by name (a lookup, not a search, per order). */
@@ -65,7 +74,8 @@ export class ProjectedBatchEncoder {
   encode(batch: BatchRows, balances: Uint8Array, markets: Markets): Uint8Array {
     const orders = batch.orders.size;
     // Client order ids and reject reasons are at most 64 bytes each (both surfaces check them).
-    this.reserve(HEADER + orders * (ORDER + 128) + batch.trades.length * TRADE + batch.ledger.length * LEDGER + balances.byteLength);
+    this.reserve(HEADER + orders * (ORDER + 128) + batch.trades.length * TRADE + batch.ledger.length * LEDGER +
+      batch.preventedMatches.length * PREVENTED + balances.byteLength);
     const b = this.bytes, f = this.f64, q = this.i64, u = this.u32;
     f[H_TIME / 8] = batch.time;
     f[H_LAST_SEQ / 8] = batch.lastSeq;
@@ -73,6 +83,7 @@ export class ProjectedBatchEncoder {
     u[H_TRADES / 4] = batch.trades.length;
     u[H_LEDGER / 4] = batch.ledger.length;
     u[H_BALANCE_BYTES / 4] = balances.byteLength;
+    u[H_PREVENTED / 4] = batch.preventedMatches.length;
     let at = HEADER;
     for (const o of batch.orders) {
       const w = at >>> 3;
@@ -88,6 +99,7 @@ export class ProjectedBatchEncoder {
       f[w + O_TRAILING / 8] = o.trailingDelta ?? 0;
       f[w + O_ICEBERG / 8] = o.icebergQuantity ?? 0;
       f[w + O_LIST_ID / 8] = o.listId ?? 0;
+      f[w + O_PREVENTED_MATCH / 8] = o.preventedMatchId ?? 0;
       q[w + O_QUOTE_QUANTITY / 8] = o.quoteQuantity ?? 0n;
       u[(at + O_ACCOUNT) >>> 2] = o.accountId;
       b[at + O_MARKET] = o.market.index;
@@ -100,7 +112,7 @@ export class ProjectedBatchEncoder {
       b[at + O_LIST_TYPE] = o.listType === null ? 0 : o.listType === "oco" ? 1 : 2;
       b[at + O_FLAGS] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
       b[at + O_NULLS] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
-        (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0);
+        (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0) | (o.preventedMatchId === null ? 32 : 0);
       let end = at + ORDER;
       end = this.text(o.rejectReason, at + O_REJECT_LENGTH, end, o.id);
       end = this.text(o.clientOrderId, at + O_CLIENT_ID_LENGTH, end, o.id);
@@ -131,6 +143,21 @@ export class ProjectedBatchEncoder {
       b[at + L_KIND] = LEDGER_KIND[l.kind];
       at += LEDGER;
     }
+    for (const p of batch.preventedMatches) {
+      const w = at >>> 3;
+      f[w + P_ID / 8] = p.id;
+      f[w + P_TAKER_ORDER / 8] = p.takerOrderId;
+      f[w + P_MAKER_ORDER / 8] = p.makerOrderId;
+      f[w + P_PRICE / 8] = p.price;
+      f[w + P_QUANTITY / 8] = p.quantity;
+      f[w + P_TAKER_QUANTITY / 8] = p.takerQuantity;
+      f[w + P_MAKER_QUANTITY / 8] = p.makerQuantity;
+      f[w + P_TIME / 8] = p.time;
+      u[(at + P_ACCOUNT) >>> 2] = p.accountId;
+      b[at + P_MARKET] = markets.get(p.symbol)!.index;
+      b[at + P_MODE] = STP[p.mode];
+      at += PREVENTED;
+    }
     b.set(balances, at);
     return b.subarray(0, at + balances.byteLength);
   }
@@ -159,11 +186,12 @@ export class ProjectedBatchEncoder {
 }
 
 /** Where a batch's rows go (a ProjectionWriter). */
-export type RowSink = Pick<ProjectionWriter, "order" | "trade" | "balance" | "ledgerEntry">;
+export type RowSink = Pick<ProjectionWriter, "order" | "trade" | "balance" | "ledgerEntry" | "preventedMatch">;
 
 const orderRow: Value[] = new Array(ORDER_COLUMNS).fill(null);
 const tradeRow: Value[] = new Array(TRADE_COLUMNS).fill(null);
 const ledgerRow: Value[] = new Array(LEDGER_COLUMNS).fill(null);
+const preventedRow: Value[] = new Array(PREVENTED_MATCH_COLUMNS).fill(null);
 
 /** Hands the rows of an encoded batch (`bytes` starting at a multiple of 8) to `sink`, in each
  *  table's column order, through rows reused from one to the next: nothing per row is kept.
@@ -173,7 +201,7 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const time = v.getFloat64(H_TIME, true);
   const orderCount = v.getUint32(H_ORDERS, true), tradeCount = v.getUint32(H_TRADES, true), ledgerCount = v.getUint32(H_LEDGER, true);
-  const balanceBytes = v.getUint32(H_BALANCE_BYTES, true);
+  const balanceBytes = v.getUint32(H_BALANCE_BYTES, true), preventedCount = v.getUint32(H_PREVENTED, true);
   const r = orderRow;
   let at = HEADER;
   for (let i = 0; i < orderCount; i++) {
@@ -207,6 +235,7 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     r[23] = nulls & 16 ? null : v.getFloat64(at + O_LIST_ID, true);
     r[24] = LIST_TYPES[bytes[at + O_LIST_TYPE]!]!;
     r[25] = flags & 2 ? 1 : 0;
+    r[26] = nulls & 32 ? null : v.getFloat64(at + O_PREVENTED_MATCH, true);
     sink.order(r);
     at = padded(end);
   }
@@ -234,6 +263,21 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     l[3] = String(v.getBigInt64(at + L_AMOUNT, true));
     l[4] = v.getFloat64(at + L_TIME, true);
     sink.ledgerEntry(l);
+  }
+  const p = preventedRow;
+  for (let i = 0; i < preventedCount; i++, at += PREVENTED) {
+    p[0] = v.getFloat64(at + P_ID, true);
+    p[1] = v.getUint32(at + P_ACCOUNT, true);
+    p[2] = markets.list[bytes[at + P_MARKET]!]!.symbol;
+    p[3] = v.getFloat64(at + P_TAKER_ORDER, true);
+    p[4] = v.getFloat64(at + P_MAKER_ORDER, true);
+    p[5] = SELF_TRADE_MODES[bytes[at + P_MODE]!]!;
+    p[6] = v.getFloat64(at + P_PRICE, true);
+    p[7] = v.getFloat64(at + P_QUANTITY, true);
+    p[8] = v.getFloat64(at + P_TAKER_QUANTITY, true);
+    p[9] = v.getFloat64(at + P_MAKER_QUANTITY, true);
+    p[10] = v.getFloat64(at + P_TIME, true);
+    sink.preventedMatch(p);
   }
   const assets = markets.assets.list;
   for (const b of decodeBalances(bytes.subarray(at, at + balanceBytes))) sink.balance(b.account, assets[b.asset]!.symbol, b.free, b.locked, time);

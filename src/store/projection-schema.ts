@@ -37,6 +37,7 @@ export const orders = sqliteTable(
     listId: integer("list_id"), // its OCO or OTO order list
     listType: text("list_type", { enum: ["oco", "oto"] }),
     triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
+    preventedMatchId: integer("prevented_match_id"), // the last of its prevented matches
   },
   (t) => [
     index("orders_account_idx").on(t.accountId, t.id),
@@ -104,6 +105,34 @@ export const accountTrades = sqliteTable(
     asTaker: integer("as_taker", { mode: "boolean" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.tradeId, t.asTaker] })],
+);
+
+/**
+ * Each match self-trade prevention stopped: a taker and a resting order of the same account met,
+ * and the taker's mode decided what expired or shrank instead of a trade. Rare by nature, so their
+ * indexes cost the writer little.
+ */
+export const preventedMatches = sqliteTable(
+  "prevented_matches",
+  {
+    id: integer("id").primaryKey(),
+    accountId: integer("account_id").notNull(),
+    symbol: text("symbol").notNull(),
+    takerOrderId: integer("taker_order_id").notNull(),
+    makerOrderId: integer("maker_order_id").notNull(),
+    mode: text("mode", { enum: ["none", "expireTaker", "expireMaker", "expireBoth", "decrement"] }).notNull(),
+    price: integer("price").notNull(), // the resting order's
+    quantity: integer("quantity").notNull(), // lots the match would have traded
+    // Lots it took off each order: what expired (the expire modes' side or sides), or the
+    // overlap (decrement); 0 for an order it left alone.
+    takerQuantity: integer("taker_quantity").notNull(),
+    makerQuantity: integer("maker_quantity").notNull(),
+    time: integer("time").notNull(),
+  },
+  (t) => [
+    index("prevented_matches_taker_idx").on(t.takerOrderId),
+    index("prevented_matches_maker_idx").on(t.makerOrderId),
+  ],
 );
 
 /** Each account's balance of each asset (units), as of the last projected batch. */

@@ -11,6 +11,7 @@
 // and cached: about twice the rate of one prepared statement per row, and far above Drizzle's
 // query builder, which rebuilds SQL on every call (see ../shared/design.md).
 import type { Database, Statement } from "bun:sqlite";
+import type { SelfTradeMode } from "../markets";
 
 export interface TradeRecord {
   id: number;
@@ -25,6 +26,24 @@ export interface TradeRecord {
   makerFee: bigint;
   takerAccountId: number;
   makerAccountId: number;
+}
+
+/** A match self-trade prevention stopped (taker and maker are of one account). */
+export interface PreventedMatchRecord {
+  id: number;
+  accountId: number;
+  symbol: string;
+  takerOrderId: number;
+  makerOrderId: number;
+  /** The taker's mode, which decided. */
+  mode: SelfTradeMode;
+  price: number;
+  /** Lots the match would have traded. */
+  quantity: number;
+  /** Lots it took off the taker and off the maker: what expired, or the overlap (decrement). */
+  takerQuantity: number;
+  makerQuantity: number;
+  time: number;
 }
 
 /** A balance as it is after a batch (units). */
@@ -46,14 +65,16 @@ export interface LedgerRecord {
 }
 
 const CHUNK = 64;
-export const ORDER_COLUMNS = 26;
+export const ORDER_COLUMNS = 27;
 export const TRADE_COLUMNS = 12;
 export const LEDGER_COLUMNS = 5;
+export const PREVENTED_MATCH_COLUMNS = 11;
 /** Where a trade row (the INSERT below) holds its id and its two accounts: account_trades is made of them. */
 export const TRADE_ID = 0, TAKER_ACCOUNT = 10, MAKER_ACCOUNT = 11;
 /** The columns of an order's row that its life changes: price, quantity, filled_quantity, status,
- *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered. */
-const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25];
+ *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered,
+ *  prevented_match_id. */
+const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25, 26];
 export type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -102,6 +123,7 @@ export class ProjectionWriter {
   private readonly trades: MultiRowInsert;
   private readonly accountTrades: MultiRowInsert;
   private readonly ledger: MultiRowInsert;
+  private readonly preventedMatches: MultiRowInsert;
   private readonly writeRows: () => void;
 
   private readonly orderValues: Value[] = [];
@@ -119,6 +141,8 @@ export class ProjectionWriter {
   private readonly assetKeys = new Map<string, number>();
   private readonly ledgerValues: Value[] = [];
   private ledgerRows = 0;
+  private readonly preventedValues: Value[] = [];
+  private preventedRows = 0;
   /** The last journal entry whose rows are buffered or written, and written. */
   private projectedSeq: number;
   private writtenSeq: number;
@@ -137,12 +161,13 @@ export class ProjectionWriter {
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
          self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason,
-         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered)`,
+         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered, prevented_match_id)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
          reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
          prevented_quantity = excluded.prevented_quantity, decremented_quantity = excluded.decremented_quantity,
-         expire_reason = excluded.expire_reason, triggered = excluded.triggered`);
+         expire_reason = excluded.expire_reason, triggered = excluded.triggered,
+         prevented_match_id = excluded.prevented_match_id`);
     this.trades = new MultiRowInsert(sqlite,
       `INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee,
          taker_account_id, maker_account_id)`);
@@ -152,6 +177,8 @@ export class ProjectionWriter {
     const updateBalance = sqlite.prepare("UPDATE balances SET free = ?, locked = ?, updated_at = ? WHERE account_id = ? AND asset = ?");
     const insertBalance = sqlite.prepare("INSERT INTO balances (account_id, asset, free, locked, updated_at) VALUES (?, ?, ?, ?, ?)");
     this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, time)");
+    this.preventedMatches = new MultiRowInsert(sqlite,
+      "INSERT INTO prevented_matches (id, account_id, symbol, taker_order_id, maker_order_id, mode, price, quantity, taker_quantity, maker_quantity, time)");
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
     this.writeRows = sqlite.transaction(() => {
       if (this.orderRows) this.orders.run(this.orderValues, this.orderRows);
@@ -164,6 +191,7 @@ export class ProjectionWriter {
         if (updateBalance.run(free, locked, b.time, b.accountId, b.asset).changes === 0) insertBalance.run(b.accountId, b.asset, free, locked, b.time);
       }
       if (this.ledgerRows) this.ledger.run(this.ledgerValues, this.ledgerRows);
+      if (this.preventedRows) this.preventedMatches.run(this.preventedValues, this.preventedRows);
       projectionMark.run(this.projectedSeq);
     });
   }
@@ -180,7 +208,7 @@ export class ProjectionWriter {
 
   /** Rows waiting to be written. */
   get buffered(): number {
-    return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows;
+    return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows + this.preventedRows;
   }
 
   // A batch's rows go in one by one (projected-batch.ts reads them off the bytes the server's thread
@@ -241,6 +269,12 @@ export class ProjectionWriter {
     this.ledgerRows++;
   }
 
+  /** A prevented match's row (PREVENTED_MATCH_COLUMNS values). */
+  preventedMatch(row: readonly Value[]): void {
+    for (let i = 0; i < PREVENTED_MATCH_COLUMNS; i++) this.preventedValues.push(row[i]!);
+    this.preventedRows++;
+  }
+
   /** Every row of a batch whose journal is stored is in: its last entry, 0 if it journaled none. */
   endBatch(lastSeq: number): void {
     if (lastSeq > 0) this.projectedSeq = lastSeq;
@@ -266,6 +300,8 @@ export class ProjectionWriter {
     this.balanceRows.clear();
     this.ledgerValues.length = 0;
     this.ledgerRows = 0;
+    this.preventedValues.length = 0;
+    this.preventedRows = 0;
     this.writtenSeq = this.projectedSeq;
     this.onWritten(this.writtenSeq);
   }

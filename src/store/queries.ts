@@ -11,13 +11,14 @@ import {
 } from "../orders/order";
 import type { Db, TablesDb } from "./database";
 import { accountRequests, journal, journalBatches, snapshots } from "./schema";
-import { accountTrades, balances, ledger, orders, projection, trades } from "./projection-schema";
+import { accountTrades, balances, ledger, orders, preventedMatches, projection, trades } from "./projection-schema";
 import { decodeJournalRecord } from "./journal-record";
 import type { StoredEntry } from "../journal";
 import { FEE_ACCOUNT } from "../../native/layout";
 
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
+export type PreventedMatchRow = typeof preventedMatches.$inferSelect;
 /** One change of an account's total: a deposit or withdrawal, one leg of a trade (the received leg
  *  net of its fee, shown beside it), or, for the fee account, a trade's fee. Units of `asset`, signed. */
 export interface LedgerEntry {
@@ -283,6 +284,21 @@ export class Queries {
     return found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
   }
 
+  /** An account's prevented matches in one market, oldest first: the one with id `id`, or those of
+   *  order `orderId` (as taker or maker) from id `fromId` on. */
+  preventedMatches(accountId: number, symbol: string, filter: { id: number } | { orderId: number; fromId?: number; limit: number }, upToSeq?: number): PreventedMatchRow[] {
+    this.beforeRead(upToSeq);
+    const mine = [eq(preventedMatches.accountId, $("accountId")), eq(preventedMatches.symbol, $("symbol"))];
+    if ("id" in filter) {
+      return this.statement("prevented match", () => this.tables.select().from(preventedMatches)
+        .where(and(eq(preventedMatches.id, $("id")), ...mine)).prepare()).all({ id: filter.id, accountId, symbol });
+    }
+    return this.statement("order's prevented matches", () => this.tables.select().from(preventedMatches)
+      .where(and(or(eq(preventedMatches.takerOrderId, $("orderId")), eq(preventedMatches.makerOrderId, $("orderId"))),
+        gte(preventedMatches.id, $("fromId")), ...mine))
+      .orderBy(asc(preventedMatches.id)).limit($("limit")).prepare()).all({ ...filter, fromId: filter.fromId ?? 0, accountId, symbol });
+  }
+
   /** An account's orders in one market, oldest first: from order id `fromId`, or in a window of
    *  creation times, or the newest `limit`. */
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter, upToSeq?: number): OrderState[] {
@@ -466,10 +482,11 @@ export class Queries {
 
   /** The counters to resume from, as of the last journal entry whose effects are written (orders
    *  and trades ids go on from there when recovery writes the rest; order ids from the journal). */
-  counters(): { lastOrderId: number; lastTradeId: number; lastSeq: number } {
+  counters(): { lastOrderId: number; lastTradeId: number; lastPreventedMatchId: number; lastSeq: number } {
     const one = <T>(q: { get(): T | undefined }): T => q.get()!;
     const o = one(this.tables.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));
     const t = one(this.tables.select({ v: sql<number>`coalesce(max(${trades.id}), 0)` }).from(trades));
+    const p = one(this.tables.select({ v: sql<number>`coalesce(max(${preventedMatches.id}), 0)` }).from(preventedMatches));
     const j = one(this.db.select({ v: sql<number>`coalesce(max(${journal.seq}), 0)` }).from(journal));
     // Journal order ids count too: a rejected command may name an id no order row has.
     const jo = one(this.db.select({ v: sql<number>`coalesce(max(${journal.orderId}), 0)` }).from(journal));
@@ -479,6 +496,7 @@ export class Queries {
     return {
       lastOrderId: Math.max(o.v, jo.v, b.orderId, s?.lastOrderId ?? 0),
       lastTradeId: t.v,
+      lastPreventedMatchId: p.v,
       lastSeq: Math.max(j.v, b.seq, s?.seq ?? 0),
     };
   }
@@ -504,7 +522,7 @@ function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: numb
       clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
       fills: fills.get(r.id) ?? [],
       selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
-      prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
+      prevented: r.preventedQuantity, decremented: r.decrementedQuantity, preventedMatchId: r.preventedMatchId,
       expireReason: r.expireReason as OrderState["expireReason"],
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
       triggered: r.triggered,
