@@ -95,7 +95,18 @@ test("self-trade prevention: the taker's mode, visible on the orders concerned",
   const taker = await order(key, { symbol: "ETH-USD", side: "buy", type: "limit", price: "3000.00", quantity: "1", selfTradePrevention: "expireMaker" });
   expect(taker.body).toMatchObject({ status: "new", preventedQuantity: "1.000", fills: [] });
   const maker = (await ex.call("GET", `/api/v1/orders/${resting.body.orderId}`, { key })).body;
-  expect(maker).toMatchObject({ status: "expired", expireReason: "SELF_TRADE_PREVENTION", preventedQuantity: "1.000" });
+  expect(maker).toMatchObject({ status: "expired", expireReason: "SELF_TRADE_PREVENTION", preventedQuantity: "1.000", preventedMatchId: taker.body.preventedMatchId });
+  // The prevented match, from either order; another account's order is 404.
+  const match = {
+    preventedMatchId: taker.body.preventedMatchId, symbol: "ETH-USD", takerOrderId: taker.body.orderId, makerOrderId: resting.body.orderId,
+    selfTradePrevention: "expireMaker", price: "3000.00", quantity: "1.000", takerQuantity: "0.000", makerQuantity: "1.000", time: taker.body.createdAt,
+  };
+  for (const id of [resting.body.orderId, taker.body.orderId]) expect((await ex.call("GET", `/api/v1/orders/${id}/prevented-matches`, { key })).body).toEqual([match]);
+  const after = await ex.call("GET", `/api/v1/orders/${taker.body.orderId}/prevented-matches?fromId=${Number(match.preventedMatchId) + 1}`, { key });
+  expect(after.body).toEqual([]);
+  const stranger = await account({ USD: "1" });
+  expect((await ex.call("GET", `/api/v1/orders/${taker.body.orderId}/prevented-matches`, { key: stranger })).status).toBe(404);
+  expect((await ex.call("GET", `/api/v1/orders/${taker.body.orderId}/prevented-matches?limit=0`, { key })).status).toBe(400);
   const bad = await order(key, { symbol: "ETH-USD", side: "buy", type: "limit", price: "1.00", quantity: "1", selfTradePrevention: "sometimes" });
   expect(bad.status).toBe(400);
   expect(bad.body.error.message).toContain("selfTradePrevention");

@@ -12,7 +12,7 @@ import { log } from "../log";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
 import { MAX_FEE_BPS, type Market } from "../markets";
 import type { Metrics } from "../metrics";
-import { renderOrder, type OrderState } from "../orders/order";
+import { renderOrder, renderPreventedMatch, type OrderState } from "../orders/order";
 import {
   AmendRequestBody, BatchRequestBody, OrderRequestBody, describeSchemaError, parseOrderRequest,
   toAmendRequest, toOrderRequest, OrderListRequestBody, ReplaceRequestBody, type OrderRequest,
@@ -169,6 +169,16 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
   };
   /** How far the store must be written for the account's reads (OrderRegistry.accountStoredBy). */
   const storedBy = (account: Account) => ex.sequencer.registry.accountStoredBy(account.id);
+  /** How far the store must be written for an order's rows (OrderRegistry.storedBy). */
+  const orderStored = (id: number) => ex.readable(ex.sequencer.registry.storedBy(id));
+  /** The account's order `id`: an open order from memory, a closed one from the store once the
+   *  batch that closed it is written (not every batch acknowledged since). */
+  const ownOrder = async (account: Account, id: number): Promise<OrderState> => {
+    const live = ex.sequencer.registry.get(id);
+    const order = live && live.status !== null ? live : ex.queries.order(id, await orderStored(id));
+    if (!order || order.accountId !== account.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
+    return order;
+  };
 
   // normalize: false, so an unknown field (a typo such as "timeinforce") is refused, not dropped.
   // Other surfaces come first, so that none of the hooks below apply to their routes.
@@ -357,15 +367,16 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
       return cancelled.map(renderOrder);
     }, describe("orders", "Cancel all", "Cancels every open order of the account (?symbol= for one market); returns them.", [{ ...EXAMPLES.order, status: "canceled" }], 200, true))
-    .get("/api/v1/orders/:orderId", async ({ account, params }) => {
-      const id = orderIdParam(params.orderId);
-      // An open order is answered from memory; a closed one from the store, once the batch that
-      // closed it is written (not every batch acknowledged since).
-      const live = ex.sequencer.registry.get(id);
-      const order = live && live.status !== null ? live : ex.queries.order(id, await ex.readable(ex.sequencer.registry.storedBy(id)));
-      if (!order || order.accountId !== account.id) throw new ApiError(404, "ORDER_NOT_FOUND", `order ${id} was not found`);
-      return renderOrder(order);
-    }, describe("orders", "Get an order", "With all its fills. Another account's order is 404.", EXAMPLES.order, 200, true))
+    .get("/api/v1/orders/:orderId", async ({ account, params }) => renderOrder(await ownOrder(account, orderIdParam(params.orderId))),
+      describe("orders", "Get an order", "With all its fills. Another account's order is 404.", EXAMPLES.order, 200, true))
+    .get("/api/v1/orders/:orderId/prevented-matches", async ({ account, params, query }) => {
+      const order = await ownOrder(account, orderIdParam(params.orderId));
+      const fromId = intParam(query.fromId, "fromId", 0, 0, Number.MAX_SAFE_INTEGER);
+      const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      // Its matches are written with the batches that changed it.
+      return ex.queries.preventedMatches(account.id, order.market.symbol, { orderId: order.id, fromId, limit }, await orderStored(order.id))
+        .map((p) => renderPreventedMatch(order.market, p));
+    }, describe("orders", "An order's prevented matches", "Each time self-trade prevention stopped this order meeting another of the account's, oldest first: the taker's mode, the price, the quantity that would have traded, and what it took off each order. ?fromId=, ?limit= (default 100, at most 1000).", [EXAMPLES.preventedMatch], 200, true))
     .delete("/api/v1/orders/:orderId", async ({ account, params }) => {
       return renderOrder(await ex.sequencer.cancel(account, orderIdParam(params.orderId)));
     }, describe("orders", "Cancel an order", "200 with status canceled; 409 ORDER_NOT_OPEN if it is already filled, cancelled or expired.", { ...EXAMPLES.order, status: "canceled" }, 200, true))

@@ -87,14 +87,14 @@ export const EXAMPLES = {
     price: "64000.50", quantity: "0.2500", filledQuantity: "0.1000", remainingQuantity: "0.1500", averagePrice: "64000.50",
     status: "partially_filled", rejectReason: null,
     fills: [{ tradeId: "7", price: "64000.50", quantity: "0.1000", liquidity: "taker", time: T, fee: "0.00020000", feeAsset: "BTC" }], createdAt: T, updatedAt: T,
-    selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "6400.050000", preventedQuantity: "0.0000", expireReason: null,
+    selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "6400.050000", preventedQuantity: "0.0000", preventedMatchId: null, expireReason: null,
     fee: "0.00020000", feeAsset: "BTC", stopPrice: null, trailingDelta: null, icebergQuantity: null, orderListId: null, triggered: null,
   },
   stopOrder: {
     orderId: "43", clientOrderId: null, symbol: "BTC-USD", side: "sell", type: "stop_loss_limit", timeInForce: "GTC", postOnly: false,
     price: "59900.00", quantity: "0.2500", filledQuantity: "0.0000", remainingQuantity: "0.2500", averagePrice: null,
     status: "new", rejectReason: null, fills: [], createdAt: T, updatedAt: T,
-    selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "0.000000", preventedQuantity: "0.0000", expireReason: null,
+    selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "0.000000", preventedQuantity: "0.0000", preventedMatchId: null, expireReason: null,
     fee: "0.000000", feeAsset: "USD", stopPrice: "60000.00", trailingDelta: null, icebergQuantity: null, orderListId: "43", triggered: false,
   },
   market: {
@@ -113,6 +113,10 @@ export const EXAMPLES = {
     accountId: "3", name: "my-bot",
     balances: [{ asset: "USD", free: "993599.950000", locked: "6400.050000" }, { asset: "BTC", free: "100.00000000", locked: "0.00000000" }],
     fees: [{ symbol: "BTC-USD", makerFeeBps: 10, takerFeeBps: 20 }],
+  },
+  preventedMatch: {
+    preventedMatchId: "3", symbol: "BTC-USD", takerOrderId: "45", makerOrderId: "44", selfTradePrevention: "expireMaker", price: "64000.50",
+    quantity: "0.1000", takerQuantity: "0.0000", makerQuantity: "0.2500", time: T,
   },
   ledger: { kind: "trade", asset: "BTC", amount: "0.09980000", fee: "0.00020000", tradeId: "7", time: T },
   error: { error: { code: "VALIDATION", message: "price must be a multiple of tickSize 0.01 for BTC-USD" } },

@@ -111,6 +111,8 @@ export interface OrderView {
   /** Quote units spent (buys) or received (sells) so far. */
   filledQuoteQuantity: string;
   preventedQuantity: string;
+  /** The last of its prevented matches (GET /api/v1/orders/:orderId/prevented-matches). */
+  preventedMatchId: string | null;
   expireReason: ExpireReason | null;
   /** Total fees of its fills, in feeAsset (what it receives). */
   fee: string;
@@ -121,6 +123,29 @@ export interface OrderView {
   orderListId: string | null;
   /** Conditional orders: whether the stop has triggered; null for other orders. */
   triggered: boolean | null;
+}
+
+/** A match self-trade prevention stopped, as the store keeps it (prevented_matches). */
+export interface PreventedMatch {
+  id: number;
+  takerOrderId: number;
+  makerOrderId: number;
+  mode: SelfTradeMode;
+  price: number;
+  quantity: number;
+  takerQuantity: number;
+  makerQuantity: number;
+  time: number;
+}
+
+/** A prevented match in /api/v1: `quantity` would have traded; each side's quantity is what it took
+ *  off that order (what expired, or the overlap both lost under decrement). */
+export function renderPreventedMatch(m: Market, p: PreventedMatch) {
+  return {
+    preventedMatchId: String(p.id), symbol: m.symbol, takerOrderId: String(p.takerOrderId), makerOrderId: String(p.makerOrderId),
+    selfTradePrevention: p.mode, price: m.formatPrice(p.price), quantity: m.formatQuantity(p.quantity),
+    takerQuantity: m.formatQuantity(p.takerQuantity), makerQuantity: m.formatQuantity(p.makerQuantity), time: p.time,
+  };
 }
 
 export function renderOrder(o: OrderState): OrderView {
@@ -157,6 +182,7 @@ export function renderOrder(o: OrderState): OrderView {
     quoteQuantity: o.quoteQuantity === null ? null : m.quote.format(o.quoteQuantity),
     filledQuoteQuantity: o.fills.length === 0 ? m.quote.zero : m.quote.format(filledNotional(o)),
     preventedQuantity: m.formatQuantity(o.prevented),
+    preventedMatchId: o.preventedMatchId === null ? null : String(o.preventedMatchId),
     expireReason: o.expireReason,
     fee: o.fills.length === 0 ? feeAsset.zero : feeAsset.format(o.fills.reduce((sum, f) => sum + f.fee, 0n)),
     feeAsset: feeAsset.symbol,
