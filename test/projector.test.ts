@@ -86,7 +86,7 @@ const order: fc.Arbitrary<OrderState> = fc.record({
   clientOrderId: nullable(fc.stringMatching(/^[A-Za-z0-9._:\/-]{1,36}$/)),
   createdAt: fc.integer({ min: 0, max: 4e12 }), updatedAt: fc.integer({ min: 0, max: 4e12 }), fills: fc.constant([]),
   selfTradePrevention: fc.constantFrom(...SELF_TRADE_MODES), quoteQuantity: nullable(units), prevented: lots, decremented: lots,
-  preventedMatchId: nullable(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+  preventedMatchId: fc.constant(null),
   expireReason: nullable(fc.constantFrom(...EXPIRE_REASONS)), stopPrice: nullable(lots), trailingDelta: nullable(fc.integer({ min: 1, max: 9999 })),
   icebergQuantity: nullable(lots), listId: nullable(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
   listType: fc.constantFrom(null, "oco" as const, "oto" as const), triggered: fc.boolean(), waiting: fc.boolean(), accountSlot: fc.constant(-1),
@@ -113,7 +113,7 @@ const balance = fc.record({ account: fc.integer({ min: 0, max: 2 ** 24 - 1 }), a
 const orderRow = (o: OrderState): Value[] => [o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
   o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt, o.selfTradePrevention,
   o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented, o.expireReason, o.stopPrice,
-  o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0, o.preventedMatchId];
+  o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0];
 const tradeRow = (t: TradeRecord): Value[] => [t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
   String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId];
 const ledgerRow = (l: LedgerRecord): Value[] => [l.accountId, l.asset, l.kind, String(l.amount), l.time];

@@ -30,9 +30,10 @@ test("no read of the API scans a table that grows with the orders", async () => 
   const symbol = markets.list[0]!.symbol;
   const now = Date.now();
   // A trade of account 3's order 7 a minute ago, so that reads that first find where a window
-  // starts go on to their main statement. (The plans do not depend on how many rows there are.)
+  // starts go on to their main statement, and a match self-trade prevention stopped, so that
+  // reads of the order look its id up. (The plans do not depend on how many rows there are.)
   storage.tables.run(`INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
-    filled_quantity, status, created_at, updated_at) VALUES (7, 3, ?, 'buy', 'limit', 'GTC', 0, 100, 1, 1, 'filled', ?, ?)`, [symbol, now - 60_000, now - 60_000]);
+    filled_quantity, status, created_at, updated_at, prevented_quantity) VALUES (7, 3, ?, 'buy', 'limit', 'GTC', 0, 100, 2, 1, 'filled', ?, ?, 1)`, [symbol, now - 60_000, now - 60_000]);
   storage.tables.run(`INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time,
     taker_account_id, maker_account_id) VALUES (5, ?, 100, 1, 7, 6, 'buy', ?, 3, 4)`, [symbol, now - 60_000]);
   storage.tables.run("INSERT INTO account_trades (account_id, trade_id, as_taker) VALUES (3, 5, 1), (4, 5, 0)");

@@ -144,7 +144,7 @@ function moveDerivedTables(sqlite: Database, tables: Database, tablesPath: strin
     sqlite.transaction(() => {
       const columnsOf = (db: Database, t: string) => (db.query(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
       for (const t of DERIVED_TABLES) {
-        // Those both layouts have: columns added since take their defaults.
+        // Those both layouts have (columns added since take their defaults).
         const old = new Set(columnsOf(sqlite, t));
         const columns = columnsOf(tables, t).filter((c) => old.has(c)).map((c) => `"${c}"`).join(", ");
         sqlite.exec(`INSERT INTO projected.${t} (${columns}) SELECT ${columns} FROM main.${t}`);

@@ -7,11 +7,11 @@
 //   header   f64 time · f64 lastSeq · u32 orders · u32 trades · u32 ledger entries · u32 balance bytes ·
 //            u32 prevented matches · padding to 40
 //   order    f64 id, price, quantity, filled, createdAt, updatedAt, prevented, decremented, stopPrice,
-//            trailingDelta, icebergQuantity, listId, preventedMatchId · i64 quoteQuantity · u32 accountId ·
+//            trailingDelta, icebergQuantity, listId · i64 quoteQuantity · u32 accountId ·
 //            u8 market, side, type, timeInForce, status, selfTradePrevention, expireReason (0: none),
 //            listType (0: none), flags (postOnly 1, triggered 2, has quoteQuantity 4), nulls (price 1,
-//            stopPrice 2, trailingDelta 4, icebergQuantity 8, listId 16, preventedMatchId 32),
-//            rejectReason length, clientOrderId length (255: null) · their bytes · padding to 8
+//            stopPrice 2, trailingDelta 4, icebergQuantity 8, listId 16), rejectReason length,
+//            clientOrderId length (255: null) · their bytes · padding to 8
 //   trade    f64 id, price, quantity, takerOrderId, makerOrderId, time · i64 takerFee, makerFee ·
 //            u32 takerAccountId, makerAccountId · u8 market, takerSide · padding to 80
 //   ledger   f64 time · i64 amount · u32 accountId · u8 asset, kind · padding to 24
@@ -26,16 +26,16 @@ import {
   type LedgerRecord, type PreventedMatchRecord, type ProjectionWriter, type TradeRecord, type Value,
 } from "./projection-writer";
 
-const HEADER = 40, ORDER = 128, TRADE = 80, LEDGER = 24, PREVENTED = 72;
+const HEADER = 40, ORDER = 120, TRADE = 80, LEDGER = 24, PREVENTED = 72;
 const NONE = 255;
 
 // Byte offsets, the layout above, for the writer and the reader alike (the writer stores each f64
 // or i64 at its offset / 8 in a word view).
 const H_TIME = 0, H_LAST_SEQ = 8, H_ORDERS = 16, H_TRADES = 20, H_LEDGER = 24, H_BALANCE_BYTES = 28, H_PREVENTED = 32;
 const O_ID = 0, O_PRICE = 8, O_QUANTITY = 16, O_FILLED = 24, O_CREATED = 32, O_UPDATED = 40, O_PREVENTED = 48,
-  O_DECREMENTED = 56, O_STOP_PRICE = 64, O_TRAILING = 72, O_ICEBERG = 80, O_LIST_ID = 88, O_PREVENTED_MATCH = 96,
-  O_QUOTE_QUANTITY = 104, O_ACCOUNT = 112, O_MARKET = 116, O_SIDE = 117, O_TYPE = 118, O_TIF = 119, O_STATUS = 120,
-  O_STP = 121, O_EXPIRE = 122, O_LIST_TYPE = 123, O_FLAGS = 124, O_NULLS = 125, O_REJECT_LENGTH = 126, O_CLIENT_ID_LENGTH = 127;
+  O_DECREMENTED = 56, O_STOP_PRICE = 64, O_TRAILING = 72, O_ICEBERG = 80, O_LIST_ID = 88, O_QUOTE_QUANTITY = 96,
+  O_ACCOUNT = 104, O_MARKET = 108, O_SIDE = 109, O_TYPE = 110, O_TIF = 111, O_STATUS = 112, O_STP = 113, O_EXPIRE = 114,
+  O_LIST_TYPE = 115, O_FLAGS = 116, O_NULLS = 117, O_REJECT_LENGTH = 118, O_CLIENT_ID_LENGTH = 119;
 const T_ID = 0, T_PRICE = 8, T_QUANTITY = 16, T_TAKER_ORDER = 24, T_MAKER_ORDER = 32, T_TIME = 40, T_TAKER_FEE = 48,
   T_MAKER_FEE = 56, T_TAKER_ACCOUNT = 64, T_MAKER_ACCOUNT = 68, T_MARKET = 72, T_SIDE = 73;
 const L_TIME = 0, L_AMOUNT = 8, L_ACCOUNT = 16, L_ASSET = 20, L_KIND = 21;
@@ -99,7 +99,6 @@ export class ProjectedBatchEncoder {
       f[w + O_TRAILING / 8] = o.trailingDelta ?? 0;
       f[w + O_ICEBERG / 8] = o.icebergQuantity ?? 0;
       f[w + O_LIST_ID / 8] = o.listId ?? 0;
-      f[w + O_PREVENTED_MATCH / 8] = o.preventedMatchId ?? 0;
       q[w + O_QUOTE_QUANTITY / 8] = o.quoteQuantity ?? 0n;
       u[(at + O_ACCOUNT) >>> 2] = o.accountId;
       b[at + O_MARKET] = o.market.index;
@@ -112,7 +111,7 @@ export class ProjectedBatchEncoder {
       b[at + O_LIST_TYPE] = o.listType === null ? 0 : o.listType === "oco" ? 1 : 2;
       b[at + O_FLAGS] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
       b[at + O_NULLS] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
-        (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0) | (o.preventedMatchId === null ? 32 : 0);
+        (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0);
       let end = at + ORDER;
       end = this.text(o.rejectReason, at + O_REJECT_LENGTH, end, o.id);
       end = this.text(o.clientOrderId, at + O_CLIENT_ID_LENGTH, end, o.id);
@@ -235,7 +234,6 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     r[23] = nulls & 16 ? null : v.getFloat64(at + O_LIST_ID, true);
     r[24] = LIST_TYPES[bytes[at + O_LIST_TYPE]!]!;
     r[25] = flags & 2 ? 1 : 0;
-    r[26] = nulls & 32 ? null : v.getFloat64(at + O_PREVENTED_MATCH, true);
     sink.order(r);
     at = padded(end);
   }

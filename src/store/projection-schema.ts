@@ -37,7 +37,6 @@ export const orders = sqliteTable(
     listId: integer("list_id"), // its OCO or OTO order list
     listType: text("list_type", { enum: ["oco", "oto"] }),
     triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
-    preventedMatchId: integer("prevented_match_id"), // the last of its prevented matches
   },
   (t) => [
     index("orders_account_idx").on(t.accountId, t.id),
@@ -110,7 +109,8 @@ export const accountTrades = sqliteTable(
 /**
  * Each match self-trade prevention stopped: a taker and a resting order of the same account met,
  * and the taker's mode decided what expired or shrank instead of a trade. Rare by nature, so their
- * indexes cost the writer little.
+ * indexes cost the writer little; an order's last one (its preventedMatchId) is read off them,
+ * not kept in its row, which every order writes.
  */
 export const preventedMatches = sqliteTable(
   "prevented_matches",

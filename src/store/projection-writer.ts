@@ -65,16 +65,15 @@ export interface LedgerRecord {
 }
 
 const CHUNK = 64;
-export const ORDER_COLUMNS = 27;
+export const ORDER_COLUMNS = 26;
 export const TRADE_COLUMNS = 12;
 export const LEDGER_COLUMNS = 5;
 export const PREVENTED_MATCH_COLUMNS = 11;
 /** Where a trade row (the INSERT below) holds its id and its two accounts: account_trades is made of them. */
 export const TRADE_ID = 0, TAKER_ACCOUNT = 10, MAKER_ACCOUNT = 11;
 /** The columns of an order's row that its life changes: price, quantity, filled_quantity, status,
- *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered,
- *  prevented_match_id. */
-const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25, 26];
+ *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered. */
+const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25];
 export type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -161,13 +160,12 @@ export class ProjectionWriter {
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
          self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason,
-         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered, prevented_match_id)`,
+         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
          reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
          prevented_quantity = excluded.prevented_quantity, decremented_quantity = excluded.decremented_quantity,
-         expire_reason = excluded.expire_reason, triggered = excluded.triggered,
-         prevented_match_id = excluded.prevented_match_id`);
+         expire_reason = excluded.expire_reason, triggered = excluded.triggered`);
     this.trades = new MultiRowInsert(sqlite,
       `INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time, taker_fee, maker_fee,
          taker_account_id, maker_account_id)`);

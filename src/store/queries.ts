@@ -102,10 +102,16 @@ export class Queries {
   /** Orders with their fills: the trades of all of them in one statement (their ids as a JSON
    *  array, so that any number of orders takes the same one). */
   private withFills(rows: OrderRow[]): OrderState[] {
-    return ordersWithFills(this.markets, rows, (ids) => this.statement("fills", () => this.tables.select().from(trades)
+    const found = ordersWithFills(this.markets, rows, (ids) => this.statement("fills", () => this.tables.select().from(trades)
       .where(or(sql`${trades.takerOrderId} IN (SELECT value FROM json_each(${$("ids")}))`,
         sql`${trades.makerOrderId} IN (SELECT value FROM json_each(${$("ids")}))`))
       .orderBy(asc(trades.id)).prepare()).all({ ids: JSON.stringify(ids) }));
+    // The last prevented match of the few orders self-trade prevention touched.
+    for (const o of found) {
+      if (o.prevented > 0) o.preventedMatchId = this.statement("last prevented match", () => this.tables.select({ id: max(preventedMatches.id) })
+        .from(preventedMatches).where(or(eq(preventedMatches.takerOrderId, $("id")), eq(preventedMatches.makerOrderId, $("id")))).prepare()).get({ id: o.id })?.id ?? null;
+    }
+    return found;
   }
 
   /** An order with its fills; `upToSeq`: its row is final once the journal up to there is written
@@ -522,7 +528,7 @@ function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: numb
       clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
       fills: fills.get(r.id) ?? [],
       selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
-      prevented: r.preventedQuantity, decremented: r.decrementedQuantity, preventedMatchId: r.preventedMatchId,
+      prevented: r.preventedQuantity, decremented: r.decrementedQuantity, preventedMatchId: null, // (Queries.withFills)
       expireReason: r.expireReason as OrderState["expireReason"],
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
       triggered: r.triggered,

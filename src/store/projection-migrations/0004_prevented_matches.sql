@@ -13,5 +13,4 @@ CREATE TABLE `prevented_matches` (
 );
 --> statement-breakpoint
 CREATE INDEX `prevented_matches_taker_idx` ON `prevented_matches` (`taker_order_id`);--> statement-breakpoint
-CREATE INDEX `prevented_matches_maker_idx` ON `prevented_matches` (`maker_order_id`);--> statement-breakpoint
-ALTER TABLE `orders` ADD `prevented_match_id` integer;
+CREATE INDEX `prevented_matches_maker_idx` ON `prevented_matches` (`maker_order_id`);
