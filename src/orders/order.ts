@@ -1,5 +1,6 @@
 // An order as the exchange tracks it (integers inside), and its API rendering (decimal strings).
 import type { Market, SelfTradeMode } from "../markets";
+import type { PreventedMatchRecord } from "../store/projection-writer";
 
 export type Side = "buy" | "sell";
 export const ORDER_TYPES = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"] as const;
@@ -125,22 +126,9 @@ export interface OrderView {
   triggered: boolean | null;
 }
 
-/** A match self-trade prevention stopped, as the store keeps it (prevented_matches). */
-export interface PreventedMatch {
-  id: number;
-  takerOrderId: number;
-  makerOrderId: number;
-  mode: SelfTradeMode;
-  price: number;
-  quantity: number;
-  takerQuantity: number;
-  makerQuantity: number;
-  time: number;
-}
-
 /** A prevented match in /api/v1: `quantity` would have traded; each side's quantity is what it took
  *  off that order (what expired, or the overlap both lost under decrement). */
-export function renderPreventedMatch(m: Market, p: PreventedMatch) {
+export function renderPreventedMatch(m: Market, p: PreventedMatchRecord) {
   return {
     preventedMatchId: String(p.id), symbol: m.symbol, takerOrderId: String(p.takerOrderId), makerOrderId: String(p.makerOrderId),
     selfTradePrevention: p.mode, price: m.formatPrice(p.price), quantity: m.formatQuantity(p.quantity),
