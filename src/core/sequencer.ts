@@ -98,6 +98,7 @@ export class Sequencer {
   /** The accounts whose batches may be held uncommitted (holdCommitsOf), and the reports of the
    *  held batches, heard by the listeners once they are committed. */
   private holdFor: ReadonlySet<number> | null = null;
+  private maxHoldMs = MAX_HOLD_MS;
   private heldReports: BatchReport[] = [];
   private holdTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -290,14 +291,15 @@ export class Sequencer {
    * While given, a batch whose every job is of these accounts (a simulation's or a replay's
    * participants, running as fast as they can) is answered as soon as the engine has processed it,
    * and its journal is committed with those of the batches after it: once MAX_HELD_BATCHES are
-   * held or MAX_HOLD_MS has passed, with the first batch of anyone else, before any read of the
+   * held or `maxHoldMs` has passed, with the first batch of anyone else, before any read of the
    * store, and when this is turned off (null), which commits what is held. Listeners hear of each
    * batch once it is committed, as always. A crash loses the held batches whole; nobody outside
    * those accounts was told of them. A commit per simulated step was a quarter of a simulated
    * day's time (BENCHMARKS.md).
    */
-  holdCommitsOf(accounts: ReadonlySet<number> | null): void {
+  holdCommitsOf(accounts: ReadonlySet<number> | null, maxHoldMs = MAX_HOLD_MS): void {
     this.holdFor = accounts;
+    this.maxHoldMs = maxHoldMs;
     if (!accounts) this.commitHeld();
   }
 
@@ -375,7 +377,7 @@ export class Sequencer {
     } else {
       this.heldReports.push(report);
       if (this.heldReports.length >= MAX_HELD_BATCHES) this.commitHeld();
-      else this.holdTimer ??= setTimeout(() => this.commitHeld(), MAX_HOLD_MS);
+      else this.holdTimer ??= setTimeout(() => this.commitHeld(), this.maxHoldMs);
     }
     if (this.queue.length > 0) {
       this.flushScheduled = true;
