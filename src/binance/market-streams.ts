@@ -282,15 +282,9 @@ export class BinanceMarketStreams {
           this.candles.delete(name);
           continue;
         }
-        let candle = this.candles.get(name) ?? this.loadCandle(m, bucketing, E);
-        if (E > candle.close) {
-          const closed = candle;
-          this.send(name, () => klineEvent(m, interval, closed, true, E));
-          candle = emptyCandle(bucketing, E, closed.c);
-        }
+        const candle = this.rollOver(name, m, interval, bucketing, this.candles.get(name) ?? this.loadCandle(m, bucketing, E), E, E);
         this.candles.set(name, candle);
-        const open = candle;
-        this.send(name, () => klineEvent(m, interval, open, false, E));
+        this.send(name, () => klineEvent(m, interval, candle, false, E));
       }
     }
   }
@@ -314,11 +308,7 @@ export class BinanceMarketStreams {
           // (A batch held back for an account's funding may commit after its interval was sent
           // closed: the store's klines have its trades.)
           if (t.time < candle.open) continue;
-          if (t.time > candle.close) {
-            const closed = candle;
-            this.send(name, () => klineEvent(m, interval, closed, true, E));
-            candle = emptyCandle(bucketing, t.time, closed.c);
-          }
+          candle = this.rollOver(name, m, interval, bucketing, candle, t.time, E);
           if (candle.n === 0) {
             candle.o = candle.h = candle.l = t.price;
             candle.f = t.id;
@@ -338,6 +328,14 @@ export class BinanceMarketStreams {
         this.candles.set(name, candle);
       }
     }
+  }
+
+  /** `candle`, or, once `time` is past its interval, the next one at its close price, after `candle`
+   *  goes out closed (x true). */
+  private rollOver(name: string, m: Market, interval: string, bucketing: Bucketing, candle: Candle, time: number, E: number): Candle {
+    if (time <= candle.close) return candle;
+    this.send(name, () => klineEvent(m, interval, candle, true, E));
+    return emptyCandle(bucketing, time, candle.c);
   }
 
   /** The candle of the interval holding `time` as stored (without trades: at the last price). */
