@@ -100,18 +100,15 @@ export class Queries {
   }
 
   /** Orders with their fills: the trades of all of them in one statement (their ids as a JSON
-   *  array, so that any number of orders takes the same one). */
+   *  array, so that any number of orders takes the same one); and the last prevented match of the
+   *  few that self-trade prevention touched. */
   private withFills(rows: OrderRow[]): OrderState[] {
-    const found = ordersWithFills(this.markets, rows, (ids) => this.statement("fills", () => this.tables.select().from(trades)
+    return ordersWithFills(this.markets, rows, (ids) => this.statement("fills", () => this.tables.select().from(trades)
       .where(or(sql`${trades.takerOrderId} IN (SELECT value FROM json_each(${$("ids")}))`,
         sql`${trades.makerOrderId} IN (SELECT value FROM json_each(${$("ids")}))`))
-      .orderBy(asc(trades.id)).prepare()).all({ ids: JSON.stringify(ids) }));
-    // The last prevented match of the few orders self-trade prevention touched.
-    for (const o of found) {
-      if (o.prevented > 0) o.preventedMatchId = this.statement("last prevented match", () => this.tables.select({ id: max(preventedMatches.id) })
-        .from(preventedMatches).where(or(eq(preventedMatches.takerOrderId, $("id")), eq(preventedMatches.makerOrderId, $("id")))).prepare()).get({ id: o.id })?.id ?? null;
-    }
-    return found;
+      .orderBy(asc(trades.id)).prepare()).all({ ids: JSON.stringify(ids) }),
+    (id) => this.statement("last prevented match", () => this.tables.select({ id: max(preventedMatches.id) }).from(preventedMatches)
+      .where(or(eq(preventedMatches.takerOrderId, $("id")), eq(preventedMatches.makerOrderId, $("id")))).prepare()).get({ id })?.id ?? null);
   }
 
   /** An order with its fills; `upToSeq`: its row is final once the journal up to there is written
@@ -508,8 +505,9 @@ export class Queries {
   }
 }
 
-/** Orders as the exchange keeps them, each with its fills (`fillsOf`: the trades of these orders). */
-function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: number[]) => TradeRow[]): OrderState[] {
+/** Orders as the exchange keeps them, each with its fills (`fillsOf`: the trades of these orders)
+ *  and its last prevented match (`lastPreventedMatchOf`, asked only of orders prevention touched). */
+function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: number[]) => TradeRow[], lastPreventedMatchOf: (id: number) => number | null): OrderState[] {
   if (rows.length === 0) return [];
   const fillRows = fillsOf(rows.map((r) => r.id));
   const fills = new Map<number, Fill[]>();
@@ -528,7 +526,8 @@ function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: numb
       clientOrderId: r.clientOrderId, createdAt: r.createdAt, updatedAt: r.updatedAt,
       fills: fills.get(r.id) ?? [],
       selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity === null ? null : BigInt(r.quoteQuantity),
-      prevented: r.preventedQuantity, decremented: r.decrementedQuantity, preventedMatchId: null, // (Queries.withFills)
+      prevented: r.preventedQuantity, decremented: r.decrementedQuantity,
+      preventedMatchId: r.preventedQuantity > 0 ? lastPreventedMatchOf(r.id) : null,
       expireReason: r.expireReason as OrderState["expireReason"],
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
       triggered: r.triggered,
