@@ -1178,7 +1178,95 @@ struct ex_engine {
         new_order(n);
     }
 
+    // Lowers an order's remaining quantity where it is, keeping its place: its level's totals (in
+    // the book, or on a trigger side for a waiting stop) follow, and an iceberg loses hidden
+    // quantity first.
+    void shrink(Book& book, uint32_t oi, int64_t remaining) {
+        Order& o = orders[oi];
+        if (o.state == State::resting || o.state == State::pending) {
+            Level& l = levels[o.level];
+            int64_t was = shown_of(o);
+            int64_t shown = was < remaining ? was : remaining;
+            l.total -= was - shown;
+            l.hidden -= (o.remaining - was) - (remaining - shown);
+            if (iceberg(o) || o.state == State::pending) extras[o.ext].shown = shown;
+            if (o.state == State::resting) ++book.sequence;
+        }
+        o.remaining = remaining;
+    }
+
+    // Amend keep priority (EX_FLAG_KEEP_PRIORITY): a live order's total lowered in place.
+    void reduce(const ex_command& c) {
+        uint32_t oi = ids.find(c.order_id);
+        if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
+        Order& o = orders[oi];
+        Book& book = books[o.book];
+        const ex_market& m = markets[o.book];
+        auto refuse = [&](uint8_t reason) {
+            ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
+            e.reason = reason;
+        };
+        if (c.price != 0 || !valid_value(c.quantity)) return refuse(EX_REJ_INVALID);
+        if (c.quantity >= o.filled + o.remaining) return refuse(EX_REJ_AMEND_QUANTITY);
+        // An OCO's members are lowered together.
+        uint32_t other = NIL;
+        if (o.flags & ORDER_LISTED) {
+            const List& l = lists[extras[o.ext].list];
+            if (l.link == EX_LINK_OCO) other = l.first == oi ? l.second : l.first;
+        }
+        auto by_amount = [&](uint32_t k) { return orders[k].ext != NIL && extras[orders[k].ext].amount != 0; };
+        if (by_amount(oi) || (other != NIL && by_amount(other))) return refuse(EX_REJ_NOT_AMENDABLE);
+        uint32_t asset = held_asset(m, o.side);
+        if (c.quantity <= o.filled) {
+            // Nothing is left to fill: it ends as a cancel would end it (an OTO's pending order
+            // with it), and its total is what filled.
+            if (o.flags & ORDER_LISTED) end_list(oi, false);
+            Order& me = orders[oi];
+            lock(me.account, asset, -static_cast<int64_t>(hold_now(me)));
+            if (me.state == State::resting) {
+                unlink(book.side(me.side), oi);
+                ++book.sequence;
+            } else {
+                stop_waiting(book, oi);
+            }
+            ex_event& e = emit(EX_EV_AMENDED, me.id, me.side, book.sequence);
+            e.price = me.price;
+            e.quantity = me.filled;
+            e.remaining = 0;
+            e.flags = EX_EVF_ENDED;
+            return retire(oi);
+        }
+        // What the order (an OCO: the list, its shared part once) holds before and after.
+        int64_t shared = other != NIL ? lists[extras[o.ext].list].shared : 0;
+        i128 before = hold_now(o) + (other != NIL ? hold_now(orders[other]) - shared : 0);
+        shrink(book, oi, c.quantity - o.filled);
+        i128 after = hold_now(orders[oi]);
+        if (other != NIL) {
+            Order& s = orders[other];
+            if (s.filled + s.remaining > c.quantity) {
+                shrink(book, other, c.quantity - s.filled);
+                ex_event& e = emit(EX_EV_AMENDED, s.id, s.side, book.sequence);
+                e.price = s.price;
+                e.quantity = c.quantity;
+                e.remaining = s.remaining;
+                e.flags = EX_EVF_KEPT_PRIORITY;
+            }
+            i128 hs = hold_now(orders[other]);
+            i128 least = after < hs ? after : hs;
+            lists[extras[orders[oi].ext].list].shared = static_cast<int64_t>(least);
+            after += hs - least;
+        }
+        Order& now = orders[oi];
+        lock(now.account, asset, -static_cast<int64_t>(before - after));
+        ex_event& e = emit(EX_EV_AMENDED, now.id, now.side, book.sequence);
+        e.price = now.price;
+        e.quantity = c.quantity;
+        e.remaining = now.remaining;
+        e.flags = EX_EVF_KEPT_PRIORITY;
+    }
+
     void amend(const ex_command& c) {
+        if (c.flags & EX_FLAG_KEEP_PRIORITY) return reduce(c);
         uint32_t oi = ids.find(c.order_id);
         if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
         Order& o = orders[oi];
@@ -1204,17 +1292,9 @@ struct ex_engine {
         }
         uint8_t kept = 0;
         if (price == o.price && remaining <= o.remaining) {
-            // Smaller (or equal) at the same price: keeps its place in the queue. An iceberg loses
-            // hidden quantity first.
+            // Smaller (or equal) at the same price: keeps its place in the queue.
             lock(o.account, asset, static_cast<int64_t>(more));
-            Level& l = levels[o.level];
-            int64_t was = shown_of(o);
-            int64_t shown = was < remaining ? was : remaining;
-            l.total -= was - shown;
-            l.hidden -= (o.remaining - was) - (remaining - shown);
-            if (iceberg(o)) extras[o.ext].shown = shown;
-            o.remaining = remaining;
-            ++book.sequence;
+            shrink(book, oi, remaining);
             kept = EX_EVF_KEPT_PRIORITY;
         } else {
             if ((o.flags & EX_FLAG_POST_ONLY) && price != o.price && would_take(book, o.side, price)) return refuse(EX_REJ_POST_ONLY);

@@ -36,7 +36,8 @@ enum {
                             then quantity is only a cap); behaves as IOC (or FOK, by quantity only) */
     EX_CMD_CANCEL = 3,   /* cancel order_id */
     EX_CMD_AMEND = 4,    /* amend order_id: price (0 = keep) and quantity = new total incl. filled
-                            (0 = keep): each amendment applies to the state the one before left */
+                            (0 = keep): each amendment applies to the state the one before left.
+                            With EX_FLAG_KEEP_PRIORITY: see there */
     EX_CMD_DEPOSIT = 5,  /* credit `amount` units of `asset` to `account` (free) */
     EX_CMD_WITHDRAW = 6, /* debit `amount` units of `asset` from `account`'s free balance */
     EX_CMD_SET_FEES = 7, /* account's own fee rates: price = maker bps, quantity = taker bps (-1 = market's) */
@@ -76,7 +77,18 @@ enum { EX_BUY = 0, EX_SELL = 1 };
 enum { EX_GTC = 0, EX_IOC = 1, EX_FOK = 2 };
 
 /* ex_command.flags */
-enum { EX_FLAG_POST_ONLY = 1, EX_FLAG_MARKET = 2 /* cancel-replace: the new order is a market order */ };
+enum {
+    EX_FLAG_POST_ONLY = 1,
+    EX_FLAG_MARKET = 2, /* cancel-replace: the new order is a market order */
+    /* amend: only lower the order's total to `quantity` (price 0), in place, keeping its time
+     * priority (Binance's amend keep priority). Any live order may be lowered: resting, waiting
+     * untriggered, an OTO's pending order, an OCO's member (its sibling is lowered with it to at
+     * most the same total: one AMENDED event for the sibling before the order's own). A total not
+     * below the order's is refused (AMEND_QUANTITY); a market order by quote amount is not
+     * amendable. A total at or below the filled part leaves nothing to fill: the order ends,
+     * AMENDED with remaining 0 and EX_EVF_ENDED, its total then being the filled part. */
+    EX_FLAG_KEEP_PRIORITY = 4,
+};
 
 /* ex_command.stp: self-trade prevention when the taker meets a resting order of its own account
  * (the taker's mode decides, as on Binance). */
@@ -123,8 +135,9 @@ typedef struct ex_command {
 /* ex_event.type. Every command has exactly one closing event (ACCEPTED, EXPIRED, REJECTED,
  * CANCELLED, AMENDED, DEPOSITED, WITHDRAWN or FEES_SET) about the command's own order or account,
  * after every event its own matching caused (TRADE, PREVENTED, REFRESHED, EXPIRED of resting
- * orders, CANCELLED of list siblings). Then come, with the same command_index, the orders it set
- * off (the cascade): each a TRIGGERED event, its matching's events and its own closing event. */
+ * orders, CANCELLED of list siblings, AMENDED of an OCO sibling). Then come, with the same
+ * command_index, the orders it set off (the cascade): each a TRIGGERED event, its matching's
+ * events and its own closing event. */
 enum {
     EX_EV_ACCEPTED = 1,  /* new order passed the engine's checks and was matched: if it has
                             `remaining` it rests (GTC) */
@@ -162,11 +175,13 @@ enum {
     EX_REJ_DUPLICATE_ID = 2,     /* new order with the id of a live order */
     EX_REJ_UNKNOWN_ORDER = 3,    /* cancel/amend of an id that is not resting */
     EX_REJ_POST_ONLY = 4,        /* post-only order (or amend) that would take liquidity */
-    EX_REJ_AMEND_QUANTITY = 5,   /* amend to a total at or below the filled quantity */
+    EX_REJ_AMEND_QUANTITY = 5,   /* amend to a total at or below the filled quantity (keep
+                                    priority: not below the order's total) */
     EX_REJ_INSUFFICIENT = 6,     /* free balance does not cover the order, amendment or withdrawal */
     EX_REJ_LIMIT = 7,            /* a deposit would take the venue's total of the asset past EX_MAX_TOTAL */
     EX_REJ_WOULD_TRIGGER = 8,    /* a conditional order whose condition the last price already meets */
-    EX_REJ_NOT_AMENDABLE = 9,    /* amend of an order that waits untriggered or belongs to a list */
+    EX_REJ_NOT_AMENDABLE = 9,    /* amend of an order that waits untriggered or belongs to a list
+                                    (keep priority: of a market order by quote amount) */
     EX_REJ_LIST = 10,            /* the other member of its order list was refused */
     EX_REJ_CANCEL_FAILED = 11,   /* cancel-replace (stop on failure): the order to cancel is not open */
 };
@@ -185,6 +200,7 @@ enum {
     EX_EVF_KEPT_PRIORITY = 1,
     EX_EVF_DECREMENTED = 2,
     EX_EVF_WAITING = 4, /* ACCEPTED: the order waits (untriggered, or an OTO's pending order) */
+    EX_EVF_ENDED = 8,   /* AMENDED (keep priority): lowered to its filled part or below, it expired */
 };
 
 typedef struct ex_event {

@@ -213,9 +213,10 @@ export class CommandBatch extends StructArray {
     this.next(CommandKind.cancel, orderId, 0, 0, 0, 0, 0, 0, 0);
   }
 
-  /** `price` 0 keeps the current price; `quantity` is the new total, the filled part included. */
-  amend(orderId: number | bigint, price: number, quantity: number): void {
-    this.next(CommandKind.amend, orderId, price, quantity, 0, 0, 0, 0, 0);
+  /** `price` 0 keeps the current price; `quantity` is the new total, the filled part included.
+   *  `keepPriority`: only lower the total, in place (engine.h EX_FLAG_KEEP_PRIORITY). */
+  amend(orderId: number | bigint, price: number, quantity: number, keepPriority = false): void {
+    this.next(CommandKind.amend, orderId, price, quantity, 0, 0, 0, keepPriority ? CommandFlag.keepPriority : 0, 0);
   }
 
   deposit(account: number, asset: number, units: number | bigint): void {

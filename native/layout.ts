@@ -70,7 +70,7 @@ export const BALANCE = {
 export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4, deposit: 5, withdraw: 6, setFees: 7, cancelReplace: 8 } as const;
 export const Side = { buy: 0, sell: 1 } as const;
 export const TimeInForce = { GTC: 0, IOC: 1, FOK: 2 } as const;
-export const CommandFlag = { postOnly: 1, market: 2 } as const;
+export const CommandFlag = { postOnly: 1, market: 2, keepPriority: 4 } as const;
 /** Conditional orders: what the last trade price must do to trigger them (engine.h EX_TRIG_*). */
 export const Trigger = { none: 0, stopLoss: 1, takeProfit: 2 } as const;
 /** Order lists: a command linked to the next one (EX_LINK_*). */
@@ -114,7 +114,7 @@ export const RejectReason = {
 
 export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2, postOnly: 3 } as const;
 
-export const EventFlag = { keptPriority: 1, decremented: 2, waiting: 4 } as const;
+export const EventFlag = { keptPriority: 1, decremented: 2, waiting: 4, ended: 8 } as const;
 
 /** Account 0 is the venue's fee account (EX_FEE_ACCOUNT). */
 export const FEE_ACCOUNT = 0;

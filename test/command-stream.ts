@@ -1,7 +1,8 @@
 // Random command streams for differential tests: new limit and market orders of every time in
 // force, post-only, by quantity or (market) by quote amount, with every self-trade prevention
 // mode, from several accounts with small balances (so holds are refused now and then); cancels
-// and amends (up and down, stale, duplicate, unknown); deposits, withdrawals and fee rates.
+// and amends (up and down, in place keeping priority, stale, duplicate, unknown); deposits,
+// withdrawals and fee rates.
 import fc from "fast-check";
 import { expect } from "bun:test";
 import type { Cmd, Harness } from "./engine-harness";
@@ -113,6 +114,8 @@ export function commandStream(opts: StreamOptions) {
           return { kind: "market", id: nextId++, account: o.account, symbol, side: o.side, qty: amount ? 1e15 : o.qty, tif: amount ? 1 : o.tif === 2 ? 2 : 1, stp, amount };
         }
         if (o.pick < 70) return { kind: "cancel", id: existing };
+        // A quarter of amendments keep priority: a smaller total (or not: refused), in place.
+        if (o.pick < 90 && o.extra % 4 === 0) return { kind: "amend", id: existing, price: 0, qty: 1 + (o.qty % 8), keep: true };
         if (o.pick < 90) return { kind: "amend", id: existing, price: o.pick < 80 ? 0 : price, qty: o.pick % 4 === 0 ? 0 : o.qty };
         const asset = o.extra % (opts.symbols + 1);
         if (o.pick < 94) return { kind: "deposit", account: o.account, asset, amount: o.qty * (asset === 0 ? 300 : 3) };

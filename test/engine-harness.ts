@@ -2,7 +2,7 @@
 // Its markets: symbol i trades base asset i+1 against asset 0 (the quote), one unit per lot and
 // per tick x lot, so amounts read as plainly as prices and quantities.
 import { CommandBatch, EventBuffer, MatchingEngine, type EngineMarket } from "../native/engine";
-import { CancelReason, EventType, ExpireReason, RejectReason, TriggerReason } from "../native/layout";
+import { CancelReason, EventFlag, EventType, ExpireReason, RejectReason, TriggerReason } from "../native/layout";
 
 /** What a new order may be besides plain: conditional (trigger 1 stop-loss, 2 take-profit, with a
  *  stop price and/or a trailing delta), an iceberg (visible), a member of an order list (the
@@ -16,7 +16,8 @@ export type Cmd =
   /** Cancels cancelId and places the order described (a limit, or a market one when market). */
   | ({ kind: "replace"; cancelId: number | bigint; mode: 0 | 1; market?: boolean; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number; amount?: number } & OrderExtras)
   | { kind: "cancel"; id: number | bigint }
-  | { kind: "amend"; id: number | bigint; price: number; qty: number }
+  /** keep: lower the total in place, keeping priority (engine.h EX_FLAG_KEEP_PRIORITY). */
+  | { kind: "amend"; id: number | bigint; price: number; qty: number; keep?: boolean }
   | { kind: "deposit" | "withdraw"; account: number; asset: number; amount: number | bigint }
   | { kind: "fees"; account: number; maker: number; taker: number };
 
@@ -36,6 +37,8 @@ export interface Ev {
   keptPriority: boolean;
   decremented: boolean;
   waiting: boolean;
+  /** AMENDED (keep priority): lowered to its filled part or below, the order ended. */
+  ended: boolean;
   amount: bigint;
   otherAmount: bigint;
   account: number;
@@ -100,7 +103,7 @@ export class Harness {
           extend(c);
           break;
         case "cancel": this.batch.cancel(c.id); break;
-        case "amend": this.batch.amend(c.id, c.price, c.qty); break;
+        case "amend": this.batch.amend(c.id, c.price, c.qty, c.keep ?? false); break;
         case "deposit": this.batch.deposit(c.account, c.asset, c.amount); break;
         case "withdraw": this.batch.withdraw(c.account, c.asset, c.amount); break;
         case "fees": this.batch.setFees(c.account, c.maker, c.taker); break;
@@ -115,7 +118,8 @@ export class Harness {
           price: e.price(i), qty: e.quantity(i), remaining: e.remaining(i), otherRemaining: e.otherRemaining(i),
           sequence: e.sequence(i),
           reason: reasonNames[type]?.[e.reason(i)] ?? "none",
-          side: e.side(i), keptPriority: (e.flags(i) & 1) === 1, decremented: (e.flags(i) & 2) === 2, waiting: (e.flags(i) & 4) === 4,
+          side: e.side(i), keptPriority: (e.flags(i) & EventFlag.keptPriority) !== 0, decremented: (e.flags(i) & EventFlag.decremented) !== 0,
+          waiting: (e.flags(i) & EventFlag.waiting) !== 0, ended: (e.flags(i) & EventFlag.ended) !== 0,
           amount: e.amount(i), otherAmount: e.otherAmount(i), account: e.account(i), asset: e.asset(i),
         });
       }

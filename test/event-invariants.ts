@@ -77,8 +77,15 @@ export class InvariantChecker {
           break;
         }
         case "amended": {
+          // Lowered in place (keep priority), a waiting order waits on, or ends.
+          if (this.waiting.has(e.id)) {
+            if (!e.keptPriority && !e.ended) fail("a waiting order amended other than in place", e);
+            if (e.remaining === 0) this.waiting.delete(e.id);
+            break;
+          }
           const o = this.resting.get(e.id);
           if (!o) fail("amend of an order that is not resting", e);
+          if (e.keptPriority && (e.price !== o!.price || e.remaining > o!.remaining)) fail("an amendment that kept priority moved or grew the order", e);
           // The amended order's own trades (it was the taker) were counted on takerFilled.
           if (e.remaining === 0) this.resting.delete(e.id);
           else {

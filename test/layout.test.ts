@@ -2,7 +2,11 @@
 import { expect, test } from "bun:test";
 import { maxEngineTotal, maxEngineValue, nativeLayout } from "../native/engine";
 import { MAX_TOTAL_UNITS } from "../src/assets";
-import { BALANCE, COMMAND, EVENT, MARKET, Trigger } from "../native/layout";
+import { readFileSync } from "node:fs";
+import {
+  BALANCE, CancelReason, CancelReplaceMode, COMMAND, CommandFlag, CommandKind, EVENT, EventFlag, EventType, ExpireReason, ListLink, MARKET,
+  RejectReason, SelfTradePrevention, Trigger, TriggerReason,
+} from "../native/layout";
 import { MAX_UNITS } from "../src/markets";
 
 test("command, event, market and balance layouts match sizeof/offsetof of the C header", () => {
@@ -19,6 +23,19 @@ test("command, event, market and balance layouts match sizeof/offsetof of the C 
     BALANCE.size, BALANCE.account, BALANCE.asset, BALANCE.free, BALANCE.locked,
   ];
   expect(nativeLayout()).toEqual(mirror);
+});
+
+test("every enum of the mirror has the header's names and values, no more and no fewer", () => {
+  const header = readFileSync(`${import.meta.dir}/../engine/engine.h`, "utf8");
+  const camel = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const enumOf = (prefix: string) => Object.fromEntries([...header.matchAll(new RegExp(`\\bEX_${prefix}_([A-Z_]+) = (\\d+)`, "g"))]
+    .map(([, name, value]) => [camel(name!), Number(value)]));
+  const mirrors: [string, Record<string, number>][] = [
+    ["CMD", CommandKind], ["FLAG", CommandFlag], ["TRIG", Trigger], ["LINK", ListLink], ["CR", CancelReplaceMode],
+    ["STP", SelfTradePrevention], ["EV", EventType], ["TRG", TriggerReason], ["CXL", CancelReason], ["REJ", RejectReason],
+    ["EXP", ExpireReason], ["EVF", EventFlag],
+  ];
+  for (const [prefix, mirror] of mirrors) expect({ prefix, ...enumOf(prefix) }).toEqual({ prefix, ...mirror });
 });
 
 test("the server's value bound and its bound on an asset's total are the engine's", () => {

@@ -219,3 +219,85 @@ describe("cancel-replace", () => {
     expect(h.engine.liveOrder(3)).toMatchObject({ remaining: 5 });
   });
 });
+
+describe("amend keep priority (a total lowered in place)", () => {
+  test("a resting order keeps its place at its level; its hold and an iceberg's slice follow", () => {
+    h = new Harness();
+    h.run([
+      { kind: "limit", id: 1, side: BUY, price: 100, qty: 6, visible: 4 },
+      { kind: "limit", id: 2, side: BUY, price: 100, qty: 5 },
+    ]);
+    expect(h.book().bids).toEqual([[100, 9]]);
+    const evs = h.run([{ kind: "amend", id: 1, price: 0, qty: 3, keep: true }]);
+    expect(evs).toMatchObject([{ type: "amended", id: 1n, price: 100, qty: 3, remaining: 3, keptPriority: true, ended: false }]);
+    expect(h.book().bids).toEqual([[100, 8]]);
+    expect(h.balance(1, 0).locked).toBe(800n);
+    // Still first at its level.
+    expect(trades(h.run([{ kind: "limit", id: 3, side: SELL, price: 100, qty: 2, tif: IOC }]))).toEqual([{ taker: 3, maker: 1, price: 100, qty: 2 }]);
+  });
+
+  test("not below its total, a price, or a market order by quote amount: refused, nothing changed", () => {
+    h = new Harness();
+    tradeAt(100);
+    h.run([
+      { kind: "limit", id: 1, side: BUY, price: 100, qty: 5 },
+      { kind: "market", id: 2, side: BUY, qty: 1e15, amount: 500, trigger: STOP_LOSS, stop: 110 },
+    ]);
+    const evs = h.run([
+      { kind: "amend", id: 1, price: 0, qty: 5, keep: true },
+      { kind: "amend", id: 1, price: 99, qty: 4, keep: true },
+      { kind: "amend", id: 2, price: 0, qty: 4, keep: true },
+      { kind: "amend", id: 9, price: 0, qty: 4, keep: true },
+    ]);
+    expect(evs.map((e) => e.reason)).toEqual(["amendQuantity", "invalid", "notAmendable", "unknownOrder"]);
+    expect(h.engine.liveOrder(1)).toMatchObject({ remaining: 5 });
+    expect(h.balance(1, 0).locked).toBe(1000n);
+  });
+
+  test("an untriggered stop and an OTO's pending order are lowered where they wait", () => {
+    h = new Harness();
+    tradeAt(100);
+    h.run([{ kind: "limit", id: 1, side: SELL, price: 94, qty: 5, trigger: STOP_LOSS, stop: 95 }]);
+    expect(h.run([{ kind: "amend", id: 1, price: 0, qty: 2, keep: true }])).toMatchObject([{ type: "amended", remaining: 2 }]);
+    expect(h.balance(1, 1).locked).toBe(2n);
+    h.run([{ kind: "limit", id: 5, side: BUY, price: 94, qty: 10 }]);
+    const at95 = tradeAt(95);
+    expect(triggered(at95)).toEqual([1]);
+    expect(trades(at95).filter((t) => t.taker === 1)).toEqual([{ taker: 1, maker: 5, price: 94, qty: 2 }]);
+    h.run([
+      { kind: "limit", id: 10, side: BUY, price: 90, qty: 3, listId: 3, link: 2 },
+      { kind: "limit", id: 11, side: SELL, price: 130, qty: 3, listId: 3 },
+    ]);
+    expect(h.run([{ kind: "amend", id: 11, price: 0, qty: 1, keep: true }])).toMatchObject([{ type: "amended", id: 11n, remaining: 1 }]);
+  });
+
+  test("an OCO's members are lowered together, and the list holds its larger need once", () => {
+    h = new Harness();
+    tradeAt(100);
+    h.run([
+      { kind: "limit", id: 1, side: SELL, price: 120, qty: 5, postOnly: true, listId: 1, link: 1 },
+      { kind: "market", id: 2, side: SELL, qty: 5, trigger: STOP_LOSS, stop: 90, listId: 1 },
+    ]);
+    const evs = h.run([{ kind: "amend", id: 2, price: 0, qty: 3, keep: true }]);
+    expect(evs.map((e) => [e.type, Number(e.id), e.qty, e.remaining])).toEqual([["amended", 1, 3, 3], ["amended", 2, 3, 3]]);
+    expect(h.balance(1, 1).locked).toBe(3n);
+    expect(h.book().asks).toEqual([[120, 3]]);
+  });
+
+  test("lowered to its filled part, an order ends: its hold is released and an OTO's pending order cancelled", () => {
+    h = new Harness();
+    h.run([
+      { kind: "limit", id: 1, side: BUY, price: 100, qty: 5, listId: 1, link: 2 },
+      { kind: "limit", id: 2, side: SELL, price: 130, qty: 5, listId: 1 },
+      { kind: "limit", id: 3, side: SELL, price: 100, qty: 2, tif: IOC },
+    ]);
+    expect(h.balance(1, 0).locked).toBe(300n);
+    const evs = h.run([{ kind: "amend", id: 1, price: 0, qty: 1, keep: true }]);
+    expect(evs.map((e) => [e.type, Number(e.id), e.qty, e.remaining, e.ended, e.reason])).toEqual([
+      ["cancelled", 2, 5, 0, false, "list"], ["amended", 1, 2, 0, true, "none"],
+    ]);
+    expect(h.balance(1, 0).locked).toBe(0n);
+    expect(h.book().bids).toEqual([]);
+    expect(h.engine.orderCount()).toBe(0);
+  });
+});

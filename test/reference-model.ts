@@ -140,7 +140,7 @@ export class ReferenceModel {
   private ev(out: Ev[], cmd: number, fields: Partial<Ev> & Pick<Ev, "type" | "id">): void {
     out.push({
       cmd, other: 0n, price: 0, qty: 0, remaining: 0, otherRemaining: 0, sequence: 0, reason: "none", side: 0,
-      keptPriority: false, decremented: false, waiting: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...fields,
+      keptPriority: false, decremented: false, waiting: false, ended: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...fields,
     });
   }
 
@@ -654,6 +654,7 @@ export class ReferenceModel {
     const s = o.symbol;
     const asset = this.heldAsset(s, o.side);
     const refuse = (reason: string) => this.ev(out, i, { type: "rejected", id, side: o.side, reason, sequence: this.sequences[s]! });
+    if (c.keep) return this.reduce(o, c.price, c.qty, i, out, refuse);
     if (o.state !== "resting" || o.list) return refuse("notAmendable");
     const price = c.price === 0 ? o.price : c.price;
     const quantity = c.qty === 0 ? o.filled + o.remaining : c.qty;
@@ -694,6 +695,44 @@ export class ReferenceModel {
       }
     }
     this.ev(out, i, { type: "amended", id, side: o.side, price, qty: quantity, remaining, keptPriority: kept, sequence: this.sequences[s]! });
+  }
+
+  /** Amend keep priority: any live order's total lowered in place; an OCO's sibling with it. */
+  private reduce(o: Order, price: number, qty: number, i: number, out: Ev[], refuse: (reason: string) => void): void {
+    const s = o.symbol;
+    if (price !== 0 || !(qty > 0 && qty <= MAX)) return refuse("invalid");
+    if (qty >= o.filled + o.remaining) return refuse("amendQuantity");
+    const l = o.list;
+    const other = l && l.link === OCO ? (l.first === o ? l.second : l.first) : null;
+    if (o.amount !== 0n || (other && other.amount !== 0n)) return refuse("notAmendable");
+    const asset = this.heldAsset(s, o.side);
+    if (qty <= o.filled) {
+      if (o.list) this.endList(o, false, out, i);
+      this.lock(o.account, asset, -this.holdNow(o));
+      if (o.state === "resting") this.sequences[s]!++;
+      this.remove(o);
+      return this.ev(out, i, { type: "amended", id: o.id, side: o.side, price: o.price, qty: o.filled, remaining: 0, ended: true, sequence: this.sequences[s]! });
+    }
+    const shrink = (x: Order, remaining: number) => {
+      x.remaining = remaining;
+      x.shown = Math.min(x.shown, remaining);
+      if (x.state === "resting") this.sequences[s]!++;
+    };
+    const before = this.holdNow(o) + (other ? this.holdNow(other) - l!.shared : 0n);
+    shrink(o, qty - o.filled);
+    let after = this.holdNow(o);
+    if (other) {
+      if (other.filled + other.remaining > qty) {
+        shrink(other, qty - other.filled);
+        this.ev(out, i, { type: "amended", id: other.id, side: other.side, price: other.price, qty, remaining: other.remaining, keptPriority: true, sequence: this.sequences[s]! });
+      }
+      const hs = this.holdNow(other);
+      const least = after < hs ? after : hs;
+      l!.shared = least;
+      after += hs - least;
+    }
+    this.lock(o.account, asset, -(before - after));
+    this.ev(out, i, { type: "amended", id: o.id, side: o.side, price: o.price, qty, remaining: o.remaining, keptPriority: true, sequence: this.sequences[s]! });
   }
 
   private funding(c: Extract<Cmd, { kind: "deposit" | "withdraw" }>, i: number, out: Ev[]): void {
