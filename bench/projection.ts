@@ -75,7 +75,7 @@ function run(dropped: string[]) {
       const started = Bun.nanoseconds();
       journalWriter.commit({ time, journal, lastOrderId: 0, rows: new Uint8Array(0) });
       journalNs += Bun.nanoseconds() - started;
-      writer.endBatch(projectBatch(rows.encode({ time, lastSeq: seq, orders, trades, ledger: [], preventedMatches: [] }, NO_BALANCES, markets), markets, writer));
+      writer.endBatch(projectBatch(rows.encode({ time, lastSeq: seq, orders, trades, ledger: [], preventedMatches: [], amendments: [] }, NO_BALANCES, markets), markets, writer));
     }
     orderRows += writer.buffered;
     const started = Bun.nanoseconds();

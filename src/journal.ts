@@ -58,7 +58,7 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
     case CommandKind.cancel:
       return batch.cancel(e.orderId);
     case CommandKind.amend:
-      return batch.amend(e.orderId, e.price, e.quantity);
+      return batch.amend(e.orderId, e.price, e.quantity, (e.flags & CommandFlag.keepPriority) !== 0);
     case CommandKind.deposit:
       return batch.deposit(e.accountId, assetIndex(e, markets), e.amount ?? 0n);
     case CommandKind.withdraw:

@@ -171,6 +171,68 @@ describe("REST /api/v3", () => {
     expect(open.body.map((o: any) => o.price)).toEqual(["50500.00", "50700.00"]);
   });
 
+  test("amend keep priority: lowered in place ahead of later orders, a new client order id, the amendments listed; OCO members together; to the filled part, expired", async () => {
+    const first = (await rest(alice, "POST", "order", limit("SELL", "0.5", "64000", { newClientOrderId: "mine-1" }))).body;
+    await rest(bob, "POST", "order", limit("SELL", "0.5", "64000"));
+    const amend = (params: Record<string, string>, keys = alice) => rest(keys, "PUT", "order/amend/keepPriority", { symbol: "BTCUSD", ...params });
+    const lowered = await amend({ orderId: String(first.orderId), newQty: "0.3", newClientOrderId: "mine-2" });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toEqual({
+      transactTime: expect.any(Number), executionId: expect.any(Number),
+      amendedOrder: {
+        symbol: "BTCUSD", orderId: first.orderId, orderListId: -1, origClientOrderId: "mine-1", clientOrderId: "mine-2", price: "64000.00",
+        qty: "0.3000", executedQty: "0.0000", preventedQty: "0.0000", quoteOrderQty: "0.000000", cumulativeQuoteQty: "0.000000",
+        status: "NEW", timeInForce: "GTC", type: "LIMIT", side: "SELL", workingTime: expect.any(Number), selfTradePreventionMode: "NONE",
+      },
+    });
+    expect((await get("depth?symbol=BTCUSD")).body.asks).toEqual([["64000.00", "0.8000"]]);
+    // Still first at its price: a buy of 0.2 fills against it, not bob's.
+    await rest(bob, "POST", "order", limit("BUY", "0.2", "64000"));
+    expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", origClientOrderId: "mine-2" })).body).toMatchObject({ status: "PARTIALLY_FILLED", origQty: "0.3000", executedQty: "0.2000" });
+    // Without newClientOrderId it gets a generated one; lowered to its filled part, it expires.
+    const again = await amend({ origClientOrderId: "mine-2", newQty: "0.2" });
+    expect(again.body.amendedOrder).toMatchObject({ origClientOrderId: "mine-2", clientOrderId: expect.stringMatching(/^[A-Za-z0-9]{22}$/), qty: "0.2000", executedQty: "0.2000", status: "EXPIRED" });
+    expect(again.body.executionId).toBe(lowered.body.executionId + 1);
+    const amendments = await rest(alice, "GET", "order/amendments", { symbol: "BTCUSD", orderId: String(first.orderId) });
+    expect(amendments.body).toEqual([
+      { symbol: "BTCUSD", orderId: first.orderId, executionId: lowered.body.executionId, origClientOrderId: "mine-1", newClientOrderId: "mine-2", origQty: "0.5000", newQty: "0.3000", time: lowered.body.transactTime },
+      { symbol: "BTCUSD", orderId: first.orderId, executionId: again.body.executionId, origClientOrderId: "mine-2", newClientOrderId: again.body.amendedOrder.clientOrderId, origQty: "0.3000", newQty: "0.2000", time: again.body.transactTime },
+    ]);
+    expect((await rest(alice, "GET", "order/amendments", { symbol: "BTCUSD", orderId: String(first.orderId), fromExecutionId: String(again.body.executionId) })).body).toHaveLength(1);
+    expect((await rest(bob, "GET", "order/amendments", { symbol: "BTCUSD", orderId: String(first.orderId) })).body.code).toBe(-2013);
+
+    // An OCO: lowering one member lowers the other, and the list shows it.
+    const oco = (await rest(alice, "POST", "orderList/oco", {
+      symbol: "BTCUSD", side: "SELL", quantity: "0.4", aboveType: "LIMIT_MAKER", abovePrice: "70000",
+      belowType: "STOP_LOSS_LIMIT", belowPrice: "59000", belowStopPrice: "60000", belowTimeInForce: "GTC",
+    })).body;
+    const [above, below] = oco.orders.map((o: any) => o.orderId);
+    const inList = await amend({ orderId: String(below), newQty: "0.1", newClientOrderId: "stop-leg" });
+    expect(inList.body.amendedOrder).toMatchObject({ orderListId: oco.orderListId, qty: "0.1000", status: "NEW", type: "STOP_LOSS_LIMIT", stopPrice: "60000.00" });
+    expect(inList.body.amendedOrder.workingTime).toBeUndefined();
+    expect(inList.body.listStatus).toEqual({
+      orderListId: oco.orderListId, contingencyType: "OCO", listOrderStatus: "EXECUTING", listClientOrderId: expect.any(String), symbol: "BTCUSD",
+      orders: [{ symbol: "BTCUSD", orderId: above, clientOrderId: expect.any(String) }, { symbol: "BTCUSD", orderId: below, clientOrderId: "stop-leg" }],
+    });
+    expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(above) })).body.origQty).toBe("0.1000");
+    expect((await get("depth?symbol=BTCUSD")).body.asks).toContainEqual(["70000.00", "0.1000"]);
+
+    // Refusals: -2038, nothing changed.
+    const before = (await rest(alice, "GET", "account")).body.balances;
+    expect((await amend({ orderId: String(above), newQty: "0.2" })).body).toEqual({ code: -2038, msg: "Order amend (quantity increase) is not supported." });
+    expect((await amend({ orderId: String(above), newQty: "0.1" })).body).toEqual({ code: -2038, msg: "The requested action would change no state; rejecting" });
+    expect((await amend({ orderId: String(first.orderId), newQty: "0.1" })).body).toEqual({ code: -2038, msg: "Order does not exist." });
+    expect((await amend({ orderId: String(above), newQty: "0.05" }, bob)).body.code).toBe(-2038);
+    expect((await amend({ orderId: String(above), newQty: "0.05", newClientOrderId: "stop-leg" })).body).toEqual({ code: -2038, msg: "Duplicate order sent." });
+    expect((await amend({ orderId: String(above) })).body.code).toBe(-1102);
+    expect((await amend({ orderId: String(above), newQty: "0.00001" })).body).toEqual({ code: -1013, msg: "Filter failure: LOT_SIZE" });
+    expect((await amend({ orderId: String(above), newQty: "abc" })).body.code).toBe(-1100);
+    expect((await rest(alice, "GET", "account")).body.balances).toEqual(before);
+    expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(above) })).body.origQty).toBe("0.1000");
+    const exchangeInfo = (await get("exchangeInfo?symbol=BTCUSD")).body;
+    expect(exchangeInfo.symbols[0].amendAllowed).toBe(true);
+  });
+
   test("self-trade prevention: the expired orders name their prevented match, which myPreventedMatches finds by id or by order", async () => {
     // EXPIRE_MAKER: alice's resting sell expires whole; her buy goes on and rests.
     const maker = (await rest(alice, "POST", "order", limit("SELL", "0.5", "64000"))).body;
@@ -440,6 +502,14 @@ describe("WebSocket API and user data", () => {
       .toMatchObject({ v: prevention.v, A: "0.1000", B: "0.1000", U: resting.result.orderId });
     expect((await api.request("myPreventedMatches", { ...ts(), symbol: "BTCUSD", preventedMatchId: prevention.v })).result)
       .toEqual([expect.objectContaining({ takerOrderId: taker.result.orderId, makerOrderId: resting.result.orderId, takerPreventedQuantity: "0.1000", makerPreventedQuantity: "0.3000" })]);
+
+    // Lowered in place: REPLACED, with the client order id it had.
+    const kept = await api.request("order.place", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.3", price: "59000", newClientOrderId: "before" });
+    const amended = await api.request("order.amend.keepPriority", { ...ts(), symbol: "BTCUSD", orderId: kept.result.orderId, newQty: "0.2", newClientOrderId: "after" });
+    expect(amended).toMatchObject({ status: 200, result: { amendedOrder: { clientOrderId: "after", qty: "0.2000" } }, rateLimits: [{ count: expect.any(Number) }] });
+    expect((await event((e) => e.e === "executionReport" && e.x === "REPLACED")).event).toMatchObject({ i: kept.result.orderId, X: "NEW", c: "after", C: "before", q: "0.2000" });
+    expect((await api.request("order.amendments", { ...ts(), symbol: "BTCUSD", orderId: kept.result.orderId })).result)
+      .toEqual([expect.objectContaining({ executionId: amended.result.executionId, origQty: "0.3000", newQty: "0.2000" })]);
 
     expect(await api.request("userDataStream.unsubscribe")).toMatchObject({ status: 200 });
     expect(await api.request("order.place", { symbol: "BTCUSD" })).toMatchObject({ status: 400, error: { code: -1102 } }); // no timestamp

@@ -5,7 +5,7 @@ import { InvariantChecker } from "./event-invariants";
 
 const ev = (e: Partial<Ev> & Pick<Ev, "type" | "cmd">): Ev => ({
   id: 0n, other: 0n, price: 0, qty: 0, remaining: 0, otherRemaining: 0, sequence: 0, reason: "none", side: 0, keptPriority: false,
-  decremented: false, waiting: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...e,
+  decremented: false, waiting: false, ended: false, amount: 0n, otherAmount: 0n, account: 0, asset: 0, ...e,
 });
 const rest: Cmd[] = [
   { kind: "limit", id: 1, side: 1, price: 10, qty: 5 },

@@ -10,7 +10,7 @@ import { loadMarkets, SELF_TRADE_MODES } from "../src/markets";
 import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../src/orders/order";
 import { MessageRing } from "../src/store/message-ring";
 import { ProjectedBatchEncoder, projectBatch, type RowSink } from "../src/store/projected-batch";
-import type { LedgerRecord, PreventedMatchRecord, TradeRecord, Value } from "../src/store/projection-writer";
+import type { AmendmentRecord, LedgerRecord, PreventedMatchRecord, TradeRecord, Value } from "../src/store/projection-writer";
 
 const RING = 1 << 16;
 
@@ -107,6 +107,12 @@ const preventedMatch: fc.Arbitrary<PreventedMatchRecord> = fc.record({
   makerOrderId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), mode: fc.constantFrom(...SELF_TRADE_MODES), price: lots, quantity: lots,
   takerQuantity: lots, makerQuantity: lots, time: fc.integer({ min: 0, max: 4e12 }),
 });
+const clientId = fc.option(fc.stringMatching(/^[A-Za-z0-9_:./-]{1,36}$/), { nil: null });
+const amendment: fc.Arbitrary<AmendmentRecord> = fc.record({
+  id: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), orderId: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  accountId: fc.integer({ min: 0, max: 2 ** 24 - 1 }), symbol: fc.constantFrom(...markets.list.map((m) => m.symbol)),
+  origClientOrderId: clientId, newClientOrderId: clientId, origQuantity: lots, newQuantity: lots, time: fc.integer({ min: 0, max: 4e12 }),
+});
 const balance = fc.record({ account: fc.integer({ min: 0, max: 2 ** 24 - 1 }), asset: fc.integer({ min: 0, max: markets.assets.list.length - 1 }), free: units, locked: units });
 
 /** The rows the orders table takes for an order, column by column (the schema's order). */
@@ -117,14 +123,16 @@ const orderRow = (o: OrderState): Value[] => [o.id, o.accountId, o.market.symbol
 const tradeRow = (t: TradeRecord): Value[] => [t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
   String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId];
 const ledgerRow = (l: LedgerRecord): Value[] => [l.accountId, l.asset, l.kind, String(l.amount), l.time];
+const amendmentRow = (a: AmendmentRecord): Value[] => [a.id, a.orderId, a.accountId, a.symbol, a.origClientOrderId, a.newClientOrderId, a.origQuantity, a.newQuantity, a.time];
 const preventedRow = (p: PreventedMatchRecord): Value[] => [p.id, p.accountId, p.symbol, p.takerOrderId, p.makerOrderId, p.mode, p.price, p.quantity, p.takerQuantity, p.makerQuantity, p.time];
 
 test("a batch's rows read off its bytes are the rows of what it changed, column by column", () => {
   const encoder = new ProjectedBatchEncoder();
   fc.assert(fc.property(
     fc.array(order, { maxLength: 20 }), fc.array(trade, { maxLength: 20 }), fc.array(ledgerEntry, { maxLength: 5 }), fc.array(balance, { maxLength: 10 }),
-    fc.array(preventedMatch, { maxLength: 5 }), fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
-    (orders, trades, ledger, balances, preventedMatches, time, lastSeq) => {
+    fc.array(preventedMatch, { maxLength: 5 }), fc.array(amendment, { maxLength: 5 }), fc.integer({ min: 0, max: 4e12 }),
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    (orders, trades, ledger, balances, preventedMatches, amendments, time, lastSeq) => {
       const structs = new Uint8Array(balances.length * BALANCE.size);
       const view = new DataView(structs.buffer);
       balances.forEach((b, i) => {
@@ -133,14 +141,15 @@ test("a batch's rows read off its bytes are the rows of what it changed, column 
         view.setBigInt64(i * BALANCE.size + BALANCE.free, b.free, true);
         view.setBigInt64(i * BALANCE.size + BALANCE.locked, b.locked, true);
       });
-      const seen = { orders: [] as Value[][], trades: [] as Value[][], ledger: [] as Value[][], prevented: [] as Value[][], balances: [] as unknown[], end: [] as number[] };
+      const seen = { orders: [] as Value[][], trades: [] as Value[][], ledger: [] as Value[][], prevented: [] as Value[][], amendments: [] as Value[][], balances: [] as unknown[], end: [] as number[] };
       const sink: RowSink = {
         order: (r) => seen.orders.push([...r]), trade: (r) => seen.trades.push([...r]), ledgerEntry: (r) => seen.ledger.push([...r]),
-        preventedMatch: (r) => seen.prevented.push([...r]), balance: (...b) => seen.balances.push(b),
+        preventedMatch: (r) => seen.prevented.push([...r]), amendment: (r) => seen.amendments.push([...r]), balance: (...b) => seen.balances.push(b),
       };
-      seen.end.push(projectBatch(encoder.encode({ time, lastSeq, orders: new Set(orders), trades, ledger, preventedMatches }, structs, markets), markets, sink));
+      seen.end.push(projectBatch(encoder.encode({ time, lastSeq, orders: new Set(orders), trades, ledger, preventedMatches, amendments }, structs, markets), markets, sink));
       expect(seen).toEqual({
         orders: orders.map(orderRow), trades: trades.map(tradeRow), ledger: ledger.map(ledgerRow), prevented: preventedMatches.map(preventedRow),
+        amendments: amendments.map(amendmentRow),
         balances: balances.map((b) => [b.account, markets.assets.list[b.asset]!.symbol, b.free, b.locked, time]), end: [lastSeq],
       });
     },

@@ -17,7 +17,7 @@ import { random } from "../src/random";
 import { tempDir } from "./helpers";
 import { pushTo } from "../src/collections";
 
-const GROWING = ["orders", "trades", "account_trades", "ledger", "prevented_matches", "journal", "journal_batches"];
+const GROWING = ["orders", "trades", "account_trades", "ledger", "prevented_matches", "order_amendments", "journal", "journal_batches"];
 
 test("no read of the API scans a table that grows with the orders", async () => {
   const storage = openStorage(join(tempDir("exchange-plans-"), "exchange.db"));
@@ -60,6 +60,7 @@ test("no read of the API scans a table that grows with the orders", async () => 
     ["an order by its client order id", () => q.orderByClientId(3, "my-order-1")],
     ["a prevented match", () => q.preventedMatches(3, symbol, { id: 2 })],
     ["an order's prevented matches", () => q.preventedMatches(3, symbol, { orderId: 7, fromId: 1, limit: 500 })],
+    ["an order's amendments", () => q.amendments(3, 7, { fromId: 1, limit: 500 })],
     ["the last trade price", () => q.lastTradePrice(symbol)],
     ["the last trade price before a time", () => q.lastTradePriceBefore(symbol, now)],
     ["the first trade's time", () => q.firstTradeTime(symbol)],
@@ -84,7 +85,7 @@ test("no read of the API scans a table that grows with the orders", async () => 
     expect(seen.length).toBeGreaterThan(0);
     const details: string[] = [];
     for (const { sql, params } of seen) {
-      const client = /"(orders|trades|account_trades|ledger|balances|prevented_matches)"/.test(sql) ? storage.tables : storage.sqlite;
+      const client = /"(orders|trades|account_trades|ledger|balances|prevented_matches|order_amendments)"/.test(sql) ? storage.tables : storage.sqlite;
       const explain = client.prepare(`EXPLAIN QUERY PLAN ${sql}`);
       const plan = explain.all(...(params as never[])) as { detail: string }[];
       explain.finalize();

@@ -63,6 +63,16 @@ test.each([["", undefined], [" past a snapshot ahead of the tables", 200]])("ack
       const roll = r();
       if (roll < 0.15 && open.length) return first.sequencer.cancel(account, open[0]!.id).catch(() => null);
       if (roll < 0.25 && open.length) return first.sequencer.amend(account, open[0]!.id, { price: 9_990 + Math.floor(r() * 20), quantity: null }).catch(() => null);
+      if (roll > 0.95 && open.length) {
+        // Lowered in place, now and then to its filled part (it expires), with a new client order id or not.
+        const o = open.at(-1)!;
+        const lower = o.filled > 0 && r() < 0.3 ? o.filled : Math.max(1, o.quantity - 1);
+        try {
+          return first.sequencer.reduce(account, o.id, lower, r() < 0.5 ? `k${round}-${i}` : null).then(({ order }) => order, () => null);
+        } catch {
+          return null; // (refused before queueing: not lower than its quantity)
+        }
+      }
       const market = markets.list[Math.floor(r() * 2)]!;
       return first.sequencer.submit(account, {
         market, side: r() < 0.5 ? "buy" : "sell", type: roll < 0.3 ? "market" : "limit", timeInForce: roll < 0.3 ? "IOC" : "GTC",
@@ -105,8 +115,13 @@ test.each([["", undefined], [" past a snapshot ahead of the tables", 200]])("ack
       expect(second.queries.order(id)!.preventedMatchId).toBe(o.preventedMatchId);
       if (o.preventedMatchId !== null) expect([prevented[o.preventedMatchId - 1]!.taker, prevented[o.preventedMatchId - 1]!.maker]).toContain(id);
     }
-    // And it goes on: new ids after the recovered ones.
-    const order = (side: "buy" | "sell", selfTradePrevention: "none" | "expireTaker") => second.sequencer.submit(accounts[0]!, { market: markets.list[0]!, side, type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention, stopPrice: null, trailingDelta: null, icebergQuantity: null });
+    // The amendments too, 1 to n, each of an order whose last client order id is its last one's.
+    const amendments = second.storage.tables.query("SELECT id, order_id AS orderId, new_client_order_id AS clientOrderId FROM order_amendments ORDER BY id").all() as { id: number; orderId: number; clientOrderId: string | null }[];
+    expect(amendments.length).toBeGreaterThan(0);
+    expect(amendments.map((a) => a.id)).toEqual(amendments.map((_, i) => i + 1));
+    for (const a of amendments) expect(second.queries.order(a.orderId)!.clientOrderId).toBe(amendments.findLast((b) => b.orderId === a.orderId)!.clientOrderId);
+    // And it goes on: new ids after the recovered ones (in the market the run left alone).
+    const order = (side: "buy" | "sell", selfTradePrevention: "none" | "expireTaker") => second.sequencer.submit(accounts[0]!, { market: markets.list[2]!, side, type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1, clientOrderId: null, quoteQuantity: null, selfTradePrevention, stopPrice: null, trailingDelta: null, icebergQuantity: null });
     const next = await order("buy", "none");
     expect(next.id).toBeGreaterThan(Math.max(...acked.keys()));
     expect((await order("sell", "expireTaker")).preventedMatchId).toBe(prevented.length + 1);

@@ -28,7 +28,7 @@ test("a new database and its projection file are migrated once, in WAL mode with
       expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: level });
     }
     expect(names(s.sqlite)).toEqual(["account_requests", "accounts", "book_samples", "journal", "journal_batches", "snapshots", "sqlite_sequence"]);
-    expect(names(s.tables)).toEqual(["account_trades", "balances", "ledger", "orders", "prevented_matches", "projection", "trades"]);
+    expect(names(s.tables)).toEqual(["account_trades", "balances", "ledger", "order_amendments", "orders", "prevented_matches", "projection", "trades"]);
     expect(s.tables.query("SELECT * FROM projection").all()).toEqual([{ id: 1, seq: 0 }]);
     expect(s.sqlite.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: journal.entries.length });
     expect(s.tables.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: projectionJournal.entries.length });

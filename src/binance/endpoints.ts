@@ -140,6 +140,8 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   api("DELETE", "order", 1, "signed", "order.cancel", ({ p, account }) => core.cancel(account, p.market(ex.markets), p));
   api("DELETE", "openOrders", 1, "signed", "openOrders.cancelAll", ({ p, account }) => core.cancelAll(account, p.market(ex.markets)));
   api("POST", "order/cancelReplace", 1, "signed", "order.cancelReplace", ({ p, account }) => core.cancelReplace(account, p));
+  api("PUT", "order/amend/keepPriority", 4, "signed", "order.amend.keepPriority", ({ p, account }) => core.amendKeepPriority(account, p));
+  api("GET", "order/amendments", 4, "signed", "order.amendments", ({ p, account }) => core.amendments(account, p));
   api("GET", "order", 4, "signed", "order.status", async ({ p, account }) => {
     const m = p.market(ex.markets);
     await core.readable(account);

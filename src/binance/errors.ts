@@ -28,6 +28,8 @@ export const MESSAGES = {
   duplicate: "Duplicate order sent.",
   unsupported: "Unsupported order combination",
   icebergExceeds: "IcebergQty exceeds QTY.",
+  amendIncrease: "Order amend (quantity increase) is not supported.",
+  noChange: "The requested action would change no state; rejecting",
 } as const;
 
 export const errors = {
@@ -42,6 +44,7 @@ export const errors = {
   filter: (name: string) => new BinanceError(-1013, `Filter failure: ${name}`),
   rejected: (message: string) => new BinanceError(-2010, message),
   cancelRejected: (message: string) => new BinanceError(-2011, message),
+  amendRejected: (message: string) => new BinanceError(-2038, message),
   badSymbol: () => new BinanceError(-1121, MESSAGES.badSymbol),
   badInterval: () => new BinanceError(-1120, "Invalid interval."),
   badTif: () => new BinanceError(-1115, "Invalid timeInForce."),
@@ -90,6 +93,7 @@ const BY_CODE: Record<OutcomeCode, (o: Outcome) => BinanceError> = {
   POST_ONLY_WOULD_TAKE: () => errors.rejected(MESSAGES.wouldTake),
   WOULD_TRIGGER_IMMEDIATELY: () => errors.rejected(MESSAGES.wouldTrigger),
   ORDER_NOT_AMENDABLE: () => errors.rejected(MESSAGES.unsupported),
+  QUANTITY_NOT_LOWER: () => errors.amendRejected(MESSAGES.amendIncrease),
   INSUFFICIENT_BALANCE: () => errors.rejected(MESSAGES.insufficient),
   DEPOSITS_DISABLED: errors.unauthorized,
   VENUE_LIMIT: () => errors.rejected(MESSAGES.unsupported),
@@ -102,4 +106,19 @@ const BY_CODE: Record<OutcomeCode, (o: Outcome) => BinanceError> = {
 /** A domain outcome as Binance says it. */
 export function fromOutcome(o: Outcome): BinanceError {
   return BY_CODE[o.code](o);
+}
+
+/** A refused amend keep priority: -2038 with the engine's words, for what the engine decides. */
+export function amendRefusal(o: Outcome): BinanceError {
+  switch (o.code) {
+    case "UNKNOWN_ORDER":
+    case "ORDER_NOT_OPEN":
+      return errors.amendRejected(MESSAGES.noSuchOrder);
+    case "DUPLICATE_CLIENT_ORDER_ID":
+      return errors.amendRejected(MESSAGES.duplicate);
+    case "ORDER_NOT_AMENDABLE":
+      return errors.amendRejected(MESSAGES.unsupported);
+    default:
+      return fromOutcome(o);
+  }
 }

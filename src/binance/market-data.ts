@@ -39,7 +39,7 @@ export function symbolInfo(ex: Exchange, m: Market) {
     baseCommissionPrecision: m.base.scale, quoteCommissionPrecision: m.quote.scale,
     orderTypes: [...ORDER_TYPES],
     icebergAllowed: true, ocoAllowed: true, otoAllowed: true, quoteOrderQtyMarketAllowed: true, allowTrailingStop: true,
-    cancelReplaceAllowed: true, amendAllowed: false, pegInstructionsAllowed: false,
+    cancelReplaceAllowed: true, amendAllowed: true, pegInstructionsAllowed: false,
     isSpotTradingAllowed: true, isMarginTradingAllowed: false,
     filters: [
       { filterType: "PRICE_FILTER", minPrice: m.spec.tickSize, maxPrice, tickSize: m.spec.tickSize },

@@ -6,7 +6,8 @@ import { feeRatesOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
 import type { SelfTradeMode } from "../markets";
-import type { PreventedMatchRow, TradeRow } from "../store/queries";
+import type { AmendmentRow, PreventedMatchRow, TradeRow } from "../store/queries";
+import type { AmendmentRecord } from "../store/projection-writer";
 
 export type ResponseType = "ACK" | "RESULT" | "FULL";
 
@@ -93,6 +94,34 @@ export function orderView(o: OrderState): Record<string, unknown> {
   r.updateTime = o.updatedAt;
   r.isWorking = isWorking(o);
   return r;
+}
+
+/** An order just lowered in place (amend keep priority): Binance's `amendedOrder`. */
+export function amendedOrder(o: OrderState, amendment: AmendmentRecord): Record<string, unknown> {
+  const m = o.market;
+  const r: Record<string, unknown> = {
+    symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o),
+    origClientOrderId: amendment.origClientOrderId ?? `ex${o.id}`, clientOrderId: clientOrderIdOf(o),
+    price: m.formatPrice(o.price ?? 0), qty: m.formatQuantity(o.quantity), executedQty: m.formatQuantity(o.filled),
+    preventedQty: m.formatQuantity(preventedQuantityOf(o)), quoteOrderQty: o.quoteQuantity === null ? m.quote.zero : m.quote.format(o.quoteQuantity),
+    cumulativeQuoteQty: o.fills.length === 0 ? m.quote.zero : m.quote.format(filledNotional(o)),
+    status: statusName(o), timeInForce: tifName(o), type: typeName(o), side: o.side === "buy" ? "BUY" : "SELL",
+  };
+  if (isWorking(o)) r.workingTime = o.createdAt;
+  if (o.stopPrice !== null || o.trailingDelta !== null) r.stopPrice = m.formatPrice(o.stopPrice ?? 0);
+  if (o.trailingDelta !== null) r.trailingDelta = o.trailingDelta;
+  if (o.icebergQuantity !== null) r.icebergQty = m.formatQuantity(o.icebergQuantity);
+  r.selfTradePreventionMode = stpName(o.selfTradePrevention);
+  return r;
+}
+
+/** An amendment as GET /api/v3/order/amendments lists it. */
+export function amendmentView(m: Market, a: AmendmentRow) {
+  return {
+    symbol: m.binanceSymbol, orderId: a.orderId, executionId: a.id,
+    origClientOrderId: a.origClientOrderId ?? `ex${a.orderId}`, newClientOrderId: a.newClientOrderId ?? `ex${a.orderId}`,
+    origQty: m.formatQuantity(a.origQuantity), newQty: m.formatQuantity(a.newQuantity), time: a.time,
+  };
 }
 
 /** A market order by quote amount has no quantity of its own (only the engine's cap): Binance

@@ -6,9 +6,10 @@ import { Outcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { isOpen, type OrderState } from "../orders/order";
-import { BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
+import { randomBytes } from "node:crypto";
+import { amendRefusal, BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
-import { clientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
+import { amendedOrder, amendmentView, clientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
 
 /** What the surface shares between REST and the WebSocket API: the core's operations in Binance's words. */
 export class BinanceTrading {
@@ -130,6 +131,45 @@ export class BinanceTrading {
     }
   }
 
+  /** PUT /api/v3/order/amend/keepPriority and order.amend.keepPriority: an open order's quantity
+   *  lowered in place, keeping its priority (an OCO's other order with it). */
+  async amendKeepPriority(account: KeyedAccount, p: Params) {
+    const m = p.market(this.ex.markets);
+    const newQty = p.decimal("newQty");
+    if (newQty === undefined) throw errors.missing("newQty");
+    // Binance gives the amended order a new client order id unless one is sent (the same one keeps it).
+    const clientOrderId = p.clientOrderId("newClientOrderId") ?? randomClientOrderId();
+    const target = this.named(account, m, p, false);
+    if (!target) throw errors.amendRejected(MESSAGES.noSuchOrder);
+    const lots = m.quantityLots(newQty);
+    if (lots === target.quantity) throw errors.amendRejected(MESSAGES.noChange);
+    try {
+      const { order, amendment } = await this.ex.sequencer.reduce(account, target.id, lots, clientOrderId);
+      const r: Record<string, unknown> = { transactTime: amendment.time, executionId: amendment.id, amendedOrder: amendedOrder(order, amendment) };
+      if (order.listId !== null) {
+        const list = listStatus(this.ex.queries.orderList(order.listId, this.storedBy(account)) as [OrderState, OrderState], "ACK");
+        r.listStatus = {
+          orderListId: list.orderListId, contingencyType: list.contingencyType, listOrderStatus: list.listOrderStatus,
+          listClientOrderId: list.listClientOrderId, symbol: list.symbol, orders: list.orders,
+        };
+      }
+      return r;
+    } catch (error) {
+      throw error instanceof Outcome ? amendRefusal(error) : error;
+    }
+  }
+
+  /** GET /api/v3/order/amendments and order.amendments: an order's amendments, oldest first. */
+  async amendments(account: KeyedAccount, p: Params) {
+    const m = p.market(this.ex.markets);
+    const orderId = p.int("orderId", 0, Number.MAX_SAFE_INTEGER);
+    if (orderId === undefined) throw errors.missing("orderId");
+    const filter = { fromId: p.int("fromExecutionId", 0, Number.MAX_SAFE_INTEGER), limit: p.limit(500, 1000) };
+    const upTo = await this.readable(account);
+    const order = this.findOrder(account, m, Params.fromEntries([["orderId", String(orderId)]]));
+    return this.ex.queries.amendments(account.id, order.id, filter, upTo).map((a) => amendmentView(m, a));
+  }
+
   /** An OCO (orderList/oco: above and below legs) or OTO (orderList/oto: working and pending). */
   async placeList(account: KeyedAccount, p: Params, kind: "oco" | "oto") {
     const [first, second] = kind === "oco" ? ["above", "below"] : ["working", "pending"];
@@ -185,6 +225,12 @@ function legParams(p: Params, prefix: string, sharedQuantity: boolean): Params {
   }
   leg.set("newOrderRespType", "RESULT");
   return Params.fromEntries(leg);
+}
+
+/** 22 letters and digits, as Binance's generated client order ids. */
+function randomClientOrderId(): string {
+  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return [...randomBytes(22)].map((b) => letters[b % letters.length]).join("");
 }
 
 export function cancelResponse(o: OrderState) {

@@ -34,7 +34,7 @@ export function socketDeliver(ws: ServerWebSocket<unknown>, maxBufferedBytes: nu
 
 const LISTEN_KEY_TTL_MS = 60 * 60_000;
 
-type Execution = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "TRADE_PREVENTION" | "REJECTED";
+type Execution = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "TRADE_PREVENTION" | "REJECTED" | "REPLACED";
 
 export class UserDataStreams {
   private readonly subscribers = new Map<number, Set<Deliver>>();
@@ -109,8 +109,17 @@ export class UserDataStreams {
         if (o) add(o.accountId, executionReport(o, "TRADE", E, t.id));
       }
     }
-    // Orders that closed other than by filling; one that self-trade prevention expired, with the
-    // prevented match that did it (its last in this batch).
+    // Orders lowered in place (amend keep priority), each with the client order id it had; a list
+    // whose order took a new one is UPDATED.
+    const renamedLists = new Set<number>();
+    for (const a of report.amendments) {
+      const o = byId.get(a.orderId);
+      if (!o) continue;
+      add(o.accountId, executionReport(o, "REPLACED", E, -1, undefined, a.origClientOrderId ?? `ex${o.id}`));
+      if (o.listId !== null && a.newClientOrderId !== a.origClientOrderId) renamedLists.add(o.listId);
+    }
+    // Orders that closed other than by filling (or by an amendment, told above); one that
+    // self-trade prevention expired, with the prevented match that did it (its last in this batch).
     const prevented = new Map<number, PreventedMatchRecord>();
     for (const p of report.preventedMatches) prevented.set(p.takerOrderId, p).set(p.makerOrderId, p);
     const lists = new Map<number, number>();
@@ -118,7 +127,7 @@ export class UserDataStreams {
       if (o.listId !== null) lists.set(o.listId, o.accountId);
       if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E));
       else if (o.status === "expired" && o.expireReason === "SELF_TRADE_PREVENTION") add(o.accountId, executionReport(o, "TRADE_PREVENTION", E, -1, prevented.get(o.id)));
-      else if (o.status === "expired") add(o.accountId, executionReport(o, "EXPIRED", E));
+      else if (o.status === "expired" && o.expireReason !== "AMENDED") add(o.accountId, executionReport(o, "EXPIRED", E));
       else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
     }
     // A list's orders are its id and the next (Sequencer.submitListTo): from this batch, or live,
@@ -128,7 +137,7 @@ export class UserDataStreams {
     for (const [listId, accountId] of lists) {
       if (!this.subscribers.has(accountId)) continue;
       const orders = [orderOf(listId), orderOf(listId + 1)];
-      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as [OrderState, OrderState]) });
+      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as [OrderState, OrderState], renamedLists.has(listId)) });
     }
     for (const l of report.ledger) {
       add(l.accountId, { e: "balanceUpdate", E, a: l.asset, d: this.ex.markets.assets.get(l.asset)!.format(l.amount), T: l.time });
@@ -150,17 +159,19 @@ export class UserDataStreams {
   }
 }
 
-function listStatusEvent(orders: [OrderState, OrderState]) {
+/** A list's status; `updated`: one of its orders took a new client order id. */
+function listStatusEvent(orders: [OrderState, OrderState], updated: boolean) {
   const s = listStatus(orders, "ACK");
   return {
-    s: s.symbol, g: s.orderListId, c: s.contingencyType, l: s.listStatusType, L: s.listOrderStatus, r: "NONE",
+    s: s.symbol, g: s.orderListId, c: s.contingencyType, l: updated ? "UPDATED" : s.listStatusType, L: s.listOrderStatus, r: "NONE",
     C: s.listClientOrderId, T: s.transactionTime, O: s.orders.map((o) => ({ s: o.symbol, i: o.orderId, c: o.clientOrderId })),
   };
 }
 
 /** One executionReport: the order as it is, or, for a fill, as that fill left it; for an order
- *  self-trade prevention expired, the prevented match that did it. */
-function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1, prevented?: PreventedMatchRecord): Record<string, unknown> {
+ *  self-trade prevention expired, the prevented match that did it; for one amended, the client
+ *  order id it had. */
+function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1, prevented?: PreventedMatchRecord, origClientOrderId?: string): Record<string, unknown> {
   const m = o.market;
   const feeAsset = o.side === "buy" ? m.base : m.quote;
   let filled = 0, notional = 0n, last = null as OrderState["fills"][number] | null;
@@ -181,7 +192,7 @@ function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1, p
     e: "executionReport", E, s: m.binanceSymbol, c: clientOrderIdOf(o), S: o.side === "buy" ? "BUY" : "SELL", o: typeName(o),
     f: o.timeInForce, q: origQuantityOf(o), p: m.formatPrice(o.price ?? 0),
     P: m.formatPrice(o.stopPrice ?? 0), F: m.formatQuantity(o.icebergQuantity ?? 0), g: orderListIdOf(o),
-    C: x === "CANCELED" ? clientOrderIdOf(o) : "", x, X: status, r: "NONE", i: o.id,
+    C: x === "CANCELED" ? clientOrderIdOf(o) : origClientOrderId ?? "", x, X: status, r: "NONE", i: o.id,
     l: m.formatQuantity(isFill ? last!.quantity : 0), z: m.formatQuantity(filled), L: m.formatPrice(isFill ? last!.price : 0),
     n: feeAsset.format(isFill ? last!.fee : 0n), N: isFill ? feeAsset.symbol : null, T: isFill ? last!.time : o.updatedAt,
     t: isFill ? last!.tradeId : -1, I: 0, w: isOpen(o.status) && !o.waiting, m: isFill ? last!.liquidity === "maker" : false, M: false,

@@ -3,12 +3,13 @@
 // and the outcome of each command the engine refused. The engine settles balances itself; this
 // only records what changed.
 import { decodeBalances, type EventBuffer } from "../../native/engine";
-import { CancelReason, CommandKind, EventFlag, EventType, ExpireReason, RejectReason, TriggerReason } from "../../native/layout";
+import { CancelReason, CommandFlag, CommandKind, EventFlag, EventType, ExpireReason, RejectReason, TriggerReason } from "../../native/layout";
 import { MAX_TOTAL_UNITS, type Asset } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
 import { isConditionalType, type OrderState, type OrderStatus } from "../orders/order";
-import type { BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
+import type { AmendmentRecord, BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
+import type { Counters } from "../store/queries";
 import type { OrderRegistry } from "./order-registry";
 import { Outcome } from "./outcomes";
 
@@ -31,6 +32,10 @@ export class BatchChanges {
   private touchedLevels: TouchedLevels | null = null;
   readonly ledger: LedgerRecord[] = [];
   readonly preventedMatches: PreventedMatchRecord[] = [];
+  /** Orders lowered in place (amend keep priority), an OCO's sibling included. */
+  readonly amendments: AmendmentRecord[] = [];
+  /** The amendment each keep-priority command made of its own order, by the command's index. */
+  readonly amendedBy = new Map<number, AmendmentRecord>();
   /** The balances the engine changed (ex_balance structs), read as records only if someone asks:
    *  most batches are heard by no balance stream. */
   private changedBalances: { bytes: Uint8Array; assets: readonly Asset[] } | null = null;
@@ -78,7 +83,7 @@ export class EventApplier {
   constructor(
     private readonly registry: OrderRegistry,
     private readonly markets: Markets,
-    private readonly counters: { lastTradeId: number; lastPreventedMatchId: number },
+    private readonly counters: Pick<Counters, "lastTradeId" | "lastPreventedMatchId" | "lastAmendmentId">,
   ) {}
 
   apply(ev: EventBuffer, batch: BatchChanges): void {
@@ -153,6 +158,10 @@ export class EventApplier {
           this.setStatus(batch, order, "canceled", now);
           break;
         case EventType.amended:
+          if (batch.journal[ev.commandIndex(i)]!.flags & CommandFlag.keepPriority) {
+            this.amendedInPlace(ev, i, batch, order);
+            break;
+          }
           this.touchLevel(batch, order, order.price!);
           this.touchLevel(batch, order, ev.price(i));
           order.price = ev.price(i);
@@ -217,6 +226,30 @@ export class EventApplier {
     this.setStatus(batch, maker, ev.otherRemaining(i) === 0 ? "filled" : "partially_filled", now);
   }
 
+  /** An order lowered in place: its amendment recorded, its new client order id taken (the
+   *  command's own order; an OCO's sibling keeps its own). Lowered to its filled part, it expired. */
+  private amendedInPlace(ev: EventBuffer, i: number, batch: BatchChanges, order: OrderState): void {
+    const index = ev.commandIndex(i);
+    const entry = batch.journal[index]!;
+    const own = entry.orderId === order.id;
+    const amendment: AmendmentRecord = {
+      id: ++this.counters.lastAmendmentId, orderId: order.id, accountId: order.accountId, symbol: order.market.symbol,
+      origClientOrderId: order.clientOrderId, newClientOrderId: own && entry.clientOrderId !== null ? entry.clientOrderId : order.clientOrderId,
+      origQuantity: order.quantity, newQuantity: own ? entry.quantity : ev.quantity(i), time: batch.time,
+    };
+    batch.amendments.push(amendment);
+    if (own) batch.amendedBy.set(index, amendment);
+    this.registry.renameClientOrderId(order, amendment.newClientOrderId);
+    if (!order.waiting) this.touchLevel(batch, order, order.price!);
+    order.quantity = ev.quantity(i);
+    if (ev.flags(i) & EventFlag.ended) {
+      order.expireReason = "AMENDED";
+      this.setStatus(batch, order, "expired", batch.time);
+    } else {
+      this.setStatus(batch, order, restingStatus(order, ev.remaining(i)), batch.time);
+    }
+  }
+
   private rejected(ev: EventBuffer, i: number, batch: BatchChanges): void {
     const index = ev.commandIndex(i);
     const entry = batch.journal[index]!;
@@ -254,6 +287,10 @@ export class EventApplier {
         batch.refusals.set(index, new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`));
         return;
       case CommandKind.amend:
+        if (entry.flags & CommandFlag.keepPriority) {
+          batch.refusals.set(index, reductionRefusal(entry, reason, this.registry.get(entry.orderId)));
+          return;
+        }
         batch.refusals.set(index, reason === RejectReason.notAmendable
           ? new Outcome("ORDER_NOT_AMENDABLE", `order ${entry.orderId} waits untriggered or belongs to an order list: cancel and place it again instead`)
           : amendRefusal(entry, reason, this.registry.get(entry.orderId)));
@@ -305,6 +342,20 @@ export const LIST_PARTNER_REFUSED = new Outcome("VALIDATION", "the other order o
 /** The status of an order that rests with `remaining` lots (0: it is done). */
 function restingStatus(order: OrderState, remaining: number): OrderStatus {
   return remaining === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new";
+}
+
+/** Why an amendment keeping priority was refused. */
+function reductionRefusal(entry: JournalEntry, reason: number, order: OrderState | undefined): Outcome {
+  switch (reason) {
+    case RejectReason.amendQuantity:
+      return new Outcome("QUANTITY_NOT_LOWER", `quantity must be lower than the order's${order ? ` ${order.market.formatQuantity(order.quantity)}` : ""}: an amendment that keeps priority only lowers it`);
+    case RejectReason.notAmendable:
+      return new Outcome("ORDER_NOT_AMENDABLE", `order ${entry.orderId} spends a quote amount: its quantity cannot be lowered`);
+    case RejectReason.unknownOrder:
+      return new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`);
+    default:
+      return Outcome.invalid("quantity", "the amendment was refused by the engine");
+  }
 }
 
 function amendRefusal(entry: JournalEntry, reason: number, order: OrderState | undefined): Outcome {

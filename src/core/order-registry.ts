@@ -134,6 +134,33 @@ export class OrderRegistry {
     return this.clientOrderIds.has(clientKey(accountId, clientOrderId));
   }
 
+  /** Holds `clientOrderId` for the order while an amendment that gives it queues (null: none):
+   *  DUPLICATE_CLIENT_ORDER_ID if another open order of the account has it. */
+  reserveClientOrderId(order: OrderState, clientOrderId: string | null): void {
+    if (clientOrderId === null || clientOrderId === order.clientOrderId) return;
+    const key = clientKey(order.accountId, clientOrderId);
+    const holder = this.clientOrderIds.get(key);
+    if (holder !== undefined && holder !== order.id) {
+      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `clientOrderId "${clientOrderId}" is already used by an open order of this account`);
+    }
+    this.clientOrderIds.set(key, order.id);
+  }
+
+  /** The order's client order id is now `clientOrderId` (reserved, or replayed). */
+  renameClientOrderId(order: OrderState, clientOrderId: string | null): void {
+    if (clientOrderId === order.clientOrderId) return;
+    if (order.clientOrderId !== null) this.clientOrderIds.delete(clientKey(order.accountId, order.clientOrderId));
+    order.clientOrderId = clientOrderId;
+    if (clientOrderId !== null && order.accountSlot >= 0) this.clientOrderIds.set(clientKey(order.accountId, clientOrderId), order.id);
+  }
+
+  /** A reservation given up: its amendment was refused. */
+  releaseClientOrderId(order: OrderState, clientOrderId: string | null): void {
+    if (clientOrderId === null || clientOrderId === order.clientOrderId) return;
+    const key = clientKey(order.accountId, clientOrderId);
+    if (this.clientOrderIds.get(key) === order.id) this.clientOrderIds.delete(key);
+  }
+
   /** An open order of the account; UNKNOWN_ORDER or ORDER_NOT_OPEN otherwise. */
   liveOrderOf(account: Account, orderId: number): OrderState {
     const order = this.live.get(orderId);

@@ -20,6 +20,7 @@ export const OUTCOME_CODES = [
   "OVERLOADED",                // the sequencer's queue is full
   "SHUTTING_DOWN",
   "SIMULATION_STATE",          // a simulation or replay is not in a state that allows it (none running, one already running)
+  "QUANTITY_NOT_LOWER",        // an amendment keeping priority asked for a quantity not below the order's
 ] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 

@@ -17,10 +17,10 @@ import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevent
 import { newOrderState, orderOfEntry, placesOrder } from "./order-state";
 import { isConditionalType, isMarketType, type OrderState } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
-import type { Queries } from "../store/queries";
+import type { Counters, Queries } from "../store/queries";
 import type { JournalBatch, JournalWriter } from "../store/journal-writer";
 import { ProjectedBatchEncoder } from "../store/projected-batch";
-import type { BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
+import type { AmendmentRecord, BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
 import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
 import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type OrderEvent, type TouchedLevels } from "./event-applier";
 import { OrderRegistry } from "./order-registry";
@@ -43,6 +43,8 @@ type Job =
   | ({ kind: "new"; order: OrderState } & Deferred<OrderState>)
   | ({ kind: "cancel"; order: OrderState } & Deferred<OrderState>)
   | ({ kind: "amend"; order: OrderState; price: number; quantity: number } & Deferred<OrderState>)
+  // Lower `order`'s total in place (amend keep priority), giving it `clientOrderId` (null: keep).
+  | ({ kind: "reduce"; order: OrderState; quantity: number; clientOrderId: string | null } & Deferred<Reduced>)
   | ({ kind: "cancelAll"; orders: OrderState[] } & Deferred<OrderState[]>)
   | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | Outcome)[] } & Deferred<(OrderState | Outcome)[]>)
   | ({ kind: "account"; commands: AccountCommand[]; requests: number[] } & Deferred<void>)
@@ -56,6 +58,12 @@ type Job =
 
 export type { TouchedLevels };
 
+/** An order lowered in place, and the amendment that did it. */
+export interface Reduced {
+  order: OrderState;
+  amendment: AmendmentRecord;
+}
+
 export interface BatchReport {
   journal: JournalEntry[];
   trades: TradeRecord[];
@@ -64,6 +72,8 @@ export interface BatchReport {
   balances: BalanceRecord[];
   ledger: LedgerRecord[];
   preventedMatches: PreventedMatchRecord[];
+  /** Orders lowered in place (amend keep priority). */
+  amendments: AmendmentRecord[];
   /** Triggers, iceberg refreshes and list cancellations, in order. */
   orderEvents: OrderEvent[];
   /** Seconds: the whole batch (engine, state, commit) and its commit alone. */
@@ -113,7 +123,7 @@ export class Sequencer {
     queries: Queries,
     private readonly markets: Markets,
     private readonly stats: MarketStats,
-    private counters: { lastOrderId: number; lastTradeId: number; lastPreventedMatchId: number; lastSeq: number },
+    private counters: Counters,
     openOrders: OrderState[],
     limits: Limits = DEFAULT_LIMITS,
     private readonly clock = new VenueClock(),
@@ -264,6 +274,22 @@ export class Sequencer {
     this.push({ kind: "amend", order, price: change.price ?? 0, quantity: change.quantity ?? 0, reply }, 1);
   }
 
+  /**
+   * Lowers an open order's total to `quantity` lots in place, keeping its time priority (Binance's
+   * amend keep priority): also an untriggered order, an OTO's pending order, or an OCO's member
+   * (both members are lowered). `clientOrderId`: the order's new one (null: unchanged). At or
+   * below its filled part, the order expires (expireReason AMENDED).
+   */
+  reduce(account: Account, orderId: number, quantity: number, clientOrderId: string | null): Promise<Reduced> {
+    const order = this.registry.liveOrderOf(account, orderId);
+    if (quantity >= order.quantity) {
+      throw new Outcome("QUANTITY_NOT_LOWER", `quantity must be lower than the order's ${order.market.formatQuantity(order.quantity)}: an amendment that keeps priority only lowers it`);
+    }
+    this.admission.check(1);
+    this.registry.reserveClientOrderId(order, clientOrderId);
+    return this.enqueue((d) => ({ kind: "reduce", order, quantity, clientOrderId, ...d }), 1);
+  }
+
   cancelAll(account: Account, symbol?: string): Promise<OrderState[]> {
     return promised((reply) => this.cancelAllTo(account, symbol, reply));
   }
@@ -360,7 +386,7 @@ export class Sequencer {
     this.settleAll(jobs);
     const c = this.changes;
     const report: BatchReport = {
-      journal: this.committed, trades: c.trades, orders: c.orders, ledger: c.ledger, preventedMatches: c.preventedMatches,
+      journal: this.committed, trades: c.trades, orders: c.orders, ledger: c.ledger, preventedMatches: c.preventedMatches, amendments: c.amendments,
       orderEvents: c.orderEvents, seconds: this.seconds,
       // Made only for a listener that has someone to tell (most batches: none).
       get levels() {
@@ -465,7 +491,10 @@ export class Sequencer {
     this.committed = c.refusals.size === 0 ? c.journal : c.journal.filter((_, i) => !c.refusals.has(i));
     // Its rows as it left them go on to the projector's thread, which writes them: a view of the
     // encoder's buffer, used before the next batch, unless the batch is held for a later commit.
-    const encoded = this.rows.encode({ time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger, preventedMatches: c.preventedMatches }, balances, this.markets);
+    const encoded = this.rows.encode({
+      time, lastSeq: this.committed.at(-1)?.seq ?? 0, orders: c.orders, trades: c.trades, ledger: c.ledger,
+      preventedMatches: c.preventedMatches, amendments: c.amendments,
+    }, balances, this.markets);
     const rows = hold ? this.keepHeld(encoded) : encoded;
     const write: JournalBatch = { time, journal: this.committed, lastOrderId: this.counters.lastOrderId, requests: this.requests, rows };
     if (stored) this.journal.followStored(write);
@@ -505,6 +534,12 @@ export class Sequencer {
         return;
       case "amend":
         return this.command(job, orderCommandEntry(seq(), CommandKind.amend, job.order.id, job.order.market.symbol, job.price, job.quantity));
+      case "reduce": {
+        const e = orderCommandEntry(seq(), CommandKind.amend, job.order.id, job.order.market.symbol, 0, job.quantity);
+        e.flags = CommandFlag.keepPriority;
+        e.clientOrderId = job.clientOrderId;
+        return this.command(job, e);
+      }
       case "account":
         this.requests.push(...job.requests);
         for (const c of job.commands) {
@@ -570,6 +605,8 @@ export class Sequencer {
       } else if (!firstRefusal.has(job) || firstRefusal.get(job) === LIST_PARTNER_REFUSED) firstRefusal.set(job, outcome);
     }
     for (const [index, outcome] of this.changes.partial) firstRefusal.set(this.commandJobs[index]!, outcome);
+    const amendments = new Map<Job, AmendmentRecord>();
+    for (const [index, amendment] of this.changes.amendedBy) amendments.set(this.commandJobs[index]!, amendment);
     for (const job of jobs) {
       const refused = firstRefusal.get(job);
       switch (job.kind) {
@@ -577,6 +614,14 @@ export class Sequencer {
         case "cancel":
         case "amend":
           refused ? job.reply.reject(refused) : job.reply.resolve(job.order);
+          break;
+        case "reduce":
+          if (refused) {
+            this.registry.releaseClientOrderId(job.order, job.clientOrderId);
+            job.reply.reject(refused);
+          } else {
+            job.reply.resolve({ order: job.order, amendment: amendments.get(job)! });
+          }
           break;
         case "cancelAll":
           job.reply.resolve(job.orders.filter((o) => o.status === "canceled"));
@@ -616,6 +661,7 @@ function accountOf(job: Job): number {
     case "new":
     case "cancel":
     case "amend":
+    case "reduce":
     case "replace":
       return job.order.accountId;
     case "cancelAll":

@@ -41,6 +41,7 @@ const STATUS: Record<OutcomeCode, [status: number, code: string, headers?: Recor
   OVERLOADED: [503, "OVERLOADED", RETRY],
   SHUTTING_DOWN: [503, "SHUTTING_DOWN", RETRY],
   SIMULATION_STATE: [409, "SIMULATION_STATE"],
+  QUANTITY_NOT_LOWER: [409, "QUANTITY_NOT_LOWER"],
 };
 
 export function fromOutcome(o: Outcome): ApiError {

@@ -32,7 +32,7 @@ export interface Fill {
 }
 
 /** Why an order expired other than by its time in force. */
-export const EXPIRE_REASONS = ["SELF_TRADE_PREVENTION", "INSUFFICIENT_BALANCE", "POST_ONLY_WOULD_TAKE"] as const;
+export const EXPIRE_REASONS = ["SELF_TRADE_PREVENTION", "INSUFFICIENT_BALANCE", "POST_ONLY_WOULD_TAKE", "AMENDED"] as const;
 export type ExpireReason = (typeof EXPIRE_REASONS)[number];
 
 export interface OrderState {

@@ -25,6 +25,7 @@ import accountTrades from "./projection-migrations/0001_account_trades.sql" with
 import orderLookups from "./projection-migrations/0002_order_lookups.sql" with { type: "text" };
 import orderClientIndexDropped from "./projection-migrations/0003_order_client_index_dropped.sql" with { type: "text" };
 import preventedMatches from "./projection-migrations/0004_prevented_matches.sql" with { type: "text" };
+import orderAmendments from "./projection-migrations/0005_order_amendments.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -47,6 +48,7 @@ export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0002_order_lookups": orderLookups,
   "0003_order_client_index_dropped": orderClientIndexDropped,
   "0004_prevented_matches": preventedMatches,
+  "0005_order_amendments": orderAmendments,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

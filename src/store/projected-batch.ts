@@ -5,7 +5,7 @@
 // multiple of 8, so the reader views the numbers in place.
 //
 //   header   f64 time · f64 lastSeq · u32 orders · u32 trades · u32 ledger entries · u32 balance bytes ·
-//            u32 prevented matches · padding to 40
+//            u32 prevented matches · u32 amendments
 //   order    f64 id, price, quantity, filled, createdAt, updatedAt, prevented, decremented, stopPrice,
 //            trailingDelta, icebergQuantity, listId · i64 quoteQuantity · u32 accountId ·
 //            u8 market, side, type, timeInForce, status, selfTradePrevention, expireReason (0: none),
@@ -17,21 +17,24 @@
 //   ledger   f64 time · i64 amount · u32 accountId · u8 asset, kind · padding to 24
 //   prevented match  f64 id, takerOrderId, makerOrderId, price, quantity, takerQuantity,
 //            makerQuantity, time · u32 accountId · u8 market, mode · padding to 72
+//   amendment  f64 id, orderId, origQuantity, newQuantity, time · u32 accountId · u8 market,
+//            origClientOrderId length, newClientOrderId length (255: null) · their bytes · padding to 8
 //   balances ex_balance structs
 import { decodeBalances } from "../../native/engine";
 import { SELF_TRADE_MODES, type Markets } from "../markets";
 import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../orders/order";
 import {
-  LEDGER_COLUMNS, MAKER_ACCOUNT, ORDER_COLUMNS, PREVENTED_MATCH_COLUMNS, TAKER_ACCOUNT, TRADE_COLUMNS, TRADE_ID,
-  type LedgerRecord, type PreventedMatchRecord, type ProjectionWriter, type TradeRecord, type Value,
+  AMENDMENT_COLUMNS, LEDGER_COLUMNS, MAKER_ACCOUNT, ORDER_COLUMNS, PREVENTED_MATCH_COLUMNS, TAKER_ACCOUNT, TRADE_COLUMNS, TRADE_ID,
+  type AmendmentRecord, type LedgerRecord, type PreventedMatchRecord, type ProjectionWriter, type TradeRecord, type Value,
 } from "./projection-writer";
 
-const HEADER = 40, ORDER = 120, TRADE = 80, LEDGER = 24, PREVENTED = 72;
+const HEADER = 40, ORDER = 120, TRADE = 80, LEDGER = 24, PREVENTED = 72, AMENDMENT = 48;
 const NONE = 255;
 
 // Byte offsets, the layout above, for the writer and the reader alike (the writer stores each f64
 // or i64 at its offset / 8 in a word view).
-const H_TIME = 0, H_LAST_SEQ = 8, H_ORDERS = 16, H_TRADES = 20, H_LEDGER = 24, H_BALANCE_BYTES = 28, H_PREVENTED = 32;
+const H_TIME = 0, H_LAST_SEQ = 8, H_ORDERS = 16, H_TRADES = 20, H_LEDGER = 24, H_BALANCE_BYTES = 28, H_PREVENTED = 32,
+  H_AMENDMENTS = 36;
 const O_ID = 0, O_PRICE = 8, O_QUANTITY = 16, O_FILLED = 24, O_CREATED = 32, O_UPDATED = 40, O_PREVENTED = 48,
   O_DECREMENTED = 56, O_STOP_PRICE = 64, O_TRAILING = 72, O_ICEBERG = 80, O_LIST_ID = 88, O_QUOTE_QUANTITY = 96,
   O_ACCOUNT = 104, O_MARKET = 108, O_SIDE = 109, O_TYPE = 110, O_TIF = 111, O_STATUS = 112, O_STP = 113, O_EXPIRE = 114,
@@ -41,6 +44,8 @@ const T_ID = 0, T_PRICE = 8, T_QUANTITY = 16, T_TAKER_ORDER = 24, T_MAKER_ORDER 
 const L_TIME = 0, L_AMOUNT = 8, L_ACCOUNT = 16, L_ASSET = 20, L_KIND = 21;
 const P_ID = 0, P_TAKER_ORDER = 8, P_MAKER_ORDER = 16, P_PRICE = 24, P_QUANTITY = 32, P_TAKER_QUANTITY = 40,
   P_MAKER_QUANTITY = 48, P_TIME = 56, P_ACCOUNT = 64, P_MARKET = 68, P_MODE = 69;
+const A_ID = 0, A_ORDER = 8, A_ORIG_QUANTITY = 16, A_NEW_QUANTITY = 24, A_TIME = 32, A_ACCOUNT = 40, A_MARKET = 44,
+  A_ORIG_CLIENT_ID_LENGTH = 45, A_NEW_CLIENT_ID_LENGTH = 46;
 const LIST_TYPES = [null, "oco", "oto"] as const;
 const LEDGER_KINDS = ["deposit", "withdrawal"] as const;
 
@@ -56,6 +61,7 @@ export interface BatchRows {
   trades: TradeRecord[];
   ledger: LedgerRecord[];
   preventedMatches: PreventedMatchRecord[];
+  amendments: AmendmentRecord[];
 }
 
 /** Each name's index in a list, by name (a lookup, not a search, per order). */
@@ -75,7 +81,7 @@ export class ProjectedBatchEncoder {
     const orders = batch.orders.size;
     // Client order ids and reject reasons are at most 64 bytes each (both surfaces check them).
     this.reserve(HEADER + orders * (ORDER + 128) + batch.trades.length * TRADE + batch.ledger.length * LEDGER +
-      batch.preventedMatches.length * PREVENTED + balances.byteLength);
+      batch.preventedMatches.length * PREVENTED + batch.amendments.length * (AMENDMENT + 136) + balances.byteLength);
     const b = this.bytes, f = this.f64, q = this.i64, u = this.u32;
     f[H_TIME / 8] = batch.time;
     f[H_LAST_SEQ / 8] = batch.lastSeq;
@@ -84,6 +90,7 @@ export class ProjectedBatchEncoder {
     u[H_LEDGER / 4] = batch.ledger.length;
     u[H_BALANCE_BYTES / 4] = balances.byteLength;
     u[H_PREVENTED / 4] = batch.preventedMatches.length;
+    u[H_AMENDMENTS / 4] = batch.amendments.length;
     let at = HEADER;
     for (const o of batch.orders) {
       const w = at >>> 3;
@@ -157,6 +164,20 @@ export class ProjectedBatchEncoder {
       b[at + P_MODE] = STP[p.mode];
       at += PREVENTED;
     }
+    for (const a of batch.amendments) {
+      const w = at >>> 3;
+      f[w + A_ID / 8] = a.id;
+      f[w + A_ORDER / 8] = a.orderId;
+      f[w + A_ORIG_QUANTITY / 8] = a.origQuantity;
+      f[w + A_NEW_QUANTITY / 8] = a.newQuantity;
+      f[w + A_TIME / 8] = a.time;
+      u[(at + A_ACCOUNT) >>> 2] = a.accountId;
+      b[at + A_MARKET] = markets.get(a.symbol)!.index;
+      let end = at + AMENDMENT;
+      end = this.text(a.origClientOrderId, at + A_ORIG_CLIENT_ID_LENGTH, end, a.orderId);
+      end = this.text(a.newClientOrderId, at + A_NEW_CLIENT_ID_LENGTH, end, a.orderId);
+      at = padded(end);
+    }
     b.set(balances, at);
     return b.subarray(0, at + balances.byteLength);
   }
@@ -185,12 +206,13 @@ export class ProjectedBatchEncoder {
 }
 
 /** Where a batch's rows go (a ProjectionWriter). */
-export type RowSink = Pick<ProjectionWriter, "order" | "trade" | "balance" | "ledgerEntry" | "preventedMatch">;
+export type RowSink = Pick<ProjectionWriter, "order" | "trade" | "balance" | "ledgerEntry" | "preventedMatch" | "amendment">;
 
 const orderRow: Value[] = new Array(ORDER_COLUMNS).fill(null);
 const tradeRow: Value[] = new Array(TRADE_COLUMNS).fill(null);
 const ledgerRow: Value[] = new Array(LEDGER_COLUMNS).fill(null);
 const preventedRow: Value[] = new Array(PREVENTED_MATCH_COLUMNS).fill(null);
+const amendmentRow: Value[] = new Array(AMENDMENT_COLUMNS).fill(null);
 
 /** Hands the rows of an encoded batch (`bytes` starting at a multiple of 8) to `sink`, in each
  *  table's column order, through rows reused from one to the next: nothing per row is kept.
@@ -201,6 +223,7 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
   const time = v.getFloat64(H_TIME, true);
   const orderCount = v.getUint32(H_ORDERS, true), tradeCount = v.getUint32(H_TRADES, true), ledgerCount = v.getUint32(H_LEDGER, true);
   const balanceBytes = v.getUint32(H_BALANCE_BYTES, true), preventedCount = v.getUint32(H_PREVENTED, true);
+  const amendmentCount = v.getUint32(H_AMENDMENTS, true);
   const r = orderRow;
   let at = HEADER;
   for (let i = 0; i < orderCount; i++) {
@@ -276,6 +299,22 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     p[9] = v.getFloat64(at + P_MAKER_QUANTITY, true);
     p[10] = v.getFloat64(at + P_TIME, true);
     sink.preventedMatch(p);
+  }
+  const a = amendmentRow;
+  for (let i = 0; i < amendmentCount; i++) {
+    const origLength = bytes[at + A_ORIG_CLIENT_ID_LENGTH]!, newLength = bytes[at + A_NEW_CLIENT_ID_LENGTH]!;
+    let end = at + AMENDMENT;
+    a[0] = v.getFloat64(at + A_ID, true);
+    a[1] = v.getFloat64(at + A_ORDER, true);
+    a[2] = v.getUint32(at + A_ACCOUNT, true);
+    a[3] = markets.list[bytes[at + A_MARKET]!]!.symbol;
+    a[4] = origLength === NONE ? null : text.decode(bytes.subarray(end, (end += origLength)));
+    a[5] = newLength === NONE ? null : text.decode(bytes.subarray(end, (end += newLength)));
+    a[6] = v.getFloat64(at + A_ORIG_QUANTITY, true);
+    a[7] = v.getFloat64(at + A_NEW_QUANTITY, true);
+    a[8] = v.getFloat64(at + A_TIME, true);
+    sink.amendment(a);
+    at = padded(end);
   }
   const assets = markets.assets.list;
   for (const b of decodeBalances(bytes.subarray(at, at + balanceBytes))) sink.balance(b.account, assets[b.asset]!.symbol, b.free, b.locked, time);

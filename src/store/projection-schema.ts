@@ -135,6 +135,27 @@ export const preventedMatches = sqliteTable(
   ],
 );
 
+/**
+ * Each amendment that lowered an order's total in place, keeping its priority (Binance's amend
+ * keep priority): the quantities before and after, and the client order ids (an amendment may
+ * give the order a new one). An OCO's sibling lowered with it has its own row.
+ */
+export const orderAmendments = sqliteTable(
+  "order_amendments",
+  {
+    id: integer("id").primaryKey(),
+    orderId: integer("order_id").notNull(),
+    accountId: integer("account_id").notNull(),
+    symbol: text("symbol").notNull(),
+    origClientOrderId: text("orig_client_order_id"),
+    newClientOrderId: text("new_client_order_id"),
+    origQuantity: integer("orig_quantity").notNull(), // lots
+    newQuantity: integer("new_quantity").notNull(), // lots, as asked (the order's total when it ended: its filled part)
+    time: integer("time").notNull(),
+  },
+  (t) => [index("order_amendments_order_idx").on(t.orderId)],
+);
+
 /** Each account's balance of each asset (units), as of the last projected batch. */
 export const balances = sqliteTable(
   "balances",

@@ -46,6 +46,20 @@ export interface PreventedMatchRecord {
   time: number;
 }
 
+/** An amendment that lowered an order's total in place, keeping its priority. */
+export interface AmendmentRecord {
+  id: number;
+  orderId: number;
+  accountId: number;
+  symbol: string;
+  origClientOrderId: string | null;
+  newClientOrderId: string | null;
+  /** Lots: the order's total before, and the total asked for. */
+  origQuantity: number;
+  newQuantity: number;
+  time: number;
+}
+
 /** A balance as it is after a batch (units). */
 export interface BalanceRecord {
   accountId: number;
@@ -69,11 +83,13 @@ export const ORDER_COLUMNS = 26;
 export const TRADE_COLUMNS = 12;
 export const LEDGER_COLUMNS = 5;
 export const PREVENTED_MATCH_COLUMNS = 11;
+export const AMENDMENT_COLUMNS = 9;
 /** Where a trade row (the INSERT below) holds its id and its two accounts: account_trades is made of them. */
 export const TRADE_ID = 0, TAKER_ACCOUNT = 10, MAKER_ACCOUNT = 11;
 /** The columns of an order's row that its life changes: price, quantity, filled_quantity, status,
- *  reject_reason, updated_at, prevented_quantity, decremented_quantity, expire_reason, triggered. */
-const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 14, 17, 18, 19, 25];
+ *  reject_reason, client_order_id (an amendment may change it), updated_at, prevented_quantity,
+ *  decremented_quantity, expire_reason, triggered. */
+const CHANGING_COLUMNS = [7, 8, 9, 10, 11, 12, 14, 17, 18, 19, 25];
 export type Value = string | number | null;
 
 /** A multi-row INSERT: `head` VALUES (…), (…) … `tail`, with a statement per row count. */
@@ -123,6 +139,7 @@ export class ProjectionWriter {
   private readonly accountTrades: MultiRowInsert;
   private readonly ledger: MultiRowInsert;
   private readonly preventedMatches: MultiRowInsert;
+  private readonly amendments: MultiRowInsert;
   private readonly writeRows: () => void;
 
   private readonly orderValues: Value[] = [];
@@ -142,6 +159,8 @@ export class ProjectionWriter {
   private ledgerRows = 0;
   private readonly preventedValues: Value[] = [];
   private preventedRows = 0;
+  private readonly amendmentValues: Value[] = [];
+  private amendmentRows = 0;
   /** The last journal entry whose rows are buffered or written, and written. */
   private projectedSeq: number;
   private writtenSeq: number;
@@ -163,7 +182,7 @@ export class ProjectionWriter {
          stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
-         reject_reason = excluded.reject_reason, updated_at = excluded.updated_at,
+         reject_reason = excluded.reject_reason, client_order_id = excluded.client_order_id, updated_at = excluded.updated_at,
          prevented_quantity = excluded.prevented_quantity, decremented_quantity = excluded.decremented_quantity,
          expire_reason = excluded.expire_reason, triggered = excluded.triggered`);
     this.trades = new MultiRowInsert(sqlite,
@@ -177,6 +196,8 @@ export class ProjectionWriter {
     this.ledger = new MultiRowInsert(sqlite, "INSERT INTO ledger (account_id, asset, kind, amount, time)");
     this.preventedMatches = new MultiRowInsert(sqlite,
       "INSERT INTO prevented_matches (id, account_id, symbol, taker_order_id, maker_order_id, mode, price, quantity, taker_quantity, maker_quantity, time)");
+    this.amendments = new MultiRowInsert(sqlite,
+      "INSERT INTO order_amendments (id, order_id, account_id, symbol, orig_client_order_id, new_client_order_id, orig_quantity, new_quantity, time)");
     const projectionMark = sqlite.prepare("UPDATE projection SET seq = ? WHERE id = 1");
     this.writeRows = sqlite.transaction(() => {
       if (this.orderRows) this.orders.run(this.orderValues, this.orderRows);
@@ -190,6 +211,7 @@ export class ProjectionWriter {
       }
       if (this.ledgerRows) this.ledger.run(this.ledgerValues, this.ledgerRows);
       if (this.preventedRows) this.preventedMatches.run(this.preventedValues, this.preventedRows);
+      if (this.amendmentRows) this.amendments.run(this.amendmentValues, this.amendmentRows);
       projectionMark.run(this.projectedSeq);
     });
   }
@@ -206,7 +228,7 @@ export class ProjectionWriter {
 
   /** Rows waiting to be written. */
   get buffered(): number {
-    return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows + this.preventedRows;
+    return this.orderRows + this.tradeRows + this.balanceRows.size + this.ledgerRows + this.preventedRows + this.amendmentRows;
   }
 
   // A batch's rows go in one by one (projected-batch.ts reads them off the bytes the server's thread
@@ -273,6 +295,12 @@ export class ProjectionWriter {
     this.preventedRows++;
   }
 
+  /** An amendment's row (AMENDMENT_COLUMNS values). */
+  amendment(row: readonly Value[]): void {
+    for (let i = 0; i < AMENDMENT_COLUMNS; i++) this.amendmentValues.push(row[i]!);
+    this.amendmentRows++;
+  }
+
   /** Every row of a batch whose journal is stored is in: its last entry, 0 if it journaled none. */
   endBatch(lastSeq: number): void {
     if (lastSeq > 0) this.projectedSeq = lastSeq;
@@ -300,6 +328,8 @@ export class ProjectionWriter {
     this.ledgerRows = 0;
     this.preventedValues.length = 0;
     this.preventedRows = 0;
+    this.amendmentValues.length = 0;
+    this.amendmentRows = 0;
     this.writtenSeq = this.projectedSeq;
     this.onWritten(this.writtenSeq);
   }

@@ -11,7 +11,7 @@ import {
 } from "../orders/order";
 import type { Db, TablesDb } from "./database";
 import { accountRequests, journal, journalBatches, snapshots } from "./schema";
-import { accountTrades, balances, ledger, orders, preventedMatches, projection, trades } from "./projection-schema";
+import { accountTrades, balances, ledger, orderAmendments, orders, preventedMatches, projection, trades } from "./projection-schema";
 import { decodeJournalRecord } from "./journal-record";
 import type { StoredEntry } from "../journal";
 import { FEE_ACCOUNT } from "../../native/layout";
@@ -19,6 +19,15 @@ import { FEE_ACCOUNT } from "../../native/layout";
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
 export type PreventedMatchRow = typeof preventedMatches.$inferSelect;
+export type AmendmentRow = typeof orderAmendments.$inferSelect;
+/** The last ids given out and the last journal entry: where a start resumes counting. */
+export interface Counters {
+  lastOrderId: number;
+  lastTradeId: number;
+  lastPreventedMatchId: number;
+  lastAmendmentId: number;
+  lastSeq: number;
+}
 /** One change of an account's total: a deposit or withdrawal, one leg of a trade (the received leg
  *  net of its fee, shown beside it), or, for the fee account, a trade's fee. Units of `asset`, signed. */
 export interface LedgerEntry {
@@ -302,6 +311,14 @@ export class Queries {
       .orderBy(asc(preventedMatches.id)).limit($("limit")).prepare()).all({ ...filter, fromId: filter.fromId ?? 0, accountId, symbol });
   }
 
+  /** The amendments of an account's order, oldest first, from id `fromId` on. */
+  amendments(accountId: number, orderId: number, filter: { fromId?: number; limit: number }, upToSeq?: number): AmendmentRow[] {
+    this.beforeRead(upToSeq);
+    return this.statement("order's amendments", () => this.tables.select().from(orderAmendments)
+      .where(and(eq(orderAmendments.orderId, $("orderId")), eq(orderAmendments.accountId, $("accountId")), gte(orderAmendments.id, $("fromId"))))
+      .orderBy(asc(orderAmendments.id)).limit($("limit")).prepare()).all({ orderId, accountId, fromId: filter.fromId ?? 0, limit: filter.limit });
+  }
+
   /** An account's orders in one market, oldest first: from order id `fromId`, or in a window of
    *  creation times, or the newest `limit`. */
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter, upToSeq?: number): OrderState[] {
@@ -485,11 +502,12 @@ export class Queries {
 
   /** The counters to resume from, as of the last journal entry whose effects are written (orders
    *  and trades ids go on from there when recovery writes the rest; order ids from the journal). */
-  counters(): { lastOrderId: number; lastTradeId: number; lastPreventedMatchId: number; lastSeq: number } {
+  counters(): Counters {
     const one = <T>(q: { get(): T | undefined }): T => q.get()!;
     const o = one(this.tables.select({ v: sql<number>`coalesce(max(${orders.id}), 0)` }).from(orders));
     const t = one(this.tables.select({ v: sql<number>`coalesce(max(${trades.id}), 0)` }).from(trades));
     const p = one(this.tables.select({ v: sql<number>`coalesce(max(${preventedMatches.id}), 0)` }).from(preventedMatches));
+    const a = one(this.tables.select({ v: sql<number>`coalesce(max(${orderAmendments.id}), 0)` }).from(orderAmendments));
     const j = one(this.db.select({ v: sql<number>`coalesce(max(${journal.seq}), 0)` }).from(journal));
     // Journal order ids count too: a rejected command may name an id no order row has.
     const jo = one(this.db.select({ v: sql<number>`coalesce(max(${journal.orderId}), 0)` }).from(journal));
@@ -500,6 +518,7 @@ export class Queries {
       lastOrderId: Math.max(o.v, jo.v, b.orderId, s?.lastOrderId ?? 0),
       lastTradeId: t.v,
       lastPreventedMatchId: p.v,
+      lastAmendmentId: a.v,
       lastSeq: Math.max(j.v, b.seq, s?.seq ?? 0),
     };
   }
