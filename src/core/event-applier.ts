@@ -344,11 +344,17 @@ function restingStatus(order: OrderState, remaining: number): OrderStatus {
   return remaining === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new";
 }
 
+/** An amendment keeping priority that would not lower the order's quantity. */
+export function quantityNotLower(order: OrderState | undefined): Outcome {
+  const now = order ? ` ${order.market.formatQuantity(order.quantity)}` : "";
+  return new Outcome("QUANTITY_NOT_LOWER", `quantity must be lower than the order's${now}: an amendment that keeps priority only lowers it`);
+}
+
 /** Why an amendment keeping priority was refused. */
 function reductionRefusal(entry: JournalEntry, reason: number, order: OrderState | undefined): Outcome {
   switch (reason) {
     case RejectReason.amendQuantity:
-      return new Outcome("QUANTITY_NOT_LOWER", `quantity must be lower than the order's${order ? ` ${order.market.formatQuantity(order.quantity)}` : ""}: an amendment that keeps priority only lowers it`);
+      return quantityNotLower(order);
     case RejectReason.notAmendable:
       return new Outcome("ORDER_NOT_AMENDABLE", `order ${entry.orderId} spends a quote amount: its quantity cannot be lowered`);
     case RejectReason.unknownOrder:

@@ -22,7 +22,7 @@ import type { JournalBatch, JournalWriter } from "../store/journal-writer";
 import { ProjectedBatchEncoder } from "../store/projected-batch";
 import type { AmendmentRecord, BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
 import { Admission, DEFAULT_LIMITS, type Limits } from "./admission";
-import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, type OrderEvent, type TouchedLevels } from "./event-applier";
+import { BatchChanges, EventApplier, LIST_PARTNER_REFUSED, quantityNotLower, type OrderEvent, type TouchedLevels } from "./event-applier";
 import { OrderRegistry } from "./order-registry";
 import { Outcome, resultOrOutcome } from "./outcomes";
 
@@ -282,9 +282,7 @@ export class Sequencer {
    */
   reduce(account: Account, orderId: number, quantity: number, clientOrderId: string | null): Promise<Reduced> {
     const order = this.registry.liveOrderOf(account, orderId);
-    if (quantity >= order.quantity) {
-      throw new Outcome("QUANTITY_NOT_LOWER", `quantity must be lower than the order's ${order.market.formatQuantity(order.quantity)}: an amendment that keeps priority only lowers it`);
-    }
+    if (quantity >= order.quantity) throw quantityNotLower(order);
     this.admission.check(1);
     this.registry.reserveClientOrderId(order, clientOrderId);
     return this.enqueue((d) => ({ kind: "reduce", order, quantity, clientOrderId, ...d }), 1);
