@@ -699,22 +699,28 @@ struct ex_engine {
         cancel_live(other, EX_CXL_LIST, shared);
     }
 
-    // Cancels a live order wherever it is, releasing its hold less `shared` (the part a list
-    // sibling that stays counts too).
-    void cancel_live(uint32_t oi, uint8_t reason, int64_t shared) {
-        Order& o = orders[oi];
-        Book& book = books[o.book];
-        const ex_market& m = markets[o.book];
-        if (o.flags & ORDER_LISTED) end_list(oi, false);
+    // Takes a live order out of wherever it is (its level, or where it waits), ending its list
+    // and releasing its hold less `shared` (the part a list sibling that stays counts too). The
+    // caller emits its closing event and retires it.
+    __attribute__((always_inline)) Order& take_out(uint32_t oi, int64_t shared) {
+        Book& book = books[orders[oi].book];
+        if (orders[oi].flags & ORDER_LISTED) end_list(oi, false);
         Order& me = orders[oi];
         int64_t held = static_cast<int64_t>(hold_now(me)) - shared;
-        lock(me.account, held_asset(m, me.side), -held);
+        lock(me.account, held_asset(markets[me.book], me.side), -held);
         if (me.state == State::resting) {
             unlink(book.side(me.side), oi);
             ++book.sequence;
         } else {
             stop_waiting(book, oi);
         }
+        return me;
+    }
+
+    // Cancels a live order wherever it is (`shared`: as take_out).
+    void cancel_live(uint32_t oi, uint8_t reason, int64_t shared) {
+        Order& me = take_out(oi, shared);
+        Book& book = books[me.book];
         ex_event& e = emit(EX_EV_CANCELLED, me.id, me.side, book.sequence);
         e.price = me.price;
         e.quantity = me.remaining;
@@ -1216,19 +1222,10 @@ struct ex_engine {
         }
         auto by_amount = [&](uint32_t k) { return orders[k].ext != NIL && extras[orders[k].ext].amount != 0; };
         if (by_amount(oi) || (other != NIL && by_amount(other))) return refuse(EX_REJ_NOT_AMENDABLE);
-        uint32_t asset = held_asset(m, o.side);
         if (c.quantity <= o.filled) {
             // Nothing is left to fill: it ends as a cancel would end it (an OTO's pending order
             // with it), and its total is what filled.
-            if (o.flags & ORDER_LISTED) end_list(oi, false);
-            Order& me = orders[oi];
-            lock(me.account, asset, -static_cast<int64_t>(hold_now(me)));
-            if (me.state == State::resting) {
-                unlink(book.side(me.side), oi);
-                ++book.sequence;
-            } else {
-                stop_waiting(book, oi);
-            }
+            Order& me = take_out(oi, 0);
             ex_event& e = emit(EX_EV_AMENDED, me.id, me.side, book.sequence);
             e.price = me.price;
             e.quantity = me.filled;
@@ -1257,7 +1254,7 @@ struct ex_engine {
             after += hs - least;
         }
         Order& now = orders[oi];
-        lock(now.account, asset, -static_cast<int64_t>(before - after));
+        lock(now.account, held_asset(m, now.side), -static_cast<int64_t>(before - after));
         ex_event& e = emit(EX_EV_AMENDED, now.id, now.side, book.sequence);
         e.price = now.price;
         e.quantity = c.quantity;
