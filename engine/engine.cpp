@@ -1201,19 +1201,28 @@ struct ex_engine {
         o.remaining = remaining;
     }
 
-    // Amend keep priority (EX_FLAG_KEEP_PRIORITY): a live order's total lowered in place.
-    void reduce(const ex_command& c) {
-        uint32_t oi = ids.find(c.order_id);
-        if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
+    // An amendment of a live order refused: nothing changed.
+    void refuse_amendment(const Order& o, uint8_t reason) {
+        ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, books[o.book].sequence);
+        e.reason = reason;
+    }
+
+    // An order's amendment done: its price, its new total and what is left of it.
+    __attribute__((always_inline)) void amended(const Order& o, int64_t quantity, int64_t remaining, uint8_t flags) {
+        ex_event& e = emit(EX_EV_AMENDED, o.id, o.side, books[o.book].sequence);
+        e.price = o.price;
+        e.quantity = quantity;
+        e.remaining = remaining;
+        e.flags = flags;
+    }
+
+    // Amend keep priority (EX_FLAG_KEEP_PRIORITY): live order `oi`'s total lowered in place.
+    void reduce(const ex_command& c, uint32_t oi) {
         Order& o = orders[oi];
         Book& book = books[o.book];
         const ex_market& m = markets[o.book];
-        auto refuse = [&](uint8_t reason) {
-            ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
-            e.reason = reason;
-        };
-        if (c.price != 0 || !valid_value(c.quantity)) return refuse(EX_REJ_INVALID);
-        if (c.quantity >= o.filled + o.remaining) return refuse(EX_REJ_AMEND_QUANTITY);
+        if (c.price != 0 || !valid_value(c.quantity)) return refuse_amendment(o, EX_REJ_INVALID);
+        if (c.quantity >= o.filled + o.remaining) return refuse_amendment(o, EX_REJ_AMEND_QUANTITY);
         // An OCO's members are lowered together.
         uint32_t other = NIL;
         if (o.flags & ORDER_LISTED) {
@@ -1221,16 +1230,12 @@ struct ex_engine {
             if (l.link == EX_LINK_OCO) other = l.first == oi ? l.second : l.first;
         }
         auto by_amount = [&](uint32_t k) { return orders[k].ext != NIL && extras[orders[k].ext].amount != 0; };
-        if (by_amount(oi) || (other != NIL && by_amount(other))) return refuse(EX_REJ_NOT_AMENDABLE);
+        if (by_amount(oi) || (other != NIL && by_amount(other))) return refuse_amendment(o, EX_REJ_NOT_AMENDABLE);
         if (c.quantity <= o.filled) {
             // Nothing is left to fill: it ends as a cancel would end it (an OTO's pending order
             // with it), and its total is what filled.
             Order& me = take_out(oi, 0);
-            ex_event& e = emit(EX_EV_AMENDED, me.id, me.side, book.sequence);
-            e.price = me.price;
-            e.quantity = me.filled;
-            e.remaining = 0;
-            e.flags = EX_EVF_ENDED;
+            amended(me, me.filled, 0, EX_EVF_ENDED);
             return retire(oi);
         }
         // What the order (an OCO: the list, its shared part once) holds before and after.
@@ -1242,11 +1247,7 @@ struct ex_engine {
             Order& s = orders[other];
             if (s.filled + s.remaining > c.quantity) {
                 shrink(book, other, c.quantity - s.filled);
-                ex_event& e = emit(EX_EV_AMENDED, s.id, s.side, book.sequence);
-                e.price = s.price;
-                e.quantity = c.quantity;
-                e.remaining = s.remaining;
-                e.flags = EX_EVF_KEPT_PRIORITY;
+                amended(s, c.quantity, s.remaining, EX_EVF_KEPT_PRIORITY);
             }
             i128 hs = hold_now(orders[other]);
             i128 least = after < hs ? after : hs;
@@ -1255,24 +1256,17 @@ struct ex_engine {
         }
         Order& now = orders[oi];
         lock(now.account, held_asset(m, now.side), -static_cast<int64_t>(before - after));
-        ex_event& e = emit(EX_EV_AMENDED, now.id, now.side, book.sequence);
-        e.price = now.price;
-        e.quantity = c.quantity;
-        e.remaining = now.remaining;
-        e.flags = EX_EVF_KEPT_PRIORITY;
+        amended(now, c.quantity, now.remaining, EX_EVF_KEPT_PRIORITY);
     }
 
     void amend(const ex_command& c) {
-        if (c.flags & EX_FLAG_KEEP_PRIORITY) return reduce(c);
         uint32_t oi = ids.find(c.order_id);
         if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
+        if (c.flags & EX_FLAG_KEEP_PRIORITY) return reduce(c, oi);
         Order& o = orders[oi];
         Book& book = books[o.book];
         const ex_market& m = markets[o.book];
-        auto refuse = [&](uint8_t reason) {
-            ex_event& e = emit(EX_EV_REJECTED, o.id, o.side, book.sequence);
-            e.reason = reason;
-        };
+        auto refuse = [&](uint8_t reason) { refuse_amendment(o, reason); };
         if (o.state != State::resting || (o.flags & ORDER_LISTED)) return refuse(EX_REJ_NOT_AMENDABLE);
         int64_t price = c.price == 0 ? o.price : c.price;
         int64_t quantity = c.quantity == 0 ? o.filled + o.remaining : c.quantity;
@@ -1318,11 +1312,7 @@ struct ex_engine {
             if (remaining > 0) rest(book, oi);
         }
         Order& now = orders[oi];
-        ex_event& e = emit(EX_EV_AMENDED, now.id, now.side, book.sequence);
-        e.price = price;
-        e.quantity = quantity;
-        e.remaining = remaining;
-        e.flags = kept;
+        amended(now, quantity, remaining, kept);
         if (remaining == 0) retire(oi);
     }
 
