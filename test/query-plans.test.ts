@@ -48,6 +48,7 @@ test("no read of the API scans a table that grows with the orders", async () => 
     ["the newest trades", () => q.tradeHistory(symbol, { limit: 100 })],
     ["trades from an id", () => q.tradeHistory(symbol, { fromId: 5, limit: 100 })],
     ["trades up to a time", () => q.tradeHistory(symbol, { endTime: now, limit: 100 })],
+    ["trades up to an id and a time (aggregates, read back)", () => q.tradeHistory(symbol, { toId: 50, endTime: now, limit: 100 })],
     ["trades in a window", () => q.tradeHistory(symbol, { startTime: now - 3_600_000, endTime: now, limit: 100 })],
     ["an account's trades", () => q.accountTrades(3, symbol, { limit: 100 })],
     ["an account's trades from an id", () => q.accountTrades(3, symbol, { fromId: 5, limit: 100 })],

@@ -2,6 +2,7 @@
 // name on the WebSocket API when it has one there, and what it does over the core. REST (rest.ts)
 // and the WebSocket API (ws-api.ts) each add only their own framing, signatures and weights.
 import type { KeyedAccount } from "../accounts";
+import { readAggregates } from "../aggregate-trades";
 import { feeRatesOf } from "../exchange";
 import type { Market } from "../markets";
 import { errors } from "./errors";
@@ -89,10 +90,14 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     const window = p.window(1);
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
     const filter = { fromId, ...window, limit: p.limit(500, 1000) };
-    // The newest (neither an id nor a time given): from memory, oldest first.
+    // The newest (neither an id nor a time given): from memory when it holds them.
     const newest = fromId === undefined && window.startTime === undefined && window.endTime === undefined;
-    const trades = newest ? ex.recentTrades.newest(m.index, filter.limit).reverse() : ex.queries.tradeHistory(m.symbol, filter, await core.readable());
-    return trades.map((t) => aggregateTrade(m, t));
+    let found = newest ? ex.recentTrades.newestAggregates(m.index, filter.limit) : undefined;
+    if (!found) {
+      const seq = await core.readable();
+      found = readAggregates((page) => ex.queries.tradeHistory(m.symbol, page, seq), filter);
+    }
+    return found.map((a) => aggregateTrade(m, a));
   });
   for (const path of ["klines", "uiKlines"]) {
     api("GET", path, 2, "none", path, async ({ p }) => {

@@ -14,6 +14,7 @@ import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
 import { averagePrice, bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h, windowSizeMs } from "./market-data";
+import { aggregate } from "../aggregate-trades";
 import { aggregateTrade } from "./render";
 
 /** The longest string a control message may give as its `id` (Binance's bound). */
@@ -181,17 +182,26 @@ export class BinanceMarketStreams {
         return { u: this.ex.engine.sequence(index), s: t.symbol, b: t.bidPrice, B: t.bidQty, a: t.askPrice, A: t.askQty };
       });
     }
-    for (const t of report.trades) {
-      const m = this.ex.markets.get(t.symbol)!;
-      const s = this.names[m.index]!;
-      this.traded.add(m.index);
-      this.send(`${s}@trade`, () => ({
-        e: "trade", E, s: m.binanceSymbol, t: t.id, p: m.formatPrice(t.price), q: m.formatQuantity(t.quantity), T: t.time,
-        m: t.takerSide === "sell", M: true,
-      }));
-      this.send(`${s}@aggTrade`, () => ({ e: "aggTrade", E, s: m.binanceSymbol, ...aggregateTrade(m, t) }));
+    if (report.trades.length > 0) {
+      const bySymbol = new Map<string, BatchReport["trades"]>();
+      for (const t of report.trades) pushTo(bySymbol, t.symbol, t);
+      for (const [symbol, trades] of bySymbol) {
+        const m = this.ex.markets.get(symbol)!;
+        const s = this.names[m.index]!;
+        this.traded.add(m.index);
+        for (const t of trades) {
+          this.send(`${s}@trade`, () => ({
+            e: "trade", E, s: m.binanceSymbol, t: t.id, p: m.formatPrice(t.price), q: m.formatQuantity(t.quantity), T: t.time,
+            m: t.takerSide === "sell", M: true,
+          }));
+        }
+        // (An aggregate never spans batches: a taker's trades are made in one step.)
+        if (this.subscribed(`${s}@aggTrade`)) {
+          for (const a of aggregate(trades)) this.send(`${s}@aggTrade`, () => ({ e: "aggTrade", E, s: m.binanceSymbol, ...aggregateTrade(m, a) }));
+        }
+      }
+      this.addToCandles(bySymbol, E);
     }
-    if (report.trades.length > 0) this.addToCandles(report, E);
     this.dropSlowConsumers();
   }
 
@@ -290,9 +300,7 @@ export class BinanceMarketStreams {
   }
 
   /** A batch's trades into the candles of the kline streams being sent; a candle they end goes out closed (x true) at once. */
-  private addToCandles(report: BatchReport, E: number): void {
-    const bySymbol = new Map<string, BatchReport["trades"]>();
-    for (const t of report.trades) pushTo(bySymbol, t.symbol, t);
+  private addToCandles(bySymbol: Map<string, BatchReport["trades"]>, E: number): void {
     for (const [symbol, trades] of bySymbol) {
       const m = this.ex.markets.get(symbol)!;
       const s = this.names[m.index]!;

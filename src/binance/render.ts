@@ -2,6 +2,7 @@
 // strings, millisecond times, and Binance's field names. Shared by REST, the WebSocket API and
 // the user data stream.
 import type { Account } from "../accounts";
+import type { AggregateTrade } from "../aggregate-trades";
 import { feeRatesOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
@@ -158,9 +159,9 @@ export function publicTrade(m: Market, t: Pick<TradeRow, "id" | "price" | "quant
   };
 }
 
-/** Every trade is its own aggregate trade: a = f = l = the trade's id. */
-export function aggregateTrade(m: Market, t: Pick<TradeRow, "id" | "price" | "quantity" | "time" | "takerSide">) {
-  return { a: t.id, p: m.formatPrice(t.price), q: m.formatQuantity(t.quantity), f: t.id, l: t.id, T: t.time, m: t.takerSide === "sell", M: true };
+/** An aggregate trade: its id is its first trade's (aggregate-trades.ts). */
+export function aggregateTrade(m: Market, a: AggregateTrade) {
+  return { a: a.id, p: m.formatPrice(a.price), q: m.formatQuantity(a.quantity), f: a.id, l: a.lastId, T: a.time, m: a.takerSide === "sell", M: true };
 }
 
 /** One leg of a trade as the account that made it sees it (GET /api/v3/myTrades). */

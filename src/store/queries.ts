@@ -217,8 +217,9 @@ export class Queries {
       ORDER BY b.bucket ${newestFirst ? sql`DESC` : sql`ASC`} LIMIT ${limit}`);
   }
 
-  /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`. */
-  tradeHistory(symbol: string, filter: HistoryFilter, upToSeq?: number): TradeRow[] {
+  /** One market's trades, oldest first: from `fromId`, or in a time window, or the newest `limit`
+   *  (up to `toId`, if given). */
+  tradeHistory(symbol: string, filter: HistoryFilter & { toId?: number }, upToSeq?: number): TradeRow[] {
     this.beforeRead(upToSeq);
     // A trade's time never decreases with its id (the venue's clock never runs back: clock.ts), so
     // the market's (symbol, time) index, whose entries end with the id, holds its trades in id
@@ -232,14 +233,15 @@ export class Queries {
       startTime = Math.max(startTime ?? first.time, first.time);
     }
     const oldestFirst = readsOldestFirst(filter);
-    const rows = this.statement(`trades ${shapeOf(filter)}`, () => {
+    const rows = this.statement(`trades ${shapeOf(filter)}${filter.toId === undefined ? "" : "t"}`, () => {
       const conditions = [eq(trades.symbol, $("symbol"))];
       if (filter.fromId !== undefined) conditions.push(gte(trades.id, $("fromId")));
+      if (filter.toId !== undefined) conditions.push(lte(trades.id, $("toId")));
       if (startTime !== undefined) conditions.push(gte(trades.time, $("startTime")));
       if (filter.endTime !== undefined) conditions.push(lte(trades.time, $("endTime")));
       const order = oldestFirst ? asc : desc;
       return this.tables.select().from(trades).where(and(...conditions)).orderBy(order(trades.time), order(trades.id)).limit($("limit")).prepare();
-    }).all({ symbol, fromId: filter.fromId, startTime, endTime: filter.endTime, limit: filter.limit });
+    }).all({ symbol, fromId: filter.fromId, toId: filter.toId, startTime, endTime: filter.endTime, limit: filter.limit });
     return oldestFirst ? rows : rows.reverse();
   }
 
