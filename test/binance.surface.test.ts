@@ -76,7 +76,7 @@ describe("REST /api/v3", () => {
     expect((await get("avgPrice?symbol=BTCUSD")).body).toMatchObject({ mins: 5, price: "64000.00" });
     const info = await get("exchangeInfo?symbol=BTCUSD");
     expect(info.body.symbols).toHaveLength(1);
-    expect(info.body.symbols[0].filters.map((f: any) => f.filterType)).toEqual(["PRICE_FILTER", "LOT_SIZE", "MARKET_LOT_SIZE", "NOTIONAL", "TRAILING_DELTA", "MAX_NUM_ORDERS"]);
+    expect(info.body.symbols[0].filters.map((f: any) => f.filterType)).toEqual(["PRICE_FILTER", "LOT_SIZE", "MARKET_LOT_SIZE", "NOTIONAL", "TRAILING_DELTA", "MAX_NUM_ORDERS", "MAX_NUM_ORDER_AMENDS"]);
     expect(info.body.symbols[0].allowedSelfTradePreventionModes).toEqual(["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT"]);
   });
 
@@ -231,6 +231,13 @@ describe("REST /api/v3", () => {
     expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(above) })).body.origQty).toBe("0.1000");
     const exchangeInfo = (await get("exchangeInfo?symbol=BTCUSD")).body;
     expect(exchangeInfo.symbols[0].amendAllowed).toBe(true);
+    // At most MAX_NUM_ORDER_AMENDS amendments of one order.
+    const { maxNumOrderAmends } = exchangeInfo.symbols[0].filters.find((f: any) => f.filterType === "MAX_NUM_ORDER_AMENDS");
+    expect(maxNumOrderAmends).toBe(10);
+    const often = (await rest(alice, "POST", "order", limit("SELL", "1", "80000"))).body;
+    for (let i = 1; i <= maxNumOrderAmends; i++) expect((await amend({ orderId: String(often.orderId), newQty: (1 - i / 100).toFixed(2) })).status).toBe(200);
+    expect((await amend({ orderId: String(often.orderId), newQty: "0.5" })).body).toEqual({ code: -2038, msg: "Filter failure: MAX_NUM_ORDER_AMENDS" });
+    expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(often.orderId) })).body.origQty).toBe("0.9000");
   });
 
   test("self-trade prevention: the expired orders name their prevented match, which myPreventedMatches finds by id or by order", async () => {

@@ -10,6 +10,8 @@ import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "
 import { snapshot, trade } from "./trading-scenario";
 import { random } from "../src/random";
 import { createAccount } from "../src/accounts";
+import { DEFAULT_LIMITS } from "../src/core/admission";
+import type { Outcome } from "../src/core/outcomes";
 import { openExchange, type Exchange } from "../src/exchange";
 import { loadMarkets } from "../src/markets";
 import { renderOrder, type OrderState } from "../src/orders/order";
@@ -281,4 +283,48 @@ test("after a snapshot, markets may be added at the end of the markets file; reo
   await added.close();
 
   expect(() => openExchange({ dbPath, markets: loadMarkets(file([eth, btc, doge])) })).toThrow(/add new ones after them/);
+});
+
+test("an order is lowered in place at most the venue's limit of times: asked all at once, and counted again after a restart, from the tables or from the journal", async () => {
+  const dbPath = join(tempDir(), "exchange.db");
+  const markets = loadMarkets();
+  const limits = { ...DEFAULT_LIMITS, maxAmendmentsPerOrder: 3 };
+  const open = (projection?: { maxDelayMs: number; maxBufferedRows: number }) => openExchange({ dbPath, markets, limits, projection });
+  // (A refusal before queueing is thrown, not returned: both become a rejected promise here.)
+  const lower = (ex: Exchange, id: number, quantity: number) => Promise.resolve().then(() => ex.sequencer.reduce(account, id, quantity, null));
+  const codes = async (ex: Exchange, id: number, quantities: number[]) =>
+    (await Promise.allSettled(quantities.map((q) => lower(ex, id, q)))).map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as Outcome).code));
+  const sell = (ex: Exchange) => ex.sequencer.submit(account, {
+    market: markets.list[0]!, side: "sell", type: "limit", timeInForce: "GTC", postOnly: false, price: 1_000_000, quantity: 100,
+    clientOrderId: null, quoteQuantity: null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null,
+  });
+
+  const first = open();
+  const account = { id: createAccount(first.storage.db, "a").id, name: "a" };
+  await first.funding.fundPending();
+  const a = await sell(first);
+  expect(await codes(first, a.id, [99, 98, 97, 96, 95])).toEqual(["ok", "ok", "ok", "TOO_MANY_AMENDMENTS", "TOO_MANY_AMENDMENTS"]);
+  expect(a.quantity).toBe(97);
+  const b = await sell(first);
+  expect(await codes(first, b.id, [99, 98])).toEqual(["ok", "ok"]);
+  await first.close();
+
+  // From the tables (a clean stop wrote them); then amendments the tables will not have seen.
+  const second = open({ maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  expect(await codes(second, a.id, [90])).toEqual(["TOO_MANY_AMENDMENTS"]);
+  const c = await sell(second);
+  expect(await codes(second, c.id, [99, 98])).toEqual(["ok", "ok"]);
+  expect(second.projection.written).toBeLessThan(second.journal.committedSeq);
+  second.projection.terminate();
+  second.engine.close();
+  await second.storage.close();
+
+  // From the journal replayed at start (its amendments of c were never written to the tables).
+  const third = open();
+  try {
+    expect(await codes(third, b.id, [97, 96])).toEqual(["ok", "TOO_MANY_AMENDMENTS"]);
+    expect(await codes(third, c.id, [97, 96])).toEqual(["ok", "TOO_MANY_AMENDMENTS"]);
+  } finally {
+    await third.close();
+  }
 });

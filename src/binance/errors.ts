@@ -94,6 +94,7 @@ const BY_CODE: Record<OutcomeCode, (o: Outcome) => BinanceError> = {
   WOULD_TRIGGER_IMMEDIATELY: () => errors.rejected(MESSAGES.wouldTrigger),
   ORDER_NOT_AMENDABLE: () => errors.rejected(MESSAGES.unsupported),
   QUANTITY_NOT_LOWER: () => errors.amendRejected(MESSAGES.amendIncrease),
+  TOO_MANY_AMENDMENTS: () => errors.amendRejected("Filter failure: MAX_NUM_ORDER_AMENDS"),
   INSUFFICIENT_BALANCE: () => errors.rejected(MESSAGES.insufficient),
   DEPOSITS_DISABLED: errors.unauthorized,
   VENUE_LIMIT: () => errors.rejected(MESSAGES.unsupported),

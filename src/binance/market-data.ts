@@ -49,6 +49,7 @@ export function symbolInfo(ex: Exchange, m: Market) {
       { filterType: "NOTIONAL", minNotional: m.quote.format(m.notional(1, m.minQuantityLots)), applyMinToMarket: false, maxNotional: m.quote.format(m.notional(Number(MAX_UNITS), 1)), applyMaxToMarket: false, avgPriceMins: 5 },
       { filterType: "TRAILING_DELTA", minTrailingAboveDelta: 1, maxTrailingAboveDelta: MAX_TRAILING_DELTA, minTrailingBelowDelta: 1, maxTrailingBelowDelta: MAX_TRAILING_DELTA },
       { filterType: "MAX_NUM_ORDERS", maxNumOrders: ex.sequencer.admission.limits.maxOpenOrdersPerAccount },
+      { filterType: "MAX_NUM_ORDER_AMENDS", maxNumOrderAmends: ex.sequencer.admission.limits.maxAmendmentsPerOrder },
     ],
     permissions: [], permissionSets: [["SPOT"]],
     defaultSelfTradePreventionMode: stpName(m.selfTradePrevention),

@@ -10,12 +10,15 @@ export interface Limits {
   maxBatchCommands: number;
   /** Open orders per account, at most. */
   maxOpenOrdersPerAccount: number;
+  /** Times one order may be lowered in place, keeping its priority (Binance's MAX_NUM_ORDER_AMENDS). */
+  maxAmendmentsPerOrder: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
   maxQueuedCommands: 65_536,
   maxBatchCommands: 8_192,
   maxOpenOrdersPerAccount: 50_000,
+  maxAmendmentsPerOrder: 10,
 };
 
 export class Admission {

@@ -238,6 +238,7 @@ export class EventApplier {
       origQuantity: order.quantity, newQuantity: own ? entry.quantity : ev.quantity(i), time: batch.time,
     };
     batch.amendments.push(amendment);
+    order.amendments++;
     if (own) batch.amendedBy.set(index, amendment);
     this.registry.renameClientOrderId(order, amendment.newClientOrderId);
     if (!order.waiting) this.touchLevel(batch, order, order.price!);

@@ -21,6 +21,7 @@ export const OUTCOME_CODES = [
   "SHUTTING_DOWN",
   "SIMULATION_STATE",          // a simulation or replay is not in a state that allows it (none running, one already running)
   "QUANTITY_NOT_LOWER",        // an amendment keeping priority asked for a quantity not below the order's
+  "TOO_MANY_AMENDMENTS",       // the order was lowered in place as often as the venue allows (Limits)
 ] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 

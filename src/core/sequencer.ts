@@ -110,6 +110,8 @@ export class Sequencer {
   private holdFor: ReadonlySet<number> | null = null;
   private maxHoldMs = MAX_HOLD_MS;
   private heldReports: BatchReport[] = [];
+  /** Amendments in place asked of each order and not yet answered: they count toward its limit. */
+  private readonly queuedAmendments = new Map<OrderState, number>();
   private holdTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Called when a batch cannot be stored: the engine is ahead of the database. */
@@ -283,8 +285,12 @@ export class Sequencer {
   reduce(account: Account, orderId: number, quantity: number, clientOrderId: string | null): Promise<Reduced> {
     const order = this.registry.liveOrderOf(account, orderId);
     if (quantity >= order.quantity) throw quantityNotLower(order);
+    const max = this.admission.limits.maxAmendmentsPerOrder;
+    const queued = this.queuedAmendments.get(order) ?? 0;
+    if (order.amendments + queued >= max) throw new Outcome("TOO_MANY_AMENDMENTS", `an order may be lowered in place at most ${max} times`);
     this.admission.check(1);
     this.registry.reserveClientOrderId(order, clientOrderId);
+    this.queuedAmendments.set(order, queued + 1);
     return this.enqueue((d) => ({ kind: "reduce", order, quantity, clientOrderId, ...d }), 1);
   }
 
@@ -353,6 +359,12 @@ export class Sequencer {
     this.holdCommitsOf(null);
     if (this.queue.length === 0 && !this.flushScheduled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private unqueueAmendment(order: OrderState): void {
+    const left = this.queuedAmendments.get(order)! - 1;
+    if (left === 0) this.queuedAmendments.delete(order);
+    else this.queuedAmendments.set(order, left);
   }
 
   private enqueue<T>(make: (d: Deferred<T>) => Job, commandCount: number): Promise<T> {
@@ -614,6 +626,7 @@ export class Sequencer {
           refused ? job.reply.reject(refused) : job.reply.resolve(job.order);
           break;
         case "reduce":
+          this.unqueueAmendment(job.order);
           if (refused) {
             this.registry.releaseClientOrderId(job.order, job.clientOrderId);
             job.reply.reject(refused);

@@ -42,6 +42,7 @@ const STATUS: Record<OutcomeCode, [status: number, code: string, headers?: Recor
   SHUTTING_DOWN: [503, "SHUTTING_DOWN", RETRY],
   SIMULATION_STATE: [409, "SIMULATION_STATE"],
   QUANTITY_NOT_LOWER: [409, "QUANTITY_NOT_LOWER"],
+  TOO_MANY_AMENDMENTS: [409, "TOO_MANY_AMENDMENTS"],
 };
 
 export function fromOutcome(o: Outcome): ApiError {

@@ -76,6 +76,8 @@ export interface OrderState {
   triggered: boolean;
   /** It waits outside the book: untriggered, or an OTO's pending order. */
   waiting: boolean;
+  /** Times it was lowered in place, keeping its priority (with its OCO sibling, or on its own). */
+  amendments: number;
   /** The order registry's: where it stands in its account's list of open orders (-1: not there). */
   accountSlot: number;
 }

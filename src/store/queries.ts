@@ -2,7 +2,7 @@
 // file; the journal, snapshots and funding requests from the database file; the counters to
 // resume from. The projection follows the journal a little behind (projector.ts): every read of
 // it first calls `beforeRead`, which waits until every acknowledged batch is written.
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { pushTo } from "../collections";
 import type { Markets } from "../markets";
@@ -154,7 +154,14 @@ export class Queries {
 
   /** Every open order with its fills: the in-memory state the sequencer resumes from. */
   openOrders(): OrderState[] {
-    return this.withFills(this.tables.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all());
+    const open = this.withFills(this.tables.select().from(orders).where(OPEN_ORDER).orderBy(asc(orders.id)).all());
+    // How often each was lowered in place: the venue limits it (Limits.maxAmendmentsPerOrder).
+    const counts = this.tables.select({ orderId: orderAmendments.orderId, n: count() }).from(orderAmendments)
+      .where(sql`${orderAmendments.orderId} IN (SELECT value FROM json_each(${JSON.stringify(open.map((o) => o.id))}))`)
+      .groupBy(orderAmendments.orderId).all();
+    const byId = new Map(open.map((o) => [o.id, o]));
+    for (const { orderId, n } of counts) byId.get(orderId)!.amendments = n;
+    return open;
   }
 
   trades(symbol: string, limit: number, upToSeq?: number): TradeRow[] {
@@ -553,6 +560,7 @@ function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: numb
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
       triggered: r.triggered,
       waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
+      amendments: 0, // (counted for open orders only: openOrders)
       accountSlot: -1,
     };
   });
