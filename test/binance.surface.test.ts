@@ -354,6 +354,30 @@ describe("REST /api/v3", () => {
     expect(upTo.at(-1)).toEqual(seconds[first]);
     expect((await get(`klines?symbol=BTCUSD&interval=1s&startTime=${Date.now() + 60_000}`)).body).toEqual([]);
     expect((await get("klines?symbol=ETHUSD&interval=1m")).body).toEqual([]); // never traded
+
+    // In a time zone, days, weeks and months begin at its midnight (startTime and endTime stay UTC).
+    const traded = seconds[second][0];
+    for (const [zone, hours] of [["8", 8], ["+08:00", 8], ["-5:30", -5.5], ["05:45", 5.75], ["14", 14], ["-12:00", -12], ["0", 0]] as const) {
+      const offset = hours * 3_600_000;
+      const local = new Date(traded + offset);
+      const day = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - offset;
+      const monday = day - ((local.getUTCDay() + 6) % 7) * 86_400_000;
+      const month = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - offset;
+      const nextMonth = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - offset;
+      for (const [interval, open, close] of [["1d", day, day + 86_400_000], ["1w", monday, monday + 7 * 86_400_000], ["1M", month, nextMonth]] as const) {
+        const holding = async (query: string) => ((await get(`klines?symbol=BTCUSD&interval=${interval}${query}`)).body as any[]).find((k) => k[0] <= traded && traded <= k[6]);
+        const [inZone, inUtc] = [await holding(`&timeZone=${encodeURIComponent(zone)}`), await holding("")];
+        expect([inZone[0], inZone[6]]).toEqual([open, close - 1]);
+        // The same trades (every trade of this file is within seconds of this one).
+        expect([...inZone.slice(1, 6), inZone[8]]).toEqual([...inUtc.slice(1, 6), inUtc[8]]);
+      }
+    }
+    const ws = await openSocket(`${WS}/ws-api/v3`);
+    expect((await ws.request("uiKlines", { symbol: "BTCUSD", interval: "1d", timeZone: "-5:30" })).result.at(-1)[0] % 86_400_000).toBe(5.5 * 3_600_000);
+    ws.close();
+    for (const zone of ["15", "-13", "+14:01", "8:60", "8:5", "abc", "1.5"]) {
+      expect((await get(`klines?symbol=BTCUSD&interval=1d&timeZone=${encodeURIComponent(zone)}`)).body).toEqual({ code: -1130, msg: "Data sent for parameter 'timeZone' is not valid." });
+    }
   });
 });
 

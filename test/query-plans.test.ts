@@ -12,7 +12,7 @@ import { loadMarkets } from "../src/markets";
 import { openStorage, type Db, type TablesDb } from "../src/store/database";
 import * as schema from "../src/store/schema";
 import * as projectionSchema from "../src/store/projection-schema";
-import { Queries } from "../src/store/queries";
+import { Queries, type Bucketing } from "../src/store/queries";
 import { random } from "../src/random";
 import { tempDir } from "./helpers";
 import { pushTo } from "../src/collections";
@@ -44,7 +44,7 @@ test("no read of the API scans a table that grows with the orders", async () => 
     ["an order list", () => q.orderList(7)],
     ["recent trades", () => q.trades(symbol, 50)],
     ["candles", () => q.candles(symbol, 60_000, 100, now)],
-    ["monthly klines", () => q.klines(symbol, "month", { limit: 12 })],
+    ["monthly klines", () => q.klines(symbol, { month: true, utcOffset: 0 }, { limit: 12 })],
     ["the newest trades", () => q.tradeHistory(symbol, { limit: 100 })],
     ["trades from an id", () => q.tradeHistory(symbol, { fromId: 5, limit: 100 })],
     ["trades up to a time", () => q.tradeHistory(symbol, { endTime: now, limit: 100 })],
@@ -120,7 +120,8 @@ test("history reads by id and by time agree with a plain filter of every row", (
       const storage = openStorage(join(tempDir("exchange-history-"), "exchange.db"));
       try {
         const q = new Queries(storage.db, storage.tablesDb, markets);
-        const start = 1_700_000_000_000;
+        // Half a minute before a month begins at UTC+8 (the candles in time zones below).
+        const start = Date.UTC(2023, 10, 30, 15, 59, 30);
         const orderRows: { id: number; account: number; symbol: string; time: number }[] = [];
         const tradeRows: { id: number; symbol: string; time: number; taker: number; maker: number; price: number; quantity: number; buy: boolean }[] = [];
         let time = start;
@@ -177,10 +178,17 @@ test("history reads by id and by time agree with a plain filter of every row", (
 
           // Candles (not by id): the trades of the window grouped by interval.
           if (filter.fromId !== undefined) continue;
-          const bucketing = ([{ ms: 1_000, origin: 0 }, { ms: 60_000, origin: 0 }, { ms: 7 * 86_400_000, origin: 345_600_000 }, "month"] as const)[int(4)]!;
-          const bucketOf = (t: number) => (bucketing === "month"
-            ? Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), 1)
-            : Math.floor((t - bucketing.origin) / bucketing.ms) * bucketing.ms + bucketing.origin);
+          // In UTC, and in time zones ahead of it and behind it (Binance's timeZone).
+          const bucketings: Bucketing[] = [{ ms: 1_000, origin: 0 }, { ms: 60_000, origin: 0 }, { ms: 7 * 86_400_000, origin: 345_600_000 },
+            { ms: 86_400_000, origin: -20_700_000 }, { month: true, utcOffset: 0 }, { month: true, utcOffset: 28_800_000 }, { month: true, utcOffset: -36_000_000 }];
+          const bucketing = bucketings[int(bucketings.length)]!;
+          const bucketOf = (t: number) => {
+            if ("month" in bucketing) {
+              const local = new Date(t + bucketing.utcOffset);
+              return Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - bucketing.utcOffset;
+            }
+            return Math.floor((t - bucketing.origin) / bucketing.ms) * bucketing.ms + bucketing.origin;
+          };
           const buckets = new Map<number, (typeof tradeRows)[number][]>();
           for (const t of tradeRows) if (t.symbol === symbol && inWindow(t.id, t.time)) pushTo(buckets, bucketOf(t.time), t);
           const sum = (ts: (typeof tradeRows)[number][], f: (t: (typeof tradeRows)[number]) => number) => ts.reduce((n, t) => n + f(t), 0);

@@ -6,7 +6,7 @@ import { readAggregates } from "../aggregate-trades";
 import { feeRatesOf } from "../exchange";
 import type { Market } from "../markets";
 import { errors } from "./errors";
-import { averagePrice, bookTicker, depth, INTERVALS, klineArray, klineSeries, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, windowSizeMs } from "./market-data";
+import { averagePrice, bookTicker, depth, inTimeZone, INTERVALS, klineArray, klineSeries, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, utcOffsetOf, windowSizeMs } from "./market-data";
 import type { Params } from "./params";
 import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, preventedMatch, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
@@ -102,8 +102,13 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   for (const path of ["klines", "uiKlines"]) {
     api("GET", path, 2, "none", path, async ({ p }) => {
       const m = p.market(ex.markets);
-      const bucketing = INTERVALS[p.required("interval")];
-      if (!bucketing) throw errors.badInterval();
+      const interval = INTERVALS[p.required("interval")];
+      if (!interval) throw errors.badInterval();
+      // (startTime and endTime stay UTC times, as Binance takes them.)
+      const zone = p.optional("timeZone");
+      const utcOffset = zone === undefined ? 0 : utcOffsetOf(zone);
+      if (utcOffset === undefined) throw errors.invalidValue("timeZone");
+      const bucketing = inTimeZone(interval, utcOffset);
       const window = p.window();
       const limit = p.limit(500, 1000);
       return klineSeries(ex, m, bucketing, window, limit, await core.readable()).map((k) => klineArray(m, bucketing, k));

@@ -6,7 +6,7 @@ import { bookLevels } from "../market-data";
 import { MAX_UNITS, SELF_TRADE_MODES, type Market } from "../markets";
 import { MAX_TRAILING_DELTA } from "../orders/validate";
 import type { TradeWindow } from "../market-stats";
-import type { Bucketing, KlineRow } from "../store/queries";
+import { monthStart, type Bucketing, type KlineRow } from "../store/queries";
 import { ORDER_TYPES, stpName } from "./render";
 
 /** Kline intervals and how trades group into them (weeks start on Monday, as on Binance). */
@@ -15,15 +15,28 @@ const fixed = (ms: number, origin = 0): Bucketing => ({ ms, origin });
 export const INTERVALS: Record<string, Bucketing> = {
   "1s": fixed(1000), "1m": fixed(MINUTE), "3m": fixed(3 * MINUTE), "5m": fixed(5 * MINUTE), "15m": fixed(15 * MINUTE),
   "30m": fixed(30 * MINUTE), "1h": fixed(HOUR), "2h": fixed(2 * HOUR), "4h": fixed(4 * HOUR), "6h": fixed(6 * HOUR),
-  "8h": fixed(8 * HOUR), "12h": fixed(12 * HOUR), "1d": fixed(DAY), "3d": fixed(3 * DAY), "1w": fixed(7 * DAY, 4 * DAY), "1M": "month",
+  "8h": fixed(8 * HOUR), "12h": fixed(12 * HOUR), "1d": fixed(DAY), "3d": fixed(3 * DAY), "1w": fixed(7 * DAY, 4 * DAY), "1M": { month: true, utcOffset: 0 },
 };
+
+/** Binance's `timeZone`: hours, or hours and minutes, from -12:00 to +14:00; how far ahead of UTC
+ *  it is (ms), or undefined if it is none of those. */
+export function utcOffsetOf(zone: string): number | undefined {
+  const parts = /^([+\- ]?)(\d{1,2})(?::([0-5]\d))?$/.exec(zone);
+  if (!parts) return undefined;
+  const minutes = (Number(parts[2]) * 60 + Number(parts[3] ?? 0)) * (parts[1] === "-" ? -1 : 1);
+  return minutes >= -12 * 60 && minutes <= 14 * 60 ? minutes * MINUTE : undefined;
+}
+
+/** An interval's bucketing in a time zone `utcOffset` ms ahead of UTC: its intervals begin at
+ *  that zone's times (a day at its midnight, a week on its Monday, a month on its first). */
+export function inTimeZone(bucketing: Bucketing, utcOffset: number): Bucketing {
+  return "month" in bucketing ? { month: true, utcOffset } : { ms: bucketing.ms, origin: bucketing.origin - utcOffset };
+}
 
 /** The open time of the interval holding `time`, and its close time (the next open, less 1 ms). */
 export function intervalOf(bucketing: Bucketing, time: number): { open: number; close: number } {
-  if (bucketing === "month") {
-    const d = new Date(time);
-    const open = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    return { open, close: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1 };
+  if ("month" in bucketing) {
+    return { open: monthStart(time, bucketing.utcOffset), close: monthStart(time, bucketing.utcOffset, 1) - 1 };
   }
   const open = Math.floor((time - bucketing.origin) / bucketing.ms) * bucketing.ms + bucketing.origin;
   return { open, close: open + bucketing.ms - 1 };

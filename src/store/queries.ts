@@ -43,8 +43,16 @@ export interface CandleRow { time: number; open: number; high: number; low: numb
 /** A candle with what Binance's klines also show: Σ price x quantity (ticks x lots), the part
  *  bought by takers, and its first and last trades' ids. */
 export interface KlineRow extends CandleRow { notional: number; takerBuyVolume: number; takerBuyNotional: number; firstId: number; lastId: number }
-/** How trades group into candles: a fixed length from an origin (ms), or calendar months. */
-export type Bucketing = { ms: number; origin: number } | "month";
+/** How trades group into candles: a fixed length from an origin (ms), or calendar months in a
+ *  time zone `utcOffset` ms ahead of UTC. */
+export type Bucketing = { ms: number; origin: number } | { month: true; utcOffset: number };
+
+/** The start of the month holding `time` in a time zone `utcOffset` ms ahead of UTC, or of the
+ *  month `months` after it. */
+export function monthStart(time: number, utcOffset: number, months = 0): number {
+  const d = new Date(time + utcOffset);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1) - utcOffset;
+}
 /** A time window and a count, as Binance's history endpoints take them. */
 export interface HistoryFilter { startTime?: number; endTime?: number; fromId?: number; limit: number }
 
@@ -64,10 +72,7 @@ function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, co
 /** The start of the interval `count - 1` intervals before the one holding `time`: so that a
  *  window from there holds `count` whole intervals (the last up to `time`). */
 function intervalsBefore(bucketing: Bucketing, time: number, count: number): number {
-  if (bucketing === "month") {
-    const d = new Date(time);
-    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (count - 1), 1);
-  }
+  if ("month" in bucketing) return monthStart(time, bucketing.utcOffset, -(count - 1));
   const { ms, origin } = bucketing;
   return Math.floor((time - origin) / ms) * ms + origin - (count - 1) * ms;
 }
@@ -206,8 +211,8 @@ export class Queries {
 
   /** The candles of [from, to], the first `limit` (or with `newestFirst` the last, newest first). */
   private bucketed(symbol: string, bucketing: Bucketing, from: number, to: number, limit: number, newestFirst: boolean): KlineRow[] {
-    const bucket = bucketing === "month"
-      ? sql`(CAST(strftime('%s', ${trades.time} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`
+    const bucket = "month" in bucketing
+      ? sql`(CAST(strftime('%s', (${trades.time} + ${bucketing.utcOffset}) / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000 - ${bucketing.utcOffset})`
       : sql`((${trades.time} - ${bucketing.origin}) / ${bucketing.ms} * ${bucketing.ms} + ${bucketing.origin})`;
     return this.tables.all<KlineRow>(sql`
       SELECT b.bucket AS time, b.low, b.high, b.volume, b.trades, b.notional,
