@@ -6,6 +6,7 @@
 // that never skip: U is the previous event's u + 1, and u is the book's sequence, the one
 // GET /api/v3/depth gives as lastUpdateId, so a client stitches the two exactly.
 import type { Server, ServerWebSocket } from "bun";
+import { aggregate } from "../aggregate-trades";
 import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { pushTo } from "../collections";
@@ -14,7 +15,6 @@ import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
 import { averagePrice, bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h, windowSizeMs } from "./market-data";
-import { aggregate } from "../aggregate-trades";
 import { aggregateTrade } from "./render";
 
 /** The longest string a control message may give as its `id` (Binance's bound). */
