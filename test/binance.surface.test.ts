@@ -389,7 +389,11 @@ describe("market streams", () => {
     expect(await control.request("SUBSCRIBE", ["btcusd@kline_1m", "btcusd@depth5@100ms"])).toEqual({ result: null, id: 1 });
     expect(await control.request("LIST_SUBSCRIPTIONS")).toEqual({ result: ["btcusd@kline_1m", "btcusd@depth5@100ms"], id: 2 });
     expect(await control.request("SUBSCRIBE", ["btcusd@nothing"])).toMatchObject({ error: { code: 2 }, id: 3 });
-    expect(await control.request("UNSUBSCRIBE", ["btcusd@depth5@100ms"])).toEqual({ result: null, id: 4 });
+    // Kline streams come in UTC and in UTC+8 only, as on Binance.
+    for (const other of ["btcusd@kline_1d@+09:00", "btcusd@kline_2d", "btcusd@kline_1d@100ms"]) {
+      expect(await control.request("SUBSCRIBE", [other])).toMatchObject({ error: { code: 2 } });
+    }
+    expect(await control.request("UNSUBSCRIBE", ["btcusd@depth5@100ms"])).toEqual({ result: null, id: 7 });
     control.ws.send("{not json");
     expect(await control.next((m) => m.error?.code === 3)).toBeDefined();
     // An id is a 64-bit integer, a string of at most 36 characters, or null (Binance's rule).
@@ -460,7 +464,7 @@ describe("market streams", () => {
   });
 
   test("all-market and rolling-window tickers and the average price each second; klines every second or two, closed when their interval ends, trade or not", async () => {
-    const names = ["!ticker@arr", "!miniTicker@arr", "btcusd@ticker_1h", "!ticker_4h@arr", "btcusd@avgPrice", "btcusd@kline_1s", "btcusd@kline_1m"];
+    const names = ["!ticker@arr", "!miniTicker@arr", "btcusd@ticker_1h", "!ticker_4h@arr", "btcusd@avgPrice", "btcusd@kline_1s", "btcusd@kline_1m", "btcusd@kline_1d@+08:00"];
     const s = await openSocket(`${WS}/stream?streams=${names.join("/")}`);
     await rest(alice, "POST", "order", limit("SELL", "0.1", "64700"));
     await rest(bob, "POST", "order", limit("BUY", "0.1", "64700"));
@@ -481,6 +485,10 @@ describe("market streams", () => {
     const quiet = await at("btcusd@kline_1s", (d) => d.k.t > closed.data.k.t);
     expect(quiet.data.k).toMatchObject({ n: 0, f: -1, L: -1, o: "64700.00", h: "64700.00", l: "64700.00", c: "64700.00", v: "0.0000" });
     expect((await at("btcusd@kline_1m", (d) => d.k.c === "64700.00")).data.k).toMatchObject({ i: "1m", x: false });
+    // A day in UTC+8: from its midnight, 16:00 UTC.
+    const day = (await at("btcusd@kline_1d@+08:00", (d) => d.k.c === "64700.00")).data.k;
+    expect(day).toMatchObject({ i: "1d", x: false, T: day.t + 86_399_999 });
+    expect((day.t + 8 * 3_600_000) % 86_400_000).toBe(0);
     s.close();
   });
 });

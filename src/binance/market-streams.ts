@@ -14,7 +14,7 @@ import { log } from "../log";
 import { levelsAt } from "../market-data";
 import type { Market } from "../markets";
 import type { Bucketing } from "../store/queries";
-import { averagePrice, bookTicker, depth as depthSnapshot, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h, windowSizeMs } from "./market-data";
+import { averagePrice, bookTicker, depth as depthSnapshot, inTimeZone, INTERVALS, intervalOf, miniTicker24h, rollingTicker, ticker24h, utcOffsetOf, windowSizeMs } from "./market-data";
 import { aggregateTrade } from "./render";
 
 /** The longest string a control message may give as its `id` (Binance's bound). */
@@ -35,20 +35,27 @@ const ALL_MARKET_STREAMS = new Set(["!ticker@arr", "!miniTicker@arr", ...Object.
 /** A kline stream's update period, as Binance's (ms). */
 const klinePeriod = (interval: string) => (interval === "1s" ? 1000 : 2000);
 
+/** Every kline stream of a market, by its name's tail: each interval in UTC, and in UTC+8 (the
+ *  one time zone Binance streams, `@kline_1d@+08:00`). */
+const KLINE_STREAMS = Object.entries(INTERVALS).flatMap(([interval, bucketing]) => [
+  { tail: `@kline_${interval}`, interval, bucketing },
+  { tail: `@kline_${interval}@+08:00`, interval, bucketing: inTimeZone(bucketing, utcOffsetOf("+08:00")!) },
+]);
+type KlineStream = (typeof KLINE_STREAMS)[number] & { name: string };
+
 /** Whether `name` is a stream this venue has ("btcusd@depth@100ms", "ethusd@kline_1h", "!miniTicker@arr", …). */
 function isStream(ex: Exchange, name: string): boolean {
   if (ALL_MARKET_STREAMS.has(name)) return true;
   const [symbol, channel, rate, ...rest] = name.split("@");
   if (!symbol || !channel || rest.length > 0 || symbol !== symbol.toLowerCase()) return false;
   if (!ex.markets.byBinance(symbol.toUpperCase())) return false;
+  if (channel.startsWith("kline_")) return KLINE_STREAMS.some((k) => symbol + k.tail === name);
   // Depth streams take an update speed; the others none.
   if (channel === "depth" || /^depth(5|10|20)$/.test(channel)) return rate === undefined || rate === "100ms" || rate === "1000ms";
   if (rate !== undefined) return false;
   if (["trade", "aggTrade", "bookTicker", "ticker", "miniTicker", "avgPrice"].includes(channel)) return true;
   const window = /^ticker_(\w+)$/.exec(channel);
-  if (window) return Object.hasOwn(ROLLING_WINDOWS, window[1]!);
-  const kline = /^kline_(\w+)$/.exec(channel);
-  return kline !== null && Object.hasOwn(INTERVALS, kline[1]!);
+  return window !== null && Object.hasOwn(ROLLING_WINDOWS, window[1]!);
 }
 
 interface Candle { open: number; close: number; o: number; h: number; l: number; c: number; v: number; q: bigint; n: number; f: number; L: number; V: number; Q: bigint }
@@ -67,9 +74,12 @@ export class BinanceMarketStreams {
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** Each market's symbol as stream names spell it ("btcusd"), by market index. */
   private readonly names: string[];
+  /** Per market, its kline streams with their names. */
+  private readonly klineStreams: KlineStream[][];
 
   constructor(private readonly ex: Exchange, private readonly maxBufferedBytes: number) {
     this.names = ex.markets.list.map((m) => m.binanceSymbol.toLowerCase());
+    this.klineStreams = this.names.map((s) => KLINE_STREAMS.map((k) => ({ ...k, name: s + k.tail })));
     for (const rate of [100, 1000]) {
       this.changed.set(rate, ex.markets.list.map(() => [new Set<number>(), new Set<number>()]));
       this.lastU.set(rate, ex.markets.list.map((m) => ex.engine.sequence(m.index)));
@@ -285,9 +295,8 @@ export class BinanceMarketStreams {
     for (const m of this.ex.markets.list) {
       // A market that has never traded has no price to show.
       if (this.ex.stats.lastPrice(m.index) === null) continue;
-      for (const [interval, bucketing] of Object.entries(INTERVALS)) {
+      for (const { name, interval, bucketing } of this.klineStreams[m.index]!) {
         if (klinePeriod(interval) > period) continue;
-        const name = `${this.names[m.index]!}@kline_${interval}`;
         if (!this.subscribed(name)) {
           this.candles.delete(name);
           continue;
@@ -303,9 +312,7 @@ export class BinanceMarketStreams {
   private addToCandles(bySymbol: Map<string, BatchReport["trades"]>, E: number): void {
     for (const [symbol, trades] of bySymbol) {
       const m = this.ex.markets.get(symbol)!;
-      const s = this.names[m.index]!;
-      for (const [interval, bucketing] of Object.entries(INTERVALS)) {
-        const name = `${s}@kline_${interval}`;
+      for (const { name, interval, bucketing } of this.klineStreams[m.index]!) {
         let candle = this.candles.get(name);
         if (candle === undefined) {
           // A stream's first candle is read from the store, which holds this batch's trades already.

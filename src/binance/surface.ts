@@ -79,7 +79,8 @@ export class BinanceSurface {
           const query = (ws.data as { query: Record<string, string | undefined> }).query;
           const state: StreamSocketState = { kind: "binance-market", combined: true, streams: new Set() };
           this.states.set(raw, state);
-          this.streams.opened(raw, state, (query.streams ?? "").split("/").filter((s) => s !== ""));
+          // (The query's decoding reads a "+" as a space; clients send "@kline_1d@+08:00" as it is.)
+          this.streams.opened(raw, state, (query.streams ?? "").replaceAll(" ", "+").split("/").filter((s) => s !== ""));
         },
         message: (ws, message) => streamMessage(bunSocket(ws), message),
         close: (ws) => forget(bunSocket(ws)),
