@@ -53,8 +53,13 @@ export function rateOf(bps: number): string {
   return `${digits.slice(0, -4)}.${digits.slice(-4)}0000`;
 }
 
+/** A client order id as Binance shows it: an order placed without one is shown as "ex<its id>". */
+export function shownClientOrderId(orderId: number, clientOrderId: string | null): string {
+  return clientOrderId ?? `ex${orderId}`;
+}
+
 export function clientOrderIdOf(o: OrderState): string {
-  return o.clientOrderId ?? `ex${o.id}`;
+  return shownClientOrderId(o.id, o.clientOrderId);
 }
 
 export const orderListIdOf = (o: OrderState) => o.listId ?? -1;
@@ -102,7 +107,7 @@ export function amendedOrder(o: OrderState, amendment: AmendmentRecord): Record<
   const m = o.market;
   const r: Record<string, unknown> = {
     symbol: m.binanceSymbol, orderId: o.id, orderListId: orderListIdOf(o),
-    origClientOrderId: amendment.origClientOrderId ?? `ex${o.id}`, clientOrderId: clientOrderIdOf(o),
+    origClientOrderId: shownClientOrderId(o.id, amendment.origClientOrderId), clientOrderId: clientOrderIdOf(o),
     price: m.formatPrice(o.price ?? 0), qty: m.formatQuantity(o.quantity), executedQty: m.formatQuantity(o.filled),
     preventedQty: m.formatQuantity(preventedQuantityOf(o)), quoteOrderQty: o.quoteQuantity === null ? m.quote.zero : m.quote.format(o.quoteQuantity),
     cumulativeQuoteQty: o.fills.length === 0 ? m.quote.zero : m.quote.format(filledNotional(o)),
@@ -120,7 +125,7 @@ export function amendedOrder(o: OrderState, amendment: AmendmentRecord): Record<
 export function amendmentView(m: Market, a: AmendmentRow) {
   return {
     symbol: m.binanceSymbol, orderId: a.orderId, executionId: a.id,
-    origClientOrderId: a.origClientOrderId ?? `ex${a.orderId}`, newClientOrderId: a.newClientOrderId ?? `ex${a.orderId}`,
+    origClientOrderId: shownClientOrderId(a.orderId, a.origClientOrderId), newClientOrderId: shownClientOrderId(a.orderId, a.newClientOrderId),
     origQty: m.formatQuantity(a.origQuantity), newQty: m.formatQuantity(a.newQuantity), time: a.time,
   };
 }

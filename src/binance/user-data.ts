@@ -14,7 +14,7 @@ import { CommandKind } from "../../native/layout";
 import { isOpen, type OrderState } from "../orders/order";
 import { errors } from "./errors";
 import { SLOW_CONSUMER_CODE } from "./market-streams";
-import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, preventedQuantityOf, statusName, stpName, typeName } from "./render";
+import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, preventedQuantityOf, shownClientOrderId, statusName, stpName, typeName } from "./render";
 
 export type Deliver = (event: Record<string, unknown>) => void;
 
@@ -115,7 +115,7 @@ export class UserDataStreams {
     for (const a of report.amendments) {
       const o = byId.get(a.orderId);
       if (!o) continue;
-      add(o.accountId, executionReport(o, "REPLACED", E, -1, undefined, a.origClientOrderId ?? `ex${o.id}`));
+      add(o.accountId, executionReport(o, "REPLACED", E, -1, undefined, shownClientOrderId(o.id, a.origClientOrderId)));
       if (o.listId !== null && a.newClientOrderId !== a.origClientOrderId) renamedLists.add(o.listId);
     }
     // Orders that closed other than by filling (or by an amendment, told above); one that

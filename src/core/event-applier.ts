@@ -285,7 +285,7 @@ export class EventApplier {
         return;
       }
       case CommandKind.cancel:
-        batch.refusals.set(index, new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`));
+        batch.refusals.set(index, notOpen(entry.orderId));
         return;
       case CommandKind.amend:
         if (entry.flags & CommandFlag.keepPriority) {
@@ -345,6 +345,9 @@ function restingStatus(order: OrderState, remaining: number): OrderStatus {
   return remaining === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new";
 }
 
+/** A command named an order the engine no longer holds (filled, cancelled or expired). */
+const notOpen = (orderId: number) => new Outcome("ORDER_NOT_OPEN", `order ${orderId} is not open`);
+
 /** An amendment keeping priority that would not lower the order's quantity. */
 export function quantityNotLower(order: OrderState | undefined): Outcome {
   const now = order ? ` ${order.market.formatQuantity(order.quantity)}` : "";
@@ -359,7 +362,7 @@ function reductionRefusal(entry: JournalEntry, reason: number, order: OrderState
     case RejectReason.notAmendable:
       return new Outcome("ORDER_NOT_AMENDABLE", `order ${entry.orderId} spends a quote amount: its quantity cannot be lowered`);
     case RejectReason.unknownOrder:
-      return new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`);
+      return notOpen(entry.orderId);
     default:
       return Outcome.invalid("quantity", "the amendment was refused by the engine");
   }
@@ -373,7 +376,7 @@ function amendRefusal(entry: JournalEntry, reason: number, order: OrderState | u
     case RejectReason.postOnly:
       return new Outcome("POST_ONLY_WOULD_TAKE", "the new price would take liquidity; a post-only order only adds it");
     case RejectReason.unknownOrder:
-      return new Outcome("ORDER_NOT_OPEN", `order ${entry.orderId} is not open`);
+      return notOpen(entry.orderId);
     default:
       return Outcome.invalid("quantity", "the amendment was refused by the engine");
   }

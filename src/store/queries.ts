@@ -78,8 +78,8 @@ function intervalsBefore(bucketing: Bucketing, time: number, count: number): num
 }
 
 /** Which of a history read's optional values it has: its statement's shape. */
-const shapeOf = (filter: HistoryFilter & { orderId?: number }) =>
-  `${filter.fromId === undefined ? "" : "f"}${filter.startTime === undefined ? "" : "s"}${filter.endTime === undefined ? "" : "e"}${filter.orderId === undefined ? "" : "o"}`;
+const shapeOf = (filter: HistoryFilter & { orderId?: number; toId?: number }) =>
+  `${filter.fromId === undefined ? "" : "f"}${filter.startTime === undefined ? "" : "s"}${filter.endTime === undefined ? "" : "e"}${filter.orderId === undefined ? "" : "o"}${filter.toId === undefined ? "" : "t"}`;
 
 /** A value given when a prepared statement runs. */
 const $ = sql.placeholder;
@@ -245,7 +245,7 @@ export class Queries {
       startTime = Math.max(startTime ?? first.time, first.time);
     }
     const oldestFirst = readsOldestFirst(filter);
-    const rows = this.statement(`trades ${shapeOf(filter)}${filter.toId === undefined ? "" : "t"}`, () => {
+    const rows = this.statement(`trades ${shapeOf(filter)}`, () => {
       const conditions = [eq(trades.symbol, $("symbol"))];
       if (filter.fromId !== undefined) conditions.push(gte(trades.id, $("fromId")));
       if (filter.toId !== undefined) conditions.push(lte(trades.id, $("toId")));
