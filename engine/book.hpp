@@ -62,16 +62,27 @@ struct Extra {
     uint8_t trigger;     // EX_TRIG_*
     bool market;
     uint8_t tif;
-    bool released;       // an OTO's pending order its working order released
+    bool released;       // an OTO's pending order (or an OTOCO's pair) its working order released
 };
 
-// Two orders placed and decided together (OCO or OTO).
+// Orders placed and decided together: OCO or OTO (two), OTOCO (three: an OTO whose pending order
+// is an OCO pair, `second` and `third`).
 struct List {
     uint64_t id;
     uint32_t first, second;  // order pool indices
     int64_t shared;          // OCO: units of hold both legs count, locked once
     uint32_t next;           // free-list link
-    uint8_t link;            // EX_LINK_*
+    uint32_t third;          // OTOCO: the pair's second order; else NIL
+    uint8_t link;            // EX_LINK_* (an OTOCO's is EX_LINK_OTO)
+};
+
+// A List as images before version 3 hold it (no third member).
+struct ListV2 {
+    uint64_t id;
+    uint32_t first, second;
+    int64_t shared;
+    uint32_t next;
+    uint8_t link;
 };
 
 struct Level {

@@ -26,6 +26,9 @@ constexpr int64_t MAX_VALUE = 1000000000000000LL;  // 10^15: price ticks and qua
 constexpr int64_t MAX_TOTAL = int64_t(1) << 62;     // units of one asset in the whole venue
 constexpr int64_t MAX_UNITS_PER = 100000000LL;      // 10^8: lot and tick x lot units
 constexpr uint32_t MAX_CASCADE = 1u << 20;          // orders one command may set off
+// Images: 2: orders carry ORDER_ICEBERG / ORDER_LISTED (a version 1 image has them derived on
+// restore); 3: an order list has a third member (OTOCO), NIL in lists of older images.
+constexpr uint32_t IMAGE_VERSION = 3;
 
 bool valid_value(int64_t v) { return v > 0 && v <= MAX_VALUE; }
 int64_t saturate(i128 v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
@@ -96,13 +99,17 @@ struct ex_engine {
     // The state a snapshot keeps: everything but the markets (given at restore, as at create) and
     // what lives only within one call (outputs, the ready queue, scratch).
     template <class A>
-    void image(A& a) {
+    void image(A& a, uint32_t version = IMAGE_VERSION) {
         a.vec(books);
         accounts.image(a);
         orders.image(a);
         levels.image(a);
         extras.image(a);
-        lists.image(a);
+        if (A::reading && version < 3) {
+            lists.image_from<ListV2>(a, [](const ListV2& l) { return List{l.id, l.first, l.second, l.shared, l.next, NIL, l.link}; });
+        } else {
+            lists.image(a);
+        }
         trails.image(a);
         a.scalar(tracking_clock);
         ids.image(a);
@@ -627,6 +634,7 @@ struct ex_engine {
         e.quantity = o.remaining;
         e.remaining = o.remaining;
         e.reason = released ? EX_TRG_LIST : EX_TRG_PRICE;
+        if (released && (o.flags & ORDER_LISTED)) return enter_pair(oi);
         if (released) {
             x.released = false;
             // It takes its hold now, what it would have held placed directly (it is not waiting).
@@ -657,6 +665,84 @@ struct ex_engine {
         execute_order(book, m, oi);
     }
 
+    // A released OTOCO pair, an OCO list of two legs on one side, enters the book (its first leg
+    // has had its TRIGGERED event): it holds what its larger leg needs, once, or expires whole if
+    // the free balance cannot hold that or a post-only leg would take. Each leg is then placed as
+    // an OCO's are (a post-only limit rests, a conditional order waits), except that a leg whose
+    // condition holds already triggers at once, cancelling the other.
+    void enter_pair(uint32_t first) {
+        Order& o = orders[first];
+        Book& book = books[o.book];
+        const ex_market& m = markets[o.book];
+        uint32_t li = extras[o.ext].list;
+        uint32_t legs[2] = {lists[li].first, lists[li].second};
+        uint32_t second = legs[1];
+        {
+            Order& s = orders[second];
+            ex_event& e = emit(EX_EV_TRIGGERED, s.id, s.side, book.sequence);
+            e.price = book.last;
+            e.quantity = e.remaining = s.remaining;
+            e.reason = EX_TRG_LIST;
+        }
+        i128 ha = hold_now(orders[first]), hb = hold_now(orders[second]);
+        i128 shared = ha < hb ? ha : hb;
+        i128 needed = ha + hb - shared;
+        uint32_t asset = held_asset(m, o.side);
+        int64_t available = accounts.free_of(o.account, asset);
+        uint32_t failed = NIL;
+        uint8_t why = EX_EXP_INSUFFICIENT;
+        if (needed > available) {
+            failed = first;
+        } else {
+            for (uint32_t k : legs) {
+                const Order& leg = orders[k];
+                if ((leg.flags & EX_FLAG_POST_ONLY) && would_take(book, leg.side, leg.price)) {
+                    failed = k;
+                    why = EX_EXP_POST_ONLY;
+                    break;
+                }
+            }
+        }
+        for (uint32_t k : legs) {
+            extras[orders[k].ext].released = false;
+            if (failed == NIL) continue;
+            // Nothing is held yet: both leave as they are.
+            const Order& leg = orders[k];
+            extras[leg.ext].list = NIL;
+            ex_event& e = emit(k == failed ? EX_EV_EXPIRED : EX_EV_CANCELLED, leg.id, leg.side, book.sequence);
+            e.price = leg.price;
+            e.quantity = leg.remaining;
+            e.remaining = k == failed ? leg.remaining : 0;
+            e.reason = k == failed ? why : static_cast<uint8_t>(EX_CXL_LIST);
+        }
+        if (failed != NIL) {
+            lists.release(li);
+            for (uint32_t k : legs) retire(k);
+            return;
+        }
+        lock(o.account, asset, static_cast<int64_t>(needed));
+        lists[li].shared = static_cast<int64_t>(shared);
+        for (uint32_t k : legs) {
+            Order& leg = orders[k];
+            if (ids.find(leg.id) != k) continue;  // cancelled: the first leg triggered at once
+            const Extra& x = extras[leg.ext];
+            if (x.trigger == EX_TRIG_NONE) {
+                execute_order(book, m, k);  // a post-only limit that does not take: it rests
+                continue;
+            }
+            if (x.stop_price == 0 || !met(rises(leg.side, x.trigger), x.stop_price, book.last)) {
+                wait_for_trigger(book, k);
+                continue;
+            }
+            ex_event& t = emit(EX_EV_TRIGGERED, leg.id, leg.side, book.sequence);
+            t.price = book.last;
+            t.quantity = t.remaining = leg.remaining;
+            t.reason = EX_TRG_PRICE;
+            end_list(k, false);
+            execute_order(book, m, k);
+        }
+    }
+
     // Matches an order that holds what it must (or, by quote amount, nothing) and rests what is
     // left of it when it is a GTC limit; closes it with ACCEPTED or EXPIRED.
     void execute_order(Book& book, const ex_market& m, uint32_t oi) {
@@ -678,25 +764,35 @@ struct ex_engine {
     // ---- order lists ------------------------------------------------------------------------
 
     // A member of a list was decided (filled in part, triggered, cancelled, expired, or for an
-    // OTO's working order filled completely): the list ends, and the other member is cancelled
-    // (OCO, or an OTO not filled) or released into the book (OTO).
+    // OTO's working order filled completely): the list ends, and the other members are cancelled
+    // (OCO, or an OTO not filled) or released (an OTO's pending order, an OTOCO's pair).
     void end_list(uint32_t oi, bool filled) {
         uint32_t li = extras[orders[oi].ext].list;
-        List& l = lists[li];
-        uint32_t other = l.first == oi ? l.second : l.first;
-        int64_t shared = l.shared;
-        uint8_t link_kind = l.link;
-        bool release = link_kind == EX_LINK_OTO && oi == l.first && filled;
-        extras[orders[oi].ext].list = NIL;
-        extras[orders[other].ext].list = NIL;
-        orders[oi].flags &= ~ORDER_LISTED;
-        orders[other].flags &= ~ORDER_LISTED;
+        List l = lists[li];
+        bool release = l.link == EX_LINK_OTO && oi == l.first && filled;
         lists.release(li);
-        if (release) {
-            extras[orders[other].ext].released = true;
-            return make_ready(other);
+        uint32_t members[3] = {l.first, l.second, l.third};
+        for (uint32_t k : members) {
+            if (k == NIL) continue;
+            extras[orders[k].ext].list = NIL;
+            orders[k].flags &= ~ORDER_LISTED;
         }
-        cancel_live(other, EX_CXL_LIST, shared);
+        if (release) return release_pending(l.id, l.second, l.third);
+        for (uint32_t k : members) {
+            if (k != NIL && k != oi) cancel_live(k, EX_CXL_LIST, l.shared);
+        }
+    }
+
+    // An OTO's working order has filled completely: its pending order (`third` NIL), or pair, is
+    // to enter the book. A pair becomes an OCO list, both entering when the first does.
+    void release_pending(uint64_t list_id, uint32_t second, uint32_t third) {
+        extras[orders[second].ext].released = true;
+        if (third != NIL) {
+            extras[orders[third].ext].released = true;
+            orders[third].state = State::ready;
+            link_list(list_id, second, third, NIL, 0, EX_LINK_OCO);
+        }
+        make_ready(second);
     }
 
     // Takes a live order out of wherever it is (its level, or where it waits), ending its list
@@ -1055,37 +1151,49 @@ struct ex_engine {
         e.flags = EX_EVF_WAITING;
     }
 
-    // An order list: two commands, placed together or refused together.
-    void new_list(const ex_command& a, const ex_command& b) {
+    // An order list: two commands (OCO, OTO) or three (OTOCO: an OTO whose pending order is the
+    // OCO pair of the last two), placed together or refused together.
+    void new_list(const ex_command* cs, uint32_t n) {
+        const ex_command& a = cs[0];
+        const ex_command& b = cs[1];
         uint32_t first_index = command_index;
-        auto refuse = [&](bool a_failed, uint8_t reason, const ex_command* insufficient_of, uint32_t asset, i128 needed,
-                          int64_t available) {
+        auto refuse = [&](uint32_t failed, uint8_t reason, uint32_t asset = 0, i128 needed = 0, int64_t available = 0) {
             uint64_t seq = a.symbol < books.size() ? books[a.symbol].sequence : 0;
-            command_index = first_index;
-            if (a_failed && insufficient_of) insufficient(a, a.side, asset, needed, available, seq);
-            else reject(a, a_failed ? reason : static_cast<uint8_t>(EX_REJ_LIST), seq);
-            command_index = first_index + 1;
-            reject(b, a_failed ? static_cast<uint8_t>(EX_REJ_LIST) : reason, seq);
+            for (uint32_t k = 0; k < n; ++k) {
+                command_index = first_index + k;
+                if (k != failed) reject(cs[k], EX_REJ_LIST, seq);
+                else if (reason == EX_REJ_INSUFFICIENT) insufficient(cs[k], cs[k].side, asset, needed, available, seq);
+                else reject(cs[k], reason, seq);
+            }
         };
-        uint8_t ra = invalid(a), rb = invalid(b);
+        for (uint32_t k = 0; k < n; ++k) {
+            if (uint8_t why = invalid(cs[k])) return refuse(k, why);
+        }
         bool oco = a.link == EX_LINK_OCO;
-        if (ra || rb) return refuse(ra != 0, ra ? ra : rb, nullptr, 0, 0, 0);
         auto leg_ok = [](const ex_command& c) { return c.trigger != EX_TRIG_NONE || (c.flags & EX_FLAG_POST_ONLY); };
-        if (a.link > EX_LINK_OTO || b.link != EX_LINK_NONE || a.symbol != b.symbol || a.order_id == b.order_id ||
-            a.other_id != b.other_id || a.account != b.account ||
-            (oco && (a.side != b.side || !leg_ok(a) || !leg_ok(b))) ||
-            (!oco && (a.kind != EX_CMD_LIMIT || a.trigger != EX_TRIG_NONE)))
-            return refuse(true, EX_REJ_INVALID, nullptr, 0, 0, 0);
+        auto pair_ok = [&](const ex_command& x, const ex_command& y) { return x.side == y.side && leg_ok(x) && leg_ok(y); };
+        bool shape = a.link <= EX_LINK_OTO && cs[n - 1].link == EX_LINK_NONE &&
+                     (n == 2 ? (oco ? pair_ok(a, b) : a.kind == EX_CMD_LIMIT && a.trigger == EX_TRIG_NONE)
+                             : a.link == EX_LINK_OTO && b.link == EX_LINK_OCO && a.kind == EX_CMD_LIMIT &&
+                                   a.trigger == EX_TRIG_NONE && pair_ok(b, cs[2]));
+        for (uint32_t k = 1; k < n && shape; ++k) {
+            const ex_command& c = cs[k];
+            shape = c.symbol == a.symbol && c.other_id == a.other_id && c.account == a.account;
+            for (uint32_t j = 0; j < k; ++j) shape = shape && c.order_id != cs[j].order_id;
+        }
+        if (!shape) return refuse(0, EX_REJ_INVALID);
         Book& book = books[a.symbol];
         const ex_market& m = markets[a.symbol];
-        if (ids.find(a.order_id) != NIL) return refuse(true, EX_REJ_DUPLICATE_ID, nullptr, 0, 0, 0);
-        if (ids.find(b.order_id) != NIL) return refuse(false, EX_REJ_DUPLICATE_ID, nullptr, 0, 0, 0);
-        for (int k = 0; k < (oco ? 2 : 1); ++k) {
-            const ex_command& c = k == 0 ? a : b;
+        for (uint32_t k = 0; k < n; ++k) {
+            if (ids.find(cs[k].order_id) != NIL) return refuse(k, EX_REJ_DUPLICATE_ID);
+        }
+        // What is placed now: both legs of an OCO; an OTO's working order alone (its pending
+        // order or pair is checked when released).
+        for (uint32_t k = 0; k < (oco ? 2u : 1u); ++k) {
+            const ex_command& c = cs[k];
             if (c.trigger != EX_TRIG_NONE && c.stop_price != 0 && met(rises(c.side, c.trigger), c.stop_price, book.last))
-                return refuse(k == 0, EX_REJ_WOULD_TRIGGER, nullptr, 0, 0, 0);
-            if ((c.flags & EX_FLAG_POST_ONLY) && would_take(book, c.side, c.price))
-                return refuse(k == 0, EX_REJ_POST_ONLY, nullptr, 0, 0, 0);
+                return refuse(k, EX_REJ_WOULD_TRIGGER);
+            if ((c.flags & EX_FLAG_POST_ONLY) && would_take(book, c.side, c.price)) return refuse(k, EX_REJ_POST_ONLY);
         }
         accounts.ensure(a.account);
         uint32_t asset = held_asset(m, a.side);
@@ -1093,21 +1201,21 @@ struct ex_engine {
         i128 shared = ha < hb ? ha : hb;
         i128 needed = ha + hb - shared;
         int64_t available = accounts.free_of(a.account, asset);
-        if (needed > available) return refuse(true, EX_REJ_INSUFFICIENT, &a, asset, needed, available);
+        if (needed > available) return refuse(0, EX_REJ_INSUFFICIENT, asset, needed, available);
         lock(a.account, asset, static_cast<int64_t>(needed));
-        uint32_t oa = acquire_order(a, true), ob = acquire_order(b, true);
+        uint32_t slots[3] = {NIL, NIL, NIL};
+        for (uint32_t k = 0; k < n; ++k) slots[k] = acquire_order(cs[k], true);
         command_index = first_index;
         if (oco) {
-            link_list(a.other_id, oa, ob, static_cast<int64_t>(shared), EX_LINK_OCO);
+            link_list(a.other_id, slots[0], slots[1], NIL, static_cast<int64_t>(shared), EX_LINK_OCO);
             // Neither leg can trade now: a post-only limit rests, a conditional order waits.
-            for (int k = 0; k < 2; ++k) {
-                const ex_command& c = k == 0 ? a : b;
-                uint32_t oi = k == 0 ? oa : ob;
+            for (uint32_t k = 0; k < 2; ++k) {
+                const ex_command& c = cs[k];
                 command_index = first_index + k;
                 if (c.trigger != EX_TRIG_NONE) {
-                    place_waiting(book, oi, c);
+                    place_waiting(book, slots[k], c);
                 } else {
-                    rest(book, oi);
+                    rest(book, slots[k]);
                     ex_event& e = emit(EX_EV_ACCEPTED, c.order_id, c.side, book.sequence);
                     e.price = c.price;
                     e.quantity = e.remaining = c.quantity;
@@ -1115,36 +1223,38 @@ struct ex_engine {
             }
             return;
         }
-        // OTO: the working order works first, alone; the pending order then waits for it to fill,
-        // holding nothing, or follows it at once.
-        orders[ob].state = State::waiting;
+        // OTO: the working order works first, alone; the pending order (or pair) then waits for it
+        // to fill, holding nothing, or follows it at once.
+        for (uint32_t k = 1; k < n; ++k) orders[slots[k]].state = State::waiting;
         Taker t{a.order_id, a.account, a.side, a.stp, false, true, a.price, a.quantity, 0, -1, Stop::none};
-        bool filled = run_taker(book, m, t, a.tif, oa, a.flags & EX_FLAG_POST_ONLY);
-        command_index = first_index + 1;
-        bool working = ids.find(a.order_id) == oa;
-        if (!working && !filled) {
-            ex_event& e = emit(EX_EV_CANCELLED, b.order_id, b.side, book.sequence);
-            e.price = b.price;
-            e.quantity = b.quantity;
-            e.reason = EX_CXL_LIST;
-            return retire(ob);
+        bool filled = run_taker(book, m, t, a.tif, slots[0], a.flags & EX_FLAG_POST_ONLY);
+        bool working = ids.find(a.order_id) == slots[0];
+        for (uint32_t k = 1; k < n; ++k) {
+            const ex_command& c = cs[k];
+            command_index = first_index + k;
+            ex_event& e = emit(working || filled ? EX_EV_ACCEPTED : EX_EV_CANCELLED, c.order_id, c.side, book.sequence);
+            e.price = c.price;
+            e.quantity = c.quantity;
+            if (working || filled) {
+                e.remaining = c.quantity;
+                e.flags = EX_EVF_WAITING;
+            } else {
+                e.reason = EX_CXL_LIST;
+                retire(slots[k]);
+            }
         }
-        ex_event& e = emit(EX_EV_ACCEPTED, b.order_id, b.side, book.sequence);
-        e.price = b.price;
-        e.quantity = e.remaining = b.quantity;
-        e.flags = EX_EVF_WAITING;
-        if (working) return link_list(a.other_id, oa, ob, 0, EX_LINK_OTO);
-        extras[orders[ob].ext].released = true;
-        make_ready(ob);
+        if (working) link_list(a.other_id, slots[0], slots[1], slots[2], 0, EX_LINK_OTO);
+        else if (filled) release_pending(a.other_id, slots[1], slots[2]);
     }
 
-    void link_list(uint64_t id, uint32_t first, uint32_t second, int64_t shared, uint8_t link_kind) {
+    void link_list(uint64_t id, uint32_t first, uint32_t second, uint32_t third, int64_t shared, uint8_t link_kind) {
         uint32_t li = lists.acquire();
-        lists[li] = List{id, first, second, shared, NIL, link_kind};
-        extras[orders[first].ext].list = li;
-        extras[orders[second].ext].list = li;
-        orders[first].flags |= ORDER_LISTED;
-        orders[second].flags |= ORDER_LISTED;
+        lists[li] = List{id, first, second, shared, NIL, third, link_kind};
+        for (uint32_t k : {first, second, third}) {
+            if (k == NIL) continue;
+            extras[orders[k].ext].list = li;
+            orders[k].flags |= ORDER_LISTED;
+        }
     }
 
     void cancel(const ex_command& c) {
@@ -1223,11 +1333,12 @@ struct ex_engine {
         const ex_market& m = markets[o.book];
         if (c.price != 0 || !valid_value(c.quantity)) return refuse_amendment(o, EX_REJ_INVALID);
         if (c.quantity >= o.filled + o.remaining) return refuse_amendment(o, EX_REJ_AMEND_QUANTITY);
-        // An OCO's members are lowered together.
+        // An OCO's members are lowered together, and so is an OTOCO's pending pair.
         uint32_t other = NIL;
         if (o.flags & ORDER_LISTED) {
             const List& l = lists[extras[o.ext].list];
             if (l.link == EX_LINK_OCO) other = l.first == oi ? l.second : l.first;
+            else if (l.third != NIL && oi != l.first) other = l.second == oi ? l.third : l.second;
         }
         auto by_amount = [&](uint32_t k) { return orders[k].ext != NIL && extras[orders[k].ext].amount != 0; };
         if (by_amount(oi) || (other != NIL && by_amount(other))) return refuse_amendment(o, EX_REJ_NOT_AMENDABLE);
@@ -1400,7 +1511,10 @@ struct ex_engine {
                     reject(c, EX_REJ_INVALID, 0);
                     continue;
                 }
-                new_list(c, commands[++i]);
+                // An OTOCO: an OTO whose second command links on to a third.
+                uint32_t n = c.link == EX_LINK_OTO && i + 2 < count && commands[i + 1].link == EX_LINK_OCO ? 3 : 2;
+                new_list(&commands[i], n);
+                i += n - 1;
             } else {
                 process(c);
             }
@@ -1451,8 +1565,6 @@ void ex_engine_destroy(ex_engine* engine) { delete engine; }
 
 namespace {
 constexpr uint32_t IMAGE_MAGIC = 0x31535845;  // "EXS1"
-// 2: orders carry ORDER_ICEBERG / ORDER_LISTED; a version 1 image has them derived on restore.
-constexpr uint32_t IMAGE_VERSION = 2;
 struct ImageHeader {
     uint32_t magic, version, symbols, assets;
     uint64_t body, checksum;
@@ -1482,13 +1594,13 @@ ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market*
     ImageHeader h;
     if (!image || size < sizeof h) return nullptr;
     std::memcpy(&h, image, sizeof h);
-    if (h.magic != IMAGE_MAGIC || (h.version != IMAGE_VERSION && h.version != 1) || h.symbols > symbols || h.assets > assets ||
+    if (h.magic != IMAGE_MAGIC || h.version < 1 || h.version > IMAGE_VERSION || h.symbols > symbols || h.assets > assets ||
         h.body != size - sizeof h || h.checksum != image_checksum(image + sizeof h, h.body))
         return nullptr;
     ex_engine* engine = ex_engine_create(symbols, assets, markets);
     if (!engine) return nullptr;
     ImageReader r(image + sizeof h, h.body);
-    engine->image(r);  // each vector's length is checked against the bytes left before it is allocated
+    engine->image(r, h.version);  // each vector's length is checked against the bytes left before it is allocated
     if (!r.done() || engine->books.size() != h.symbols || engine->accounts.assets() != h.assets || !engine->accounts.consistent()) {
         delete engine;
         return nullptr;

@@ -57,13 +57,17 @@ enum {
  * (limit: as its limit; market sell: its quantity; market buy: price x quantity, or `amount`). */
 enum { EX_TRIG_NONE = 0, EX_TRIG_STOP_LOSS = 1, EX_TRIG_TAKE_PROFIT = 2 };
 
-/* ex_command.link: this command and the next one in the same batch form an order list (both
- * carry its id in other_id), placed or refused together. OCO: both on one side, each a post-only
- * limit or a conditional order; the first fill of either, or a trigger, cancels the other in the
- * same step, and the list holds what its larger leg needs, once. OTO: the first (a limit order)
- * works; the second waits, holding nothing, and is placed when the first has filled completely.
- * Cancelling, or the expiry of, any member cancels the list. A linked command at the end of a
- * batch is refused. */
+/* ex_command.link: this command and the next one in the same batch form an order list (all carry
+ * its id in other_id), placed or refused together. OCO: both on one side, each a post-only limit
+ * or a conditional order; the first fill of either, or a trigger, cancels the other in the same
+ * step, and the list holds what its larger leg needs, once. OTO: the first (a limit order) works;
+ * the second waits, holding nothing, and is placed when the first has filled completely. OTOCO:
+ * an OTO whose second command is linked OCO to a third: the working order, then an OCO pair that
+ * waits, holding nothing, and is placed as an OCO when the working order has filled completely
+ * (both legs' TRIGGERED events first; the pair expires whole, the leg at fault EXPIRED and the
+ * other CANCELLED, if the free balance cannot hold it or a post-only leg would take; a leg whose
+ * condition holds already triggers at once and cancels the other). Cancelling, or the expiry
+ * of, any member cancels the list. A linked command at the end of a batch is refused. */
 enum { EX_LINK_NONE = 0, EX_LINK_OCO = 1, EX_LINK_OTO = 2 };
 
 /* ex_command.mode for EX_CMD_CANCEL_REPLACE: if the cancel fails, refuse the new order (stop on
@@ -156,8 +160,8 @@ enum {
     EX_EV_WITHDRAWN = 9, /* account, asset, amount */
     EX_EV_FEES_SET = 10, /* account; price = maker bps, quantity = taker bps */
     EX_EV_TRIGGERED = 11,/* a waiting order enters the book now: reason EX_TRG_PRICE (price = the
-                            last trade price that triggered it) or EX_TRG_LIST (its OTO working
-                            order filled); remaining = its quantity */
+                            last trade price that triggered it) or EX_TRG_LIST (its OTO or
+                            OTOCO working order filled); remaining = its quantity */
     EX_EV_REFRESHED = 12,/* an iceberg's shown slice was filled and the next joined the back of its
                             level: price, quantity = the new slice, remaining = all it has left */
 };

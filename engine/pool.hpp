@@ -41,6 +41,17 @@ public:
         a.scalar(free_head_);
     }
 
+    // Restores a pool an older image saved with another element layout, converting each element.
+    template <class Old, class A, class Convert>
+    void image_from(A& a, Convert convert) {
+        std::vector<Old> old;
+        a.vec(old);
+        items_.clear();
+        items_.reserve(old.size());
+        for (const Old& o : old) items_.push_back(convert(o));
+        a.scalar(free_head_);
+    }
+
 private:
     std::vector<T> items_;
     uint32_t free_head_ = NIL;

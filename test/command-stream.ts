@@ -19,7 +19,7 @@ export interface StreamOptions {
   /** Accounts 1..accounts place orders (default 1: the harness's funded account only). */
   accounts?: number;
   /** Also conditional orders (stop-loss, take-profit, limit and market, trailing), icebergs,
-   *  OCO and OTO lists and cancel-replace: this share of new orders (0..1, default 0). */
+   *  OCO, OTO and OTOCO lists and cancel-replace: this share of new orders (0..1, default 0). */
   advanced?: number;
 }
 
@@ -63,8 +63,8 @@ export function commandStream(opts: StreamOptions) {
         return [plain(o)];
       }));
       // Conditional orders stop near the middle of the range (or trail by 1 to 4%), icebergs show
-      // a slice of 1 to 3 lots, lists pair a post-only limit with a stop (OCO) or a limit with
-      // any order (OTO), and replaces move an existing order.
+      // a slice of 1 to 3 lots, lists pair a post-only limit with a stop (OCO), a limit with any
+      // order (OTO) or with such a pair (OTOCO), and replaces move an existing order.
       function advancedOrder(o: typeof op extends fc.Arbitrary<infer T> ? T : never): Cmd[] {
         const symbol = o.symbol === opts.symbols ? 0 : o.symbol;
         const base = { account: o.account, symbol, side: o.side, stp: accounts > 1 ? o.stp : 0 };
@@ -77,7 +77,7 @@ export function commandStream(opts: StreamOptions) {
           const amount = o.side === 0 && o.extra > 80 ? o.qty * 60 : 0;
           return { kind: "market", id, ...base, qty: amount ? 1e15 : o.qty, tif: o.tif === 2 && !amount ? 2 : 1, trigger, stop, trailing, amount, bound: o.side === 0 && !amount ? o.price + 3 : 0 };
         };
-        const k = o.kind % 5;
+        const k = o.kind % 6;
         if (k === 0) return [conditional(nextId++)];
         if (k === 1) return [{ kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty + 3, tif: 0, visible: 1 + (o.extra % 3) }];
         if (k === 2) {
@@ -98,6 +98,19 @@ export function commandStream(opts: StreamOptions) {
               ? { kind: "market", id: nextId++, ...base, side: other, qty: o.qty, tif: 1, listId } // a plain market order
               : { ...conditional(nextId++), side: other, bound: o.side === 1 ? o.price + 3 : 0, amount: 0, listId } as Cmd;
           return [working, pending];
+        }
+        if (k === 5) {
+          // OTOCO: a working limit, then a pair on the other side: a post-only limit near its
+          // price (released, it may find it would take) and a stop (it may trigger at once), in
+          // either order, of one quantity or two.
+          const listId = nextList++;
+          const other = (1 - o.side) as 0 | 1;
+          const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2 };
+          const near = o.side === 0 ? o.price + 1 + (o.ref % 3) : o.price - 1 - (o.ref % 3);
+          const limit = { kind: "limit", id: nextId++, ...base, side: other, price: near, qty: o.qty + (o.extra % 3), tif: 0, postOnly: true, listId } as Cmd;
+          const stop = { ...conditional(nextId++), side: other, bound: other === 0 ? o.price + 3 : 0, amount: 0, listId } as Cmd;
+          const [first, second] = o.ref % 2 === 0 ? [limit, stop] : [stop, limit];
+          return [working, { ...first, link: 1 } as Cmd, second];
         }
         const cancelId = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1;
         return [{ kind: "replace", cancelId, mode: (o.extra % 2) as 0 | 1, id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif, market: false }];

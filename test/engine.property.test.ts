@@ -51,7 +51,7 @@ test("with maker and taker fees, and one account trading with itself under every
   differential(commandStream({ symbols: SYMBOLS, maxBatches: 6, maxBatchSize: 40, accounts: 2 }), 150, 2, [7, 23]);
 });
 
-test("with stops, take-profits, trailing stops, icebergs, OCO and OTO lists and cancel-replace mixed in (cascades included)", () => {
+test("with stops, take-profits, trailing stops, icebergs, OCO, OTO and OTOCO lists and cancel-replace mixed in (cascades included)", () => {
   differential(commandStream({ symbols: SYMBOLS, maxBatches: 8, maxBatchSize: 40, accounts: 3, advanced: 0.5 }), 300, 3);
 });
 

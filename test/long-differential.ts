@@ -1,7 +1,7 @@
 // The long differential run, started by hand: millions of random commands through the engine and
 // the reference model, from several funded accounts with every self-trade prevention mode, in
 // random batch sizes, over narrow and wide price ranges, with stops, take-profits and trailing
-// stops, icebergs, OCO and OTO lists and cancel-replaces mixed in, comparing every event, both
+// stops, icebergs, OCO, OTO and OTOCO lists and cancel-replaces mixed in, comparing every event, both
 // books and every balance after every batch, and checking the event and spot invariants.
 //   npm run test:long -- [--commands 1000000] [--seed 1]
 import { parseArgs } from "node:util";

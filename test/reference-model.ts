@@ -25,7 +25,8 @@ interface Order {
   trigger: number; stop: number; trailing: number; extreme: number | null; since: number;
   released: boolean; list: List | null;
 }
-interface List { link: number; first: Order; second: Order; shared: bigint }
+/** OCO or OTO (two orders), or OTOCO (link OTO, three: the working order, then an OCO pair). */
+interface List { link: number; first: Order; second: Order; third: Order | null; shared: bigint }
 interface Taker { id: bigint; account: number; symbol: number; side: number; stp: number; market: boolean; held: boolean; limit: number; remaining: number; filled: number; budget: bigint | null; stop: "none" | "selfTrade" | "insufficient" | "budget" }
 type NewOrder = Extract<Cmd, { kind: "limit" | "market" }>;
 
@@ -55,11 +56,16 @@ export class ReferenceModel {
       this.touched = -1;
       if ((c.kind === "limit" || c.kind === "market") && c.link) {
         if (i + 1 === cmds.length) this.ev(out, i, { type: "rejected", id: BigInt(c.id), side: c.side, reason: "invalid", account: c.account ?? 1 });
-        else { this.list(c, cmds[i + 1] as NewOrder, i, out); i++; }
+        else {
+          // An OTO whose second command links on (OCO) to a third is an OTOCO.
+          const n = c.link === OTO && i + 2 < cmds.length && (cmds[i + 1] as NewOrder).link === OCO ? 3 : 2;
+          this.list(cmds.slice(i, i + n) as NewOrder[], i, out);
+          i += n - 1;
+        }
       } else {
         this.one(c, i, out);
       }
-      // A list's cascade belongs to its second command (i has moved on to it).
+      // A list's cascade belongs to its last command (i has moved on to it).
       if (this.ready.length > 0) this.cascade(this.touched >= 0 ? this.touched : this.ready[0]!.symbol, i, out);
       else if (this.touched >= 0) this.cascade(this.touched, i, out);
     }
@@ -264,6 +270,7 @@ export class ReferenceModel {
     const last = this.lastPrice[s]!;
     const released = o.released;
     this.ev(out, cmd, { type: "triggered", id: o.id, side: o.side, price: last, qty: o.remaining, remaining: o.remaining, reason: released ? "list" : "price", sequence: this.seq(s) });
+    if (released && o.list) return this.enterPair(o.list, out, cmd);
     if (released) {
       o.released = false;
       const needed = this.holdFor(o.side, o.price, o.remaining, o.amount);
@@ -282,6 +289,12 @@ export class ReferenceModel {
         this.ev(out, cmd, { type: "triggered", id: o.id, side: o.side, price: last, qty: o.remaining, remaining: o.remaining, reason: "price", sequence: this.seq(s) });
       }
     }
+    this.execute(o, out, cmd);
+  }
+
+  /** An order that holds what it must (or, by quote amount, nothing) matches, then rests or ends. */
+  private execute(o: Order, out: Ev[], cmd: number): void {
+    const s = o.symbol;
     const byAmount = o.market && o.amount !== 0n;
     const bounded = o.market && o.trigger !== 0 && o.side === 0 && !byAmount; // a stop-market buy: IOC at its bound
     const market = o.market && !bounded;
@@ -291,20 +304,68 @@ export class ReferenceModel {
     this.runTaker(out, cmd, t, bounded ? 1 : o.tif, o);
   }
 
-  // ---- order lists ----------------------------------------------------------------------------
-
-  /** A member was decided: an OTO whose working order filled releases its pending order; else the other is cancelled. */
-  private endList(o: Order, filled: boolean, out: Ev[], cmd: number): void {
-    const l = o.list!;
-    const other = l.first === o ? l.second : l.first;
-    l.first.list = l.second.list = null;
-    if (l.link === OTO && o === l.first && filled) {
-      other.released = true;
-      other.state = "ready";
-      this.ready.push(other);
+  /** An OTOCO's released pair enters as an OCO: held once (what the larger leg needs), or both
+   *  leave (the first leg at fault expires, the other is cancelled) when the free balance is short
+   *  or a post-only leg would take; then each leg is placed (rests, or waits; triggers at once,
+   *  cancelling the other, when its condition holds already). */
+  private enterPair(l: List, out: Ev[], cmd: number): void {
+    const [a, b] = [l.first, l.second];
+    const s = a.symbol, last = this.lastPrice[s]!;
+    this.ev(out, cmd, { type: "triggered", id: b.id, side: b.side, price: last, qty: b.remaining, remaining: b.remaining, reason: "list", sequence: this.seq(s) });
+    a.released = b.released = false;
+    const ha = this.holdFor(a.side, a.price, a.remaining, a.amount), hb = this.holdFor(b.side, b.price, b.remaining, b.amount);
+    const shared = ha < hb ? ha : hb;
+    const asset = this.heldAsset(s, a.side);
+    const short = ha + hb - shared > this.bal(a.account, asset).free;
+    const failed = short ? a : ([a, b].find((o) => o.postOnly && this.candidates(s, o.side, false, o.price).length > 0) ?? null);
+    const why = short ? "insufficient" : "postOnly";
+    if (failed) {
+      for (const o of [a, b]) {
+        o.list = null;
+        this.remove(o);
+        if (o === failed) this.ev(out, cmd, { type: "expired", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, reason: why, sequence: this.seq(s) });
+        else this.ev(out, cmd, { type: "cancelled", id: o.id, side: o.side, price: o.price, qty: o.remaining, reason: "list", sequence: this.seq(s) });
+      }
       return;
     }
-    this.cancelLive(other, "list", l.shared, out, cmd);
+    this.lock(a.account, asset, ha + hb - shared);
+    l.shared = shared;
+    for (const o of [a, b]) {
+      if (!this.live.includes(o)) continue; // cancelled: the first leg triggered at once
+      if (!o.trigger) {
+        this.execute(o, out, cmd); // a post-only limit that does not take: it rests
+        continue;
+      }
+      if (o.stop === 0 || !this.met(this.rises(o), o.stop, last)) {
+        this.wait(o);
+        continue;
+      }
+      this.ev(out, cmd, { type: "triggered", id: o.id, side: o.side, price: last, qty: o.remaining, remaining: o.remaining, reason: "price", sequence: this.seq(s) });
+      this.endList(o, false, out, cmd);
+      this.execute(o, out, cmd);
+    }
+  }
+
+  // ---- order lists ----------------------------------------------------------------------------
+
+  /** A member was decided: an OTO whose working order filled releases its pending order (an
+   *  OTOCO's pair, as an OCO list); else the others are cancelled. */
+  private endList(o: Order, filled: boolean, out: Ev[], cmd: number): void {
+    const l = o.list!;
+    const members = [l.first, l.second, ...(l.third ? [l.third] : [])];
+    for (const m of members) m.list = null;
+    if (l.link === OTO && o === l.first && filled) return this.release(l.second, l.third);
+    for (const m of members) if (m !== o) this.cancelLive(m, "list", l.shared, out, cmd);
+  }
+
+  /** An OTO's pending order (or an OTOCO's pair, which becomes an OCO list) is to enter the book. */
+  private release(second: Order, third: Order | null): void {
+    for (const o of third ? [second, third] : [second]) {
+      o.released = true;
+      o.state = "ready";
+    }
+    if (third) second.list = third.list = { link: OCO, first: second, second: third, third: null, shared: 0n };
+    this.ready.push(second);
   }
 
   private cancelLive(o: Order, reason: string, shared: bigint, out: Ev[], cmd: number): void {
@@ -562,37 +623,46 @@ export class ReferenceModel {
     this.ev(out, i, { type: "accepted", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, waiting: true, sequence: this.seq(o.symbol) });
   }
 
-  private list(ca: NewOrder, cb: NewOrder, i: number, out: Ev[]): void {
-    const a = this.normal(ca), b = this.normal(cb);
+  /** An order list: OCO or OTO (two commands), OTOCO (three), placed or refused together. */
+  private list(cs: NewOrder[], i: number, out: Ev[]): void {
+    const ns = cs.map((c) => this.normal(c));
+    const [a, b] = [ns[0]!, ns[1]!];
     const oco = a.link === OCO;
-    const refuse = (aFailed: boolean, reason: string, needed?: bigint) => {
+    const refuse = (failed: number, reason: string, needed?: bigint) => {
       const sequence = this.seq(a.symbol);
-      if (aFailed && needed !== undefined) this.insufficient(out, i, a.id, a.side, a.account, this.heldAsset(a.symbol, a.side), needed, sequence);
-      else this.ev(out, i, { type: "rejected", id: a.id, side: a.side, reason: aFailed ? reason : "list", account: a.account, sequence });
-      this.ev(out, i + 1, { type: "rejected", id: b.id, side: b.side, reason: aFailed ? "list" : reason, account: b.account, sequence });
+      ns.forEach((n, k) => {
+        if (k === failed && needed !== undefined) this.insufficient(out, i + k, n.id, n.side, n.account, this.heldAsset(n.symbol, n.side), needed, sequence);
+        else this.ev(out, i + k, { type: "rejected", id: n.id, side: n.side, reason: k === failed ? reason : "list", account: n.account, sequence });
+      });
     };
-    const ia = this.invalid(a), ib = this.invalid(b);
-    if (ia || ib) return refuse(ia, "invalid");
+    const bad = ns.findIndex((n) => this.invalid(n));
+    if (bad >= 0) return refuse(bad, "invalid");
     const legOk = (n: typeof a) => n.trigger !== 0 || n.postOnly;
-    if (a.link > OTO || b.link !== 0 || a.symbol !== b.symbol || a.id === b.id || a.listId !== b.listId || a.account !== b.account ||
-      (oco && (a.side !== b.side || !legOk(a) || !legOk(b))) || (!oco && (a.market || a.trigger !== 0))) return refuse(true, "invalid");
-    if (this.find(a.id)) return refuse(true, "duplicateId");
-    if (this.find(b.id)) return refuse(false, "duplicateId");
+    const pairOk = (x: typeof a, y: typeof a) => x.side === y.side && legOk(x) && legOk(y);
+    const working = (x: typeof a) => !x.market && x.trigger === 0;
+    const shapeOk = a.link <= OTO && ns[ns.length - 1]!.link === 0 &&
+      ns.every((n) => n.symbol === a.symbol && n.listId === a.listId && n.account === a.account) &&
+      new Set(ns.map((n) => n.id)).size === ns.length &&
+      (ns.length === 2 ? (oco ? pairOk(a, b) : working(a)) : a.link === OTO && b.link === OCO && working(a) && pairOk(b, ns[2]!));
+    if (!shapeOk) return refuse(0, "invalid");
+    const dup = ns.findIndex((n) => this.find(n.id));
+    if (dup >= 0) return refuse(dup, "duplicateId");
     const last = this.lastPrice[a.symbol]!;
-    for (const n of oco ? [a, b] : [a]) {
-      if (n.trigger && n.stop && this.met(this.rises(n), n.stop, last)) return refuse(n === a, "wouldTrigger");
-      if (n.postOnly && this.candidates(n.symbol, n.side, false, n.price).length > 0) return refuse(n === a, "postOnly");
+    for (const [k, n] of (oco ? [a, b] : [a]).entries()) {
+      if (n.trigger && n.stop && this.met(this.rises(n), n.stop, last)) return refuse(k, "wouldTrigger");
+      if (n.postOnly && this.candidates(n.symbol, n.side, false, n.price).length > 0) return refuse(k, "postOnly");
     }
     const ha = this.holdFor(a.side, a.price, a.qty, a.amount), hb = oco ? this.holdFor(b.side, b.price, b.qty, b.amount) : 0n;
     const shared = ha < hb ? ha : hb;
     const needed = ha + hb - shared;
     const asset = this.heldAsset(a.symbol, a.side);
-    if (needed > this.bal(a.account, asset).free) return refuse(true, "insufficient", needed);
+    if (needed > this.bal(a.account, asset).free) return refuse(0, "insufficient", needed);
     this.lock(a.account, asset, needed);
-    const oa = this.fromNormal(a), ob = this.fromNormal(b);
-    this.live.push(oa, ob);
+    const os = ns.map((n) => this.fromNormal(n));
+    const [oa, ob] = [os[0]!, os[1]!];
+    this.live.push(...os);
     if (oco) {
-      const l: List = { link: OCO, first: oa, second: ob, shared };
+      const l: List = { link: OCO, first: oa, second: ob, third: null, shared };
       oa.list = ob.list = l;
       [oa, ob].forEach((o, k) => {
         if (o.trigger) return this.placeWaiting(o, i + k, out);
@@ -604,21 +674,25 @@ export class ReferenceModel {
       });
       return;
     }
-    ob.state = "waiting";
+    const pending = os.slice(1);
+    for (const o of pending) o.state = "waiting";
     const t: Taker = { id: a.id, account: a.account, symbol: a.symbol, side: a.side, stp: a.stp, market: false, held: true, limit: a.price, remaining: a.qty, filled: 0, budget: null, stop: "none" };
     const filled = this.runTaker(out, i, t, a.tif, oa);
-    const working = this.live.includes(oa);
-    if (!working && !filled) {
-      this.remove(ob);
-      return this.ev(out, i + 1, { type: "cancelled", id: ob.id, side: ob.side, price: ob.price, qty: ob.remaining, reason: "list", sequence: this.seq(a.symbol) });
-    }
-    this.ev(out, i + 1, { type: "accepted", id: ob.id, side: ob.side, price: ob.price, qty: ob.remaining, remaining: ob.remaining, waiting: true, sequence: this.seq(a.symbol) });
-    if (working) {
-      oa.list = ob.list = { link: OTO, first: oa, second: ob, shared: 0n };
-    } else {
-      ob.released = true;
-      ob.state = "ready";
-      this.ready.push(ob);
+    const works = this.live.includes(oa);
+    pending.forEach((o, k) => {
+      if (works || filled) {
+        this.ev(out, i + 1 + k, { type: "accepted", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, waiting: true, sequence: this.seq(a.symbol) });
+      } else {
+        this.remove(o);
+        this.ev(out, i + 1 + k, { type: "cancelled", id: o.id, side: o.side, price: o.price, qty: o.remaining, reason: "list", sequence: this.seq(a.symbol) });
+      }
+    });
+    const third = os[2] ?? null;
+    if (works) {
+      const l: List = { link: OTO, first: oa, second: ob, third, shared: 0n };
+      for (const o of os) o.list = l;
+    } else if (filled) {
+      this.release(ob, third);
     }
   }
 
@@ -703,7 +777,8 @@ export class ReferenceModel {
     if (price !== 0 || !(qty > 0 && qty <= MAX)) return refuse("invalid");
     if (qty >= o.filled + o.remaining) return refuse("amendQuantity");
     const l = o.list;
-    const other = l && l.link === OCO ? (l.first === o ? l.second : l.first) : null;
+    // An OCO's sibling, or an OTOCO's other pending order.
+    const other = !l ? null : l.link === OCO ? (l.first === o ? l.second : l.first) : l.third && o !== l.first ? (o === l.second ? l.third : l.second) : null;
     if (o.amount !== 0n || (other && other.amount !== 0n)) return refuse("notAmendable");
     const asset = this.heldAsset(s, o.side);
     if (qty <= o.filled) {
