@@ -157,6 +157,52 @@ describe("REST /api/v3", () => {
     expect((await rest(alice, "GET", "openOrderList")).body).toEqual([]);
   });
 
+  test("OTOCO: a bracket whose take-profit and stop-loss are placed when the entry fills, as an OCO", async () => {
+    const bracket = (quantity = "0.1") => rest(alice, "POST", "orderList/otoco", {
+      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: quantity, workingTimeInForce: "GTC",
+      pendingSide: "SELL", pendingQuantity: quantity, pendingAboveType: "LIMIT_MAKER", pendingAbovePrice: "70000", pendingAboveClientOrderId: "take-profit",
+      pendingBelowType: "STOP_LOSS_LIMIT", pendingBelowPrice: "44000", pendingBelowStopPrice: "45000", pendingBelowTimeInForce: "GTC",
+      newOrderRespType: "RESULT", listClientOrderId: "my-bracket",
+    });
+    const placed = await bracket();
+    expect(placed.status).toBe(200);
+    expect(placed.body).toMatchObject({ contingencyType: "OTO", listStatusType: "EXEC_STARTED", listOrderStatus: "EXECUTING", listClientOrderId: "my-bracket", symbol: "BTCUSD" });
+    const [entry, takeProfit, stopLoss] = placed.body.orderReports;
+    expect([entry.type, takeProfit.type, stopLoss.type]).toEqual(["LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT"]);
+    expect([entry.side, takeProfit.side, stopLoss.side]).toEqual(["BUY", "SELL", "SELL"]);
+    expect(takeProfit).toMatchObject({ clientOrderId: "take-profit", origQty: "0.1000", price: "70000.00", orderListId: placed.body.orderListId });
+    expect(stopLoss).toMatchObject({ stopPrice: "45000.00", price: "44000.00" });
+    // Until the entry fills, only it is in the book, and only it holds anything.
+    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [["50000.00", "0.1000"]], asks: [] });
+    const btc = async () => (await rest(alice, "GET", "account")).body.balances.find((b: any) => b.asset === "BTC");
+    expect((await btc()).locked).toBe("0.00000000");
+    // bob sells into the entry: the pair is placed, the take-profit rests, and the pair holds 0.1 BTC once.
+    await rest(bob, "POST", "order", limit("SELL", "0.1", "50000"));
+    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [], asks: [["70000.00", "0.1000"]] });
+    expect((await btc()).locked).toBe("0.10000000");
+    expect((await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) })).body.listOrderStatus).toBe("EXECUTING");
+    // The take-profit fills: the stop-loss is cancelled with it, and the list is done.
+    await rest(bob, "POST", "order", limit("BUY", "0.1", "70000"));
+    const done = await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) });
+    expect(done.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE" });
+    expect(done.body.orders).toHaveLength(3);
+    const statuses = await Promise.all([entry, takeProfit, stopLoss].map(async (o: any) => (await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(o.orderId) })).body.status));
+    expect(statuses).toEqual(["FILLED", "FILLED", "CANCELED"]);
+    expect((await btc()).locked).toBe("0.00000000");
+    // Cancelling a pending order before the entry fills cancels all three.
+    const second = (await bracket("0.2")).body;
+    const cancelled = await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", orderListId: String(second.orderListId) });
+    expect(cancelled.body.orderReports.map((o: any) => o.status)).toEqual(["CANCELED", "CANCELED", "CANCELED"]);
+    // A pending pair that is not a pair (a plain limit) is refused whole.
+    const bad = await rest(alice, "POST", "orderList/otoco", {
+      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: "0.1", workingTimeInForce: "GTC",
+      pendingSide: "SELL", pendingQuantity: "0.1", pendingAboveType: "LIMIT", pendingAbovePrice: "70000", pendingAboveTimeInForce: "GTC",
+      pendingBelowType: "STOP_LOSS", pendingBelowStopPrice: "45000",
+    });
+    expect(bad.status).toBe(400);
+    expect((await rest(alice, "GET", "openOrderList")).body).toEqual([]);
+  });
+
   test("cancelReplace: both done, or -2022 with nothing done when the cancel fails", async () => {
     const placed = await rest(alice, "POST", "order", limit("BUY", "0.1", "50000"));
     const replaced = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "50500"), cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: String(placed.body.orderId) });
@@ -528,6 +574,15 @@ describe("WebSocket API and user data", () => {
     expect(oco.status).toBe(200);
     expect((await event((e) => e.e === "listStatus")).event).toMatchObject({ c: "OCO", L: "EXECUTING", g: oco.result.orderListId });
     expect((await api.request("openOrders.cancelAll", { ...ts(), symbol: "BTCUSD" })).result.length).toBe(2);
+    const otoco = await api.request("orderList.place.otoco", {
+      ...ts(), symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: "0.1", workingTimeInForce: "GTC",
+      pendingSide: "SELL", pendingQuantity: "0.1", pendingAboveType: "LIMIT_MAKER", pendingAbovePrice: "70000", pendingBelowType: "STOP_LOSS", pendingBelowStopPrice: "45000",
+    });
+    expect(otoco).toMatchObject({ status: 200, result: { contingencyType: "OTO", orders: [{}, {}, {}] } });
+    const bracket = (await event((e) => e.e === "listStatus" && e.g === otoco.result.orderListId)).event;
+    expect(bracket).toMatchObject({ c: "OTO", L: "EXECUTING" });
+    expect(bracket.O.map((o: any) => o.i)).toEqual(otoco.result.orders.map((o: any) => o.orderId));
+    expect((await api.request("orderList.cancel", { ...ts(), symbol: "BTCUSD", orderListId: otoco.result.orderListId })).result.listOrderStatus).toBe("ALL_DONE");
 
     await ex.call("POST", "/api/v1/account/deposits", { key: keys.apiKey, json: { asset: "USD", amount: "5" } });
     expect((await event((e) => e.e === "balanceUpdate")).event).toMatchObject({ a: "USD", d: "5.000000" });

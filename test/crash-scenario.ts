@@ -77,12 +77,15 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
       } else if (roll < 37) {
         r = await first.call("POST", "/api/v1/orders", { key, json: { symbol, side: rand(2) ? "buy" : "sell", type: "limit", price: `${95 + rand(10)}`, quantity: `${4 + rand(6)}`, icebergQuantity: "1" } }).catch(() => null);
       } else if (roll < 40) {
-        // An OCO bracket: a post-only limit away from the middle and a stop on the other side.
-        const buy = rand(2) === 0;
-        r = await first.call("POST", "/api/v1/orderLists", { key, json: { type: "oco", orders: [
+        // An OCO bracket: a post-only limit away from the middle and a stop on the other side;
+        // half of them the pending pair of an OTOCO, whose working order is on the other side.
+        const buy = rand(2) === 0, otoco = rand(2) === 0;
+        const pair = [
           { symbol, side: buy ? "buy" : "sell", type: "limit", postOnly: true, price: `${buy ? 90 + rand(4) : 106 + rand(4)}`, quantity: `${1 + rand(3)}` },
           { symbol, side: buy ? "buy" : "sell", type: "stop_loss", stopPrice: `${buy ? 103 + rand(3) : 95 + rand(3)}`, quantity: `${1 + rand(3)}`, ...(buy ? { price: "110" } : {}) },
-        ] } }).catch(() => null);
+        ];
+        const working = { symbol, side: buy ? "sell" : "buy", type: "limit", price: `${95 + rand(10)}`, quantity: `${1 + rand(3)}` };
+        r = await first.call("POST", "/api/v1/orderLists", { key, json: otoco ? { type: "otoco", orders: [working, ...pair] } : { type: "oco", orders: pair } }).catch(() => null);
       } else if (roll < 42 && mine.length) {
         const old = mine.splice(rand(mine.length), 1)[0];
         r = await first.call("POST", `/api/v1/orders/${old}/replace`, { key, json: { order: { symbol, side: rand(2) ? "buy" : "sell", type: "limit", price: `${95 + rand(10)}`, quantity: `${1 + rand(5)}` } } }).catch(() => null);

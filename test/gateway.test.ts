@@ -139,7 +139,7 @@ describe("over TCP", () => {
       body({ orderType: "stop_loss", timeInForce: "IOC", stopPrice: 8_000_000 }),
     ] });
     expect(list).toMatchObject({ type: "listAccepted", statuses: ["new", "new"] });
-    const [maker, stop] = (list as { orderIds: [number, number]; listId: number }).orderIds;
+    const [maker, stop] = (list as { orderIds: number[]; listId: number }).orderIds as [number, number];
     expect((list as { listId: number }).listId).toBe(maker);
     const stored = (await ex.call("GET", `/api/v1/orders/${stop}`, { key: alice })).body;
     expect(stored).toMatchObject({ type: "stop_loss", orderListId: String(maker) });
@@ -150,6 +150,24 @@ describe("over TCP", () => {
     // A list that breaks the rules is refused whole.
     const bad = await c.request({ type: "newList", listType: "oco", orders: [body({ price: 9_900_000 }), body({ price: 9_950_000 })] });
     expect(bad).toMatchObject({ type: "rejected", code: "VALIDATION" });
+    // An OTOCO: three orders, and three ids in its answer.
+    const buy = (extra: Record<string, unknown>) => {
+      const { type: _, ...b } = limit(c, "buy", 0, 1_000, extra);
+      return b;
+    };
+    const otoco = await c.request({ type: "newList", listType: "otoco", orders: [
+      body({ price: 9_990_000 }),
+      buy({ price: 9_000_000, postOnly: true }),
+      buy({ orderType: "stop_loss", timeInForce: "IOC", price: 11_000_000, stopPrice: 10_500_000 }),
+    ] });
+    expect(otoco).toMatchObject({ type: "listAccepted", statuses: ["new", "new", "new"] });
+    const ids = (otoco as { orderIds: number[] }).orderIds;
+    expect(ids).toHaveLength(3);
+    const listed = (await ex.call("GET", `/api/v1/orderLists/${ids[0]}`, { key: alice })).body;
+    expect(listed).toMatchObject({ type: "otoco", status: "executing" });
+    expect(listed.orders.map((o: any) => Number(o.orderId))).toEqual(ids);
+    expect(await c.request({ type: "cancel", orderId: ids[0]! })).toMatchObject({ type: "cancelled", orderId: ids[0] });
+    expect((await ex.call("GET", `/api/v1/orderLists/${ids[0]}`, { key: alice })).body.status).toBe("all_done");
     c.close();
     taker.close();
   });

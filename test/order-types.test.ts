@@ -123,3 +123,62 @@ test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and su
     proc.kill("SIGKILL");
   }
 }, 60_000);
+
+test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9; filled, its pair is placed as an OCO", async () => {
+  const { dir, env, keys, ex } = await start();
+  const [a, b] = keys as [string, string];
+  let call = ex.call;
+  let proc = ex.proc;
+  try {
+    await tradeAt(call, keys, "100.00");
+    const lockedUsd = Number((await balance(call, a, "USD")).locked);
+    const placed = await call("POST", "/api/v1/orderLists", { key: a, json: { type: "otoco", orders: [
+      { symbol: "BTC-USD", side: "buy", type: "limit", price: "99.00", quantity: "0.5" },
+      { symbol: "BTC-USD", side: "sell", type: "limit", price: "110.00", quantity: "0.5", postOnly: true },
+      { symbol: "BTC-USD", side: "sell", type: "stop_loss", stopPrice: "90.00", quantity: "0.5" },
+    ] } });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ type: "otoco", status: "executing" });
+    const ids = placed.body.orders.map((o: any) => o.orderId);
+    expect(ids).toHaveLength(3);
+    expect(placed.body.orders.map((o: any) => o.orderListId)).toEqual([ids[0], ids[0], ids[0]]);
+    expect(await book(call)).toMatchObject({ bids: [["99.00", "0.5000"]], asks: [] });
+    expect(Number((await balance(call, a, "USD")).locked) - lockedUsd).toBeCloseTo(49.5, 8);
+    expect((await balance(call, a, "BTC")).locked).toBe("0.00000000");
+    // A list of the wrong size, or whose pair is not a pair, is refused whole.
+    const two = await call("POST", "/api/v1/orderLists", { key: a, json: { type: "otoco", orders: placed.body.orders.slice(0, 2).map(() => ({ symbol: "BTC-USD", side: "buy", type: "limit", price: "98.00", quantity: "0.1" })) } });
+    expect(two.status).toBe(400);
+    const unpaired = await call("POST", "/api/v1/orderLists", { key: a, json: { type: "otoco", orders: [
+      { symbol: "BTC-USD", side: "buy", type: "limit", price: "98.00", quantity: "0.1" },
+      { symbol: "BTC-USD", side: "sell", type: "limit", price: "110.00", quantity: "0.1" },
+      { symbol: "BTC-USD", side: "sell", type: "stop_loss", stopPrice: "90.00", quantity: "0.1" },
+    ] } });
+    expect(unpaired.status).toBe(400);
+    expect(unpaired.body.error.message).toMatch(/pending pair/);
+
+    // kill -9, restart: the list waits as it was.
+    const list = async () => (await call("GET", `/api/v1/orderLists/${ids[0]}`, { key: a })).body;
+    const was = { list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] };
+    proc.kill("SIGKILL");
+    await proc.exited;
+    const second = await spawnExchange(SOURCE, dir, env);
+    call = second.call;
+    proc = second.proc;
+    expect({ list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] }).toEqual(was);
+
+    // The entry fills: the take-profit rests, the stop-loss waits, and the pair holds 0.5 BTC once.
+    expect((await order(call, b, { symbol: "BTC-USD", side: "sell", type: "limit", price: "99.00", quantity: "0.5" })).body.status).toBe("filled");
+    expect(await book(call)).toMatchObject({ bids: [], asks: [["110.00", "0.5000"]] });
+    expect((await balance(call, a, "BTC")).locked).toBe("0.50000000");
+    expect((await list()).orders.map((o: any) => o.status)).toEqual(["filled", "new", "new"]);
+    // A trade at 90 triggers the stop-loss, which cancels the take-profit (and, finding no bids, expires).
+    await tradeAt(call, keys, "90.00", "sell");
+    const done = await list();
+    expect(done).toMatchObject({ type: "otoco", status: "all_done" });
+    expect(done.orders.map((o: any) => o.status)).toEqual(["filled", "canceled", "expired"]);
+    expect((await balance(call, a, "BTC")).locked).toBe("0.00000000");
+    expect((await book(call)).asks).toEqual([]);
+  } finally {
+    proc.kill("SIGKILL");
+  }
+}, 60_000);

@@ -31,6 +31,7 @@ const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ type: fc.constant("login" as const), seq, apiKey: fc.stringMatching(/^[A-Za-z0-9_-]{0,64}$/) }),
   fc.record({ type: fc.constant("newOrder" as const), seq, ...orderBody }),
   fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constantFrom("oco" as const, "oto" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody)) }),
+  fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constant("otoco" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody), fc.record(orderBody)) }),
   fc.record({ type: fc.constant("cancel" as const), seq, orderId: int }),
   fc.record({ type: fc.constant("amend" as const), seq, orderId: int, price: int, quantity: int }),
   fc.record({ type: fc.constant("cancelAll" as const), seq, market: fc.integer({ min: 0, max: 0xffff }) }),
@@ -49,7 +50,10 @@ const serverMessage: fc.Arbitrary<ServerMessage> = fc.oneof(
   fc.record({ type: fc.constant("expired" as const), seq, orderId: int, filled: int, reason: fc.option(fc.constantFrom(...EXPIRE_REASONS), { nil: null }) }),
   fc.record({ type: fc.constant("amended" as const), seq, orderId: int, price: signed, quantity: int, filled: int }),
   fc.record({ type: fc.constant("cancelAllDone" as const), seq, count: fc.integer({ min: 0, max: 0xffffffff }) }),
-  fc.record({ type: fc.constant("listAccepted" as const), seq, listId: int, orderIds: fc.tuple(int, int), statuses: fc.tuple(fc.constantFrom(...ORDER_STATUSES), fc.constantFrom(...ORDER_STATUSES)) }),
+  fc.integer({ min: 2, max: 3 }).chain((n) => fc.record({
+    type: fc.constant("listAccepted" as const), seq, listId: int,
+    orderIds: fc.array(int, { minLength: n, maxLength: n }), statuses: fc.array(fc.constantFrom(...ORDER_STATUSES), { minLength: n, maxLength: n }),
+  })),
   fc.record({ type: fc.constant("closing" as const), seq, reason: fc.constantFrom(...CLOSE_REASONS), message: text }),
 );
 

@@ -15,6 +15,7 @@ import type { Outcome } from "../src/core/outcomes";
 import { openExchange, type Exchange } from "../src/exchange";
 import { loadMarkets } from "../src/markets";
 import { renderOrder, type OrderState } from "../src/orders/order";
+import type { OrderRequest } from "../src/orders/validate";
 import { projectionPath } from "../src/store/database";
 import { migrate } from "../src/store/migrations";
 
@@ -326,5 +327,51 @@ test("an order is lowered in place at most the venue's limit of times: asked all
     expect(await codes(third, c.id, [97, 96])).toEqual(["ok", "TOO_MANY_AMENDMENTS"]);
   } finally {
     await third.close();
+  }
+});
+
+test("order lists of every type come back from the journal with their type (an OTOCO's from its second entry's link), and go on working", async () => {
+  const dbPath = join(tempDir(), "exchange.db");
+  const markets = loadMarkets();
+  const market = markets.list[0]!;
+  const open = (projection?: { maxDelayMs: number; maxBufferedRows: number }) => openExchange({ dbPath, markets, projection });
+  const request = (side: "buy" | "sell", price: number, extra: Partial<OrderRequest> = {}): OrderRequest => ({
+    market, side, type: "limit", timeInForce: "GTC", postOnly: false, price, quantity: 100, clientOrderId: null, quoteQuantity: null,
+    selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null, ...extra,
+  });
+  const takeProfit = request("sell", 1_100_000, { postOnly: true });
+  const stopLoss = request("sell", 0, { type: "stop_loss", timeInForce: "IOC", price: null, stopPrice: 900_000 });
+
+  // Placed while the tables are never written: only the journal has them.
+  const first = open({ maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  const account = { id: createAccount(first.storage.db, "a").id, name: "a" };
+  const other = { id: createAccount(first.storage.db, "b").id, name: "b" };
+  await first.funding.fundPending();
+  const lists = [
+    await first.sequencer.submitList(account, "oco", [takeProfit, stopLoss]),
+    await first.sequencer.submitList(account, "oto", [request("buy", 980_000), takeProfit]),
+    await first.sequencer.submitList(account, "otoco", [request("buy", 990_000), takeProfit, stopLoss]),
+  ];
+  const shape = (orders: OrderState[]) => orders.map((o) => ({ id: o.id, listId: o.listId, listType: o.listType, status: o.status, waiting: o.waiting }));
+  const was = lists.map(shape);
+  expect(was.map((l) => l.map((o) => o.listType))).toEqual([["oco", "oco"], ["oto", "oto"], ["otoco", "otoco", "otoco"]]);
+  expect(first.projection.written).toBeLessThan(first.journal.committedSeq);
+  first.projection.terminate();
+  first.engine.close();
+  await first.storage.close();
+
+  const second = open();
+  try {
+    expect(lists.map((l) => shape(l.map((o) => second.sequencer.registry.get(o.id)!)))).toEqual(was);
+    // The OTOCO's entry fills: its pair is placed.
+    const otoco = lists[2]!;
+    expect((await second.sequencer.submit(other, request("sell", 990_000))).status).toBe("filled");
+    const stored = second.queries.orderList(otoco[0]!.id, await second.readable(second.journal.committedSeq));
+    expect(stored.map((o) => [o.listType, o.status])).toEqual([["otoco", "filled"], ["otoco", "new"], ["otoco", "new"]]);
+    // The take-profit rests; the stop-loss waits for its trigger.
+    expect(otoco.slice(1).map((o) => second.sequencer.registry.get(o.id)!.waiting)).toEqual([false, true]);
+    expect(second.engine.depth(market.index, 1, 10)).toEqual([[1_100_000, 200]]); // (the OCO's take-profit and this one)
+  } finally {
+    await second.close();
   }
 });

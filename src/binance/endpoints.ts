@@ -165,6 +165,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   });
   api("POST", "orderList/oco", 1, "signed", "orderList.place.oco", ({ p, account }) => core.placeList(account, p, "oco"));
   api("POST", "orderList/oto", 1, "signed", "orderList.place.oto", ({ p, account }) => core.placeList(account, p, "oto"));
+  api("POST", "orderList/otoco", 1, "signed", "orderList.place.otoco", ({ p, account }) => core.placeList(account, p, "otoco"));
   api("DELETE", "orderList", 1, "signed", "orderList.cancel", ({ p, account }) => core.cancelList(account, p));
   api("GET", "orderList", 4, "signed", "orderList.status", async ({ p, account }) => {
     await core.readable(account);

@@ -214,11 +214,12 @@ export function accountInfo(ex: Exchange, account: Account, omitZeroBalances: bo
 }
 
 /** An order list as Binance answers for it (listStatus). */
-export function listStatus(orders: [OrderState, OrderState], type: ResponseType, listClientOrderId?: string) {
-  const [a] = orders;
+export function listStatus(orders: OrderState[], type: ResponseType, listClientOrderId?: string) {
+  const a = orders[0]!;
   const open = orders.some((o) => o.status === null || isOpen(o.status));
   return {
-    orderListId: a.listId ?? a.id, contingencyType: a.listType === "oto" ? "OTO" : "OCO",
+    // (An OTOCO is an OTO on Binance too: its pending order is a pair.)
+    orderListId: a.listId ?? a.id, contingencyType: a.listType === "oco" ? "OCO" : "OTO",
     listStatusType: open ? "EXEC_STARTED" : "ALL_DONE", listOrderStatus: open ? "EXECUTING" : "ALL_DONE",
     listClientOrderId: listClientOrderId ?? `exlist${a.listId ?? a.id}`, transactionTime: Math.max(...orders.map((o) => o.updatedAt)),
     symbol: a.market.binanceSymbol,

@@ -5,7 +5,7 @@ import type { KeyedAccount } from "../accounts";
 import { Outcome } from "../core/outcomes";
 import type { Exchange } from "../exchange";
 import type { Market } from "../markets";
-import { isOpen, type OrderState } from "../orders/order";
+import { isOpen, type OrderListType, type OrderState } from "../orders/order";
 import { randomBytes } from "node:crypto";
 import { amendRefusal, BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
@@ -147,7 +147,7 @@ export class BinanceTrading {
       const { order, amendment } = await this.ex.sequencer.reduce(account, target.id, lots, clientOrderId);
       const r: Record<string, unknown> = { transactTime: amendment.time, executionId: amendment.id, amendedOrder: amendedOrder(order, amendment) };
       if (order.listId !== null) {
-        const list = listStatus(this.ex.queries.orderList(order.listId, this.storedBy(account)) as [OrderState, OrderState], "ACK");
+        const list = listStatus(this.ex.queries.orderList(order.listId, this.storedBy(account)), "ACK");
         r.listStatus = {
           orderListId: list.orderListId, contingencyType: list.contingencyType, listOrderStatus: list.listOrderStatus,
           listClientOrderId: list.listClientOrderId, symbol: list.symbol, orders: list.orders,
@@ -170,26 +170,29 @@ export class BinanceTrading {
     return this.ex.queries.amendments(account.id, order.id, filter, upTo).map((a) => amendmentView(m, a));
   }
 
-  /** An OCO (orderList/oco: above and below legs) or OTO (orderList/oto: working and pending). */
-  async placeList(account: KeyedAccount, p: Params, kind: "oco" | "oto") {
-    const [first, second] = kind === "oco" ? ["above", "below"] : ["working", "pending"];
-    const legs = [first!, second!].map((prefix) => this.parseOrder(legParams(p, prefix, kind === "oco")));
+  /** An OCO (orderList/oco: above and below legs), OTO (orderList/oto: working and pending) or
+   *  OTOCO (orderList/otoco: working, then pending above and below, which share pendingSide and
+   *  pendingQuantity). */
+  async placeList(account: KeyedAccount, p: Params, kind: OrderListType) {
+    const legs = kind === "oco" ? [legParams(p, "above", SHARED_BY_OCO), legParams(p, "below", SHARED_BY_OCO)]
+      : kind === "oto" ? [legParams(p, "working"), legParams(p, "pending")]
+      : [legParams(p, "working"), legParams(p, "pendingAbove", SHARED_BY_PENDING), legParams(p, "pendingBelow", SHARED_BY_PENDING)];
+    const requests = legs.map((leg) => this.parseOrder(leg).request);
     const responseType = p.oneOf("newOrderRespType", ["ACK", "RESULT", "FULL"] as const, () => errors.invalidValue("newOrderRespType")) ?? "ACK";
-    const orders = await this.ex.sequencer.submitList(account, kind, [legs[0]!.request, legs[1]!.request]);
+    const orders = await this.ex.sequencer.submitList(account, kind, requests);
     return listStatus(orders, responseType, p.optional("listClientOrderId"));
   }
 
-  findList(account: KeyedAccount, p: Params): [OrderState, OrderState] {
+  findList(account: KeyedAccount, p: Params): OrderState[] {
     const id = p.int("orderListId", 0, Number.MAX_SAFE_INTEGER);
     if (id === undefined) throw errors.missing("orderListId");
     const orders = this.ex.queries.orderList(id, this.storedBy(account));
-    if (orders.length !== 2 || orders[0]!.accountId !== account.id) throw errors.noSuchOrder();
-    return orders as [OrderState, OrderState];
+    if (orders.length === 0 || orders[0]!.accountId !== account.id) throw errors.noSuchOrder();
+    return orders;
   }
 
   async cancelList(account: KeyedAccount, p: Params) {
-    const [a, b] = this.findList(account, p);
-    const open = [a, b].find((o) => isOpen(o.status));
+    const open = this.findList(account, p).find((o) => isOpen(o.status));
     if (!open) throw errors.cancelRejected(MESSAGES.unknownOrder);
     await this.ex.sequencer.cancel(account, open.id);
     return listStatus(this.findList(account, p), "RESULT");
@@ -197,7 +200,7 @@ export class BinanceTrading {
 
   openLists(account: KeyedAccount) {
     const ids = new Set(this.ex.sequencer.registry.ofAccount(account.id).filter((o) => o.listId !== null).map((o) => o.listId!));
-    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id, this.storedBy(account)) as [OrderState, OrderState], "ACK"));
+    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id, this.storedBy(account)), "ACK"));
   }
 }
 
@@ -211,13 +214,16 @@ function replaceFailure(error: unknown): unknown {
   });
 }
 
+/** The parameters two legs share, by the name each leg's own takes: an OCO's `side` and
+ *  `quantity`, an OTOCO pair's `pendingSide` and `pendingQuantity`. */
+const SHARED_BY_OCO = { side: "side", quantity: "quantity" };
+const SHARED_BY_PENDING = { side: "pendingSide", quantity: "pendingQuantity" };
+
 /** One leg of an order list as an order's own parameters: `abovePrice` as `price`, and so on. */
-function legParams(p: Params, prefix: string, sharedQuantity: boolean): Params {
+function legParams(p: Params, prefix: string, shared: Record<string, string> = {}): Params {
   const leg = new Map<string, string>();
   for (const name of ["symbol", "selfTradePreventionMode"]) if (p.has(name)) leg.set(name, p.required(name));
-  if (sharedQuantity) {
-    for (const name of ["side", "quantity"]) if (p.has(name)) leg.set(name, p.required(name));
-  }
+  for (const [name, from] of Object.entries(shared)) if (p.has(from)) leg.set(name, p.required(from));
   for (const [key, value] of p.entries()) {
     if (!key.startsWith(prefix) || key.length === prefix.length) continue;
     const name = key[prefix.length]!.toLowerCase() + key.slice(prefix.length + 1);

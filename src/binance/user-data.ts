@@ -11,7 +11,7 @@ import type { PreventedMatchRecord } from "../store/projection-writer";
 import type { Exchange } from "../exchange";
 import { pushTo } from "../collections";
 import { CommandKind } from "../../native/layout";
-import { isOpen, type OrderState } from "../orders/order";
+import { isOpen, LIST_SIZE, type OrderState } from "../orders/order";
 import { errors } from "./errors";
 import { SLOW_CONSUMER_CODE } from "./market-streams";
 import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, preventedQuantityOf, shownClientOrderId, statusName, stpName, typeName } from "./render";
@@ -130,14 +130,17 @@ export class UserDataStreams {
       else if (o.status === "expired" && o.expireReason !== "AMENDED") add(o.accountId, executionReport(o, "EXPIRED", E));
       else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
     }
-    // A list's orders are its id and the next (Sequencer.submitListTo): from this batch, or live,
-    // or stored before it (a read of the store that waits for this batch would hold up the server).
+    // A list's orders are its id and the next ones (Sequencer.submitListTo): from this batch, or
+    // live, or stored before it (a read of the store that waits for this batch would hold up the
+    // server).
     const registry = this.ex.sequencer.registry;
     const orderOf = (id: number) => byId.get(id) ?? registry.get(id) ?? this.ex.queries.order(id, registry.storedBy(id));
     for (const [listId, accountId] of lists) {
       if (!this.subscribers.has(accountId)) continue;
-      const orders = [orderOf(listId), orderOf(listId + 1)];
-      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as [OrderState, OrderState], renamedLists.has(listId)) });
+      const first = orderOf(listId);
+      if (first?.listId !== listId) continue;
+      const orders = Array.from({ length: LIST_SIZE[first.listType!] }, (_, k) => orderOf(listId + k));
+      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as OrderState[], renamedLists.has(listId)) });
     }
     for (const l of report.ledger) {
       add(l.accountId, { e: "balanceUpdate", E, a: l.asset, d: this.ex.markets.assets.get(l.asset)!.format(l.amount), T: l.time });
@@ -160,7 +163,7 @@ export class UserDataStreams {
 }
 
 /** A list's status; `updated`: one of its orders took a new client order id. */
-function listStatusEvent(orders: [OrderState, OrderState], updated: boolean) {
+function listStatusEvent(orders: OrderState[], updated: boolean) {
   const s = listStatus(orders, "ACK");
   return {
     s: s.symbol, g: s.orderListId, c: s.contingencyType, l: updated ? "UPDATED" : s.listStatusType, L: s.listOrderStatus, r: "NONE",

@@ -24,9 +24,9 @@ export function placesOrder(e: JournalEntry): boolean {
   return e.kind === CommandKind.limit || e.kind === CommandKind.market || e.kind === CommandKind.cancelReplace;
 }
 
-/** The order a journal entry placed, as it was before the engine saw it. `listTypeOf`: the type of
- *  the list an order already placed belongs to (an order list's second entry names its first). */
-export function orderOfEntry(e: JournalEntry, time: number, markets: Markets, listTypeOf: (orderId: number) => "oco" | "oto" | null | undefined): OrderState {
+/** The order a journal entry placed, as it was before the engine saw it. `placed`: an order placed
+ *  before it (an order list's later entries name its first, whose id is the list's). */
+export function orderOfEntry(e: JournalEntry, time: number, markets: Markets, placed: (orderId: number) => OrderState | undefined): OrderState {
   const market = markets.get(e.symbol);
   if (!market) throw new Error(`journal entry ${e.seq} is for market ${e.symbol}, which is not configured`);
   const marketKind = e.kind === CommandKind.market || (e.kind === CommandKind.cancelReplace && (e.flags & CommandFlag.market) !== 0);
@@ -46,8 +46,14 @@ export function orderOfEntry(e: JournalEntry, time: number, markets: Markets, li
     icebergQuantity: e.visible === 0 ? null : e.visible,
   }, time);
   order.listId = e.otherId !== 0 && e.kind !== CommandKind.cancelReplace ? e.otherId : null;
-  // Both entries of a list carry its id; the first its link (a replay meets both in one batch).
-  if (order.listId !== null) order.listType = e.link === ListLink.oto || listTypeOf(e.otherId) === "oto" ? "oto" : "oco";
+  // Every entry of a list carries its id, and each but the last its link (engine.h EX_LINK_*): an
+  // OTO's first, then for an OTOCO an OCO link from its second, which makes the first's type
+  // otoco (a replay meets them all in one batch).
+  if (order.listId !== null) {
+    const first = order.id === order.listId ? undefined : placed(order.listId);
+    if (first?.listType === "oto" && e.link === ListLink.oco) first.listType = "otoco";
+    order.listType = first?.listType ?? (e.link === ListLink.oto ? "oto" : "oco");
+  }
   return order;
 }
 

@@ -15,7 +15,7 @@ import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
 import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevention, Side, TimeInForce, Trigger } from "../../native/layout";
 import { newOrderState, orderOfEntry, placesOrder } from "./order-state";
-import { isConditionalType, isMarketType, type OrderState } from "../orders/order";
+import { isConditionalType, isMarketType, LIST_SIZE, type OrderListType, type OrderState } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Counters, Queries } from "../store/queries";
 import type { JournalBatch, JournalWriter } from "../store/journal-writer";
@@ -48,8 +48,8 @@ type Job =
   | ({ kind: "cancelAll"; orders: OrderState[] } & Deferred<OrderState[]>)
   | ({ kind: "newMany"; orders: OrderState[]; results: (OrderState | Outcome)[] } & Deferred<(OrderState | Outcome)[]>)
   | ({ kind: "account"; commands: AccountCommand[]; requests: number[] } & Deferred<void>)
-  // Two orders placed or refused together, as adjacent commands of one batch.
-  | ({ kind: "list"; link: number; listId: number; orders: [OrderState, OrderState] } & Deferred<[OrderState, OrderState]>)
+  // Two orders (three: OTOCO) placed or refused together, as adjacent commands of one batch.
+  | ({ kind: "list"; listType: OrderListType; listId: number; orders: OrderState[] } & Deferred<OrderState[]>)
   // Cancel `old` and place `order` in one engine step.
   // (`old`: null when the order to cancel is not open and the failure is allowed.)
   | ({ kind: "replace"; oldId: number; old: OrderState | null; order: OrderState; allowFailure: boolean } & Deferred<{ cancelled: OrderState | null; order: OrderState }>)
@@ -207,32 +207,32 @@ export class Sequencer {
     return order;
   }
 
-  /** An OCO or OTO order list: both orders placed in one engine step, or neither. */
-  submitList(account: Account, link: "oco" | "oto", requests: [OrderRequest, OrderRequest]): Promise<[OrderState, OrderState]> {
-    return promised((reply) => this.submitListTo(account, link, requests, reply));
+  /** An order list (OCO, OTO: two orders; OTOCO: three): all placed in one engine step, or none. */
+  submitList(account: Account, listType: OrderListType, requests: OrderRequest[]): Promise<OrderState[]> {
+    return promised((reply) => this.submitListTo(account, listType, requests, reply));
   }
 
-  submitListTo(account: Account, link: "oco" | "oto", requests: [OrderRequest, OrderRequest], reply: Reply<[OrderState, OrderState]>): void {
-    this.admission.check(2);
-    if (this.registry.openCount(account.id) + 2 > this.admission.limits.maxOpenOrdersPerAccount) {
+  submitListTo(account: Account, listType: OrderListType, requests: OrderRequest[], reply: Reply<OrderState[]>): void {
+    checkList(listType, requests);
+    this.admission.check(requests.length);
+    if (this.registry.openCount(account.id) + requests.length > this.admission.limits.maxOpenOrdersPerAccount) {
       throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${this.admission.limits.maxOpenOrdersPerAccount} open orders`);
     }
-    checkList(link, requests);
     const now = this.clock.now();
-    const first = this.newOrder(account, requests[0], now);
-    let second: OrderState;
+    const orders: OrderState[] = [];
     try {
-      second = this.newOrder(account, requests[1], now);
+      for (const r of requests) orders.push(this.newOrder(account, r, now));
     } catch (error) {
-      this.registry.forget(first);
+      for (const o of orders) this.registry.forget(o);
       throw error;
     }
-    // A list's id is its first order's, and its second order's id is the next (nothing is given
-    // an id between them).
-    first.listId = second.listId = first.id;
-    first.listType = second.listType = link;
-    const orders: [OrderState, OrderState] = [first, second];
-    this.push({ kind: "list", link: link === "oco" ? ListLink.oco : ListLink.oto, listId: first.id, orders, reply }, 2);
+    // A list's id is its first order's, and its other orders' ids are the next ones (nothing is
+    // given an id between them).
+    for (const o of orders) {
+      o.listId = orders[0]!.id;
+      o.listType = listType;
+    }
+    this.push({ kind: "list", listType, listId: orders[0]!.id, orders, reply }, orders.length);
   }
 
   /** Cancels an open order and places a new one in the same engine step (cancel-replace). */
@@ -468,7 +468,7 @@ export class Sequencer {
       const batch = entries.slice(from, to);
       const jobs: Job[] = batch.map((e) => {
         if (!placesOrder(e)) return { kind: "replayed", ...noop };
-        const order = orderOfEntry(e, time, this.markets, (id) => this.registry.get(id)?.listType);
+        const order = orderOfEntry(e, time, this.markets, (id) => this.registry.get(id));
         this.registry.track(order);
         return { kind: "new", order, ...noop };
       });
@@ -558,10 +558,12 @@ export class Sequencer {
             : entry(seq(), c.kind === "deposit" ? CommandKind.deposit : CommandKind.withdraw, { accountId: c.accountId, amount: c.units, asset: c.asset.symbol }));
         }
         return;
-      case "list":
-        this.newCommand(job, job.orders[0], CommandKind.limit, job.listId, job.link);
-        this.newCommand(job, job.orders[1], CommandKind.limit, job.listId);
+      case "list": {
+        // engine.h EX_LINK_*: an OTOCO is an OTO whose second command is linked OCO to a third.
+        const links = job.listType === "oco" ? [ListLink.oco, 0] : job.listType === "oto" ? [ListLink.oto, 0] : [ListLink.oto, ListLink.oco, 0];
+        job.orders.forEach((o, k) => this.newCommand(job, o, CommandKind.limit, job.listId, links[k]));
         return;
+      }
       case "replace":
         return this.newCommand(job, job.order, CommandKind.cancelReplace, job.oldId, 0,
           job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure);
@@ -693,18 +695,21 @@ function promised<T>(start: (reply: Reply<T>) => void): Promise<T> {
 }
 
 /** The shape of an order list (engine.h EX_LINK_*), checked before the engine sees it. */
-function checkList(link: "oco" | "oto", [a, b]: [OrderRequest, OrderRequest]): void {
-  if (a.market !== b.market) throw Outcome.invalid("orders", "both orders of a list must be in one market");
-  if (link === "oco") {
-    if (a.side !== b.side) throw Outcome.invalid("orders", "both orders of an oco list must be on one side");
-    for (const r of [a, b]) {
+function checkList(listType: OrderListType, requests: OrderRequest[]): void {
+  if (requests.length !== LIST_SIZE[listType]) throw Outcome.invalid("orders", `an ${listType} list has ${LIST_SIZE[listType]} orders`);
+  const [a, ...rest] = requests as [OrderRequest, ...OrderRequest[]];
+  if (rest.some((r) => r.market !== a.market)) throw Outcome.invalid("orders", "the orders of a list must be in one market");
+  const pair = (what: string, [x, y]: OrderRequest[]) => {
+    if (x!.side !== y!.side) throw Outcome.invalid("orders", `both orders of ${what} must be on one side`);
+    for (const r of [x!, y!]) {
       if (!isConditionalType(r.type) && !(r.type === "limit" && r.postOnly)) {
-        throw Outcome.invalid("orders", "each order of an oco list must be a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms)");
+        throw Outcome.invalid("orders", `each order of ${what} must be a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms)`);
       }
     }
-  } else if (a.type !== "limit") {
-    throw Outcome.invalid("orders", "the first (working) order of an oto list must be a limit order");
-  }
+  };
+  if (listType === "oco") return pair("an oco list", requests);
+  if (a.type !== "limit") throw Outcome.invalid("orders", `the first (working) order of an ${listType} list must be a limit order`);
+  if (listType === "otoco") pair("an otoco list's pending pair", rest);
 }
 
 function jobCommands(job: Job): number {
@@ -715,7 +720,7 @@ function jobCommands(job: Job): number {
     case "account":
       return job.commands.length;
     case "list":
-      return 2;
+      return job.orders.length;
     default:
       return 1;
   }

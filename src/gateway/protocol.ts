@@ -9,7 +9,7 @@
 import { Refusal } from "../refusal";
 import { OUTCOME_CODES, type OutcomeCode } from "../core/outcomes";
 import { SELF_TRADE_MODES, type SelfTradeMode } from "../markets";
-import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type ExpireReason, type OrderStatus, type OrderType, type TimeInForce } from "../orders/order";
+import { EXPIRE_REASONS, LIST_SIZE, ORDER_LIST_TYPES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type ExpireReason, type OrderListType, type OrderStatus, type OrderType, type TimeInForce } from "../orders/order";
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 8;
@@ -49,9 +49,10 @@ export interface OrderBody {
 }
 
 export type NewOrder = { type: "newOrder"; seq: number } & OrderBody;
-/** OCO (either fills, in part, or triggers: the other is cancelled) or OTO (the second is placed
- *  when the first fills), as `POST /api/v1/orderLists` takes them. */
-export type NewList = { type: "newList"; seq: number; listType: "oco" | "oto"; orders: [OrderBody, OrderBody] };
+/** OCO (either fills, in part, or triggers: the other is cancelled), OTO (the second is placed
+ *  when the first fills) or OTOCO (three: the pair after the first is placed as an OCO when it
+ *  fills), as `POST /api/v1/orderLists` takes them. */
+export type NewList = { type: "newList"; seq: number; listType: OrderListType; orders: OrderBody[] };
 
 export type ClientMessage =
   | { type: "login"; seq: number; apiKey: string }
@@ -79,7 +80,7 @@ export type ServerMessage =
   | { type: "expired"; seq: number; orderId: number; filled: number; reason: ExpireReason | null }
   | { type: "amended"; seq: number; orderId: number; price: number; quantity: number; filled: number }
   | { type: "cancelAllDone"; seq: number; count: number }
-  | { type: "listAccepted"; seq: number; listId: number; orderIds: [number, number]; statuses: [OrderStatus, OrderStatus] }
+  | { type: "listAccepted"; seq: number; listId: number; orderIds: number[]; statuses: OrderStatus[] }
   | { type: "closing"; seq: number; reason: CloseReason; message: string };
 
 /** A message the protocol cannot take: the session closes with `reason`. */
@@ -176,11 +177,11 @@ export function encodeClientMessage(w: MessageWriter, m: ClientMessage): void {
     case "newOrder":
       return w.header(at, HEADER_BYTES + encodeOrderBody(w, at + HEADER_BYTES, m), ClientType.newOrder, m.seq);
     case "newList": {
-      b[at + 8] = m.listType === "oco" ? 0 : 1;
+      b[at + 8] = code(ORDER_LIST_TYPES, m.listType, "list type");
       b.fill(0, at + 9, at + 16);
-      const first = encodeOrderBody(w, at + 16, m.orders[0]);
-      const second = encodeOrderBody(w, at + 16 + first, m.orders[1]);
-      return w.header(at, 16 + first + second, ClientType.newList, m.seq);
+      let length = 16;
+      for (const o of m.orders) length += encodeOrderBody(w, at + length, o);
+      return w.header(at, length, ClientType.newList, m.seq);
     }
     case "cancel":
       setI64(v, at + 8, m.orderId);
@@ -269,15 +270,20 @@ export function decodeClientMessage(v: DataView, at: number, length: number): Cl
       return m;
     }
     case ClientType.newList: {
-      if (length < 16) throw new ProtocolError("MALFORMED", "a new list message carries its type and two orders");
-      const listType = v.getUint8(at + 8);
-      if (listType > 1) throw new ProtocolError("MALFORMED", `list type ${listType} is not 0 (oco) or 1 (oto)`);
+      if (length < 16) throw new ProtocolError("MALFORMED", "a new list message carries its type and its orders");
+      const typeCode = v.getUint8(at + 8);
+      if (typeCode >= ORDER_LIST_TYPES.length) throw new ProtocolError("MALFORMED", `list type ${typeCode} is not 0 (oco), 1 (oto) or 2 (otoco)`);
       for (let i = 9; i < 16; i++) if (v.getUint8(at + i) !== 0) throw new ProtocolError("MALFORMED", "bytes 9-15 of a new list must be 0");
-      const first = {} as OrderBody, second = {} as OrderBody;
-      const n1 = readOrderBody(v, at + 16, at + length, first);
-      const n2 = readOrderBody(v, at + 16 + n1, at + length, second);
-      expectLength(length, 16 + n1 + n2, "new list");
-      return { type: "newList", seq, listType: listType === 0 ? "oco" : "oto", orders: [first, second] };
+      const listType = ORDER_LIST_TYPES[typeCode]!;
+      const orders: OrderBody[] = [];
+      let read = 16;
+      for (let k = 0; k < LIST_SIZE[listType]; k++) {
+        const o = {} as OrderBody;
+        read += readOrderBody(v, at + read, at + length, o);
+        orders.push(o);
+      }
+      expectLength(length, read, "new list");
+      return { type: "newList", seq, listType, orders };
     }
     case ClientType.cancel:
       expectLength(length, 16, "cancel");
@@ -370,14 +376,23 @@ export function encodeServerMessage(w: MessageWriter, m: ServerMessage): void {
       v.setUint32(at + 8, m.count, true);
       v.setUint32(at + 12, 0, true);
       return w.header(at, 16, ServerType.cancelAllDone, m.seq);
-    case "listAccepted":
+    case "listAccepted": {
+      // Two orders: ids at 16 and 24, statuses at 32 and 33. A third (OTOCO): its id at 40, its
+      // status at 48.
+      const three = m.orderIds.length === 3;
       setI64(v, at + 8, m.listId);
-      setI64(v, at + 16, m.orderIds[0]);
-      setI64(v, at + 24, m.orderIds[1]);
-      b[at + 32] = code(ORDER_STATUSES, m.statuses[0], "status");
-      b[at + 33] = code(ORDER_STATUSES, m.statuses[1], "status");
+      setI64(v, at + 16, m.orderIds[0]!);
+      setI64(v, at + 24, m.orderIds[1]!);
+      b[at + 32] = code(ORDER_STATUSES, m.statuses[0]!, "status");
+      b[at + 33] = code(ORDER_STATUSES, m.statuses[1]!, "status");
       b.fill(0, at + 34, at + 40);
-      return w.header(at, 40, ServerType.listAccepted, m.seq);
+      if (three) {
+        setI64(v, at + 40, m.orderIds[2]!);
+        b[at + 48] = code(ORDER_STATUSES, m.statuses[2]!, "status");
+        b.fill(0, at + 49, at + 56);
+      }
+      return w.header(at, three ? 56 : 40, ServerType.listAccepted, m.seq);
+    }
     case "closing": {
       v.setUint16(at + 8, code(CLOSE_REASONS, m.reason, "close reason"), true);
       const n = w.text(at + 16, m.message, TEXT_MAX);
@@ -425,11 +440,17 @@ export function decodeServerMessage(v: DataView, at: number, length: number): Se
       return { type: "amended", seq, orderId: getI64(v, at + 8, "orderId"), price: getI64(v, at + 16, "price"), quantity: getI64(v, at + 24, "quantity"), filled: getI64(v, at + 32, "filled") };
     case ServerType.cancelAllDone:
       return { type: "cancelAllDone", seq, count: v.getUint32(at + 8, true) };
-    case ServerType.listAccepted:
-      return {
+    case ServerType.listAccepted: {
+      const m: Extract<ServerMessage, { type: "listAccepted" }> = {
         type: "listAccepted", seq, listId: getI64(v, at + 8, "listId"), orderIds: [getI64(v, at + 16, "orderId"), getI64(v, at + 24, "orderId")],
         statuses: [named(ORDER_STATUSES, v.getUint8(at + 32), "status"), named(ORDER_STATUSES, v.getUint8(at + 33), "status")],
       };
+      if (length === 56) {
+        m.orderIds.push(getI64(v, at + 40, "orderId"));
+        m.statuses.push(named(ORDER_STATUSES, v.getUint8(at + 48), "status"));
+      }
+      return m;
+    }
     case ServerType.closing:
       return { type: "closing", seq, reason: named(CLOSE_REASONS, v.getUint16(at + 8, true), "close reason"), message: text(v.getUint16(at + 10, true)) };
     default:

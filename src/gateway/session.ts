@@ -168,10 +168,10 @@ export class Session {
           sequencer.submitTo(account, this.orderRequest(m), this.reply(ticket, m.seq, (o) => this.accepted(m.seq, o)));
           break;
         case "newList": {
-          const requests: [OrderRequest, OrderRequest] = [this.orderRequest(m.orders[0]), this.orderRequest(m.orders[1])];
-          sequencer.submitListTo(account, m.listType, requests, this.reply(ticket, m.seq, ([a, b]) => {
-            for (const o of [a, b]) if (o.status !== "new" && o.status !== "partially_filled") this.host.told.add(o);
-            return { type: "listAccepted", seq: m.seq, listId: a.listId!, orderIds: [a.id, b.id], statuses: [a.status!, b.status!] };
+          const requests = m.orders.map((o) => this.orderRequest(o));
+          sequencer.submitListTo(account, m.listType, requests, this.reply(ticket, m.seq, (orders) => {
+            for (const o of orders) if (o.status !== "new" && o.status !== "partially_filled") this.host.told.add(o);
+            return { type: "listAccepted", seq: m.seq, listId: orders[0]!.listId!, orderIds: orders.map((o) => o.id), statuses: orders.map((o) => o.status!) };
           }));
           break;
         }

@@ -2,6 +2,14 @@
 import type { Market, SelfTradeMode } from "../markets";
 import type { PreventedMatchRecord } from "../store/projection-writer";
 
+/** Order lists: OCO (two orders on one side: either's fill, or trigger, cancels the other), OTO
+ *  (a working limit order; the pending order is placed when it has filled completely) and OTOCO
+ *  (an OTO whose pending order is an OCO pair). */
+export const ORDER_LIST_TYPES = ["oco", "oto", "otoco"] as const;
+export type OrderListType = (typeof ORDER_LIST_TYPES)[number];
+/** Orders in a list of each type. */
+export const LIST_SIZE: Record<OrderListType, number> = { oco: 2, oto: 2, otoco: 3 };
+
 export type Side = "buy" | "sell";
 export const ORDER_TYPES = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
@@ -69,12 +77,12 @@ export interface OrderState {
   trailingDelta: number | null;
   /** Icebergs: lots shown at a time. */
   icebergQuantity: number | null;
-  /** Its OCO or OTO order list. */
+  /** Its order list. */
   listId: number | null;
-  listType: "oco" | "oto" | null;
+  listType: OrderListType | null;
   /** A conditional order that has triggered (or an OTO's pending order that was placed). */
   triggered: boolean;
-  /** It waits outside the book: untriggered, or an OTO's pending order. */
+  /** It waits outside the book: untriggered, or an OTO's (or OTOCO's) pending order. */
   waiting: boolean;
   /** Times it was lowered in place, keeping its priority (with its OCO sibling, or on its own). */
   amendments: number;

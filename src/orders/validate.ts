@@ -45,11 +45,12 @@ export const OrderRequestBody = t.Object(
   { additionalProperties: false },
 );
 
-/** Two orders placed together: OCO (one cancels the other) or OTO (one triggers the other). */
+/** Orders placed together: OCO (one cancels the other), OTO (one triggers the other) or OTOCO (one
+ *  triggers an OCO pair); the number of orders each takes is checked by the core. */
 export const OrderListRequestBody = t.Object(
   {
-    type: t.Union([t.Literal("oco"), t.Literal("oto")], { error: 'type must be one of "oco", "oto"' }),
-    orders: t.Array(t.Unknown(), { minItems: 2, maxItems: 2, error: "orders must be an array of two order requests" }),
+    type: t.Union([t.Literal("oco"), t.Literal("oto"), t.Literal("otoco")], { error: 'type must be one of "oco", "oto", "otoco"' }),
+    orders: t.Array(t.Unknown(), { minItems: 2, maxItems: 3, error: "orders must be an array of two order requests (three for otoco)" }),
   },
   { additionalProperties: false },
 );

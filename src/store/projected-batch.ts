@@ -22,7 +22,7 @@
 //   balances ex_balance structs
 import { decodeBalances } from "../../native/engine";
 import { SELF_TRADE_MODES, type Markets } from "../markets";
-import { EXPIRE_REASONS, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../orders/order";
+import { EXPIRE_REASONS, ORDER_LIST_TYPES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type OrderState } from "../orders/order";
 import {
   AMENDMENT_COLUMNS, LEDGER_COLUMNS, MAKER_ACCOUNT, ORDER_COLUMNS, PREVENTED_MATCH_COLUMNS, TAKER_ACCOUNT, TRADE_COLUMNS, TRADE_ID,
   type AmendmentRecord, type LedgerRecord, type PreventedMatchRecord, type ProjectionWriter, type TradeRecord, type Value,
@@ -46,7 +46,6 @@ const P_ID = 0, P_TAKER_ORDER = 8, P_MAKER_ORDER = 16, P_PRICE = 24, P_QUANTITY 
   P_MAKER_QUANTITY = 48, P_TIME = 56, P_ACCOUNT = 64, P_MARKET = 68, P_MODE = 69;
 const A_ID = 0, A_ORDER = 8, A_ORIG_QUANTITY = 16, A_NEW_QUANTITY = 24, A_TIME = 32, A_ACCOUNT = 40, A_MARKET = 44,
   A_ORIG_CLIENT_ID_LENGTH = 45, A_NEW_CLIENT_ID_LENGTH = 46;
-const LIST_TYPES = [null, "oco", "oto"] as const;
 const LEDGER_KINDS = ["deposit", "withdrawal"] as const;
 
 const utf8 = new TextEncoder();
@@ -67,7 +66,7 @@ export interface BatchRows {
 /** Each name's index in a list, by name (a lookup, not a search, per order). */
 const codes = <T extends string>(names: readonly T[]) => Object.fromEntries(names.map((n, i) => [n, i])) as Record<T, number>;
 const TYPE = codes(ORDER_TYPES), TIF = codes(TIMES_IN_FORCE), STATUS = codes(ORDER_STATUSES), STP = codes(SELF_TRADE_MODES);
-const EXPIRE = codes(EXPIRE_REASONS), LEDGER_KIND = codes(LEDGER_KINDS);
+const EXPIRE = codes(EXPIRE_REASONS), LEDGER_KIND = codes(LEDGER_KINDS), LIST_TYPE = codes(ORDER_LIST_TYPES);
 
 export class ProjectedBatchEncoder {
   private bytes = new Uint8Array(1 << 16);
@@ -115,7 +114,7 @@ export class ProjectedBatchEncoder {
       b[at + O_STATUS] = STATUS[o.status!];
       b[at + O_STP] = STP[o.selfTradePrevention];
       b[at + O_EXPIRE] = o.expireReason === null ? 0 : 1 + EXPIRE[o.expireReason];
-      b[at + O_LIST_TYPE] = o.listType === null ? 0 : o.listType === "oco" ? 1 : 2;
+      b[at + O_LIST_TYPE] = o.listType === null ? 0 : 1 + LIST_TYPE[o.listType];
       b[at + O_FLAGS] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
       b[at + O_NULLS] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
         (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0);
@@ -255,7 +254,7 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     r[21] = nulls & 4 ? null : v.getFloat64(at + O_TRAILING, true);
     r[22] = nulls & 8 ? null : v.getFloat64(at + O_ICEBERG, true);
     r[23] = nulls & 16 ? null : v.getFloat64(at + O_LIST_ID, true);
-    r[24] = LIST_TYPES[bytes[at + O_LIST_TYPE]!]!;
+    r[24] = bytes[at + O_LIST_TYPE] === 0 ? null : ORDER_LIST_TYPES[bytes[at + O_LIST_TYPE]! - 1]!;
     r[25] = flags & 2 ? 1 : 0;
     sink.order(r);
     at = padded(end);

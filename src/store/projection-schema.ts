@@ -34,8 +34,8 @@ export const orders = sqliteTable(
     stopPrice: integer("stop_price"), // ticks: conditional orders' trigger (or trailing activation) price
     trailingDelta: integer("trailing_delta"), // basis points: trailing stops
     icebergQuantity: integer("iceberg_quantity"), // lots shown at a time
-    listId: integer("list_id"), // its OCO or OTO order list
-    listType: text("list_type", { enum: ["oco", "oto"] }),
+    listId: integer("list_id"), // its order list
+    listType: text("list_type", { enum: ["oco", "oto", "otoco"] }),
     triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
