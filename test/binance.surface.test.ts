@@ -158,10 +158,11 @@ describe("REST /api/v3", () => {
   });
 
   test("OTOCO: a bracket whose take-profit and stop-loss are placed when the entry fills, as an OCO", async () => {
+    // (It trades within the prices of the other tests: the rolling tickers below see them all.)
     const bracket = (quantity = "0.1") => rest(alice, "POST", "orderList/otoco", {
-      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: quantity, workingTimeInForce: "GTC",
-      pendingSide: "SELL", pendingQuantity: quantity, pendingAboveType: "LIMIT_MAKER", pendingAbovePrice: "70000", pendingAboveClientOrderId: "take-profit",
-      pendingBelowType: "STOP_LOSS_LIMIT", pendingBelowPrice: "44000", pendingBelowStopPrice: "45000", pendingBelowTimeInForce: "GTC",
+      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "64000", workingQuantity: quantity, workingTimeInForce: "GTC",
+      pendingSide: "SELL", pendingQuantity: quantity, pendingAboveType: "LIMIT_MAKER", pendingAbovePrice: "64700", pendingAboveClientOrderId: "take-profit",
+      pendingBelowType: "STOP_LOSS_LIMIT", pendingBelowPrice: "62900", pendingBelowStopPrice: "63000", pendingBelowTimeInForce: "GTC",
       newOrderRespType: "RESULT", listClientOrderId: "my-bracket",
     });
     const placed = await bracket();
@@ -170,19 +171,19 @@ describe("REST /api/v3", () => {
     const [entry, takeProfit, stopLoss] = placed.body.orderReports;
     expect([entry.type, takeProfit.type, stopLoss.type]).toEqual(["LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT"]);
     expect([entry.side, takeProfit.side, stopLoss.side]).toEqual(["BUY", "SELL", "SELL"]);
-    expect(takeProfit).toMatchObject({ clientOrderId: "take-profit", origQty: "0.1000", price: "70000.00", orderListId: placed.body.orderListId });
-    expect(stopLoss).toMatchObject({ stopPrice: "45000.00", price: "44000.00" });
+    expect(takeProfit).toMatchObject({ clientOrderId: "take-profit", origQty: "0.1000", price: "64700.00", orderListId: placed.body.orderListId });
+    expect(stopLoss).toMatchObject({ stopPrice: "63000.00", price: "62900.00" });
     // Until the entry fills, only it is in the book, and only it holds anything.
-    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [["50000.00", "0.1000"]], asks: [] });
+    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [["64000.00", "0.1000"]], asks: [] });
     const btc = async () => (await rest(alice, "GET", "account")).body.balances.find((b: any) => b.asset === "BTC");
     expect((await btc()).locked).toBe("0.00000000");
     // bob sells into the entry: the pair is placed, the take-profit rests, and the pair holds 0.1 BTC once.
-    await rest(bob, "POST", "order", limit("SELL", "0.1", "50000"));
-    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [], asks: [["70000.00", "0.1000"]] });
+    await rest(bob, "POST", "order", limit("SELL", "0.1", "64000"));
+    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [], asks: [["64700.00", "0.1000"]] });
     expect((await btc()).locked).toBe("0.10000000");
     expect((await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) })).body.listOrderStatus).toBe("EXECUTING");
     // The take-profit fills: the stop-loss is cancelled with it, and the list is done.
-    await rest(bob, "POST", "order", limit("BUY", "0.1", "70000"));
+    await rest(bob, "POST", "order", limit("BUY", "0.1", "64700"));
     const done = await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) });
     expect(done.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE" });
     expect(done.body.orders).toHaveLength(3);
@@ -195,9 +196,9 @@ describe("REST /api/v3", () => {
     expect(cancelled.body.orderReports.map((o: any) => o.status)).toEqual(["CANCELED", "CANCELED", "CANCELED"]);
     // A pending pair that is not a pair (a plain limit) is refused whole.
     const bad = await rest(alice, "POST", "orderList/otoco", {
-      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: "0.1", workingTimeInForce: "GTC",
-      pendingSide: "SELL", pendingQuantity: "0.1", pendingAboveType: "LIMIT", pendingAbovePrice: "70000", pendingAboveTimeInForce: "GTC",
-      pendingBelowType: "STOP_LOSS", pendingBelowStopPrice: "45000",
+      symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "64000", workingQuantity: "0.1", workingTimeInForce: "GTC",
+      pendingSide: "SELL", pendingQuantity: "0.1", pendingAboveType: "LIMIT", pendingAbovePrice: "64700", pendingAboveTimeInForce: "GTC",
+      pendingBelowType: "STOP_LOSS", pendingBelowStopPrice: "63000",
     });
     expect(bad.status).toBe(400);
     expect((await rest(alice, "GET", "openOrderList")).body).toEqual([]);

@@ -150,6 +150,10 @@ const sellLimit = { ...good, side: "sell", price: "200.00", quantity: "1", postO
 const sellStop = { ...good, side: "sell", type: "stop_loss", price: undefined, stopPrice: "80.00" };
 cases.push(list({ type: "oco", orders: [sellLimit] }, /two order requests/, "one order"));
 cases.push(list({ type: "oco", orders: [sellLimit, sellStop, sellStop] }, /two order requests/, "three orders"));
+cases.push(list({ type: "otoco", orders: [sellLimit, sellStop] }, /three order requests/, "an otoco of two orders"));
+cases.push(list({ type: "otoco", orders: [good, sellLimit, sellStop, sellStop] }, /orders must be an array/, "an otoco of four orders"));
+cases.push(list({ type: "otoco", orders: [sellStop, sellLimit, sellStop] }, /working/, "an otoco whose working order is a stop"));
+cases.push(list({ type: "otoco", orders: [good, sellLimit, { ...sellStop, side: "buy", price: "120.00", stopPrice: "120.00" }] }, /pending pair/, "an otoco pair on two sides"));
 cases.push(list({ type: "OCO", orders: [sellLimit, sellStop] }, /type/, "type OCO"));
 cases.push(list({ orders: [sellLimit, sellStop] }, /type is required/, "no type"));
 cases.push(list({ type: "oco", orders: [sellLimit, { ...sellStop, stopPrice: "80.001" }] }, /stopPrice/, "an off-tick stop"));

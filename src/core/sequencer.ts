@@ -696,7 +696,7 @@ function promised<T>(start: (reply: Reply<T>) => void): Promise<T> {
 
 /** The shape of an order list (engine.h EX_LINK_*), checked before the engine sees it. */
 function checkList(listType: OrderListType, requests: OrderRequest[]): void {
-  if (requests.length !== LIST_SIZE[listType]) throw Outcome.invalid("orders", `an ${listType} list has ${LIST_SIZE[listType]} orders`);
+  if (requests.length !== LIST_SIZE[listType]) throw Outcome.invalid("orders", `an ${listType} list takes ${LIST_SIZE[listType] === 2 ? "two" : "three"} order requests`);
   const [a, ...rest] = requests as [OrderRequest, ...OrderRequest[]];
   if (rest.some((r) => r.market !== a.market)) throw Outcome.invalid("orders", "the orders of a list must be in one market");
   const pair = (what: string, [x, y]: OrderRequest[]) => {
