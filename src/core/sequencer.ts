@@ -560,7 +560,8 @@ export class Sequencer {
         return;
       case "list": {
         // engine.h EX_LINK_*: an OTOCO is an OTO whose second command is linked OCO to a third.
-        const links = job.listType === "oco" ? [ListLink.oco, 0] : job.listType === "oto" ? [ListLink.oto, 0] : [ListLink.oto, ListLink.oco, 0];
+        const { none, oco, oto } = ListLink;
+        const links = job.listType === "oco" ? [oco, none] : job.listType === "oto" ? [oto, none] : [oto, oco, none];
         job.orders.forEach((o, k) => this.newCommand(job, o, CommandKind.limit, job.listId, links[k]));
         return;
       }
