@@ -11,7 +11,19 @@ async function start() {
   const dir = tempDir();
   const env = { EXCHANGE_DB: join(dir, "exchange.db") };
   const keys = ["a", "b"].map((n) => JSON.parse(runCli([...SOURCE, "accounts", "create", n, "--deposit", "USD=100000,BTC=100"], dir, env)).apiKey as string);
-  return { dir, env, keys, ex: await spawnExchange(SOURCE, dir, env) };
+  let ex = await spawnExchange(SOURCE, dir, env);
+  return {
+    keys,
+    /** The running server's API (the one started again after a crash, too). */
+    call: ((...args) => ex.call(...args)) as Call,
+    /** kill -9, then a new server on the same data. */
+    async crash() {
+      ex.proc.kill("SIGKILL");
+      await ex.proc.exited;
+      ex = await spawnExchange(SOURCE, dir, env);
+    },
+    stop: () => ex.proc.kill("SIGKILL"),
+  };
 }
 
 const order = (call: Call, key: string, json: Record<string, unknown>) => call("POST", "/api/v1/orders", { key, json });
@@ -27,10 +39,8 @@ async function tradeAt(call: Call, [a, b]: string[], price: string, side: "buy" 
 }
 
 test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and survive kill -9", async () => {
-  const { dir, env, keys, ex } = await start();
+  const { keys, call, crash, stop } = await start();
   const [a, b] = keys as [string, string];
-  let call = ex.call;
-  let proc = ex.proc;
   try {
     await tradeAt(call, keys, "100.00");
 
@@ -102,11 +112,7 @@ test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and su
       balances: [await balance(call, a, "BTC"), await balance(call, b, "BTC"), await balance(call, a, "USD")],
     });
     const was = await snapshot();
-    proc.kill("SIGKILL");
-    await proc.exited;
-    const second = await spawnExchange(SOURCE, dir, env);
-    call = second.call;
-    proc = second.proc;
+    await crash();
     expect(await snapshot()).toEqual(was);
 
     // And they go on working. A trade at 95 triggers the stop-limit (it rests at 94, above no
@@ -120,15 +126,13 @@ test("conditional orders, icebergs, OCO and cancel-replace work over HTTP and su
     expect(list).toMatchObject({ type: "oco", status: "all_done" });
     expect(list.orders.map((o: any) => o.status)).toEqual(["canceled", "expired"]); // the stop-market found no bids at all
   } finally {
-    proc.kill("SIGKILL");
+    stop();
   }
 }, 60_000);
 
 test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9; filled, its pair is placed as an OCO", async () => {
-  const { dir, env, keys, ex } = await start();
+  const { keys, call, crash, stop } = await start();
   const [a, b] = keys as [string, string];
-  let call = ex.call;
-  let proc = ex.proc;
   try {
     await tradeAt(call, keys, "100.00");
     const lockedUsd = Number((await balance(call, a, "USD")).locked);
@@ -159,11 +163,7 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
     // kill -9, restart: the list waits as it was.
     const list = async () => (await call("GET", `/api/v1/orderLists/${ids[0]}`, { key: a })).body;
     const was = { list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] };
-    proc.kill("SIGKILL");
-    await proc.exited;
-    const second = await spawnExchange(SOURCE, dir, env);
-    call = second.call;
-    proc = second.proc;
+    await crash();
     expect({ list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] }).toEqual(was);
 
     // The entry fills: the take-profit rests, the stop-loss waits, and the pair holds 0.5 BTC once.
@@ -179,6 +179,6 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
     expect((await balance(call, a, "BTC")).locked).toBe("0.00000000");
     expect((await book(call)).asks).toEqual([]);
   } finally {
-    proc.kill("SIGKILL");
+    stop();
   }
 }, 60_000);

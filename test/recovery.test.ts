@@ -19,6 +19,16 @@ import type { OrderRequest } from "../src/orders/validate";
 import { projectionPath } from "../src/store/database";
 import { migrate } from "../src/store/migrations";
 
+/** A projector that never writes its tables: only the journal has what is acknowledged. */
+const UNWRITTEN = { maxDelayMs: 1e9, maxBufferedRows: 1e9 };
+
+/** Leaves an exchange as kill -9 would leave its tables: the projector stopped, nothing written. */
+async function abandon(ex: Exchange): Promise<void> {
+  ex.projection.terminate();
+  ex.engine.close();
+  await ex.storage.close();
+}
+
 for (const how of ["SIGTERM", "SIGKILL"] as const) {
   test(`books, orders and trades survive a restart after ${how}`, async () => {
     const dir = tempDir();
@@ -54,7 +64,7 @@ test.each([["", undefined], [" past a snapshot ahead of the tables", 200]])("ack
   // milliseconds they trail the journal); a second one opens the same file and must rebuild them.
   const dbPath = join(tempDir(), "exchange.db");
   const markets = loadMarkets();
-  const first = openExchange({ dbPath, markets, projection: { maxDelayMs: 1e9, maxBufferedRows: 1e9 }, snapshots: snapshotEvery ? { everyEntries: snapshotEvery } : undefined });
+  const first = openExchange({ dbPath, markets, projection: UNWRITTEN, snapshots: snapshotEvery ? { everyEntries: snapshotEvery } : undefined });
   const accounts = ["a", "b"].map((name) => ({ id: createAccount(first.storage.db, name).id, name }));
   await first.funding.fundPending(); // the venue's default balances
   const r = random(11);
@@ -129,9 +139,7 @@ test.each([["", undefined], [" past a snapshot ahead of the tables", 200]])("ack
     expect(next.id).toBeGreaterThan(Math.max(...acked.keys()));
     expect((await order("sell", "expireTaker")).preventedMatchId).toBe(prevented.length + 1);
   } finally {
-    first.projection.terminate();
-    first.engine.close();
-    await first.storage.close();
+    await abandon(first);
     await second.close();
   }
 });
@@ -311,14 +319,12 @@ test("an order is lowered in place at most the venue's limit of times: asked all
   await first.close();
 
   // From the tables (a clean stop wrote them); then amendments the tables will not have seen.
-  const second = open({ maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  const second = open(UNWRITTEN);
   expect(await codes(second, a.id, [90])).toEqual(["TOO_MANY_AMENDMENTS"]);
   const c = await sell(second);
   expect(await codes(second, c.id, [99, 98])).toEqual(["ok", "ok"]);
   expect(second.projection.written).toBeLessThan(second.journal.committedSeq);
-  second.projection.terminate();
-  second.engine.close();
-  await second.storage.close();
+  await abandon(second);
 
   // From the journal replayed at start (its amendments of c were never written to the tables).
   const third = open();
@@ -343,7 +349,7 @@ test("order lists of every type come back from the journal with their type (an O
   const stopLoss = request("sell", 0, { type: "stop_loss", timeInForce: "IOC", price: null, stopPrice: 900_000 });
 
   // Placed while the tables are never written: only the journal has them.
-  const first = open({ maxDelayMs: 1e9, maxBufferedRows: 1e9 });
+  const first = open(UNWRITTEN);
   const account = { id: createAccount(first.storage.db, "a").id, name: "a" };
   const other = { id: createAccount(first.storage.db, "b").id, name: "b" };
   await first.funding.fundPending();
@@ -356,9 +362,7 @@ test("order lists of every type come back from the journal with their type (an O
   const was = lists.map(shape);
   expect(was.map((l) => l.map((o) => o.listType))).toEqual([["oco", "oco"], ["oto", "oto"], ["otoco", "otoco", "otoco"]]);
   expect(first.projection.written).toBeLessThan(first.journal.committedSeq);
-  first.projection.terminate();
-  first.engine.close();
-  await first.storage.close();
+  await abandon(first);
 
   const second = open();
   try {
