@@ -130,20 +130,20 @@ export class OrderRegistry {
     return id === undefined ? undefined : this.live.get(id);
   }
 
-  hasClientOrderId(accountId: number, clientOrderId: string): boolean {
-    return this.clientOrderIds.has(clientKey(accountId, clientOrderId));
+  /** DUPLICATE_CLIENT_ORDER_ID if an open order of the account other than `orderId` has it. */
+  checkClientOrderIdFree(accountId: number, clientOrderId: string, orderId = -1): void {
+    const holder = this.clientOrderIds.get(clientKey(accountId, clientOrderId));
+    if (holder !== undefined && holder !== orderId) {
+      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `clientOrderId "${clientOrderId}" is already used by an open order of this account`);
+    }
   }
 
   /** Holds `clientOrderId` for the order while an amendment that gives it queues (null: none):
    *  DUPLICATE_CLIENT_ORDER_ID if another open order of the account has it. */
   reserveClientOrderId(order: OrderState, clientOrderId: string | null): void {
     if (clientOrderId === null || clientOrderId === order.clientOrderId) return;
-    const key = clientKey(order.accountId, clientOrderId);
-    const holder = this.clientOrderIds.get(key);
-    if (holder !== undefined && holder !== order.id) {
-      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `clientOrderId "${clientOrderId}" is already used by an open order of this account`);
-    }
-    this.clientOrderIds.set(key, order.id);
+    this.checkClientOrderIdFree(order.accountId, clientOrderId, order.id);
+    this.clientOrderIds.set(clientKey(order.accountId, clientOrderId), order.id);
   }
 
   /** The order's client order id is now `clientOrderId` (reserved, or replayed). */

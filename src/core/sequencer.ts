@@ -195,16 +195,17 @@ export class Sequencer {
 
   /** A new order of the account, tracked from now on; throws if the account may not place it. */
   private newOrder(account: Account, r: OrderRequest, now: number): OrderState {
-    if (r.clientOrderId !== null && this.registry.hasClientOrderId(account.id, r.clientOrderId)) {
-      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `clientOrderId "${r.clientOrderId}" is already used by an open order of this account`);
-    }
-    const max = this.admission.limits.maxOpenOrdersPerAccount;
-    if (this.registry.openCount(account.id) >= max) {
-      throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${max} open orders`);
-    }
+    if (r.clientOrderId !== null) this.registry.checkClientOrderIdFree(account.id, r.clientOrderId);
+    this.checkRoomFor(account, 1);
     const order = newOrderState(++this.counters.lastOrderId, account.id, r, now);
     this.registry.track(order);
     return order;
+  }
+
+  /** TOO_MANY_OPEN_ORDERS unless the account may have `count` more open orders. */
+  private checkRoomFor(account: Account, count: number): void {
+    const max = this.admission.limits.maxOpenOrdersPerAccount;
+    if (this.registry.openCount(account.id) + count > max) throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${max} open orders`);
   }
 
   /** An order list (OCO, OTO: two orders; OTOCO: three): all placed in one engine step, or none. */
@@ -215,9 +216,7 @@ export class Sequencer {
   submitListTo(account: Account, listType: OrderListType, requests: OrderRequest[], reply: Reply<OrderState[]>): void {
     checkList(listType, requests);
     this.admission.check(requests.length);
-    if (this.registry.openCount(account.id) + requests.length > this.admission.limits.maxOpenOrdersPerAccount) {
-      throw new Outcome("TOO_MANY_OPEN_ORDERS", `an account may have at most ${this.admission.limits.maxOpenOrdersPerAccount} open orders`);
-    }
+    this.checkRoomFor(account, requests.length);
     const now = this.clock.now();
     const orders: OrderState[] = [];
     try {
