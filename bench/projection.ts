@@ -57,7 +57,7 @@ function run(dropped: string[]) {
           id, accountId: 1 + (id % ACCOUNTS), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
           postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
           clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
-          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, amendments: 0, accountSlot: -1,
+          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
         };
         journal.push(entry(CommandKind.limit, o));
         orders.add(o);

@@ -1695,7 +1695,9 @@ int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, in
     const Order& o = engine->orders[oi];
     if (out) {
         out[0] = o.price;
-        out[1] = o.state == State::resting ? 0 : 1;
+        // A list's pending order: waiting for its working order, or released and not yet entered.
+        bool pending = o.state == State::waiting || (o.state == State::ready && o.ext != NIL && engine->extras[o.ext].released);
+        out[1] = o.state == State::resting ? 0 : pending ? 2 : 1;
     }
     return o.remaining;
 }

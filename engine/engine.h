@@ -312,8 +312,9 @@ uint64_t ex_engine_sequence(const ex_engine* engine, uint32_t symbol);
 uint64_t ex_engine_order_count(const ex_engine* engine);
 /*
  * Remaining quantity of a live order (resting, or waiting untriggered or in a list), or 0 when it
- * is not live. Writes its price to out[0] and 1 to out[1] if it waits, 0 if it rests (out may be
- * NULL).
+ * is not live. Writes its price to out[0], and to out[1] 0 if it rests, 2 if it is an OTO's (or
+ * OTOCO's) pending order whose working order has not filled yet, 1 if it waits otherwise
+ * (untriggered) (out may be NULL).
  */
 int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* out);
 

@@ -475,12 +475,13 @@ export class MatchingEngine {
     return Number(this.lib.ex_engine_order_count(this.live()));
   }
 
-  /** Remaining quantity and price of a live order (resting, or waiting: untriggered or an OTO's
-   *  pending order), or null when it is not live. */
-  liveOrder(orderId: number | bigint): { remaining: number; price: number; waiting: boolean } | null {
+  /** Remaining quantity and price of a live order, or null when it is not live; `waiting`: not in
+   *  the book (untriggered, or an OTO's pending order), `pending`: an OTO's (or OTOCO's) pending
+   *  order whose working order has not filled yet. */
+  liveOrder(orderId: number | bigint): { remaining: number; price: number; waiting: boolean; pending: boolean } | null {
     const out = new BigInt64Array(2);
     const remaining = Number(this.lib.ex_engine_order_remaining(this.live(), BigInt(orderId), out));
-    return remaining > 0 ? { remaining, price: Number(out[0]), waiting: out[1] === 1n } : null;
+    return remaining > 0 ? { remaining, price: Number(out[0]), waiting: out[1] !== 0n, pending: out[1] === 2n } : null;
   }
 
   close(): void {

@@ -64,12 +64,15 @@ export function verifyBalances(engine: MatchingEngine, queries: Queries, markets
 }
 
 /** Every open order stored must be live in the replayed engine, as stored; each learns there
- *  whether it waits (untriggered, or an OTO's pending order). */
+ *  whether it waits (untriggered, or an OTO's pending order), and whether it is pending. */
 export function verifyBooks(engine: MatchingEngine, openOrders: OrderState[]): void {
   for (const o of openOrders) {
     const resting = engine.liveOrder(o.id);
     const remaining = remainingOf(o);
-    if (resting) o.waiting = resting.waiting;
+    if (resting) {
+      o.waiting = resting.waiting;
+      o.pending = resting.pending;
+    }
     if (!resting || resting.remaining !== remaining || resting.price !== (o.price ?? 0)) {
       throw new Error(
         `recovery mismatch: order ${o.id} is stored open with ${remaining} lots at ${o.price} ticks, ` +

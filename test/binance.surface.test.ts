@@ -173,6 +173,11 @@ describe("REST /api/v3", () => {
     expect([entry.side, takeProfit.side, stopLoss.side]).toEqual(["BUY", "SELL", "SELL"]);
     expect(takeProfit).toMatchObject({ clientOrderId: "take-profit", origQty: "0.1000", price: "64700.00", orderListId: placed.body.orderListId });
     expect(stopLoss).toMatchObject({ stopPrice: "63000.00", price: "62900.00" });
+    // The pair is PENDING_NEW, and not working, until the entry has filled.
+    expect([entry.status, takeProfit.status, stopLoss.status]).toEqual(["NEW", "PENDING_NEW", "PENDING_NEW"]);
+    expect([entry.workingTime > 0, takeProfit.workingTime, stopLoss.workingTime]).toEqual([true, -1, -1]);
+    const view = async (o: any) => (await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(o.orderId) })).body;
+    expect(await view(takeProfit)).toMatchObject({ status: "PENDING_NEW", isWorking: false });
     // Until the entry fills, only it is in the book, and only it holds anything.
     expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [["64000.00", "0.1000"]], asks: [] });
     const btc = async () => (await rest(alice, "GET", "account")).body.balances.find((b: any) => b.asset === "BTC");
@@ -181,13 +186,15 @@ describe("REST /api/v3", () => {
     await rest(bob, "POST", "order", limit("SELL", "0.1", "64000"));
     expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [], asks: [["64700.00", "0.1000"]] });
     expect((await btc()).locked).toBe("0.10000000");
+    expect(await view(takeProfit)).toMatchObject({ status: "NEW", isWorking: true });
+    expect(await view(stopLoss)).toMatchObject({ status: "NEW", isWorking: false }); // (untriggered)
     expect((await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) })).body.listOrderStatus).toBe("EXECUTING");
     // The take-profit fills: the stop-loss is cancelled with it, and the list is done.
     await rest(bob, "POST", "order", limit("BUY", "0.1", "64700"));
     const done = await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) });
     expect(done.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE" });
     expect(done.body.orders).toHaveLength(3);
-    const statuses = await Promise.all([entry, takeProfit, stopLoss].map(async (o: any) => (await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(o.orderId) })).body.status));
+    const statuses = await Promise.all([entry, takeProfit, stopLoss].map(async (o: any) => (await view(o)).status));
     expect(statuses).toEqual(["FILLED", "FILLED", "CANCELED"]);
     expect((await btc()).locked).toBe("0.00000000");
     // Cancelling a pending order before the entry fills cancels all three.
@@ -583,7 +590,20 @@ describe("WebSocket API and user data", () => {
     const bracket = (await event((e) => e.e === "listStatus" && e.g === otoco.result.orderListId)).event;
     expect(bracket).toMatchObject({ c: "OTO", L: "EXECUTING" });
     expect(bracket.O.map((o: any) => o.i)).toEqual(otoco.result.orders.map((o: any) => o.orderId));
+    const [, above, below] = otoco.result.orders.map((o: any) => o.orderId);
+    for (const i of [above, below]) expect((await event((e) => e.e === "executionReport" && e.i === i)).event).toMatchObject({ x: "NEW", X: "PENDING_NEW", g: otoco.result.orderListId, w: false });
     expect((await api.request("orderList.cancel", { ...ts(), symbol: "BTCUSD", orderListId: otoco.result.orderListId })).result.listOrderStatus).toBe("ALL_DONE");
+    // An OTO whose working order fills at once: its pending order was PENDING_NEW, and is placed (NEW).
+    await rest(alice, "POST", "order", limit("SELL", "0.1", "64700"));
+    const oto = await api.request("orderList.place.oto", {
+      ...ts(), symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "64700", workingQuantity: "0.1", workingTimeInForce: "GTC",
+      pendingType: "LIMIT_MAKER", pendingSide: "SELL", pendingPrice: "70000", pendingQuantity: "0.1", newOrderRespType: "RESULT",
+    });
+    const pendingId = oto.result.orders[1].orderId;
+    expect(oto.result.orderReports.map((o: any) => o.status)).toEqual(["FILLED", "NEW"]);
+    const pendingReports = [await event((e) => e.e === "executionReport" && e.i === pendingId), await event((e) => e.e === "executionReport" && e.i === pendingId)];
+    expect(pendingReports.map(({ event: e }) => [e.x, e.X, e.w])).toEqual([["NEW", "PENDING_NEW", false], ["NEW", "NEW", true]]);
+    expect((await api.request("order.cancel", { ...ts(), symbol: "BTCUSD", orderId: pendingId })).result.status).toBe("CANCELED");
 
     await ex.call("POST", "/api/v1/account/deposits", { key: keys.apiKey, json: { asset: "USD", amount: "5" } });
     expect((await event((e) => e.e === "balanceUpdate")).event).toMatchObject({ a: "USD", d: "5.000000" });

@@ -163,6 +163,7 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
     // kill -9, restart: the list waits as it was.
     const list = async () => (await call("GET", `/api/v1/orderLists/${ids[0]}`, { key: a })).body;
     const was = { list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] };
+    expect(was.list.orders.map((o: any) => o.pending)).toEqual([false, true, true]); // (the pair waits: also after the restart)
     await crash();
     expect({ list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] }).toEqual(was);
 
@@ -170,7 +171,7 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
     expect((await order(call, b, { symbol: "BTC-USD", side: "sell", type: "limit", price: "99.00", quantity: "0.5" })).body.status).toBe("filled");
     expect(await book(call)).toMatchObject({ bids: [], asks: [["110.00", "0.5000"]] });
     expect((await balance(call, a, "BTC")).locked).toBe("0.50000000");
-    expect((await list()).orders.map((o: any) => o.status)).toEqual(["filled", "new", "new"]);
+    expect((await list()).orders.map((o: any) => [o.status, o.pending])).toEqual([["filled", false], ["new", false], ["new", false]]);
     // A trade at 90 triggers the stop-loss, which cancels the take-profit (and, finding no bids, expires).
     await tradeAt(call, keys, "90.00", "sell");
     const done = await list();

@@ -89,7 +89,7 @@ const order: fc.Arbitrary<OrderState> = fc.record({
   preventedMatchId: fc.constant(null),
   expireReason: nullable(fc.constantFrom(...EXPIRE_REASONS)), stopPrice: nullable(lots), trailingDelta: nullable(fc.integer({ min: 1, max: 9999 })),
   icebergQuantity: nullable(lots), listId: nullable(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
-  listType: fc.constantFrom(null, "oco" as const, "oto" as const), triggered: fc.boolean(), waiting: fc.boolean(), amendments: fc.constant(0), accountSlot: fc.constant(-1),
+  listType: fc.constantFrom(null, "oco" as const, "oto" as const), triggered: fc.boolean(), waiting: fc.boolean(), pending: fc.constant(false), amendments: fc.constant(0), accountSlot: fc.constant(-1),
 });
 const trade: fc.Arbitrary<TradeRecord> = fc.record({
   id: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), symbol: fc.constantFrom(...markets.list.map((m) => m.symbol)), price: lots, quantity: lots,

@@ -161,7 +161,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   api("GET", "allOrders", 20, "signed", "allOrders", async ({ p, account }) => {
     const m = p.market(ex.markets);
     const filter = { fromId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), ...p.window(24), limit: p.limit(500, 1000) };
-    return ex.queries.accountOrders(account.id, m.symbol, filter, await core.readable(account)).map(orderView);
+    return ex.sequencer.registry.current(ex.queries.accountOrders(account.id, m.symbol, filter, await core.readable(account))).map(orderView);
   });
   api("POST", "orderList/oco", 1, "signed", "orderList.place.oco", ({ p, account }) => core.placeList(account, p, "oco"));
   api("POST", "orderList/oto", 1, "signed", "orderList.place.oto", ({ p, account }) => core.placeList(account, p, "oto"));

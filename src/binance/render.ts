@@ -32,7 +32,7 @@ export function typeName(o: Pick<OrderState, "type" | "postOnly">): BinanceOrder
 
 export function statusName(o: OrderState): string {
   switch (o.status ?? "new") {
-    case "new": return "NEW";
+    case "new": return o.pending ? "PENDING_NEW" : "NEW";
     case "partially_filled": return "PARTIALLY_FILLED";
     case "filled": return "FILLED";
     case "canceled": return "CANCELED";

@@ -147,7 +147,7 @@ export class BinanceTrading {
       const { order, amendment } = await this.ex.sequencer.reduce(account, target.id, lots, clientOrderId);
       const r: Record<string, unknown> = { transactTime: amendment.time, executionId: amendment.id, amendedOrder: amendedOrder(order, amendment) };
       if (order.listId !== null) {
-        const list = listStatus(this.ex.queries.orderList(order.listId, this.storedBy(account)), "ACK");
+        const list = listStatus(this.listOrders(account, order.listId), "ACK");
         r.listStatus = {
           orderListId: list.orderListId, contingencyType: list.contingencyType, listOrderStatus: list.listOrderStatus,
           listClientOrderId: list.listClientOrderId, symbol: list.symbol, orders: list.orders,
@@ -183,10 +183,15 @@ export class BinanceTrading {
     return listStatus(orders, responseType, p.optional("listClientOrderId"));
   }
 
+  /** An order list's orders (those still open as they are in memory). */
+  private listOrders(account: KeyedAccount, listId: number): OrderState[] {
+    return this.ex.sequencer.registry.current(this.ex.queries.orderList(listId, this.storedBy(account)));
+  }
+
   findList(account: KeyedAccount, p: Params): OrderState[] {
     const id = p.int("orderListId", 0, Number.MAX_SAFE_INTEGER);
     if (id === undefined) throw errors.missing("orderListId");
-    const orders = this.ex.queries.orderList(id, this.storedBy(account));
+    const orders = this.listOrders(account, id);
     if (orders.length === 0 || orders[0]!.accountId !== account.id) throw errors.noSuchOrder();
     return orders;
   }
@@ -200,7 +205,7 @@ export class BinanceTrading {
 
   openLists(account: KeyedAccount) {
     const ids = new Set(this.ex.sequencer.registry.ofAccount(account.id).filter((o) => o.listId !== null).map((o) => o.listId!));
-    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.ex.queries.orderList(id, this.storedBy(account)), "ACK"));
+    return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.listOrders(account, id), "ACK"));
   }
 }
 

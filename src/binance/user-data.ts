@@ -11,7 +11,7 @@ import type { PreventedMatchRecord } from "../store/projection-writer";
 import type { Exchange } from "../exchange";
 import { pushTo } from "../collections";
 import { CommandKind } from "../../native/layout";
-import { isOpen, LIST_SIZE, type OrderState } from "../orders/order";
+import { isOpen, isPendingMember, LIST_SIZE, type OrderState } from "../orders/order";
 import { errors } from "./errors";
 import { SLOW_CONSUMER_CODE } from "./market-streams";
 import { clientOrderIdOf, listStatus, orderListIdOf, origQuantityOf, preventedQuantityOf, shownClientOrderId, statusName, stpName, typeName } from "./render";
@@ -102,11 +102,15 @@ export class UserDataStreams {
       const o = byId.get(entry.orderId);
       if (o && o.status !== "rejected") add(o.accountId, executionReport(o, "NEW", E));
     }
+    // An OTO's pending orders its working order released: placed now (they were PENDING_NEW).
+    for (const { order, event } of report.orderEvents) {
+      if (event === "placed") add(order.accountId, executionReport(order, "NEW", E, { released: true }));
+    }
     // Each fill, for the taker and the maker.
     for (const t of report.trades) {
       for (const id of [t.takerOrderId, t.makerOrderId]) {
         const o = byId.get(id);
-        if (o) add(o.accountId, executionReport(o, "TRADE", E, t.id));
+        if (o) add(o.accountId, executionReport(o, "TRADE", E, { tradeId: t.id }));
       }
     }
     // Orders lowered in place (amend keep priority), each with the client order id it had; a list
@@ -115,7 +119,7 @@ export class UserDataStreams {
     for (const a of report.amendments) {
       const o = byId.get(a.orderId);
       if (!o) continue;
-      add(o.accountId, executionReport(o, "REPLACED", E, -1, undefined, shownClientOrderId(o.id, a.origClientOrderId)));
+      add(o.accountId, executionReport(o, "REPLACED", E, { origClientOrderId: shownClientOrderId(o.id, a.origClientOrderId) }));
       if (o.listId !== null && a.newClientOrderId !== a.origClientOrderId) renamedLists.add(o.listId);
     }
     // Orders that closed other than by filling (or by an amendment, told above); one that
@@ -126,7 +130,7 @@ export class UserDataStreams {
     for (const o of report.orders) {
       if (o.listId !== null) lists.set(o.listId, o.accountId);
       if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E));
-      else if (o.status === "expired" && o.expireReason === "SELF_TRADE_PREVENTION") add(o.accountId, executionReport(o, "TRADE_PREVENTION", E, -1, prevented.get(o.id)));
+      else if (o.status === "expired" && o.expireReason === "SELF_TRADE_PREVENTION") add(o.accountId, executionReport(o, "TRADE_PREVENTION", E, { prevented: prevented.get(o.id) }));
       else if (o.status === "expired" && o.expireReason !== "AMENDED") add(o.accountId, executionReport(o, "EXPIRED", E));
       else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
     }
@@ -171,15 +175,20 @@ function listStatusEvent(orders: OrderState[], updated: boolean) {
   };
 }
 
-/** One executionReport: the order as it is, or, for a fill, as that fill left it; for an order
- *  self-trade prevention expired, the prevented match that did it; for one amended, the client
- *  order id it had. */
-function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1, prevented?: PreventedMatchRecord, origClientOrderId?: string): Record<string, unknown> {
+/** What an executionReport tells besides the order: the fill (`tradeId`); the prevented match that
+ *  expired it; the client order id it had before an amendment; that its OTO working order has just
+ *  released it (`released`: NEW, where its placement was PENDING_NEW). */
+interface ReportDetails { tradeId?: number; prevented?: PreventedMatchRecord; origClientOrderId?: string; released?: boolean }
+
+/** One executionReport: the order as it is, or, for a fill, as that fill left it. */
+function executionReport(o: OrderState, x: Execution, E: number, { tradeId = -1, prevented, origClientOrderId, released = false }: ReportDetails = {}): Record<string, unknown> {
   const m = o.market;
   const feeAsset = o.side === "buy" ? m.base : m.quote;
   let filled = 0, notional = 0n, last = null as OrderState["fills"][number] | null;
+  // An OTO's pending order is placed PENDING_NEW (even if its working order released it at once).
+  const pendingNew = x === "NEW" && isPendingMember(o) && !released;
   let status = statusName(o);
-  if (x === "NEW") status = "NEW";
+  if (x === "NEW") status = pendingNew ? "PENDING_NEW" : "NEW";
   else {
     for (const f of o.fills) {
       if (tradeId >= 0 && f.tradeId > tradeId) break;
@@ -198,7 +207,7 @@ function executionReport(o: OrderState, x: Execution, E: number, tradeId = -1, p
     C: x === "CANCELED" ? clientOrderIdOf(o) : origClientOrderId ?? "", x, X: status, r: "NONE", i: o.id,
     l: m.formatQuantity(isFill ? last!.quantity : 0), z: m.formatQuantity(filled), L: m.formatPrice(isFill ? last!.price : 0),
     n: feeAsset.format(isFill ? last!.fee : 0n), N: isFill ? feeAsset.symbol : null, T: isFill ? last!.time : o.updatedAt,
-    t: isFill ? last!.tradeId : -1, I: 0, w: isOpen(o.status) && !o.waiting, m: isFill ? last!.liquidity === "maker" : false, M: false,
+    t: isFill ? last!.tradeId : -1, I: 0, w: !pendingNew && isOpen(o.status) && !o.waiting, m: isFill ? last!.liquidity === "maker" : false, M: false,
     O: o.createdAt, Z: m.quote.format(notional), Y: m.quote.format(isFill ? m.notional(last!.price, last!.quantity) : 0n),
     Q: m.quote.format(o.quoteQuantity ?? 0n), W: o.createdAt, V: stpName(o.selfTradePrevention),
     ...(o.trailingDelta !== null ? { d: o.trailingDelta } : {}),

@@ -7,7 +7,7 @@ import { CancelReason, CommandFlag, CommandKind, EventFlag, EventType, ExpireRea
 import { MAX_TOTAL_UNITS, type Asset } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
-import { isConditionalType, type OrderState, type OrderStatus } from "../orders/order";
+import { isConditionalType, isPendingMember, type OrderState, type OrderStatus } from "../orders/order";
 import type { AmendmentRecord, BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
 import type { Counters } from "../store/queries";
 import type { OrderRegistry } from "./order-registry";
@@ -115,6 +115,7 @@ export class EventApplier {
         case EventType.accepted:
           if (ev.flags(i) & EventFlag.waiting) {
             order.waiting = true;
+            order.pending = isPendingMember(order);
             this.setStatus(batch, order, "new", now);
             break;
           }
@@ -130,6 +131,7 @@ export class EventApplier {
             order.triggered = true;
             order.waiting = false;
           }
+          order.pending = false;
           order.updatedAt = now;
           batch.orders.add(order);
           batch.orderEvents.push({ order, event: ev.reason(i) === TriggerReason.price ? "triggered" : "placed" });

@@ -109,6 +109,12 @@ export class OrderRegistry {
     return this.live.get(orderId);
   }
 
+  /** Orders read from the store, each one still open as it is in memory: a row does not tell
+   *  whether its order waits outside the book or is pending (an OTO's pending order). */
+  current(orders: OrderState[]): OrderState[] {
+    return orders.map((o) => this.live.get(o.id) ?? o);
+  }
+
   /** Every order it holds, oldest first. */
   all(): OrderState[] {
     return this.live.all();

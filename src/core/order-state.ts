@@ -15,7 +15,7 @@ export function newOrderState(id: number, accountId: number, r: OrderRequest, ti
     rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
     selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0, preventedMatchId: null,
     expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
-    listId: null, listType: null, triggered: false, waiting: false, amendments: 0, accountSlot: -1,
+    listId: null, listType: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
   };
 }
 

@@ -361,7 +361,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
         const open = ex.sequencer.registry.ofAccount(account.id, symbol).filter((o) => o.status !== null);
         return open.slice(-limit).reverse().map(renderOrder);
       }
-      return ex.queries.listOrders(account.id, { symbol, status, limit }, await ex.readable(storedBy(account))).map(renderOrder);
+      return ex.sequencer.registry.current(ex.queries.listOrders(account.id, { symbol, status, limit }, await ex.readable(storedBy(account)))).map(renderOrder);
     }, describe("orders", "List orders", "The account's orders, newest first; ?status=open|closed|all (default open), ?symbol=, ?limit= (default 100).", [EXAMPLES.order], 200, true))
     .delete("/api/v1/orders", async ({ account, query }) => {
       const cancelled = await ex.sequencer.cancelAll(account, symbolFilter(query.symbol));
@@ -400,7 +400,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. otoco: three orders, a working limit order and a pending pair placed as an oco when it has filled completely (a bracket: take-profit and stop-loss). Cancelling any order cancels the list. All orders are placed, or none.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
     .get("/api/v1/orderLists/:listId", async ({ account, params }) => {
       const id = orderIdParam(params.listId);
-      const orders = ex.queries.orderList(id, await ex.readable(storedBy(account)));
+      const orders = ex.sequencer.registry.current(ex.queries.orderList(id, await ex.readable(storedBy(account))));
       if (orders.length === 0 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
       return renderOrderList(orders);
     }, describe("orders", "Get an order list", "Its orders and its status: executing while any is open, all_done after.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));

@@ -88,14 +88,14 @@ export const EXAMPLES = {
     status: "partially_filled", rejectReason: null,
     fills: [{ tradeId: "7", price: "64000.50", quantity: "0.1000", liquidity: "taker", time: T, fee: "0.00020000", feeAsset: "BTC" }], createdAt: T, updatedAt: T,
     selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "6400.050000", preventedQuantity: "0.0000", preventedMatchId: null, expireReason: null,
-    fee: "0.00020000", feeAsset: "BTC", stopPrice: null, trailingDelta: null, icebergQuantity: null, orderListId: null, triggered: null,
+    fee: "0.00020000", feeAsset: "BTC", stopPrice: null, trailingDelta: null, icebergQuantity: null, orderListId: null, triggered: null, pending: false,
   },
   stopOrder: {
     orderId: "43", clientOrderId: null, symbol: "BTC-USD", side: "sell", type: "stop_loss_limit", timeInForce: "GTC", postOnly: false,
     price: "59900.00", quantity: "0.2500", filledQuantity: "0.0000", remainingQuantity: "0.2500", averagePrice: null,
     status: "new", rejectReason: null, fills: [], createdAt: T, updatedAt: T,
     selfTradePrevention: "none", quoteQuantity: null, filledQuoteQuantity: "0.000000", preventedQuantity: "0.0000", preventedMatchId: null, expireReason: null,
-    fee: "0.000000", feeAsset: "USD", stopPrice: "60000.00", trailingDelta: null, icebergQuantity: null, orderListId: "43", triggered: false,
+    fee: "0.000000", feeAsset: "USD", stopPrice: "60000.00", trailingDelta: null, icebergQuantity: null, orderListId: "43", triggered: false, pending: false,
   },
   market: {
     symbol: "BTC-USD", baseAsset: "BTC", quoteAsset: "USD", tickSize: "0.01", stepSize: "0.0001", minQuantity: "0.0001",

@@ -84,10 +84,19 @@ export interface OrderState {
   triggered: boolean;
   /** It waits outside the book: untriggered, or an OTO's (or OTOCO's) pending order. */
   waiting: boolean;
+  /** An OTO's (or OTOCO's) pending order whose working order has not filled yet (Binance's
+   *  PENDING_NEW): it is not placed, and holds nothing. */
+  pending: boolean;
   /** Times it was lowered in place, keeping its priority (with its OCO sibling, or on its own). */
   amendments: number;
   /** The order registry's: where it stands in its account's list of open orders (-1: not there). */
   accountSlot: number;
+}
+
+/** Whether the order is an OTO's (or OTOCO's) pending order: a member of such a list other than its
+ *  working order, whose id is the list's. */
+export function isPendingMember(o: Pick<OrderState, "id" | "listId" | "listType">): boolean {
+  return o.listType !== null && o.listType !== "oco" && o.id !== o.listId;
 }
 
 /** Lots still to fill while the order is open. */
@@ -134,6 +143,8 @@ export interface OrderView {
   orderListId: string | null;
   /** Conditional orders: whether the stop has triggered; null for other orders. */
   triggered: boolean | null;
+  /** An OTO's (or OTOCO's) pending order waiting for its working order to fill: not placed yet. */
+  pending: boolean;
 }
 
 /** A prevented match in /api/v1: `quantity` would have traded; each side's quantity is what it took
@@ -189,6 +200,7 @@ export function renderOrder(o: OrderState): OrderView {
     icebergQuantity: o.icebergQuantity === null ? null : m.formatQuantity(o.icebergQuantity),
     orderListId: o.listId === null ? null : String(o.listId),
     triggered: isConditionalType(o.type) ? o.triggered : null,
+    pending: o.pending && o.status === "new",
   };
 }
 

@@ -564,7 +564,7 @@ function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: numb
       expireReason: r.expireReason as OrderState["expireReason"],
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
       triggered: r.triggered,
-      waiting: false, // as the replayed engine has it: recovery sets it (verifyBooks)
+      waiting: false, pending: false, // as the replayed engine has them: recovery sets them (verifyBooks)
       amendments: 0, // (counted for open orders only: openOrders)
       accountSlot: -1,
     };
