@@ -155,6 +155,17 @@ describe("REST /api/v3", () => {
     expect((await rest(alice, "GET", "orderList", { orderListId: String(oto.body.orderListId) })).body.listOrderStatus).toBe("EXECUTING");
     await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", orderListId: String(oto.body.orderListId) });
     expect((await rest(alice, "GET", "openOrderList")).body).toEqual([]);
+    // Every list of the account, newest first: the newest `limit`, or from an id on; never another account's.
+    const all = (await rest(alice, "GET", "allOrderList")).body;
+    expect(all.slice(0, 2).map((l: any) => [l.orderListId, l.contingencyType, l.listOrderStatus])).toEqual([[oto.body.orderListId, "OTO", "ALL_DONE"], [oco.body.orderListId, "OCO", "ALL_DONE"]]);
+    expect(all[0].orders.map((o: any) => o.orderId)).toEqual(oto.body.orders.map((o: any) => o.orderId));
+    expect((await rest(alice, "GET", "allOrderList", { limit: "1" })).body.map((l: any) => l.orderListId)).toEqual([oto.body.orderListId]);
+    expect((await rest(alice, "GET", "allOrderList", { fromId: String(oco.body.orderListId) })).body.map((l: any) => l.orderListId)).toEqual([oto.body.orderListId, oco.body.orderListId]);
+    expect((await rest(alice, "GET", "allOrderList", { fromId: String(oto.body.orderListId + 1) })).body).toEqual([]);
+    expect((await rest(alice, "GET", "allOrderList", { startTime: String(Date.now() - 60_000) })).body.length).toBe(all.length);
+    expect((await rest(bob, "GET", "allOrderList")).body.map((l: any) => l.orderListId)).not.toContain(oco.body.orderListId);
+    expect((await rest(alice, "GET", "allOrderList", { fromId: "1", startTime: "0" })).body.code).toBe(-1128);
+    expect((await rest(alice, "GET", "allOrderList", { limit: "1001" })).body.code).toBe(-1130);
   });
 
   test("OTOCO: a bracket whose take-profit and stop-loss are placed when the entry fills, as an OCO", async () => {
@@ -653,6 +664,7 @@ describe("WebSocket API and user data", () => {
       ["ticker.price", "ticker/price", { symbol: "BTCUSD" }, false],
       ["ticker.book", "ticker/bookTicker", { symbol: "BTCUSD" }, false],
       ["allOrders", "allOrders", { symbol: "BTCUSD" }, true],
+      ["allOrderLists", "allOrderList", {}, true],
       ["myTrades", "myTrades", { symbol: "BTCUSD" }, true],
       ["account.commission", "account/commission", { symbol: "BTCUSD" }, true],
       ["openOrders.status", "openOrders", { symbol: "BTCUSD" }, true],

@@ -59,6 +59,9 @@ test("no read of the API scans a table that grows with the orders", async () => 
     ["an account's orders from an id", () => q.accountOrders(3, symbol, { fromId: 5, limit: 100 })],
     ["an account's orders in a window", () => q.accountOrders(3, symbol, { startTime: now - 3_600_000, endTime: now, limit: 100 })],
     ["an order by its client order id", () => q.orderByClientId(3, "my-order-1")],
+    ["an account's order lists", () => q.accountLists(3, { limit: 500 })],
+    ["an account's order lists from an id", () => q.accountLists(3, { fromId: 5, limit: 500 })],
+    ["an account's order lists in a window", () => q.accountLists(3, { startTime: now - 3_600_000, endTime: now, limit: 500 })],
     ["a prevented match", () => q.preventedMatches(3, symbol, { id: 2 })],
     ["an order's prevented matches", () => q.preventedMatches(3, symbol, { orderId: 7, fromId: 1, limit: 500 })],
     ["an order's amendments", () => q.amendments(3, 7, { fromId: 1, limit: 500 })],
@@ -97,6 +100,8 @@ test("no read of the API scans a table that grows with the orders", async () => 
         if ((scan || sort) && !allowed(name, sql, detail)) problems.push(`${name}: ${detail}\n  ${sql}`);
       }
     }
+    // An account's lists are read off the index of lists, not among all its orders.
+    if (/order lists/.test(name) && !details.some((d) => d.includes("orders_account_lists_idx"))) problems.push(`${name}: not off the index of lists: ${details.join("; ")}`);
     // A window of times is read as a range of ids, not from an account's first order or trade.
     if (/window|up to a time/.test(name) && /account/.test(name)) {
       if (!details.some((d) => /\((account_id=\? AND (trade_)?id>\? AND (trade_)?id<\?)\)/.test(d))) problems.push(`${name}: no id range in ${details.join("; ")}`);
@@ -122,13 +127,13 @@ test("history reads by id and by time agree with a plain filter of every row", (
         const q = new Queries(storage.db, storage.tablesDb, markets);
         // Half a minute before a month begins at UTC+8 (the candles in time zones below).
         const start = Date.UTC(2023, 10, 30, 15, 59, 30);
-        const orderRows: { id: number; account: number; symbol: string; time: number }[] = [];
+        const orderRows: { id: number; account: number; symbol: string; time: number; listHead: boolean }[] = [];
         const tradeRows: { id: number; symbol: string; time: number; taker: number; maker: number; price: number; quantity: number; buy: boolean }[] = [];
         let time = start;
         // Ids with gaps (refused orders have no row), several at one time, and idle stretches.
         for (let id = 1; id <= 300; id += 1 + int(3)) {
           time += r() < 0.3 ? 0 : r() < 0.9 ? int(5) : 1_000 + int(5_000);
-          orderRows.push({ id, account: 1 + int(3), symbol: symbols[int(2)]!, time });
+          orderRows.push({ id, account: 1 + int(3), symbol: symbols[int(2)]!, time, listHead: r() < 0.3 });
         }
         time = start;
         for (let id = 1; id <= 200; id++) {
@@ -138,8 +143,8 @@ test("history reads by id and by time agree with a plain filter of every row", (
         storage.tables.transaction(() => {
           for (const o of orderRows) {
             storage.tables.run(`INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
-              filled_quantity, status, created_at, updated_at) VALUES (?, ?, ?, 'buy', 'limit', 'GTC', 0, 100, 1, 0, 'canceled', ?, ?)`,
-              [o.id, o.account, o.symbol, o.time, o.time]);
+              filled_quantity, status, created_at, updated_at, list_id) VALUES (?, ?, ?, 'buy', 'limit', 'GTC', 0, 100, 1, 0, 'canceled', ?, ?, ?)`,
+              [o.id, o.account, o.symbol, o.time, o.time, o.listHead ? o.id : null]);
           }
           for (const t of tradeRows) {
             storage.tables.run(`INSERT INTO trades (id, symbol, price, quantity, taker_order_id, maker_order_id, taker_side, time,
@@ -175,6 +180,9 @@ test("history reads by id and by time agree with a plain filter of every row", (
 
           const orders = take(orderRows.filter((o) => o.account === account && o.symbol === symbol && inWindow(o.id, o.time))).map((o) => o.id);
           expect(q.accountOrders(account, symbol, filter).map((o) => o.id)).toEqual(orders);
+          // An account's lists, in every market (a list's id is its first order's).
+          const lists = take(orderRows.filter((o) => o.listHead && o.account === account && inWindow(o.id, o.time))).map((o) => o.id);
+          expect(q.accountLists(account, filter)).toEqual(lists);
 
           // Candles (not by id): the trades of the window grouped by interval.
           if (filter.fromId !== undefined) continue;

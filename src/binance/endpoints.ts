@@ -175,6 +175,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     await core.readable(account);
     return core.openLists(account);
   });
+  api("GET", "allOrderList", 20, "signed", "allOrderLists", ({ p, account }) => core.allLists(account, p));
 
   // ---- account ------------------------------------------------------------------------------
   api("GET", "account", 20, "signed", "account.status", ({ p, account }) => accountInfo(ex, account, p.optional("omitZeroBalances") === "true"));

@@ -207,6 +207,19 @@ export class BinanceTrading {
     const ids = new Set(this.ex.sequencer.registry.ofAccount(account.id).filter((o) => o.listId !== null).map((o) => o.listId!));
     return [...ids].sort((x, y) => x - y).map((id) => listStatus(this.listOrders(account, id), "ACK"));
   }
+
+  /** The account's order lists, newest first (as Binance shows them): from list id `fromId` on,
+   *  or placed between startTime and endTime, or the newest. */
+  async allLists(account: KeyedAccount, p: Params) {
+    const fromId = p.int("fromId", 0, Number.MAX_SAFE_INTEGER);
+    const window = p.window(24);
+    if (fromId !== undefined) {
+      const timed = window.startTime !== undefined ? "startTime" : window.endTime !== undefined ? "endTime" : undefined;
+      if (timed) throw errors.combination("fromId", timed);
+    }
+    const ids = this.ex.queries.accountLists(account.id, { fromId, ...window, limit: p.limit(500, 1000) }, await this.readable(account));
+    return ids.reverse().map((id) => listStatus(this.listOrders(account, id), "ACK"));
+  }
 }
 
 /** A failed cancel-replace with nothing done: -2022 and what was attempted. */

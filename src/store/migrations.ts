@@ -26,6 +26,7 @@ import orderLookups from "./projection-migrations/0002_order_lookups.sql" with {
 import orderClientIndexDropped from "./projection-migrations/0003_order_client_index_dropped.sql" with { type: "text" };
 import preventedMatches from "./projection-migrations/0004_prevented_matches.sql" with { type: "text" };
 import orderAmendments from "./projection-migrations/0005_order_amendments.sql" with { type: "text" };
+import accountLists from "./projection-migrations/0006_account_lists.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -49,6 +50,7 @@ export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0003_order_client_index_dropped": orderClientIndexDropped,
   "0004_prevented_matches": preventedMatches,
   "0005_order_amendments": orderAmendments,
+  "0006_account_lists": accountLists,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

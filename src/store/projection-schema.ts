@@ -48,6 +48,8 @@ export const orders = sqliteTable(
     // order id has no index: ids such as ccxt's are random, and an index of them took a new order's
     // row from 2 to 9 µs (BENCHMARKS.md); the account's orders are read newest first instead.
     index("orders_list_idx").on(t.listId).where(sql`${t.listId} IS NOT NULL`),
+    // An account's order lists, each by its first order (whose id is the list's).
+    index("orders_account_lists_idx").on(t.accountId, t.id).where(sql`${t.listId} = ${t.id}`),
   ],
 );
 

@@ -86,6 +86,8 @@ const $ = sql.placeholder;
 
 /** The condition of the partial index orders_open_idx, word for word, so that SQLite uses it. */
 const OPEN_ORDER = sql`${orders.status} IN ('new', 'partially_filled')`;
+/** The condition of the partial index orders_account_lists_idx: an order list's first order. */
+const LIST_HEAD = sql`${orders.listId} = ${orders.id}`;
 
 export class Queries {
   // On the hot path (a cancel of an order that just closed asks who owns it): prepared once,
@@ -350,6 +352,23 @@ export class Queries {
       return this.tables.select().from(orders).where(where).orderBy(orderBy).limit($("limit")).prepare();
     }).all({ ...filter, accountId, symbol, firstId, endId });
     return this.withFills(oldestFirst ? rows : rows.reverse());
+  }
+
+  /** The ids of an account's order lists (each its first order's), oldest first: from list id
+   *  `fromId`, or placed in a window of times, or the newest `limit`. */
+  accountLists(accountId: number, filter: HistoryFilter, upToSeq?: number): number[] {
+    this.beforeRead(upToSeq);
+    const firstId = filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime);
+    const endId = filter.endTime === undefined ? undefined : this.firstOrderIdFrom(filter.endTime + 1);
+    const rows = this.statement(`account's lists ${shapeOf(filter)}`, () => {
+      const conditions = [eq(orders.accountId, $("accountId")), LIST_HEAD];
+      if (firstId !== undefined) conditions.push(gte(orders.id, $("firstId")));
+      if (endId !== undefined) conditions.push(lt(orders.id, $("endId")));
+      const { where, orderBy } = history(filter, orders.id, orders.createdAt, conditions);
+      return this.tables.select({ id: orders.id }).from(orders).where(where).orderBy(orderBy).limit($("limit")).prepare();
+    }).all({ ...filter, accountId, firstId, endId });
+    const ids = rows.map((r) => r.id);
+    return readsOldestFirst(filter) ? ids : ids.reverse();
   }
 
   /**

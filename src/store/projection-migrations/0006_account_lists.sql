@@ -1,0 +1,1 @@
+CREATE INDEX `orders_account_lists_idx` ON `orders` (`account_id`,`id`) WHERE "orders"."list_id" = "orders"."id";
