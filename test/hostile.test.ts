@@ -170,6 +170,7 @@ cases.push(replace({ order: good }, 404, /not found/, "an order that does not ex
 cases.push(replace({ order: good }, 400, /orderId/, "a bad order id", "/api/v1/orders/abc/replace"));
 cases.push({ name: "order list of a bad id", method: "GET", path: "/api/v1/orderLists/abc", status: 400, message: /orderId|listId/ });
 cases.push({ name: "order list that does not exist", method: "GET", path: "/api/v1/orderLists/424242", status: 404, message: /not found/ });
+for (const limit of ["0", "1001", "abc"]) cases.push({ name: `order lists, limit ${limit}`, method: "GET", path: `/api/v1/orderLists?limit=${limit}`, status: 400, message: /limit/ });
 
 // Accounts endpoint.
 for (const body of [{}, { name: "" }, { name: 5 }, { name: "x".repeat(101) }, { name: "a", admin: true }, { name: "tab\there" }]) {

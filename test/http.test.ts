@@ -393,7 +393,7 @@ describe("API documentation", () => {
       "get /api/v1/markets/{symbol}/ticker", "get /api/v1/markets/{symbol}/candles", "post /api/v1/accounts", "post /api/v1/orders",
       "post /api/v1/orders/batch", "get /api/v1/orders", "delete /api/v1/orders", "get /api/v1/orders/{orderId}",
       "delete /api/v1/orders/{orderId}", "patch /api/v1/orders/{orderId}", "post /api/v1/orders/{orderId}/replace", "get /api/v1/orders/{orderId}/prevented-matches",
-      "post /api/v1/orderLists", "get /api/v1/orderLists/{listId}", "get /api/v1/account", "get /api/v1/account/ledger",
+      "post /api/v1/orderLists", "get /api/v1/orderLists", "get /api/v1/orderLists/{listId}", "get /api/v1/account", "get /api/v1/account/ledger",
       "post /api/v1/account/deposits", "post /api/v1/account/withdrawals",
       "get /api/v1/sim", "post /api/v1/sim", "patch /api/v1/sim", "post /api/v1/sim/pause", "post /api/v1/sim/resume", "delete /api/v1/sim"];
     expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(expected.sort());

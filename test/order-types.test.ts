@@ -166,6 +166,7 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
     expect(was.list.orders.map((o: any) => o.pending)).toEqual([false, true, true]); // (the pair waits: also after the restart)
     await crash();
     expect({ list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] }).toEqual(was);
+    expect((await call("GET", "/api/v1/orderLists", { key: a })).body).toEqual([was.list]); // (the refused lists are not there)
 
     // The entry fills: the take-profit rests, the stop-loss waits, and the pair holds 0.5 BTC once.
     expect((await order(call, b, { symbol: "BTC-USD", side: "sell", type: "limit", price: "99.00", quantity: "0.5" })).body.status).toBe("filled");

@@ -398,6 +398,12 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       set.status = 201;
       return renderOrderList(orders);
     }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. otoco: three orders, a working limit order and a pending pair placed as an oco when it has filled completely (a bracket: take-profit and stop-loss). Cancelling any order cancels the list. All orders are placed, or none.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
+    .get("/api/v1/orderLists", async ({ account, query }) => {
+      const limit = intParam(query.limit, "limit", 100, 1, 1000);
+      const upTo = await ex.readable(storedBy(account));
+      return ex.queries.accountLists(account.id, { limit }, upTo).reverse()
+        .map((id) => renderOrderList(ex.sequencer.registry.current(ex.queries.orderList(id, upTo))));
+    }, describe("orders", "List order lists", "The account's order lists, newest first; ?limit= (default 100, at most 1,000).", [{ orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }], 200, true))
     .get("/api/v1/orderLists/:listId", async ({ account, params }) => {
       const id = orderIdParam(params.listId);
       const orders = ex.sequencer.registry.current(ex.queries.orderList(id, await ex.readable(storedBy(account))));
