@@ -37,7 +37,7 @@ function run(dropped: string[]) {
   const entry = (kind: number, o: OrderState): JournalEntry => ({
     seq: ++seq, kind, accountId: o.accountId, clientOrderId: null, orderId: o.id, symbol: market.symbol,
     side: 0, timeInForce: 0, flags: 0, price: o.price ?? 0, quantity: o.quantity, stp: 0, amount: null, asset: null,
-    trigger: 0, stopPrice: 0, trailingBps: 0, visible: 0, otherId: 0, link: 0, mode: 0,
+    trigger: 0, stopPrice: 0, trailingBps: 0, visible: 0, otherId: 0, link: 0, mode: 0, listClientOrderId: null,
   });
   for (let w = 0; w < WINDOWS; w++) {
     for (let b = 0; b < BATCHES_PER_WINDOW; b++) {
@@ -57,7 +57,7 @@ function run(dropped: string[]) {
           id, accountId: 1 + (id % ACCOUNTS), market, side: id % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC",
           postOnly: false, price: 10_000 + (id % 10), quantity: 10, filled: 0, status: "new", rejectReason: null,
           clientOrderId: null, createdAt: time, updatedAt: time, fills: [],
-          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
+          selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, listClientOrderId: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
         };
         journal.push(entry(CommandKind.limit, o));
         orders.add(o);

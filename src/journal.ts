@@ -34,6 +34,8 @@ export interface JournalEntry {
   otherId: number;
   /** Order lists: ListLink on the first of the two entries. */
   link: number;
+  /** Order lists: the list's client id, on its first entry (null: none given). */
+  listClientOrderId: string | null;
   /** Cancel-replace: CancelReplaceMode. */
   mode: number;
 }
@@ -95,7 +97,7 @@ export function orderCommandEntry(seq: number, kind: number, orderId: number, sy
   return {
     seq, kind, accountId: 0, clientOrderId: null, orderId, symbol, side: 0, timeInForce: 0, flags: 0,
     price, quantity, stp: 0, amount: null, asset: null, trigger: 0, stopPrice: 0, trailingBps: 0, visible: 0,
-    otherId: 0, link: 0, mode: 0,
+    otherId: 0, link: 0, mode: 0, listClientOrderId: null,
   };
 }
 
@@ -104,6 +106,6 @@ export function entry(seq: number, kind: number, fields: Partial<JournalEntry>):
   return {
     seq, kind, accountId: 0, clientOrderId: null, orderId: 0, symbol: "", side: 0, timeInForce: 0, flags: 0,
     price: 0, quantity: 0, stp: 0, amount: null, asset: null, trigger: 0, stopPrice: 0, trailingBps: 0, visible: 0,
-    otherId: 0, link: 0, mode: 0, ...fields,
+    otherId: 0, link: 0, mode: 0, listClientOrderId: null, ...fields,
   };
 }

@@ -147,7 +147,8 @@ describe("REST /api/v3", () => {
       symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "50000", workingQuantity: "0.1", workingTimeInForce: "GTC",
       pendingType: "LIMIT", pendingSide: "SELL", pendingPrice: "80000", pendingQuantity: "0.1", pendingTimeInForce: "GTC",
     });
-    expect(oto.body.contingencyType).toBe("OTO");
+    expect(oto.body).toMatchObject({ contingencyType: "OTO", listClientOrderId: `exlist${oto.body.orderListId}` });
+    expect((await rest(alice, "GET", "orderList", { origClientOrderId: `exlist${oto.body.orderListId}` })).body.orderListId).toBe(oto.body.orderListId);
     expect((await rest(alice, "GET", "openOrderList")).body.map((l: any) => l.orderListId)).toEqual([oco.body.orderListId, oto.body.orderListId]);
     const cancelled = await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", orderListId: String(oco.body.orderListId) });
     expect(cancelled.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE" });
@@ -203,15 +204,26 @@ describe("REST /api/v3", () => {
     // The take-profit fills: the stop-loss is cancelled with it, and the list is done.
     await rest(bob, "POST", "order", limit("BUY", "0.1", "64700"));
     const done = await rest(alice, "GET", "orderList", { orderListId: String(placed.body.orderListId) });
-    expect(done.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE" });
+    expect(done.body).toMatchObject({ listStatusType: "ALL_DONE", listOrderStatus: "ALL_DONE", listClientOrderId: "my-bracket" });
+    // Found by its client id too, done as open.
+    expect((await rest(alice, "GET", "orderList", { origClientOrderId: "my-bracket" })).body).toEqual(done.body);
     expect(done.body.orders).toHaveLength(3);
     const statuses = await Promise.all([entry, takeProfit, stopLoss].map(async (o: any) => (await view(o)).status));
     expect(statuses).toEqual(["FILLED", "FILLED", "CANCELED"]);
     expect((await btc()).locked).toBe("0.00000000");
-    // Cancelling a pending order before the entry fills cancels all three.
+    // Cancelling a pending order before the entry fills cancels all three. (A done list's client
+    // id is free again; an open one's is not.)
     const second = (await bracket("0.2")).body;
-    const cancelled = await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", orderListId: String(second.orderListId) });
+    expect((await bracket("0.3")).body.code).toBe(-2010);
+    expect((await rest(alice, "GET", "orderList", { origClientOrderId: "my-bracket" })).body.orderListId).toBe(second.orderListId);
+    const cancelled = await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", listClientOrderId: "my-bracket" });
+    expect(cancelled.body).toMatchObject({ orderListId: second.orderListId, listClientOrderId: "my-bracket" });
     expect(cancelled.body.orderReports.map((o: any) => o.status)).toEqual(["CANCELED", "CANCELED", "CANCELED"]);
+    // The newest list with the id is found; one shown as exlist<id> is found by that; others are unknown.
+    expect((await rest(alice, "GET", "orderList", { origClientOrderId: "my-bracket" })).body.orderListId).toBe(second.orderListId);
+    expect((await rest(alice, "GET", "orderList", { origClientOrderId: "no-such-list" })).body.code).toBe(-2013);
+    expect((await rest(bob, "GET", "orderList", { origClientOrderId: "my-bracket" })).body.code).toBe(-2013);
+    expect((await rest(alice, "GET", "orderList", {})).body.code).toBe(-1102);
     // A pending pair that is not a pair (a plain limit) is refused whole.
     const bad = await rest(alice, "POST", "orderList/otoco", {
       symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "64000", workingQuantity: "0.1", workingTimeInForce: "GTC",

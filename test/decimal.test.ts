@@ -125,7 +125,7 @@ test("an order's filled quote amount is exact on both sides of 2^53", () => {
     id: 1, accountId: 1, market, side: "buy", type: "limit", timeInForce: "GTC", postOnly: false, price: 1, quantity: 1,
     filled: 0, status: "filled", rejectReason: null, clientOrderId: null, createdAt: 0, updatedAt: 0,
     fills: fills.map(([price, quantity], i) => ({ tradeId: i, price, quantity, liquidity: "taker" as const, time: 0, fee: 0n })),
-    selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
+    selfTradePrevention: "none", quoteQuantity: null, prevented: 0, decremented: 0, preventedMatchId: null, expireReason: null, stopPrice: null, trailingDelta: null, icebergQuantity: null, listId: null, listType: null, listClientOrderId: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
   }).filledQuoteQuantity;
   fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 1e15 }), fc.integer({ min: 1, max: 1e15 })), { maxLength: 6 }), (fills) => {
     const exact = fills.reduce((sum, [p, q]) => sum + BigInt(p) * BigInt(q) * BigInt(market.notionalUnits), 0n);

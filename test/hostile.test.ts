@@ -169,6 +169,9 @@ cases.push(replace({ mode: "allowFailure" }, 400, /order/, "no new order"));
 cases.push(replace({ order: good }, 404, /not found/, "an order that does not exist", "/api/v1/orders/999999/replace"));
 cases.push(replace({ order: good }, 400, /orderId/, "a bad order id", "/api/v1/orders/abc/replace"));
 cases.push({ name: "order list of a bad id", method: "GET", path: "/api/v1/orderLists/abc", status: 400, message: /orderId|listId/ });
+for (const listClientOrderId of ["", "x".repeat(37), "no spaces", 7]) {
+  cases.push(list({ type: "oco", listClientOrderId, orders: [{ ...good, postOnly: true }, { ...good, postOnly: true }] }, /listClientOrderId/, `listClientOrderId ${JSON.stringify(listClientOrderId)}`));
+}
 cases.push({ name: "order list that does not exist", method: "GET", path: "/api/v1/orderLists/424242", status: 404, message: /not found/ });
 for (const limit of ["0", "1001", "abc"]) cases.push({ name: `order lists, limit ${limit}`, method: "GET", path: `/api/v1/orderLists?limit=${limit}`, status: 400, message: /limit/ });
 

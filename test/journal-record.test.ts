@@ -14,7 +14,7 @@ const entry: fc.Arbitrary<JournalEntry> = fc.record({
   orderId: id, symbol: fc.constantFrom("", "BTC-USD", "ETH-USD", "SOL-USD"), side: u8, timeInForce: u8, flags: u8,
   price: id, quantity: id, stp: u8, amount: fc.option(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), { nil: null }),
   asset: fc.option(fc.constantFrom("USD", "BTC", "ETH"), { nil: null }), trigger: u8, stopPrice: id, trailingBps: u32, visible: id,
-  otherId: id, link: u8, mode: u8,
+  otherId: id, link: u8, mode: u8, listClientOrderId: fc.option(fc.stringMatching(/^[A-Za-z0-9._:\/-]{1,36}$/), { nil: null }),
 });
 const time = fc.integer({ min: 0, max: 4e12 });
 

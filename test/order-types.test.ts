@@ -136,13 +136,13 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
   try {
     await tradeAt(call, keys, "100.00");
     const lockedUsd = Number((await balance(call, a, "USD")).locked);
-    const placed = await call("POST", "/api/v1/orderLists", { key: a, json: { type: "otoco", orders: [
+    const placed = await call("POST", "/api/v1/orderLists", { key: a, json: { type: "otoco", listClientOrderId: "bracket-1", orders: [
       { symbol: "BTC-USD", side: "buy", type: "limit", price: "99.00", quantity: "0.5" },
       { symbol: "BTC-USD", side: "sell", type: "limit", price: "110.00", quantity: "0.5", postOnly: true },
       { symbol: "BTC-USD", side: "sell", type: "stop_loss", stopPrice: "90.00", quantity: "0.5" },
     ] } });
     expect(placed.status).toBe(201);
-    expect(placed.body).toMatchObject({ type: "otoco", status: "executing" });
+    expect(placed.body).toMatchObject({ type: "otoco", status: "executing", listClientOrderId: "bracket-1" });
     const ids = placed.body.orders.map((o: any) => o.orderId);
     expect(ids).toHaveLength(3);
     expect(placed.body.orders.map((o: any) => o.orderListId)).toEqual([ids[0], ids[0], ids[0]]);
@@ -164,6 +164,7 @@ test("an OTOCO bracket over HTTP: only its entry works and holds, across kill -9
     const list = async () => (await call("GET", `/api/v1/orderLists/${ids[0]}`, { key: a })).body;
     const was = { list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] };
     expect(was.list.orders.map((o: any) => o.pending)).toEqual([false, true, true]); // (the pair waits: also after the restart)
+    expect(was.list.listClientOrderId).toBe("bracket-1");
     await crash();
     expect({ list: await list(), book: await book(call), balances: [await balance(call, a, "USD"), await balance(call, a, "BTC")] }).toEqual(was);
     expect((await call("GET", "/api/v1/orderLists", { key: a })).body).toEqual([was.list]); // (the refused lists are not there)

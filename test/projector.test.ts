@@ -89,7 +89,7 @@ const order: fc.Arbitrary<OrderState> = fc.record({
   preventedMatchId: fc.constant(null),
   expireReason: nullable(fc.constantFrom(...EXPIRE_REASONS)), stopPrice: nullable(lots), trailingDelta: nullable(fc.integer({ min: 1, max: 9999 })),
   icebergQuantity: nullable(lots), listId: nullable(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
-  listType: fc.constantFrom(null, "oco" as const, "oto" as const), triggered: fc.boolean(), waiting: fc.boolean(), pending: fc.constant(false), amendments: fc.constant(0), accountSlot: fc.constant(-1),
+  listType: fc.constantFrom(null, "oco" as const, "oto" as const), listClientOrderId: fc.option(fc.string({ minLength: 1, maxLength: 36 }), { nil: null }), triggered: fc.boolean(), waiting: fc.boolean(), pending: fc.constant(false), amendments: fc.constant(0), accountSlot: fc.constant(-1),
 });
 const trade: fc.Arbitrary<TradeRecord> = fc.record({
   id: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), symbol: fc.constantFrom(...markets.list.map((m) => m.symbol)), price: lots, quantity: lots,
@@ -119,7 +119,7 @@ const balance = fc.record({ account: fc.integer({ min: 0, max: 2 ** 24 - 1 }), a
 const orderRow = (o: OrderState): Value[] => [o.id, o.accountId, o.market.symbol, o.side, o.type, o.timeInForce, o.postOnly ? 1 : 0, o.price,
   o.quantity, o.filled, o.status, o.rejectReason, o.clientOrderId, o.createdAt, o.updatedAt, o.selfTradePrevention,
   o.quoteQuantity === null ? null : String(o.quoteQuantity), o.prevented, o.decremented, o.expireReason, o.stopPrice,
-  o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0];
+  o.trailingDelta, o.icebergQuantity, o.listId, o.listType, o.triggered ? 1 : 0, o.listClientOrderId];
 const tradeRow = (t: TradeRecord): Value[] => [t.id, t.symbol, t.price, t.quantity, t.takerOrderId, t.makerOrderId, t.takerSide, t.time,
   String(t.takerFee), String(t.makerFee), t.takerAccountId, t.makerAccountId];
 const ledgerRow = (l: LedgerRecord): Value[] => [l.accountId, l.asset, l.kind, String(l.amount), l.time];

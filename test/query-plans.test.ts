@@ -62,6 +62,7 @@ test("no read of the API scans a table that grows with the orders", async () => 
     ["an account's order lists", () => q.accountLists(3, { limit: 500 })],
     ["an account's order lists from an id", () => q.accountLists(3, { fromId: 5, limit: 500 })],
     ["an account's order lists in a window", () => q.accountLists(3, { startTime: now - 3_600_000, endTime: now, limit: 500 })],
+    ["an account's order lists by a client id", () => q.listByClientId(3, "my-bracket")],
     ["a prevented match", () => q.preventedMatches(3, symbol, { id: 2 })],
     ["an order's prevented matches", () => q.preventedMatches(3, symbol, { orderId: 7, fromId: 1, limit: 500 })],
     ["an order's amendments", () => q.amendments(3, 7, { fromId: 1, limit: 500 })],

@@ -336,7 +336,7 @@ test("an order is lowered in place at most the venue's limit of times: asked all
   }
 });
 
-test("order lists of every type come back from the journal with their type (an OTOCO's from its second entry's link), and go on working", async () => {
+test("order lists of every type come back from the journal with their type (an OTOCO's from its second entry's link), client id and pending orders, and go on working", async () => {
   const dbPath = join(tempDir(), "exchange.db");
   const markets = loadMarkets();
   const market = markets.list[0]!;
@@ -354,13 +354,17 @@ test("order lists of every type come back from the journal with their type (an O
   const other = { id: createAccount(first.storage.db, "b").id, name: "b" };
   await first.funding.fundPending();
   const lists = [
-    await first.sequencer.submitList(account, "oco", [takeProfit, stopLoss]),
+    await first.sequencer.submitList(account, "oco", [takeProfit, stopLoss], "my-oco"),
     await first.sequencer.submitList(account, "oto", [request("buy", 980_000), takeProfit]),
-    await first.sequencer.submitList(account, "otoco", [request("buy", 990_000), takeProfit, stopLoss]),
+    await first.sequencer.submitList(account, "otoco", [request("buy", 990_000), takeProfit, stopLoss], "my-bracket"),
   ];
-  const shape = (orders: OrderState[]) => orders.map((o) => ({ id: o.id, listId: o.listId, listType: o.listType, status: o.status, waiting: o.waiting }));
+  const shape = (orders: OrderState[]) => orders.map((o) => ({ id: o.id, listId: o.listId, listType: o.listType, listClientOrderId: o.listClientOrderId, status: o.status, waiting: o.waiting, pending: o.pending }));
   const was = lists.map(shape);
   expect(was.map((l) => l.map((o) => o.listType))).toEqual([["oco", "oco"], ["oto", "oto"], ["otoco", "otoco", "otoco"]]);
+  expect(was.map((l) => l.map((o) => o.listClientOrderId))).toEqual([["my-oco", "my-oco"], [null, null], ["my-bracket", "my-bracket", "my-bracket"]]);
+  expect(was.map((l) => l.map((o) => o.pending))).toEqual([[false, false], [false, true], [false, true, true]]);
+  // An open list's client id is the list's while it is open.
+  expect(() => first.sequencer.submitList(account, "oco", [takeProfit, stopLoss], "my-oco")).toThrow(/listClientOrderId/);
   expect(first.projection.written).toBeLessThan(first.journal.committedSeq);
   await abandon(first);
 
@@ -371,7 +375,8 @@ test("order lists of every type come back from the journal with their type (an O
     const otoco = lists[2]!;
     expect((await second.sequencer.submit(other, request("sell", 990_000))).status).toBe("filled");
     const stored = second.queries.orderList(otoco[0]!.id, await second.readable(second.journal.committedSeq));
-    expect(stored.map((o) => [o.listType, o.status])).toEqual([["otoco", "filled"], ["otoco", "new"], ["otoco", "new"]]);
+    expect(stored.map((o) => [o.listType, o.listClientOrderId, o.status])).toEqual([["otoco", "my-bracket", "filled"], ["otoco", "my-bracket", "new"], ["otoco", "my-bracket", "new"]]);
+    expect(second.queries.listByClientId(account.id, "my-bracket")).toBe(otoco[0]!.id);
     // The take-profit rests; the stop-loss waits for its trigger.
     expect(otoco.slice(1).map((o) => second.sequencer.registry.get(o.id)!.waiting)).toEqual([false, true]);
     expect(second.engine.depth(market.index, 1, 10)).toEqual([[1_100_000, 200]]); // (the OCO's take-profit and this one)

@@ -214,14 +214,17 @@ export function accountInfo(ex: Exchange, account: Account, omitZeroBalances: bo
 }
 
 /** An order list as Binance answers for it (listStatus). */
-export function listStatus(orders: OrderState[], type: ResponseType, listClientOrderId?: string) {
+/** A list's client id as Binance shows it: a list placed without one is shown as "exlist<its id>". */
+export const listClientOrderIdOf = (o: OrderState) => o.listClientOrderId ?? `exlist${o.listId ?? o.id}`;
+
+export function listStatus(orders: OrderState[], type: ResponseType) {
   const a = orders[0]!;
   const open = orders.some((o) => o.status === null || isOpen(o.status));
   return {
     // (An OTOCO is an OTO on Binance too: its pending order is a pair.)
     orderListId: a.listId ?? a.id, contingencyType: a.listType === "oco" ? "OCO" : "OTO",
     listStatusType: open ? "EXEC_STARTED" : "ALL_DONE", listOrderStatus: open ? "EXECUTING" : "ALL_DONE",
-    listClientOrderId: listClientOrderId ?? `exlist${a.listId ?? a.id}`, transactionTime: Math.max(...orders.map((o) => o.updatedAt)),
+    listClientOrderId: listClientOrderIdOf(a), transactionTime: Math.max(...orders.map((o) => o.updatedAt)),
     symbol: a.market.binanceSymbol,
     orders: orders.map((o) => ({ symbol: o.market.binanceSymbol, orderId: o.id, clientOrderId: clientOrderIdOf(o) })),
     ...(type === "ACK" ? {} : { orderReports: orders.map((o) => orderResponse(o, type)) }),

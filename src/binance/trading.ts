@@ -9,7 +9,7 @@ import { isOpen, type OrderListType, type OrderState } from "../orders/order";
 import { randomBytes } from "node:crypto";
 import { amendRefusal, BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
-import { amendedOrder, amendmentView, clientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
+import { amendedOrder, amendmentView, clientOrderIdOf, listClientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
 
 /** What the surface shares between REST and the WebSocket API: the core's operations in Binance's words. */
 export class BinanceTrading {
@@ -179,8 +179,8 @@ export class BinanceTrading {
       : [legParams(p, "working"), legParams(p, "pendingAbove", SHARED_BY_PENDING), legParams(p, "pendingBelow", SHARED_BY_PENDING)];
     const requests = legs.map((leg) => this.parseOrder(leg).request);
     const responseType = p.oneOf("newOrderRespType", ["ACK", "RESULT", "FULL"] as const, () => errors.invalidValue("newOrderRespType")) ?? "ACK";
-    const orders = await this.ex.sequencer.submitList(account, kind, requests);
-    return listStatus(orders, responseType, p.optional("listClientOrderId"));
+    const orders = await this.ex.sequencer.submitList(account, kind, requests, p.clientOrderId("listClientOrderId") ?? null);
+    return listStatus(orders, responseType);
   }
 
   /** An order list's orders (those still open as they are in memory). */
@@ -188,19 +188,29 @@ export class BinanceTrading {
     return this.ex.sequencer.registry.current(this.ex.queries.orderList(listId, this.storedBy(account)));
   }
 
-  findList(account: KeyedAccount, p: Params): OrderState[] {
+  /** The account's list the parameters name: by `orderListId`, or by its client id (`clientIdName`:
+   *  the status's origClientOrderId, the cancel's listClientOrderId), the newest with it. */
+  findList(account: KeyedAccount, p: Params, clientIdName = "origClientOrderId"): OrderState[] {
     const id = p.int("orderListId", 0, Number.MAX_SAFE_INTEGER);
-    if (id === undefined) throw errors.missing("orderListId");
-    const orders = this.listOrders(account, id);
+    const clientId = p.clientOrderId(clientIdName);
+    if (id === undefined && clientId === undefined) throw errors.eitherOf("orderListId", clientIdName);
+    let listId = id;
+    if (listId === undefined) {
+      listId = this.ex.sequencer.registry.openListByClientId(account.id, clientId!)?.listId ?? this.ex.queries.listByClientId(account.id, clientId!, this.storedBy(account));
+      // A list placed without a client id answers to the one it is shown with.
+      listId ??= Number(/^exlist(\d{1,16})$/.exec(clientId!)?.[1] ?? 0);
+    }
+    const orders = this.listOrders(account, listId);
     if (orders.length === 0 || orders[0]!.accountId !== account.id) throw errors.noSuchOrder();
+    if (clientId !== undefined && listClientOrderIdOf(orders[0]!) !== clientId) throw errors.noSuchOrder();
     return orders;
   }
 
   async cancelList(account: KeyedAccount, p: Params) {
-    const open = this.findList(account, p).find((o) => isOpen(o.status));
+    const open = this.findList(account, p, "listClientOrderId").find((o) => isOpen(o.status));
     if (!open) throw errors.cancelRejected(MESSAGES.unknownOrder);
     await this.ex.sequencer.cancel(account, open.id);
-    return listStatus(this.findList(account, p), "RESULT");
+    return listStatus(this.listOrders(account, open.listId!), "RESULT");
   }
 
   openLists(account: KeyedAccount) {

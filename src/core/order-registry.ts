@@ -109,6 +109,12 @@ export class OrderRegistry {
     return this.live.get(orderId);
   }
 
+  /** An open order of the account's list with this client id (a scan of its open orders: lists
+   *  are placed and looked up by their client id seldom). */
+  openListByClientId(accountId: number, listClientOrderId: string): OrderState | undefined {
+    return this.byAccount[accountId]?.find((o) => o.listClientOrderId === listClientOrderId);
+  }
+
   /** Orders read from the store, each one still open as it is in memory: a row does not tell
    *  whether its order waits outside the book or is pending (an OTO's pending order). */
   current(orders: OrderState[]): OrderState[] {

@@ -15,7 +15,7 @@ export function newOrderState(id: number, accountId: number, r: OrderRequest, ti
     rejectReason: null, clientOrderId: r.clientOrderId, createdAt: time, updatedAt: time, fills: [],
     selfTradePrevention: r.selfTradePrevention, quoteQuantity: r.quoteQuantity, prevented: 0, decremented: 0, preventedMatchId: null,
     expireReason: null, stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity,
-    listId: null, listType: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
+    listId: null, listType: null, listClientOrderId: null, triggered: false, waiting: false, pending: false, amendments: 0, accountSlot: -1,
   };
 }
 
@@ -53,6 +53,8 @@ export function orderOfEntry(e: JournalEntry, time: number, markets: Markets, pl
     const first = order.id === order.listId ? undefined : placed(order.listId);
     if (first?.listType === "oto" && e.link === ListLink.oco) first.listType = "otoco";
     order.listType = first?.listType ?? (e.link === ListLink.oto ? "oto" : "oco");
+    // The list's client id is on its first entry.
+    order.listClientOrderId = first ? first.listClientOrderId : e.listClientOrderId;
   }
   return order;
 }

@@ -209,12 +209,16 @@ export class Sequencer {
   }
 
   /** An order list (OCO, OTO: two orders; OTOCO: three): all placed in one engine step, or none. */
-  submitList(account: Account, listType: OrderListType, requests: OrderRequest[]): Promise<OrderState[]> {
-    return promised((reply) => this.submitListTo(account, listType, requests, reply));
+  submitList(account: Account, listType: OrderListType, requests: OrderRequest[], listClientOrderId: string | null = null): Promise<OrderState[]> {
+    return promised((reply) => this.submitListTo(account, listType, requests, reply, listClientOrderId));
   }
 
-  submitListTo(account: Account, listType: OrderListType, requests: OrderRequest[], reply: Reply<OrderState[]>): void {
+  /** `listClientOrderId`: the list's own client id, which no open list of the account may have. */
+  submitListTo(account: Account, listType: OrderListType, requests: OrderRequest[], reply: Reply<OrderState[]>, listClientOrderId: string | null = null): void {
     checkList(listType, requests);
+    if (listClientOrderId !== null && this.registry.openListByClientId(account.id, listClientOrderId)) {
+      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `listClientOrderId "${listClientOrderId}" is already used by an open order list of this account`);
+    }
     this.admission.check(requests.length);
     this.checkRoomFor(account, requests.length);
     const now = this.clock.now();
@@ -230,6 +234,7 @@ export class Sequencer {
     for (const o of orders) {
       o.listId = orders[0]!.id;
       o.listType = listType;
+      o.listClientOrderId = listClientOrderId;
     }
     this.push({ kind: "list", listType, listId: orders[0]!.id, orders, reply }, orders.length);
   }
@@ -588,7 +593,7 @@ export class Sequencer {
       amount: o.quoteQuantity, asset: null,
       trigger: !isConditionalType(o.type) ? Trigger.none : o.type.startsWith("stop_loss") ? Trigger.stopLoss : Trigger.takeProfit,
       stopPrice: o.stopPrice ?? 0, trailingBps: o.trailingDelta ?? 0, visible: o.icebergQuantity ?? 0,
-      otherId, link, mode,
+      otherId, link, mode, listClientOrderId: o.id === o.listId ? o.listClientOrderId : null,
     });
   }
 

@@ -394,28 +394,29 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
     }, { body: ReplaceRequestBody, ...describe("orders", "Cancel-replace", "Cancels the order and places `order` (any order request) in one engine step: never both, never neither. mode stopOnFailure (default): if the cancel fails (409 ORDER_NOT_OPEN), nothing is placed; allowFailure: the new order is placed anyway. If the new order is refused after the cancel, the error says so and the cancel stands.", { cancelled: { ...EXAMPLES.order, status: "canceled" }, order: EXAMPLES.order }, 201, true) })
     .post("/api/v1/orderLists", async ({ account, body, set }) => {
       const requests = body.orders.map((item) => parseOrderRequest(item, ex.markets));
-      const orders = await ex.sequencer.submitList(account, body.type, requests);
+      const orders = await ex.sequencer.submitList(account, body.type, requests, body.listClientOrderId ?? null);
       set.status = 201;
       return renderOrderList(orders);
-    }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. otoco: three orders, a working limit order and a pending pair placed as an oco when it has filled completely (a bracket: take-profit and stop-loss). Cancelling any order cancels the list. All orders are placed, or none.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
+    }, { body: OrderListRequestBody, ...describe("orders", "Place an order list", "oco: two orders on one side, each a post-only limit or a conditional order (stop_loss, take_profit, their _limit forms, trailing); the first fill of either, or a trigger, cancels the other in the same engine step, and the list holds what its larger order needs, once. oto: a limit order works; the second order (any type) is placed when it has filled completely. otoco: three orders, a working limit order and a pending pair placed as an oco when it has filled completely (a bracket: take-profit and stop-loss). Cancelling any order cancels the list. All orders are placed, or none.", { orderListId: "43", listClientOrderId: "my-bracket", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 201, true) })
     .get("/api/v1/orderLists", async ({ account, query }) => {
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
       const upTo = await ex.readable(storedBy(account));
       return ex.queries.accountLists(account.id, { limit }, upTo).reverse()
         .map((id) => renderOrderList(ex.sequencer.registry.current(ex.queries.orderList(id, upTo))));
-    }, describe("orders", "List order lists", "The account's order lists, newest first; ?limit= (default 100, at most 1,000).", [{ orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }], 200, true))
+    }, describe("orders", "List order lists", "The account's order lists, newest first; ?limit= (default 100, at most 1,000).", [{ orderListId: "43", listClientOrderId: "my-bracket", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }], 200, true))
     .get("/api/v1/orderLists/:listId", async ({ account, params }) => {
       const id = orderIdParam(params.listId);
       const orders = ex.sequencer.registry.current(ex.queries.orderList(id, await ex.readable(storedBy(account))));
       if (orders.length === 0 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
       return renderOrderList(orders);
-    }, describe("orders", "Get an order list", "Its orders and its status: executing while any is open, all_done after.", { orderListId: "43", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));
+    }, describe("orders", "Get an order list", "Its orders and its status: executing while any is open, all_done after.", { orderListId: "43", listClientOrderId: "my-bracket", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));
 }
 
 /** An order list as /api/v1 shows it: its id, status and orders. */
 function renderOrderList(orders: OrderState[]) {
   const open = orders.some((o) => o.status === null || o.status === "new" || o.status === "partially_filled");
-  return { orderListId: String(orders[0]!.listId ?? orders[0]!.id), type: orders[0]!.listType, status: open ? "executing" : "all_done", orders: orders.map(renderOrder) };
+  const first = orders[0]!;
+  return { orderListId: String(first.listId ?? first.id), listClientOrderId: first.listClientOrderId, type: first.listType, status: open ? "executing" : "all_done", orders: orders.map(renderOrder) };
 }
 
 export type ExchangeApp = ReturnType<typeof createApp>;

@@ -80,6 +80,8 @@ export interface OrderState {
   /** Its order list. */
   listId: number | null;
   listType: OrderListType | null;
+  /** Its list's client id, if one was given (every member carries it). */
+  listClientOrderId: string | null;
   /** A conditional order that has triggered (or an OTO's pending order that was placed). */
   triggered: boolean;
   /** It waits outside the book: untriggered, or an OTO's (or OTOCO's) pending order. */

@@ -51,6 +51,7 @@ export const OrderListRequestBody = t.Object(
   {
     type: t.Union([t.Literal("oco"), t.Literal("oto"), t.Literal("otoco")], { error: 'type must be one of "oco", "oto", "otoco"' }),
     orders: t.Array(t.Unknown(), { minItems: 2, maxItems: 3, error: "orders must be an array of two order requests (three for otoco)" }),
+    listClientOrderId: nullable(t.String({ pattern: CLIENT_ORDER_ID.source, error: CLIENT_ORDER_ID_RULE.replace("clientOrderId", "listClientOrderId") })),
   },
   { additionalProperties: false },
 );

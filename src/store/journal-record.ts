@@ -11,8 +11,10 @@
 //   entry   f64 seq · f64 orderId · f64 price · f64 quantity · f64 stopPrice · f64 visible ·
 //           f64 otherId · i64 amount · u32 accountId · u32 trailingBps ·
 //           u8 kind · u8 side · u8 timeInForce · u8 flags · u8 stp · u8 trigger · u8 link · u8 mode ·
-//           u8 symbol (dictionary index, 255: none) · u8 asset (255: none) · u8 has amount ·
-//           u8 clientOrderId length (255: null) · clientOrderId bytes (UTF-8)
+//           u8 symbol (dictionary index, 255: none) · u8 asset (255: none) ·
+//           u8 has (amount 1, listClientOrderId 2) ·
+//           u8 clientOrderId length (255: null) · clientOrderId bytes (UTF-8) ·
+//           if it has a listClientOrderId: u8 its length · its bytes (UTF-8)
 import type { JournalEntry, StoredEntry } from "../journal";
 
 const ONE_BATCH = 1, BATCHES = 2;
@@ -21,7 +23,10 @@ const NONE = 255;
 // An entry's byte offsets (the layout above), for the encoder and the decoder alike.
 const E_SEQ = 0, E_ORDER_ID = 8, E_PRICE = 16, E_QUANTITY = 24, E_STOP_PRICE = 32, E_VISIBLE = 40, E_OTHER_ID = 48,
   E_AMOUNT = 56, E_ACCOUNT = 64, E_TRAILING = 68, E_KIND = 72, E_SIDE = 73, E_TIF = 74, E_FLAGS = 75, E_STP = 76,
-  E_TRIGGER = 77, E_LINK = 78, E_MODE = 79, E_SYMBOL = 80, E_ASSET = 81, E_HAS_AMOUNT = 82, E_ID_LENGTH = 83;
+  E_TRIGGER = 77, E_LINK = 78, E_MODE = 79, E_SYMBOL = 80, E_ASSET = 81, E_HAS = 82, E_ID_LENGTH = 83;
+/** E_HAS bits: what an entry has beyond its fixed part (records written before the list's client
+ *  id have 0 or 1 there). */
+const HAS_AMOUNT = 1, HAS_LIST_CLIENT_ID = 2;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -67,9 +72,10 @@ export class JournalRecordEncoder {
       }
     }
     if (this.symbols.size >= NONE || this.assets.size >= NONE) throw new Error("a journal record names at most 254 markets and 254 assets");
-    // Client order ids are at most 36 ASCII characters (both surfaces validate them).
+    // Client order ids, an order's and a list's, are at most 36 ASCII characters (both surfaces
+    // validate them).
     const table = version === BATCHES ? 4 + 12 * batches.length : 0;
-    this.reserve(8 + dictionaryBytes + table + count * (ENTRY_FIXED + 64));
+    this.reserve(8 + dictionaryBytes + table + count * (ENTRY_FIXED + 128));
     const b = this.bytes, v = this.view;
     b[0] = version;
     b[1] = this.symbols.size;
@@ -117,14 +123,12 @@ export class JournalRecordEncoder {
     b[at + E_MODE] = e.mode;
     b[at + E_SYMBOL] = e.symbol ? this.symbols.get(e.symbol)! : NONE;
     b[at + E_ASSET] = e.asset ? this.assets.get(e.asset)! : NONE;
-    b[at + E_HAS_AMOUNT] = e.amount === null ? 0 : 1;
-    if (e.clientOrderId === null) {
-      b[at + E_ID_LENGTH] = NONE;
-      return at + ENTRY_FIXED;
-    }
-    const n = encoder.encodeInto(e.clientOrderId, b.subarray(at + ENTRY_FIXED, at + ENTRY_FIXED + 64)).written;
-    b[at + E_ID_LENGTH] = n;
-    return at + ENTRY_FIXED + n;
+    b[at + E_HAS] = (e.amount === null ? 0 : HAS_AMOUNT) | (e.listClientOrderId === null ? 0 : HAS_LIST_CLIENT_ID);
+    let end = at + ENTRY_FIXED;
+    if (e.clientOrderId === null) b[at + E_ID_LENGTH] = NONE;
+    else end += b[at + E_ID_LENGTH] = encoder.encodeInto(e.clientOrderId, b.subarray(end, end + 64)).written;
+    if (e.listClientOrderId !== null) end += 1 + (b[end] = encoder.encodeInto(e.listClientOrderId, b.subarray(end + 1, end + 65)).written);
+    return end;
   }
 
   private reserve(n: number): void {
@@ -174,6 +178,13 @@ export function decodeJournalRecord(record: Uint8Array, time: number): StoredEnt
     if ((symbol !== NONE && symbol >= symbolCount) || (asset !== NONE && asset >= assetCount)) fail(`entry ${i} names no market or asset`);
     const idEnd = at + ENTRY_FIXED + (idLength === NONE ? 0 : idLength);
     if (idEnd > record.length) fail(`entry ${i} is cut short`);
+    const has = record[at + E_HAS]!;
+    let listIdEnd = idEnd;
+    if (has & HAS_LIST_CLIENT_ID) {
+      if (idEnd >= record.length) fail(`entry ${i} is cut short`);
+      listIdEnd = idEnd + 1 + record[idEnd]!;
+      if (listIdEnd > record.length) fail(`entry ${i} is cut short`);
+    }
     entries[i] = {
       seq: v.getFloat64(at + E_SEQ, true),
       orderId: v.getFloat64(at + E_ORDER_ID, true),
@@ -182,7 +193,7 @@ export function decodeJournalRecord(record: Uint8Array, time: number): StoredEnt
       stopPrice: v.getFloat64(at + E_STOP_PRICE, true),
       visible: v.getFloat64(at + E_VISIBLE, true),
       otherId: v.getFloat64(at + E_OTHER_ID, true),
-      amount: record[at + E_HAS_AMOUNT] ? v.getBigInt64(at + E_AMOUNT, true) : null,
+      amount: has & HAS_AMOUNT ? v.getBigInt64(at + E_AMOUNT, true) : null,
       accountId: v.getUint32(at + E_ACCOUNT, true),
       trailingBps: v.getUint32(at + E_TRAILING, true),
       kind: record[at + E_KIND]!,
@@ -196,9 +207,10 @@ export function decodeJournalRecord(record: Uint8Array, time: number): StoredEnt
       symbol: symbol === NONE ? "" : names[symbol]!,
       asset: asset === NONE ? null : names[symbolCount + asset]!,
       clientOrderId: idLength === NONE ? null : decoder.decode(record.subarray(at + ENTRY_FIXED, idEnd)),
+      listClientOrderId: has & HAS_LIST_CLIENT_ID ? decoder.decode(record.subarray(idEnd + 1, listIdEnd)) : null,
       time: record[0] === BATCHES ? times[i]! : time,
     };
-    at = idEnd;
+    at = listIdEnd;
   }
   if (at !== record.length) fail("bytes after the last entry");
   return entries;

@@ -27,6 +27,7 @@ import orderClientIndexDropped from "./projection-migrations/0003_order_client_i
 import preventedMatches from "./projection-migrations/0004_prevented_matches.sql" with { type: "text" };
 import orderAmendments from "./projection-migrations/0005_order_amendments.sql" with { type: "text" };
 import accountLists from "./projection-migrations/0006_account_lists.sql" with { type: "text" };
+import listClientOrderId from "./projection-migrations/0007_list_client_order_id.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -51,6 +52,7 @@ export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0004_prevented_matches": preventedMatches,
   "0005_order_amendments": orderAmendments,
   "0006_account_lists": accountLists,
+  "0007_list_client_order_id": listClientOrderId,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

@@ -9,9 +9,10 @@
 //   order    f64 id, price, quantity, filled, createdAt, updatedAt, prevented, decremented, stopPrice,
 //            trailingDelta, icebergQuantity, listId · i64 quoteQuantity · u32 accountId ·
 //            u8 market, side, type, timeInForce, status, selfTradePrevention, expireReason (0: none),
-//            listType (0: none), flags (postOnly 1, triggered 2, has quoteQuantity 4), nulls (price 1,
-//            stopPrice 2, trailingDelta 4, icebergQuantity 8, listId 16), rejectReason length,
-//            clientOrderId length (255: null) · their bytes · padding to 8
+//            listType (0: none), flags (postOnly 1, triggered 2, has quoteQuantity 4, has
+//            listClientOrderId 8), nulls (price 1, stopPrice 2, trailingDelta 4, icebergQuantity 8,
+//            listId 16), rejectReason length, clientOrderId length (255: null) · their bytes ·
+//            if it has one: u8 listClientOrderId length · its bytes · padding to 8
 //   trade    f64 id, price, quantity, takerOrderId, makerOrderId, time · i64 takerFee, makerFee ·
 //            u32 takerAccountId, makerAccountId · u8 market, takerSide · padding to 80
 //   ledger   f64 time · i64 amount · u32 accountId · u8 asset, kind · padding to 24
@@ -79,7 +80,7 @@ export class ProjectedBatchEncoder {
   encode(batch: BatchRows, balances: Uint8Array, markets: Markets): Uint8Array {
     const orders = batch.orders.size;
     // Client order ids and reject reasons are at most 64 bytes each (both surfaces check them).
-    this.reserve(HEADER + orders * (ORDER + 128) + batch.trades.length * TRADE + batch.ledger.length * LEDGER +
+    this.reserve(HEADER + orders * (ORDER + 200) + batch.trades.length * TRADE + batch.ledger.length * LEDGER +
       batch.preventedMatches.length * PREVENTED + batch.amendments.length * (AMENDMENT + 136) + balances.byteLength);
     const b = this.bytes, f = this.f64, q = this.i64, u = this.u32;
     f[H_TIME / 8] = batch.time;
@@ -115,12 +116,13 @@ export class ProjectedBatchEncoder {
       b[at + O_STP] = STP[o.selfTradePrevention];
       b[at + O_EXPIRE] = o.expireReason === null ? 0 : 1 + EXPIRE[o.expireReason];
       b[at + O_LIST_TYPE] = o.listType === null ? 0 : 1 + LIST_TYPE[o.listType];
-      b[at + O_FLAGS] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0);
+      b[at + O_FLAGS] = (o.postOnly ? 1 : 0) | (o.triggered ? 2 : 0) | (o.quoteQuantity !== null ? 4 : 0) | (o.listClientOrderId !== null ? 8 : 0);
       b[at + O_NULLS] = (o.price === null ? 1 : 0) | (o.stopPrice === null ? 2 : 0) | (o.trailingDelta === null ? 4 : 0) |
         (o.icebergQuantity === null ? 8 : 0) | (o.listId === null ? 16 : 0);
       let end = at + ORDER;
       end = this.text(o.rejectReason, at + O_REJECT_LENGTH, end, o.id);
       end = this.text(o.clientOrderId, at + O_CLIENT_ID_LENGTH, end, o.id);
+      if (o.listClientOrderId !== null) end = this.text(o.listClientOrderId, end, end + 1, o.id);
       at = padded(end);
     }
     for (const t of batch.trades) {
@@ -256,6 +258,10 @@ export function projectBatch(bytes: Uint8Array, markets: Markets, sink: RowSink)
     r[23] = nulls & 16 ? null : v.getFloat64(at + O_LIST_ID, true);
     r[24] = bytes[at + O_LIST_TYPE] === 0 ? null : ORDER_LIST_TYPES[bytes[at + O_LIST_TYPE]! - 1]!;
     r[25] = flags & 2 ? 1 : 0;
+    if (flags & 8) {
+      const n = bytes[end]!;
+      r[26] = text.decode(bytes.subarray(end + 1, (end += 1 + n)));
+    } else r[26] = null;
     sink.order(r);
     at = padded(end);
   }

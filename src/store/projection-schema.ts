@@ -37,6 +37,7 @@ export const orders = sqliteTable(
     listId: integer("list_id"), // its order list
     listType: text("list_type", { enum: ["oco", "oto", "otoco"] }),
     triggered: integer("triggered", { mode: "boolean" }).notNull().default(false),
+    listClientOrderId: text("list_client_order_id"), // its list's client id, if one was given
   },
   (t) => [
     index("orders_account_idx").on(t.accountId, t.id),

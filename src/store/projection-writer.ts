@@ -79,7 +79,7 @@ export interface LedgerRecord {
 }
 
 const CHUNK = 64;
-export const ORDER_COLUMNS = 26;
+export const ORDER_COLUMNS = 27;
 export const TRADE_COLUMNS = 12;
 export const LEDGER_COLUMNS = 5;
 export const PREVENTED_MATCH_COLUMNS = 11;
@@ -179,7 +179,7 @@ export class ProjectionWriter {
       `INSERT INTO orders (id, account_id, symbol, side, type, time_in_force, post_only, price, quantity,
          filled_quantity, status, reject_reason, client_order_id, created_at, updated_at,
          self_trade_prevention, quote_quantity, prevented_quantity, decremented_quantity, expire_reason,
-         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered)`,
+         stop_price, trailing_delta, iceberg_quantity, list_id, list_type, triggered, list_client_order_id)`,
       `ON CONFLICT (id) DO UPDATE SET price = excluded.price, quantity = excluded.quantity,
          filled_quantity = excluded.filled_quantity, status = excluded.status,
          reject_reason = excluded.reject_reason, client_order_id = excluded.client_order_id, updated_at = excluded.updated_at,

@@ -371,6 +371,14 @@ export class Queries {
     return readsOldestFirst(filter) ? ids : ids.reverse();
   }
 
+  /** The id of the account's newest order list with this client id (off its lists, newest first). */
+  listByClientId(accountId: number, listClientOrderId: string, upToSeq?: number): number | undefined {
+    this.beforeRead(upToSeq);
+    return this.statement("list by client id", () => this.tables.select({ id: orders.id }).from(orders)
+      .where(and(eq(orders.accountId, $("accountId")), LIST_HEAD, eq(orders.listClientOrderId, $("listClientOrderId"))))
+      .orderBy(desc(orders.id)).limit(1).prepare()).get({ accountId, listClientOrderId })?.id;
+  }
+
   /**
    * The id of the first order created at or after `time`, or one past the last order: an order's
    * time never decreases with its id (ids are given in the order requests are queued, and each takes
@@ -433,7 +441,7 @@ export class Queries {
   journalPage(afterSeq: number, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): StoredEntry[] {
     const old = this.db.select().from(journal).where(and(gt(journal.seq, afterSeq), lte(journal.seq, upToSeq)))
       .orderBy(asc(journal.seq)).limit(limit).all();
-    if (old.length) return old.map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount) }));
+    if (old.length) return old.map((row) => ({ ...row, amount: row.amount === null ? null : BigInt(row.amount), listClientOrderId: null }));
     const page: StoredEntry[] = [];
     // A few records at a time: a record holds a whole batch, up to thousands of entries.
     for (let after = afterSeq; page.length < limit;) {
@@ -582,7 +590,7 @@ function ordersWithFills(markets: Markets, rows: OrderRow[], fillsOf: (ids: numb
       preventedMatchId: r.preventedQuantity > 0 ? lastPreventedMatchOf(r.id) : null,
       expireReason: r.expireReason as OrderState["expireReason"],
       stopPrice: r.stopPrice, trailingDelta: r.trailingDelta, icebergQuantity: r.icebergQuantity, listId: r.listId, listType: r.listType,
-      triggered: r.triggered,
+      listClientOrderId: r.listClientOrderId, triggered: r.triggered,
       waiting: false, pending: false, // as the replayed engine has them: recovery sets them (verifyBooks)
       amendments: 0, // (counted for open orders only: openOrders)
       accountSlot: -1,

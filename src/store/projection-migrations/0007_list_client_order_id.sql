@@ -1,0 +1,1 @@
+ALTER TABLE `orders` ADD `list_client_order_id` text;
