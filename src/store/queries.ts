@@ -60,6 +60,14 @@ export interface HistoryFilter { startTime?: number; endTime?: number; fromId?: 
  *  first; otherwise the newest (the caller puts them oldest first). */
 const readsOldestFirst = (filter: HistoryFilter) => filter.fromId !== undefined || filter.startTime !== undefined;
 
+/** The conditions on order ids that take Queries.orderIdWindow's values, by the filter's shape. */
+function orderIdWindowConditions(filter: HistoryFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.startTime !== undefined) conditions.push(gte(orders.id, $("firstId")));
+  if (filter.endTime !== undefined) conditions.push(lt(orders.id, $("endId")));
+  return conditions;
+}
+
 /** A history query's condition and order (readsOldestFirst). */
 function history(filter: HistoryFilter, id: SQLiteColumn, time: SQLiteColumn, conditions: SQL[]) {
   if (filter.fromId !== undefined) conditions.push(gte(id, $("fromId")));
@@ -339,18 +347,12 @@ export class Queries {
    *  creation times, or the newest `limit`. */
   accountOrders(accountId: number, symbol: string, filter: HistoryFilter, upToSeq?: number): OrderState[] {
     this.beforeRead(upToSeq);
-    // A window of creation times is a range of order ids: the account's orders are read within
-    // it, not from its first order ever (or back from its newest).
-    const firstId = filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime);
-    const endId = filter.endTime === undefined ? undefined : this.firstOrderIdFrom(filter.endTime + 1);
     const oldestFirst = readsOldestFirst(filter);
     const rows = this.statement(`account's orders ${shapeOf(filter)}`, () => {
-      const conditions = [eq(orders.accountId, $("accountId")), eq(orders.symbol, $("symbol"))];
-      if (firstId !== undefined) conditions.push(gte(orders.id, $("firstId")));
-      if (endId !== undefined) conditions.push(lt(orders.id, $("endId")));
+      const conditions = [eq(orders.accountId, $("accountId")), eq(orders.symbol, $("symbol")), ...orderIdWindowConditions(filter)];
       const { where, orderBy } = history(filter, orders.id, orders.createdAt, conditions);
       return this.tables.select().from(orders).where(where).orderBy(orderBy).limit($("limit")).prepare();
-    }).all({ ...filter, accountId, symbol, firstId, endId });
+    }).all({ ...filter, accountId, symbol, ...this.orderIdWindow(filter) });
     return this.withFills(oldestFirst ? rows : rows.reverse());
   }
 
@@ -358,15 +360,11 @@ export class Queries {
    *  `fromId`, or placed in a window of times, or the newest `limit`. */
   accountLists(accountId: number, filter: HistoryFilter, upToSeq?: number): number[] {
     this.beforeRead(upToSeq);
-    const firstId = filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime);
-    const endId = filter.endTime === undefined ? undefined : this.firstOrderIdFrom(filter.endTime + 1);
     const rows = this.statement(`account's lists ${shapeOf(filter)}`, () => {
-      const conditions = [eq(orders.accountId, $("accountId")), LIST_HEAD];
-      if (firstId !== undefined) conditions.push(gte(orders.id, $("firstId")));
-      if (endId !== undefined) conditions.push(lt(orders.id, $("endId")));
+      const conditions = [eq(orders.accountId, $("accountId")), LIST_HEAD, ...orderIdWindowConditions(filter)];
       const { where, orderBy } = history(filter, orders.id, orders.createdAt, conditions);
       return this.tables.select({ id: orders.id }).from(orders).where(where).orderBy(orderBy).limit($("limit")).prepare();
-    }).all({ ...filter, accountId, firstId, endId });
+    }).all({ ...filter, accountId, ...this.orderIdWindow(filter) });
     const ids = rows.map((r) => r.id);
     return readsOldestFirst(filter) ? ids : ids.reverse();
   }
@@ -377,6 +375,15 @@ export class Queries {
     return this.statement("list by client id", () => this.tables.select({ id: orders.id }).from(orders)
       .where(and(eq(orders.accountId, $("accountId")), LIST_HEAD, eq(orders.listClientOrderId, $("listClientOrderId"))))
       .orderBy(desc(orders.id)).limit(1).prepare()).get({ accountId, listClientOrderId })?.id;
+  }
+
+  /** A window of creation times as the range of order ids it is (orderIdWindowConditions): an
+   *  account's orders are read within it, not from its first order ever (or back from its newest). */
+  private orderIdWindow(filter: HistoryFilter): { firstId?: number; endId?: number } {
+    return {
+      firstId: filter.startTime === undefined ? undefined : this.firstOrderIdFrom(filter.startTime),
+      endId: filter.endTime === undefined ? undefined : this.firstOrderIdFrom(filter.endTime + 1),
+    };
   }
 
   /**
