@@ -10,6 +10,7 @@ import { log } from "./log";
 import { MarketStats, MAX_WINDOW_MS } from "./market-stats";
 import { RecentTrades } from "./recent-trades";
 import type { Market, Markets } from "./markets";
+import type { OrderState } from "./orders/order";
 import { replayJournal, replayUnwritten, verifyBalances, verifyBooks } from "./recovery";
 import { openStorage, type Storage, type SyncMode } from "./store/database";
 import { Queries } from "./store/queries";
@@ -64,6 +65,12 @@ export interface Exchange {
 export function feeRatesOf(ex: Exchange, accountId: number, m: Market): { maker: number; taker: number } {
   const own = ex.engine.feeRates(accountId);
   return { maker: own.maker >= 0 ? own.maker : m.makerFeeBps, taker: own.taker >= 0 ? own.taker : m.takerFeeBps };
+}
+
+/** An order list's orders, first to last, from the store (written up to `upToSeq`), those still
+ *  open as they are in memory (OrderRegistry.current); none if there is no such list. */
+export function orderListOf(ex: Exchange, listId: number, upToSeq?: number): OrderState[] {
+  return ex.sequencer.registry.current(ex.queries.orderList(listId, upToSeq));
 }
 
 /** The engine for these markets: each market's assets, units per lot and per tick x lot, fees;

@@ -3,7 +3,7 @@
 // to the route, which gives them Binance's codes; only cancel-replace reads them here.
 import type { KeyedAccount } from "../accounts";
 import { Outcome } from "../core/outcomes";
-import type { Exchange } from "../exchange";
+import { orderListOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { isOpen, type OrderListType, type OrderState } from "../orders/order";
 import { randomBytes } from "node:crypto";
@@ -183,9 +183,8 @@ export class BinanceTrading {
     return listStatus(orders, responseType);
   }
 
-  /** An order list's orders (those still open as they are in memory). */
   private listOrders(account: KeyedAccount, listId: number): OrderState[] {
-    return this.ex.sequencer.registry.current(this.ex.queries.orderList(listId, this.storedBy(account)));
+    return orderListOf(this.ex, listId, this.storedBy(account));
   }
 
   /** The account's list the parameters name: by `orderListId`, or by its client id (`clientIdName`:

@@ -115,6 +115,13 @@ export class OrderRegistry {
     return this.byAccount[accountId]?.find((o) => o.listClientOrderId === listClientOrderId);
   }
 
+  /** DUPLICATE_CLIENT_ORDER_ID if an open list of the account has this client id. */
+  checkListClientOrderIdFree(accountId: number, listClientOrderId: string): void {
+    if (this.openListByClientId(accountId, listClientOrderId)) {
+      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `listClientOrderId "${listClientOrderId}" is already used by an open order list of this account`);
+    }
+  }
+
   /** Orders read from the store, each one still open as it is in memory: a row does not tell
    *  whether its order waits outside the book or is pending (an OTO's pending order). */
   current(orders: OrderState[]): OrderState[] {

@@ -216,9 +216,7 @@ export class Sequencer {
   /** `listClientOrderId`: the list's own client id, which no open list of the account may have. */
   submitListTo(account: Account, listType: OrderListType, requests: OrderRequest[], reply: Reply<OrderState[]>, listClientOrderId: string | null = null): void {
     checkList(listType, requests);
-    if (listClientOrderId !== null && this.registry.openListByClientId(account.id, listClientOrderId)) {
-      throw new Outcome("DUPLICATE_CLIENT_ORDER_ID", `listClientOrderId "${listClientOrderId}" is already used by an open order list of this account`);
-    }
+    if (listClientOrderId !== null) this.registry.checkListClientOrderIdFree(account.id, listClientOrderId);
     this.admission.check(requests.length);
     this.checkRoomFor(account, requests.length);
     const now = this.clock.now();

@@ -5,7 +5,7 @@ import { Type } from "@sinclair/typebox";
 import { Elysia, t, ValidationError } from "elysia";
 import { createAccount, parsePublicKey, type Account } from "../accounts";
 import { Outcome, resultOrOutcome } from "../core/outcomes";
-import type { Exchange } from "../exchange";
+import { orderListOf, type Exchange } from "../exchange";
 import { ApiError, fromOutcome, invalid } from "./errors";
 import { accountView, ledgerView } from "./account-view";
 import { log } from "../log";
@@ -402,11 +402,11 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
       const limit = intParam(query.limit, "limit", 100, 1, 1000);
       const upTo = await ex.readable(storedBy(account));
       return ex.queries.accountLists(account.id, { limit }, upTo).reverse()
-        .map((id) => renderOrderList(ex.sequencer.registry.current(ex.queries.orderList(id, upTo))));
+        .map((id) => renderOrderList(orderListOf(ex, id, upTo)));
     }, describe("orders", "List order lists", "The account's order lists, newest first; ?limit= (default 100, at most 1,000).", [{ orderListId: "43", listClientOrderId: "my-bracket", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }], 200, true))
     .get("/api/v1/orderLists/:listId", async ({ account, params }) => {
       const id = orderIdParam(params.listId);
-      const orders = ex.sequencer.registry.current(ex.queries.orderList(id, await ex.readable(storedBy(account))));
+      const orders = orderListOf(ex, id, await ex.readable(storedBy(account)));
       if (orders.length === 0 || orders[0]!.accountId !== account.id) throw new ApiError(404, "ORDER_LIST_NOT_FOUND", `order list ${id} was not found`);
       return renderOrderList(orders);
     }, describe("orders", "Get an order list", "Its orders and its status: executing while any is open, all_done after.", { orderListId: "43", listClientOrderId: "my-bracket", type: "oco", status: "executing", orders: [{ ...EXAMPLES.order, orderId: "42", orderListId: "43" }, EXAMPLES.stopOrder] }, 200, true));
