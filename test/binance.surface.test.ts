@@ -211,6 +211,13 @@ describe("REST /api/v3", () => {
     const statuses = await Promise.all([entry, takeProfit, stopLoss].map(async (o: any) => (await view(o)).status));
     expect(statuses).toEqual(["FILLED", "FILLED", "CANCELED"]);
     expect((await btc()).locked).toBe("0.00000000");
+    // Each fill names the list of its own order: alice's legs the bracket, bob's none.
+    const legs = async (keys: Keys, params: Record<string, string> = {}) =>
+      (await rest(keys, "GET", "myTrades", { symbol: "BTCUSD", limit: "2", ...params })).body.map((t: any) => [t.orderId, t.orderListId]);
+    const listId = placed.body.orderListId;
+    expect(await legs(alice)).toEqual([[entry.orderId, listId], [takeProfit.orderId, listId]]);
+    expect(await legs(alice, { orderId: String(takeProfit.orderId) })).toEqual([[takeProfit.orderId, listId]]);
+    expect((await legs(bob)).map(([, list]: number[]) => list)).toEqual([-1, -1]);
     // Cancelling a pending order before the entry fills cancels all three. (A done list's client
     // id is free again; an open one's is not.)
     const second = (await bracket("0.2")).body;

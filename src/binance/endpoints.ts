@@ -185,7 +185,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     const window = p.window(24);
     if (fromId !== undefined && window.startTime !== undefined) throw errors.combination("fromId", "startTime");
     const filter = { orderId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), fromId, ...window, limit: p.limit(500, 1000) };
-    return ex.queries.accountTrades(account.id, m.symbol, filter, await core.readable(account)).map(({ trade, asTaker }) => accountTrade(m, trade, asTaker));
+    return ex.queries.accountTrades(account.id, m.symbol, filter, await core.readable(account)).map((leg) => accountTrade(m, leg));
   });
   // By its id, or an order's (from an id on): Binance's four combinations, and no other.
   api("GET", "myPreventedMatches", (p) => (p.has("preventedMatchId") ? 2 : 20), "signed", "myPreventedMatches", async ({ p, account }) => {

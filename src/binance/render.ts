@@ -7,7 +7,7 @@ import { feeRatesOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
 import type { SelfTradeMode } from "../markets";
-import type { AmendmentRow, PreventedMatchRow, TradeRow } from "../store/queries";
+import type { AccountTrade, AmendmentRow, PreventedMatchRow, TradeRow } from "../store/queries";
 import type { AmendmentRecord } from "../store/projection-writer";
 
 export type ResponseType = "ACK" | "RESULT" | "FULL";
@@ -170,11 +170,11 @@ export function aggregateTrade(m: Market, a: AggregateTrade) {
 }
 
 /** One leg of a trade as the account that made it sees it (GET /api/v3/myTrades). */
-export function accountTrade(m: Market, t: TradeRow, asTaker: boolean) {
+export function accountTrade(m: Market, { trade: t, asTaker, listId }: AccountTrade) {
   const buyer = (t.takerSide === "buy") === asTaker;
   const feeAsset = buyer ? m.base : m.quote;
   return {
-    symbol: m.binanceSymbol, id: t.id, orderId: asTaker ? t.takerOrderId : t.makerOrderId, orderListId: -1,
+    symbol: m.binanceSymbol, id: t.id, orderId: asTaker ? t.takerOrderId : t.makerOrderId, orderListId: listId ?? -1,
     price: m.formatPrice(t.price), qty: m.formatQuantity(t.quantity), quoteQty: m.quote.format(m.notional(t.price, t.quantity)),
     commission: feeAsset.format(BigInt(asTaker ? t.takerFee : t.makerFee)), commissionAsset: feeAsset.symbol,
     time: t.time, isBuyer: buyer, isMaker: !asTaker, isBestMatch: true,

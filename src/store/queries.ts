@@ -18,6 +18,8 @@ import { FEE_ACCOUNT } from "../../native/layout";
 
 type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
+/** One leg of a trade, as the account that made it reads it: with its order's list (null outside lists). */
+export interface AccountTrade { trade: TradeRow; asTaker: boolean; listId: number | null }
 export type PreventedMatchRow = typeof preventedMatches.$inferSelect;
 export type AmendmentRow = typeof orderAmendments.$inferSelect;
 /** The last ids given out and the last journal entry: where a start resumes counting. */
@@ -282,9 +284,9 @@ export class Queries {
 
   /** An account's trades in one market (as taker and as maker), oldest first, like tradeHistory;
    *  `orderId`: only that order's. */
-  accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }, upToSeq?: number): { trade: TradeRow; asTaker: boolean }[] {
+  accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }, upToSeq?: number): AccountTrade[] {
     this.beforeRead(upToSeq);
-    let found: { trade: TradeRow; asTaker: boolean }[];
+    let found: AccountTrade[];
     if (filter.orderId !== undefined) {
       // One order's: off the trades' order indexes (an order is on one side of each of its trades).
       found = [];
@@ -292,9 +294,10 @@ export class Queries {
       for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
         const rows = this.statement(`order's trades ${shapeOf(filter)} ${asTaker}`, () => {
           const h = history(filter, trades.id, trades.time, [eq(order, $("orderId")), eq(account, $("accountId")), eq(trades.symbol, $("symbol"))]);
-          return this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
+          return this.tables.select({ trade: trades, listId: orders.listId }).from(trades).leftJoin(orders, eq(orders.id, order))
+            .where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
         }).all({ ...filter, accountId, symbol });
-        for (const trade of rows) found.push({ trade, asTaker });
+        for (const { trade, listId } of rows) found.push({ trade, asTaker, listId });
       }
       found.sort((a, b) => a.trade.id - b.trade.id);
       found = oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
@@ -311,8 +314,10 @@ export class Queries {
         if (windowed) conditions.push(gte(accountTrades.tradeId, $("firstId")), lte(accountTrades.tradeId, $("lastId")));
         const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, conditions);
         const key = oldestFirst ? asc : desc;
-        return this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
-          .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
+        // Each leg's order (by its key) for the list it belongs to.
+        const ownOrder = sql`CASE WHEN ${accountTrades.asTaker} THEN ${trades.takerOrderId} ELSE ${trades.makerOrderId} END`;
+        return this.tables.select({ trade: trades, asTaker: accountTrades.asTaker, listId: orders.listId }).from(accountTrades)
+          .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).leftJoin(orders, eq(orders.id, ownOrder)).where(where)
           .orderBy(key(accountTrades.tradeId), key(accountTrades.asTaker)).limit($("limit")).prepare();
       }).all({ ...filter, accountId, symbol, firstId: ids?.first, lastId: ids?.last });
     }
