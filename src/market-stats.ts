@@ -145,6 +145,11 @@ export class MarketStats {
     return this.window(market, Math.floor((now - ms) / MINUTE), now);
   }
 
+  /** From the start of the minute holding `time` (at most MAX_WINDOW_MS before `now`) to `now`. */
+  since(market: number, time: number, now: number): TradeWindow {
+    return this.window(market, Math.floor(time / MINUTE), now);
+  }
+
   /** From the start of minute `first` to `now`. */
   private window(market: number, first: number, now: number): TradeWindow {
     const current = Math.floor(now / MINUTE);

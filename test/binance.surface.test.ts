@@ -121,6 +121,38 @@ describe("REST /api/v3", () => {
     expect((await get("ticker?symbol=NOPE")).body.code).toBe(-1121);
   });
 
+  test("the trading day ticker: from midnight in a time zone, its trades so far; FULL and MINI, symbols, weights, bad zones", async () => {
+    const DAY = 86_400_000;
+    const trades: any[] = (await get("trades?symbol=BTCUSD&limit=1000")).body;
+    expect(trades.length).toBeGreaterThan(0);
+    for (const [zone, hoursAhead] of [[undefined, 0], ["0", 0], ["8", 8], ["+08:00", 8], ["-1:00", -1], ["05:45", 5.75], ["14", 14], ["-12", -12]] as const) {
+      const t = (await get(`ticker/tradingDay?symbol=BTCUSD${zone ? `&timeZone=${encodeURIComponent(zone)}` : ""}`)).body;
+      const offset = hoursAhead * 3_600_000;
+      const open = Math.floor((Date.now() + offset) / DAY) * DAY - offset;
+      expect({ zone, openTime: t.openTime, closeTime: t.closeTime }).toEqual({ zone, openTime: open, closeTime: open + DAY - 1 });
+      const today = trades.filter((x) => x.time >= open);
+      const prices = today.map((x) => x.price).sort((a, b) => Number(a) - Number(b));
+      expect({ zone, count: t.count, firstId: t.firstId, lastId: t.lastId, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice })
+        .toEqual({ zone, count: today.length, firstId: today[0]?.id ?? -1, lastId: today.at(-1)?.id ?? -1, openPrice: today[0]?.price, highPrice: prices.at(-1), lowPrice: prices[0] });
+    }
+    const FULL = ["symbol", "priceChange", "priceChangePercent", "weightedAvgPrice", "openPrice", "highPrice", "lowPrice", "lastPrice",
+      "volume", "quoteVolume", "openTime", "closeTime", "firstId", "lastId", "count"];
+    expect(Object.keys((await get("ticker/tradingDay?symbol=BTCUSD")).body)).toEqual(FULL);
+    const mini = await get(`ticker/tradingDay?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}&type=MINI`);
+    expect(mini.body.map((t: any) => [t.symbol, "priceChange" in t, t.count > 0])).toEqual([["BTCUSD", false, true], ["ETHUSD", false, false]]);
+    // 4 a market, as the rolling ticker (inside one clock minute).
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await Bun.sleep(60_500 - intoMinute);
+    const used = (r: { headers: Headers }) => Number(r.headers.get("x-mbx-used-weight-1m"));
+    const a = await get("ping"), b = await get("ticker/tradingDay?symbol=BTCUSD"), c = await get(`ticker/tradingDay?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}`);
+    expect([used(b) - used(a), used(c) - used(b)]).toEqual([4, 8]);
+    for (const bad of ["15", "-13", "+14:30", "8:60", "UTC", "1.5"]) {
+      expect({ bad, body: (await get(`ticker/tradingDay?symbol=BTCUSD&timeZone=${encodeURIComponent(bad)}`)).body }).toEqual({ bad, body: { code: -1130, msg: "Data sent for parameter 'timeZone' is not valid." } });
+    }
+    expect((await get("ticker/tradingDay")).body.code).toBe(-1102);
+    expect((await get("ticker/tradingDay?symbol=NOPE")).body.code).toBe(-1121);
+  });
+
   test("account, myTrades, allOrders, commission, order/test", async () => {
     const account = await rest(bob, "GET", "account", { omitZeroBalances: "true" });
     expect(account.body).toMatchObject({ canTrade: true, accountType: "SPOT", commissionRates: { maker: "0.00100000", taker: "0.00200000" } });
@@ -132,6 +164,10 @@ describe("REST /api/v3", () => {
     expect(orders.body[0].type).toBe("MARKET");
     expect((await rest(bob, "GET", "allOrders", { symbol: "BTCUSD", startTime: "0", endTime: String(25 * 3600_000) })).body.code).toBe(-1127);
     expect((await rest(bob, "GET", "account/commission", { symbol: "BTCUSD" })).body.standardCommission).toEqual({ maker: "0.00100000", taker: "0.00200000", buyer: "0.00000000", seller: "0.00000000" });
+    // The account's filters in a market are the market's, as exchangeInfo lists them.
+    const info = (await get("exchangeInfo?symbol=BTCUSD")).body;
+    expect((await rest(bob, "GET", "myFilters", { symbol: "BTCUSD" })).body).toEqual({ exchangeFilters: info.exchangeFilters, symbolFilters: info.symbols[0].filters, assetFilters: [] });
+    expect((await rest(bob, "GET", "myFilters", {})).body.code).toBe(-1102);
     expect((await rest(bob, "POST", "order/test", limit("BUY", "1", "1"))).body).toEqual({});
     expect((await rest(bob, "GET", "openOrders", { symbol: "BTCUSD" })).body).toEqual([]); // the test placed nothing
   });
@@ -682,10 +718,12 @@ describe("WebSocket API and user data", () => {
       ["uiKlines", "uiKlines", { symbol: "BTCUSD", interval: "1h" }, false],
       ["ticker.price", "ticker/price", { symbol: "BTCUSD" }, false],
       ["ticker.book", "ticker/bookTicker", { symbol: "BTCUSD" }, false],
+      ["ticker.tradingDay", "ticker/tradingDay", { symbol: "BTCUSD", timeZone: "-3" }, false],
       ["allOrders", "allOrders", { symbol: "BTCUSD" }, true],
       ["allOrderLists", "allOrderList", {}, true],
       ["myTrades", "myTrades", { symbol: "BTCUSD" }, true],
       ["account.commission", "account/commission", { symbol: "BTCUSD" }, true],
+      ["myFilters", "myFilters", { symbol: "BTCUSD" }, true],
       ["openOrders.status", "openOrders", { symbol: "BTCUSD" }, true],
     ];
     // Weight is counted per IP (this socket's and the fetches' are one) and clock minute: start well inside one.

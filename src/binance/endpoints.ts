@@ -6,7 +6,7 @@ import { readAggregates } from "../aggregate-trades";
 import { feeRatesOf } from "../exchange";
 import type { Market } from "../markets";
 import { errors } from "./errors";
-import { averagePrice, bookTicker, depth, inTimeZone, INTERVALS, klineArray, klineSeries, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, utcOffsetOf, windowSizeMs } from "./market-data";
+import { averagePrice, bookTicker, depth, inTimeZone, INTERVALS, klineArray, klineSeries, mini, miniTicker24h, rollingTicker, symbolInfo, ticker24h, tradingDayTicker, utcOffsetOf, windowSizeMs } from "./market-data";
 import type { Params } from "./params";
 import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, preventedMatch, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
@@ -41,6 +41,14 @@ const tickerWeight = (one: number, all: number) => (p: Params) => {
   if (list !== undefined) return Math.max(one, Math.min(all, (list.match(/,/g)?.length ?? 0) + 1) * one);
   return p.has("symbol") ? one : all;
 };
+
+/** `timeZone` as ms ahead of UTC (0 unless given). */
+function timeZoneOf(p: Params): number {
+  const zone = p.optional("timeZone");
+  const utcOffset = zone === undefined ? 0 : utcOffsetOf(zone);
+  if (utcOffset === undefined) throw errors.invalidValue("timeZone");
+  return utcOffset;
+}
 
 /** A ticker's `type`: FULL (the default) or MINI. */
 const tickerType = (p: Params) => p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) ?? "FULL";
@@ -105,10 +113,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
       const interval = INTERVALS[p.required("interval")];
       if (!interval) throw errors.badInterval();
       // (startTime and endTime stay UTC times, as Binance takes them.)
-      const zone = p.optional("timeZone");
-      const utcOffset = zone === undefined ? 0 : utcOffsetOf(zone);
-      if (utcOffset === undefined) throw errors.invalidValue("timeZone");
-      const bucketing = inTimeZone(interval, utcOffset);
+      const bucketing = inTimeZone(interval, timeZoneOf(p));
       const window = p.window();
       const limit = p.limit(500, 1000);
       return klineSeries(ex, m, bucketing, window, limit, await core.readable()).map((k) => klineArray(m, bucketing, k));
@@ -128,6 +133,14 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     if (!p.has("symbol") && !p.has("symbols")) throw errors.eitherOf("symbol", "symbols");
     const now = ex.clock.now();
     return oneOrMany(p, (m) => (type === "MINI" ? mini(rollingTicker(ex, m, ms, now)) : rollingTicker(ex, m, ms, now)));
+  });
+  // The trading day so far in a time zone (UTC unless `timeZone`), 4 a market up to 200.
+  api("GET", "ticker/tradingDay", tickerWeight(4, 200), "none", "ticker.tradingDay", ({ p }) => {
+    const type = tickerType(p);
+    const utcOffset = timeZoneOf(p);
+    if (!p.has("symbol") && !p.has("symbols")) throw errors.eitherOf("symbol", "symbols");
+    const now = ex.clock.now();
+    return oneOrMany(p, (m) => (type === "MINI" ? mini(tradingDayTicker(ex, m, utcOffset, now)) : tradingDayTicker(ex, m, utcOffset, now)));
   });
   api("GET", "ticker/price", tickerWeight(2, 4), "none", "ticker.price", ({ p }) => {
     return oneOrMany(p, (m) => ({ symbol: m.binanceSymbol, price: m.formatPrice(ex.stats.lastPrice(m.index) ?? 0) }));
@@ -216,6 +229,12 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
       taxCommission: { maker: zero, taker: zero, buyer: zero, seller: zero },
       discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: "BNB", discount: "0" },
     };
+  });
+  // The filters an order of the account in the market meets: the market's own (no account has
+  // limits of its own here, so no MAX_ASSET).
+  api("GET", "myFilters", 40, "signed", "myFilters", ({ p }) => {
+    const m = p.market(ex.markets);
+    return { exchangeFilters: [], symbolFilters: symbolInfo(ex, m).filters, assetFilters: [] };
   });
   api("GET", "rateLimit/order", 40, "signed", "account.rateLimits.orders", () => []);
 

@@ -139,6 +139,13 @@ export function rollingTicker(ex: Exchange, m: Market, ms: number, now = ex.cloc
   return windowFigures(ex, m, ex.stats.rolling(m.index, now, ms), now);
 }
 
+/** GET /api/v3/ticker/tradingDay: the day holding `now`, from midnight to midnight in the time
+ *  zone `utcOffset` ms ahead of UTC (its trades so far; closeTime is the day's end). */
+export function tradingDayTicker(ex: Exchange, m: Market, utcOffset: number, now = ex.clock.now()) {
+  const day = intervalOf(inTimeZone(INTERVALS["1d"]!, utcOffset), now);
+  return { ...windowFigures(ex, m, ex.stats.since(m.index, day.open, now), now), closeTime: day.close };
+}
+
 const WINDOW_UNITS: Record<string, { ms: number; max: number }> = { m: { ms: MINUTE, max: 59 }, h: { ms: HOUR, max: 23 }, d: { ms: DAY, max: 7 } };
 
 /** A rolling window's size as Binance names it ("1m" … "59m", "1h" … "23h", "1d" … "7d") in ms; undefined if it is none. */
