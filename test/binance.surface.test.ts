@@ -260,8 +260,12 @@ describe("REST /api/v3", () => {
     expect((await bracket("0.3")).body.code).toBe(-2010);
     expect((await rest(alice, "GET", "orderList", { origClientOrderId: "my-bracket" })).body.orderListId).toBe(second.orderListId);
     const cancelled = await rest(alice, "DELETE", "orderList", { symbol: "BTCUSD", listClientOrderId: "my-bracket" });
-    expect(cancelled.body).toMatchObject({ orderListId: second.orderListId, listClientOrderId: "my-bracket" });
-    expect(cancelled.body.orderReports.map((o: any) => o.status)).toEqual(["CANCELED", "CANCELED", "CANCELED"]);
+    // The answer shows the cancel's generated id as the list's (as Binance does), and each order's
+    // own as its origClientOrderId; the list keeps its own (found by it below).
+    expect(cancelled.body).toMatchObject({ orderListId: second.orderListId, listClientOrderId: expect.stringMatching(/^[A-Za-z0-9]{22}$/) });
+    expect(cancelled.body.orderReports.map((o: any) => [o.status, o.origClientOrderId])).toEqual(second.orders.map((o: any) => ["CANCELED", o.clientOrderId]));
+    expect(new Set(cancelled.body.orderReports.map((o: any) => o.clientOrderId)).size).toBe(3);
+    expect(cancelled.body.orders).toEqual(second.orders);
     // The newest list with the id is found; one shown as exlist<id> is found by that; others are unknown.
     expect((await rest(alice, "GET", "orderList", { origClientOrderId: "my-bracket" })).body.orderListId).toBe(second.orderListId);
     expect((await rest(alice, "GET", "orderList", { origClientOrderId: "no-such-list" })).body.code).toBe(-2013);
@@ -443,6 +447,16 @@ describe("REST /api/v3", () => {
     for (const wrong of [`${hex.slice(0, 63)}g`, `${hex.slice(0, 63)}${String.fromCharCode(hex.charCodeAt(63) + 128)}`]) {
       expect((await (await signedWith(wrong)).json() as any).code).toBe(-1022);
     }
+    // A cancel whose own client id is malformed cancels nothing.
+    const resting = (await rest(alice, "POST", "order", limit("BUY", "0.1", "50000"))).body;
+    for (const [path, params] of [["order", { orderId: String(resting.orderId) }], ["orderList", { orderListId: "1" }]] as const) {
+      const r = await rest(alice, "DELETE", path, { symbol: "BTCUSD", ...params, newClientOrderId: "white space" });
+      expect([r.status, r.body.code, r.body.msg]).toEqual([400, -1100, expect.stringMatching(/newClientOrderId/)]);
+    }
+    const replace = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.1", "50100"), cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: String(resting.orderId), cancelNewClientOrderId: "x".repeat(37) });
+    expect([replace.status, replace.body.code]).toEqual([400, -1100]);
+    expect((await rest(alice, "GET", "openOrders", { symbol: "BTCUSD" })).body.map((o: any) => o.orderId)).toEqual([resting.orderId]);
+    await rest(alice, "DELETE", "order", { symbol: "BTCUSD", orderId: String(resting.orderId) });
     expect((await rest(alice, "GET", "account")).body.balances).toEqual(before);
   });
   test("klines: every interval from the market's first trade on, a quiet one at the close before it; limit, startTime and endTime count intervals", async () => {
@@ -638,11 +652,21 @@ describe("WebSocket API and user data", () => {
 
     expect((await api.request("order.status", { ...ts(), symbol: "BTCUSD", orderId: id })).result).toMatchObject({ orderId: id, status: "PARTIALLY_FILLED" });
     expect((await api.request("openOrders.status", { ...ts(), symbol: "BTCUSD" })).result.map((o: any) => o.orderId)).toEqual([id]);
-    const replaced = await api.request("order.cancelReplace", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.1", price: "60000", cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: id });
-    expect(replaced.result).toMatchObject({ cancelResult: "SUCCESS", newOrderResult: "SUCCESS" });
-    expect((await event((e) => e.e === "executionReport" && e.x === "CANCELED")).event).toMatchObject({ i: id, X: "CANCELED", C: expect.any(String) });
-    const cancel = await api.request("order.cancel", { ...ts(), symbol: "BTCUSD", orderId: replaced.result.newOrderResponse.orderId });
-    expect(cancel.result.status).toBe("CANCELED");
+    // A cancel has a client id of its own: the answer's and the report's clientOrderId (`c`), the
+    // order's own being origClientOrderId (`C`); generated when the request has none.
+    const replaced = await api.request("order.cancelReplace", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.1", price: "60000", cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: id, cancelNewClientOrderId: "replace-1" });
+    expect(replaced.result).toMatchObject({ cancelResult: "SUCCESS", newOrderResult: "SUCCESS", cancelResponse: { clientOrderId: "replace-1", origClientOrderId: placed.result.clientOrderId } });
+    expect((await event((e) => e.e === "executionReport" && e.x === "CANCELED")).event).toMatchObject({ i: id, X: "CANCELED", c: "replace-1", C: placed.result.clientOrderId });
+    const next = replaced.result.newOrderResponse;
+    const cancel = await api.request("order.cancel", { ...ts(), symbol: "BTCUSD", orderId: next.orderId });
+    expect(cancel.result).toMatchObject({ status: "CANCELED", origClientOrderId: next.clientOrderId, clientOrderId: expect.stringMatching(/^[A-Za-z0-9]{22}$/) });
+    expect((await event((e) => e.e === "executionReport" && e.x === "CANCELED")).event).toMatchObject({ i: next.orderId, c: cancel.result.clientOrderId, C: next.clientOrderId });
+    // The order keeps its own id: found by it, and shown with it.
+    expect((await api.request("order.status", { ...ts(), symbol: "BTCUSD", origClientOrderId: next.clientOrderId })).result).toMatchObject({ orderId: next.orderId, clientOrderId: next.clientOrderId, status: "CANCELED" });
+    const named = await api.request("order.place", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.1", price: "60000", newClientOrderId: "to-cancel" });
+    expect((await api.request("order.cancel", { ...ts(), symbol: "BTCUSD", origClientOrderId: "to-cancel", newClientOrderId: "the-cancel" })).result)
+      .toMatchObject({ orderId: named.result.orderId, clientOrderId: "the-cancel", origClientOrderId: "to-cancel" });
+    expect((await event((e) => e.e === "executionReport" && e.x === "CANCELED")).event).toMatchObject({ i: named.result.orderId, c: "the-cancel", C: "to-cancel" });
 
     const oco = await api.request("orderList.place.oco", { ...ts(), symbol: "BTCUSD", side: "BUY", quantity: "0.1", aboveType: "STOP_LOSS_LIMIT", abovePrice: "70000", aboveStopPrice: "69000", aboveTimeInForce: "GTC", belowType: "LIMIT_MAKER", belowPrice: "50000" });
     expect(oco.status).toBe(200);
@@ -658,7 +682,14 @@ describe("WebSocket API and user data", () => {
     expect(bracket.O.map((o: any) => o.i)).toEqual(otoco.result.orders.map((o: any) => o.orderId));
     const [, above, below] = otoco.result.orders.map((o: any) => o.orderId);
     for (const i of [above, below]) expect((await event((e) => e.e === "executionReport" && e.i === i)).event).toMatchObject({ x: "NEW", X: "PENDING_NEW", g: otoco.result.orderListId, w: false });
-    expect((await api.request("orderList.cancel", { ...ts(), symbol: "BTCUSD", orderListId: otoco.result.orderListId })).result.listOrderStatus).toBe("ALL_DONE");
+    // A list's cancel: its id is the list's in the answer and in the listStatus event; each
+    // order's report has an id of its own, as the answer has.
+    const listCancel = (await api.request("orderList.cancel", { ...ts(), symbol: "BTCUSD", orderListId: otoco.result.orderListId, newClientOrderId: "cancel-bracket" })).result;
+    expect(listCancel).toMatchObject({ listOrderStatus: "ALL_DONE", listClientOrderId: "cancel-bracket" });
+    for (const r of listCancel.orderReports) {
+      expect((await event((e) => e.e === "executionReport" && e.x === "CANCELED" && e.i === r.orderId)).event).toMatchObject({ c: r.clientOrderId, C: r.origClientOrderId });
+    }
+    expect((await event((e) => e.e === "listStatus" && e.g === otoco.result.orderListId && e.L === "ALL_DONE")).event.C).toBe("cancel-bracket");
     // An OTO whose working order fills at once: its pending order was PENDING_NEW, and is placed (NEW).
     await rest(alice, "POST", "order", limit("SELL", "0.1", "64700"));
     const oto = await api.request("orderList.place.oto", {

@@ -1,6 +1,7 @@
 // The exchange's orders, trades and accounts as Binance shows them: upper-case enums, decimal
 // strings, millisecond times, and Binance's field names. Shared by REST, the WebSocket API and
 // the user data stream.
+import { randomBytes } from "node:crypto";
 import type { Account } from "../accounts";
 import type { AggregateTrade } from "../aggregate-trades";
 import { feeRatesOf, type Exchange } from "../exchange";
@@ -56,6 +57,12 @@ export function rateOf(bps: number): string {
 /** A client order id as Binance shows it: an order placed without one is shown as "ex<its id>". */
 export function shownClientOrderId(orderId: number, clientOrderId: string | null): string {
   return clientOrderId ?? `ex${orderId}`;
+}
+
+/** 22 letters and digits, as Binance's generated client order ids. */
+export function randomClientOrderId(): string {
+  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return [...randomBytes(22)].map((b) => letters[b % letters.length]).join("");
 }
 
 export function clientOrderIdOf(o: OrderState): string {
@@ -213,10 +220,10 @@ export function accountInfo(ex: Exchange, account: Account, omitZeroBalances: bo
   };
 }
 
-/** An order list as Binance answers for it (listStatus). */
 /** A list's client id as Binance shows it: a list placed without one is shown as "exlist<its id>". */
 export const listClientOrderIdOf = (o: OrderState) => o.listClientOrderId ?? `exlist${o.listId ?? o.id}`;
 
+/** An order list as Binance answers for it (listStatus). */
 export function listStatus(orders: OrderState[], type: ResponseType) {
   const a = orders[0]!;
   const open = orders.some((o) => o.status === null || isOpen(o.status));

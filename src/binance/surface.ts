@@ -8,6 +8,7 @@ import type { Exchange } from "../exchange";
 import { binanceEndpoints } from "./endpoints";
 import { BinanceMarketStreams, type StreamSocketState } from "./market-streams";
 import { binanceRest } from "./rest";
+import { CancelIds } from "./cancel-ids";
 import { BinanceTrading } from "./trading";
 import { socketDeliver, UserDataStreams, type Deliver } from "./user-data";
 import { RequestWeights } from "./weights";
@@ -33,8 +34,9 @@ export class BinanceSurface {
 
   constructor(ex: Exchange, options: BinanceOptions) {
     const weights = new RequestWeights(options.weightLimit);
-    const trading = new BinanceTrading(ex);
-    this.userData = new UserDataStreams(ex);
+    const cancelIds = new CancelIds();
+    const trading = new BinanceTrading(ex, cancelIds);
+    this.userData = new UserDataStreams(ex, cancelIds);
     this.streams = new BinanceMarketStreams(ex, options.maxBufferedBytes);
     const endpoints = binanceEndpoints(trading, weights, this.userData);
     const api = new BinanceWebSocketApi(ex, endpoints, weights, this.userData, options.maxBufferedBytes);

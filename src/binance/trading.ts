@@ -6,14 +6,14 @@ import { Outcome } from "../core/outcomes";
 import { orderListOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
 import { isOpen, type OrderListType, type OrderState } from "../orders/order";
-import { randomBytes } from "node:crypto";
+import type { CancelIds } from "./cancel-ids";
 import { amendRefusal, BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
-import { amendedOrder, amendmentView, clientOrderIdOf, listClientOrderIdOf, listStatus, orderResponse, orderView } from "./render";
+import { amendedOrder, amendmentView, clientOrderIdOf, listClientOrderIdOf, listStatus, orderResponse, orderView, randomClientOrderId } from "./render";
 
 /** What the surface shares between REST and the WebSocket API: the core's operations in Binance's words. */
 export class BinanceTrading {
-  constructor(readonly ex: Exchange) {}
+  constructor(readonly ex: Exchange, private readonly cancelIds: CancelIds) {}
 
   lastPrice = (m: Market) => this.ex.stats.lastPrice(m.index);
 
@@ -42,9 +42,10 @@ export class BinanceTrading {
   }
 
   async cancel(account: KeyedAccount, m: Market, p: Params) {
+    const cancelId = p.clientOrderId("newClientOrderId") ?? randomClientOrderId();
     const target = this.openOrder(account, m, p);
-    const cancelled = await this.ex.sequencer.cancel(account, target.id);
-    return cancelResponse(cancelled);
+    const cancelled = await this.cancelIds.holding(new Map([[target.id, cancelId]]), null, () => this.ex.sequencer.cancel(account, target.id));
+    return cancelResponse(cancelled, cancelId);
   }
 
   /**
@@ -81,8 +82,10 @@ export class BinanceTrading {
   }
 
   async cancelAll(account: KeyedAccount, m: Market) {
-    const cancelled = await this.ex.sequencer.cancelAll(account, m.symbol);
-    return cancelled.map(cancelResponse);
+    // (The orders the sequencer will cancel are the registry's now: it takes them when called.)
+    const ids = new Map(this.ex.sequencer.registry.ofAccount(account.id, m.symbol).map((o) => [o.id, randomClientOrderId()]));
+    const cancelled = await this.cancelIds.holding(ids, null, () => this.ex.sequencer.cancelAll(account, m.symbol));
+    return cancelled.map((o) => cancelResponse(o, ids.get(o.id) ?? randomClientOrderId()));
   }
 
   openOrders(account: KeyedAccount, m: Market | undefined) {
@@ -96,10 +99,12 @@ export class BinanceTrading {
     const mode = p.oneOf("cancelReplaceMode", ["STOP_ON_FAILURE", "ALLOW_FAILURE"] as const, () => errors.invalidValue("cancelReplaceMode"));
     if (mode === undefined) throw errors.missing("cancelReplaceMode");
     const cancelParams = Params.fromEntries(p.entries().filter(([k]) => k !== "orderId" && k !== "origClientOrderId"));
-    const cancelId = p.int("cancelOrderId", 0, Number.MAX_SAFE_INTEGER);
+    const cancelOrderId = p.int("cancelOrderId", 0, Number.MAX_SAFE_INTEGER);
     const cancelClientId = p.clientOrderId("cancelOrigClientOrderId");
-    if (cancelId !== undefined) cancelParams.set("orderId", String(cancelId));
+    if (cancelOrderId !== undefined) cancelParams.set("orderId", String(cancelOrderId));
     if (cancelClientId !== undefined) cancelParams.set("origClientOrderId", cancelClientId);
+    // The cancel's own client id (CancelIds).
+    const cancelId = p.clientOrderId("cancelNewClientOrderId") ?? randomClientOrderId();
     const order = this.parseOrder(p);
     const allowFailure = mode === "ALLOW_FAILURE";
     let oldId: number;
@@ -110,20 +115,20 @@ export class BinanceTrading {
       oldId = 0; // nothing to cancel: the new order is placed all the same
     }
     try {
-      const { cancelled, order: placed } = await this.ex.sequencer.replace(account, oldId, order.request, allowFailure);
+      const { cancelled, order: placed } = await this.cancelIds.holding(new Map(oldId ? [[oldId, cancelId]] : []), null, () => this.ex.sequencer.replace(account, oldId, order.request, allowFailure));
       const newOrderResponse = orderResponse(placed, order.responseType);
       if (!cancelled) {
         throw new BinanceError(-2021, "Order cancel-replace partially failed.", 409, {}, {
           cancelResult: "FAILURE", newOrderResult: "SUCCESS", cancelResponse: errors.cancelRejected(MESSAGES.unknownOrder).body(), newOrderResponse,
         });
       }
-      return { cancelResult: "SUCCESS", newOrderResult: "SUCCESS", cancelResponse: cancelResponse(cancelled), newOrderResponse };
+      return { cancelResult: "SUCCESS", newOrderResult: "SUCCESS", cancelResponse: cancelResponse(cancelled, cancelId), newOrderResponse };
     } catch (error) {
       if (error instanceof Outcome && error.details.cancelled !== undefined) {
         const cancelled = this.ex.queries.order(Number(error.details.cancelled));
         throw new BinanceError(-2021, "Order cancel-replace partially failed.", 409, {}, {
           cancelResult: "SUCCESS", newOrderResult: "FAILURE",
-          cancelResponse: cancelled ? cancelResponse(cancelled) : null, newOrderResponse: fromOutcome(error).body(),
+          cancelResponse: cancelled ? cancelResponse(cancelled, cancelId) : null, newOrderResponse: fromOutcome(error).body(),
         });
       }
       if (error instanceof Outcome) throw replaceFailure(fromOutcome(error));
@@ -205,11 +210,22 @@ export class BinanceTrading {
     return orders;
   }
 
+  /** A list's open orders cancelled: the answer shows the cancel's id (newClientOrderId, or a
+   *  generated one) as the list's, and a generated one as each order's (CancelIds). */
   async cancelList(account: KeyedAccount, p: Params) {
-    const open = this.findList(account, p, "listClientOrderId").find((o) => isOpen(o.status));
-    if (!open) throw errors.cancelRejected(MESSAGES.unknownOrder);
-    await this.ex.sequencer.cancel(account, open.id);
-    return listStatus(this.listOrders(account, open.listId!), "RESULT");
+    const listCancelId = p.clientOrderId("newClientOrderId") ?? randomClientOrderId();
+    const members = this.findList(account, p, "listClientOrderId");
+    const open = members.filter((o) => isOpen(o.status));
+    if (open.length === 0) throw errors.cancelRejected(MESSAGES.unknownOrder);
+    const ids = new Map(open.map((o) => [o.id, randomClientOrderId()]));
+    const listId = open[0]!.listId!;
+    await this.cancelIds.holding(ids, [listId, listCancelId], () => this.ex.sequencer.cancel(account, open[0]!.id));
+    const list = listStatus(this.listOrders(account, listId), "RESULT");
+    for (const r of list.orderReports!) {
+      const cancelId = ids.get(r.orderId as number);
+      if (cancelId !== undefined) Object.assign(r, { origClientOrderId: r.clientOrderId, clientOrderId: cancelId });
+    }
+    return { ...list, listClientOrderId: listCancelId };
   }
 
   openLists(account: KeyedAccount) {
@@ -260,14 +276,11 @@ function legParams(p: Params, prefix: string, shared: Record<string, string> = {
   return Params.fromEntries(leg);
 }
 
-/** 22 letters and digits, as Binance's generated client order ids. */
-function randomClientOrderId(): string {
-  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return [...randomBytes(22)].map((b) => letters[b % letters.length]).join("");
-}
-
-export function cancelResponse(o: OrderState) {
+/** A cancelled order as its cancel answers: the order's client id as origClientOrderId, the
+ *  cancel's own (`cancelId`) as clientOrderId. */
+export function cancelResponse(o: OrderState, cancelId: string) {
   const r = orderResponse(o, "RESULT");
   r.origClientOrderId = r.clientOrderId;
+  r.clientOrderId = cancelId;
   return r;
 }

@@ -9,6 +9,7 @@ import type { Account } from "../accounts";
 import type { BatchReport } from "../core/sequencer";
 import type { PreventedMatchRecord } from "../store/projection-writer";
 import type { Exchange } from "../exchange";
+import type { CancelIds } from "./cancel-ids";
 import { pushTo } from "../collections";
 import { CommandKind } from "../../native/layout";
 import { isOpen, isPendingMember, LIST_SIZE, type OrderState } from "../orders/order";
@@ -40,7 +41,7 @@ export class UserDataStreams {
   private readonly subscribers = new Map<number, Set<Deliver>>();
   private readonly listenKeys = new Map<string, { accountId: number; expires: number }>();
 
-  constructor(private readonly ex: Exchange) {}
+  constructor(private readonly ex: Exchange, private readonly cancelIds: CancelIds) {}
 
   subscribe(accountId: number, deliver: Deliver): void {
     let set = this.subscribers.get(accountId);
@@ -129,7 +130,7 @@ export class UserDataStreams {
     const lists = new Map<number, number>();
     for (const o of report.orders) {
       if (o.listId !== null) lists.set(o.listId, o.accountId);
-      if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E));
+      if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E, { cancelId: this.cancelIds.ofOrder(o.id) }));
       else if (o.status === "expired" && o.expireReason === "SELF_TRADE_PREVENTION") add(o.accountId, executionReport(o, "TRADE_PREVENTION", E, { prevented: prevented.get(o.id) }));
       else if (o.status === "expired" && o.expireReason !== "AMENDED") add(o.accountId, executionReport(o, "EXPIRED", E));
       else if (o.status === "rejected" && !o.postOnly) add(o.accountId, executionReport(o, "REJECTED", E));
@@ -144,7 +145,7 @@ export class UserDataStreams {
       const first = orderOf(listId);
       if (first?.listId !== listId) continue;
       const orders = Array.from({ length: LIST_SIZE[first.listType!] }, (_, k) => orderOf(listId + k));
-      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as OrderState[], renamedLists.has(listId)) });
+      if (orders.every((o) => o?.listId === listId)) add(accountId, { e: "listStatus", E, ...listStatusEvent(orders as OrderState[], renamedLists.has(listId), this.cancelIds.ofList(listId)) });
     }
     for (const l of report.ledger) {
       add(l.accountId, { e: "balanceUpdate", E, a: l.asset, d: this.ex.markets.assets.get(l.asset)!.format(l.amount), T: l.time });
@@ -166,22 +167,24 @@ export class UserDataStreams {
   }
 }
 
-/** A list's status; `updated`: one of its orders took a new client order id. */
-function listStatusEvent(orders: OrderState[], updated: boolean) {
+/** A list's status; `updated`: one of its orders took a new client order id; `cancelId`: the id
+ *  of a cancel of the list in flight, shown as the list's once it is done. */
+function listStatusEvent(orders: OrderState[], updated: boolean, cancelId: string | undefined) {
   const s = listStatus(orders, "ACK");
   return {
     s: s.symbol, g: s.orderListId, c: s.contingencyType, l: updated ? "UPDATED" : s.listStatusType, L: s.listOrderStatus, r: "NONE",
-    C: s.listClientOrderId, T: s.transactionTime, O: s.orders.map((o) => ({ s: o.symbol, i: o.orderId, c: o.clientOrderId })),
+    C: cancelId !== undefined && s.listStatusType === "ALL_DONE" ? cancelId : s.listClientOrderId, T: s.transactionTime, O: s.orders.map((o) => ({ s: o.symbol, i: o.orderId, c: o.clientOrderId })),
   };
 }
 
 /** What an executionReport tells besides the order: the fill (`tradeId`); the prevented match that
  *  expired it; the client order id it had before an amendment; that its OTO working order has just
- *  released it (`released`: NEW, where its placement was PENDING_NEW). */
-interface ReportDetails { tradeId?: number; prevented?: PreventedMatchRecord; origClientOrderId?: string; released?: boolean }
+ *  released it (`released`: NEW, where its placement was PENDING_NEW); the id of the cancel that
+ *  cancelled it (`cancelId`, shown as `c`, the order's own as `C`). */
+interface ReportDetails { tradeId?: number; prevented?: PreventedMatchRecord; origClientOrderId?: string; released?: boolean; cancelId?: string }
 
 /** One executionReport: the order as it is, or, for a fill, as that fill left it. */
-function executionReport(o: OrderState, x: Execution, E: number, { tradeId = -1, prevented, origClientOrderId, released = false }: ReportDetails = {}): Record<string, unknown> {
+function executionReport(o: OrderState, x: Execution, E: number, { tradeId = -1, prevented, origClientOrderId, released = false, cancelId }: ReportDetails = {}): Record<string, unknown> {
   const m = o.market;
   const feeAsset = o.side === "buy" ? m.base : m.quote;
   let filled = 0, notional = 0n, last = null as OrderState["fills"][number] | null;
@@ -201,7 +204,7 @@ function executionReport(o: OrderState, x: Execution, E: number, { tradeId = -1,
   }
   const isFill = x === "TRADE" && last !== null;
   return {
-    e: "executionReport", E, s: m.binanceSymbol, c: clientOrderIdOf(o), S: o.side === "buy" ? "BUY" : "SELL", o: typeName(o),
+    e: "executionReport", E, s: m.binanceSymbol, c: cancelId ?? clientOrderIdOf(o), S: o.side === "buy" ? "BUY" : "SELL", o: typeName(o),
     f: o.timeInForce, q: origQuantityOf(o), p: m.formatPrice(o.price ?? 0),
     P: m.formatPrice(o.stopPrice ?? 0), F: m.formatQuantity(o.icebergQuantity ?? 0), g: orderListIdOf(o),
     C: x === "CANCELED" ? clientOrderIdOf(o) : origClientOrderId ?? "", x, X: status, r: "NONE", i: o.id,
