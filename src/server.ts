@@ -114,6 +114,7 @@ export function startServer(options: ServerOptions): RunningServer {
       await exchange.sequencer.stop();
       gateway.close();
       binance.close();
+      streams.close();
       await server.stop();
       await exchange.close();
     },

@@ -20,6 +20,8 @@ import type { BatchReport } from "./core/sequencer";
 /** Bytes a client may have waiting before it is dropped (by default). */
 export const MAX_BUFFERED_BYTES = 8 << 20;
 export const SLOW_CONSUMER_CODE = 4008;
+/** WebSocket's "going away": the server is stopping. */
+export const GOING_AWAY_CODE = 1001;
 const SNAPSHOT_DEPTH = 1000;
 
 interface SocketState { accountId?: number }
@@ -51,6 +53,11 @@ export class MarketStreams {
   closed(ws: Socket): void {
     this.forgetAccount(this.sockets.get(ws));
     this.sockets.delete(ws);
+  }
+
+  /** Closes every connection (going away): a server's graceful stop waits for its sockets. */
+  close(): void {
+    for (const ws of [...this.sockets.keys()]) ws.close(GOING_AWAY_CODE, "the exchange is stopping");
   }
 
   private forgetAccount(state: SocketState | undefined): void {

@@ -784,6 +784,24 @@ describe("WebSocket API and user data", () => {
     expect(await api.request("userDataStream.subscribe.signature", signWsParams(bob, {}))).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
     await rest(bob, "POST", "order", limit("BUY", "0.01", "40000"));
     expect((await api.next((m) => m.event?.e === "executionReport")).event).toMatchObject({ x: "NEW", p: "40000.00" });
+    // One subscription an account on a connection.
+    expect(await api.request("userDataStream.subscribe.signature", signWsParams(bob, {}))).toMatchObject({ status: 400, error: { code: -2035 } });
+    // Another account logs on and subscribes: both are listed. Logging out ends only the logon's
+    // subscription, which hears eventStreamTerminated last.
+    const carol = await binanceAccount(ex.call, "carol", { USD: "1000" }, "ed25519");
+    expect((await api.request("session.logon", signWsParams(carol, {}, "ed25519"))).status).toBe(200);
+    expect((await api.request("userDataStream.subscribe")).result).toEqual({ subscriptionId: 1 });
+    expect((await api.request("session.subscriptions")).result).toEqual([{ subscriptionId: 0 }, { subscriptionId: 1 }]);
+    expect((await api.request("session.logout")).result.userDataStream).toBe(true);
+    expect(await api.next((m) => m.event?.e === "eventStreamTerminated")).toEqual({ subscriptionId: 1, event: { e: "eventStreamTerminated", E: expect.any(Number) } });
+    expect((await api.request("session.subscriptions")).result).toEqual([{ subscriptionId: 0 }]);
+    // Unsubscribed, bob's ends the same way, and hears nothing more.
+    expect((await api.request("userDataStream.unsubscribe", { subscriptionId: 0 })).result).toEqual({});
+    expect((await api.next((m) => m.event?.e === "eventStreamTerminated")).subscriptionId).toBe(0);
+    expect((await api.request("session.status")).result.userDataStream).toBe(false);
+    await rest(bob, "POST", "order", limit("BUY", "0.01", "40100"));
+    expect((await api.request("ping")).status).toBe(200); // (answered after the order's events would have been sent)
+    expect(api.queue.filter((m) => m.event?.e === "executionReport")).toEqual([]);
     api.close();
   });
 

@@ -2,6 +2,7 @@
 // flight, and exits 0; every order it acknowledged is there after a restart.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { openSocket } from "./binance-client";
 import { runCli, EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "./helpers";
 
 
@@ -26,9 +27,16 @@ test("SIGTERM under load: in-flight orders are committed and answered, then exit
     }
   };
   const clients = Array.from({ length: 8 }, (_, w) => client(w));
+  // Open WebSockets do not hold the stop up: each is closed as going away (1001), a Binance
+  // WebSocket API connection told first that the server is shutting down.
+  const ws = first.url.replace(/^http/, "ws");
+  const sockets = await Promise.all([`${ws}/ws-api/v3`, `${ws}/ws`, `${ws}/ws/btcusd@trade`].map(openSocket));
+  const closeCodes = sockets.map(({ ws }) => new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code))));
   await Bun.sleep(400);
   first.proc.kill("SIGTERM");
+  expect(await sockets[0]!.next((m) => m.event?.e === "serverShutdown", 20_000)).toEqual({ event: { e: "serverShutdown", E: expect.any(Number) } });
   expect(await first.proc.exited).toBe(0);
+  expect(await Promise.all(closeCodes)).toEqual([1001, 1001, 1001]);
   stop = true;
   await Promise.all(clients);
   expect(acknowledged.length).toBeGreaterThan(20);

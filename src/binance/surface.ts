@@ -5,10 +5,10 @@ import type { Server, ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
 import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
-import { binanceEndpoints } from "./endpoints";
-import { BinanceMarketStreams, type StreamSocketState } from "./market-streams";
-import { binanceRest } from "./rest";
 import { CancelIds } from "./cancel-ids";
+import { binanceEndpoints } from "./endpoints";
+import { BinanceMarketStreams, GOING_AWAY_CODE, type StreamSocketState } from "./market-streams";
+import { binanceRest } from "./rest";
 import { BinanceTrading } from "./trading";
 import { socketDeliver, UserDataStreams, type Deliver } from "./user-data";
 import { RequestWeights } from "./weights";
@@ -29,6 +29,7 @@ export class BinanceSurface {
   readonly userData: UserDataStreams;
   readonly streams: BinanceMarketStreams;
   readonly plugin;
+  private readonly api: BinanceWebSocketApi;
   private server: Server<unknown> | null = null;
   private readonly states = new Map<Socket, StreamSocketState | ApiSocketState | { kind: "listen-key"; accountId: number; deliver: Deliver }>();
 
@@ -39,7 +40,7 @@ export class BinanceSurface {
     this.userData = new UserDataStreams(ex, cancelIds);
     this.streams = new BinanceMarketStreams(ex, options.maxBufferedBytes);
     const endpoints = binanceEndpoints(trading, weights, this.userData);
-    const api = new BinanceWebSocketApi(ex, endpoints, weights, this.userData, options.maxBufferedBytes);
+    const api = (this.api = new BinanceWebSocketApi(ex, endpoints, weights, this.userData, options.maxBufferedBytes));
     const forget = (ws: Socket) => {
       const state = this.states.get(ws);
       this.states.delete(ws);
@@ -113,7 +114,13 @@ export class BinanceSurface {
     this.userData.publish(report);
   }
 
+  /** Stops the streams' timers and closes every connection (going away: a server's graceful stop
+   *  waits for its sockets); a WebSocket API connection hears serverShutdown first. */
   close(): void {
     this.streams.close();
+    for (const [ws, state] of [...this.states]) {
+      if (state.kind === "binance-api") this.api.shuttingDown(ws);
+      ws.close(GOING_AWAY_CODE, "the exchange is stopping");
+    }
   }
 }

@@ -2,7 +2,8 @@
 // result} or {id, status, error}. Signed requests carry apiKey, timestamp and signature in their
 // params (signed over the other params sorted by name, k=v joined by &), unless session.logon
 // has authenticated the connection. userDataStream.subscribe streams the account's events as
-// {subscriptionId, event}.
+// {subscriptionId, event}; a subscription that ends hears eventStreamTerminated, and every
+// connection hears serverShutdown when the venue stops.
 import type { ServerWebSocket } from "bun";
 import type { KeyedAccount } from "../accounts";
 import { Outcome } from "../core/outcomes";
@@ -17,12 +18,16 @@ import type { RequestWeights } from "./weights";
 
 type Socket = ServerWebSocket<unknown>;
 
+const MAX_ACTIVE_SUBSCRIPTIONS = 1000;
+const MAX_SUBSCRIPTION_ID = 65_534;
+
 export interface ApiSocketState {
   kind: "binance-api";
   ip: string;
   connectedSince: number;
   session: { account: KeyedAccount; since: number } | null;
-  subscriptions: Map<number, { accountId: number; deliver: Deliver }>;
+  /** By subscription id; `logon`: made by userDataStream.subscribe (session.logout ends it). */
+  subscriptions: Map<number, { accountId: number; deliver: Deliver; logon: boolean }>;
   nextSubscriptionId: number;
 }
 
@@ -45,17 +50,15 @@ export class BinanceWebSocketApi {
       "session.status": { weight: 2, security: "none", run: (_p, _a, state) => this.sessionStatus(state) },
       "session.logout": { weight: 2, security: "none", run: (_p, _a, state) => {
         state.session = null;
+        this.unsubscribe(state, (sub) => sub.logon);
         return this.sessionStatus(state);
       } },
-      "userDataStream.subscribe": { weight: 2, security: "logon", run: (_p, account, state, ws) => this.subscribe(account, state, ws) },
-      "userDataStream.subscribe.signature": signed(2, (_p, account, state, ws) => this.subscribe(account, state, ws)),
+      "session.subscriptions": { weight: 2, security: "none", run: (_p, _a, state) => [...state.subscriptions.keys()].map((subscriptionId) => ({ subscriptionId })) },
+      "userDataStream.subscribe": { weight: 2, security: "logon", run: (_p, account, state, ws) => this.subscribe(account, state, ws, true) },
+      "userDataStream.subscribe.signature": signed(2, (_p, account, state, ws) => this.subscribe(account, state, ws, false)),
       "userDataStream.unsubscribe": { weight: 2, security: "none", run: (p, _a, state) => {
         const id = p.int("subscriptionId", 0, Number.MAX_SAFE_INTEGER);
-        for (const [sid, sub] of state.subscriptions) {
-          if (id !== undefined && sid !== id) continue;
-          this.userData.unsubscribe(sub.accountId, sub.deliver);
-          state.subscriptions.delete(sid);
-        }
+        this.unsubscribe(state, (_sub, sid) => id === undefined || sid === id);
         return {};
       } },
     };
@@ -73,6 +76,11 @@ export class BinanceWebSocketApi {
   closed(state: ApiSocketState): void {
     for (const sub of state.subscriptions.values()) this.userData.unsubscribe(sub.accountId, sub.deliver);
     state.subscriptions.clear();
+  }
+
+  /** Tells a connection the venue is about to stop (Binance's serverShutdown). */
+  shuttingDown(ws: Socket): void {
+    ws.send(JSON.stringify({ event: { e: "serverShutdown", E: Date.now() } }));
   }
 
   /** One request; resolves to the answer to send. */
@@ -124,12 +132,27 @@ export class BinanceWebSocketApi {
     return account;
   }
 
-  private subscribe(account: KeyedAccount, state: ApiSocketState, ws: Socket) {
+  /** One account's events on this connection: one subscription an account, at most
+   *  MAX_ACTIVE_SUBSCRIPTIONS at a time and MAX_SUBSCRIPTION_ID over its life, as Binance has it. */
+  private subscribe(account: KeyedAccount, state: ApiSocketState, ws: Socket, logon: boolean) {
+    if ([...state.subscriptions.values()].some((sub) => sub.accountId === account.id)) throw errors.subscriptionActive();
+    if (state.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw errors.tooManySubscriptions(MAX_ACTIVE_SUBSCRIPTIONS);
+    if (state.nextSubscriptionId > MAX_SUBSCRIPTION_ID) throw errors.subscriptionIdsUsedUp();
     const subscriptionId = state.nextSubscriptionId++;
     const deliver = socketDeliver(ws, this.maxBufferedBytes, (event) => ({ subscriptionId, event }));
-    state.subscriptions.set(subscriptionId, { accountId: account.id, deliver });
+    state.subscriptions.set(subscriptionId, { accountId: account.id, deliver, logon });
     this.userData.subscribe(account.id, deliver);
     return { subscriptionId };
+  }
+
+  /** Ends the subscriptions `which` picks, each with its last event, eventStreamTerminated. */
+  private unsubscribe(state: ApiSocketState, which: (sub: { logon: boolean }, subscriptionId: number) => boolean): void {
+    for (const [subscriptionId, sub] of state.subscriptions) {
+      if (!which(sub, subscriptionId)) continue;
+      this.userData.unsubscribe(sub.accountId, sub.deliver);
+      state.subscriptions.delete(subscriptionId);
+      sub.deliver({ e: "eventStreamTerminated", E: Date.now() });
+    }
   }
 
   private sessionStatus(state: ApiSocketState) {
