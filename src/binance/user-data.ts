@@ -129,6 +129,7 @@ export class UserDataStreams {
     for (const p of report.preventedMatches) prevented.set(p.takerOrderId, p).set(p.makerOrderId, p);
     const lists = new Map<number, number>();
     for (const o of report.orders) {
+      if (!this.subscribers.has(o.accountId)) continue;
       if (o.listId !== null) lists.set(o.listId, o.accountId);
       if (o.status === "canceled") add(o.accountId, executionReport(o, "CANCELED", E, { cancelId: this.cancelIds.ofOrder(o.id) }));
       else if (o.status === "expired" && o.expireReason === "SELF_TRADE_PREVENTION") add(o.accountId, executionReport(o, "TRADE_PREVENTION", E, { prevented: prevented.get(o.id) }));
@@ -141,7 +142,6 @@ export class UserDataStreams {
     const registry = this.ex.sequencer.registry;
     const orderOf = (id: number) => byId.get(id) ?? registry.get(id) ?? this.ex.queries.order(id, registry.storedBy(id));
     for (const [listId, accountId] of lists) {
-      if (!this.subscribers.has(accountId)) continue;
       const first = orderOf(listId);
       if (first?.listId !== listId) continue;
       const orders = Array.from({ length: LIST_SIZE[first.listType!] }, (_, k) => orderOf(listId + k));
