@@ -137,7 +137,7 @@ describe("over TCP", () => {
     const list = await c.request({ type: "newList", listType: "oco", orders: [
       body({ price: 9_900_000, postOnly: true }),
       body({ orderType: "stop_loss", timeInForce: "IOC", stopPrice: 8_000_000 }),
-    ] });
+    ], listClientOrderId: null });
     expect(list).toMatchObject({ type: "listAccepted", statuses: ["new", "new"] });
     const [maker, stop] = (list as { orderIds: number[]; listId: number }).orderIds as [number, number];
     expect((list as { listId: number }).listId).toBe(maker);
@@ -148,7 +148,7 @@ describe("over TCP", () => {
     expect(seen.find((m) => m.type === "fill")).toMatchObject({ orderId: maker, liquidity: "maker" });
     expect(seen.find((m) => m.type === "cancelled")).toMatchObject({ seq: 0, orderId: stop });
     // A list that breaks the rules is refused whole.
-    const bad = await c.request({ type: "newList", listType: "oco", orders: [body({ price: 9_900_000 }), body({ price: 9_950_000 })] });
+    const bad = await c.request({ type: "newList", listType: "oco", orders: [body({ price: 9_900_000 }), body({ price: 9_950_000 })], listClientOrderId: null });
     expect(bad).toMatchObject({ type: "rejected", code: "VALIDATION" });
     // An OTOCO: three orders, and three ids in its answer.
     const buy = (extra: Record<string, unknown>) => {
@@ -159,12 +159,17 @@ describe("over TCP", () => {
       body({ price: 9_990_000 }),
       buy({ price: 9_000_000, postOnly: true }),
       buy({ orderType: "stop_loss", timeInForce: "IOC", price: 11_000_000, stopPrice: 10_500_000 }),
-    ] });
+    ], listClientOrderId: "bin-bracket" });
     expect(otoco).toMatchObject({ type: "listAccepted", statuses: ["new", "new", "new"] });
     const ids = (otoco as { orderIds: number[] }).orderIds;
     expect(ids).toHaveLength(3);
     const listed = (await ex.call("GET", `/api/v1/orderLists/${ids[0]}`, { key: alice })).body;
-    expect(listed).toMatchObject({ type: "otoco", status: "executing" });
+    expect(listed).toMatchObject({ type: "otoco", status: "executing", listClientOrderId: "bin-bracket" });
+    // Its client id is taken while it is open, and must follow the client order id rule.
+    const again = await c.request({ type: "newList", listType: "oco", orders: [body({ price: 9_900_000, postOnly: true }), body({ orderType: "stop_loss", timeInForce: "IOC", stopPrice: 8_000_000 })], listClientOrderId: "bin-bracket" });
+    expect(again).toMatchObject({ type: "rejected", code: "DUPLICATE_CLIENT_ORDER_ID" });
+    const badId = await c.request({ type: "newList", listType: "oco", orders: [body({ price: 9_900_000, postOnly: true }), body({ orderType: "stop_loss", timeInForce: "IOC", stopPrice: 8_000_000 })], listClientOrderId: "white space" });
+    expect(badId).toMatchObject({ type: "rejected", code: "VALIDATION", message: expect.stringContaining("listClientOrderId") });
     expect(listed.orders.map((o: any) => Number(o.orderId))).toEqual(ids);
     expect(await c.request({ type: "cancel", orderId: ids[0]! })).toMatchObject({ type: "cancelled", orderId: ids[0] });
     expect((await ex.call("GET", `/api/v1/orderLists/${ids[0]}`, { key: alice })).body.status).toBe("all_done");

@@ -30,8 +30,8 @@ const orderBody = {
 const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({ type: fc.constant("login" as const), seq, apiKey: fc.stringMatching(/^[A-Za-z0-9_-]{0,64}$/) }),
   fc.record({ type: fc.constant("newOrder" as const), seq, ...orderBody }),
-  fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constantFrom("oco" as const, "oto" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody)) }),
-  fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constant("otoco" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody), fc.record(orderBody)) }),
+  fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constantFrom("oco" as const, "oto" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody)), listClientOrderId: fc.option(id, { nil: null }) }),
+  fc.record({ type: fc.constant("newList" as const), seq, listType: fc.constant("otoco" as const), orders: fc.tuple(fc.record(orderBody), fc.record(orderBody), fc.record(orderBody)), listClientOrderId: fc.option(id, { nil: null }) }),
   fc.record({ type: fc.constant("cancel" as const), seq, orderId: int }),
   fc.record({ type: fc.constant("amend" as const), seq, orderId: int, price: int, quantity: int }),
   fc.record({ type: fc.constant("cancelAll" as const), seq, market: fc.integer({ min: 0, max: 0xffff }) }),

@@ -52,7 +52,7 @@ export type NewOrder = { type: "newOrder"; seq: number } & OrderBody;
 /** OCO (either fills, in part, or triggers: the other is cancelled), OTO (the second is placed
  *  when the first fills) or OTOCO (three: the pair after the first is placed as an OCO when it
  *  fills), as `POST /api/v1/orderLists` takes them. */
-export type NewList = { type: "newList"; seq: number; listType: OrderListType; orders: OrderBody[] };
+export type NewList = { type: "newList"; seq: number; listType: OrderListType; orders: OrderBody[]; listClientOrderId: string | null };
 
 export type ClientMessage =
   | { type: "login"; seq: number; apiKey: string }
@@ -181,6 +181,8 @@ export function encodeClientMessage(w: MessageWriter, m: ClientMessage): void {
       b.fill(0, at + 9, at + 16);
       let length = 16;
       for (const o of m.orders) length += encodeOrderBody(w, at + length, o);
+      // The list's client id (if any) after its orders, its length at 9.
+      if (m.listClientOrderId !== null) length += (b[at + 9] = w.text(at + length, m.listClientOrderId, MAX_CLIENT_ORDER_ID));
       return w.header(at, length, ClientType.newList, m.seq);
     }
     case "cancel":
@@ -273,7 +275,9 @@ export function decodeClientMessage(v: DataView, at: number, length: number): Cl
       if (length < 16) throw new ProtocolError("MALFORMED", "a new list message carries its type and its orders");
       const typeCode = v.getUint8(at + 8);
       if (typeCode >= ORDER_LIST_TYPES.length) throw new ProtocolError("MALFORMED", `list type ${typeCode} is not 0 (oco), 1 (oto) or 2 (otoco)`);
-      for (let i = 9; i < 16; i++) if (v.getUint8(at + i) !== 0) throw new ProtocolError("MALFORMED", "bytes 9-15 of a new list must be 0");
+      const n = v.getUint8(at + 9);
+      if (n > MAX_CLIENT_ORDER_ID) throw new ProtocolError("MALFORMED", `a list client order id is at most ${MAX_CLIENT_ORDER_ID} bytes, not ${n}`);
+      for (let i = 10; i < 16; i++) if (v.getUint8(at + i) !== 0) throw new ProtocolError("MALFORMED", "bytes 10-15 of a new list must be 0");
       const listType = ORDER_LIST_TYPES[typeCode]!;
       const orders: OrderBody[] = [];
       let read = 16;
@@ -282,8 +286,9 @@ export function decodeClientMessage(v: DataView, at: number, length: number): Cl
         read += readOrderBody(v, at + read, at + length, o);
         orders.push(o);
       }
-      expectLength(length, read, "new list");
-      return { type: "newList", seq, listType, orders };
+      expectLength(length, read + n, "new list");
+      const listClientOrderId = n === 0 ? null : utf8(v, at + read, n, "the list client order id");
+      return { type: "newList", seq, listType, orders, listClientOrderId };
     }
     case ClientType.cancel:
       expectLength(length, 16, "cancel");

@@ -169,10 +169,13 @@ export class Session {
           break;
         case "newList": {
           const requests = m.orders.map((o) => this.orderRequest(o));
+          if (m.listClientOrderId !== null && !CLIENT_ORDER_ID.test(m.listClientOrderId)) {
+            throw Outcome.invalid("listClientOrderId", CLIENT_ORDER_ID_RULE.replace("clientOrderId", "listClientOrderId"));
+          }
           sequencer.submitListTo(account, m.listType, requests, this.reply(ticket, m.seq, (orders) => {
             for (const o of orders) if (o.status !== "new" && o.status !== "partially_filled") this.host.told.add(o);
             return { type: "listAccepted", seq: m.seq, listId: orders[0]!.listId!, orderIds: orders.map((o) => o.id), statuses: orders.map((o) => o.status!) };
-          }));
+          }), m.listClientOrderId);
           break;
         }
         case "cancel":
