@@ -107,7 +107,7 @@ test("projection files made by each earlier exchange open: with the client order
   for (const path of [withLookups, interim, join(tempDir(), "c.db")]) {
     const s = openStorage(path);
     try {
-      expect(indexes(s.tables)).toEqual(["orders_account_idx", "orders_account_lists_idx", "orders_list_idx", "orders_open_idx"]);
+      expect(indexes(s.tables)).toEqual(["orders_account_idx", "orders_account_list_members_idx", "orders_account_lists_idx", "orders_list_idx", "orders_open_idx"]);
     } finally {
       await s.close();
     }

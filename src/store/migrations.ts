@@ -28,6 +28,7 @@ import preventedMatches from "./projection-migrations/0004_prevented_matches.sql
 import orderAmendments from "./projection-migrations/0005_order_amendments.sql" with { type: "text" };
 import accountLists from "./projection-migrations/0006_account_lists.sql" with { type: "text" };
 import listClientOrderId from "./projection-migrations/0007_list_client_order_id.sql" with { type: "text" };
+import accountListMembers from "./projection-migrations/0008_account_list_members.sql" with { type: "text" };
 
 export const EMBEDDED: Record<string, string> = {
   "0000_init": init,
@@ -53,6 +54,7 @@ export const EMBEDDED_PROJECTION: Record<string, string> = {
   "0005_order_amendments": orderAmendments,
   "0006_account_lists": accountLists,
   "0007_list_client_order_id": listClientOrderId,
+  "0008_account_list_members": accountListMembers,
 };
 
 type Journal = { entries: { tag: string; breakpoints: boolean; when: number }[] };

@@ -2,7 +2,7 @@
 // file; the journal, snapshots and funding requests from the database file; the counters to
 // resume from. The projection follows the journal a little behind (projector.ts): every read of
 // it first calls `beforeRead`, which waits until every acknowledged batch is written.
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { pushTo } from "../collections";
 import type { Markets } from "../markets";
@@ -294,10 +294,9 @@ export class Queries {
       for (const [account, order, asTaker] of [[trades.takerAccountId, trades.takerOrderId, true], [trades.makerAccountId, trades.makerOrderId, false]] as const) {
         const rows = this.statement(`order's trades ${shapeOf(filter)} ${asTaker}`, () => {
           const h = history(filter, trades.id, trades.time, [eq(order, $("orderId")), eq(account, $("accountId")), eq(trades.symbol, $("symbol"))]);
-          return this.tables.select({ trade: trades, listId: orders.listId }).from(trades).leftJoin(orders, eq(orders.id, order))
-            .where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
+          return this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
         }).all({ ...filter, accountId, symbol });
-        for (const { trade, listId } of rows) found.push({ trade, asTaker, listId });
+        for (const trade of rows) found.push({ trade, asTaker, listId: null });
       }
       found.sort((a, b) => a.trade.id - b.trade.id);
       found = oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
@@ -314,15 +313,32 @@ export class Queries {
         if (windowed) conditions.push(gte(accountTrades.tradeId, $("firstId")), lte(accountTrades.tradeId, $("lastId")));
         const { where, oldestFirst } = history(filter, accountTrades.tradeId, trades.time, conditions);
         const key = oldestFirst ? asc : desc;
-        // Each leg's order (by its key) for the list it belongs to.
-        const ownOrder = sql`CASE WHEN ${accountTrades.asTaker} THEN ${trades.takerOrderId} ELSE ${trades.makerOrderId} END`;
-        return this.tables.select({ trade: trades, asTaker: accountTrades.asTaker, listId: orders.listId }).from(accountTrades)
-          .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).leftJoin(orders, eq(orders.id, ownOrder)).where(where)
+        return this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
+          .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
           .orderBy(key(accountTrades.tradeId), key(accountTrades.asTaker)).limit($("limit")).prepare();
-      }).all({ ...filter, accountId, symbol, firstId: ids?.first, lastId: ids?.last });
+      }).all({ ...filter, accountId, symbol, firstId: ids?.first, lastId: ids?.last }).map((leg) => ({ ...leg, listId: null }));
     }
+    this.setListIds(accountId, found);
     // Oldest first; a self-trade is both legs of one trade: the taker's first.
     return found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
+  }
+
+  /** Sets the list of each leg's order: the account's orders in lists within the legs' order ids,
+   *  off an index of those alone (looking up each leg's order cost 3x the read, BENCHMARKS.md). */
+  private setListIds(accountId: number, legs: AccountTrade[]): void {
+    if (legs.length === 0) return;
+    const orderOf = (leg: AccountTrade) => (leg.asTaker ? leg.trade.takerOrderId : leg.trade.makerOrderId);
+    let first = Infinity, last = 0;
+    for (const leg of legs) {
+      first = Math.min(first, orderOf(leg));
+      last = Math.max(last, orderOf(leg));
+    }
+    const members = this.statement("account's orders in lists", () => this.tables.select({ id: orders.id, listId: orders.listId }).from(orders)
+      .where(and(eq(orders.accountId, $("accountId")), isNotNull(orders.listId), gte(orders.id, $("first")), lte(orders.id, $("last")))).prepare())
+      .all({ accountId, first, last });
+    if (members.length === 0) return;
+    const listOf = new Map(members.map((m) => [m.id, m.listId]));
+    for (const leg of legs) leg.listId = listOf.get(orderOf(leg)) ?? null;
   }
 
   /** An account's prevented matches in one market, oldest first: the one with id `id`, or those of

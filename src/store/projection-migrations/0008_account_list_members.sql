@@ -1,0 +1,1 @@
+CREATE INDEX `orders_account_list_members_idx` ON `orders` (`account_id`,`id`,`list_id`) WHERE "orders"."list_id" IS NOT NULL;
