@@ -20,6 +20,7 @@ type OrderRow = typeof orders.$inferSelect;
 export type TradeRow = typeof trades.$inferSelect;
 /** One leg of a trade, as the account that made it reads it: with its order's list (null outside lists). */
 export interface AccountTrade { trade: TradeRow; asTaker: boolean; listId: number | null }
+type Leg = Omit<AccountTrade, "listId">;
 export type PreventedMatchRow = typeof preventedMatches.$inferSelect;
 export type AmendmentRow = typeof orderAmendments.$inferSelect;
 /** The last ids given out and the last journal entry: where a start resumes counting. */
@@ -286,7 +287,7 @@ export class Queries {
    *  `orderId`: only that order's. */
   accountTrades(accountId: number, symbol: string, filter: HistoryFilter & { orderId?: number }, upToSeq?: number): AccountTrade[] {
     this.beforeRead(upToSeq);
-    let found: AccountTrade[];
+    let found: Leg[];
     if (filter.orderId !== undefined) {
       // One order's: off the trades' order indexes (an order is on one side of each of its trades).
       found = [];
@@ -296,7 +297,7 @@ export class Queries {
           const h = history(filter, trades.id, trades.time, [eq(order, $("orderId")), eq(account, $("accountId")), eq(trades.symbol, $("symbol"))]);
           return this.tables.select().from(trades).where(h.where).orderBy(h.orderBy).limit($("limit")).prepare();
         }).all({ ...filter, accountId, symbol });
-        for (const trade of rows) found.push({ trade, asTaker, listId: null });
+        for (const trade of rows) found.push({ trade, asTaker });
       }
       found.sort((a, b) => a.trade.id - b.trade.id);
       found = oldestFirst ? found.slice(0, filter.limit) : found.slice(-filter.limit);
@@ -316,29 +317,27 @@ export class Queries {
         return this.tables.select({ trade: trades, asTaker: accountTrades.asTaker }).from(accountTrades)
           .innerJoin(trades, eq(trades.id, accountTrades.tradeId)).where(where)
           .orderBy(key(accountTrades.tradeId), key(accountTrades.asTaker)).limit($("limit")).prepare();
-      }).all({ ...filter, accountId, symbol, firstId: ids?.first, lastId: ids?.last }).map((leg) => ({ ...leg, listId: null }));
+      }).all({ ...filter, accountId, symbol, firstId: ids?.first, lastId: ids?.last });
     }
-    this.setListIds(accountId, found);
     // Oldest first; a self-trade is both legs of one trade: the taker's first.
-    return found.sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
+    return this.withListIds(accountId, found).sort((a, b) => a.trade.id - b.trade.id || (a.asTaker ? -1 : 1));
   }
 
-  /** Sets the list of each leg's order: the account's orders in lists within the legs' order ids,
-   *  off an index of those alone (looking up each leg's order cost 3x the read, BENCHMARKS.md). */
-  private setListIds(accountId: number, legs: AccountTrade[]): void {
-    if (legs.length === 0) return;
-    const orderOf = (leg: AccountTrade) => (leg.asTaker ? leg.trade.takerOrderId : leg.trade.makerOrderId);
+  /** The legs with the list of each one's order: the account's orders in lists within the legs'
+   *  order ids, off an index of those alone (looking up each leg's order cost 3x the read,
+   *  BENCHMARKS.md). */
+  private withListIds(accountId: number, legs: Leg[]): AccountTrade[] {
+    const orderOf = (leg: Leg) => (leg.asTaker ? leg.trade.takerOrderId : leg.trade.makerOrderId);
     let first = Infinity, last = 0;
     for (const leg of legs) {
       first = Math.min(first, orderOf(leg));
       last = Math.max(last, orderOf(leg));
     }
-    const members = this.statement("account's orders in lists", () => this.tables.select({ id: orders.id, listId: orders.listId }).from(orders)
+    const members = legs.length === 0 ? [] : this.statement("account's orders in lists", () => this.tables.select({ id: orders.id, listId: orders.listId }).from(orders)
       .where(and(eq(orders.accountId, $("accountId")), isNotNull(orders.listId), gte(orders.id, $("first")), lte(orders.id, $("last")))).prepare())
       .all({ accountId, first, last });
-    if (members.length === 0) return;
     const listOf = new Map(members.map((m) => [m.id, m.listId]));
-    for (const leg of legs) leg.listId = listOf.get(orderOf(leg)) ?? null;
+    return legs.map((leg) => ({ ...leg, listId: listOf.get(orderOf(leg)) ?? null }));
   }
 
   /** An account's prevented matches in one market, oldest first: the one with id `id`, or those of
