@@ -10,7 +10,7 @@ import { MAX_UNITS } from "../markets";
 import { Outcome } from "../core/outcomes";
 import type { Reply } from "../core/sequencer";
 import type { OrderState } from "../orders/order";
-import { CLIENT_ORDER_ID, CLIENT_ORDER_ID_RULE, MAX_TRAILING_DELTA, orderRequestOf, type OrderRequest } from "../orders/validate";
+import { CLIENT_ORDER_ID, CLIENT_ORDER_ID_RULE, LIST_CLIENT_ORDER_ID_RULE, MAX_TRAILING_DELTA, orderRequestOf, type OrderRequest } from "../orders/validate";
 import {
   ALL_MARKETS, decodeClientMessage, encodeServerMessage, FrameReader, MessageWriter, ProtocolError,
   type ClientMessage, type CloseReason, type OrderBody, type ServerMessage,
@@ -170,7 +170,7 @@ export class Session {
         case "newList": {
           const requests = m.orders.map((o) => this.orderRequest(o));
           if (m.listClientOrderId !== null && !CLIENT_ORDER_ID.test(m.listClientOrderId)) {
-            throw Outcome.invalid("listClientOrderId", CLIENT_ORDER_ID_RULE.replace("clientOrderId", "listClientOrderId"));
+            throw Outcome.invalid("listClientOrderId", LIST_CLIENT_ORDER_ID_RULE);
           }
           sequencer.submitListTo(account, m.listType, requests, this.reply(ticket, m.seq, (orders) => {
             for (const o of orders) if (o.status !== "new" && o.status !== "partially_filled") this.host.told.add(o);

@@ -16,6 +16,8 @@ export const MAX_TRAILING_DELTA = 9999;
 /** What a client order id may be, on every surface that takes /api/v1's rules. */
 export const CLIENT_ORDER_ID = /^[A-Za-z0-9._:-]{1,36}$/;
 export const CLIENT_ORDER_ID_RULE = "clientOrderId must be 1 to 36 characters of A-Z a-z 0-9 . _ : -";
+/** An order list's own client id follows the same rule. */
+export const LIST_CLIENT_ORDER_ID_RULE = CLIENT_ORDER_ID_RULE.replace("clientOrderId", "listClientOrderId");
 
 // One literal schema per value, typed as the tuple a union needs to infer its values (a mapped
 // array would infer nothing, and typed clients such as Eden would see `never`).
@@ -51,7 +53,7 @@ export const OrderListRequestBody = t.Object(
   {
     type: t.Union([t.Literal("oco"), t.Literal("oto"), t.Literal("otoco")], { error: 'type must be one of "oco", "oto", "otoco"' }),
     orders: t.Array(t.Unknown(), { minItems: 2, maxItems: 3, error: "orders must be an array of two order requests (three for otoco)" }),
-    listClientOrderId: nullable(t.String({ pattern: CLIENT_ORDER_ID.source, error: CLIENT_ORDER_ID_RULE.replace("clientOrderId", "listClientOrderId") })),
+    listClientOrderId: nullable(t.String({ pattern: CLIENT_ORDER_ID.source, error: LIST_CLIENT_ORDER_ID_RULE })),
   },
   { additionalProperties: false },
 );
