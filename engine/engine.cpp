@@ -629,11 +629,7 @@ struct ex_engine {
         const ex_market& m = markets[o.book];
         Extra& x = extras[o.ext];
         bool released = x.released;
-        ex_event& e = emit(EX_EV_TRIGGERED, o.id, o.side, book.sequence);
-        e.price = book.last;
-        e.quantity = o.remaining;
-        e.remaining = o.remaining;
-        e.reason = released ? EX_TRG_LIST : EX_TRG_PRICE;
+        triggered(book, o, released ? EX_TRG_LIST : EX_TRG_PRICE);
         if (released && (o.flags & ORDER_LISTED)) return enter_pair(oi);
         if (released) {
             x.released = false;
@@ -652,15 +648,29 @@ struct ex_engine {
                 return retire(oi);
             }
             lock(o.account, asset, static_cast<int64_t>(needed));
-            if (x.trigger != EX_TRIG_NONE) {
-                if (x.stop_price == 0 || !met(rises(o.side, x.trigger), x.stop_price, book.last))
-                    return wait_for_trigger(book, oi);
-                // Its condition holds already: it triggers now.
-                ex_event& t = emit(EX_EV_TRIGGERED, o.id, o.side, book.sequence);
-                t.price = book.last;
-                t.quantity = t.remaining = o.remaining;
-                t.reason = EX_TRG_PRICE;
-            }
+            return place_released(book, m, oi);
+        }
+        execute_order(book, m, oi);
+    }
+
+    // A waiting order enters the book now (`reason`: EX_TRG_*).
+    void triggered(const Book& book, const Order& o, uint8_t reason) {
+        ex_event& e = emit(EX_EV_TRIGGERED, o.id, o.side, book.sequence);
+        e.price = book.last;
+        e.quantity = e.remaining = o.remaining;
+        e.reason = reason;
+    }
+
+    // A released pending order (or pair leg) that holds what it must: a conditional one waits for
+    // its trigger, or triggers at once if its condition holds already (a pair leg cancelling the
+    // other); a limit one is executed (a pair's post-only leg, which cannot take: it rests).
+    void place_released(Book& book, const ex_market& m, uint32_t oi) {
+        const Order& o = orders[oi];
+        const Extra& x = extras[o.ext];
+        if (x.trigger != EX_TRIG_NONE) {
+            if (x.stop_price == 0 || !met(rises(o.side, x.trigger), x.stop_price, book.last)) return wait_for_trigger(book, oi);
+            triggered(book, o, EX_TRG_PRICE);
+            if (o.flags & ORDER_LISTED) end_list(oi, false);
         }
         execute_order(book, m, oi);
     }
@@ -677,13 +687,7 @@ struct ex_engine {
         uint32_t li = extras[o.ext].list;
         uint32_t legs[2] = {lists[li].first, lists[li].second};
         uint32_t second = legs[1];
-        {
-            Order& s = orders[second];
-            ex_event& e = emit(EX_EV_TRIGGERED, s.id, s.side, book.sequence);
-            e.price = book.last;
-            e.quantity = e.remaining = s.remaining;
-            e.reason = EX_TRG_LIST;
-        }
+        triggered(book, orders[second], EX_TRG_LIST);
         i128 ha = hold_now(orders[first]), hb = hold_now(orders[second]);
         i128 shared = ha < hb ? ha : hb;
         i128 needed = ha + hb - shared;
@@ -723,23 +727,7 @@ struct ex_engine {
         lock(o.account, asset, static_cast<int64_t>(needed));
         lists[li].shared = static_cast<int64_t>(shared);
         for (uint32_t k : legs) {
-            Order& leg = orders[k];
-            if (ids.find(leg.id) != k) continue;  // cancelled: the first leg triggered at once
-            const Extra& x = extras[leg.ext];
-            if (x.trigger == EX_TRIG_NONE) {
-                execute_order(book, m, k);  // a post-only limit that does not take: it rests
-                continue;
-            }
-            if (x.stop_price == 0 || !met(rises(leg.side, x.trigger), x.stop_price, book.last)) {
-                wait_for_trigger(book, k);
-                continue;
-            }
-            ex_event& t = emit(EX_EV_TRIGGERED, leg.id, leg.side, book.sequence);
-            t.price = book.last;
-            t.quantity = t.remaining = leg.remaining;
-            t.reason = EX_TRG_PRICE;
-            end_list(k, false);
-            execute_order(book, m, k);
+            if (ids.find(orders[k].id) == k) place_released(book, m, k);  // (not: cancelled, the first leg triggered at once)
         }
     }
 
