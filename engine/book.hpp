@@ -45,8 +45,9 @@ struct Order {
 
 // Order::flags of the engine's own, beside the command's EX_FLAG_POST_ONLY: what the order's Extra
 // holds, so that matching, amending and cancelling read an Extra only for an order that needs it
-// (a triggered stop resting as a plain limit keeps its Extra, and that read was a cache miss).
-enum : uint8_t { ORDER_ICEBERG = 0x40, ORDER_LISTED = 0x80 };
+// (a triggered stop resting as a plain limit keeps its Extra, and that read was a cache miss); and
+// whether it has traded (`filled` counts self-trade decrements too), for cancel restrictions.
+enum : uint8_t { ORDER_TRADED = 0x20, ORDER_ICEBERG = 0x40, ORDER_LISTED = 0x80 };
 
 // The rest of an order that is more than a plain limit order.
 struct Extra {

@@ -27,8 +27,9 @@ constexpr int64_t MAX_TOTAL = int64_t(1) << 62;     // units of one asset in the
 constexpr int64_t MAX_UNITS_PER = 100000000LL;      // 10^8: lot and tick x lot units
 constexpr uint32_t MAX_CASCADE = 1u << 20;          // orders one command may set off
 // Images: 2: orders carry ORDER_ICEBERG / ORDER_LISTED (a version 1 image has them derived on
-// restore); 3: an order list has a third member (OTOCO), NIL in lists of older images.
-constexpr uint32_t IMAGE_VERSION = 3;
+// restore); 3: an order list has a third member (OTOCO), NIL in lists of older images; 4: orders
+// carry ORDER_TRADED (derived on restore from `filled`, which counts self-trade decrements too).
+constexpr uint32_t IMAGE_VERSION = 4;
 
 bool valid_value(int64_t v) { return v > 0 && v <= MAX_VALUE; }
 int64_t saturate(i128 v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
@@ -55,6 +56,7 @@ struct Taker {
     int64_t filled;     // executed or decremented
     int64_t budget;     // market orders by quote amount: units left to spend or receive; else -1
     Stop stop;
+    bool traded = false;  // it traded in this match (its order then carries ORDER_TRADED)
 };
 
 }  // namespace
@@ -115,11 +117,15 @@ struct ex_engine {
         ids.image(a);
     }
 
-    // For an image saved before orders carried ORDER_ICEBERG / ORDER_LISTED: they are derived
-    // from the orders' Extras. Free slots get them too, harmlessly: taking a slot sets its flags.
-    void derive_order_flags() {
+    // For an image saved before orders carried ORDER_ICEBERG / ORDER_LISTED (version 1) or
+    // ORDER_TRADED (before 4): they are derived from the orders' Extras and fills (an order only
+    // decremented by self-trade prevention counts as traded there). Free slots get them too,
+    // harmlessly: taking a slot sets its flags.
+    void derive_order_flags(uint32_t version) {
         for (uint32_t i = 0; i < orders.slots(); ++i) {
             Order& o = orders[i];
+            if (o.filled > 0) o.flags |= ORDER_TRADED;
+            if (version > 1) continue;
             o.flags &= ~(ORDER_ICEBERG | ORDER_LISTED);
             if (o.ext == NIL || o.ext >= extras.slots()) continue;
             if (extras[o.ext].visible != 0) o.flags |= ORDER_ICEBERG;
@@ -904,6 +910,8 @@ struct ex_engine {
                 maker.remaining -= qty;
                 if (iceberg(maker)) extras[maker.ext].shown -= qty;
                 maker.filled += qty;
+                maker.flags |= ORDER_TRADED;
+                t.traded = true;
                 l.total -= qty;
                 ex_event& e = emit(EX_EV_TRADE, t.id, t.side, ++book.sequence);
                 e.other_id = maker.id;
@@ -1033,6 +1041,7 @@ struct ex_engine {
             Order& o = orders[oi];
             o.remaining = t.remaining;
             o.filled = t.filled;
+            if (t.traded) o.flags |= ORDER_TRADED;
             rest(book, oi);
         }
         ex_event& e = emit(EX_EV_ACCEPTED, t.id, t.side, book.sequence);
@@ -1245,9 +1254,23 @@ struct ex_engine {
         }
     }
 
+    // Whether a cancel's restriction (EX_FLAG_ONLY_*, in `flags`) lets it cancel order `o`.
+    static bool restriction_allows(const Order& o, uint8_t flags) {
+        uint8_t only = flags & (EX_FLAG_ONLY_NEW | EX_FLAG_ONLY_PARTIALLY_FILLED);
+        if (only == 0) return true;
+        if (o.state == State::waiting) return false;  // PENDING_NEW
+        return (only == EX_FLAG_ONLY_NEW) == !(o.flags & ORDER_TRADED);
+    }
+
+    static bool valid_restriction(uint8_t flags) {
+        return (flags & (EX_FLAG_ONLY_NEW | EX_FLAG_ONLY_PARTIALLY_FILLED)) != (EX_FLAG_ONLY_NEW | EX_FLAG_ONLY_PARTIALLY_FILLED);
+    }
+
     void cancel(const ex_command& c) {
+        if (!valid_restriction(c.flags)) return reject(c, EX_REJ_INVALID, 0);
         uint32_t oi = ids.find(c.order_id);
         if (oi == NIL || orders[oi].state == State::ready) return reject(c, EX_REJ_UNKNOWN_ORDER, 0);
+        if (!restriction_allows(orders[oi], c.flags)) return reject(c, EX_REJ_CANCEL_RESTRICTED, 0);
         Order& o = orders[oi];
         if (o.ext != NIL) return cancel_live(oi, EX_CXL_REQUESTED, 0);
         // A plain resting order (most cancels): inline.
@@ -1267,13 +1290,14 @@ struct ex_engine {
         n.kind = (c.flags & EX_FLAG_MARKET) ? EX_CMD_MARKET : EX_CMD_LIMIT;
         n.flags = c.flags & EX_FLAG_POST_ONLY;
         n.other_id = 0;
-        if (uint8_t why = invalid(n); why || c.link != EX_LINK_NONE)
+        if (uint8_t why = invalid(n); why || c.link != EX_LINK_NONE || !valid_restriction(c.flags))
             return reject(c, EX_REJ_INVALID, c.symbol < books.size() ? books[c.symbol].sequence : 0);
         uint32_t oi = ids.find(c.other_id);
-        bool cancellable = oi != NIL && orders[oi].account == c.account && orders[oi].state != State::ready;
+        bool open = oi != NIL && orders[oi].account == c.account && orders[oi].state != State::ready;
+        bool cancellable = open && restriction_allows(orders[oi], c.flags);
         if (!cancellable && c.mode != EX_CR_ALLOW_FAILURE) {
             ex_event& e = emit(EX_EV_REJECTED, c.order_id, c.side, books[c.symbol].sequence);
-            e.reason = EX_REJ_CANCEL_FAILED;
+            e.reason = open ? EX_REJ_CANCEL_RESTRICTED : EX_REJ_CANCEL_FAILED;
             e.account = c.account;
             e.other_id = c.other_id;
             return;
@@ -1399,6 +1423,7 @@ struct ex_engine {
                 Order& moved = orders[oi];
                 moved.remaining = t.remaining;
                 moved.filled = t.filled;
+                if (t.traded) moved.flags |= ORDER_TRADED;
                 remaining = t.remaining;
                 if (t.stop == Stop::self_trade) {
                     retire(oi);
@@ -1593,7 +1618,7 @@ ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market*
         delete engine;
         return nullptr;
     }
-    if (h.version == 1) engine->derive_order_flags();
+    if (h.version < 4) engine->derive_order_flags(h.version);
     // Markets and assets added after the snapshot (at the end): empty books, zero balances.
     for (uint32_t i = h.symbols; i < symbols; ++i) {
         engine->books.emplace_back();

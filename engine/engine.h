@@ -92,6 +92,13 @@ enum {
      * amendable. A total at or below the filled part leaves nothing to fill: the order ends,
      * AMENDED with remaining 0 and EX_EVF_ENDED, its total then being the filled part. */
     EX_FLAG_KEEP_PRIORITY = 4,
+    /* cancel, and cancel-replace's cancel: a restriction (Binance's cancelRestrictions). The order
+     * is cancelled only if it has not traded yet (ONLY_NEW) or only if it has traded
+     * (ONLY_PARTIALLY_FILLED); an OTO's pending order still waiting for its working order is
+     * neither (PENDING_NEW). Else CANCEL_RESTRICTED, and nothing changes (cancel-replace: as a
+     * failed cancel, by its mode). Self-trade decrements are not trades. Both at once: INVALID. */
+    EX_FLAG_ONLY_NEW = 8,
+    EX_FLAG_ONLY_PARTIALLY_FILLED = 16,
 };
 
 /* ex_command.stp: self-trade prevention when the taker meets a resting order of its own account
@@ -188,6 +195,8 @@ enum {
                                     (keep priority: of a market order by quote amount) */
     EX_REJ_LIST = 10,            /* the other member of its order list was refused */
     EX_REJ_CANCEL_FAILED = 11,   /* cancel-replace (stop on failure): the order to cancel is not open */
+    EX_REJ_CANCEL_RESTRICTED = 12, /* cancel (or cancel-replace, stop on failure): the order's state is
+                                      not the one its restriction (EX_FLAG_ONLY_*) asks for */
 };
 
 /* ex_event.reason for EX_EV_EXPIRED */

@@ -189,8 +189,8 @@ export class CommandBatch extends StructArray {
    *  would take it (then extendable with the with* methods). `mode`: CancelReplaceMode. */
   cancelReplace(cancelId: number | bigint, orderId: number | bigint, symbol: number, side: number, price: number,
     quantity: number, tif: number, market: boolean, postOnly: boolean, account: number, stp: number, mode: number,
-    quoteAmount: number | bigint = 0): void {
-    const flags = (postOnly ? CommandFlag.postOnly : 0) | (market ? CommandFlag.market : 0);
+    quoteAmount: number | bigint = 0, restriction = 0): void {
+    const flags = (postOnly ? CommandFlag.postOnly : 0) | (market ? CommandFlag.market : 0) | restriction;
     this.next(CommandKind.cancelReplace, orderId, price, quantity, symbol, side, tif, flags, account, stp, quoteAmount);
     const w = this.lastWord();
     writeU64(this.u32, w + OTHER_ID_WORD, cancelId);
@@ -209,8 +209,9 @@ export class CommandBatch extends StructArray {
     this.next(CommandKind.market, orderId, bound, quantity, symbol, side, tif, 0, account, stp, quoteAmount);
   }
 
-  cancel(orderId: number | bigint): void {
-    this.next(CommandKind.cancel, orderId, 0, 0, 0, 0, 0, 0, 0);
+  /** `restriction`: CommandFlag.onlyNew or onlyPartiallyFilled (engine.h EX_FLAG_ONLY_*), or 0. */
+  cancel(orderId: number | bigint, restriction = 0): void {
+    this.next(CommandKind.cancel, orderId, 0, 0, 0, 0, 0, restriction, 0);
   }
 
   /** `price` 0 keeps the current price; `quantity` is the new total, the filled part included.

@@ -70,7 +70,9 @@ export const BALANCE = {
 export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4, deposit: 5, withdraw: 6, setFees: 7, cancelReplace: 8 } as const;
 export const Side = { buy: 0, sell: 1 } as const;
 export const TimeInForce = { GTC: 0, IOC: 1, FOK: 2 } as const;
-export const CommandFlag = { postOnly: 1, market: 2, keepPriority: 4 } as const;
+export const CommandFlag = { postOnly: 1, market: 2, keepPriority: 4, onlyNew: 8, onlyPartiallyFilled: 16 } as const;
+/** The flags of a cancel's restriction (a cancel's, or a cancel-replace's cancel). */
+export const CANCEL_RESTRICTIONS = CommandFlag.onlyNew | CommandFlag.onlyPartiallyFilled;
 /** Conditional orders: what the last trade price must do to trigger them (engine.h EX_TRIG_*). */
 export const Trigger = { none: 0, stopLoss: 1, takeProfit: 2 } as const;
 /** Order lists: a command linked to the next one (EX_LINK_*). */
@@ -110,6 +112,7 @@ export const RejectReason = {
   notAmendable: 9,
   list: 10,
   cancelFailed: 11,
+  cancelRestricted: 12,
 } as const;
 
 export const ExpireReason = { timeInForce: 0, selfTrade: 1, insufficient: 2, postOnly: 3 } as const;

@@ -1,7 +1,7 @@
 // A journal entry is one engine command as stored: the sequencer writes it, recovery replays it.
 // This is the one place that turns an entry into an ex_command.
 import type { CommandBatch } from "../native/engine";
-import { CommandFlag, CommandKind } from "../native/layout";
+import { CANCEL_RESTRICTIONS, CommandFlag, CommandKind } from "../native/layout";
 import type { Markets } from "./markets";
 
 export interface JournalEntry {
@@ -55,10 +55,11 @@ export function packEntry(batch: CommandBatch, e: JournalEntry, markets: Markets
       return;
     case CommandKind.cancelReplace:
       batch.cancelReplace(e.otherId, e.orderId, symbolIndex(e, markets), e.side, e.price, e.quantity, e.timeInForce,
-        (e.flags & CommandFlag.market) !== 0, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp, e.mode, e.amount ?? 0);
+        (e.flags & CommandFlag.market) !== 0, (e.flags & CommandFlag.postOnly) !== 0, e.accountId, e.stp, e.mode, e.amount ?? 0,
+        e.flags & CANCEL_RESTRICTIONS);
       return extend(batch, e);
     case CommandKind.cancel:
-      return batch.cancel(e.orderId);
+      return batch.cancel(e.orderId, e.flags & CANCEL_RESTRICTIONS);
     case CommandKind.amend:
       return batch.amend(e.orderId, e.price, e.quantity, (e.flags & CommandFlag.keepPriority) !== 0);
     case CommandKind.deposit:

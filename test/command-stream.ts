@@ -5,7 +5,7 @@
 // withdrawals and fee rates.
 import fc from "fast-check";
 import { expect } from "bun:test";
-import type { Cmd, Harness } from "./engine-harness";
+import type { Cmd, Harness, Only } from "./engine-harness";
 import type { ReferenceModel } from "./reference-model";
 
 export interface StreamOptions {
@@ -113,7 +113,8 @@ export function commandStream(opts: StreamOptions) {
           return [working, { ...first, link: 1 } as Cmd, second];
         }
         const cancelId = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1;
-        return [{ kind: "replace", cancelId, mode: (o.extra % 2) as 0 | 1, id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif, market: false }];
+        const only: Only = o.stop === 1 ? 8 : o.stop === 2 ? 16 : o.stop === -4 && o.extra < 10 ? 24 : 0;
+        return [{ kind: "replace", cancelId, mode: (o.extra % 2) as 0 | 1, only, id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif, market: false }];
       }
       function plain(o: typeof op extends fc.Arbitrary<infer T> ? T : never): Cmd {
         const existing = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1; // sometimes beyond: unknown
@@ -126,7 +127,11 @@ export function commandStream(opts: StreamOptions) {
           const amount = o.extra < 20 ? o.qty * 60 : 0;
           return { kind: "market", id: nextId++, account: o.account, symbol, side: o.side, qty: amount ? 1e15 : o.qty, tif: amount ? 1 : o.tif === 2 ? 2 : 1, stp, amount };
         }
-        if (o.pick < 70) return { kind: "cancel", id: existing };
+        if (o.pick < 70) {
+          // With the order types, a third of cancels carry a restriction (now and then both: invalid).
+          const only: Only = !advanced ? 0 : o.kind % 6 === 0 ? 8 : o.kind % 6 === 1 ? 16 : o.kind === 99 ? 24 : 0;
+          return { kind: "cancel", id: existing, only };
+        }
         // A quarter of amendments keep priority: a smaller total (or not: refused), in place.
         if (o.pick < 90 && o.extra % 4 === 0) return { kind: "amend", id: existing, price: 0, qty: 1 + (o.qty % 8), keep: true };
         if (o.pick < 90) return { kind: "amend", id: existing, price: o.pick < 80 ? 0 : price, qty: o.pick % 4 === 0 ? 0 : o.qty };

@@ -9,13 +9,17 @@ import { CancelReason, EventFlag, EventType, ExpireReason, RejectReason, Trigger
  *  first of two adjacent commands carries link 1 OCO or 2 OTO; both carry listId). */
 export interface OrderExtras { trigger?: 0 | 1 | 2; stop?: number; trailing?: number; visible?: number; link?: 0 | 1 | 2; listId?: number }
 
+/** A cancel's restriction: the engine's EX_FLAG_ONLY_* bits (8 only new, 16 only partially filled,
+ *  both: invalid). */
+export type Only = 0 | 8 | 16 | 24;
+
 export type Cmd =
   | ({ kind: "limit"; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number } & OrderExtras)
   /** bound: a stop-market buy by quantity's highest price (else 0). */
   | ({ kind: "market"; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; qty: number; tif?: 1 | 2; stp?: number; amount?: number; bound?: number } & OrderExtras)
   /** Cancels cancelId and places the order described (a limit, or a market one when market). */
-  | ({ kind: "replace"; cancelId: number | bigint; mode: 0 | 1; market?: boolean; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number; amount?: number } & OrderExtras)
-  | { kind: "cancel"; id: number | bigint }
+  | ({ kind: "replace"; cancelId: number | bigint; mode: 0 | 1; only?: Only; market?: boolean; id: number | bigint; account?: number; symbol?: number; side: 0 | 1; price: number; qty: number; tif?: 0 | 1 | 2; postOnly?: boolean; stp?: number; amount?: number } & OrderExtras)
+  | { kind: "cancel"; id: number | bigint; only?: Only }
   /** keep: lower the total in place, keeping priority (engine.h EX_FLAG_KEEP_PRIORITY). */
   | { kind: "amend"; id: number | bigint; price: number; qty: number; keep?: boolean }
   | { kind: "deposit" | "withdraw"; account: number; asset: number; amount: number | bigint }
@@ -99,10 +103,10 @@ export class Harness {
         case "market": this.batch.market(c.id, c.symbol ?? 0, c.side, c.qty, c.tif ?? 1, c.account ?? 1, c.stp ?? 0, c.amount ?? 0, c.bound ?? 0); extend(c); break;
         case "replace":
           this.batch.cancelReplace(c.cancelId, c.id, c.symbol ?? 0, c.side, c.price, c.qty, c.tif ?? (c.market ? 1 : 0), c.market ?? false,
-            c.postOnly ?? false, c.account ?? 1, c.stp ?? 0, c.mode, c.amount ?? 0);
+            c.postOnly ?? false, c.account ?? 1, c.stp ?? 0, c.mode, c.amount ?? 0, c.only ?? 0);
           extend(c);
           break;
-        case "cancel": this.batch.cancel(c.id); break;
+        case "cancel": this.batch.cancel(c.id, c.only ?? 0); break;
         case "amend": this.batch.amend(c.id, c.price, c.qty, c.keep ?? false); break;
         case "deposit": this.batch.deposit(c.account, c.asset, c.amount); break;
         case "withdraw": this.batch.withdraw(c.account, c.asset, c.amount); break;

@@ -1,7 +1,7 @@
 // The order types' rules in the C++ engine, through the real FFI binding, on hand-written cases:
 // Binance's documented trailing-stop scenarios (faqs/trailing-stop-faq.md), trigger directions,
-// cascades, iceberg refreshes, OCO holds and cancel-replace modes. Independent of the reference
-// model, which the property tests compare against.
+// cascades, iceberg refreshes, OCO holds, cancel-replace modes and cancel restrictions.
+// Independent of the reference model, which the property tests compare against.
 import { afterEach, describe, expect, test } from "bun:test";
 import { Harness, trades, type Cmd, type Ev } from "./engine-harness";
 
@@ -217,6 +217,70 @@ describe("cancel-replace", () => {
     // Another account's order cannot be cancelled this way.
     h.run([{ kind: "deposit", account: 2, asset: 0, amount: 1000 }, { kind: "replace", cancelId: 3, mode: 0, id: 4, account: 2, side: BUY, price: 1, qty: 1 }]);
     expect(h.engine.liveOrder(3)).toMatchObject({ remaining: 5 });
+  });
+});
+
+describe("cancel restrictions (Binance's cancelRestrictions)", () => {
+  const ONLY_NEW = 8, ONLY_PARTIALLY_FILLED = 16, BOTH = 24;
+  const outcome = (evs: Ev[]) => evs.map((e) => [e.type, Number(e.id), e.reason]);
+
+  test("only new cancels an order that has not traded, only partially filled one that has; else nothing changes", () => {
+    h = new Harness();
+    h.run([{ kind: "limit", id: 1, side: SELL, price: 100, qty: 5 }, { kind: "limit", id: 2, side: SELL, price: 101, qty: 5 }]);
+    h.run([{ kind: "limit", id: 3, side: BUY, price: 100, qty: 2, tif: IOC }]);
+    expect(outcome(h.run([{ kind: "cancel", id: 1, only: ONLY_NEW }]))).toEqual([["rejected", 1, "cancelRestricted"]]);
+    expect(outcome(h.run([{ kind: "cancel", id: 2, only: ONLY_PARTIALLY_FILLED }]))).toEqual([["rejected", 2, "cancelRestricted"]]);
+    expect(h.book().asks).toEqual([[100, 3], [101, 5]]);
+    expect(h.balance(1, 1).locked).toBe(8n);
+    expect(outcome(h.run([{ kind: "cancel", id: 1, only: ONLY_PARTIALLY_FILLED }, { kind: "cancel", id: 2, only: ONLY_NEW }])))
+      .toEqual([["cancelled", 1, "requested"], ["cancelled", 2, "requested"]]);
+    expect(h.engine.orderCount()).toBe(0);
+    h.run([{ kind: "limit", id: 4, side: SELL, price: 100, qty: 5 }]);
+    expect(outcome(h.run([{ kind: "cancel", id: 4, only: BOTH }]))).toEqual([["rejected", 4, "invalid"]]);
+  });
+
+  test("decided where the cancel stands in the batch: a fill just before it counts", () => {
+    h = new Harness();
+    const evs = h.run([
+      { kind: "limit", id: 1, side: SELL, price: 100, qty: 5 },
+      { kind: "limit", id: 2, side: BUY, price: 100, qty: 1, tif: IOC },
+      { kind: "cancel", id: 1, only: ONLY_NEW },
+    ]);
+    expect(evs.at(-1)).toMatchObject({ type: "rejected", reason: "cancelRestricted", id: 1n });
+    expect(h.engine.liveOrder(1)).toMatchObject({ remaining: 4 });
+  });
+
+  test("a self-trade decrement is no trade; an untriggered stop is new; an OTO's waiting pending order is neither", () => {
+    h = new Harness(1, 4096, { fund: false });
+    h.run([{ kind: "deposit", account: 1, asset: 0, amount: 10_000 }, { kind: "deposit", account: 1, asset: 1, amount: 100 }]);
+    h.run([
+      { kind: "limit", id: 1, side: SELL, price: 100, qty: 5 },
+      { kind: "limit", id: 2, side: BUY, price: 100, qty: 2, tif: IOC, stp: 4 },
+    ]);
+    expect(h.engine.liveOrder(1)).toMatchObject({ remaining: 3 });
+    expect(outcome(h.run([{ kind: "cancel", id: 1, only: ONLY_PARTIALLY_FILLED }]))).toEqual([["rejected", 1, "cancelRestricted"]]);
+    h.run([
+      { kind: "limit", id: 3, side: SELL, price: 90, qty: 1, trigger: STOP_LOSS, stop: 91 },
+      { kind: "limit", id: 4, side: BUY, price: 50, qty: 1, listId: 4, link: 2 },
+      { kind: "limit", id: 5, side: SELL, price: 120, qty: 1, listId: 4 },
+    ]);
+    expect(outcome(h.run([{ kind: "cancel", id: 5, only: ONLY_NEW }, { kind: "cancel", id: 5, only: ONLY_PARTIALLY_FILLED }])))
+      .toEqual([["rejected", 5, "cancelRestricted"], ["rejected", 5, "cancelRestricted"]]);
+    expect(outcome(h.run([{ kind: "cancel", id: 3, only: ONLY_NEW }, { kind: "cancel", id: 1, only: ONLY_NEW }])))
+      .toEqual([["cancelled", 3, "requested"], ["cancelled", 1, "requested"]]);
+  });
+
+  test("cancel-replace: a restricted cancel is a failed one (stop: nothing placed; allow: placed, the old order kept)", () => {
+    h = new Harness();
+    h.run([{ kind: "limit", id: 1, side: BUY, price: 99, qty: 5 }]);
+    expect(h.run([{ kind: "replace", cancelId: 1, mode: 0, only: ONLY_PARTIALLY_FILLED, id: 2, side: BUY, price: 98, qty: 5 }]))
+      .toMatchObject([{ type: "rejected", reason: "cancelRestricted", other: 1n }]);
+    expect(h.book().bids).toEqual([[99, 5]]);
+    expect(outcome(h.run([{ kind: "replace", cancelId: 1, mode: 1, only: ONLY_PARTIALLY_FILLED, id: 3, side: BUY, price: 98, qty: 5 }])))
+      .toEqual([["accepted", 3, "none"]]);
+    expect(h.book().bids).toEqual([[99, 5], [98, 5]]);
+    expect(outcome(h.run([{ kind: "replace", cancelId: 1, mode: 0, only: ONLY_NEW, id: 4, side: BUY, price: 97, qty: 5 }])))
+      .toEqual([["cancelled", 1, "requested"], ["accepted", 4, "none"]]);
   });
 });
 

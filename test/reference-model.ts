@@ -12,6 +12,15 @@ const MAX_ACCOUNTS = 1 << 24;
 const STP = { none: 0, expireTaker: 1, expireMaker: 2, expireBoth: 3, decrement: 4 };
 const STOP_LOSS = 1;
 const OCO = 1, OTO = 2;
+const ONLY_NEW = 8;
+
+/** Whether a cancel's restriction (`only`: 8 only while new, 16 only while partially filled) lets
+ *  it cancel `o`; an OTO's pending order still waiting for its working order is neither. */
+function allows(only: number, o: Order): boolean {
+  if (only === 0) return true;
+  if (o.state === "waiting") return false;
+  return only === ONLY_NEW ? !o.traded : o.traded;
+}
 
 type State = "resting" | "pending" | "tracking" | "waiting" | "ready";
 
@@ -24,10 +33,12 @@ interface Order {
   market: boolean; amount: bigint; tif: number;
   trigger: number; stop: number; trailing: number; extreme: number | null; since: number;
   released: boolean; list: List | null;
+  /** It has traded (self-trade decrements are not trades): what a cancel's restriction reads. */
+  traded: boolean;
 }
 /** OCO or OTO (two orders), or OTOCO (link OTO, three: the working order, then an OCO pair). */
 interface List { link: number; first: Order; second: Order; third: Order | null; shared: bigint }
-interface Taker { id: bigint; account: number; symbol: number; side: number; stp: number; market: boolean; held: boolean; limit: number; remaining: number; filled: number; budget: bigint | null; stop: "none" | "selfTrade" | "insufficient" | "budget" }
+interface Taker { id: bigint; account: number; symbol: number; side: number; stp: number; market: boolean; held: boolean; limit: number; remaining: number; filled: number; budget: bigint | null; stop: "none" | "selfTrade" | "insufficient" | "budget"; traded?: boolean }
 type NewOrder = Extract<Cmd, { kind: "limit" | "market" }>;
 
 export class ReferenceModel {
@@ -444,6 +455,7 @@ export class ReferenceModel {
       maker.remaining -= qty;
       maker.shown -= qty;
       maker.filled += qty;
+      t.traded = maker.traded = true;
       const baseUnits = BigInt(qty), quote = BigInt(maker.price) * BigInt(qty);
       let takerFee: bigint, makerFee: bigint;
       if (t.side === 0) {
@@ -543,6 +555,7 @@ export class ReferenceModel {
       }
       o.remaining = t.remaining;
       o.filled = t.filled;
+      if (t.traded) o.traded = true;
       o.shown = o.visible > 0 && o.visible < o.remaining ? o.visible : o.remaining;
       o.state = "resting";
       o.time = this.clock++;
@@ -557,7 +570,7 @@ export class ReferenceModel {
   private order(f: { id: bigint; account: number; symbol: number; side: number; price: number; qty: number; postOnly?: boolean; stp: number } & Partial<Order>): Order {
     return {
       remaining: f.qty, filled: 0, shown: f.qty, visible: 0, postOnly: false, time: 0, state: "ready", market: false, amount: 0n, tif: 0,
-      trigger: 0, stop: 0, trailing: 0, extreme: null, since: 0, released: false, list: null, ...f,
+      trigger: 0, stop: 0, trailing: 0, extreme: null, since: 0, released: false, list: null, traded: false, ...f,
     };
   }
 
@@ -711,19 +724,25 @@ export class ReferenceModel {
       const n = this.normal({ ...rest, kind: market ? "market" : "limit" } as NewOrder);
       if (market) { n.price = command.price; n.market = true; }
       if (this.invalid(n) || n.link) return this.ev(out, i, { type: "rejected", id: n.id, side: n.side, reason: "invalid", account: n.account, sequence: this.seq(n.symbol) });
+      if (command.only === 24) return this.ev(out, i, { type: "rejected", id: n.id, side: n.side, reason: "invalid", account: n.account, sequence: this.seq(n.symbol) });
       const old = this.find(BigInt(cancelId));
-      const cancellable = old !== undefined && old.account === n.account && old.state !== "ready";
+      const open = old !== undefined && old.account === n.account && old.state !== "ready";
+      const cancellable = open && allows(command.only ?? 0, old);
       if (!cancellable && mode !== 1) {
-        return this.ev(out, i, { type: "rejected", id: n.id, side: n.side, reason: "cancelFailed", account: n.account, other: BigInt(cancelId), sequence: this.seq(n.symbol) });
+        return this.ev(out, i, { type: "rejected", id: n.id, side: n.side, reason: open ? "cancelRestricted" : "cancelFailed", account: n.account, other: BigInt(cancelId), sequence: this.seq(n.symbol) });
       }
       if (cancellable) this.cancelLive(old, "requested", 0n, out, i);
       return this.newOrder(n, i, out);
     }
     const named = command as Extract<Cmd, { kind: "cancel" | "amend" }>;
     const id = BigInt(named.id);
+    if (named.kind === "cancel" && named.only === 24) return this.ev(out, i, { type: "rejected", id, reason: "invalid" });
     const o = this.find(id);
     if (!o || o.state === "ready") return this.ev(out, i, { type: "rejected", id, reason: "unknownOrder" });
-    if (named.kind === "cancel") return this.cancelLive(o, "requested", 0n, out, i);
+    if (named.kind === "cancel") {
+      if (!allows(named.only ?? 0, o)) return this.ev(out, i, { type: "rejected", id, reason: "cancelRestricted" });
+      return this.cancelLive(o, "requested", 0n, out, i);
+    }
     const c = named;
     const s = o.symbol;
     const asset = this.heldAsset(s, o.side);
@@ -759,6 +778,7 @@ export class ReferenceModel {
       o.price = price;
       o.remaining = remaining;
       o.filled = t.filled;
+      if (t.traded) o.traded = true;
       if (remaining > 0) {
         o.state = "resting";
         o.shown = o.visible > 0 && o.visible < remaining ? o.visible : remaining;

@@ -78,6 +78,29 @@ test("an image of an older version (2, and 1) restores and goes on as a full rep
   }
 });
 
+// An image the version 3 engine wrote, before orders carried ORDER_TRADED, with orders that have
+// traded and orders that have not: restored, each order's restricted cancel does what it does on
+// an engine that ran the same commands (whether it traded is derived from its fills).
+test("an image of version 3 restores whether each order has traded", async () => {
+  const fixture = await Bun.file(`${import.meta.dir}/fixtures/engine-image-v3.json`).json();
+  const full = new Harness(SYMBOLS, 64);
+  const restored = new Harness(SYMBOLS, 64, { image: Bun.gunzipSync(Buffer.from(fixture.image, "base64")) });
+  try {
+    for (const b of fixture.head) full.run(b);
+    const ids = [1, 2, 3, 4, 5, 7, 8];
+    for (const only of [16, 8] as const) {
+      const cancels = ids.map((id) => ({ kind: "cancel" as const, id, only }));
+      const expected = full.run(cancels);
+      expect(expected.filter((e) => e.type === "cancelled").map((e) => Number(e.id))).toEqual(only === 16 ? [1, 3, 8] : [2, 4, 7]);
+      expect(restored.run(cancels)).toEqual(expected);
+    }
+    expect(state(restored, 1)).toEqual(state(full, 1));
+  } finally {
+    full.close();
+    restored.close();
+  }
+});
+
 test("a benchmark scenario restored mid-stream emits byte-identical events for the rest", () => {
   const spec = SCENARIOS.find((s) => s.name === "types") ?? SCENARIOS[0]!;
   const s = generateScenario({ ...spec, messages: 20_000, resting: Math.min(spec.resting, 3_000) });
