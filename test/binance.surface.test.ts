@@ -295,6 +295,30 @@ describe("REST /api/v3", () => {
     expect(open.body.map((o: any) => o.price)).toEqual(["50500.00", "50700.00"]);
   });
 
+  test("cancelRestrictions: ONLY_NEW and ONLY_PARTIALLY_FILLED on a cancel and on cancelReplace's; -1145 for anything else", async () => {
+    const partly = (await rest(alice, "POST", "order", limit("BUY", "0.3", "50000"))).body.orderId;
+    const untouched = (await rest(alice, "POST", "order", limit("BUY", "0.1", "49900"))).body.orderId;
+    await rest(bob, "POST", "order", limit("SELL", "0.1", "50000"));
+    const restricted = { code: -2011, msg: "Order was not canceled due to cancel restrictions." };
+    const cancel = (orderId: number, cancelRestrictions: string) => rest(alice, "DELETE", "order", { symbol: "BTCUSD", orderId: String(orderId), cancelRestrictions });
+    for (const [orderId, only] of [[partly, "ONLY_NEW"], [untouched, "ONLY_PARTIALLY_FILLED"]] as const) {
+      const r = await cancel(orderId, only);
+      expect([r.status, r.body]).toEqual([400, restricted]);
+    }
+    expect((await cancel(untouched, "ONLY_FILLED")).body).toEqual({ code: -1145, msg: "Invalid cancelRestrictions" });
+    const stopped = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "49000"), cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: String(partly), cancelRestrictions: "ONLY_NEW" });
+    expect([stopped.status, stopped.body]).toEqual([400, { code: -2022, msg: "Order cancel-replace failed.",
+      data: { cancelResult: "FAILURE", newOrderResult: "NOT_ATTEMPTED", cancelResponse: restricted, newOrderResponse: null } }]);
+    const allowed = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "49000"), cancelReplaceMode: "ALLOW_FAILURE", cancelOrderId: String(untouched), cancelRestrictions: "ONLY_PARTIALLY_FILLED" });
+    expect(allowed.status).toBe(409);
+    expect(allowed.body).toMatchObject({ code: -2021, data: { cancelResult: "FAILURE", newOrderResult: "SUCCESS", cancelResponse: restricted, newOrderResponse: { price: "49000.00" } } });
+    const open = async () => (await rest(alice, "GET", "openOrders", { symbol: "BTCUSD" })).body.map((o: any) => [o.orderId, o.status]);
+    expect(await open()).toEqual([[partly, "PARTIALLY_FILLED"], [untouched, "NEW"], [allowed.body.data.newOrderResponse.orderId, "NEW"]]);
+    const done = await cancel(partly, "ONLY_PARTIALLY_FILLED");
+    expect(done.body).toMatchObject({ orderId: partly, status: "CANCELED", executedQty: "0.1000" });
+    expect((await cancel(untouched, "ONLY_NEW")).body).toMatchObject({ orderId: untouched, status: "CANCELED", executedQty: "0.0000" });
+  });
+
   test("amend keep priority: lowered in place ahead of later orders, a new client order id, the amendments listed; OCO members together; to the filled part, expired", async () => {
     const first = (await rest(alice, "POST", "order", limit("SELL", "0.5", "64000", { newClientOrderId: "mine-1" }))).body;
     await rest(bob, "POST", "order", limit("SELL", "0.5", "64000"));

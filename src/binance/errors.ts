@@ -30,6 +30,7 @@ export const MESSAGES = {
   icebergExceeds: "IcebergQty exceeds QTY.",
   amendIncrease: "Order amend (quantity increase) is not supported.",
   noChange: "The requested action would change no state; rejecting",
+  cancelRestricted: "Order was not canceled due to cancel restrictions.",
 } as const;
 
 export const errors = {
@@ -50,6 +51,7 @@ export const errors = {
   badTif: () => new BinanceError(-1115, "Invalid timeInForce."),
   badType: () => new BinanceError(-1116, "Invalid orderType."),
   badSide: () => new BinanceError(-1117, "Invalid side."),
+  badCancelRestrictions: () => new BinanceError(-1145, "Invalid cancelRestrictions"),
   noSuchOrder: () => new BinanceError(-2013, MESSAGES.noSuchOrder),
   tooLong: (hours: number) => new BinanceError(-1127, `More than ${hours} hours between startTime and endTime.`),
   badSignature: () => new BinanceError(-1022, MESSAGES.badSignature),
@@ -91,6 +93,7 @@ const BY_CODE: Record<OutcomeCode, (o: Outcome) => BinanceError> = {
   UNKNOWN_ASSET: () => errors.invalidValue("asset"),
   UNKNOWN_ORDER: () => errors.cancelRejected(MESSAGES.unknownOrder),
   ORDER_NOT_OPEN: () => errors.cancelRejected(MESSAGES.unknownOrder),
+  CANCEL_RESTRICTED: () => errors.cancelRejected(MESSAGES.cancelRestricted),
   DUPLICATE_CLIENT_ORDER_ID: () => errors.rejected(MESSAGES.duplicate),
   TOO_MANY_OPEN_ORDERS: () => errors.filter("MAX_NUM_ORDERS"),
   POST_ONLY_WOULD_TAKE: () => errors.rejected(MESSAGES.wouldTake),

@@ -5,7 +5,7 @@ import type { KeyedAccount } from "../accounts";
 import { Outcome } from "../core/outcomes";
 import { orderListOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
-import { isOpen, type OrderListType, type OrderState } from "../orders/order";
+import { isOpen, type CancelRestriction, type OrderListType, type OrderState } from "../orders/order";
 import type { CancelIds } from "./cancel-ids";
 import { amendRefusal, BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
@@ -43,8 +43,9 @@ export class BinanceTrading {
 
   async cancel(account: KeyedAccount, m: Market, p: Params) {
     const cancelId = p.clientOrderId("newClientOrderId") ?? randomClientOrderId();
+    const onlyIf = cancelRestriction(p);
     const target = this.openOrder(account, m, p);
-    const cancelled = await this.cancelIds.holding(new Map([[target.id, cancelId]]), null, () => this.ex.sequencer.cancel(account, target.id));
+    const cancelled = await this.cancelIds.holding(new Map([[target.id, cancelId]]), null, () => this.ex.sequencer.cancel(account, target.id, onlyIf));
     return cancelResponse(cancelled, cancelId);
   }
 
@@ -105,6 +106,7 @@ export class BinanceTrading {
     if (cancelClientId !== undefined) cancelParams.set("origClientOrderId", cancelClientId);
     // The cancel's own client id (CancelIds).
     const cancelId = p.clientOrderId("cancelNewClientOrderId") ?? randomClientOrderId();
+    const onlyIf = cancelRestriction(p);
     const order = this.parseOrder(p);
     const allowFailure = mode === "ALLOW_FAILURE";
     let oldId: number;
@@ -115,11 +117,14 @@ export class BinanceTrading {
       oldId = 0; // nothing to cancel: the new order is placed all the same
     }
     try {
-      const { cancelled, order: placed } = await this.cancelIds.holding(new Map(oldId ? [[oldId, cancelId]] : []), null, () => this.ex.sequencer.replace(account, oldId, order.request, allowFailure));
+      const { cancelled, order: placed } = await this.cancelIds.holding(new Map(oldId ? [[oldId, cancelId]] : []), null, () => this.ex.sequencer.replace(account, oldId, order.request, allowFailure, onlyIf));
       const newOrderResponse = orderResponse(placed, order.responseType);
       if (!cancelled) {
+        // An order still open was kept by the cancel's restriction; else it had closed.
+        const restricted = onlyIf !== null && oldId !== 0 && isOpen(this.ex.sequencer.registry.get(oldId)?.status ?? null);
         throw new BinanceError(-2021, "Order cancel-replace partially failed.", 409, {}, {
-          cancelResult: "FAILURE", newOrderResult: "SUCCESS", cancelResponse: errors.cancelRejected(MESSAGES.unknownOrder).body(), newOrderResponse,
+          cancelResult: "FAILURE", newOrderResult: "SUCCESS", newOrderResponse,
+          cancelResponse: errors.cancelRejected(restricted ? MESSAGES.cancelRestricted : MESSAGES.unknownOrder).body(),
         });
       }
       return { cancelResult: "SUCCESS", newOrderResult: "SUCCESS", cancelResponse: cancelResponse(cancelled, cancelId), newOrderResponse };
@@ -245,6 +250,12 @@ export class BinanceTrading {
     const ids = this.ex.queries.accountLists(account.id, { fromId, ...window, limit: p.limit(500, 1000) }, await this.readable(account));
     return ids.reverse().map((id) => listStatus(this.listOrders(account, id), "ACK"));
   }
+}
+
+/** `cancelRestrictions`: cancel only while the order is NEW, or only while PARTIALLY_FILLED. */
+function cancelRestriction(p: Params): CancelRestriction | null {
+  const r = p.oneOf("cancelRestrictions", ["ONLY_NEW", "ONLY_PARTIALLY_FILLED"] as const, errors.badCancelRestrictions);
+  return r === "ONLY_NEW" ? "new" : r === "ONLY_PARTIALLY_FILLED" ? "partially_filled" : null;
 }
 
 /** A failed cancel-replace with nothing done: -2022 and what was attempted. */

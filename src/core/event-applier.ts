@@ -277,7 +277,8 @@ export class EventApplier {
         const order = this.registry.get(entry.orderId)!;
         // A refusal the client can act on is an outcome, as is any refusal of a list member (a
         // list is placed whole or not at all); the rest are kept as rejected orders.
-        if (reason === RejectReason.wouldTrigger || reason === RejectReason.list || reason === RejectReason.cancelFailed || entry.otherId !== 0) {
+        if (reason === RejectReason.wouldTrigger || reason === RejectReason.list || reason === RejectReason.cancelFailed
+          || reason === RejectReason.cancelRestricted || entry.otherId !== 0) {
           this.registry.forget(order);
           batch.refusals.set(index, rejectionOutcome(reason, ev, i, this.markets, entry));
           return;
@@ -287,7 +288,8 @@ export class EventApplier {
         return;
       }
       case CommandKind.cancel:
-        batch.refusals.set(index, notOpen(entry.orderId));
+        batch.refusals.set(index, reason === RejectReason.cancelRestricted
+          ? cancelRestricted(entry.orderId, entry.flags, this.registry.get(entry.orderId)) : notOpen(entry.orderId));
         return;
       case CommandKind.amend:
         if (entry.flags & CommandFlag.keepPriority) {
@@ -324,6 +326,8 @@ function rejectionOutcome(reason: number, ev: EventBuffer, i: number, markets: M
       return LIST_PARTNER_REFUSED;
     case RejectReason.cancelFailed:
       return new Outcome("ORDER_NOT_OPEN", `order ${entry.otherId} is not open, so nothing was replaced`);
+    case RejectReason.cancelRestricted:
+      return cancelRestricted(entry.otherId, entry.flags, undefined, ", so nothing was replaced");
     case RejectReason.insufficient: {
       const asset = markets.assets.list[ev.asset(i)]!;
       const needed = asset.format(ev.amount(i)), available = asset.format(ev.otherAmount(i));
@@ -345,6 +349,13 @@ export const LIST_PARTNER_REFUSED = new Outcome("VALIDATION", "the other order o
 /** The status of an order that rests with `remaining` lots (0: it is done). */
 function restingStatus(order: OrderState, remaining: number): OrderStatus {
   return remaining === 0 ? "filled" : order.filled > 0 ? "partially_filled" : "new";
+}
+
+/** A cancel its restriction refused: the order (`order`, when known) is not in the status asked for. */
+function cancelRestricted(orderId: number, flags: number, order: OrderState | undefined, consequence = ""): Outcome {
+  const wanted = flags & CommandFlag.onlyNew ? "new" : "partially filled";
+  const status = !order ? "" : order.pending ? " (it waits for its working order)" : ` (it is ${order.status?.replace("_", " ")})`;
+  return new Outcome("CANCEL_RESTRICTED", `order ${orderId} was not cancelled: it may be cancelled only while ${wanted}${status}${consequence}`);
 }
 
 /** A command named an order the engine no longer holds (filled, cancelled or expired). */

@@ -9,6 +9,7 @@ export const OUTCOME_CODES = [
   "UNKNOWN_ASSET",
   "UNKNOWN_ORDER",             // no such order for this account
   "ORDER_NOT_OPEN",            // it is filled, cancelled, expired or rejected
+  "CANCEL_RESTRICTED",         // a cancel restricted to an order's status found the order in another
   "DUPLICATE_CLIENT_ORDER_ID",
   "TOO_MANY_OPEN_ORDERS",
   "POST_ONLY_WOULD_TAKE",

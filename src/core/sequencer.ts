@@ -15,7 +15,7 @@ import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
 import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevention, Side, TimeInForce, Trigger } from "../../native/layout";
 import { newOrderState, orderOfEntry, placesOrder } from "./order-state";
-import { isConditionalType, isMarketType, LIST_SIZE, type OrderListType, type OrderState } from "../orders/order";
+import { isConditionalType, isMarketType, LIST_SIZE, type CancelRestriction, type OrderListType, type OrderState } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Counters, Queries } from "../store/queries";
 import type { JournalBatch, JournalWriter } from "../store/journal-writer";
@@ -41,7 +41,7 @@ export type AccountCommand =
 
 type Job =
   | ({ kind: "new"; order: OrderState } & Deferred<OrderState>)
-  | ({ kind: "cancel"; order: OrderState } & Deferred<OrderState>)
+  | ({ kind: "cancel"; order: OrderState; onlyIf: CancelRestriction | null } & Deferred<OrderState>)
   | ({ kind: "amend"; order: OrderState; price: number; quantity: number } & Deferred<OrderState>)
   // Lower `order`'s total in place (amend keep priority), giving it `clientOrderId` (null: keep).
   | ({ kind: "reduce"; order: OrderState; quantity: number; clientOrderId: string | null } & Deferred<Reduced>)
@@ -52,7 +52,7 @@ type Job =
   | ({ kind: "list"; listType: OrderListType; listId: number; orders: OrderState[] } & Deferred<OrderState[]>)
   // Cancel `old` and place `order` in one engine step.
   // (`old`: null when the order to cancel is not open and the failure is allowed.)
-  | ({ kind: "replace"; oldId: number; old: OrderState | null; order: OrderState; allowFailure: boolean } & Deferred<{ cancelled: OrderState | null; order: OrderState }>)
+  | ({ kind: "replace"; oldId: number; old: OrderState | null; order: OrderState; allowFailure: boolean; onlyIf: CancelRestriction | null } & Deferred<{ cancelled: OrderState | null; order: OrderState }>)
   // A stored command, replayed at start: its events speak for themselves.
   | ({ kind: "replayed" } & Deferred<void>);
 
@@ -237,8 +237,9 @@ export class Sequencer {
     this.push({ kind: "list", listType, listId: orders[0]!.id, orders, reply }, orders.length);
   }
 
-  /** Cancels an open order and places a new one in the same engine step (cancel-replace). */
-  replace(account: Account, orderId: number, request: OrderRequest, allowFailure: boolean): Promise<{ cancelled: OrderState | null; order: OrderState }> {
+  /** Cancels an open order and places a new one in the same engine step (cancel-replace). A cancel
+   *  its restriction (`onlyIf`) refuses fails as one of an order not open does. */
+  replace(account: Account, orderId: number, request: OrderRequest, allowFailure: boolean, onlyIf: CancelRestriction | null = null): Promise<{ cancelled: OrderState | null; order: OrderState }> {
     let old: OrderState | null = null;
     try {
       old = this.registry.liveOrderOf(account, orderId);
@@ -247,17 +248,18 @@ export class Sequencer {
     }
     this.admission.check(1);
     const order = this.newOrder(account, request, this.clock.now());
-    return this.enqueue((d) => ({ kind: "replace", oldId: orderId, old, order, allowFailure, ...d }), 1);
+    return this.enqueue((d) => ({ kind: "replace", oldId: orderId, old, order, allowFailure, onlyIf, ...d }), 1);
   }
 
-  cancel(account: Account, orderId: number): Promise<OrderState> {
-    return promised((reply) => this.cancelTo(account, orderId, reply));
+  /** `onlyIf`: cancel only while the order has that status (else CANCEL_RESTRICTED). */
+  cancel(account: Account, orderId: number, onlyIf: CancelRestriction | null = null): Promise<OrderState> {
+    return promised((reply) => this.cancelTo(account, orderId, reply, onlyIf));
   }
 
-  cancelTo(account: Account, orderId: number, reply: Reply<OrderState>): void {
+  cancelTo(account: Account, orderId: number, reply: Reply<OrderState>, onlyIf: CancelRestriction | null = null): void {
     const order = this.registry.liveOrderOf(account, orderId);
     this.admission.check(1);
-    this.push({ kind: "cancel", order, reply }, 1);
+    this.push({ kind: "cancel", order, onlyIf, reply }, 1);
   }
 
   /** The market of an open order of the account (to validate an amendment against). */
@@ -539,8 +541,11 @@ export class Sequencer {
       case "newMany":
         for (const o of job.orders) this.newCommand(job, o);
         return;
-      case "cancel":
-        return this.command(job, orderCommandEntry(seq(), CommandKind.cancel, job.order.id, job.order.market.symbol));
+      case "cancel": {
+        const e = orderCommandEntry(seq(), CommandKind.cancel, job.order.id, job.order.market.symbol);
+        e.flags = restrictionFlag(job.onlyIf);
+        return this.command(job, e);
+      }
       case "cancelAll":
         for (const o of job.orders) this.command(job, orderCommandEntry(seq(), CommandKind.cancel, o.id, o.market.symbol));
         return;
@@ -569,7 +574,7 @@ export class Sequencer {
       }
       case "replace":
         return this.newCommand(job, job.order, CommandKind.cancelReplace, job.oldId, 0,
-          job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure);
+          job.allowFailure ? CancelReplaceMode.allowFailure : CancelReplaceMode.stopOnFailure, restrictionFlag(job.onlyIf));
       case "replayed":
         return; // (only given with `stored`)
     }
@@ -577,7 +582,7 @@ export class Sequencer {
 
   /** `kind` limit stands for the order's own (limit or market); `otherId`, `link` and `mode` are
    *  a list's or a cancel-replace's (journal.ts). */
-  private newCommand(job: Job, o: OrderState, kind: number = CommandKind.limit, otherId = 0, link = 0, mode = 0): void {
+  private newCommand(job: Job, o: OrderState, kind: number = CommandKind.limit, otherId = 0, link = 0, mode = 0, restriction = 0): void {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.changes.time;
     const market = isMarketType(o.type);
@@ -586,7 +591,7 @@ export class Sequencer {
       seq: ++this.counters.lastSeq, kind,
       accountId: o.accountId, clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol,
       side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
-      flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0),
+      flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0) | restriction,
       price: o.price ?? 0, quantity: o.quantity, stp: SelfTradePrevention[o.selfTradePrevention],
       amount: o.quoteQuantity, asset: null,
       trigger: !isConditionalType(o.type) ? Trigger.none : o.type.startsWith("stop_loss") ? Trigger.stopLoss : Trigger.takeProfit,
@@ -690,6 +695,11 @@ function accountOf(job: Job): number {
 }
 
 /** The promise `start` answers; what `start` throws (a refusal before queueing) is thrown here. */
+/** A cancel's restriction as the engine's command flag (engine.h EX_FLAG_ONLY_*). */
+function restrictionFlag(onlyIf: CancelRestriction | null): number {
+  return onlyIf === "new" ? CommandFlag.onlyNew : onlyIf === "partially_filled" ? CommandFlag.onlyPartiallyFilled : 0;
+}
+
 function promised<T>(start: (reply: Reply<T>) => void): Promise<T> {
   let reply!: Reply<T>;
   const promise = new Promise<T>((resolve, reject) => (reply = { resolve, reject }));

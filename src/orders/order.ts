@@ -106,6 +106,11 @@ export function remainingOf(o: OrderState): number {
   return o.quantity - o.filled - o.decremented;
 }
 
+/** A cancel's restriction (Binance's cancelRestrictions): cancel only while the order has this
+ *  status; an OTO's pending order whose working order has not filled has neither. The engine
+ *  decides, at the point of the command stream where the cancel is. */
+export type CancelRestriction = "new" | "partially_filled";
+
 export function isOpen(status: OrderStatus | null): boolean {
   return status === "new" || status === "partially_filled";
 }
