@@ -23,7 +23,7 @@ const { values } = parseArgs({
 const apis: Api[] = values.api === "both" ? ["native", "binance"] : [values.api as Api];
 const { startServer } = await import(join(resolve(values.tree!), "src", "server.ts")) as typeof import("../src/server");
 const dir = tempDir("exchange-route-cost-");
-const server: RunningServer = startServer({ host: "127.0.0.1", port: 0, dbPath: join(dir, "exchange.db"), binanceWeightLimit: 0 });
+const server: RunningServer = startServer({ host: "127.0.0.1", port: 0, dbPath: join(dir, "exchange.db"), binanceWeightLimit: 0, binanceOrderLimit: 0 });
 // Accounts and a seeded book over HTTP, as `exchange load` makes them; then no more network.
 const targets = {} as Record<Api, Target>;
 for (const api of apis) targets[api] = await prepareExchange(server.url, { api });

@@ -37,7 +37,7 @@ const cpuMicros = (pid: number) => {
 for (let round = 0; round < Number(values.rounds); round++) {
   const dir = tempDir("exchange-surface-");
   const server = await spawnExchange(EXCHANGE_FROM_SOURCE, dir,
-    { EXCHANGE_DB: join(dir, "exchange.db"), EXCHANGE_BINANCE_WEIGHT_LIMIT: "0", EXCHANGE_LOG_LEVEL: "warn" });
+    { EXCHANGE_DB: join(dir, "exchange.db"), EXCHANGE_BINANCE_WEIGHT_LIMIT: "0", EXCHANGE_BINANCE_ORDER_LIMIT: "0", EXCHANGE_LOG_LEVEL: "warn" });
   try {
     const order: Api[] = round % 2 === 0 ? ["native", "binance"] : ["binance", "native"];
     const targets = { native: await prepareExchange(server.url, { api: "native" }), binance: await prepareExchange(server.url, { api: "binance" }) };

@@ -10,6 +10,7 @@ import { LOAD_HELP, loadCommand } from "./load/main";
 import { LOG_LEVELS, log, setLogLevel, type LogLevel } from "./log";
 import { DEFAULT_LIMITS } from "./core/admission";
 import { startServer } from "./server";
+import { DEFAULT_ORDER_LIMIT_10S } from "./binance/order-counts";
 import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
 import { openStorage, type SyncMode } from "./store/database";
 import { loadScenario } from "./sim/scenarios";
@@ -46,6 +47,10 @@ Flags (each also read from the environment variable in brackets):
   --binance-weight-limit N  request weight an IP may use per minute on the Binance surface, as
                    Binance counts it; past it, 429 with Retry-After [EXCHANGE_BINANCE_WEIGHT_LIMIT]
                    (default 6000; 0: no limit, for load tests)
+  --binance-order-limit N  new unfilled orders an account may place per 10 seconds on the Binance
+                   surface (Binance's unfilled order count: an order's first fill gives it back; the
+                   day's limit is 200000); past it, -1015 with Retry-After [EXCHANGE_BINANCE_ORDER_LIMIT]
+                   (default 100; 0: no limit, for load tests)
   --simulate S     start a simulated market: a preset (calm, trending, volatile, flash-crash, news,
                    abides) or a scenario JSON file [EXCHANGE_SIMULATE]
   --sim-pace P     realtime, max (as fast as it goes, the venue clock stepping with it) or a
@@ -118,6 +123,7 @@ function serve(args: string[]): void {
       "default-balances": { type: "string", default: process.env.EXCHANGE_DEFAULT_BALANCES ?? BUILT_IN_DEFAULT_BALANCES },
       "no-self-deposits": { type: "boolean", default: process.env.EXCHANGE_SELF_DEPOSITS === "false" },
       "binance-weight-limit": { type: "string", default: process.env.EXCHANGE_BINANCE_WEIGHT_LIMIT ?? String(DEFAULT_WEIGHT_LIMIT) },
+      "binance-order-limit": { type: "string", default: process.env.EXCHANGE_BINANCE_ORDER_LIMIT ?? String(DEFAULT_ORDER_LIMIT_10S) },
       simulate: { type: "string", default: process.env.EXCHANGE_SIMULATE },
       "sim-pace": { type: "string", default: process.env.EXCHANGE_SIM_PACE ?? "realtime" },
       "sim-seed": { type: "string" },
@@ -157,12 +163,14 @@ function serve(args: string[]): void {
 
   const weightLimit = Number(values["binance-weight-limit"]);
   if (!/^\d{1,9}$/.test(values["binance-weight-limit"])) fail(`--binance-weight-limit must be a whole number, not "${values["binance-weight-limit"]}"`);
+  const orderLimit = Number(values["binance-order-limit"]);
+  if (!/^\d{1,9}$/.test(values["binance-order-limit"])) fail(`--binance-order-limit must be a whole number, not "${values["binance-order-limit"]}"`);
 
   const server = startServer({
     host: values.host, port, dbPath: values.db, marketsFile: values.markets, sync: sync as SyncMode,
     limits: { ...DEFAULT_LIMITS, maxQueuedCommands: maxQueued },
     defaultBalances: values["default-balances"], selfServiceDeposits: !values["no-self-deposits"],
-    binanceWeightLimit: weightLimit, simulate, replay, binaryPort, snapshotEvery: Number(values["snapshot-every"]),
+    binanceWeightLimit: weightLimit, binanceOrderLimit: orderLimit, simulate, replay, binaryPort, snapshotEvery: Number(values["snapshot-every"]),
   });
   const ex = server.exchange;
   ex.sequencer.onFatal = (error) => {

@@ -6,6 +6,7 @@ import { Metrics } from "./metrics";
 import { MarketStreams, MAX_BUFFERED_BYTES } from "./streams";
 import type { Elysia } from "elysia";
 import { BinanceSurface } from "./binance/surface";
+import { DEFAULT_ORDER_LIMIT_10S } from "./binance/order-counts";
 import { DEFAULT_WEIGHT_LIMIT } from "./binance/weights";
 import { log } from "./log";
 import type { Limits } from "./core/admission";
@@ -34,6 +35,8 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Request weight an IP may use per minute on the Binance surface (0: no limit). */
   binanceWeightLimit?: number;
+  /** New unfilled orders an account may place per ten seconds on the Binance surface (0: no limit). */
+  binanceOrderLimit?: number;
   /** A simulation to start with (else the markets file's per-market `simulate` presets, if any). */
   simulate?: { scenario: ScenarioSpec; options: SimulationOptions };
   /** A recording to replay into one market (instead of a simulation). */
@@ -70,7 +73,8 @@ export function startServer(options: ServerOptions): RunningServer {
   const gateway = new BinaryGateway(exchange);
   const streams = new MarketStreams(exchange, options.maxBufferedBytes);
   const binance = new BinanceSurface(exchange, {
-    weightLimit: options.binanceWeightLimit ?? DEFAULT_WEIGHT_LIMIT, maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
+    weightLimit: options.binanceWeightLimit ?? DEFAULT_WEIGHT_LIMIT, orderLimit: options.binanceOrderLimit ?? DEFAULT_ORDER_LIMIT_10S,
+    maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
   });
   const metrics = new Metrics();
   const sim = new SimulationDesk(exchange);

@@ -186,6 +186,30 @@ describe("each error class ccxt maps", () => {
   });
 });
 
+test("DDoSProtection past the unfilled order count (429, as on Binance), and orders again once one has filled", async () => {
+  const limited = startTestExchange(undefined, undefined, { binanceOrderLimit: 2 });
+  const into = Date.now() % 10_000;
+  if (into > 6_000) await Bun.sleep(10_100 - into);
+  try {
+    const keys = await binanceAccount(limited.call, "counted", { USD: "100000", BTC: "1" });
+    const other = await binanceAccount(limited.call, "other", { USD: "100000", BTC: "1" });
+    const bot = await ccxtBinance(limited.url, keys);
+    const first = await bot.createOrder(SYMBOL, "limit", "buy", 0.01, 60000);
+    await bot.createOrder(SYMBOL, "limit", "buy", 0.01, 59000);
+    const error = await bot.createOrder(SYMBOL, "limit", "buy", 0.01, 58000).then(() => null, (e: unknown) => e);
+    // ccxt raises every 429 as DDoSProtection, before it reads the code.
+    expect(error).toBeInstanceOf(ccxt.DDoSProtection);
+    expect(String(error)).toContain("-1015");
+    // A fill of a resting order (its first, as a maker) gives back more than it took.
+    await signedRequest(limited.url, other, "POST", "/api/v3/order", { symbol: "BTCUSD", side: "SELL", type: "MARKET", quantity: "0.01" });
+    expect((await bot.fetchOrder(first.id, SYMBOL)).status).toBe("closed");
+    expect((await bot.createOrder(SYMBOL, "limit", "buy", 0.01, 58000)).status).toBe("open");
+    await bot.close();
+  } finally {
+    await limited.stop();
+  }
+});
+
 test("Ed25519 and RSA keys: the venue keeps only the public key; ccxt signs REST and WebSocket API requests with the private one", async () => {
   for (const keyType of ["ed25519", "rsa"] as const) {
     const keys = await binanceAccount(ex.call, `bot-${keyType}`, { USD: "50000", BTC: "1" }, keyType);

@@ -666,7 +666,10 @@ describe("WebSocket API and user data", () => {
     await rest(alice, "POST", "order", limit("SELL", "0.3", "64700"));
     const ts = () => ({ timestamp: Date.now() });
     const placed = await api.request("order.place", { ...ts(), symbol: "BTCUSD", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.5", price: "64700", newOrderRespType: "RESULT" });
-    expect(placed).toMatchObject({ status: 200, result: { status: "PARTIALLY_FILLED", executedQty: "0.3000" }, rateLimits: [{ rateLimitType: "REQUEST_WEIGHT" }] });
+    // The order counted, and its first fill (as a taker) gave it back.
+    expect(placed).toMatchObject({ status: 200, result: { status: "PARTIALLY_FILLED", executedQty: "0.3000" }, rateLimits: [
+      { rateLimitType: "REQUEST_WEIGHT" }, { rateLimitType: "ORDERS", interval: "SECOND", count: 0 }, { rateLimitType: "ORDERS", interval: "DAY", count: 0 },
+    ] });
     const id = placed.result.orderId;
     const event = (pred: (e: any) => boolean) => api.next((m) => m.subscriptionId === 0 && pred(m.event));
     expect((await event((e) => e.e === "executionReport" && e.x === "NEW")).event).toMatchObject({ i: id, X: "NEW", S: "BUY", o: "LIMIT" });
@@ -843,6 +846,52 @@ describe("WebSocket API and user data", () => {
     await fetch(`${ex.url}/api/v3/userDataStream?listenKey=${listenKey}`, { method: "DELETE", headers: { "x-mbx-apikey": alice.apiKey } });
     stream.close();
   });
+});
+
+test("unfilled order counts: each new order counts in 10 s and the day, a first fill gives it back, past the limit -1015", async () => {
+  const limited = startTestExchange(undefined, undefined, { binanceOrderLimit: 5 });
+  // Counts are kept per ten seconds of the clock: start early in one.
+  const into = Date.now() % 10_000;
+  if (into > 4_000) await Bun.sleep(10_100 - into);
+  try {
+    const carol = await binanceAccount(limited.call, "carol", { USD: "1000000", BTC: "10" });
+    const dave = await binanceAccount(limited.call, "dave", { USD: "1000000", BTC: "10" });
+    const send = (keys: Keys, method: string, path: string, params: Record<string, string>) => signedRequest(limited.url, keys, method, path, params);
+    const counts = (r: { headers: Headers }) => [r.headers.get("x-mbx-order-count-10s"), r.headers.get("x-mbx-order-count-1d")];
+    const placed = [];
+    for (const price of ["50000", "50100", "50200"]) {
+      const r = await send(carol, "POST", "order", limit("BUY", "0.1", price));
+      placed.push(r.body.orderId);
+      expect(counts(r)).toEqual([String(placed.length), String(placed.length)]);
+    }
+    // A refused order is not counted; an OCO counts its two.
+    expect((await send(carol, "POST", "order", limit("BUY", "0.1", "50000.001"))).body.code).toBe(-1013);
+    const oco = await send(carol, "POST", "orderList/oco", { symbol: "BTCUSD", side: "SELL", quantity: "0.1", aboveType: "LIMIT_MAKER", abovePrice: "70000", belowType: "STOP_LOSS", belowStopPrice: "40000" });
+    expect([oco.status, ...counts(oco)]).toEqual([200, "5", "5"]);
+    expect((await send(carol, "GET", "rateLimit/order", {})).body).toEqual([
+      { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 5, count: 5 },
+      { rateLimitType: "ORDERS", interval: "DAY", intervalNum: 1, limit: 200_000, count: 5 },
+    ]);
+    const refused = await send(carol, "POST", "order", limit("BUY", "0.1", "50300"));
+    expect([refused.status, refused.body]).toEqual([429, { code: -1015, msg: "Too many new orders; current limit is 5 orders per 10 SECOND." }]);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Cancels change nothing; another account has a count of its own.
+    await send(carol, "DELETE", "order", { symbol: "BTCUSD", orderId: String(placed[0]) });
+    expect(counts(await send(dave, "POST", "order", limit("SELL", "0.1", "50200")))).toEqual(["0", "0"]);
+    // Dave's sell was carol's order's first fill, as a maker: five back (dave's own first fill, as
+    // a taker, took his back to zero).
+    const after = await send(carol, "POST", "order", limit("BUY", "0.1", "50300"));
+    expect([after.status, ...counts(after)]).toEqual([200, "1", "1"]);
+    // The WebSocket API answers an order with the counts among its rateLimits.
+    const api = await openSocket(`${limited.url.replace(/^http/, "ws")}/ws-api/v3`);
+    const answer = await api.request("order.place", signWsParams(carol, limit("BUY", "0.1", "50400")));
+    expect(answer.rateLimits.filter((l: any) => l.rateLimitType === "ORDERS").map((l: any) => l.count)).toEqual([2, 2]);
+    api.close();
+    const info = await fetch(`${limited.url}/api/v3/exchangeInfo`).then((r) => r.json() as any);
+    expect(info.rateLimits.map((l: any) => [l.rateLimitType, l.interval, l.limit])).toEqual([["REQUEST_WEIGHT", "MINUTE", 6000], ["ORDERS", "SECOND", 5], ["ORDERS", "DAY", 200_000]]);
+  } finally {
+    await limited.stop();
+  }
 });
 
 test("exchange accounts create prints the key and the secret once; --ed25519-public-key keeps only the public key", async () => {

@@ -114,7 +114,7 @@ test("exchange load runs every scenario against a real exchange; the exchange co
 
 test("exchange load --api binance sends the same flow as signed /api/v3 orders and cancels; the exchange took them", async () => {
   const dir = tempDir("exchange-load-binance-");
-  const ex = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "x.db"), EXCHANGE_BINANCE_WEIGHT_LIMIT: "0" });
+  const ex = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "x.db"), EXCHANGE_BINANCE_WEIGHT_LIMIT: "0", EXCHANGE_BINANCE_ORDER_LIMIT: "0" });
   try {
     const results = JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--api", "binance",
       "--scenario", "sequential,sustained", "--orders", "200", "--duration", "1", "--connections", "4", "--json"], dir)).results as {

@@ -10,6 +10,7 @@ import { averagePrice, bookTicker, depth, inTimeZone, INTERVALS, klineArray, kli
 import type { Params } from "./params";
 import { accountInfo, accountTrade, aggregateTrade, listStatus, orderView, preventedMatch, publicTrade, rateOf } from "./render";
 import type { BinanceTrading } from "./trading";
+import type { UnfilledOrderCounts } from "./order-counts";
 import type { UserDataStreams } from "./user-data";
 import type { RequestWeights } from "./weights";
 
@@ -27,6 +28,8 @@ export interface Endpoint {
   security: Security;
   /** Its method on the WebSocket API (/ws-api/v3), if it has one. */
   wsMethod: string | null;
+  /** The new orders it places (the unfilled order count's, order-counts.ts). */
+  newOrders: number;
   run: (c: Call) => unknown;
 }
 
@@ -53,11 +56,11 @@ function timeZoneOf(p: Params): number {
 /** A ticker's `type`: FULL (the default) or MINI. */
 const tickerType = (p: Params) => p.oneOf("type", ["FULL", "MINI"] as const, () => errors.invalidValue("type")) ?? "FULL";
 
-export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, userData: UserDataStreams): Endpoint[] {
+export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, orderCounts: UnfilledOrderCounts, userData: UserDataStreams): Endpoint[] {
   const ex = core.ex;
   const endpoints: Endpoint[] = [];
-  const under = (prefix: string) => (method: Endpoint["method"], path: string, weight: Weight, security: Security, wsMethod: string | null, run: Endpoint["run"]) => {
-    endpoints.push({ method, path: `${prefix}/${path}`, weight, security, wsMethod, run });
+  const under = (prefix: string) => (method: Endpoint["method"], path: string, weight: Weight, security: Security, wsMethod: string | null, run: Endpoint["run"], newOrders = 0) => {
+    endpoints.push({ method, path: `${prefix}/${path}`, weight, security, wsMethod, newOrders, run });
   };
   const api = under("/api/v3");
   const wallet = under("/sapi/v1");
@@ -75,7 +78,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     const markets = p.markets(ex.markets) ?? ex.markets.list;
     return {
       timezone: "UTC", serverTime: Date.now(),
-      rateLimits: [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: weights.limit }],
+      rateLimits: [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: weights.limit }, ...orderCounts.rateLimits()],
       exchangeFilters: [], symbols: markets.map((m) => symbolInfo(ex, m)),
     };
   });
@@ -150,7 +153,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   });
 
   // ---- trading ------------------------------------------------------------------------------
-  api("POST", "order", 1, "signed", "order.place", ({ p, account }) => core.place(account, core.parseOrder(p)));
+  api("POST", "order", 1, "signed", "order.place", ({ p, account }) => core.place(account, core.parseOrder(p)), 1);
   api("POST", "order/test", 1, "signed", "order.test", ({ p, account }) => {
     const order = core.parseOrder(p);
     if (p.optional("computeCommissionRates") !== "true") return {};
@@ -162,7 +165,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   });
   api("DELETE", "order", 1, "signed", "order.cancel", ({ p, account }) => core.cancel(account, p.market(ex.markets), p));
   api("DELETE", "openOrders", 1, "signed", "openOrders.cancelAll", ({ p, account }) => core.cancelAll(account, p.market(ex.markets)));
-  api("POST", "order/cancelReplace", 1, "signed", "order.cancelReplace", ({ p, account }) => core.cancelReplace(account, p));
+  api("POST", "order/cancelReplace", 1, "signed", "order.cancelReplace", ({ p, account }) => core.cancelReplace(account, p), 1);
   api("PUT", "order/amend/keepPriority", 4, "signed", "order.amend.keepPriority", ({ p, account }) => core.amendKeepPriority(account, p));
   api("GET", "order/amendments", 4, "signed", "order.amendments", ({ p, account }) => core.amendments(account, p));
   api("GET", "order", 4, "signed", "order.status", async ({ p, account }) => {
@@ -176,9 +179,9 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     const filter = { fromId: p.int("orderId", 0, Number.MAX_SAFE_INTEGER), ...p.window(24), limit: p.limit(500, 1000) };
     return ex.sequencer.registry.current(ex.queries.accountOrders(account.id, m.symbol, filter, await core.readable(account))).map(orderView);
   });
-  api("POST", "orderList/oco", 1, "signed", "orderList.place.oco", ({ p, account }) => core.placeList(account, p, "oco"));
-  api("POST", "orderList/oto", 1, "signed", "orderList.place.oto", ({ p, account }) => core.placeList(account, p, "oto"));
-  api("POST", "orderList/otoco", 1, "signed", "orderList.place.otoco", ({ p, account }) => core.placeList(account, p, "otoco"));
+  api("POST", "orderList/oco", 1, "signed", "orderList.place.oco", ({ p, account }) => core.placeList(account, p, "oco"), 2);
+  api("POST", "orderList/oto", 1, "signed", "orderList.place.oto", ({ p, account }) => core.placeList(account, p, "oto"), 2);
+  api("POST", "orderList/otoco", 1, "signed", "orderList.place.otoco", ({ p, account }) => core.placeList(account, p, "otoco"), 3);
   api("DELETE", "orderList", 1, "signed", "orderList.cancel", ({ p, account }) => core.cancelList(account, p));
   api("GET", "orderList", 4, "signed", "orderList.status", async ({ p, account }) => {
     await core.readable(account);
@@ -236,7 +239,7 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
     const m = p.market(ex.markets);
     return { exchangeFilters: [], symbolFilters: symbolInfo(ex, m).filters, assetFilters: [] };
   });
-  api("GET", "rateLimit/order", 40, "signed", "account.rateLimits.orders", () => []);
+  api("GET", "rateLimit/order", 40, "signed", "account.rateLimits.orders", ({ account }) => orderCounts.view(account.id));
 
   // ---- wallet (sapi): what a spot venue has to say there, for the bots that ask at start ------
   wallet("GET", "system/status", 1, "none", null, () => ({ status: 0, msg: "normal" }));

@@ -52,6 +52,8 @@ export const errors = {
   badType: () => new BinanceError(-1116, "Invalid orderType."),
   badSide: () => new BinanceError(-1117, "Invalid side."),
   badCancelRestrictions: () => new BinanceError(-1145, "Invalid cancelRestrictions"),
+  tooManyOrders: (limit: number, interval: string, retryAfterSeconds: number) => new BinanceError(-1015,
+    `Too many new orders; current limit is ${limit} orders per ${interval}.`, 429, { "Retry-After": String(retryAfterSeconds) }),
   noSuchOrder: () => new BinanceError(-2013, MESSAGES.noSuchOrder),
   tooLong: (hours: number) => new BinanceError(-1127, `More than ${hours} hours between startTime and endTime.`),
   badSignature: () => new BinanceError(-1022, MESSAGES.badSignature),

@@ -10,23 +10,25 @@ import { accountOf, checkTimestamp, signedPayload, verifySignature } from "./aut
 import { weightOf, type Endpoint } from "./endpoints";
 import { BinanceError, errors, fromOutcome } from "./errors";
 import { Params } from "./params";
+import type { UnfilledOrderCounts } from "./order-counts";
 import type { RequestWeights } from "./weights";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface BinanceRestOptions {
   weights: RequestWeights;
+  orderCounts: UnfilledOrderCounts;
   /** The IP a request comes from (the Bun server's own lookup). */
   ipOf: (request: Request) => string | undefined;
 }
 
 /** The REST routes of `endpoints`: parameters from the query string and the form body, the signature, weights and answers. */
-export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, ipOf }: BinanceRestOptions) {
+export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, orderCounts, ipOf }: BinanceRestOptions) {
   // One set of headers, filled in for each answer (cheaper than a Headers built from an object each time).
   const answerHeaders = new Headers({ "content-type": "application/json" });
   const app = new Elysia({ name: "binance-rest" });
 
-  for (const { method, path, weight, security, run } of endpoints) {
+  for (const { method, path, weight, security, newOrders, run } of endpoints) {
     // Only `request` from Elysia's context: a handler that reads `server` makes Elysia define it
     // on every request's context, which costs more than the rest of the route.
     app.route(method, path, async ({ request }) => {
@@ -68,7 +70,9 @@ export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, ipOf
           const arriving = ex.funding.arrival(account.id);
           if (arriving) await arriving;
         }
-        return answer(200, await run({ p, account }));
+        if (newOrders === 0) return answer(200, await run({ p, account }));
+        const result = await orderCounts.placing(account.id, newOrders, () => run({ p, account }));
+        return answer(200, result, orderCounts.headers(account.id));
       } catch (error) {
         const e = error instanceof BinanceError ? error : error instanceof Outcome ? fromOutcome(error) : undefined;
         if (e) return answer(e.status, e.body(), e.headers);

@@ -8,6 +8,7 @@ import type { Exchange } from "../exchange";
 import { CancelIds } from "./cancel-ids";
 import { binanceEndpoints } from "./endpoints";
 import { BinanceMarketStreams, GOING_AWAY_CODE, type StreamSocketState } from "./market-streams";
+import { UnfilledOrderCounts } from "./order-counts";
 import { binanceRest } from "./rest";
 import { BinanceTrading } from "./trading";
 import { socketDeliver, UserDataStreams, type Deliver } from "./user-data";
@@ -17,6 +18,8 @@ import { BinanceWebSocketApi, type ApiSocketState } from "./ws-api";
 export interface BinanceOptions {
   /** Request weight an IP may use per minute (0: no limit). */
   weightLimit: number;
+  /** New unfilled orders an account may place per ten seconds (0: no limit; order-counts.ts). */
+  orderLimit: number;
   /** Bytes a stream client may have waiting before it is dropped. */
   maxBufferedBytes: number;
 }
@@ -28,6 +31,7 @@ const bunSocket = (ws: { raw: unknown }) => ws.raw as Socket;
 export class BinanceSurface {
   readonly userData: UserDataStreams;
   readonly streams: BinanceMarketStreams;
+  private readonly orderCounts: UnfilledOrderCounts;
   readonly plugin;
   private readonly api: BinanceWebSocketApi;
   private server: Server<unknown> | null = null;
@@ -35,12 +39,13 @@ export class BinanceSurface {
 
   constructor(ex: Exchange, options: BinanceOptions) {
     const weights = new RequestWeights(options.weightLimit);
+    const orderCounts = (this.orderCounts = new UnfilledOrderCounts(options.orderLimit));
     const cancelIds = new CancelIds();
     const trading = new BinanceTrading(ex, cancelIds);
     this.userData = new UserDataStreams(ex, cancelIds);
     this.streams = new BinanceMarketStreams(ex, options.maxBufferedBytes);
-    const endpoints = binanceEndpoints(trading, weights, this.userData);
-    const api = (this.api = new BinanceWebSocketApi(ex, endpoints, weights, this.userData, options.maxBufferedBytes));
+    const endpoints = binanceEndpoints(trading, weights, orderCounts, this.userData);
+    const api = (this.api = new BinanceWebSocketApi(ex, endpoints, weights, orderCounts, this.userData, options.maxBufferedBytes));
     const forget = (ws: Socket) => {
       const state = this.states.get(ws);
       this.states.delete(ws);
@@ -55,7 +60,7 @@ export class BinanceSurface {
 
     const ipOf = (request: Request) => this.server?.requestIP(request)?.address;
     this.plugin = new Elysia({ name: "binance" })
-      .use(binanceRest(ex, endpoints, { weights, ipOf }))
+      .use(binanceRest(ex, endpoints, { weights, orderCounts, ipOf }))
       .ws("/ws/:stream", {
         open: (ws) => {
           const raw = bunSocket(ws);
@@ -112,6 +117,7 @@ export class BinanceSurface {
   publish(report: BatchReport): void {
     this.streams.publish(report);
     this.userData.publish(report);
+    this.orderCounts.publish(report);
   }
 
   /** Stops the streams' timers and closes every connection (going away: a server's graceful stop

@@ -12,6 +12,7 @@ import { log } from "../log";
 import { accountOf, checkTimestamp, verifySignature } from "./auth";
 import { weightOf, type Endpoint, type Weight } from "./endpoints";
 import { BinanceError, errors, fromOutcome } from "./errors";
+import type { UnfilledOrderCounts } from "./order-counts";
 import { Params } from "./params";
 import { socketDeliver, type Deliver, type UserDataStreams } from "./user-data";
 import type { RequestWeights } from "./weights";
@@ -32,14 +33,15 @@ export interface ApiSocketState {
 }
 
 type Security = "none" | "logon" | "signed";
-type Method = { weight: Weight; security: Security; run: (p: Params, account: KeyedAccount, state: ApiSocketState, ws: Socket) => unknown };
+/** `newOrders`: the new orders it places (the unfilled order count's, order-counts.ts). */
+type Method = { weight: Weight; security: Security; newOrders?: number; run: (p: Params, account: KeyedAccount, state: ApiSocketState, ws: Socket) => unknown };
 
 export class BinanceWebSocketApi {
   private readonly methods: Record<string, Method>;
 
   constructor(
     private readonly ex: Exchange, endpoints: Endpoint[], private readonly weights: RequestWeights,
-    private readonly userData: UserDataStreams, private readonly maxBufferedBytes: number,
+    private readonly orderCounts: UnfilledOrderCounts, private readonly userData: UserDataStreams, private readonly maxBufferedBytes: number,
   ) {
     const signed = (weight: number, run: Method["run"]): Method => ({ weight, security: "signed", run });
     this.methods = {
@@ -65,7 +67,7 @@ export class BinanceWebSocketApi {
     // The rest are REST's endpoints under their WebSocket API names (order.place, allOrders, klines, …).
     for (const e of endpoints) {
       if (e.wsMethod === null) continue;
-      this.methods[e.wsMethod] = { weight: e.weight, security: e.security === "signed" ? "signed" : "none", run: (p, account) => e.run({ p, account }) };
+      this.methods[e.wsMethod] = { weight: e.weight, security: e.security === "signed" ? "signed" : "none", newOrders: e.newOrders, run: (p, account) => e.run({ p, account }) };
     }
   }
 
@@ -93,6 +95,8 @@ export class BinanceWebSocketApi {
     const { id, method, params } = msg as Record<string, unknown>;
     const answerId = typeof id === "string" || typeof id === "number" ? id : null;
     let used = 0;
+    // The account whose unfilled order count the request moves (its answer shows the count).
+    let placer: number | undefined;
     try {
       if (typeof method !== "string") throw errors.missing("method");
       const m = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
@@ -103,11 +107,13 @@ export class BinanceWebSocketApi {
       // As on REST: an account the CLI created waits for its funding on its first request.
       const arriving = account && this.ex.funding.arrival(account.id);
       if (arriving) await arriving;
-      const result = await m.run(p, account, state, ws);
-      return { id: answerId, status: 200, result, rateLimits: this.rateLimits(used) };
+      if (!m.newOrders) return { id: answerId, status: 200, result: await m.run(p, account, state, ws), rateLimits: this.rateLimits(used) };
+      placer = account.id;
+      const result = await this.orderCounts.placing(account.id, m.newOrders, () => m.run(p, account, state, ws));
+      return { id: answerId, status: 200, result, rateLimits: this.rateLimits(used, placer) };
     } catch (error) {
       const e = error instanceof BinanceError ? error : error instanceof Outcome ? fromOutcome(error) : undefined;
-      if (e) return failure(answerId, e, this.rateLimits(used || this.weights.current(state.ip)));
+      if (e) return failure(answerId, e, this.rateLimits(used || this.weights.current(state.ip), placer));
       log("error", "binance WebSocket API: unhandled error", { error: String(error) });
       return failure(answerId, errors.internal());
     }
@@ -162,8 +168,10 @@ export class BinanceWebSocketApi {
     };
   }
 
-  private rateLimits(used: number) {
-    return [{ rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: this.weights.limit, count: used }];
+  /** The request weight used, and the unfilled order counts of `placer` (an order placement's). */
+  private rateLimits(used: number, placer?: number) {
+    const weight = { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: this.weights.limit, count: used };
+    return placer === undefined ? [weight] : [weight, ...this.orderCounts.view(placer)];
   }
 }
 
