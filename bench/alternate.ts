@@ -9,6 +9,8 @@
 // fresh server spends its first seconds compiling its code on the same two cores, which the timed
 // run's tail would otherwise measure (BENCHMARKS.md).
 // With --api binary, the sustained scenario over the binary protocol (4 sessions, 256 outstanding each).
+// With --api binance, the HTTP scenarios as a Binance bot sends them (signed /api/v3 orders and
+// cancels), against servers whose Binance request weights and order counts refuse nothing.
 // With --load process, the load runs as `exchange load` (this tree's) in a process of its own, as a
 // bot would, instead of in this one: one order at a time, the two harnesses have disagreed by more
 // than the trees did (BENCHMARKS.md).
@@ -47,7 +49,11 @@ const variants = values.variant.map((spec) => {
   };
 });
 const scenario = values.scenario;
+if (!["native", "binance", "binary"].includes(values.api)) throw new Error(`--api must be native, binance or binary, not "${values.api}"`);
 const binary = values.api === "binary";
+const api = values.api === "binance" ? "binance" : "native";
+// (Older trees ignore the variable they do not know.)
+const unlimited: Record<string, string> = api === "binance" ? { EXCHANGE_BINANCE_WEIGHT_LIMIT: "0", EXCHANGE_BINANCE_ORDER_LIMIT: "0" } : {};
 if (binary && scenario !== "sustained") throw new Error("--api binary runs the sustained scenario");
 const connections = values.connections !== undefined ? Number(values.connections) : binary ? 4 : defaultConnections(scenario);
 if (values.load !== "here" && values.load !== "process") throw new Error(`--load must be here or process, not "${values.load}"`);
@@ -55,7 +61,7 @@ if (values.load === "process" && binary) throw new Error("--load process runs HT
 
 /** The scenario run by `exchange load --json` in a process of its own (which prepares its accounts and book alike). */
 function loadInProcess(url: string): ScenarioResult {
-  const args = ["load", "--url", url, "--scenario", scenario, "--connections", String(connections), "--duration", values.seconds, "--json"];
+  const args = ["load", "--url", url, "--api", api, "--scenario", scenario, "--connections", String(connections), "--duration", values.seconds, "--json"];
   if (values.orders !== undefined) args.push("--orders", values.orders);
   const r = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "main.ts"), ...args], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`exchange load failed: ${r.stderr.toString()}`);
@@ -66,7 +72,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   for (const v of variants) {
     const dir = tempDir("exchange-alternate-");
     const server = await spawnExchange([process.execPath, v.main], dir,
-      { EXCHANGE_DB: join(dir, "exchange.db"), ...v.env }, ["serve", "--port", "0", ...(binary ? ["--binary-port", "0"] : [])]);
+      { EXCHANGE_DB: join(dir, "exchange.db"), ...unlimited, ...v.env }, ["serve", "--port", "0", ...(binary ? ["--binary-port", "0"] : [])]);
     try {
       if (values.load === "process") {
         const result = loadInProcess(server.url);
@@ -74,7 +80,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
         console.log(table([v.runs.at(-1)!]).split("\n").slice(1).join("\n"));
         continue;
       }
-      const target = await prepareExchange(server.url);
+      const target = await prepareExchange(server.url, { api });
       const settings = {
         connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
         orders: values.orders === undefined ? undefined : Number(values.orders),

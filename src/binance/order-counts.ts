@@ -5,7 +5,6 @@
 // orders are refused with -1015 until the interval ends. Only the Binance surface counts: the
 // other surfaces have no such limit, but fills of every order of the account take the count down.
 import type { BatchReport } from "../core/sequencer";
-import type { OrderState } from "../orders/order";
 import { BinanceError, errors } from "./errors";
 
 export const DEFAULT_ORDER_LIMIT_10S = 100;
@@ -66,15 +65,14 @@ export class UnfilledOrderCounts {
 
   /** Each order's first fill in a committed batch takes its account's count down. */
   publish(report: BatchReport): void {
-    if (this.accounts.size === 0) return;
-    let byId: Map<number, OrderState> | undefined;
+    if (this.accounts.size === 0 || report.trades.length === 0) return;
+    // An order whose first fill is one of this batch's trades (their ids only grow).
+    const batchFirstTrade = report.trades[0]!.id;
     const now = Date.now();
-    for (const t of report.trades) {
-      const taker = this.accounts.has(t.takerAccountId), maker = this.accounts.has(t.makerAccountId);
-      if (!taker && !maker) continue;
-      byId ??= new Map([...report.orders].map((o) => [o.id, o]));
-      if (taker && byId.get(t.takerOrderId)?.fills[0]?.tradeId === t.id) this.credit(t.takerAccountId, TAKER_CREDIT, now);
-      if (maker && byId.get(t.makerOrderId)?.fills[0]?.tradeId === t.id) this.credit(t.makerAccountId, MAKER_CREDIT, now);
+    for (const o of report.orders) {
+      const first = o.fills[0];
+      if (first === undefined || first.tradeId < batchFirstTrade || !this.accounts.has(o.accountId)) continue;
+      this.credit(o.accountId, first.liquidity === "maker" ? MAKER_CREDIT : TAKER_CREDIT, now);
     }
   }
 

@@ -24,8 +24,10 @@ export interface BinanceRestOptions {
 
 /** The REST routes of `endpoints`: parameters from the query string and the form body, the signature, weights and answers. */
 export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, orderCounts, ipOf }: BinanceRestOptions) {
-  // One set of headers, filled in for each answer (cheaper than a Headers built from an object each time).
+  // One set of headers, filled in for each answer (cheaper than a Headers built from an object each
+  // time), and one for order placements, which also carry the unfilled order counts.
   const answerHeaders = new Headers({ "content-type": "application/json" });
+  const placementHeaders = new Headers({ "content-type": "application/json" });
   const app = new Elysia({ name: "binance-rest" });
 
   for (const { method, path, weight, security, newOrders, run } of endpoints) {
@@ -36,14 +38,14 @@ export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, orde
       // One reading of the clock for the weights' minute and the signature's timestamp.
       const now = Date.now();
       let used = weights.current(ip, now);
-      const answer = (status: number, body: unknown, extra?: Record<string, string>) => {
+      const answer = (status: number, body: unknown, extra?: Record<string, string>, headers = answerHeaders) => {
         const used1m = String(used);
-        answerHeaders.set("x-mbx-used-weight-1m", used1m);
-        answerHeaders.set("x-mbx-used-weight", used1m);
-        for (const name in extra) answerHeaders.set(name, extra[name]!);
+        headers.set("x-mbx-used-weight-1m", used1m);
+        headers.set("x-mbx-used-weight", used1m);
+        for (const name in extra) headers.set(name, extra[name]!);
         // Response.json serializes in native code; the Response takes a copy of the headers.
-        const response = Response.json(body, { status, headers: answerHeaders });
-        for (const name in extra) answerHeaders.delete(name);
+        const response = Response.json(body, { status, headers });
+        if (headers === answerHeaders) for (const name in extra) headers.delete(name);
         return response;
       };
       try {
@@ -72,7 +74,7 @@ export function binanceRest(ex: Exchange, endpoints: Endpoint[], { weights, orde
         }
         if (newOrders === 0) return answer(200, await run({ p, account }));
         const result = await orderCounts.placing(account.id, newOrders, () => run({ p, account }));
-        return answer(200, result, orderCounts.headers(account.id));
+        return answer(200, result, orderCounts.headers(account.id), placementHeaders);
       } catch (error) {
         const e = error instanceof BinanceError ? error : error instanceof Outcome ? fromOutcome(error) : undefined;
         if (e) return answer(e.status, e.body(), e.headers);
