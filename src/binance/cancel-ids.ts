@@ -29,6 +29,17 @@ export class CancelIds {
     }
   }
 
+  /** `holding` for one order's cancel (most cancels): without a map of one entry to make. */
+  async holdingOne<T>(orderId: number, cancelId: string, cancel: () => Promise<T>): Promise<T> {
+    if (this.orders.has(orderId)) return cancel();
+    this.orders.set(orderId, cancelId);
+    try {
+      return await cancel();
+    } finally {
+      this.orders.delete(orderId);
+    }
+  }
+
   /** The id of the cancel that cancelled order `orderId`: the one in flight, or a new one (a
    *  cancel made elsewhere, such as /api/v1's, or one list member's cancelling the others). */
   ofOrder(orderId: number): string {

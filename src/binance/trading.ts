@@ -45,7 +45,7 @@ export class BinanceTrading {
     const cancelId = p.clientOrderId("newClientOrderId") ?? randomClientOrderId();
     const onlyIf = cancelRestriction(p);
     const target = this.openOrder(account, m, p);
-    const cancelled = await this.cancelIds.holding(new Map([[target.id, cancelId]]), null, () => this.ex.sequencer.cancel(account, target.id, onlyIf));
+    const cancelled = await this.cancelIds.holdingOne(target.id, cancelId, () => this.ex.sequencer.cancel(account, target.id, onlyIf));
     return cancelResponse(cancelled, cancelId);
   }
 
