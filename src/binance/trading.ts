@@ -117,7 +117,8 @@ export class BinanceTrading {
       oldId = 0; // nothing to cancel: the new order is placed all the same
     }
     try {
-      const { cancelled, order: placed } = await this.cancelIds.holding(new Map(oldId ? [[oldId, cancelId]] : []), null, () => this.ex.sequencer.replace(account, oldId, order.request, allowFailure, onlyIf));
+      const replace = () => this.ex.sequencer.replace(account, oldId, order.request, allowFailure, onlyIf);
+      const { cancelled, order: placed } = await (oldId ? this.cancelIds.holdingOne(oldId, cancelId, replace) : replace());
       const newOrderResponse = orderResponse(placed, order.responseType);
       if (!cancelled) {
         // An order still open was kept by the cancel's restriction; else it had closed.
@@ -228,7 +229,7 @@ export class BinanceTrading {
     const list = listStatus(this.listOrders(account, listId), "RESULT");
     for (const r of list.orderReports!) {
       const cancelId = ids.get(r.orderId as number);
-      if (cancelId !== undefined) Object.assign(r, { origClientOrderId: r.clientOrderId, clientOrderId: cancelId });
+      if (cancelId !== undefined) namedByCancel(r, cancelId);
     }
     return { ...list, listClientOrderId: listCancelId };
   }
@@ -287,10 +288,14 @@ function legParams(p: Params, prefix: string, shared: Record<string, string> = {
   return Params.fromEntries(leg);
 }
 
-/** A cancelled order as its cancel answers: the order's client id as origClientOrderId, the
- *  cancel's own (`cancelId`) as clientOrderId. */
+/** A cancelled order as its cancel (`cancelId`) answers. */
 export function cancelResponse(o: OrderState, cancelId: string) {
-  const r = orderResponse(o, "RESULT");
+  return namedByCancel(orderResponse(o, "RESULT"), cancelId);
+}
+
+/** An order's answer as its cancel gives it: the order's client id as origClientOrderId, the
+ *  cancel's own as clientOrderId. */
+function namedByCancel(r: Record<string, unknown>, cancelId: string) {
   r.origClientOrderId = r.clientOrderId;
   r.clientOrderId = cancelId;
   return r;

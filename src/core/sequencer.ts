@@ -694,12 +694,12 @@ function accountOf(job: Job): number {
   }
 }
 
-/** The promise `start` answers; what `start` throws (a refusal before queueing) is thrown here. */
 /** A cancel's restriction as the engine's command flag (engine.h EX_FLAG_ONLY_*). */
 function restrictionFlag(onlyIf: CancelRestriction | null): number {
   return onlyIf === "new" ? CommandFlag.onlyNew : onlyIf === "partially_filled" ? CommandFlag.onlyPartiallyFilled : 0;
 }
 
+/** The promise `start` answers; what `start` throws (a refusal before queueing) is thrown here. */
 function promised<T>(start: (reply: Reply<T>) => void): Promise<T> {
   let reply!: Reply<T>;
   const promise = new Promise<T>((resolve, reject) => (reply = { resolve, reject }));

@@ -12,7 +12,7 @@ import { log } from "../log";
 import { bookSnapshot, renderTrade, ticker } from "../market-data";
 import { MAX_FEE_BPS, type Market } from "../markets";
 import type { Metrics } from "../metrics";
-import { renderOrder, renderPreventedMatch, type OrderState } from "../orders/order";
+import { isOpen, renderOrder, renderPreventedMatch, type OrderState } from "../orders/order";
 import {
   AmendRequestBody, BatchRequestBody, OrderRequestBody, describeSchemaError, parseOrderRequest,
   toAmendRequest, toOrderRequest, OrderListRequestBody, ReplaceRequestBody, type OrderRequest,
@@ -414,7 +414,7 @@ export function createApp(ex: Exchange, { streams, metrics, sim, surfaces = [] }
 
 /** An order list as /api/v1 shows it: its id, status and orders. */
 function renderOrderList(orders: OrderState[]) {
-  const open = orders.some((o) => o.status === null || o.status === "new" || o.status === "partially_filled");
+  const open = orders.some((o) => o.status === null || isOpen(o.status));
   const first = orders[0]!;
   return { orderListId: String(first.listId ?? first.id), listClientOrderId: first.listClientOrderId, type: first.listType, status: open ? "executing" : "all_done", orders: orders.map(renderOrder) };
 }
