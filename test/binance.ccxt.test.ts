@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import ccxt, { type OHLCV } from "ccxt";
 import { binanceAccount, ccxtBinance, signedRequest, type Keys } from "./binance-client";
-import { startTestExchange } from "./helpers";
+import { earlyInClockWindow, startTestExchange } from "./helpers";
 
 const ex = startTestExchange();
 const SYMBOL = "BTC/USD";
@@ -162,8 +162,7 @@ describe("each error class ccxt maps", () => {
   test("RateLimitExceeded past the weight limit: 429 with Retry-After, and the used weight on every answer", async () => {
     const limited = startTestExchange(undefined, undefined, { binanceWeightLimit: 50 });
     // Weight is counted per clock minute: start well inside one.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await Bun.sleep(60_500 - intoMinute);
+    await earlyInClockWindow(60_000, 55_000);
     try {
       const first = await fetch(`${limited.url}/api/v3/exchangeInfo`);
       expect(first.headers.get("x-mbx-used-weight-1m")).toBe("20");
@@ -188,8 +187,7 @@ describe("each error class ccxt maps", () => {
 
 test("DDoSProtection past the unfilled order count (429, as on Binance), and orders again once one has filled", async () => {
   const limited = startTestExchange(undefined, undefined, { binanceOrderLimit: 2 });
-  const into = Date.now() % 10_000;
-  if (into > 6_000) await Bun.sleep(10_100 - into);
+  await earlyInClockWindow(10_000, 6_000);
   try {
     const keys = await binanceAccount(limited.call, "counted", { USD: "100000", BTC: "1" });
     const other = await binanceAccount(limited.call, "other", { USD: "100000", BTC: "1" });

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { binanceAccount, openSocket, signedRequest, signWsParams, type Keys } from "./binance-client";
-import { EXCHANGE_FROM_SOURCE, runCli, startTestExchange, tempDir } from "./helpers";
+import { earlyInClockWindow, EXCHANGE_FROM_SOURCE, runCli, startTestExchange, tempDir } from "./helpers";
 
 const ex = startTestExchange();
 const WS = ex.url.replace(/^http/, "ws");
@@ -102,8 +102,7 @@ describe("REST /api/v3", () => {
     expect(mini.body[0]).toMatchObject(figures);
     expect(mini.body[1]).toMatchObject({ symbol: "ETHUSD", count: 0, firstId: -1, lastId: -1, volume: "0.000" });
     // 4 a market: count the weight each request adds, inside one clock minute.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await Bun.sleep(60_500 - intoMinute);
+    await earlyInClockWindow(60_000, 55_000);
     const used = (r: { headers: Headers }) => Number(r.headers.get("x-mbx-used-weight-1m"));
     const a = await get("ping"), b = await get("ticker?symbol=BTCUSD"), c = await get(`ticker?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}`);
     expect([used(b) - used(a), used(c) - used(b)]).toEqual([4, 8]);
@@ -141,8 +140,7 @@ describe("REST /api/v3", () => {
     const mini = await get(`ticker/tradingDay?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}&type=MINI`);
     expect(mini.body.map((t: any) => [t.symbol, "priceChange" in t, t.count > 0])).toEqual([["BTCUSD", false, true], ["ETHUSD", false, false]]);
     // 4 a market, as the rolling ticker (inside one clock minute).
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await Bun.sleep(60_500 - intoMinute);
+    await earlyInClockWindow(60_000, 55_000);
     const used = (r: { headers: Headers }) => Number(r.headers.get("x-mbx-used-weight-1m"));
     const a = await get("ping"), b = await get("ticker/tradingDay?symbol=BTCUSD"), c = await get(`ticker/tradingDay?symbols=${encodeURIComponent('["BTCUSD","ETHUSD"]')}`);
     expect([used(b) - used(a), used(c) - used(b)]).toEqual([4, 8]);
@@ -785,8 +783,7 @@ describe("WebSocket API and user data", () => {
       ["openOrders.status", "openOrders", { symbol: "BTCUSD" }, true],
     ];
     // Weight is counted per IP (this socket's and the fetches' are one) and clock minute: start well inside one.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await Bun.sleep(60_500 - intoMinute);
+    await earlyInClockWindow(60_000, 50_000);
     for (const [method, path, params, signed] of reads) {
       const used = async () => Number((await get("ping")).headers.get("x-mbx-used-weight-1m"));
       const start = await used();
@@ -851,8 +848,7 @@ describe("WebSocket API and user data", () => {
 test("unfilled order counts: each new order counts in 10 s and the day, a first fill gives it back, past the limit -1015", async () => {
   const limited = startTestExchange(undefined, undefined, { binanceOrderLimit: 5 });
   // Counts are kept per ten seconds of the clock: start early in one.
-  const into = Date.now() % 10_000;
-  if (into > 4_000) await Bun.sleep(10_100 - into);
+  await earlyInClockWindow(10_000, 4_000);
   try {
     const carol = await binanceAccount(limited.call, "carol", { USD: "1000000", BTC: "10" });
     const dave = await binanceAccount(limited.call, "dave", { USD: "1000000", BTC: "10" });

@@ -86,3 +86,12 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 
     await Bun.sleep(10);
   }
 }
+
+/** Waits, if need be, for the next window of `windowMs` on the clock (a minute of request weights,
+ *  ten seconds of order counts) so that a test starts at most `latestMs` into one and what it
+ *  counts stays in one window. */
+export async function earlyInClockWindow(windowMs: number, latestMs: number): Promise<void> {
+  const into = Date.now() % windowMs;
+  if (into > latestMs) await Bun.sleep(windowMs - into + 100);
+}
+
