@@ -47,7 +47,9 @@ struct Order {
 // holds, so that matching, amending and cancelling read an Extra only for an order that needs it
 // (a triggered stop resting as a plain limit keeps its Extra, and that read was a cache miss); and
 // whether it has traded (`filled` counts self-trade decrements too), for cancel restrictions.
-enum : uint8_t { ORDER_TRADED = 0x20, ORDER_ICEBERG = 0x40, ORDER_LISTED = 0x80 };
+// ORDER_PAYS marks an OPO's working order (EX_FLAG_OPO): what its fills receive is locked for its
+// list's pending order (List::received), so settlement tests one bit of an order it has read.
+enum : uint8_t { ORDER_PAYS = 0x10, ORDER_TRADED = 0x20, ORDER_ICEBERG = 0x40, ORDER_LISTED = 0x80 };
 
 // The rest of an order that is more than a plain limit order.
 struct Extra {
@@ -64,6 +66,7 @@ struct Extra {
     bool market;
     uint8_t tif;
     bool released;       // an OTO's pending order (or an OTOCO's pair) its working order released
+    bool paid;           // ... and, an OPO's, holds what its working order received (locked already)
 };
 
 // Orders placed and decided together: OCO or OTO (two), OTOCO (three: an OTO whose pending order
@@ -75,6 +78,18 @@ struct List {
     uint32_t next;           // free-list link
     uint32_t third;          // OTOCO: the pair's second order; else NIL
     uint8_t link;            // EX_LINK_* (an OTOCO's is EX_LINK_OTO)
+    int64_t received;        // OPO: base units its working order's fills received net of fees,
+                             // locked for the pending order (or pair)
+};
+
+// A List as images before version 5 hold it (no received units).
+struct ListV4 {
+    uint64_t id;
+    uint32_t first, second;
+    int64_t shared;
+    uint32_t next;
+    uint32_t third;
+    uint8_t link;
 };
 
 // A List as images before version 3 hold it (no third member).

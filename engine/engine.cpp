@@ -28,8 +28,9 @@ constexpr int64_t MAX_UNITS_PER = 100000000LL;      // 10^8: lot and tick x lot 
 constexpr uint32_t MAX_CASCADE = 1u << 20;          // orders one command may set off
 // Images: 2: orders carry ORDER_ICEBERG / ORDER_LISTED (a version 1 image has them derived on
 // restore); 3: an order list has a third member (OTOCO), NIL in lists of older images; 4: orders
-// carry ORDER_TRADED (derived on restore from `filled`, which counts self-trade decrements too).
-constexpr uint32_t IMAGE_VERSION = 4;
+// carry ORDER_TRADED (derived on restore from `filled`, which counts self-trade decrements too);
+// 5: a list has the units an OPO's working order received, and an Extra whether they pay for it.
+constexpr uint32_t IMAGE_VERSION = 5;
 
 bool valid_value(int64_t v) { return v > 0 && v <= MAX_VALUE; }
 int64_t saturate(i128 v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
@@ -57,6 +58,8 @@ struct Taker {
     int64_t budget;     // market orders by quote amount: units left to spend or receive; else -1
     Stop stop;
     bool traded = false;  // it traded in this match (its order then carries ORDER_TRADED)
+    bool pays = false;    // an OPO's working order: what it receives is locked for its pending order
+    int64_t received = 0; // ... and how much (base units, net of fees)
 };
 
 }  // namespace
@@ -108,7 +111,9 @@ struct ex_engine {
         levels.image(a);
         extras.image(a);
         if (A::reading && version < 3) {
-            lists.image_from<ListV2>(a, [](const ListV2& l) { return List{l.id, l.first, l.second, l.shared, l.next, NIL, l.link}; });
+            lists.image_from<ListV2>(a, [](const ListV2& l) { return List{l.id, l.first, l.second, l.shared, l.next, NIL, l.link, 0}; });
+        } else if (A::reading && version < 5) {
+            lists.image_from<ListV4>(a, [](const ListV4& l) { return List{l.id, l.first, l.second, l.shared, l.next, l.third, l.link, 0}; });
         } else {
             lists.image(a);
         }
@@ -226,7 +231,7 @@ struct ex_engine {
     // Settles one trade of `qty` lots at `price` (the maker's): both sides and the fee account.
     // The taker pays one asset (quote for a buy, base for a sell) and receives the other; the
     // maker pays the taker's received asset out of its hold and receives what the taker paid.
-    void settle(const ex_market& m, const Taker& t, const Order& maker, int64_t price, int64_t qty, ex_event& e) {
+    void settle(const ex_market& m, Taker& t, const Order& maker, int64_t price, int64_t qty, ex_event& e) {
         int64_t base = qty * m.lot_units;
         int64_t quote = price * qty * m.notional_units;  // within the buyer's hold or free balance
         bool buy = t.side == EX_BUY;
@@ -249,6 +254,16 @@ struct ex_engine {
         accounts.change(maker.account, paid).free += paid_units - e.other_amount;
         accounts.change(EX_FEE_ACCOUNT, got).free += e.amount;
         accounts.change(EX_FEE_ACCOUNT, paid).free += e.other_amount;
+        // One pays the other: what an OPO's working order (a buy) receives is locked for its
+        // pending order as it arrives.
+        if (__builtin_expect(t.pays, 0)) {
+            lock(t.account, got, got_units - e.amount);
+            t.received += got_units - e.amount;
+        }
+        if (__builtin_expect((maker.flags & ORDER_PAYS) != 0, 0)) {
+            lock(maker.account, paid, paid_units - e.other_amount);
+            lists[extras[maker.ext].list].received += paid_units - e.other_amount;
+        }
     }
 
     // Lots a taker that is not held may take at `price` now: limited by its free balance (and,
@@ -404,6 +419,7 @@ struct ex_engine {
             x.trigger = c.trigger;
             x.tif = c.tif;
             x.released = false;
+            x.paid = false;
             orders[oi].ext = xi;
         }
         ids.insert(c.order_id, oi);
@@ -639,12 +655,18 @@ struct ex_engine {
         if (released && (o.flags & ORDER_LISTED)) return enter_pair(oi);
         if (released) {
             x.released = false;
+            uint32_t asset = held_asset(m, o.side);
+            // An OPO's: what its working order received is locked for it already; held anew below.
+            if (x.paid) {
+                x.paid = false;
+                lock(o.account, asset, -static_cast<int64_t>(hold_now(o)));
+            }
             // It takes its hold now, what it would have held placed directly (it is not waiting).
             i128 needed = hold_now(o);
-            uint32_t asset = held_asset(m, o.side);
             int64_t available = accounts.free_of(o.account, asset);
-            // It expires if it cannot be held, or if, post-only, it would take.
-            bool short_of = needed > available;
+            // It expires if it cannot be held (an OPO's: if it was paid no lot), or if, post-only,
+            // it would take.
+            bool short_of = needed > available || o.remaining == 0;
             if (short_of || ((o.flags & EX_FLAG_POST_ONLY) && would_take(book, o.side, o.price))) {
                 ex_event& ex = emit(EX_EV_EXPIRED, o.id, o.side, book.sequence);
                 ex.price = o.price;
@@ -698,10 +720,14 @@ struct ex_engine {
         i128 shared = ha < hb ? ha : hb;
         i128 needed = ha + hb - shared;
         uint32_t asset = held_asset(m, o.side);
+        // An OPOCO's: both legs sell what its working order received, locked for them already;
+        // held anew below.
+        bool paid = extras[o.ext].paid;
+        if (paid) lock(o.account, asset, -static_cast<int64_t>(needed));
         int64_t available = accounts.free_of(o.account, asset);
         uint32_t failed = NIL;
         uint8_t why = EX_EXP_INSUFFICIENT;
-        if (needed > available) {
+        if (needed > available || (paid && o.remaining == 0)) {
             failed = first;
         } else {
             for (uint32_t k : legs) {
@@ -715,6 +741,7 @@ struct ex_engine {
         }
         for (uint32_t k : legs) {
             extras[orders[k].ext].released = false;
+            extras[orders[k].ext].paid = false;
             if (failed == NIL) continue;
             // Nothing is held yet: both leave as they are.
             const Order& leg = orders[k];
@@ -764,22 +791,39 @@ struct ex_engine {
         uint32_t li = extras[orders[oi].ext].list;
         List l = lists[li];
         bool release = l.link == EX_LINK_OTO && oi == l.first && filled;
+        bool pays = orders[l.first].flags & ORDER_PAYS;
         lists.release(li);
         uint32_t members[3] = {l.first, l.second, l.third};
         for (uint32_t k : members) {
             if (k == NIL) continue;
             extras[orders[k].ext].list = NIL;
-            orders[k].flags &= ~ORDER_LISTED;
+            orders[k].flags &= ~(ORDER_LISTED | ORDER_PAYS);
         }
-        if (release) return release_pending(l.id, l.second, l.third);
+        if (release) return release_pending(l.id, l.second, l.third, pays ? l.received : -1);
+        // An OPO that ends otherwise gives back what its working order received.
+        if (pays) lock(orders[l.first].account, markets[orders[l.first].book].base_asset, -l.received);
         for (uint32_t k : members) {
             if (k != NIL && k != oi) cancel_live(k, EX_CXL_LIST, l.shared);
         }
     }
 
     // An OTO's working order has filled completely: its pending order (`third` NIL), or pair, is
-    // to enter the book. A pair becomes an OCO list, both entering when the first does.
-    void release_pending(uint64_t list_id, uint32_t second, uint32_t third) {
+    // to enter the book. A pair becomes an OCO list, both entering when the first does. An OPO's
+    // (`paid`: the units its working order received, else -1) takes what was received in whole
+    // lots, which stay locked for it; the rest is unlocked.
+    void release_pending(uint64_t list_id, uint32_t second, uint32_t third, int64_t paid) {
+        if (paid >= 0) {
+            const Order& o = orders[second];
+            const ex_market& m = markets[o.book];
+            int64_t lots = paid / m.lot_units;
+            lock(o.account, m.base_asset, -(paid - lots * m.lot_units));
+            for (uint32_t k : {second, third}) {
+                if (k == NIL) continue;
+                orders[k].remaining = lots;
+                extras[orders[k].ext].shown = lots;
+                extras[orders[k].ext].paid = true;
+            }
+        }
         extras[orders[second].ext].released = true;
         if (third != NIL) {
             extras[orders[third].ext].released = true;
@@ -1163,8 +1207,16 @@ struct ex_engine {
                 else reject(cs[k], reason, seq);
             }
         };
+        // An OPO's pending commands give no quantity (it is what the working order receives);
+        // checked as if of one lot, they may not be icebergs.
+        bool opo = a.flags & EX_FLAG_OPO;
         for (uint32_t k = 0; k < n; ++k) {
-            if (uint8_t why = invalid(cs[k])) return refuse(k, why);
+            ex_command c = cs[k];
+            if (opo && k > 0) {
+                if (c.quantity != 0) return refuse(k, EX_REJ_INVALID);
+                c.quantity = 1;
+            }
+            if (uint8_t why = invalid(c)) return refuse(k, why);
         }
         bool oco = a.link == EX_LINK_OCO;
         auto leg_ok = [](const ex_command& c) { return c.trigger != EX_TRIG_NONE || (c.flags & EX_FLAG_POST_ONLY); };
@@ -1173,9 +1225,11 @@ struct ex_engine {
                      (n == 2 ? (oco ? pair_ok(a, b) : a.kind == EX_CMD_LIMIT && a.trigger == EX_TRIG_NONE)
                              : a.link == EX_LINK_OTO && b.link == EX_LINK_OCO && a.kind == EX_CMD_LIMIT &&
                                    a.trigger == EX_TRIG_NONE && pair_ok(b, cs[2]));
+        // One pays the other: the working order buys what its pending orders sell.
+        if (opo) shape = shape && !oco && a.side == EX_BUY;
         for (uint32_t k = 1; k < n && shape; ++k) {
             const ex_command& c = cs[k];
-            shape = c.symbol == a.symbol && c.other_id == a.other_id && c.account == a.account;
+            shape = c.symbol == a.symbol && c.other_id == a.other_id && c.account == a.account && (!opo || c.side == EX_SELL);
             for (uint32_t j = 0; j < k; ++j) shape = shape && c.order_id != cs[j].order_id;
         }
         if (!shape) return refuse(0, EX_REJ_INVALID);
@@ -1224,6 +1278,8 @@ struct ex_engine {
         // to fill, holding nothing, or follows it at once.
         for (uint32_t k = 1; k < n; ++k) orders[slots[k]].state = State::waiting;
         Taker t{a.order_id, a.account, a.side, a.stp, false, true, a.price, a.quantity, 0, -1, Stop::none};
+        t.pays = opo;
+        if (opo) orders[slots[0]].flags |= ORDER_PAYS;
         bool filled = run_taker(book, m, t, a.tif, slots[0], a.flags & EX_FLAG_POST_ONLY);
         bool working = ids.find(a.order_id) == slots[0];
         for (uint32_t k = 1; k < n; ++k) {
@@ -1240,13 +1296,15 @@ struct ex_engine {
                 retire(slots[k]);
             }
         }
-        if (working) link_list(a.other_id, slots[0], slots[1], slots[2], 0, EX_LINK_OTO);
-        else if (filled) release_pending(a.other_id, slots[1], slots[2]);
+        if (working) link_list(a.other_id, slots[0], slots[1], slots[2], 0, EX_LINK_OTO, t.received);
+        else if (filled) release_pending(a.other_id, slots[1], slots[2], opo ? t.received : -1);
+        else if (opo) lock(a.account, m.base_asset, -t.received);  // it expired: what it received is free
     }
 
-    void link_list(uint64_t id, uint32_t first, uint32_t second, uint32_t third, int64_t shared, uint8_t link_kind) {
+    void link_list(uint64_t id, uint32_t first, uint32_t second, uint32_t third, int64_t shared, uint8_t link_kind,
+                   int64_t received = 0) {
         uint32_t li = lists.acquire();
-        lists[li] = List{id, first, second, shared, NIL, third, link_kind};
+        lists[li] = List{id, first, second, shared, NIL, third, link_kind, received};
         for (uint32_t k : {first, second, third}) {
             if (k == NIL) continue;
             extras[orders[k].ext].list = li;
@@ -1344,6 +1402,9 @@ struct ex_engine {
         Book& book = books[o.book];
         const ex_market& m = markets[o.book];
         if (c.price != 0 || !valid_value(c.quantity)) return refuse_amendment(o, EX_REJ_INVALID);
+        // An OPO's pending order has no quantity until its working order has filled.
+        if (o.state == State::waiting && (orders[lists[extras[o.ext].list].first].flags & ORDER_PAYS))
+            return refuse_amendment(o, EX_REJ_NOT_AMENDABLE);
         if (c.quantity >= o.filled + o.remaining) return refuse_amendment(o, EX_REJ_AMEND_QUANTITY);
         // An OCO's members are lowered together, and so is an OTOCO's pending pair.
         uint32_t other = NIL;
@@ -1619,6 +1680,8 @@ ex_engine* ex_engine_restore(uint32_t symbols, uint32_t assets, const ex_market*
         return nullptr;
     }
     if (h.version < 4) engine->derive_order_flags(h.version);
+    // Before 5 an Extra had no `paid` (its byte was padding, never written): no OPO existed.
+    if (h.version < 5) for (uint32_t i = 0; i < engine->extras.slots(); ++i) engine->extras[i].paid = false;
     // Markets and assets added after the snapshot (at the end): empty books, zero balances.
     for (uint32_t i = h.symbols; i < symbols; ++i) {
         engine->books.emplace_back();
@@ -1704,7 +1767,7 @@ uint64_t ex_engine_order_count(const ex_engine* engine) { return engine->ids.siz
 
 int64_t ex_engine_order_remaining(const ex_engine* engine, uint64_t order_id, int64_t* out) {
     uint32_t oi = engine->ids.find(order_id);
-    if (oi == NIL) return 0;
+    if (oi == NIL) return -1;
     const Order& o = engine->orders[oi];
     if (out) {
         out[0] = o.price;

@@ -67,7 +67,8 @@ enum { EX_TRIG_NONE = 0, EX_TRIG_STOP_LOSS = 1, EX_TRIG_TAKE_PROFIT = 2 };
  * (both legs' TRIGGERED events first; the pair expires whole, the leg at fault EXPIRED and the
  * other CANCELLED, if the free balance cannot hold it or a post-only leg would take; a leg whose
  * condition holds already triggers at once and cancels the other). Cancelling, or the expiry
- * of, any member cancels the list. A linked command at the end of a batch is refused. */
+ * of, any member cancels the list. A linked command at the end of a batch is refused. An OTO or
+ * OTOCO whose working command carries EX_FLAG_OPO is an OPO or OPOCO: see there. */
 enum { EX_LINK_NONE = 0, EX_LINK_OCO = 1, EX_LINK_OTO = 2 };
 
 /* ex_command.mode for EX_CMD_CANCEL_REPLACE: if the cancel fails, refuse the new order (stop on
@@ -99,6 +100,14 @@ enum {
      * failed cancel, by its mode). Self-trade decrements are not trades. Both at once: INVALID. */
     EX_FLAG_ONLY_NEW = 8,
     EX_FLAG_ONLY_PARTIALLY_FILLED = 16,
+    /* an OTO's (or OTOCO's) working command: one pays the other (Binance's OPO, OPOCO). The working
+     * order is a buy; its pending order (or pair) sells, and its commands give quantity 0: each
+     * fill's base, net of the fee, is locked for it as it arrives, and when the working order has
+     * filled completely the pending order takes what was received, in whole lots (the rest is
+     * unlocked), with that as its hold; it expires (EX_EXP_INSUFFICIENT) if that is no lot. If
+     * the list ends otherwise, what was received is unlocked. A pending order that still waits is
+     * not amendable; none may be an iceberg. */
+    EX_FLAG_OPO = 32,
 };
 
 /* ex_command.stp: self-trade prevention when the taker meets a resting order of its own account
@@ -168,7 +177,8 @@ enum {
     EX_EV_FEES_SET = 10, /* account; price = maker bps, quantity = taker bps */
     EX_EV_TRIGGERED = 11,/* a waiting order enters the book now: reason EX_TRG_PRICE (price = the
                             last trade price that triggered it) or EX_TRG_LIST (its OTO or
-                            OTOCO working order filled); remaining = its quantity */
+                            OTOCO working order filled); remaining = its quantity (an OPO's
+                            pending order: what its working order paid it, in lots) */
     EX_EV_REFRESHED = 12,/* an iceberg's shown slice was filled and the next joined the back of its
                             level: price, quantity = the new slice, remaining = all it has left */
 };
@@ -192,7 +202,8 @@ enum {
     EX_REJ_LIMIT = 7,            /* a deposit would take the venue's total of the asset past EX_MAX_TOTAL */
     EX_REJ_WOULD_TRIGGER = 8,    /* a conditional order whose condition the last price already meets */
     EX_REJ_NOT_AMENDABLE = 9,    /* amend of an order that waits untriggered or belongs to a list
-                                    (keep priority: of a market order by quote amount) */
+                                    (keep priority: of a market order by quote amount, or of an
+                                    OPO's pending order still waiting) */
     EX_REJ_LIST = 10,            /* the other member of its order list was refused */
     EX_REJ_CANCEL_FAILED = 11,   /* cancel-replace (stop on failure): the order to cancel is not open */
     EX_REJ_CANCEL_RESTRICTED = 12, /* cancel (or cancel-replace, stop on failure): the order's state is
@@ -204,7 +215,8 @@ enum {
     EX_EXP_TIME_IN_FORCE = 0,    /* IOC or market remainder; FOK that could not fill */
     EX_EXP_SELF_TRADE = 1,       /* self-trade prevention */
     EX_EXP_INSUFFICIENT = 2,     /* a market order stopped where the free balance ran out (or an OTO's
-                                    pending order found too little free when released) */
+                                    pending order found too little free when released, or an
+                                    OPO's was paid less than a lot) */
     EX_EXP_POST_ONLY = 3,        /* an OTO's pending post-only order would have taken when released */
 };
 
@@ -320,8 +332,8 @@ uint64_t ex_engine_sequence(const ex_engine* engine, uint32_t symbol);
 /* Live (resting) orders in all books. */
 uint64_t ex_engine_order_count(const ex_engine* engine);
 /*
- * Remaining quantity of a live order (resting, or waiting untriggered or in a list), or 0 when it
- * is not live. Writes its price to out[0], and to out[1] 0 if it rests, 2 if it is an OTO's (or
+ * Remaining quantity of a live order (resting, or waiting untriggered or in a list; an OPO's
+ * pending order waiting for its working order has 0), or -1 when it is not live. Writes its price to out[0], and to out[1] 0 if it rests, 2 if it is an OTO's (or
  * OTOCO's) pending order whose working order has not filled yet, 1 if it waits otherwise
  * (untriggered) (out may be NULL).
  */

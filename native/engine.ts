@@ -178,11 +178,12 @@ export class CommandBatch extends StructArray {
   }
 
   /** Makes the command just added a member of order list `listId`; `link` (ListLink) on the first
-   *  of its two commands, 0 on the second. */
-  withList(listId: number | bigint, link: number): void {
+   *  of its two commands, 0 on the second; `opo` on an OTO's working order: one pays the other. */
+  withList(listId: number | bigint, link: number, opo = false): void {
     const w = this.lastWord();
     writeU64(this.u32, w + OTHER_ID_WORD, listId);
     this.bytes[w * 4 + COMMAND.link] = link;
+    if (opo) this.bytes[w * 4 + COMMAND.flags] |= CommandFlag.opo;
   }
 
   /** Cancels `cancelId` and places a new order in one step: the new order as `limit` or `market`
@@ -482,7 +483,7 @@ export class MatchingEngine {
   liveOrder(orderId: number | bigint): { remaining: number; price: number; waiting: boolean; pending: boolean } | null {
     const out = new BigInt64Array(2);
     const remaining = Number(this.lib.ex_engine_order_remaining(this.live(), BigInt(orderId), out));
-    return remaining > 0 ? { remaining, price: Number(out[0]), waiting: out[1] !== 0n, pending: out[1] === 2n } : null;
+    return remaining >= 0 ? { remaining, price: Number(out[0]), waiting: out[1] !== 0n, pending: out[1] === 2n } : null;
   }
 
   close(): void {

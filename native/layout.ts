@@ -70,7 +70,7 @@ export const BALANCE = {
 export const CommandKind = { limit: 1, market: 2, cancel: 3, amend: 4, deposit: 5, withdraw: 6, setFees: 7, cancelReplace: 8 } as const;
 export const Side = { buy: 0, sell: 1 } as const;
 export const TimeInForce = { GTC: 0, IOC: 1, FOK: 2 } as const;
-export const CommandFlag = { postOnly: 1, market: 2, keepPriority: 4, onlyNew: 8, onlyPartiallyFilled: 16 } as const;
+export const CommandFlag = { postOnly: 1, market: 2, keepPriority: 4, onlyNew: 8, onlyPartiallyFilled: 16, opo: 32 } as const;
 /** The flags of a cancel's restriction (a cancel's, or a cancel-replace's cancel). */
 export const CANCEL_RESTRICTIONS = CommandFlag.onlyNew | CommandFlag.onlyPartiallyFilled;
 /** Conditional orders: what the last trade price must do to trigger them (engine.h EX_TRIG_*). */

@@ -89,7 +89,7 @@ function assetIndex(e: JournalEntry, markets: Markets): number {
 function extend(batch: CommandBatch, e: JournalEntry): void {
   if (e.trigger) batch.withTrigger(e.trigger, e.stopPrice, e.trailingBps);
   if (e.visible) batch.withVisible(e.visible);
-  if (e.otherId && e.kind !== CommandKind.cancelReplace) batch.withList(e.otherId, e.link);
+  if (e.otherId && e.kind !== CommandKind.cancelReplace) batch.withList(e.otherId, e.link, (e.flags & CommandFlag.opo) !== 0);
 }
 
 /** A journal entry of a cancel or an amend: one literal (they are most of a busy batch, and a

@@ -19,7 +19,8 @@ export interface StreamOptions {
   /** Accounts 1..accounts place orders (default 1: the harness's funded account only). */
   accounts?: number;
   /** Also conditional orders (stop-loss, take-profit, limit and market, trailing), icebergs,
-   *  OCO, OTO and OTOCO lists and cancel-replace: this share of new orders (0..1, default 0). */
+   *  OCO, OTO, OTOCO, OPO and OPOCO lists and cancel-replace: this share of new orders (0..1,
+   *  default 0). */
   advanced?: number;
 }
 
@@ -85,9 +86,13 @@ export function commandStream(opts: StreamOptions) {
           const limit: Cmd = { kind: "limit", id: nextId++, ...base, price: o.side === 0 ? lo + (o.price - lo) % 4 : hi - (o.price - lo) % 4, qty: o.qty, tif: 0, postOnly: true, listId };
           return [{ ...limit, link: 1 } as Cmd, { ...conditional(nextId++), listId } as Cmd];
         }
+        // A third of the OTOs and OTOCOs that buy are OPOs (OPOCOs): their pending orders sell
+        // what the working order receives, so they give no quantity (now and then one does: invalid).
+        const opo = o.side === 0 && o.ref % 3 === 1;
+        const paid = (c: Cmd): Cmd => (opo && o.extra !== 97 ? { ...c, qty: 0 } as Cmd : c);
         if (k === 3) {
           const listId = nextList++;
-          const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2 };
+          const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2, opo };
           const other = (1 - o.side) as 0 | 1;
           const pending: Cmd = o.extra % 3 === 0
             ? o.ref % 2 === 0
@@ -97,7 +102,7 @@ export function commandStream(opts: StreamOptions) {
             : o.extra % 3 === 1
               ? { kind: "market", id: nextId++, ...base, side: other, qty: o.qty, tif: 1, listId } // a plain market order
               : { ...conditional(nextId++), side: other, bound: o.side === 1 ? o.price + 3 : 0, amount: 0, listId } as Cmd;
-          return [working, pending];
+          return [working, paid(pending)];
         }
         if (k === 5) {
           // OTOCO: a working limit, then a pair on the other side: a post-only limit near its
@@ -105,12 +110,12 @@ export function commandStream(opts: StreamOptions) {
           // either order, of one quantity or two.
           const listId = nextList++;
           const other = (1 - o.side) as 0 | 1;
-          const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2 };
+          const working: Cmd = { kind: "limit", id: nextId++, ...base, price: o.price, qty: o.qty, tif: o.tif === 2 ? 0 : o.tif, listId, link: 2, opo };
           const near = o.side === 0 ? o.price + 1 + (o.ref % 3) : o.price - 1 - (o.ref % 3);
           const limit = { kind: "limit", id: nextId++, ...base, side: other, price: near, qty: o.qty + (o.extra % 3), tif: 0, postOnly: true, listId } as Cmd;
           const stop = { ...conditional(nextId++), side: other, bound: other === 0 ? o.price + 3 : 0, amount: 0, listId } as Cmd;
           const [first, second] = o.ref % 2 === 0 ? [limit, stop] : [stop, limit];
-          return [working, { ...first, link: 1 } as Cmd, second];
+          return [working, paid({ ...first, link: 1 } as Cmd), paid(second)];
         }
         const cancelId = nextId > 1 ? 1 + (o.ref % (nextId + 2)) : 1;
         const only: Only = o.stop === 1 ? 8 : o.stop === 2 ? 16 : o.stop === -4 && o.extra < 10 ? 24 : 0;

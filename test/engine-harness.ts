@@ -6,8 +6,9 @@ import { CancelReason, EventFlag, EventType, ExpireReason, RejectReason, Trigger
 
 /** What a new order may be besides plain: conditional (trigger 1 stop-loss, 2 take-profit, with a
  *  stop price and/or a trailing delta), an iceberg (visible), a member of an order list (the
- *  first of two adjacent commands carries link 1 OCO or 2 OTO; both carry listId). */
-export interface OrderExtras { trigger?: 0 | 1 | 2; stop?: number; trailing?: number; visible?: number; link?: 0 | 1 | 2; listId?: number }
+ *  first of two adjacent commands carries link 1 OCO or 2 OTO; both carry listId; an OTO's first
+ *  may carry opo: one pays the other, its pending commands then of quantity 0). */
+export interface OrderExtras { trigger?: 0 | 1 | 2; stop?: number; trailing?: number; visible?: number; link?: 0 | 1 | 2; listId?: number; opo?: boolean }
 
 /** A cancel's restriction: the engine's EX_FLAG_ONLY_* bits (8 only new, 16 only partially filled,
  *  both: invalid). */
@@ -58,9 +59,10 @@ const reasonNames: Partial<Record<Ev["type"], Record<number, string>>> = {
   rejected: rejectName, expired: expireName, triggered: triggerName, cancelled: cancelName,
 };
 
-/** The harness's markets (see above), with the same fee rates in each. */
-export function plainMarkets(symbols: number, makerFeeBps = 0, takerFeeBps = 0): EngineMarket[] {
-  return Array.from({ length: symbols }, (_, i) => ({ baseAsset: i + 1, quoteAsset: 0, lotUnits: 1, notionalUnits: 1, makerFeeBps, takerFeeBps }));
+/** The harness's markets (see above), with the same fee rates in each (and, for a test of whole
+ *  lots, more base units in a lot). */
+export function plainMarkets(symbols: number, makerFeeBps = 0, takerFeeBps = 0, lotUnits = 1): EngineMarket[] {
+  return Array.from({ length: symbols }, (_, i) => ({ baseAsset: i + 1, quoteAsset: 0, lotUnits, notionalUnits: 1, makerFeeBps, takerFeeBps }));
 }
 
 /** What the engine-rule tests fund account 1 with: enough for any order they place. */
@@ -71,6 +73,8 @@ export interface HarnessOptions {
   eventCapacity?: number;
   makerFeeBps?: number;
   takerFeeBps?: number;
+  /** Base units in a lot (default 1; the reference model knows only 1). */
+  lotUnits?: number;
   /** Deposit PLENTY of every asset to account 1 first (default true). */
   fund?: boolean;
   /** Restore the engine from this snapshot (nothing is deposited). */
@@ -83,7 +87,7 @@ export class Harness {
   private readonly events: EventBuffer;
 
   constructor(symbols = 1, eventCapacity = 4096, options: HarnessOptions = {}) {
-    this.engine = new MatchingEngine(plainMarkets(symbols, options.makerFeeBps, options.takerFeeBps), symbols + 1, options.image);
+    this.engine = new MatchingEngine(plainMarkets(symbols, options.makerFeeBps, options.takerFeeBps, options.lotUnits), symbols + 1, options.image);
     this.events = new EventBuffer(eventCapacity);
     if ((options.fund ?? true) && !options.image) {
       this.run(Array.from({ length: symbols + 1 }, (_, asset) => ({ kind: "deposit" as const, account: 1, asset, amount: PLENTY })));
@@ -95,7 +99,7 @@ export class Harness {
     const extend = (x: OrderExtras) => {
       if (x.trigger) this.batch.withTrigger(x.trigger, x.stop ?? 0, x.trailing ?? 0);
       if (x.visible) this.batch.withVisible(x.visible);
-      if (x.listId !== undefined) this.batch.withList(x.listId, x.link ?? 0);
+      if (x.listId !== undefined) this.batch.withList(x.listId, x.link ?? 0, x.opo ?? false);
     };
     for (const c of cmds) {
       switch (c.kind) {

@@ -3,7 +3,7 @@
 // cascades, iceberg refreshes, OCO holds, cancel-replace modes and cancel restrictions.
 // Independent of the reference model, which the property tests compare against.
 import { afterEach, describe, expect, test } from "bun:test";
-import { Harness, trades, type Cmd, type Ev } from "./engine-harness";
+import { Harness, PLENTY, trades, type Cmd, type Ev } from "./engine-harness";
 
 const BUY = 0, SELL = 1, IOC = 1;
 const STOP_LOSS = 1, TAKE_PROFIT = 2;
@@ -195,6 +195,94 @@ describe("order lists", () => {
     expect(evs.map((e) => [e.cmd, e.type, e.reason])).toEqual([[0, "rejected", "list"], [1, "rejected", "wouldTrigger"]]);
     expect(h.balance(1, 1).locked).toBe(0n);
     expect(h.engine.orderCount()).toBe(0);
+  });
+});
+
+describe("one pays the other (OPO, OPOCO)", () => {
+  /** A second account that sells: what the working orders below buy from. */
+  const seller = (h: Harness) => h.run([{ kind: "deposit", account: 2, asset: 1, amount: 1_000_000 }]);
+  const sellFrom2 = (id: number, price: number, qty: number, tif: 0 | 1 = IOC): Cmd => ({ kind: "limit", id, account: 2, side: SELL, price, qty, tif });
+  const opo = (pending: Partial<Cmd> = {}): Cmd[] => [
+    { kind: "limit", id: 1, side: BUY, price: 100, qty: 1000, listId: 1, link: 2, opo: true },
+    { kind: "limit", id: 2, side: SELL, price: 110, qty: 0, listId: 1, ...pending } as Cmd,
+  ];
+
+  test("the pending order sells what the working order received net of its fee, locked as each fill arrives", () => {
+    h = new Harness(1, 4096, { makerFeeBps: 10, takerFeeBps: 20 });
+    seller(h);
+    const placed = h.run(opo());
+    expect(placed.map((e) => [e.type, Number(e.id), e.qty, e.waiting])).toEqual([["accepted", 1, 1000, false], ["accepted", 2, 0, true]]);
+    // Account 2 takes 400: the working order (maker) pays 10 bps, rounded up: it receives 399.
+    h.run([sellFrom2(10, 100, 400)]);
+    expect(h.balance(1, 1)).toEqual({ free: PLENTY, locked: 399n });
+    expect(h.engine.liveOrder(2)).toMatchObject({ remaining: 0, pending: true });
+    // The rest (599 received): the pending order enters with all 998, held by what was locked.
+    const evs = h.run([sellFrom2(11, 100, 600)]);
+    expect(evs.filter((e) => e.type === "triggered").map((e) => [Number(e.id), e.reason, e.remaining])).toEqual([[2, "list", 998]]);
+    expect(h.book()).toEqual({ bids: [], asks: [[110, 998]] });
+    expect(h.balance(1, 1)).toEqual({ free: PLENTY, locked: 998n });
+  });
+
+  test("a list that ends otherwise gives back what was received", () => {
+    h = new Harness(1, 4096, { makerFeeBps: 10, takerFeeBps: 20 });
+    seller(h);
+    h.run(opo());
+    h.run([sellFrom2(10, 100, 400)]);
+    const evs = h.run([{ kind: "cancel", id: 2 }]);
+    expect(evs.map((e) => [e.type, Number(e.id), e.reason])).toEqual([["cancelled", 1, "list"], ["cancelled", 2, "requested"]]);
+    expect(h.balance(1, 1)).toEqual({ free: PLENTY + 399n, locked: 0n });
+    expect(h.balance(1, 0).locked).toBe(0n);
+  });
+
+  test("whole lots only: the rest of a lot is unlocked, and less than a lot expires the pending order", () => {
+    // 100 base units a lot; taking 5 lots at 20 bps costs 1 unit: 499 received, 4 lots to sell.
+    h = new Harness(1, 4096, { takerFeeBps: 20, lotUnits: 100 });
+    seller(h);
+    h.run([sellFrom2(10, 100, 5, 0)]);
+    const evs = h.run([
+      { kind: "limit", id: 1, side: BUY, price: 100, qty: 5, listId: 1, link: 2, opo: true },
+      { kind: "market", id: 2, side: SELL, qty: 0, tif: IOC, listId: 1, trigger: STOP_LOSS, stop: 90 },
+    ]);
+    expect(evs.filter((e) => e.type === "triggered").map((e) => [Number(e.id), e.remaining])).toEqual([[2, 4]]);
+    expect(h.balance(1, 1)).toEqual({ free: PLENTY + 99n, locked: 400n });
+    // One lot bought pays less than a lot (99 units): its pending order expires, the 99 free.
+    h.run([sellFrom2(11, 100, 1, 0)]);
+    const short = h.run([
+      { kind: "limit", id: 3, side: BUY, price: 100, qty: 1, listId: 2, link: 2, opo: true },
+      { kind: "limit", id: 4, side: SELL, price: 120, qty: 0, listId: 2 },
+    ]);
+    expect(short.filter((e) => e.id === 4n).map((e) => [e.type, e.reason, e.remaining])).toEqual([["accepted", "none", 0], ["triggered", "list", 0], ["expired", "insufficient", 0]]);
+    expect(h.balance(1, 1)).toEqual({ free: PLENTY + 198n, locked: 400n });
+  });
+
+  test("an OPOCO's pair sells the same received quantity, held once", () => {
+    h = new Harness(1, 4096, { makerFeeBps: 10 });
+    seller(h);
+    h.run([
+      { kind: "limit", id: 1, side: BUY, price: 100, qty: 1000, listId: 1, link: 2, opo: true },
+      { kind: "limit", id: 2, side: SELL, price: 120, qty: 0, postOnly: true, listId: 1, link: 1 },
+      { kind: "limit", id: 3, side: SELL, price: 89, qty: 0, listId: 1, trigger: STOP_LOSS, stop: 90 },
+    ]);
+    const evs = h.run([sellFrom2(10, 100, 1000)]);
+    expect(evs.filter((e) => e.type === "triggered").map((e) => [Number(e.id), e.remaining])).toEqual([[2, 999], [3, 999]]);
+    expect(h.book()).toEqual({ bids: [], asks: [[120, 999]] });
+    expect(h.balance(1, 1).locked).toBe(999n);
+  });
+
+  test("refused: a working sell, a pending order with a quantity, a pending buy, a pending iceberg; a waiting pending order is not amendable", () => {
+    h = new Harness();
+    const shapes: Cmd[][] = [
+      [{ ...opo()[0]!, side: SELL } as Cmd, opo()[1]!],
+      opo({ qty: 5 }),
+      opo({ side: BUY, price: 90 }),
+      opo({ visible: 1 }),
+    ];
+    for (const cmds of shapes) {
+      expect(h.run(cmds).map((e) => [e.type, e.reason])).toContainEqual(["rejected", "invalid"]);
+      expect(h.engine.orderCount()).toBe(0);
+    }
+    h.run(opo());
+    expect(h.run([{ kind: "amend", id: 2, price: 0, qty: 1, keep: true }]).map((e) => [e.type, e.reason])).toEqual([["rejected", "notAmendable"]]);
   });
 });
 

@@ -33,12 +33,15 @@ interface Order {
   market: boolean; amount: bigint; tif: number;
   trigger: number; stop: number; trailing: number; extreme: number | null; since: number;
   released: boolean; list: List | null;
+  /** An OPO's released pending order: its hold is what its working order received, locked already. */
+  paid: boolean;
   /** It has traded (self-trade decrements are not trades): what a cancel's restriction reads. */
   traded: boolean;
 }
-/** OCO or OTO (two orders), or OTOCO (link OTO, three: the working order, then an OCO pair). */
-interface List { link: number; first: Order; second: Order; third: Order | null; shared: bigint }
-interface Taker { id: bigint; account: number; symbol: number; side: number; stp: number; market: boolean; held: boolean; limit: number; remaining: number; filled: number; budget: bigint | null; stop: "none" | "selfTrade" | "insufficient" | "budget"; traded?: boolean }
+/** OCO or OTO (two orders), or OTOCO (link OTO, three: the working order, then an OCO pair); an
+ *  OTO that `pays` (OPO) locks what its working order receives for its pending order(s). */
+interface List { link: number; first: Order; second: Order; third: Order | null; shared: bigint; pays?: boolean; received?: bigint }
+interface Taker { id: bigint; account: number; symbol: number; side: number; stp: number; market: boolean; held: boolean; limit: number; remaining: number; filled: number; budget: bigint | null; stop: "none" | "selfTrade" | "insufficient" | "budget"; traded?: boolean; pays?: boolean; received?: bigint }
 type NewOrder = Extract<Cmd, { kind: "limit" | "market" }>;
 
 export class ReferenceModel {
@@ -113,7 +116,11 @@ export class ReferenceModel {
       add(o, this.holdNow(o));
       if (o.list) lists.add(o.list);
     }
-    for (const l of lists) add(l.first, -l.shared);
+    for (const l of lists) {
+      add(l.first, -l.shared);
+      // An OPO's: what its working order (a buy) has received, locked for its pending order.
+      if (l.pays) held.set(`${l.first.account}:${l.first.symbol + 1}`, (held.get(`${l.first.account}:${l.first.symbol + 1}`) ?? 0n) + l.received!);
+    }
     return held;
   }
 
@@ -286,7 +293,11 @@ export class ReferenceModel {
       o.released = false;
       const needed = this.holdFor(o.side, o.price, o.remaining, o.amount);
       const asset = this.heldAsset(s, o.side);
-      if (needed > this.bal(o.account, asset).free) {
+      // An OPO's was locked as its working order was paid: it is held anew below.
+      if (o.paid) this.lock(o.account, asset, -needed);
+      const unpaid = o.paid && o.remaining === 0;
+      o.paid = false;
+      if (needed > this.bal(o.account, asset).free || unpaid) {
         this.ev(out, cmd, { type: "expired", id: o.id, side: o.side, price: o.price, qty: o.remaining, remaining: o.remaining, reason: "insufficient", sequence: this.seq(s) });
         return this.remove(o);
       }
@@ -327,7 +338,10 @@ export class ReferenceModel {
     const ha = this.holdFor(a.side, a.price, a.remaining, a.amount), hb = this.holdFor(b.side, b.price, b.remaining, b.amount);
     const shared = ha < hb ? ha : hb;
     const asset = this.heldAsset(s, a.side);
-    const short = ha + hb - shared > this.bal(a.account, asset).free;
+    const paid = a.paid;
+    a.paid = b.paid = false;
+    if (paid) this.lock(a.account, asset, -(ha + hb - shared));
+    const short = ha + hb - shared > this.bal(a.account, asset).free || (paid && a.remaining === 0);
     const failed = short ? a : ([a, b].find((o) => o.postOnly && this.candidates(s, o.side, false, o.price).length > 0) ?? null);
     const why = short ? "insufficient" : "postOnly";
     if (failed) {
@@ -365,15 +379,21 @@ export class ReferenceModel {
     const l = o.list!;
     const members = [l.first, l.second, ...(l.third ? [l.third] : [])];
     for (const m of members) m.list = null;
-    if (l.link === OTO && o === l.first && filled) return this.release(l.second, l.third);
+    if (l.link === OTO && o === l.first && filled) return this.release(l.second, l.third, l.pays ? l.received! : null);
+    if (l.pays) this.lock(l.first.account, l.first.symbol + 1, -l.received!);
     for (const m of members) if (m !== o) this.cancelLive(m, "list", l.shared, out, cmd);
   }
 
-  /** An OTO's pending order (or an OTOCO's pair, which becomes an OCO list) is to enter the book. */
-  private release(second: Order, third: Order | null): void {
+  /** An OTO's pending order (or an OTOCO's pair, which becomes an OCO list) is to enter the book;
+   *  an OPO's (`paid`: what its working order received) sells that (a lot is a unit here). */
+  private release(second: Order, third: Order | null, paid: bigint | null = null): void {
     for (const o of third ? [second, third] : [second]) {
       o.released = true;
       o.state = "ready";
+      if (paid !== null) {
+        o.remaining = o.shown = Number(paid);
+        o.paid = true;
+      }
     }
     if (third) second.list = third.list = { link: OCO, first: second, second: third, third: null, shared: 0n };
     this.ready.push(second);
@@ -467,6 +487,10 @@ export class ReferenceModel {
         } else tq.free -= quote;
         takerFee = this.fee(baseUnits, this.rate(t.account, "taker"));
         this.bal(t.account, base).free += baseUnits - takerFee;
+        if (t.pays) {
+          this.lock(t.account, base, baseUnits - takerFee);
+          t.received! += baseUnits - takerFee;
+        }
         this.bal(maker.account, base).locked -= baseUnits;
         makerFee = this.fee(quote, this.rate(maker.account, "maker"));
         this.bal(maker.account, 0).free += quote - makerFee;
@@ -480,6 +504,10 @@ export class ReferenceModel {
         this.bal(maker.account, 0).locked -= quote;
         makerFee = this.fee(baseUnits, this.rate(maker.account, "maker"));
         this.bal(maker.account, base).free += baseUnits - makerFee;
+        if (maker.list?.pays && maker.list.first === maker) {
+          this.lock(maker.account, base, baseUnits - makerFee);
+          maker.list.received! += baseUnits - makerFee;
+        }
         this.bal(0, 0).free += takerFee;
         this.bal(0, base).free += makerFee;
       }
@@ -570,7 +598,7 @@ export class ReferenceModel {
   private order(f: { id: bigint; account: number; symbol: number; side: number; price: number; qty: number; postOnly?: boolean; stp: number } & Partial<Order>): Order {
     return {
       remaining: f.qty, filled: 0, shown: f.qty, visible: 0, postOnly: false, time: 0, state: "ready", market: false, amount: 0n, tif: 0,
-      trigger: 0, stop: 0, trailing: 0, extreme: null, since: 0, released: false, list: null, traded: false, ...f,
+      trigger: 0, stop: 0, trailing: 0, extreme: null, since: 0, released: false, paid: false, list: null, traded: false, ...f,
     };
   }
 
@@ -582,7 +610,7 @@ export class ReferenceModel {
       id: BigInt(c.id), market, account: c.account ?? 1, symbol: c.symbol ?? 0, side: c.side, tif: c.tif ?? (market ? 1 : 0),
       price: market ? (c as { bound?: number }).bound ?? 0 : (c as { price: number }).price, qty: c.qty, postOnly: !market && ((c as { postOnly?: boolean }).postOnly ?? false),
       stp: c.stp ?? 0, amount: market ? BigInt((c as { amount?: number }).amount ?? 0) : 0n, trigger: c.trigger ?? 0, stop: c.stop ?? 0,
-      trailing: c.trailing ?? 0, visible: c.visible ?? 0, link: c.link ?? 0, listId: c.listId ?? 0,
+      trailing: c.trailing ?? 0, visible: c.visible ?? 0, link: c.link ?? 0, listId: c.listId ?? 0, opo: c.opo ?? false,
     };
   }
 
@@ -641,6 +669,8 @@ export class ReferenceModel {
     const ns = cs.map((c) => this.normal(c));
     const [a, b] = [ns[0]!, ns[1]!];
     const oco = a.link === OCO;
+    // An OPO's pending orders give no quantity; checked as of one lot.
+    const opo = a.opo;
     const refuse = (failed: number, reason: string, needed?: bigint) => {
       const sequence = this.seq(a.symbol);
       ns.forEach((n, k) => {
@@ -648,7 +678,7 @@ export class ReferenceModel {
         else this.ev(out, i + k, { type: "rejected", id: n.id, side: n.side, reason: k === failed ? reason : "list", account: n.account, sequence });
       });
     };
-    const bad = ns.findIndex((n) => this.invalid(n));
+    const bad = ns.findIndex((n, k) => (opo && k > 0 ? n.qty !== 0 || this.invalid({ ...n, qty: 1 }) : this.invalid(n)));
     if (bad >= 0) return refuse(bad, "invalid");
     const legOk = (n: typeof a) => n.trigger !== 0 || n.postOnly;
     const pairOk = (x: typeof a, y: typeof a) => x.side === y.side && legOk(x) && legOk(y);
@@ -656,7 +686,8 @@ export class ReferenceModel {
     const shapeOk = a.link <= OTO && ns[ns.length - 1]!.link === 0 &&
       ns.every((n) => n.symbol === a.symbol && n.listId === a.listId && n.account === a.account) &&
       new Set(ns.map((n) => n.id)).size === ns.length &&
-      (ns.length === 2 ? (oco ? pairOk(a, b) : working(a)) : a.link === OTO && b.link === OCO && working(a) && pairOk(b, ns[2]!));
+      (ns.length === 2 ? (oco ? pairOk(a, b) : working(a)) : a.link === OTO && b.link === OCO && working(a) && pairOk(b, ns[2]!)) &&
+      (!opo || (!oco && a.side === 0 && ns.slice(1).every((n) => n.side === 1)));
     if (!shapeOk) return refuse(0, "invalid");
     const dup = ns.findIndex((n) => this.find(n.id));
     if (dup >= 0) return refuse(dup, "duplicateId");
@@ -689,7 +720,7 @@ export class ReferenceModel {
     }
     const pending = os.slice(1);
     for (const o of pending) o.state = "waiting";
-    const t: Taker = { id: a.id, account: a.account, symbol: a.symbol, side: a.side, stp: a.stp, market: false, held: true, limit: a.price, remaining: a.qty, filled: 0, budget: null, stop: "none" };
+    const t: Taker = { id: a.id, account: a.account, symbol: a.symbol, side: a.side, stp: a.stp, market: false, held: true, limit: a.price, remaining: a.qty, filled: 0, budget: null, stop: "none", pays: opo, received: 0n };
     const filled = this.runTaker(out, i, t, a.tif, oa);
     const works = this.live.includes(oa);
     pending.forEach((o, k) => {
@@ -702,10 +733,12 @@ export class ReferenceModel {
     });
     const third = os[2] ?? null;
     if (works) {
-      const l: List = { link: OTO, first: oa, second: ob, third, shared: 0n };
+      const l: List = { link: OTO, first: oa, second: ob, third, shared: 0n, pays: opo, received: t.received };
       for (const o of os) o.list = l;
     } else if (filled) {
-      this.release(ob, third);
+      this.release(ob, third, opo ? t.received! : null);
+    } else if (opo) {
+      this.lock(a.account, a.symbol + 1, -t.received!); // it expired: what it received is free
     }
   }
 
@@ -795,6 +828,8 @@ export class ReferenceModel {
   private reduce(o: Order, price: number, qty: number, i: number, out: Ev[], refuse: (reason: string) => void): void {
     const s = o.symbol;
     if (price !== 0 || !(qty > 0 && qty <= MAX)) return refuse("invalid");
+    // An OPO's pending order has no quantity until its working order has filled.
+    if (o.state === "waiting" && o.list?.pays) return refuse("notAmendable");
     if (qty >= o.filled + o.remaining) return refuse("amendQuantity");
     const l = o.list;
     // An OCO's sibling, or an OTOCO's other pending order.

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { EventBuffer, MatchingEngine, PackedCommands } from "../native/engine";
 import { COMMAND, EVENT } from "../native/layout";
 import { BENCH_ASSETS, BENCH_MARKETS, SCENARIOS, generateScenario } from "../bench/scenarios";
-import { Harness, plainMarkets } from "./engine-harness";
+import { Harness, plainMarkets, type Cmd } from "./engine-harness";
 import { commandStream, funding } from "./command-stream";
 
 const SYMBOLS = 2;
@@ -47,24 +47,15 @@ for (const [name, advanced] of [["plain orders", 0], ["conditional orders, trail
   });
 }
 
-// An image the engine wrote before order lists had a third member (version 2), with live OCO and
-// OTO lists, icebergs and stops in it: restored by today's engine, it goes on as a full replay
-// does. Read as version 1 (the header's second u32), whose orders' iceberg and list bits are
-// derived again from their extras, it behaves the same.
-test("an image of an older version (2, and 1) restores and goes on as a full replay", async () => {
-  const fixture = await Bun.file(`${import.meta.dir}/fixtures/engine-image-v2.json`).json();
-  const v2 = Bun.gunzipSync(Buffer.from(fixture.image, "base64"));
-  const v1 = v2.slice();
-  const header = new DataView(v1.buffer, v1.byteOffset);
-  expect(header.getUint32(4, true)).toBe(2);
-  header.setUint32(4, 1, true);
+/** Restores each image and checks it goes on as a full replay of the fixture's commands does. */
+async function goesOnAsFullReplay(images: Uint8Array[], fixture: { head: Cmd[][]; tail: Cmd[][] }): Promise<void> {
   const accounts = 3;
   const options = { fund: false, makerFeeBps: 10, takerFeeBps: 20 };
   const full = new Harness(SYMBOLS, 64, options);
-  const restored = [v2, v1].map((image) => new Harness(SYMBOLS, 64, { ...options, image }));
+  const restored = images.map((image) => new Harness(SYMBOLS, 64, { ...options, image }));
   try {
     for (const b of fixture.head) full.run(b);
-    const listed = (fixture.head as { listId?: number; id: number }[][]).flat().filter((c) => c.listId && full.engine.liveOrder(c.id));
+    const listed = fixture.head.flat().filter((c) => "listId" in c && c.listId && full.engine.liveOrder(c.id));
     expect(listed.length).toBeGreaterThan(2);
     for (const h of restored) expect(state(h, accounts)).toEqual(state(full, accounts));
     for (const b of fixture.tail) {
@@ -76,6 +67,32 @@ test("an image of an older version (2, and 1) restores and goes on as a full rep
     full.close();
     for (const h of restored) h.close();
   }
+}
+
+const fixture = async (name: string) => {
+  const f = await Bun.file(`${import.meta.dir}/fixtures/${name}`).json();
+  return { ...f, image: Bun.gunzipSync(Buffer.from(f.image, "base64")) };
+};
+
+// An image the engine wrote before order lists had a third member (version 2), with live OCO and
+// OTO lists, icebergs and stops in it: restored by today's engine, it goes on as a full replay
+// does. Read as version 1 (the header's second u32), whose orders' iceberg and list bits are
+// derived again from their extras, it behaves the same.
+test("an image of an older version (2, and 1) restores and goes on as a full replay", async () => {
+  const v2 = await fixture("engine-image-v2.json");
+  const v1 = v2.image.slice();
+  const header = new DataView(v1.buffer, v1.byteOffset);
+  expect(header.getUint32(4, true)).toBe(2);
+  header.setUint32(4, 1, true);
+  await goesOnAsFullReplay([v2.image, v1], v2);
+});
+
+// An image the version 4 engine wrote (49adccc), before lists carried what an OPO's working order
+// received, with live OTO and OTOCO lists (three members) in it.
+test("an image of version 4 restores and goes on as a full replay", async () => {
+  const v4 = await fixture("engine-image-v4.json");
+  expect(new DataView(v4.image.buffer, v4.image.byteOffset).getUint32(4, true)).toBe(4);
+  await goesOnAsFullReplay([v4.image], v4);
 });
 
 // An image the version 3 engine wrote, before orders carried ORDER_TRADED, with orders that have
