@@ -279,6 +279,42 @@ describe("REST /api/v3", () => {
     expect((await rest(alice, "GET", "openOrderList")).body).toEqual([]);
   });
 
+  test("OPO and OPOCO: the pending orders sell what the working order bought, net of its fee, in whole lots", async () => {
+    const units = (decimal: string) => BigInt(decimal.replace(".", "")); // BTC: 8 decimals
+    const btc = async () => (await rest(alice, "GET", "account")).body.balances.find((b: any) => b.asset === "BTC");
+    const working = { symbol: "BTCUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "64000", workingQuantity: "0.15", workingTimeInForce: "GTC" };
+    const before = await btc();
+    const placed = await rest(alice, "POST", "orderList/opo", { ...working, pendingType: "LIMIT_MAKER", pendingSide: "SELL", pendingPrice: "64700", newOrderRespType: "RESULT" });
+    expect(placed.status).toBe(200);
+    expect(placed.body).toMatchObject({ contingencyType: "OTO", listStatusType: "EXEC_STARTED", listOrderStatus: "EXECUTING" });
+    const pending = placed.body.orderReports[1];
+    expect(pending).toMatchObject({ status: "PENDING_NEW", type: "LIMIT_MAKER", side: "SELL", price: "64700.00", workingTime: -1 });
+    expect(pending.origQty).toBeUndefined(); // (as Binance shows it: no quantity yet)
+    // bob sells 0.1 into the working order: alice receives 0.1 less the maker fee (10 bps), locked.
+    await rest(bob, "POST", "order", limit("SELL", "0.1", "64000"));
+    expect(await btc()).toMatchObject({ free: before.free, locked: "0.09990000" });
+    // The rest: 0.14985 received in all. The pending order sells 0.1498; the half lot left is free.
+    await rest(bob, "POST", "order", limit("SELL", "0.05", "64000"));
+    expect((await get("depth?symbol=BTCUSD")).body).toMatchObject({ bids: [], asks: [["64700.00", "0.1498"]] });
+    const after = await btc();
+    expect([after.locked, units(after.free) - units(before.free)]).toEqual(["0.14980000", 5_000n]);
+    expect((await rest(alice, "GET", "order", { symbol: "BTCUSD", orderId: String(pending.orderId) })).body).toMatchObject({ status: "NEW", origQty: "0.1498", isWorking: true });
+    // OPOCO: the pair sells the same quantity, held once.
+    const pair = await rest(alice, "POST", "orderList/opoco", {
+      ...working, workingQuantity: "0.1", pendingSide: "SELL", pendingAboveType: "LIMIT_MAKER", pendingAbovePrice: "64800",
+      pendingBelowType: "STOP_LOSS", pendingBelowStopPrice: "63000",
+    });
+    expect(pair.body.orders).toHaveLength(3);
+    await rest(bob, "POST", "order", limit("SELL", "0.1", "64000"));
+    expect((await get("depth?symbol=BTCUSD")).body.asks).toEqual([["64700.00", "0.1498"], ["64800.00", "0.0999"]]);
+    expect((await btc()).locked).toBe("0.24970000");
+    // Refused: a pending quantity, a working sell, a pending buy.
+    const opo = (extra: Record<string, string>) => rest(alice, "POST", "orderList/opo", { ...working, pendingType: "LIMIT_MAKER", pendingSide: "SELL", pendingPrice: "64700", ...extra });
+    expect((await opo({ pendingQuantity: "0.1" })).body.code).toBe(-1106);
+    for (const bad of [{ workingSide: "SELL", workingPrice: "65000" }, { pendingSide: "BUY", pendingPrice: "63000" }] as Record<string, string>[]) expect((await opo(bad)).status).toBe(400);
+    expect((await get("exchangeInfo?symbol=BTCUSD")).body.symbols[0].opoAllowed).toBe(true);
+  });
+
   test("cancelReplace: both done, or -2022 with nothing done when the cancel fails", async () => {
     const placed = await rest(alice, "POST", "order", limit("BUY", "0.1", "50000"));
     const replaced = await rest(alice, "POST", "order/cancelReplace", { ...limit("BUY", "0.2", "50500"), cancelReplaceMode: "STOP_ON_FAILURE", cancelOrderId: String(placed.body.orderId) });

@@ -182,6 +182,8 @@ export function binanceEndpoints(core: BinanceTrading, weights: RequestWeights, 
   api("POST", "orderList/oco", 1, "signed", "orderList.place.oco", ({ p, account }) => core.placeList(account, p, "oco"), 2);
   api("POST", "orderList/oto", 1, "signed", "orderList.place.oto", ({ p, account }) => core.placeList(account, p, "oto"), 2);
   api("POST", "orderList/otoco", 1, "signed", "orderList.place.otoco", ({ p, account }) => core.placeList(account, p, "otoco"), 3);
+  api("POST", "orderList/opo", 1, "signed", "orderList.place.opo", ({ p, account }) => core.placeList(account, p, "opo"), 2);
+  api("POST", "orderList/opoco", 1, "signed", "orderList.place.opoco", ({ p, account }) => core.placeList(account, p, "opoco"), 3);
   api("DELETE", "orderList", 1, "signed", "orderList.cancel", ({ p, account }) => core.cancelList(account, p));
   api("GET", "orderList", 4, "signed", "orderList.status", async ({ p, account }) => {
     await core.readable(account);

@@ -51,7 +51,7 @@ export function symbolInfo(ex: Exchange, m: Market) {
     quotePrecision: m.quote.scale, quoteAssetPrecision: m.quote.scale,
     baseCommissionPrecision: m.base.scale, quoteCommissionPrecision: m.quote.scale,
     orderTypes: [...ORDER_TYPES],
-    icebergAllowed: true, ocoAllowed: true, otoAllowed: true, quoteOrderQtyMarketAllowed: true, allowTrailingStop: true,
+    icebergAllowed: true, ocoAllowed: true, otoAllowed: true, opoAllowed: true, quoteOrderQtyMarketAllowed: true, allowTrailingStop: true,
     cancelReplaceAllowed: true, amendAllowed: true, pegInstructionsAllowed: false,
     isSpotTradingAllowed: true, isMarginTradingAllowed: false,
     filters: [

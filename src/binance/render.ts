@@ -5,7 +5,7 @@ import type { Account } from "../accounts";
 import type { AggregateTrade } from "../aggregate-trades";
 import { feeRatesOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
-import { filledNotional, isConditionalType, isOpen, type Fill, type OrderState, type OrderType } from "../orders/order";
+import { filledNotional, isConditionalType, isOpen, paysForward, type Fill, type OrderState, type OrderType } from "../orders/order";
 import type { SelfTradeMode } from "../markets";
 import type { AccountTrade, AmendmentRow, PreventedMatchRow, TradeRow } from "../store/queries";
 import type { AmendmentRecord } from "../store/projection-writer";
@@ -160,7 +160,8 @@ export function origQuantityOf(o: OrderState): string {
 function setOrderFields(r: Record<string, unknown>, o: OrderState): void {
   const m = o.market;
   r.price = m.formatPrice(o.price ?? 0);
-  r.origQty = origQuantityOf(o);
+  // An OPO's pending order has no quantity until its working order has filled (Binance omits it).
+  if (o.quantity !== 0 || !paysForward(o.listType)) r.origQty = origQuantityOf(o);
   r.executedQty = m.formatQuantity(o.filled);
   r.origQuoteOrderQty = o.quoteQuantity === null ? m.quote.zero : m.quote.format(o.quoteQuantity);
   r.cummulativeQuoteQty = o.fills.length === 0 ? m.quote.zero : m.quote.format(filledNotional(o));

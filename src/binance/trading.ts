@@ -5,7 +5,7 @@ import type { KeyedAccount } from "../accounts";
 import { Outcome } from "../core/outcomes";
 import { orderListOf, type Exchange } from "../exchange";
 import type { Market } from "../markets";
-import { isOpen, type CancelRestriction, type OrderListType, type OrderState } from "../orders/order";
+import { isOpen, LIST_SIZE, paysForward, type CancelRestriction, type OrderListType, type OrderState } from "../orders/order";
 import type { CancelIds } from "./cancel-ids";
 import { amendRefusal, BinanceError, errors, fromOutcome, MESSAGES } from "./errors";
 import { Params, parseNewOrder, type NewOrder } from "./params";
@@ -183,12 +183,21 @@ export class BinanceTrading {
 
   /** An OCO (orderList/oco: above and below legs), OTO (orderList/oto: working and pending) or
    *  OTOCO (orderList/otoco: working, then pending above and below, which share pendingSide and
-   *  pendingQuantity). */
+   *  pendingQuantity); an OPO or OPOCO (orderList/opo, /opoco) as an OTO or OTOCO whose pending
+   *  orders take no quantity: they sell what the working order buys. */
   async placeList(account: KeyedAccount, p: Params, kind: OrderListType) {
+    const pays = paysForward(kind);
+    if (pays && p.has("pendingQuantity")) throw errors.notRequired("pendingQuantity");
+    // An OPO's pending orders are parsed with the working order's quantity standing in for theirs
+    // (the filters check theirs once it is known), then given none.
+    const pending = pays ? { side: "pendingSide", quantity: "workingQuantity" } : SHARED_BY_PENDING;
     const legs = kind === "oco" ? [legParams(p, "above", SHARED_BY_OCO), legParams(p, "below", SHARED_BY_OCO)]
-      : kind === "oto" ? [legParams(p, "working"), legParams(p, "pending")]
-      : [legParams(p, "working"), legParams(p, "pendingAbove", SHARED_BY_PENDING), legParams(p, "pendingBelow", SHARED_BY_PENDING)];
-    const requests = legs.map((leg) => this.parseOrder(leg).request);
+      : LIST_SIZE[kind] === 2 ? [legParams(p, "working"), legParams(p, "pending", pays ? pending : {})]
+      : [legParams(p, "working"), legParams(p, "pendingAbove", pending), legParams(p, "pendingBelow", pending)];
+    const requests = legs.map((leg, k) => {
+      const { request } = this.parseOrder(leg);
+      return pays && k > 0 ? { ...request, quantity: 0 } : request;
+    });
     const responseType = p.oneOf("newOrderRespType", ["ACK", "RESULT", "FULL"] as const, () => errors.invalidValue("newOrderRespType")) ?? "ACK";
     const orders = await this.ex.sequencer.submitList(account, kind, requests, p.clientOrderId("listClientOrderId") ?? null);
     return listStatus(orders, responseType);

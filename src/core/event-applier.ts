@@ -7,7 +7,7 @@ import { CancelReason, CommandFlag, CommandKind, EventFlag, EventType, ExpireRea
 import { MAX_TOTAL_UNITS, type Asset } from "../assets";
 import type { JournalEntry } from "../journal";
 import type { Markets } from "../markets";
-import { isConditionalType, isPendingMember, type OrderState, type OrderStatus } from "../orders/order";
+import { isConditionalType, isPendingMember, paysForward, type OrderState, type OrderStatus } from "../orders/order";
 import type { AmendmentRecord, BalanceRecord, LedgerRecord, PreventedMatchRecord, TradeRecord } from "../store/projection-writer";
 import type { Counters } from "../store/queries";
 import type { OrderRegistry } from "./order-registry";
@@ -132,6 +132,8 @@ export class EventApplier {
             order.waiting = false;
           }
           order.pending = false;
+          // An OPO's pending order learns its quantity: what its working order received, in lots.
+          if (ev.reason(i) === TriggerReason.list && paysForward(order.listType)) order.quantity = ev.remaining(i);
           order.updatedAt = now;
           batch.orders.add(order);
           batch.orderEvents.push({ order, event: ev.reason(i) === TriggerReason.price ? "triggered" : "placed" });

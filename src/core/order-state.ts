@@ -47,12 +47,12 @@ export function orderOfEntry(e: JournalEntry, time: number, markets: Markets, pl
   }, time);
   order.listId = e.otherId !== 0 && e.kind !== CommandKind.cancelReplace ? e.otherId : null;
   // Every entry of a list carries its id, and each but the last its link (engine.h EX_LINK_*): an
-  // OTO's first, then for an OTOCO an OCO link from its second, which makes the first's type
-  // otoco (a replay meets them all in one batch).
+  // OTO's first (with EX_FLAG_OPO: an OPO's), then for an OTOCO an OCO link from its second, which
+  // makes the first's type otoco (opoco) (a replay meets them all in one batch).
   if (order.listId !== null) {
     const first = order.id === order.listId ? undefined : placed(order.listId);
-    if (first?.listType === "oto" && e.link === ListLink.oco) first.listType = "otoco";
-    order.listType = first?.listType ?? (e.link === ListLink.oto ? "oto" : "oco");
+    if (first && e.link === ListLink.oco && (first.listType === "oto" || first.listType === "opo")) first.listType = `${first.listType}co`;
+    order.listType = first?.listType ?? (e.link === ListLink.oto ? (e.flags & CommandFlag.opo ? "opo" : "oto") : "oco");
     // The list's client id is on its first entry.
     order.listClientOrderId = first ? first.listClientOrderId : e.listClientOrderId;
   }

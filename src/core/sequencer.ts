@@ -15,7 +15,7 @@ import type { MarketStats } from "../market-stats";
 import { CommandBatch, EventBuffer, type MatchingEngine } from "../../native/engine";
 import { CancelReplaceMode, CommandFlag, CommandKind, ListLink, SelfTradePrevention, Side, TimeInForce, Trigger } from "../../native/layout";
 import { newOrderState, orderOfEntry, placesOrder } from "./order-state";
-import { isConditionalType, isMarketType, LIST_SIZE, type CancelRestriction, type OrderListType, type OrderState } from "../orders/order";
+import { isConditionalType, isMarketType, LIST_SIZE, paysForward, type CancelRestriction, type OrderListType, type OrderState } from "../orders/order";
 import type { AmendRequest, OrderRequest } from "../orders/validate";
 import type { Counters, Queries } from "../store/queries";
 import type { JournalBatch, JournalWriter } from "../store/journal-writer";
@@ -566,10 +566,12 @@ export class Sequencer {
         }
         return;
       case "list": {
-        // engine.h EX_LINK_*: an OTOCO is an OTO whose second command is linked OCO to a third.
+        // engine.h EX_LINK_*: an OTOCO is an OTO whose second command is linked OCO to a third;
+        // an OPO (OPOCO) an OTO (OTOCO) whose working command carries EX_FLAG_OPO.
         const { none, oco, oto } = ListLink;
-        const links = job.listType === "oco" ? [oco, none] : job.listType === "oto" ? [oto, none] : [oto, oco, none];
-        job.orders.forEach((o, k) => this.newCommand(job, o, CommandKind.limit, job.listId, links[k]));
+        const links = LIST_SIZE[job.listType] === 3 ? [oto, oco, none] : job.listType === "oco" ? [oco, none] : [oto, none];
+        const opo = paysForward(job.listType) ? CommandFlag.opo : 0;
+        job.orders.forEach((o, k) => this.newCommand(job, o, CommandKind.limit, job.listId, links[k], 0, k === 0 ? opo : 0));
         return;
       }
       case "replace":
@@ -581,8 +583,9 @@ export class Sequencer {
   }
 
   /** `kind` limit stands for the order's own (limit or market); `otherId`, `link` and `mode` are
-   *  a list's or a cancel-replace's (journal.ts). */
-  private newCommand(job: Job, o: OrderState, kind: number = CommandKind.limit, otherId = 0, link = 0, mode = 0, restriction = 0): void {
+   *  a list's or a cancel-replace's (journal.ts); `flags` a cancel-replace's restriction, or an
+   *  OPO's working command's EX_FLAG_OPO. */
+  private newCommand(job: Job, o: OrderState, kind: number = CommandKind.limit, otherId = 0, link = 0, mode = 0, flags = 0): void {
     // An order's time is its batch's, the time its journal entry keeps (so a replay agrees).
     o.createdAt = o.updatedAt = this.changes.time;
     const market = isMarketType(o.type);
@@ -591,7 +594,7 @@ export class Sequencer {
       seq: ++this.counters.lastSeq, kind,
       accountId: o.accountId, clientOrderId: o.clientOrderId, orderId: o.id, symbol: o.market.symbol,
       side: Side[o.side], timeInForce: TimeInForce[o.timeInForce],
-      flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0) | restriction,
+      flags: (o.postOnly ? CommandFlag.postOnly : 0) | (kind === CommandKind.cancelReplace && market ? CommandFlag.market : 0) | flags,
       price: o.price ?? 0, quantity: o.quantity, stp: SelfTradePrevention[o.selfTradePrevention],
       amount: o.quoteQuantity, asset: null,
       trigger: !isConditionalType(o.type) ? Trigger.none : o.type.startsWith("stop_loss") ? Trigger.stopLoss : Trigger.takeProfit,
@@ -722,7 +725,14 @@ function checkList(listType: OrderListType, requests: OrderRequest[]): void {
   };
   if (listType === "oco") return pair("an oco list", requests);
   if (a.type !== "limit") throw Outcome.invalid("orders", `the first (working) order of an ${listType} list must be a limit order`);
-  if (listType === "otoco") pair("an otoco list's pending pair", rest);
+  if (LIST_SIZE[listType] === 3) pair(`an ${listType} list's pending pair`, rest);
+  if (!paysForward(listType)) return;
+  // One pays the other: the working order buys what its pending orders sell, all of it.
+  if (a.side !== "buy" || rest.some((r) => r.side !== "sell")) throw Outcome.invalid("orders", `an ${listType} list's working order buys and its pending orders sell`);
+  for (const r of rest) {
+    if (r.quantity !== 0) throw Outcome.invalid("quantity", `an ${listType} list's pending orders sell what the working order receives: they take no quantity`);
+    if (r.quoteQuantity !== null || r.icebergQuantity !== null) throw Outcome.invalid("orders", `an ${listType} list's pending orders sell a quantity not known yet: no quote quantity, no iceberg`);
+  }
 }
 
 function jobCommands(job: Job): number {

@@ -9,7 +9,7 @@
 import { Refusal } from "../refusal";
 import { OUTCOME_CODES, type OutcomeCode } from "../core/outcomes";
 import { SELF_TRADE_MODES, type SelfTradeMode } from "../markets";
-import { EXPIRE_REASONS, LIST_SIZE, ORDER_LIST_TYPES, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type ExpireReason, type OrderListType, type OrderStatus, type OrderType, type TimeInForce } from "../orders/order";
+import { EXPIRE_REASONS, LIST_SIZE, ORDER_STATUSES, ORDER_TYPES, TIMES_IN_FORCE, type ExpireReason, type OrderListType, type OrderStatus, type OrderType, type TimeInForce } from "../orders/order";
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 8;
@@ -52,7 +52,10 @@ export type NewOrder = { type: "newOrder"; seq: number } & OrderBody;
 /** OCO (either fills, in part, or triggers: the other is cancelled), OTO (the second is placed
  *  when the first fills) or OTOCO (three: the pair after the first is placed as an OCO when it
  *  fills), as `POST /api/v1/orderLists` takes them. */
-export type NewList = { type: "newList"; seq: number; listType: OrderListType; orders: OrderBody[]; listClientOrderId: string | null };
+/** The list types this protocol carries (by code). An OPO's pending orders give no quantity, which
+ *  an order body cannot say: OPO and OPOCO are the Binance surface's. */
+export const LIST_TYPES = ["oco", "oto", "otoco"] as const satisfies readonly OrderListType[];
+export type NewList = { type: "newList"; seq: number; listType: (typeof LIST_TYPES)[number]; orders: OrderBody[]; listClientOrderId: string | null };
 
 export type ClientMessage =
   | { type: "login"; seq: number; apiKey: string }
@@ -177,7 +180,7 @@ export function encodeClientMessage(w: MessageWriter, m: ClientMessage): void {
     case "newOrder":
       return w.header(at, HEADER_BYTES + encodeOrderBody(w, at + HEADER_BYTES, m), ClientType.newOrder, m.seq);
     case "newList": {
-      b[at + 8] = code(ORDER_LIST_TYPES, m.listType, "list type");
+      b[at + 8] = code(LIST_TYPES, m.listType, "list type");
       b.fill(0, at + 9, at + 16);
       let length = 16;
       for (const o of m.orders) length += encodeOrderBody(w, at + length, o);
@@ -274,11 +277,11 @@ export function decodeClientMessage(v: DataView, at: number, length: number): Cl
     case ClientType.newList: {
       if (length < 16) throw new ProtocolError("MALFORMED", "a new list message carries its type and its orders");
       const typeCode = v.getUint8(at + 8);
-      if (typeCode >= ORDER_LIST_TYPES.length) throw new ProtocolError("MALFORMED", `list type ${typeCode} is not 0 (oco), 1 (oto) or 2 (otoco)`);
+      if (typeCode >= LIST_TYPES.length) throw new ProtocolError("MALFORMED", `list type ${typeCode} is not 0 (oco), 1 (oto) or 2 (otoco)`);
       const n = v.getUint8(at + 9);
       if (n > MAX_CLIENT_ORDER_ID) throw new ProtocolError("MALFORMED", `a list client order id is at most ${MAX_CLIENT_ORDER_ID} bytes, not ${n}`);
       for (let i = 10; i < 16; i++) if (v.getUint8(at + i) !== 0) throw new ProtocolError("MALFORMED", "bytes 10-15 of a new list must be 0");
-      const listType = ORDER_LIST_TYPES[typeCode]!;
+      const listType = LIST_TYPES[typeCode]!;
       const orders: OrderBody[] = [];
       let read = 16;
       for (let k = 0; k < LIST_SIZE[listType]; k++) {

@@ -3,12 +3,18 @@ import type { Market, SelfTradeMode } from "../markets";
 import type { PreventedMatchRecord } from "../store/projection-writer";
 
 /** Order lists: OCO (two orders on one side: either's fill, or trigger, cancels the other), OTO
- *  (a working limit order; the pending order is placed when it has filled completely) and OTOCO
- *  (an OTO whose pending order is an OCO pair). */
-export const ORDER_LIST_TYPES = ["oco", "oto", "otoco"] as const;
+ *  (a working limit order; the pending order is placed when it has filled completely), OTOCO
+ *  (an OTO whose pending order is an OCO pair), and OPO and OPOCO (an OTO and OTOCO in which one
+ *  pays the other: the working order buys, and its pending orders sell what it received, net of
+ *  fees, locked for them as it arrives; they are given no quantity). */
+export const ORDER_LIST_TYPES = ["oco", "oto", "otoco", "opo", "opoco"] as const;
 export type OrderListType = (typeof ORDER_LIST_TYPES)[number];
 /** Orders in a list of each type. */
-export const LIST_SIZE: Record<OrderListType, number> = { oco: 2, oto: 2, otoco: 3 };
+export const LIST_SIZE: Record<OrderListType, number> = { oco: 2, oto: 2, otoco: 3, opo: 2, opoco: 3 };
+/** Lists whose pending orders sell what their working order receives. */
+export function paysForward(listType: OrderListType | null): boolean {
+  return listType === "opo" || listType === "opoco";
+}
 
 export type Side = "buy" | "sell";
 export const ORDER_TYPES = ["limit", "market", "stop_loss", "stop_loss_limit", "take_profit", "take_profit_limit"] as const;
