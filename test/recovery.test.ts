@@ -336,7 +336,7 @@ test("an order is lowered in place at most the venue's limit of times: asked all
   }
 });
 
-test("order lists of every type come back from the journal with their type (an OTOCO's from its second entry's link), client id and pending orders, and go on working", async () => {
+test("order lists of every type come back from the journal with their type (an OTOCO's from its second entry's link, an OPO's from its first's flag), client id and pending orders, and go on working", async () => {
   const dbPath = join(tempDir(), "exchange.db");
   const markets = loadMarkets();
   const market = markets.list[0]!;
@@ -357,12 +357,14 @@ test("order lists of every type come back from the journal with their type (an O
     await first.sequencer.submitList(account, "oco", [takeProfit, stopLoss], "my-oco"),
     await first.sequencer.submitList(account, "oto", [request("buy", 980_000), takeProfit]),
     await first.sequencer.submitList(account, "otoco", [request("buy", 990_000), takeProfit, stopLoss], "my-bracket"),
+    await first.sequencer.submitList(account, "opo", [request("buy", 970_000), { ...takeProfit, quantity: 0 }]),
+    await first.sequencer.submitList(account, "opoco", [request("buy", 960_000), { ...takeProfit, quantity: 0 }, { ...stopLoss, quantity: 0 }]),
   ];
   const shape = (orders: OrderState[]) => orders.map((o) => ({ id: o.id, listId: o.listId, listType: o.listType, listClientOrderId: o.listClientOrderId, status: o.status, waiting: o.waiting, pending: o.pending }));
   const was = lists.map(shape);
-  expect(was.map((l) => l.map((o) => o.listType))).toEqual([["oco", "oco"], ["oto", "oto"], ["otoco", "otoco", "otoco"]]);
-  expect(was.map((l) => l.map((o) => o.listClientOrderId))).toEqual([["my-oco", "my-oco"], [null, null], ["my-bracket", "my-bracket", "my-bracket"]]);
-  expect(was.map((l) => l.map((o) => o.pending))).toEqual([[false, false], [false, true], [false, true, true]]);
+  expect(was.map((l) => l.map((o) => o.listType))).toEqual([["oco", "oco"], ["oto", "oto"], ["otoco", "otoco", "otoco"], ["opo", "opo"], ["opoco", "opoco", "opoco"]]);
+  expect(was.map((l) => l.map((o) => o.listClientOrderId))).toEqual([["my-oco", "my-oco"], [null, null], ["my-bracket", "my-bracket", "my-bracket"], [null, null], [null, null, null]]);
+  expect(was.map((l) => l.map((o) => o.pending))).toEqual([[false, false], [false, true], [false, true, true], [false, true], [false, true, true]]);
   // An open list's client id is the list's while it is open.
   expect(() => first.sequencer.submitList(account, "oco", [takeProfit, stopLoss], "my-oco")).toThrow(/listClientOrderId/);
   expect(first.projection.written).toBeLessThan(first.journal.committedSeq);
@@ -380,6 +382,15 @@ test("order lists of every type come back from the journal with their type (an O
     // The take-profit rests; the stop-loss waits for its trigger.
     expect(otoco.slice(1).map((o) => second.sequencer.registry.get(o.id)!.waiting)).toEqual([false, true]);
     expect(second.engine.depth(market.index, 1, 10)).toEqual([[1_100_000, 200]]); // (the OCO's take-profit and this one)
+    // The OTO's and the OPO's working orders fill: the OPO's pending order sells what it bought,
+    // less the maker fee, in whole lots.
+    expect((await second.sequencer.submit(other, request("sell", 970_000, { quantity: 200 }))).status).toBe("filled");
+    const lot = BigInt(market.lotUnits), bought = 100n * lot;
+    const paid = Number((bought - (bought * BigInt(market.makerFeeBps) + 9_999n) / 10_000n) / lot);
+    const opo = second.queries.orderList(lists[3]![0]!.id, await second.readable(second.journal.committedSeq));
+    expect(opo.map((o) => [o.listType, o.status, o.quantity])).toEqual([["opo", "filled", 100], ["opo", "new", paid]]);
+    expect(paid).toBeLessThan(100);
+    expect(second.engine.depth(market.index, 1, 10)).toEqual([[1_100_000, 300 + paid]]);
   } finally {
     await second.close();
   }
