@@ -327,3 +327,22 @@ describe("ccxt.pro", () => {
     expect(after.at(-1)!.slice(1)).toEqual([65100, 65100, 65100, 65100, 0]);
   });
 });
+
+// Last, in a market of its own, with accounts of its own: nothing above sees it.
+test("an OPO through ccxt's own binance endpoint (privatePostOrderListOpo): the pending sell is placed with what the buy received, net of its fee, in whole lots", async () => {
+  const buyer = await connect(await binanceAccount(ex.call, "opo-buyer", { USD: "100000" }));
+  const seller = await connect(await binanceAccount(ex.call, "opo-seller", { ETH: "10" }));
+  const list = await buyer.privatePostOrderListOpo({
+    symbol: "ETHUSD", workingType: "LIMIT", workingSide: "BUY", workingPrice: "3000", workingQuantity: "0.2", workingTimeInForce: "GTC",
+    pendingType: "LIMIT_MAKER", pendingSide: "SELL", pendingPrice: "3100",
+  });
+  const [working, pending] = list.orders.map((o: any) => String(o.orderId));
+  expect((await buyer.fetchOrder(pending, "ETH/USD")).info.status).toBe("PENDING_NEW");
+  await seller.createOrder("ETH/USD", "limit", "sell", 0.2, 3000);
+  expect((await buyer.fetchOrder(working, "ETH/USD")).status).toBe("closed");
+  // 0.2 ETH bought as the maker (10 bps): 0.1998 received; 0.199 (whole steps of 0.001) to sell,
+  // held for the sell, and the rest free.
+  expect(await buyer.fetchOrder(pending, "ETH/USD")).toMatchObject({ status: "open", side: "sell", price: 3100, amount: 0.199 });
+  const balance = await buyer.fetchBalance();
+  expect([balance.used.ETH, balance.free.ETH]).toEqual([0.199, 0.0008]);
+});
