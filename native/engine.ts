@@ -183,7 +183,7 @@ export class CommandBatch extends StructArray {
     const w = this.lastWord();
     writeU64(this.u32, w + OTHER_ID_WORD, listId);
     this.bytes[w * 4 + COMMAND.link] = link;
-    if (opo) this.bytes[w * 4 + COMMAND.flags] |= CommandFlag.opo;
+    if (opo) this.bytes[w * 4 + COMMAND.flags]! |= CommandFlag.opo;
   }
 
   /** Cancels `cancelId` and places a new order in one step: the new order as `limit` or `market`

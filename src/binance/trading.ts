@@ -190,10 +190,11 @@ export class BinanceTrading {
     if (pays && p.has("pendingQuantity")) throw errors.notRequired("pendingQuantity");
     // An OPO's pending orders are parsed with the working order's quantity standing in for theirs
     // (the filters check theirs once it is known), then given none.
-    const pending = pays ? { side: "pendingSide", quantity: "workingQuantity" } : SHARED_BY_PENDING;
+    const standIn: Record<string, string> = pays ? { quantity: "workingQuantity" } : {};
+    const pair = pays ? { side: "pendingSide", ...standIn } : SHARED_BY_PENDING;
     const legs = kind === "oco" ? [legParams(p, "above", SHARED_BY_OCO), legParams(p, "below", SHARED_BY_OCO)]
-      : LIST_SIZE[kind] === 2 ? [legParams(p, "working"), legParams(p, "pending", pays ? pending : {})]
-      : [legParams(p, "working"), legParams(p, "pendingAbove", pending), legParams(p, "pendingBelow", pending)];
+      : LIST_SIZE[kind] === 2 ? [legParams(p, "working"), legParams(p, "pending", standIn)]
+      : [legParams(p, "working"), legParams(p, "pendingAbove", pair), legParams(p, "pendingBelow", pair)];
     const requests = legs.map((leg, k) => {
       const { request } = this.parseOrder(leg);
       return pays && k > 0 ? { ...request, quantity: 0 } : request;
