@@ -1,6 +1,7 @@
 // The order types' rules in the C++ engine, through the real FFI binding, on hand-written cases:
 // Binance's documented trailing-stop scenarios (faqs/trailing-stop-faq.md), trigger directions,
-// cascades, iceberg refreshes, OCO holds, cancel-replace modes and cancel restrictions.
+// cascades, iceberg refreshes, OCO holds, OPO's paid pending orders, cancel-replace modes and
+// cancel restrictions.
 // Independent of the reference model, which the property tests compare against.
 import { afterEach, describe, expect, test } from "bun:test";
 import { Harness, PLENTY, trades, type Cmd, type Ev } from "./engine-harness";
