@@ -107,19 +107,19 @@ export class ReferenceModel {
   /** What the live orders hold, by "account:asset": each its own need, a list's shared part once. */
   holds(): Map<string, bigint> {
     const held = new Map<string, bigint>();
-    const add = (o: Order, units: bigint) => {
-      const key = `${o.account}:${this.heldAsset(o.symbol, o.side)}`;
+    const add = (account: number, asset: number, units: bigint) => {
+      const key = `${account}:${asset}`;
       held.set(key, (held.get(key) ?? 0n) + units);
     };
     const lists = new Set<List>();
     for (const o of this.live) {
-      add(o, this.holdNow(o));
+      add(o.account, this.heldAsset(o.symbol, o.side), this.holdNow(o));
       if (o.list) lists.add(o.list);
     }
-    for (const l of lists) {
-      add(l.first, -l.shared);
-      // An OPO's: what its working order (a buy) has received, locked for its pending order.
-      if (l.pays) held.set(`${l.first.account}:${l.first.symbol + 1}`, (held.get(`${l.first.account}:${l.first.symbol + 1}`) ?? 0n) + l.received!);
+    for (const { first, shared, pays, received } of lists) {
+      add(first.account, this.heldAsset(first.symbol, first.side), -shared);
+      // An OPO's: the base its working order (a buy) has received, locked for its pending order.
+      if (pays) add(first.account, first.symbol + 1, received!);
     }
     return held;
   }

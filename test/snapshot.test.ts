@@ -47,18 +47,18 @@ for (const [name, advanced] of [["plain orders", 0], ["conditional orders, trail
   });
 }
 
-/** Restores each image and checks it goes on as a full replay of the fixture's commands does. */
-async function goesOnAsFullReplay(images: Uint8Array[], fixture: { head: Cmd[][]; tail: Cmd[][] }): Promise<void> {
+/** Restores each image and checks it goes on as a full replay of the commands (head, then tail) does. */
+async function goesOnAsFullReplay(images: Uint8Array[], commands: { head: Cmd[][]; tail: Cmd[][] }): Promise<void> {
   const accounts = 3;
   const options = { fund: false, makerFeeBps: 10, takerFeeBps: 20 };
   const full = new Harness(SYMBOLS, 64, options);
   const restored = images.map((image) => new Harness(SYMBOLS, 64, { ...options, image }));
   try {
-    for (const b of fixture.head) full.run(b);
-    const listed = fixture.head.flat().filter((c) => "listId" in c && c.listId && full.engine.liveOrder(c.id));
+    for (const b of commands.head) full.run(b);
+    const listed = commands.head.flat().filter((c) => "listId" in c && c.listId && full.engine.liveOrder(c.id));
     expect(listed.length).toBeGreaterThan(2);
     for (const h of restored) expect(state(h, accounts)).toEqual(state(full, accounts));
-    for (const b of fixture.tail) {
+    for (const b of commands.tail) {
       const expected = full.run(b);
       for (const h of restored) expect(h.run(b)).toEqual(expected);
     }
@@ -99,11 +99,11 @@ test("an image of version 4 restores and goes on as a full replay", async () => 
 // traded and orders that have not: restored, each order's restricted cancel does what it does on
 // an engine that ran the same commands (whether it traded is derived from its fills).
 test("an image of version 3 restores whether each order has traded", async () => {
-  const fixture = await Bun.file(`${import.meta.dir}/fixtures/engine-image-v3.json`).json();
+  const v3 = await fixture("engine-image-v3.json");
   const full = new Harness(SYMBOLS, 64);
-  const restored = new Harness(SYMBOLS, 64, { image: Bun.gunzipSync(Buffer.from(fixture.image, "base64")) });
+  const restored = new Harness(SYMBOLS, 64, { image: v3.image });
   try {
-    for (const b of fixture.head) full.run(b);
+    for (const b of v3.head) full.run(b);
     const ids = [1, 2, 3, 4, 5, 7, 8];
     for (const only of [16, 8] as const) {
       const cancels = ids.map((id) => ({ kind: "cancel" as const, id, only }));
