@@ -94,7 +94,7 @@ export function startServer(options: ServerOptions): RunningServer {
   exchange.sequencer.onCommitted((report) => metrics.recordBatch(report));
   metrics.addGauge("exchange_binary_sessions", "Open binary order-entry sessions (TCP and WebSocket).", () => gateway.sessionCount);
   metrics.addGauge("exchange_journal_entries_since_snapshot", "Journal entries a start after a crash would replay.", () => exchange.snapshots.behind);
-  metrics.addGauge("exchange_snapshot_seconds", "How long the last snapshot took (image, write, and a prune if the tables were past it).", () => exchange.snapshots.last.seconds);
+  metrics.addGauge("exchange_snapshot_seconds", "How long the last snapshot took (image, write, and the start of a prune if the tables were past it).", () => exchange.snapshots.last.seconds);
   exchange.sequencer.onCommitted((report) => streams.publish(report));
   exchange.sequencer.onCommitted((report) => binance.publish(report));
   const binaryPort = options.binaryPort === undefined ? null : gateway.listen(options.host, options.binaryPort);

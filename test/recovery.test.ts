@@ -188,6 +188,64 @@ test("a start restores the newest snapshot and replays only the journal after it
   }
 });
 
+test("the journal behind a snapshot goes a slice at a time, oldest first; a crash between two slices loses nothing", async () => {
+  const dbPath = join(tempDir(), "exchange.db");
+  const markets = loadMarkets();
+  // The tables are written only when waited for, so that the prune starts where this test says.
+  const options = { dbPath, markets, projection: UNWRITTEN, snapshots: { everyEntries: 40, pruneSlice: 7 } };
+  const first = openExchange(options);
+  const alice = createAccount(first.storage.db, "alice");
+  await first.funding.fundPending(alice.id);
+  const market = first.markets.get("BTC-USD")!;
+  const place = (ex: Exchange, i: number) => ex.sequencer.submit(alice, { market, side: i % 2 ? "buy" : "sell", type: "limit", timeInForce: "GTC", postOnly: false,
+    price: i % 2 ? 1_000_000 - i : 2_000_000 + i, quantity: 1 + (i % 5), quoteQuantity: null, clientOrderId: null, selfTradePrevention: "none", stopPrice: null, trailingDelta: null, icebergQuantity: null });
+  const count = (ex: Exchange, sql: string) => (ex.storage.sqlite.query(sql).get() as { n: number }).n;
+  const behind = (ex: Exchange) => count(ex, "SELECT count(*) AS n FROM journal_batches WHERE last_seq <= (SELECT max(seq) FROM snapshots)");
+  const oldest = (ex: Exchange) => count(ex, "SELECT min(first_seq) AS n FROM journal_batches");
+
+  for (let i = 0; i < 45; i++) await place(first, i); // one batch (and journal row) each
+  expect(count(first, "SELECT count(*) AS n FROM snapshots")).toBe(1);
+  first.writeTables();
+  const rows = behind(first);
+  expect(rows).toBeGreaterThan(7);
+  // Each call deletes the next 7 entries' rows, the oldest first, until none is left behind it.
+  let from = oldest(first);
+  for (let step = 1; behind(first) > 0; step++) {
+    expect(step).toBeLessThanOrEqual(Math.ceil(rows / 7) + 1);
+    first.snapshots.prunePassed();
+    const now = oldest(first);
+    expect(now === null || now > from).toBe(true);
+    from = now;
+  }
+  // Nothing after the snapshot went with it (one entry a batch here).
+  expect(oldest(first)).toBe(count(first, "SELECT max(seq) AS n FROM snapshots") + 1);
+
+  // A second snapshot, its prune begun (the first snapshot goes at once), then a crash.
+  for (let i = 45; i < 90; i++) await place(first, i);
+  first.writeTables();
+  const rowsBehind = behind(first);
+  first.snapshots.prunePassed();
+  expect(count(first, "SELECT count(*) AS n FROM snapshots")).toBe(1);
+  expect(behind(first)).toBeGreaterThan(0);
+  expect(behind(first)).toBeLessThan(rowsBehind);
+  const open = first.sequencer.openOrders().map((o) => [o.id, o.price, o.quantity]);
+  const balances = [0, 1].map((asset) => first.engine.balance(alice.id, asset));
+  await abandon(first);
+
+  const second = openExchange({ ...options, projection: undefined });
+  try {
+    expect(second.recovered.snapshotSeq).toBe(count(second, "SELECT max(seq) AS n FROM snapshots"));
+    expect(second.sequencer.openOrders().map((o) => [o.id, o.price, o.quantity])).toEqual(open);
+    expect([0, 1].map((asset) => second.engine.balance(alice.id, asset))).toEqual(balances);
+    await place(second, 90);
+  } finally {
+    await second.close(); // a clean stop prunes to its snapshot, whole
+  }
+  const db = new Database(dbPath, { readonly: true });
+  expect((db.query("SELECT count(*) AS n FROM journal_batches").get() as { n: number }).n).toBe(0);
+  db.close();
+});
+
 /** Turns a database and its projection file into one file of the layout before the projection
  *  file (migrations up to 0010, every table in the database file), as an older exchange left it. */
 function toOneFile(path: string): void {
