@@ -67,12 +67,13 @@ export class SnapshotStore {
     this.prunedTo = first.seq === null ? journal.committedSeq : first.seq - 1;
   }
 
-  /** Counts a committed batch's entries; takes a snapshot once enough have gone by. */
+  /** Counts a committed batch's entries; takes a snapshot once enough have gone by and the tables
+   *  are past the one before (rather than wait for them on the server's thread). */
   afterBatch(entries: number, engine: MatchingEngine, at: SnapshotPoint): void {
     if (this.policy.everyEntries <= 0) return;
     this.prunePassed();
     this.sinceLast += entries;
-    if (this.sinceLast >= this.policy.everyEntries) this.take(engine, at);
+    if (this.sinceLast >= this.policy.everyEntries && this.unpruned === 0) this.take(engine, at);
   }
 
   /** Prunes behind the newest snapshot once the tables are written past it: the snapshots before
@@ -107,8 +108,7 @@ export class SnapshotStore {
     const started = performance.now();
     // The image is of the engine now: a held batch would be in it and not in the journal.
     if (this.journal.heldBatches > 0) throw new Error("a snapshot was asked for while batches are held uncommitted");
-    // At most two snapshots and the journal from the older: a whole interval behind, the tables
-    // are waited for (it has not happened; the projector is a ring's length behind at most).
+    // At most two snapshots and the journal from the older: at a stop, the tables are waited for.
     if (this.unpruned > 0) {
       this.projection.waitFor(this.unpruned);
       this.prunePassed();
