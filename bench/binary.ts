@@ -4,7 +4,10 @@
 // load against the bare binary echo (`exchange echo-server --binary-port`, which answers at once):
 // the floor of this machine's client, loopback and framing, in the same round. Prints every run,
 // then medians.
-//   bun bench/binary.ts [--rounds 3] [--seconds 10] [--rates 100000,50000,20000,10000] [--window 256]
+// With --warmup S, each server (and echo) first takes the same load, untimed, for S seconds: a
+// fresh server compiles its code in its first second under load, with stalls of 10-40 ms that set
+// an open-loop run's p99 (BENCHMARKS.md); a venue that has run a while has no such second.
+//   bun bench/binary.ts [--rounds 3] [--seconds 10] [--rates 100000,50000,20000,10000] [--window 256] [--warmup 0]
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { EXCHANGE_FROM_SOURCE as SOURCE, spawnExchange, tempDir } from "../test/helpers";
@@ -17,6 +20,7 @@ const { values } = parseArgs({
     rates: { type: "string", default: "100000,50000,20000,10000" },
     window: { type: "string", default: "256" },
     connections: { type: "string", default: "4" },
+    warmup: { type: "string", default: "0" },
   },
 });
 const runs = new Map<string, ScenarioResult[]>();
@@ -29,9 +33,10 @@ async function run(scenario: string, extra: string[], echo = false): Promise<Sce
   try {
     const listening = (baseline ?? server).startup;
     const port = /binary tcp:\/\/[\d.]+:(\d+)/.exec(listening)![1];
-    const load = Bun.spawnSync([...SOURCE, "load", "--url", server.url, "--api", "binary", "--binary-url", `tcp://127.0.0.1:${port}`,
-      "--scenario", scenario, "--duration", values.seconds!, "--connections", values.connections!, "--json", ...extra], { stderr: "ignore" });
-    return JSON.parse(load.stdout.toString()).results[0];
+    const load = (seconds: string) => Bun.spawnSync([...SOURCE, "load", "--url", server.url, "--api", "binary", "--binary-url", `tcp://127.0.0.1:${port}`,
+      "--scenario", scenario, "--duration", seconds, "--connections", values.connections!, "--json", ...extra], { stderr: "ignore" });
+    if (Number(values.warmup) > 0) load(values.warmup!);
+    return JSON.parse(load(values.seconds!).stdout.toString()).results[0];
   } finally {
     server.proc.kill("SIGKILL");
     baseline?.proc.kill("SIGKILL");

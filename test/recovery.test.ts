@@ -192,7 +192,7 @@ test("a snapshot waits until the tables are past the one before; the journal beh
   const dbPath = join(tempDir(), "exchange.db");
   const markets = loadMarkets();
   // The tables are written only when waited for, so that the prune starts where this test says.
-  const options = { dbPath, markets, projection: UNWRITTEN, snapshots: { everyEntries: 40, pruneSlice: 7 } };
+  const options = { dbPath, markets, projection: UNWRITTEN, snapshots: { everyEntries: 40, pruneSlice: 7, pruneEveryMs: 0 } };
   const first = openExchange(options);
   const alice = createAccount(first.storage.db, "alice");
   await first.funding.fundPending(alice.id);
