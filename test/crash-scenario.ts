@@ -16,7 +16,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { CommandBatch, EventBuffer } from "../native/engine";
-import { CommandKind } from "../native/layout";
+import { CommandKind, EventType } from "../native/layout";
 import { engineFor } from "../src/exchange";
 import { packEntry } from "../src/journal";
 import { wholeLists } from "../src/recovery";
@@ -158,6 +158,10 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
     // The database file with its projection file attached: the queries below read both.
     const db = new Database(env.EXCHANGE_DB, { readonly: true });
     db.exec(`ATTACH DATABASE '${projectionPath(env.EXCHANGE_DB)}' AS projected`);
+    // The reads above waited only for the batches they needed: the rows of journaled orders that
+    // were never answered (rebuilt by the recovery) may still be on their way to the tables.
+    const written = () => (db.query("SELECT (SELECT seq FROM projected.projection) >= coalesce((SELECT max(last_seq) FROM journal_batches), 0) AS ok").get() as { ok: number }).ok;
+    for (const deadline = Date.now() + 10_000; !written() && Date.now() < deadline;) await Bun.sleep(10);
     const replay = replayJournal(db);
     snapshotSeq = replay.snapshotSeq;
     const rows = db.query("SELECT o.*, (SELECT coalesce(sum(quantity), 0) FROM trades t WHERE t.taker_order_id = o.id OR t.maker_order_id = o.id) AS traded FROM orders o").all() as any[];
@@ -241,17 +245,22 @@ function replayJournal(db: Database) {
   for (const l of db.query("SELECT asset, amount FROM ledger").all() as { asset: string; amount: string }[]) {
     deposited.set(l.asset, (deposited.get(l.asset) ?? 0n) + BigInt(l.amount));
   }
-  // How many journal entries create each order (limit, market, cancel-replace): one each.
+  // How many journal entries create each order (limit, market, cancel-replace): one each. (A
+  // cancel-replace whose cancel went through and whose new order the engine refused is journaled
+  // for its cancel: it creates none.)
   const created = new Map<number, number>();
   for (let after = snapshot?.seq ?? 0; ;) {
     const page = wholeLists(queries.journalPage(after, 4096));
     if (page.length === 0) break;
-    for (const e of page) {
-      if (e.kind === CommandKind.limit || e.kind === CommandKind.market || e.kind === CommandKind.cancelReplace) created.set(e.orderId, (created.get(e.orderId) ?? 0) + 1);
-    }
     batch.clear();
     for (const e of page) packEntry(batch, e, markets);
-    engine.process(batch, events, () => {});
+    const refused = new Set<number>();
+    engine.process(batch, events, (ev) => {
+      for (let i = 0; i < ev.count; i++) if (ev.type(i) === EventType.rejected && page[ev.commandIndex(i)]!.kind === CommandKind.cancelReplace) refused.add(ev.commandIndex(i));
+    });
+    page.forEach((e, i) => {
+      if ((e.kind === CommandKind.limit || e.kind === CommandKind.market || e.kind === CommandKind.cancelReplace) && !refused.has(i)) created.set(e.orderId, (created.get(e.orderId) ?? 0) + 1);
+    });
     after = page[page.length - 1]!.seq;
   }
   return { engine, deposited, created, snapshotOrderId: snapshot?.lastOrderId ?? 0, snapshotSeq: snapshot?.seq ?? 0 };

@@ -71,13 +71,12 @@ export class SnapshotStore {
     this.prunedTo = first.seq === null ? journal.committedSeq : first.seq - 1;
   }
 
-  /** Counts a committed batch's entries; takes a snapshot once enough have gone by and the tables
-   *  are past the one before (rather than wait for them on the server's thread). */
+  /** Counts a committed batch's entries; takes a snapshot once enough have gone by. */
   afterBatch(entries: number, engine: MatchingEngine, at: SnapshotPoint): void {
     if (this.policy.everyEntries <= 0) return;
     this.prunePassed();
     this.sinceLast += entries;
-    if (this.sinceLast >= this.policy.everyEntries && this.unpruned === 0) this.take(engine, at);
+    if (this.sinceLast >= this.policy.everyEntries) this.take(engine, at);
   }
 
   /** Prunes behind the newest snapshot once the tables are written past it: the snapshots before
@@ -116,15 +115,12 @@ export class SnapshotStore {
     const started = performance.now();
     // The image is of the engine now: a held batch would be in it and not in the journal.
     if (this.journal.heldBatches > 0) throw new Error("a snapshot was asked for while batches are held uncommitted");
-    // At most two snapshots and the journal from the older: at a stop, the tables are waited for.
-    if (this.unpruned > 0) {
-      this.projection.waitFor(this.unpruned);
-      this.prunePassed();
-    }
     this.sinceLast = 0;
     // As of the last entry committed (a refused command takes a seq but leaves no entry).
     const point = { ...at, seq: this.journal.committedSeq };
     this.save(point, engine.snapshot(), this.stats.image());
+    // The tables are not waited for (that held the server's thread): while they are behind, the
+    // snapshots before this one stay, and a start uses the newest they have passed.
     this.unpruned = point.seq;
     this.prunePassed();
     this.last = { seq: point.seq, seconds: (performance.now() - started) / 1000 };
