@@ -13,6 +13,7 @@ import { bookSnapshot, levelsAt, renderTrade, ticker } from "./market-data";
 import type { Market } from "./markets";
 import { log } from "./log";
 import { pushTo } from "./collections";
+import { closeGoingAway } from "./going-away";
 import { renderOrder, type OrderState } from "./orders/order";
 import { renderBalance } from "./assets";
 import type { BatchReport } from "./core/sequencer";
@@ -20,8 +21,6 @@ import type { BatchReport } from "./core/sequencer";
 /** Bytes a client may have waiting before it is dropped (by default). */
 export const MAX_BUFFERED_BYTES = 8 << 20;
 export const SLOW_CONSUMER_CODE = 4008;
-/** WebSocket's "going away": the server is stopping. */
-export const GOING_AWAY_CODE = 1001;
 const SNAPSHOT_DEPTH = 1000;
 
 interface SocketState { accountId?: number }
@@ -57,7 +56,7 @@ export class MarketStreams {
 
   /** Closes every connection (going away): a server's graceful stop waits for its sockets. */
   close(): void {
-    for (const ws of [...this.sockets.keys()]) ws.close(GOING_AWAY_CODE, "the exchange is stopping");
+    for (const ws of [...this.sockets.keys()]) closeGoingAway(ws);
   }
 
   private forgetAccount(state: SocketState | undefined): void {

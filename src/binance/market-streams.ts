@@ -21,8 +21,6 @@ import { aggregateTrade } from "./render";
 const MAX_ID_LENGTH = 36;
 
 export const SLOW_CONSUMER_CODE = 1008;
-/** WebSocket's "going away": the venue is stopping. */
-export const GOING_AWAY_CODE = 1001;
 const MAX_STREAMS_PER_CONNECTION = 1024;
 
 export interface StreamSocketState { kind: "binance-market"; combined: boolean; streams: Set<string> }

@@ -79,7 +79,7 @@ export class UnfilledOrderCounts {
   /** The counts as Binance shows them (rateLimit/order, and the WebSocket API's rateLimits). */
   view(accountId: number, now = Date.now()) {
     const c = this.current(accountId, now);
-    return INTERVALS.map(({ interval, intervalNum }, i) => ({ rateLimitType: "ORDERS", interval, intervalNum, limit: this.limits[i]!, count: c.count[i]! }));
+    return INTERVALS.map((_, i) => ({ ...this.limitOf(i), count: c.count[i]! }));
   }
 
   /** The counts as REST answers name them (X-MBX-ORDER-COUNT-10S and -1D). */
@@ -90,7 +90,13 @@ export class UnfilledOrderCounts {
 
   /** The limits as exchangeInfo lists them (none when there are none). */
   rateLimits() {
-    return this.enabled ? INTERVALS.map(({ interval, intervalNum }, i) => ({ rateLimitType: "ORDERS", interval, intervalNum, limit: this.limits[i]! })) : [];
+    return this.enabled ? INTERVALS.map((_, i) => this.limitOf(i)) : [];
+  }
+
+  /** Interval `i`'s limit as Binance describes it. */
+  private limitOf(i: number) {
+    const { interval, intervalNum } = INTERVALS[i]!;
+    return { rateLimitType: "ORDERS", interval, intervalNum, limit: this.limits[i]! };
   }
 
   private credit(accountId: number, n: number, now: number): void {

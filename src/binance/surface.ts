@@ -7,7 +7,8 @@ import type { BatchReport } from "../core/sequencer";
 import type { Exchange } from "../exchange";
 import { CancelIds } from "./cancel-ids";
 import { binanceEndpoints } from "./endpoints";
-import { BinanceMarketStreams, GOING_AWAY_CODE, type StreamSocketState } from "./market-streams";
+import { closeGoingAway } from "../going-away";
+import { BinanceMarketStreams, type StreamSocketState } from "./market-streams";
 import { UnfilledOrderCounts } from "./order-counts";
 import { binanceRest } from "./rest";
 import { BinanceTrading } from "./trading";
@@ -126,7 +127,7 @@ export class BinanceSurface {
     this.streams.close();
     for (const [ws, state] of [...this.states]) {
       if (state.kind === "binance-api") this.api.shuttingDown(ws);
-      ws.close(GOING_AWAY_CODE, "the exchange is stopping");
+      closeGoingAway(ws);
     }
   }
 }
