@@ -83,8 +83,19 @@ export function engineFor(markets: Markets, image?: Uint8Array): MatchingEngine 
 }
 
 export function openExchange(options: ExchangeOptions): Exchange {
-  const { markets } = options;
   const storage = openStorage(options.dbPath, options.sync, { backgroundCheckpoints: true });
+  try {
+    return openOn(storage, options);
+  } catch (error) {
+    // A refused start lets go of the files: its checkpoint thread would go on with them, and with
+    // a projection file made afresh at the same path.
+    storage.abandon();
+    throw error;
+  }
+}
+
+function openOn(storage: Storage, options: ExchangeOptions): Exchange {
+  const { markets } = options;
   const queries = new Queries(storage.db, storage.tablesDb, markets);
   // The newest snapshot, then the books and balances up to where orders, trades and balances are
   // written; those must agree.

@@ -35,6 +35,8 @@ export interface Storage {
   /** Checkpoints done by the background thread so far (0 when checkpoints run inline). */
   checkpoints(): number;
   close(): Promise<void>;
+  /** Lets go of both files at once, checkpointing nothing: for a start that failed. */
+  abandon(): void;
 }
 
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
@@ -112,6 +114,11 @@ export function openStorage(path: string, sync: SyncMode = "NORMAL",
         connection.exec("PRAGMA wal_checkpoint(TRUNCATE)");
         connection.close();
       }
+    },
+    abandon() {
+      worker?.terminate();
+      sqlite.close();
+      tables.close();
     },
   };
 }
