@@ -5,6 +5,8 @@
 //   git worktree add ../base HEAD~1 && (cd ../base && npm install)
 //   bun bench/alternate.ts --scenario batch --rounds 3 --variant base=../base --variant new=.
 //   bun bench/alternate.ts --scenario open-loop --variant gc=.:BUN_JSC_numberOfGCMarkers=1 --variant plain=.
+// --rate N: the offered orders per second of the open-loop scenarios (default 5000), e.g.
+//   bun bench/alternate.ts --scenario batch-open-loop --rate 120000 --variant base=../base --variant new=.
 // With --warmup S, each server first runs the scenario untimed for S seconds (HTTP scenarios): a
 // fresh server spends its first seconds compiling its code on the same two cores, which the timed
 // run's tail would otherwise measure (BENCHMARKS.md).
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     api: { type: "string", default: "native" },
     load: { type: "string", default: "here" },
     warmup: { type: "string", default: "0" },
+    rate: { type: "string", default: "5000" },
   },
 });
 if (values.variant.length < 2) throw new Error("give at least two --variant NAME=DIR[:ENV=VALUE,...]");
@@ -61,7 +64,7 @@ if (values.load === "process" && binary) throw new Error("--load process runs HT
 
 /** The scenario run by `exchange load --json` in a process of its own (which prepares its accounts and book alike). */
 function loadInProcess(url: string): ScenarioResult {
-  const args = ["load", "--url", url, "--api", api, "--scenario", scenario, "--connections", String(connections), "--duration", values.seconds, "--json"];
+  const args = ["load", "--url", url, "--api", api, "--scenario", scenario, "--connections", String(connections), "--duration", values.seconds, "--rate", values.rate, "--json"];
   if (values.orders !== undefined) args.push("--orders", values.orders);
   const r = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "main.ts"), ...args], { stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`exchange load failed: ${r.stderr.toString()}`);
@@ -82,7 +85,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
       }
       const target = await prepareExchange(server.url, { api });
       const settings = {
-        connections, duration: Number(values.seconds), rate: 5000, batchSize: 1000,
+        connections, duration: Number(values.seconds), rate: Number(values.rate), batchSize: 1000,
         orders: values.orders === undefined ? undefined : Number(values.orders),
       };
       // (Scenarios of a number of orders run again until the warm-up's time is up.)

@@ -81,13 +81,13 @@ test("exchange load runs every scenario against a real exchange; the exchange co
   const ex = await spawnExchange(EXCHANGE_FROM_SOURCE, dir, { EXCHANGE_DB: join(dir, "x.db") });
   try {
     const run = (client: string) => JSON.parse(runCli([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--client", client,
-      "--scenario", "sequential,concurrent,sustained,open-loop,batch", "--duration", "1", "--rate", "300",
+      "--scenario", "sequential,concurrent,sustained,open-loop,batch,batch-open-loop", "--duration", "1", "--rate", "300",
       "--batch-size", "50", "--connections", "4", "--json"], dir)).results as {
       scenario: string; requests: number; ok: number; errors: number; orders: number; latencyMs: { p50: number; max: number };
     }[];
     const results = [...run("raw"), ...run("fetch")];
-    expect(results.map((r) => r.scenario)).toEqual(["sequential", "concurrent", "sustained", "open-loop", "batch",
-      "sequential", "concurrent", "sustained", "open-loop", "batch"]);
+    const scenarios = ["sequential", "concurrent", "sustained", "open-loop", "batch", "batch-open-loop"];
+    expect(results.map((r) => r.scenario)).toEqual([...scenarios, ...scenarios]);
     for (const r of results) {
       expect(r.errors).toBe(0);
       expect(r.ok).toBe(r.requests);
@@ -97,15 +97,19 @@ test("exchange load runs every scenario against a real exchange; the exchange co
     expect(results[0]!.requests).toBe(100);
     expect(results[1]!.requests).toBe(200);
     expect(results[3]!.requests).toBeGreaterThanOrEqual(290); // 300/s for 1 s, open loop
+    // 300 orders/s offered in batches of 50 for 1 s: six batches, each due every 1/6 s.
+    expect(results[5]!.requests).toBe(6);
+    expect(results[5]!.orders).toBe(300);
 
     // Each run creates 4 accounts and seeds 40 orders; every request but the cancels of the
     // closed-loop and open-loop scenarios is one order, each batch request 50 (all accepted).
     const placed = await ordersPlaced(ex);
-    const batchOrders = results.filter((r) => r.scenario === "batch").reduce((sum, r) => sum + r.orders, 0);
-    const singles = results.filter((r) => r.scenario !== "batch").reduce((sum, r) => sum + r.requests, 0);
+    const batches = results.filter((r) => r.scenario.startsWith("batch"));
+    const batchOrders = batches.reduce((sum, r) => sum + r.orders, 0);
+    const singles = results.filter((r) => !r.scenario.startsWith("batch")).reduce((sum, r) => sum + r.requests, 0);
     expect(placed).toBeGreaterThanOrEqual(80 + batchOrders);
     expect(placed).toBeLessThanOrEqual(80 + batchOrders + singles);
-    expect(batchOrders).toBe(results.filter((r) => r.scenario === "batch").reduce((sum, r) => sum + r.requests * 50, 0));
+    expect(batchOrders).toBe(batches.reduce((sum, r) => sum + r.requests * 50, 0));
   } finally {
     ex.proc.kill("SIGKILL");
     await ex.proc.exited;

@@ -286,18 +286,45 @@ export async function batchLoop(target: Target, workers: number, size: number, s
   await Promise.all(Array.from({ length: workers }, async (_, w) => {
     const flow = new OrderFlow(target, w);
     while (performance.now() < end) {
-      const orders = Array.from({ length: size }, (_, i) => (i % 2 ? flow.order(true, "IOC") : flow.order(false)));
       const t0 = Bun.nanoseconds();
-      const reply = await sendText(target.url, "/api/v1/orders/batch", "POST", flow.key, { orders }, target.client);
-      const ok = reply.status === 200 && reply.body.startsWith('{"results":[');
-      // The orders placed are the results with an order id: counted in the text, not parsed (an
-      // answer of 1,000 orders is ~600 KB, and this client shares the server's cores).
-      if (ok) ordersOk += occurrences(reply.body, '"orderId":"');
-      rec.record(Bun.nanoseconds() - t0, reply.status, ok);
+      const { status, ok, placed } = await postBatch(target, flow, size);
+      ordersOk += placed;
+      rec.record(Bun.nanoseconds() - t0, status, ok);
       progress?.tick(rec.count, rec);
     }
   }));
   return { rec, seconds: (performance.now() - started) / 1000, ordersOk };
+}
+
+/** Batches of `size` orders at a fixed offered `rate` of orders per second (rate / size batches a
+ *  second) for `seconds`; each batch's latency counts from when it was due. Unlike the closed
+ *  loop, two servers compared take the same load, whatever their capacity. */
+export async function batchOpenLoop(target: Target, size: number, rate: number, seconds: number, progress?: Progress) {
+  const rec = new LatencyRecorder();
+  const flows = Array.from({ length: 4 }, (_, i) => new OrderFlow(target, i));
+  let ordersOk = 0, inFlight = 0;
+  let drained: (() => void) | null = null;
+  await paced(rate / size, seconds, (due, n) => {
+    inFlight++;
+    postBatch(target, flows[n % flows.length]!, size).then(({ status, ok, placed }) => {
+      ordersOk += placed;
+      rec.record(Bun.nanoseconds() - due, status, ok);
+      progress?.tick(rec.count, rec);
+      if (--inFlight === 0 && drained) drained();
+    });
+  });
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  return { rec, seconds, ordersOk };
+}
+
+/** One POST /api/v1/orders/batch of `size` orders (half resting makers, half IOC takers). */
+async function postBatch(target: Target, flow: OrderFlow, size: number) {
+  const orders = Array.from({ length: size }, (_, i) => (i % 2 ? flow.order(true, "IOC") : flow.order(false)));
+  const reply = await sendText(target.url, "/api/v1/orders/batch", "POST", flow.key, { orders }, target.client);
+  const ok = reply.status === 200 && reply.body.startsWith('{"results":[');
+  // The orders placed are the results with an order id: counted in the text, not parsed (an
+  // answer of 1,000 orders is ~600 KB, and this client shares the server's cores).
+  return { status: reply.status, ok, placed: ok ? occurrences(reply.body, '"orderId":"') : 0 };
 }
 
 /** Looks up the market and a mid price (last trade, else the best bid or ask, else 100). */

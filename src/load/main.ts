@@ -2,7 +2,7 @@
 // counts and latency percentiles (HDR histogram), as a table or as JSON.
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { batchLoop, closeConnections, closedLoop, connect, openLoop, prepareExchange, type Progress, type Target } from "./driver";
+import { batchLoop, batchOpenLoop, closeConnections, closedLoop, connect, openLoop, prepareExchange, type Progress, type Target } from "./driver";
 import { summarize, table, type LatencyRecorder, type ScenarioResult } from "./report";
 import { binaryOpenLoop, binarySustained } from "./binary-load";
 
@@ -20,13 +20,15 @@ Scenarios (--scenario, comma-separated; default sequential,concurrent,sustained)
                latency counts from when each request was due (no coordinated omission)
   batch        --connections clients posting POST /api/v1/orders/batch of --batch-size orders
                (default 1000) for --duration seconds (default 10)
+  batch-open-loop  batches of --batch-size orders at a fixed offered --rate of orders per second
+               for --duration seconds (default 10); latency counts from when each batch was due
 
 Flags:
   --url URL            the exchange (default http://127.0.0.1:8080)
   --scenario LIST      see above
   --connections N      concurrent clients for sustained and batch (default 32; batch: 2)
   --duration S         seconds for sustained, open-loop and batch
-  --rate N             offered orders per second for open-loop (default 5000)
+  --rate N             offered orders per second for open-loop and batch-open-loop (default 5000)
   --orders N           orders for sequential and concurrent
   --batch-size N       orders per batch request (default 1000)
   --symbol SYMBOL      market to trade (default BTC-USD)
@@ -123,8 +125,16 @@ export async function runScenario(target: Target, name: string, o: { connections
       const result = summarize(name, label, r.rec, r.seconds, o.batchSize);
       return { ...result, orders: r.ordersOk, ordersPerSecond: r.ordersOk / r.seconds };
     }
+    case "batch-open-loop": {
+      const seconds = o.duration ?? 10;
+      const p = progress(name, undefined, seconds);
+      const r = await batchOpenLoop(target, o.batchSize, o.rate, seconds, p);
+      p.stop();
+      const result = summarize(name, label, r.rec, r.seconds, o.batchSize, o.rate);
+      return { ...result, orders: r.ordersOk, ordersPerSecond: r.ordersOk / r.seconds };
+    }
     default:
-      throw new Error(`unknown scenario "${name}" (sequential, concurrent, sustained, open-loop, batch)`);
+      throw new Error(`unknown scenario "${name}" (sequential, concurrent, sustained, open-loop, batch, batch-open-loop)`);
   }
 }
 
@@ -167,7 +177,7 @@ export async function loadCommand(args: string[]): Promise<void> {
     if (!values["binary-url"]) throw new Error("--api binary needs --binary-url (tcp://host:port, the server's --binary-port)");
     if (scenarios.some((s) => s !== "sustained" && s !== "open-loop")) throw new Error("--api binary runs the sustained and open-loop scenarios");
   }
-  if (values.api === "binance" && scenarios.includes("batch")) throw new Error("the batch scenario is /api/v1's batch endpoint: run it with --api native");
+  if (values.api === "binance" && scenarios.some((s) => s.startsWith("batch"))) throw new Error("the batch scenario is /api/v1's batch endpoint: run it with --api native");
   const pairs = values.keys?.split(",").map((k) => k.split(":"));
   const target = values.echo
     ? await connect(url, values.symbol, true, [], values.client)
