@@ -176,7 +176,13 @@ export async function crashRound(seed: number, problems: string[]): Promise<Cras
         canceled: r.filled_quantity < r.quantity, expired: r.filled_quantity < r.quantity, rejected: r.filled_quantity === 0 }[r.status as string];
       if (!ok) problems.push(`order ${r.id}: status ${r.status} with ${r.filled_quantity} of ${r.quantity} filled`);
     }
-    if (replay.created.size) problems.push(`${replay.created.size} journal entries create orders that do not exist`);
+    if (replay.created.size) {
+      // (Which, and whether the tables had followed the journal: what a failure needs to be read.)
+      const ids = [...replay.created.keys()].slice(0, 5);
+      const late = ids.filter((id) => db.query("SELECT 1 FROM orders WHERE id = ?").get(id) !== null);
+      problems.push(`${replay.created.size} journal entries create orders that do not exist (ids ${ids.join(", ")}; ` +
+        `tables followed the journal: ${written() === 1}; rows there now: ${late.join(", ") || "none"})`);
+    }
     // 3. Balances: what the exchange serves and stores is the replay of its journal, and adds up.
     const markets = loadMarkets();
     for (const key of keys) {
