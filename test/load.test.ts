@@ -131,10 +131,10 @@ test("exchange load --api binance sends the same flow as signed /api/v3 orders a
     // The exchange placed them: beyond the 40 seeded orders, most of the requests were new orders.
     const placed = await ordersPlaced(ex);
     expect(placed).toBeGreaterThan(40 + results[0]!.requests / 2);
-    // The batch scenario is /api/v1's own: --api binance refuses it, naming why.
+    // The batch scenarios are /api/v1's own: --api binance refuses them, naming why.
     const refused = Bun.spawnSync([...EXCHANGE_FROM_SOURCE, "load", "--url", ex.url, "--api", "binance", "--scenario", "batch"], { cwd: dir, stderr: "pipe" });
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr.toString()).toContain("run it with --api native");
+    expect(refused.stderr.toString()).toContain("run them with --api native");
   } finally {
     ex.proc.kill("SIGKILL");
     await ex.proc.exited;

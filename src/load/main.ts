@@ -27,7 +27,7 @@ Flags:
   --url URL            the exchange (default http://127.0.0.1:8080)
   --scenario LIST      see above
   --connections N      concurrent clients for sustained and batch (default 32; batch: 2)
-  --duration S         seconds for sustained, open-loop and batch
+  --duration S         seconds for sustained, open-loop, batch and batch-open-loop
   --rate N             offered orders per second for open-loop and batch-open-loop (default 5000)
   --orders N           orders for sequential and concurrent
   --batch-size N       orders per batch request (default 1000)
@@ -177,7 +177,7 @@ export async function loadCommand(args: string[]): Promise<void> {
     if (!values["binary-url"]) throw new Error("--api binary needs --binary-url (tcp://host:port, the server's --binary-port)");
     if (scenarios.some((s) => s !== "sustained" && s !== "open-loop")) throw new Error("--api binary runs the sustained and open-loop scenarios");
   }
-  if (values.api === "binance" && scenarios.some((s) => s.startsWith("batch"))) throw new Error("the batch scenario is /api/v1's batch endpoint: run it with --api native");
+  if (values.api === "binance" && scenarios.some((s) => s.startsWith("batch"))) throw new Error("the batch scenarios are /api/v1's batch endpoint: run them with --api native");
   const pairs = values.keys?.split(",").map((k) => k.split(":"));
   const target = values.echo
     ? await connect(url, values.symbol, true, [], values.client)
